@@ -1,0 +1,73 @@
+/**
+ * Every failure the core reports is an AscKeyError: a stable `code` the UI and the CLI decide on, and a
+ * one-line `message` written for the user. Messages never carry key material; callers must not build
+ * messages from secret values.
+ */
+export type ErrorCode =
+  // reading the .p8 file
+  | "file-not-found"
+  | "file-is-directory"
+  | "file-unreadable"
+  | "file-empty"
+  | "file-too-large"
+  | "subscription-key"
+  // the key text
+  | "not-a-key"
+  | "certificate-not-key"
+  | "public-key-not-private"
+  | "encrypted-key"
+  | "rsa-key"
+  | "ed25519-key"
+  | "wrong-curve"
+  | "unsupported-key"
+  | "corrupt-key"
+  // identifiers
+  | "issuer-id-missing"
+  | "issuer-id-invalid"
+  | "issuer-id-not-allowed"
+  | "key-id-missing"
+  | "key-id-invalid"
+  // the stored record
+  | "record-corrupt"
+  | "record-version"
+  // the keychain
+  | "keychain-not-found"
+  | "keychain-locked"
+  | "keychain-denied"
+  | "keychain-cancelled"
+  | "keychain-no-such-keychain"
+  | "keychain-tool-missing"
+  | "keychain-timeout"
+  | "keychain-too-long"
+  | "keychain-mismatch"
+  | "keychain-failed"
+  // tokens and Apple
+  | "token-lifetime"
+  | "token-scope"
+  | "no-key"
+  | "apple-rejected"
+  | "apple-unreachable";
+
+export class AscKeyError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string) {
+    super(oneLine(message));
+    this.name = "AscKeyError";
+    this.code = code;
+  }
+}
+
+export function isAscKeyError(error: unknown, code?: ErrorCode): error is AscKeyError {
+  return error instanceof AscKeyError && (code === undefined || error.code === code);
+}
+
+/** A one-line sentence for any thrown value; unknown errors get a generic sentence, not their text. */
+export function describeError(error: unknown): string {
+  if (error instanceof AscKeyError) return error.message;
+  return "Something unexpected went wrong; no key material was logged.";
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, " ").trim();
+}
