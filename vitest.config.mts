@@ -5,7 +5,7 @@ export default defineConfig({
   resolve: {
     alias: {
       // @raycast/api is types plus the CLI; its components exist only inside Raycast.
-      "@raycast/api": path.resolve(__dirname, "test/raycast/api.tsx"),
+      "@raycast/api": path.resolve(import.meta.dirname, "test/raycast/api.tsx"),
     },
   },
   test: {

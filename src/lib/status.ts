@@ -1,0 +1,52 @@
+import { issuerIdSuffix, maskIssuerId } from "./ids";
+import { keyFingerprint } from "./key";
+import type { KeyKind, KeyRecord } from "./record";
+
+export const NOT_CONFIGURED_SENTENCE = "No, no ASC key configured.";
+
+/**
+ * The answer to "is my key set up?", word for word:
+ * `Yes, Issuer ID ends in ...abc, Key ID ABC1234DEF`, `Yes, individual key, Key ID ABC1234DEF`, or
+ * `No, no ASC key configured.`
+ */
+export function statusSentence(record: Pick<KeyRecord, "kind" | "issuerId" | "keyId"> | undefined): string {
+  if (!record) return NOT_CONFIGURED_SENTENCE;
+  return sentence(record.kind, record.keyId, record.issuerId && issuerIdSuffix(record.issuerId));
+}
+
+function sentence(kind: KeyKind, keyId: string, suffix: string | undefined): string {
+  if (kind === "individual" || !suffix) return `Yes, individual key, Key ID ${keyId}`;
+  return `Yes, Issuer ID ends in ${maskIssuerId(suffix)}, Key ID ${keyId}`;
+}
+
+/** What may be shown or cached about a key: nothing secret, the Issuer ID masked. */
+export interface KeySummary {
+  configured: true;
+  kind: KeyKind;
+  keyId: string;
+  /** The last three characters of the Issuer ID; absent for individual keys. */
+  issuerIdSuffix?: string;
+  fingerprint: string;
+  savedAt: string;
+}
+
+export type KeyStatus = KeySummary | { configured: false };
+
+export function summarize(record: KeyRecord | undefined): KeyStatus {
+  if (!record) return { configured: false };
+  const summary: KeySummary = {
+    configured: true,
+    kind: record.kind,
+    keyId: record.keyId,
+    fingerprint: keyFingerprint(record.privateKey),
+    savedAt: record.savedAt,
+  };
+  if (record.kind === "team" && record.issuerId) summary.issuerIdSuffix = issuerIdSuffix(record.issuerId);
+  return summary;
+}
+
+/** The sentence for a summary (the same words as for the record it came from). */
+export function summarySentence(status: KeyStatus): string {
+  if (!status.configured) return NOT_CONFIGURED_SENTENCE;
+  return sentence(status.kind, status.keyId, status.issuerIdSuffix);
+}
