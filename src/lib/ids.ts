@@ -40,7 +40,10 @@ export function parseIssuerId(input: string | undefined): string {
   const found = findIssuerIds(text);
   if (found.length === 1) return found[0];
   if (found.length > 1) {
-    throw new AscKeyError("issuer-id-invalid", "That text holds more than one Issuer ID; paste just the one for your team.");
+    throw new AscKeyError(
+      "issuer-id-invalid",
+      "That text holds more than one Issuer ID; paste just the one for your team.",
+    );
   }
   throw new AscKeyError(
     "issuer-id-invalid",
@@ -74,7 +77,10 @@ export function parseKeyId(input: string | undefined): ParsedKeyId {
     );
   }
   if (!/^[\x21-\x7E]+$/.test(text)) {
-    throw new AscKeyError("key-id-invalid", "The Key ID has characters Apple never uses; Key IDs are letters and digits.");
+    throw new AscKeyError(
+      "key-id-invalid",
+      "The Key ID has characters Apple never uses; Key IDs are letters and digits.",
+    );
   }
   const keyId = text.toUpperCase();
   if (KEY_ID_USUAL.test(keyId)) return { keyId };

@@ -147,12 +147,16 @@ const BASE64_BODY = /^[A-Za-z0-9+/]+={0,2}$/;
 
 function decodeBase64(body: string, what: string): Buffer {
   const compact = body.replace(/\s+/g, "");
-  if (compact === "") throw new AscKeyError("corrupt-key", `The ${what} has no contents between its BEGIN and END lines.`);
+  if (compact === "")
+    throw new AscKeyError("corrupt-key", `The ${what} has no contents between its BEGIN and END lines.`);
   if (!BASE64_BODY.test(compact)) {
     throw new AscKeyError("corrupt-key", `The ${what} is damaged: its body has characters base64 never uses.`);
   }
   if (compact.length % 4 !== 0) {
-    throw new AscKeyError("corrupt-key", `The ${what} is incomplete: its body was cut short. Copy the whole file again.`);
+    throw new AscKeyError(
+      "corrupt-key",
+      `The ${what} is incomplete: its body was cut short. Copy the whole file again.`,
+    );
   }
   return Buffer.from(compact, "base64");
 }
@@ -228,7 +232,10 @@ function fromPem(text: string): KeyObject {
         "This is an SSH private key, not an App Store Connect key. Choose the AuthKey_<Key ID>.p8 file.",
       );
     default:
-      throw new AscKeyError("unsupported-key", `A ${privateBlock.label.toLowerCase()} is not an App Store Connect key.`);
+      throw new AscKeyError(
+        "unsupported-key",
+        `A ${privateBlock.label.toLowerCase()} is not an App Store Connect key.`,
+      );
   }
 }
 
@@ -260,7 +267,10 @@ function checkAlgorithm(key: KeyObject): void {
     );
   }
   if (type !== "ec") {
-    throw new AscKeyError("unsupported-key", `This is a ${type ?? "unknown"} key; App Store Connect keys are EC keys on P-256.`);
+    throw new AscKeyError(
+      "unsupported-key",
+      `This is a ${type ?? "unknown"} key; App Store Connect keys are EC keys on P-256.`,
+    );
   }
   const curve = key.asymmetricKeyDetails?.namedCurve;
   if (curve !== "prime256v1") {

@@ -10,9 +10,7 @@ import { loadKeyFile, MAX_KEY_FILE_BYTES, normalizePrivateKey, readKeyFile } fro
 import { makeKey } from "../support/keys";
 
 const key = makeKey();
-const body = key.pem
-  .replace(/-----(BEGIN|END) PRIVATE KEY-----/g, "")
-  .replace(/\s+/g, "");
+const body = key.pem.replace(/-----(BEGIN|END) PRIVATE KEY-----/g, "").replace(/\s+/g, "");
 
 /** The fingerprint computed without node's SPKI export: P-256 SPKI is a fixed prefix plus 04 || x || y. */
 function independentFingerprint(publicJwk: { x?: string; y?: string }): string {
@@ -22,7 +20,9 @@ function independentFingerprint(publicJwk: { x?: string; y?: string }): string {
     Buffer.from(publicJwk.x!, "base64url"),
     Buffer.from(publicJwk.y!, "base64url"),
   ]);
-  const digest = createHash("sha256").update(Buffer.concat([prefix, point])).digest("base64");
+  const digest = createHash("sha256")
+    .update(Buffer.concat([prefix, point]))
+    .digest("base64");
   return `SHA256:${digest.replace(/=+$/, "")}`;
 }
 
@@ -99,12 +99,18 @@ describe("normalizePrivateKey: what it refuses", () => {
   });
 
   it("refuses binary contents, such as a video picked by mistake", () => {
-    const binary = Buffer.from([0, 0, 0, 0x18, 0x66, 0x74, 0x79, 0x70, 0x6d, 0x70, 0x34, 0x32, 0xff, 0xfe]).toString("utf8");
+    const binary = Buffer.from([0, 0, 0, 0x18, 0x66, 0x74, 0x79, 0x70, 0x6d, 0x70, 0x34, 0x32, 0xff, 0xfe]).toString(
+      "utf8",
+    );
     expectRefused(binary.repeat(20), "not-a-key");
   });
 
   it("refuses a certificate and a public key", () => {
-    expectRefused(`-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`, "certificate-not-key", /certificate/);
+    expectRefused(
+      `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`,
+      "certificate-not-key",
+      /certificate/,
+    );
     const publicPem = key.publicKey.export({ type: "spki", format: "pem" }).toString();
     expectRefused(publicPem, "public-key-not-private", /public key/);
   });
@@ -146,7 +152,11 @@ describe("normalizePrivateKey: what it refuses", () => {
   });
 
   it("refuses an SSH key", () => {
-    expectRefused(`-----BEGIN OPENSSH PRIVATE KEY-----\n${body}\n-----END OPENSSH PRIVATE KEY-----\n`, "unsupported-key", /SSH/);
+    expectRefused(
+      `-----BEGIN OPENSSH PRIVATE KEY-----\n${body}\n-----END OPENSSH PRIVATE KEY-----\n`,
+      "unsupported-key",
+      /SSH/,
+    );
   });
 });
 

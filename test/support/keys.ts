@@ -19,7 +19,10 @@ let counter = 0;
 /** A random-looking but valid Key ID, unique within a run. */
 export function makeKeyId(): string {
   counter += 1;
-  return `TEST${String(counter).padStart(2, "0")}${Math.random().toString(36).slice(2, 6).toUpperCase().padEnd(4, "X")}`.slice(0, 10);
+  return `TEST${String(counter).padStart(2, "0")}${Math.random().toString(36).slice(2, 6).toUpperCase().padEnd(4, "X")}`.slice(
+    0,
+    10,
+  );
 }
 
 export const ISSUER_ID = "57246542-96fe-1a63-e053-0824d011072a";

@@ -1,0 +1,21 @@
+const { defineConfig, globalIgnores } = require("eslint/config");
+const raycastConfig = require("@raycast/eslint-config");
+
+module.exports = defineConfig([
+  globalIgnores(["dist/", "node_modules/", "raycast-env.d.ts", "bench/results/"]),
+  ...raycastConfig,
+  {
+    // The core is shared by the CLI and tests: it must run in plain Node, without Raycast.
+    files: ["src/lib/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["@raycast/*"], message: "src/lib is plain Node: no Raycast imports." }] },
+      ],
+    },
+  },
+  {
+    files: ["**/*.mjs", "scripts/**/*.js"],
+    languageOptions: { sourceType: "module" },
+  },
+]);
