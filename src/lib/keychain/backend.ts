@@ -1,0 +1,49 @@
+import { AscKeyError } from "../errors";
+import type { RunResult } from "./run";
+
+/** One secret per (service, account), stored as text. Implemented over `security` (macOS) and `secret-tool`. */
+export interface SecretBackend {
+  /** The stored secret exactly as written, or undefined when there is no such item. */
+  get(service: string, account: string): Promise<string | undefined>;
+  /** Creates the item or replaces its secret and label in place. */
+  set(service: string, account: string, label: string, secret: string): Promise<void>;
+  /** True if an item was removed, false if there was none. */
+  delete(service: string, account: string): Promise<boolean>;
+}
+
+/** Generous: a locked keychain shows an unlock dialog and the tool waits for the user. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** How a backend names its tool and the store in messages. */
+export interface ToolWords {
+  /** e.g. "the Keychain" */
+  store: string;
+  /** e.g. "an unlock dialog" */
+  prompt: string;
+  /** The sentence for a missing tool. */
+  missing: string;
+}
+
+/** The outcomes every backend reports the same way. Returns undefined for a normal exit, to be judged by the caller. */
+export function failureOf(result: RunResult, timeoutMs: number, words: ToolWords): AscKeyError | undefined {
+  switch (result.kind) {
+    case "exited":
+      return undefined;
+    case "missing":
+      return new AscKeyError("keychain-tool-missing", words.missing);
+    case "unstartable":
+      return new AscKeyError("keychain-failed", `Could not start the tool for ${words.store} (${result.code}).`);
+    case "signalled":
+      return new AscKeyError("keychain-failed", `The tool for ${words.store} was stopped by ${result.signal}.`);
+    case "timeout":
+      return new AscKeyError(
+        "keychain-timeout",
+        `Waited ${formatSeconds(timeoutMs)} for ${words.store}; is ${words.prompt} waiting for you?`,
+      );
+  }
+}
+
+function formatSeconds(ms: number): string {
+  const seconds = ms / 1000;
+  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+}

@@ -1,0 +1,161 @@
+import { AscKeyError, type ErrorCode } from "../errors";
+import { DEFAULT_TIMEOUT_MS, failureOf, type SecretBackend, type ToolWords } from "./backend";
+import { parseOSStatus, runTool, type RunResult } from "./run";
+
+/**
+ * The macOS Keychain through Apple's `/usr/bin/security` (no native addon: Raycast refuses `.node` files).
+ * The secret travels as hex on one stdin line of `security -i`, never on argv. See REFERENCE.md section 2.
+ */
+export const SECURITY_PATH = "/usr/bin/security";
+
+/** `security -i` reads 4096-byte lines and silently cuts longer ones; stay well below. */
+export const MAX_COMMAND_LINE = 4000;
+
+export interface SecurityBackendOptions {
+  /** The `security` executable; tests inject a stand-in. */
+  securityPath?: string;
+  /** A keychain file to use instead of the default keychain (tests use a throwaway one). */
+  keychainFile?: string;
+  timeoutMs?: number;
+  /** Extra environment for the tool, merged over process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+const WORDS: ToolWords = {
+  store: "the Keychain",
+  prompt: "an unlock dialog",
+  missing: "The macOS security tool (/usr/bin/security) was not found; the Keychain can only be used on macOS.",
+};
+
+export function createSecurityBackend(options: SecurityBackendOptions = {}): SecretBackend {
+  const securityPath = options.securityPath ?? SECURITY_PATH;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const keychain = options.keychainFile === undefined ? [] : [checkWord("keychain file", options.keychainFile)];
+
+  const run = async (args: string[], input?: string) => {
+    const result = await runTool(securityPath, args, { input, timeoutMs, env: options.env });
+    const failure = failureOf(result, timeoutMs, WORDS);
+    if (failure) throw failure;
+    return result as Extract<RunResult, { kind: "exited" }>;
+  };
+
+  return {
+    async get(service, account) {
+      const args = ["find-generic-password", "-s", checkWord("service", service), "-a", checkWord("account", account)];
+      const result = await run([...args, "-w", ...keychain]);
+      if (result.status === 44) return undefined;
+      if (result.status !== 0) throw statusError(result, "read");
+      return decodeFindOutput(result.stdout);
+    },
+
+    async set(service, account, label, secret) {
+      const line = addGenericPasswordLine(service, account, label, secret, options.keychainFile);
+      // One command line, ended by "\n" (a last line without it is dropped), then stdin closes: the exit
+      // status is that command's.
+      const result = await run(["-i"], line);
+      if (result.status !== 0) throw statusError(result, "write");
+    },
+
+    async delete(service, account) {
+      const args = [
+        "delete-generic-password",
+        "-s",
+        checkWord("service", service),
+        "-a",
+        checkWord("account", account),
+      ];
+      // It prints "password has been deleted." even when it failed: only the exit status counts.
+      const result = await run([...args, ...keychain]);
+      if (result.status === 0) return true;
+      if (result.status === 44) return false;
+      throw statusError(result, "remove");
+    },
+  };
+}
+
+/**
+ * The exact stdin for `security -i`, newline included. Refuses, before anything is spawned, a line the tool
+ * would cut (`keychain-too-long`) and names that could break out of their quotes.
+ */
+export function addGenericPasswordLine(
+  service: string,
+  account: string,
+  label: string,
+  secret: string,
+  keychainFile?: string,
+): string {
+  const words = [
+    "add-generic-password",
+    "-U",
+    "-s",
+    quote(checkWord("service", service)),
+    "-a",
+    quote(checkWord("account", account)),
+    "-l",
+    quote(checkWord("label", label)),
+    "-X",
+    quote(Buffer.from(secret, "utf8").toString("hex")),
+  ];
+  if (keychainFile !== undefined) words.push(quote(checkWord("keychain file", keychainFile)));
+  const line = words.join(" ");
+  const length = Buffer.byteLength(line, "utf8");
+  if (length > MAX_COMMAND_LINE) {
+    throw new AscKeyError(
+      "keychain-too-long",
+      `The key entry is too long for the Keychain tool (${length} characters on its input line, at most ${MAX_COMMAND_LINE}); nothing was saved.`,
+    );
+  }
+  return `${line}\n`;
+}
+
+/**
+ * `find-generic-password -w` prints a printable-ASCII secret as is and anything else as lowercase hex,
+ * each followed by "\n". A stored record is JSON and starts with "{", which is not a hex digit, so output
+ * made only of hex digit pairs is always the hex form.
+ */
+export function decodeFindOutput(stdout: string): string {
+  const value = stdout.endsWith("\n") ? stdout.slice(0, -1) : stdout;
+  if (value.length > 0 && /^(?:[0-9a-f]{2})+$/.test(value)) return Buffer.from(value, "hex").toString("utf8");
+  return value;
+}
+
+/** Names go inside "..." on the `-i` line, where a quote, a backslash or a line break would change the command. */
+function checkWord(what: string, value: string): string {
+  if (value === "") throw new AscKeyError("keychain-failed", `The Keychain ${what} is empty.`);
+  // eslint-disable-next-line no-control-regex
+  if (/["'\\\u0000-\u001f\u007f]/.test(value)) {
+    throw new AscKeyError(
+      "keychain-failed",
+      `The Keychain ${what} contains a quote, a backslash or a control character, which the security tool cannot take.`,
+    );
+  }
+  return value;
+}
+
+function quote(word: string): string {
+  return `"${word}"`;
+}
+
+const STATUS: Record<number, { code: ErrorCode; message: string }> = {
+  44: { code: "keychain-not-found", message: "The LingCode item is not in the Keychain." },
+  36: {
+    code: "keychain-locked",
+    message:
+      "Keychain interaction not allowed: the keychain is locked or there is no GUI session (for example over SSH).",
+  },
+  51: { code: "keychain-denied", message: "Keychain access was denied." },
+  128: { code: "keychain-cancelled", message: "The Keychain request was cancelled." },
+  50: { code: "keychain-no-such-keychain", message: "The keychain to use does not exist." },
+};
+
+function statusError(result: { status: number; stderr: string }, action: string): AscKeyError {
+  const known = STATUS[result.status];
+  if (known) return new AscKeyError(known.code, known.message);
+  const osStatus = parseOSStatus(result.stderr);
+  const detail = osStatus === undefined ? "" : `, OSStatus ${osStatus}`;
+  const hint = result.status === 45 ? " (the existing item could not be updated)" : "";
+  return new AscKeyError(
+    "keychain-failed",
+    `Could not ${action} the Keychain item${hint}: the security tool exited with status ${result.status}${detail}.`,
+  );
+}

@@ -1,0 +1,84 @@
+import { spawn } from "node:child_process";
+
+/**
+ * Runs a keychain tool and reports how it ended. Never logs, never puts anything from `input` on argv,
+ * never throws: the backends turn each outcome into an AscKeyError with their own wording.
+ */
+export type RunResult =
+  | { kind: "exited"; status: number; stdout: string; stderr: string }
+  /** Ended by a signal we did not send. */
+  | { kind: "signalled"; signal: string }
+  /** The executable does not exist (ENOENT). */
+  | { kind: "missing" }
+  /** Could not be started for another reason (EACCES, ...); `code` is the errno name. */
+  | { kind: "unstartable"; code: string }
+  /** Still running after `timeoutMs`; it was killed. */
+  | { kind: "timeout" };
+
+export interface RunOptions {
+  /** Written to stdin, which is then closed. Without it stdin is closed at once. */
+  input?: string;
+  timeoutMs: number;
+  /** Merged over process.env (PATH, HOME, DBUS_SESSION_BUS_ADDRESS ... are kept). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export function runTool(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (result: RunResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(result);
+    };
+
+    const child = spawn(file, [...args], {
+      env: { ...process.env, ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
+      windowsHide: true,
+    });
+
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      child.stdout.destroy();
+      child.stderr.destroy();
+      finish({ kind: "timeout" });
+    }, options.timeoutMs);
+
+    child.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") finish({ kind: "missing" });
+      else finish({ kind: "unstartable", code: error.code ?? "unknown" });
+    });
+
+    child.on("close", (status, signal) => {
+      if (status === null) {
+        finish({ kind: "signalled", signal: signal ?? "unknown" });
+        return;
+      }
+      finish({
+        kind: "exited",
+        status,
+        stdout: Buffer.concat(stdout).toString("utf8"),
+        stderr: Buffer.concat(stderr).toString("utf8"),
+      });
+    });
+
+    // A tool that exits without reading stdin makes our write fail with EPIPE; its exit status tells the story.
+    child.stdin.on("error", () => undefined);
+    if (options.input !== undefined) child.stdin.end(options.input, "utf8");
+    else child.stdin.end();
+  });
+}
+
+/** `security` writes `<command>: returned <OSStatus>` to stderr; only the number is taken, never the text. */
+export function parseOSStatus(stderr: string): number | undefined {
+  const matches = [...stderr.matchAll(/returned (-?\d{1,10})\b/g)];
+  const last = matches.at(-1);
+  return last ? Number(last[1]) : undefined;
+}

@@ -1,0 +1,101 @@
+import { AscKeyError } from "../errors";
+import { parseRecord, serializeRecord, type KeyRecord } from "../record";
+import type { SecretBackend } from "./backend";
+import { createSecretToolBackend } from "./linux";
+import { createSecurityBackend } from "./macos";
+
+/** The one item LingCode reads: service `LingCode`, account `asc-api-key`. */
+export const DEFAULT_SERVICE = "LingCode";
+export const ACCOUNT = "asc-api-key";
+export const LABEL = "LingCode: App Store Connect API key";
+/** Overrides the service (tests use a throwaway one); read when a store is created. */
+export const SERVICE_ENV = "LINGCODE_KEYCHAIN_SERVICE";
+
+export interface KeyStoreOptions {
+  /** Defaults to $LINGCODE_KEYCHAIN_SERVICE, else `LingCode`. */
+  service?: string;
+  /** Replaces the platform's backend (then the options below are unused). */
+  backend?: SecretBackend;
+  /** Defaults to process.platform: darwin uses `security`, linux `secret-tool`. */
+  platform?: NodeJS.Platform;
+  /** macOS: the `security` executable (default /usr/bin/security). */
+  securityPath?: string;
+  /** macOS: a keychain file instead of the default keychain. */
+  keychainFile?: string;
+  /** Linux: the `secret-tool` executable (default: found on PATH). */
+  secretToolPath?: string;
+  /** How long one tool run may take (default 60 s: an unlock dialog may be waiting for the user). */
+  timeoutMs?: number;
+}
+
+export interface KeyStore {
+  readonly service: string;
+  readonly account: string;
+  /** The saved record, or undefined when there is none. Throws record-corrupt / record-version for a bad entry. */
+  read(): Promise<KeyRecord | undefined>;
+  /** The stored text as is, unparsed (secret). */
+  readRaw(): Promise<string | undefined>;
+  /** Saves the record in one item update and reads it back; throws keychain-mismatch unless it reads back identical. */
+  write(record: KeyRecord): Promise<void>;
+  /** True if an entry was removed, false if there was none. */
+  remove(): Promise<boolean>;
+}
+
+export function createKeyStore(options: KeyStoreOptions = {}): KeyStore {
+  const service = options.service ?? (process.env[SERVICE_ENV] || DEFAULT_SERVICE);
+  const backend = options.backend ?? platformBackend(options);
+
+  const readRaw = () => backend.get(service, ACCOUNT);
+
+  return {
+    service,
+    account: ACCOUNT,
+    readRaw,
+
+    async read() {
+      const raw = await readRaw();
+      return raw === undefined ? undefined : parseRecord(raw);
+    },
+
+    async write(record) {
+      const text = serializeRecord(record);
+      await backend.set(service, ACCOUNT, LABEL, text);
+      const stored = await readRaw();
+      if (stored !== text) {
+        throw new AscKeyError(
+          "keychain-mismatch",
+          stored === undefined
+            ? "The key was not found in the Keychain right after saving it; it was not saved."
+            : "The Keychain returned something other than what was just saved (another save at the same moment?); check the saved key before relying on it.",
+        );
+      }
+    },
+
+    remove() {
+      return backend.delete(service, ACCOUNT);
+    },
+  };
+}
+
+/** The store LingCode and this extension share, for the platform we run on. */
+export function defaultKeyStore(): KeyStore {
+  return createKeyStore();
+}
+
+function platformBackend(options: KeyStoreOptions): SecretBackend {
+  const platform = options.platform ?? process.platform;
+  if (platform === "darwin") {
+    return createSecurityBackend({
+      securityPath: options.securityPath,
+      keychainFile: options.keychainFile,
+      timeoutMs: options.timeoutMs,
+    });
+  }
+  if (platform === "linux") {
+    return createSecretToolBackend({ secretToolPath: options.secretToolPath, timeoutMs: options.timeoutMs });
+  }
+  throw new AscKeyError(
+    "keychain-tool-missing",
+    `There is no supported key store on ${platform}; the key can be kept on macOS (Keychain) or Linux (Secret Service).`,
+  );
+}

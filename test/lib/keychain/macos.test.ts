@@ -1,0 +1,376 @@
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { AscKeyError, type ErrorCode } from "../../../src/lib/errors";
+import {
+  ACCOUNT,
+  createKeyStore,
+  createSecurityBackend,
+  DEFAULT_SERVICE,
+  LABEL,
+  type SecretBackend,
+} from "../../../src/lib/keychain";
+import { addGenericPasswordLine, decodeFindOutput, MAX_COMMAND_LINE } from "../../../src/lib/keychain/macos";
+import { serializeRecord, type KeyRecord } from "../../../src/lib/record";
+import { makeRecord } from "../../support/keys";
+
+const FAKE = path.resolve("test/support/fake-security.mjs");
+const SERVICE = "LingCode-test-macos";
+
+interface Run {
+  argv: string[];
+  stdin: string;
+}
+
+/** One throwaway stand-in for /usr/bin/security: its log, its items, its faults. */
+class FakeSecurity {
+  readonly dir = mkdtempSync(path.join(tmpdir(), "lingcode-fake-security-"));
+  readonly log = path.join(this.dir, "log.jsonl");
+  readonly items = path.join(this.dir, "items.json");
+  fault: object | undefined;
+
+  backend(options: { timeoutMs?: number; keychainFile?: string; securityPath?: string } = {}): SecretBackend {
+    return createSecurityBackend({
+      securityPath: options.securityPath ?? FAKE,
+      keychainFile: options.keychainFile,
+      timeoutMs: options.timeoutMs ?? 20_000,
+      env: this.env(),
+    });
+  }
+
+  store(options: { timeoutMs?: number; keychainFile?: string } = {}) {
+    return createKeyStore({ service: SERVICE, backend: this.backend(options) });
+  }
+
+  env(): NodeJS.ProcessEnv {
+    return {
+      FAKE_SECURITY_LOG: this.log,
+      FAKE_SECURITY_STORE: this.items,
+      FAKE_SECURITY_FAULT: this.fault ? JSON.stringify(this.fault) : "",
+    };
+  }
+
+  runs(): Run[] {
+    if (!existsSync(this.log)) return [];
+    return readFileSync(this.log, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Run);
+  }
+
+  storedItems(): { keychain: string; service: string; account: string; label: string; data: string }[] {
+    return existsSync(this.items) ? JSON.parse(readFileSync(this.items, "utf8")).items : [];
+  }
+
+  cleanup() {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function rejection(promise: Promise<unknown>): Promise<AscKeyError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(AscKeyError);
+    return error as AscKeyError;
+  }
+  throw new Error("expected a rejection");
+}
+
+const hex = (text: string) => Buffer.from(text, "utf8").toString("hex");
+
+/** Parts of the secret that must never show up on argv or in a message. */
+function secretParts(record: KeyRecord): string[] {
+  const body = record.privateKey.split("\n").filter((line) => line && !line.startsWith("-----"));
+  const text = serializeRecord(record);
+  return [...body, hex(text).slice(0, 64), hex(record.privateKey).slice(0, 64)];
+}
+
+let fake: FakeSecurity;
+
+beforeAll(() => chmodSync(FAKE, 0o755));
+beforeEach(() => {
+  fake = new FakeSecurity();
+});
+afterEach(() => {
+  fake.cleanup();
+  vi.unstubAllEnvs();
+});
+
+describe("macOS backend: how it talks to security", () => {
+  it("writes through one stdin line of `security -i`, with nothing secret on argv, then reads back", async () => {
+    const record = makeRecord();
+    await fake.store().write(record);
+
+    const runs = fake.runs();
+    expect(runs.map((run) => run.argv[0])).toEqual(["-i", "find-generic-password"]);
+    expect(runs[0].argv).toEqual(["-i"]);
+    expect(runs[0].stdin).toBe(
+      `add-generic-password -U -s "${SERVICE}" -a "${ACCOUNT}" -l "${LABEL}" -X "${hex(serializeRecord(record))}"\n`,
+    );
+    expect(runs[1].argv).toEqual(["find-generic-password", "-s", SERVICE, "-a", ACCOUNT, "-w"]);
+    expect(runs[1].stdin).toBe("");
+    for (const run of runs) {
+      for (const part of secretParts(record)) expect(run.argv.join(" ")).not.toContain(part);
+      expect(run.argv).not.toContain("-v");
+    }
+    expect(runs[0].stdin).not.toMatch(/ -[TA] /);
+  });
+
+  it("reads what it wrote and removes it", async () => {
+    const store = fake.store();
+    const record = makeRecord();
+    expect(await store.read()).toBeUndefined();
+    await store.write(record);
+    expect(await store.read()).toEqual(record);
+    expect(await store.readRaw()).toBe(serializeRecord(record));
+    expect(await store.remove()).toBe(true);
+    expect(await store.read()).toBeUndefined();
+    expect(await store.remove()).toBe(false);
+    expect(fake.runs().at(-1)?.argv).toEqual(["delete-generic-password", "-s", SERVICE, "-a", ACCOUNT]);
+  });
+
+  it("replaces the record in place: one item, the new record", async () => {
+    const store = fake.store();
+    const first = makeRecord();
+    const second = makeRecord({ kind: "individual" });
+    await store.write(first);
+    await store.write(second);
+    expect(await store.read()).toEqual(second);
+    expect(fake.storedItems()).toHaveLength(1);
+  });
+
+  it("refuses an oversized record before spawning anything", async () => {
+    const record = makeRecord({ privateKey: "x".repeat(2000) });
+    const error = await rejection(fake.store().write(record));
+    expect(error.code).toBe("keychain-too-long");
+    expect(error.message).toContain(String(MAX_COMMAND_LINE));
+    expect(fake.runs()).toEqual([]);
+  });
+
+  it("the real tool would cut a line past 4094 characters and run the rest: which is why the limit exists", async () => {
+    // Straight to the stand-in, bypassing the guard: the cut secret is stored and the remainder echoed.
+    const { spawnSync } = await import("node:child_process");
+    const longHex = "ab".repeat(2100);
+    const result = spawnSync(FAKE, ["-i"], {
+      input: `add-generic-password -U -s "S" -a "A" -l "L" -X "${longHex}"\n`,
+      env: { ...process.env, ...fake.env() },
+      encoding: "utf8",
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("unknown command");
+    // The stored secret is the cut hex, decoded: shorter than what was sent, and no error said so for it.
+    expect(fake.storedItems()[0].data.length).toBeLessThan(longHex.length);
+  });
+
+  it("refuses names that could break out of their quotes, before spawning", async () => {
+    for (const bad of ['Ling"Code', "Ling\\Code", "Ling\nCode", ""]) {
+      const store = createKeyStore({ service: bad, backend: fake.backend() });
+      expect((await rejection(store.write(makeRecord()))).code).toBe("keychain-failed");
+      expect((await rejection(store.read())).code).toBe("keychain-failed");
+    }
+    expect(fake.runs()).toEqual([]);
+    expect(() => addGenericPasswordLine("S", "A", 'a" -A "', "secret")).toThrow(AscKeyError);
+  });
+
+  it("passes a keychain file as the trailing argument everywhere", async () => {
+    const keychainFile = path.join(fake.dir, "throwaway.keychain-db");
+    writeFileSync(keychainFile, "");
+    const store = fake.store({ keychainFile });
+    const record = makeRecord();
+    await store.write(record);
+    expect(await store.read()).toEqual(record);
+    expect(await store.remove()).toBe(true);
+    const runs = fake.runs();
+    expect(runs[0].stdin.endsWith(` "${keychainFile}"\n`)).toBe(true);
+    for (const run of runs.slice(1)) expect(run.argv.at(-1)).toBe(keychainFile);
+    expect(fake.storedItems()).toEqual([]);
+  });
+
+  it("reports a missing keychain file", async () => {
+    const store = fake.store({ keychainFile: path.join(fake.dir, "absent.keychain-db") });
+    expect((await rejection(store.write(makeRecord()))).code).toBe("keychain-no-such-keychain");
+    expect((await rejection(store.read())).code).toBe("keychain-no-such-keychain");
+  });
+});
+
+describe("macOS backend: exit statuses", () => {
+  const cases: [number, ErrorCode][] = [
+    [36, "keychain-locked"],
+    [51, "keychain-denied"],
+    [128, "keychain-cancelled"],
+    [50, "keychain-no-such-keychain"],
+    [45, "keychain-failed"],
+    [1, "keychain-failed"],
+    [2, "keychain-failed"],
+  ];
+
+  it.each(cases)(
+    "status %i → %s for write, read and remove, with a one-line message free of the secret",
+    async (status, code) => {
+      const store = fake.store();
+      const record = makeRecord();
+      await store.write(record);
+
+      for (const command of ["add-generic-password", "find-generic-password", "delete-generic-password"]) {
+        fake.fault = { command, status };
+        const faulty = fake.store();
+        const action =
+          command === "add-generic-password"
+            ? faulty.write(makeRecord())
+            : command === "find-generic-password"
+              ? faulty.read()
+              : faulty.remove();
+        const error = await rejection(action);
+        expect(error.code).toBe(code);
+        expect(error.message).not.toMatch(/[\r\n]/);
+        for (const part of secretParts(record)) expect(error.message).not.toContain(part);
+        if (code === "keychain-failed") expect(error.message).toContain(`status ${status}`);
+      }
+      fake.fault = undefined;
+      expect(await fake.store().read()).toEqual(record);
+    },
+  );
+
+  it("says which OSStatus the tool reported, as extra information", async () => {
+    fake.fault = { command: "add-generic-password", status: 45 };
+    const error = await rejection(fake.store().write(makeRecord()));
+    expect(error.message).toContain("OSStatus -25299");
+  });
+
+  it("44: read gives undefined, remove gives false", async () => {
+    const store = fake.store();
+    expect(await store.read()).toBeUndefined();
+    expect(await store.remove()).toBe(false);
+    fake.fault = { command: "find-generic-password", status: 44 };
+    expect(await fake.store().read()).toBeUndefined();
+  });
+
+  it("a hung tool times out with a sentence about the unlock dialog", async () => {
+    fake.fault = { command: "*", hang: true };
+    const started = Date.now();
+    const error = await rejection(fake.store({ timeoutMs: 400 }).read());
+    expect(error.code).toBe("keychain-timeout");
+    expect(error.message).toBe("Waited 0.4 s for the Keychain; is an unlock dialog waiting for you?");
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("a missing tool is keychain-tool-missing", async () => {
+    const store = createKeyStore({
+      service: SERVICE,
+      backend: fake.backend({ securityPath: path.join(fake.dir, "no-such-security") }),
+    });
+    expect((await rejection(store.read())).code).toBe("keychain-tool-missing");
+    expect((await rejection(store.write(makeRecord()))).code).toBe("keychain-tool-missing");
+    expect((await rejection(store.remove())).code).toBe("keychain-tool-missing");
+  });
+});
+
+describe("macOS backend: what comes back", () => {
+  it("decodes a secret the tool prints as hex (any byte outside printable ASCII)", async () => {
+    const backend = fake.backend();
+    const secret = '{\n  "note": "été"\n}';
+    await backend.set(SERVICE, ACCOUNT, LABEL, secret);
+    const { spawnSync } = await import("node:child_process");
+    const printed = spawnSync(FAKE, ["find-generic-password", "-s", SERVICE, "-a", ACCOUNT, "-w"], {
+      env: { ...process.env, ...fake.env() },
+      encoding: "utf8",
+    }).stdout;
+    expect(printed).toBe(`${hex(secret)}\n`);
+    expect(await backend.get(SERVICE, ACCOUNT)).toBe(secret);
+  });
+
+  it("reads a pretty-printed record another client stored (hex on the way back)", async () => {
+    const record = makeRecord();
+    await fake.backend().set(SERVICE, ACCOUNT, LABEL, JSON.stringify(record, null, 2));
+    expect(await fake.store().read()).toEqual(record);
+  });
+
+  it("decodeFindOutput: hex pairs are decoded, JSON is kept, one trailing newline is dropped", () => {
+    expect(decodeFindOutput(`${hex("{\n}")}\n`)).toBe("{\n}");
+    expect(decodeFindOutput('{"a":1}\n')).toBe('{"a":1}');
+    expect(decodeFindOutput("{}\n\n")).toBe("{}\n");
+    expect(decodeFindOutput("abc\n")).toBe("abc");
+    expect(decodeFindOutput("\n")).toBe("");
+  });
+});
+
+describe("macOS store semantics", () => {
+  it("a failed write leaves the old record as it was", async () => {
+    const old = makeRecord();
+    await fake.store().write(old);
+    fake.fault = { command: "add-generic-password", status: 51 };
+    expect((await rejection(fake.store().write(makeRecord()))).code).toBe("keychain-denied");
+    fake.fault = { command: "add-generic-password", updateFails: true };
+    expect((await rejection(fake.store().write(makeRecord()))).code).toBe("keychain-failed");
+    fake.fault = undefined;
+    expect(await fake.store().read()).toEqual(old);
+  });
+
+  it("a write that stores something else is never reported as saved", async () => {
+    fake.fault = { command: "add-generic-password", truncate: 100 };
+    const error = await rejection(fake.store().write(makeRecord()));
+    expect(error.code).toBe("keychain-mismatch");
+  });
+
+  it("a corrupt entry reads as record-corrupt, and a write replaces it", async () => {
+    const backend = fake.backend();
+    await backend.set(SERVICE, ACCOUNT, LABEL, "not json at all");
+    const store = fake.store();
+    const error = await rejection(store.read());
+    expect(error.code).toBe("record-corrupt");
+    expect(error.message).toContain("not JSON");
+    const record = makeRecord();
+    await store.write(record);
+    expect(await store.read()).toEqual(record);
+  });
+
+  it("tolerates extra fields", async () => {
+    const record = makeRecord();
+    await fake.backend().set(SERVICE, ACCOUNT, LABEL, JSON.stringify({ ...record, addedBy: "LingCode 2.0" }));
+    expect(await fake.store().read()).toEqual(record);
+  });
+
+  it("two concurrent writers leave one complete record", async () => {
+    const a = makeRecord();
+    const b = makeRecord({ kind: "individual" });
+    const results = await Promise.allSettled([fake.store().write(a), fake.store().write(b)]);
+    const stored = await fake.store().read();
+    expect([a, b]).toContainEqual(stored);
+    const winner = stored === undefined ? -1 : [a, b].findIndex((r) => r.keyId === stored.keyId);
+    expect(results[winner].status).toBe("fulfilled");
+    for (const result of results) {
+      if (result.status === "rejected") expect((result.reason as AscKeyError).code).toBe("keychain-mismatch");
+    }
+    expect(fake.storedItems()).toHaveLength(1);
+  });
+});
+
+describe("createKeyStore", () => {
+  it("uses LingCode / asc-api-key unless LINGCODE_KEYCHAIN_SERVICE says otherwise", () => {
+    vi.stubEnv("LINGCODE_KEYCHAIN_SERVICE", "");
+    expect(createKeyStore({ platform: "darwin" }).service).toBe(DEFAULT_SERVICE);
+    vi.stubEnv("LINGCODE_KEYCHAIN_SERVICE", "LingCode-other");
+    const store = createKeyStore({ platform: "darwin" });
+    expect([store.service, store.account]).toEqual(["LingCode-other", "asc-api-key"]);
+    expect(createKeyStore({ platform: "darwin", service: "X" }).service).toBe("X");
+  });
+
+  it("picks security on darwin (path injectable)", async () => {
+    vi.stubEnv("FAKE_SECURITY_LOG", fake.log);
+    vi.stubEnv("FAKE_SECURITY_STORE", fake.items);
+    vi.stubEnv("FAKE_SECURITY_FAULT", "");
+    const store = createKeyStore({ platform: "darwin", service: SERVICE, securityPath: FAKE });
+    const record = makeRecord();
+    await store.write(record);
+    expect(await store.read()).toEqual(record);
+    expect(fake.runs()[0].argv).toEqual(["-i"]);
+  });
+
+  it("refuses a platform with no key store", () => {
+    expect(() => createKeyStore({ platform: "win32" })).toThrow(
+      expect.objectContaining({ code: "keychain-tool-missing" }),
+    );
+  });
+});
