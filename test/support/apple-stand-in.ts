@@ -1,0 +1,351 @@
+/**
+ * A local stand-in for the App Store Connect API that judges tokens the way Apple does.
+ *
+ *   const apple = await startAppleStandIn();
+ *   apple.register({ keyId, kind: "team", issuerId, publicKey });  // publicKey: KeyObject, or a PEM (public or private)
+ *   apple.registerRecord(record, "role-limited");                   // same, from a KeyRecord
+ *   await checkKey(record, { baseUrl: apple.url });                 // or env LINGCODE_ASC_API_URL=apple.url for a child
+ *   apple.requests;  apple.lastToken;  apple.setBehaviour(keyId, "revoked");  await apple.close();
+ *
+ * It listens on 127.0.0.1 on a free port; the server runs in the process that started it, so a child process
+ * (CLI, scripts) reaches it through `LINGCODE_ASC_API_URL=<apple.url>`.
+ *
+ * Judging (in order), every refusal being Apple's 401 NOT_AUTHORIZED body (the reason is kept in `requests[i].reason`):
+ * `Authorization: Bearer <jwt>`; three base64url parts; header `alg: ES256`, `typ: JWT`, `kid` registered; ES256
+ * signature verified with node:crypto against the registered public key (not with jose); `aud: appstoreconnect-v1`;
+ * integer `iat` and `exp`; `exp - iat <= 1200`; `iat` not after the stand-in's clock; `exp` after it; team keys
+ * `iss` = the registered Issuer ID and no `sub`; individual keys `sub: "user"` and no `iss`; if the token has a
+ * `scope`, one entry must equal `"<METHOD> <path?query>"` or `"<METHOD> <path>"` (Apple's exact matching rules are
+ * not documented; this is an assumption).
+ *
+ * Routes after a good token: `GET /v1/apps` answers one app; anything else 404 NOT_FOUND.
+ *
+ * Behaviour per key (a name, or an object with `answer`):
+ * - "ok" (default): 200.
+ * - "revoked": 401 NOT_AUTHORIZED, even for a good token.
+ * - "role-limited": 403 FORBIDDEN_ERROR "The API key in use does not allow this request".
+ * - "agreement": 403 FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED.
+ * - "rate-limited": 429 RATE_LIMIT_EXCEEDED with `user-hour-rem:0`. (A key also gets 429 once its counter, which
+ *   starts at `rateLimitRemaining` or 3600 and drops by one per judged request, reaches 0.)
+ * - "server-error": 500 UNEXPECTED_ERROR; "unavailable": 503 with an HTML body.
+ * - "garbage": 200 with an HTML page (a captive portal).
+ * - "hang": accepts the connection and never answers (until `close()`).
+ * The server-side ones ("server-error", "unavailable", "garbage", "hang") apply before the token is judged, to the
+ * key named by the token's `kid`.
+ *
+ * Clock: the stand-in's clock is `Date.now() + clockSkewSeconds` (option at start, `setClockSkew`, or per key
+ * `clockSkewSeconds`). It judges `iat`/`exp` with that clock and sends it as the `Date` header, as Apple's `Date`
+ * reveals a local clock that is off. Answers to a judged token carry
+ * `X-Rate-Limit: user-hour-lim:3600;user-hour-rem:N;`.
+ */
+import { createPublicKey, KeyObject, randomUUID, verify } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { KeyRecord } from "../../src/lib/record";
+
+export type Answer =
+  | "ok"
+  | "revoked"
+  | "role-limited"
+  | "agreement"
+  | "rate-limited"
+  | "server-error"
+  | "unavailable"
+  | "garbage"
+  | "hang";
+
+export interface Behaviour {
+  answer?: Answer;
+  /** Skews this key's view of the stand-in clock (and its `Date` header), in seconds; adds to the global skew. */
+  clockSkewSeconds?: number;
+  /** Starting value of the hourly counter (default 3600). */
+  rateLimitRemaining?: number;
+}
+
+export interface StandInKey {
+  keyId: string;
+  kind: "team" | "individual";
+  issuerId?: string;
+  /** The public key, or a PEM of the public or the private key. */
+  publicKey: KeyObject | string;
+}
+
+export interface StandInRequest {
+  method: string;
+  /** Path with query, e.g. `/v1/apps?limit=1`. */
+  path: string;
+  authorization?: string;
+  /** The token's `kid`, when the header could be read. */
+  keyId?: string;
+  /** Status answered; absent while unanswered (hang). */
+  status?: number;
+  /** Why a token was refused (401), for test messages. */
+  reason?: string;
+}
+
+export interface StartOptions {
+  /** Seconds added to the stand-in's clock (negative: the stand-in is behind, so the local clock looks fast). */
+  clockSkewSeconds?: number;
+}
+
+export interface AppleStandIn {
+  /** `http://127.0.0.1:<port>`: pass as `baseUrl` or as `LINGCODE_ASC_API_URL`. */
+  url: string;
+  register(key: StandInKey, behaviour?: Behaviour | Answer): void;
+  /** Registers a KeyRecord's key (public key derived from its private key). */
+  registerRecord(
+    record: Pick<KeyRecord, "kind" | "issuerId" | "keyId" | "privateKey">,
+    behaviour?: Behaviour | Answer,
+  ): void;
+  setBehaviour(keyId: string, behaviour: Behaviour | Answer): void;
+  setClockSkew(seconds: number): void;
+  /** Every request received, oldest first. Empty it with `requests.length = 0`. */
+  requests: StandInRequest[];
+  /** The last bearer token received (any key, judged or not). */
+  readonly lastToken: string | undefined;
+  close(): Promise<void>;
+}
+
+const AUDIENCE = "appstoreconnect-v1";
+const MAX_LIFETIME_SECONDS = 1200;
+const HOURLY_LIMIT = 3600;
+
+interface Registered {
+  key: StandInKey & { publicKey: KeyObject };
+  behaviour: Behaviour;
+  remaining: number;
+}
+
+const APPLE_ERRORS = {
+  401: {
+    code: "NOT_AUTHORIZED",
+    title: "Authentication credentials are missing or invalid.",
+    detail:
+      "Provide a properly configured and signed bearer token, and make sure that it has not expired. Learn more about Generating Tokens for API Requests https://developer.apple.com/go/?id=api-generating-tokens",
+  },
+  403: {
+    code: "FORBIDDEN_ERROR",
+    title: "This request is forbidden for security reasons",
+    detail: "The API key in use does not allow this request",
+  },
+  agreement: {
+    code: "FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED",
+    title: "A required agreement is missing or has expired.",
+    detail: "This request requires an in-effect agreement that has not been signed or has expired.",
+  },
+  404: {
+    code: "NOT_FOUND",
+    title: "The specified resource does not exist",
+    detail: "The path provided does not match a defined resource type.",
+  },
+  429: {
+    code: "RATE_LIMIT_EXCEEDED",
+    title: "The request rate limit has been reached.",
+    detail: "We've received too many requests for this API. Please wait and try again or slow down your request rate.",
+  },
+  500: {
+    code: "UNEXPECTED_ERROR",
+    title: "An unexpected error occurred.",
+    detail:
+      "An unexpected error occurred on the server side. If this issue continues, contact us at https://developer.apple.com/contact/.",
+  },
+} as const;
+
+export async function startAppleStandIn(options: StartOptions = {}): Promise<AppleStandIn> {
+  const keys = new Map<string, Registered>();
+  const requests: StandInRequest[] = [];
+  let globalSkew = options.clockSkewSeconds ?? 0;
+  let lastToken: string | undefined;
+
+  const toBehaviour = (b: Behaviour | Answer | undefined): Behaviour =>
+    typeof b === "string" ? { answer: b } : { ...b };
+
+  const server = createServer((req, res) => {
+    const entry: StandInRequest = { method: req.method ?? "GET", path: req.url ?? "/" };
+    if (req.headers.authorization !== undefined) entry.authorization = req.headers.authorization;
+    requests.push(entry);
+    req.resume();
+    handle(req, res, entry);
+  });
+
+  function handle(req: IncomingMessage, res: ServerResponse, entry: StandInRequest): void {
+    const auth = entry.authorization ?? "";
+    const token = /^Bearer (\S+)$/.exec(auth)?.[1];
+    if (token) lastToken = token;
+    const parts = token?.split(".");
+    const header = parts?.length === 3 ? decodePart(parts[0]) : undefined;
+    const kid = typeof header?.kid === "string" ? header.kid : undefined;
+    if (kid) entry.keyId = kid;
+    const registered = kid ? keys.get(kid) : undefined;
+    const skew = globalSkew + (registered?.behaviour.clockSkewSeconds ?? 0);
+    const clockMs = Date.now() + skew * 1000;
+    const send = (status: number, body: string, type = "application/json", rateLimit?: number) => {
+      entry.status = status;
+      res.setHeader("Date", new Date(clockMs).toUTCString());
+      res.setHeader("Content-Type", type);
+      if (rateLimit !== undefined)
+        res.setHeader("X-Rate-Limit", `user-hour-lim:${HOURLY_LIMIT};user-hour-rem:${rateLimit};`);
+      res.statusCode = status;
+      res.end(body);
+    };
+    const appleError = (status: number, which: keyof typeof APPLE_ERRORS, rateLimit?: number) =>
+      send(
+        status,
+        JSON.stringify({ errors: [{ id: randomUUID(), status: String(status), ...APPLE_ERRORS[which] }] }),
+        "application/json",
+        rateLimit,
+      );
+    const refuse = (reason: string) => {
+      entry.reason = reason;
+      appleError(401, 401);
+    };
+
+    switch (registered?.behaviour.answer) {
+      case "hang":
+        return; // never answered; close() destroys the connection
+      case "server-error":
+        return appleError(500, 500);
+      case "unavailable":
+        return send(503, "<html><body><h1>Service Unavailable</h1></body></html>", "text/html");
+      case "garbage":
+        return send(200, "<!doctype html><html><body>Welcome! Log in to use the Wi-Fi.</body></html>", "text/html");
+    }
+
+    if (!token || !parts || parts.length !== 3) return refuse("no bearer JWT");
+    if (!header) return refuse("header is not JSON");
+    if (header.alg !== "ES256") return refuse(`alg is ${String(header.alg)}, not ES256`);
+    if (header.typ !== "JWT") return refuse(`typ is ${String(header.typ)}, not JWT`);
+    if (!kid || !registered) return refuse(`kid ${String(kid)} is not registered`);
+    const signature = Buffer.from(parts[2], "base64url");
+    const signed = verify(
+      "sha256",
+      Buffer.from(`${parts[0]}.${parts[1]}`),
+      { key: registered.key.publicKey, dsaEncoding: "ieee-p1363" },
+      signature,
+    );
+    if (!signed) return refuse("bad signature");
+    const claims = decodePart(parts[1]);
+    if (!claims) return refuse("payload is not JSON");
+    const nowSeconds = Math.floor(clockMs / 1000);
+    if (claims.aud !== AUDIENCE) return refuse(`aud is ${JSON.stringify(claims.aud)}`);
+    if (!Number.isInteger(claims.iat) || !Number.isInteger(claims.exp))
+      return refuse("iat/exp missing or not integers");
+    const iat = claims.iat as number;
+    const exp = claims.exp as number;
+    if (exp - iat > MAX_LIFETIME_SECONDS) return refuse(`lifetime ${exp - iat} s is over ${MAX_LIFETIME_SECONDS} s`);
+    if (iat > nowSeconds) return refuse(`iat is ${iat - nowSeconds} s in the future`);
+    if (exp <= nowSeconds) return refuse(`token expired ${nowSeconds - exp} s ago`);
+    if (registered.key.kind === "team") {
+      if (claims.sub !== undefined) return refuse("team token has a sub");
+      if (claims.iss !== registered.key.issuerId) return refuse("iss does not match the Issuer ID");
+    } else {
+      if (claims.sub !== "user") return refuse('individual token has no sub "user"');
+      if (claims.iss !== undefined) return refuse("individual token has an iss");
+    }
+    if (claims.scope !== undefined) {
+      const pathOnly = entry.path.split("?")[0];
+      const allowed = [`${entry.method} ${entry.path}`, `${entry.method} ${pathOnly}`];
+      if (!Array.isArray(claims.scope) || !claims.scope.some((s: unknown) => allowed.includes(s as string))) {
+        return refuse("request is outside the token's scope");
+      }
+    }
+
+    const behaviour = registered.behaviour.answer ?? "ok";
+    if (behaviour === "revoked") return refuse("key revoked");
+    if (behaviour === "rate-limited") registered.remaining = 0;
+    if (registered.remaining <= 0) return appleError(429, 429, 0);
+    registered.remaining -= 1;
+    const remaining = registered.remaining;
+    if (behaviour === "agreement") return appleError(403, "agreement", remaining);
+    if (behaviour === "role-limited") return appleError(403, 403, remaining);
+
+    const pathname = entry.path.split("?")[0];
+    if (req.method === "GET" && pathname === "/v1/apps") {
+      return send(200, JSON.stringify(appsPage(entry.path)), "application/json", remaining);
+    }
+    return appleError(404, 404, remaining);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  const standIn: AppleStandIn = {
+    url: `http://127.0.0.1:${port}`,
+    register(key, behaviour) {
+      const publicKey = typeof key.publicKey === "string" ? createPublicKey(key.publicKey) : key.publicKey;
+      const b = toBehaviour(behaviour);
+      keys.set(key.keyId, {
+        key: { ...key, publicKey },
+        behaviour: b,
+        remaining: b.rateLimitRemaining ?? HOURLY_LIMIT,
+      });
+    },
+    registerRecord(record, behaviour) {
+      standIn.register(
+        {
+          keyId: record.keyId,
+          kind: record.kind,
+          issuerId: record.issuerId,
+          publicKey: createPublicKey(record.privateKey),
+        },
+        behaviour,
+      );
+    },
+    setBehaviour(keyId, behaviour) {
+      const registered = keys.get(keyId);
+      if (!registered) throw new Error(`Key ${keyId} is not registered with the stand-in`);
+      registered.behaviour = toBehaviour(behaviour);
+      if (registered.behaviour.rateLimitRemaining !== undefined)
+        registered.remaining = registered.behaviour.rateLimitRemaining;
+    },
+    setClockSkew(seconds) {
+      globalSkew = seconds;
+    },
+    requests,
+    get lastToken() {
+      return lastToken;
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+  return standIn;
+}
+
+function decodePart(part: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function appsPage(path: string) {
+  const self = `https://api.appstoreconnect.apple.com${path}`;
+  return {
+    data: [
+      {
+        type: "apps",
+        id: "1234567890",
+        attributes: {
+          name: "LingCode Test App",
+          bundleId: "com.example.lingcode",
+          sku: "LINGCODE1",
+          primaryLocale: "en-US",
+        },
+        links: { self: "https://api.appstoreconnect.apple.com/v1/apps/1234567890" },
+      },
+    ],
+    links: { self },
+    meta: { paging: { total: 1, limit: 1 } },
+  };
+}
