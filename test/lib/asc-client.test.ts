@@ -1,0 +1,384 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  ASC_API_URL_ENV,
+  checkKey,
+  type CheckResult,
+  DEFAULT_ASC_API_URL,
+  isUsable,
+  OUTCOME_SENTENCES,
+  outcomeSentence,
+  OUTCOMES,
+  parseRateLimit,
+  resolveBaseUrl,
+} from "../../src/lib/asc-client";
+import { isAscKeyError } from "../../src/lib/errors";
+import type { KeyRecord } from "../../src/lib/record";
+import { clearTokenCache } from "../../src/lib/token";
+import { type AppleStandIn, type Behaviour, type Answer, startAppleStandIn } from "../support/apple-stand-in";
+import { ISSUER_ID, makeKey, makeRecord } from "../support/keys";
+
+let apple: AppleStandIn;
+
+beforeAll(async () => {
+  apple = await startAppleStandIn();
+});
+afterAll(async () => {
+  await apple.close();
+});
+beforeEach(() => {
+  apple.requests.length = 0;
+  apple.setClockSkew(0);
+  clearTokenCache();
+});
+
+/** A registered record and one check of it; asserts the check sent exactly one request, as specified. */
+async function check(
+  behaviour: Behaviour | Answer = "ok",
+  overrides: Partial<KeyRecord> = {},
+  options: Parameters<typeof checkKey>[1] = {},
+) {
+  const record = makeRecord(overrides);
+  apple.registerRecord(record, behaviour);
+  const before = apple.requests.length;
+  const result = await checkKey(record, { baseUrl: apple.url, ...options });
+  expect(apple.requests.length - before).toBe(1);
+  const request = apple.requests[apple.requests.length - 1];
+  expect(request.method).toBe("GET");
+  expect(request.path).toBe("/v1/apps?limit=1");
+  expect(request.authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+  noSecrets(result, record);
+  return { record, result, request };
+}
+
+function noSecrets(result: CheckResult, record: KeyRecord) {
+  const text = JSON.stringify(result);
+  const body = record.privateKey.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
+  for (const secret of [
+    record.privateKey,
+    body,
+    ...record.privateKey.split("\n").filter((l) => l.length >= 16 && !l.startsWith("-----")),
+    Buffer.from(record.privateKey).toString("base64"),
+    ISSUER_ID,
+    ...(apple.lastToken ? [apple.lastToken, ...apple.lastToken.split(".")] : []),
+  ]) {
+    expect(text).not.toContain(secret);
+  }
+  expect(result.message).not.toMatch(/[\r\n]/);
+  expect(Number.isNaN(Date.parse(result.checkedAt))).toBe(false);
+  expect(OUTCOMES).toContain(result.outcome);
+}
+
+describe("checkKey against the stand-in", () => {
+  it("valid team key: 200, rate limit and clock offset read from the answer", async () => {
+    const { record, result } = await check("ok", { kind: "team" });
+    expect(result).toMatchObject({ outcome: "valid", httpStatus: 200, rateLimitLimit: 3600, rateLimitRemaining: 3599 });
+    expect(Math.abs(result.clockOffsetSeconds ?? 99)).toBeLessThanOrEqual(1);
+    expect(result.message).toContain(record.keyId);
+    expect(result.appleCode).toBeUndefined();
+    expect(isUsable(result.outcome)).toBe(true);
+  });
+
+  it("valid individual key", async () => {
+    const { result } = await check("ok", { kind: "individual" });
+    expect(result.outcome).toBe("valid");
+  });
+
+  it("counts the hourly allowance down and reports 429 when it is spent", async () => {
+    const record = makeRecord();
+    apple.registerRecord(record, { rateLimitRemaining: 2 });
+    expect((await checkKey(record, { baseUrl: apple.url })).rateLimitRemaining).toBe(1);
+    expect((await checkKey(record, { baseUrl: apple.url })).rateLimitRemaining).toBe(0);
+    const spent = await checkKey(record, { baseUrl: apple.url });
+    expect(spent).toMatchObject({ outcome: "rate-limited", httpStatus: 429, rateLimitRemaining: 0 });
+    expect(apple.requests).toHaveLength(3);
+  });
+
+  it("role-limited: 403 FORBIDDEN_ERROR means the key works", async () => {
+    const { record, result } = await check("role-limited");
+    expect(result).toMatchObject({ outcome: "role-limited", httpStatus: 403, appleCode: "FORBIDDEN_ERROR" });
+    expect(result.message).toContain(record.keyId);
+    expect(result.message).toMatch(/role/);
+    expect(isUsable(result.outcome)).toBe(true);
+  });
+
+  it("agreement-required: the key is fine, the Account Holder must accept an agreement", async () => {
+    const { result } = await check("agreement");
+    expect(result).toMatchObject({
+      outcome: "agreement-required",
+      httpStatus: 403,
+      appleCode: "FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED",
+    });
+    expect(result.message).toMatch(/Account Holder/);
+    expect(result.message).toMatch(/agreement/);
+    expect(isUsable(result.outcome)).toBe(true);
+  });
+
+  it("rate-limited: 429", async () => {
+    const { result } = await check("rate-limited");
+    expect(result).toMatchObject({
+      outcome: "rate-limited",
+      httpStatus: 429,
+      appleCode: "RATE_LIMIT_EXCEEDED",
+      rateLimitRemaining: 0,
+      rateLimitLimit: 3600,
+    });
+    expect(isUsable(result.outcome)).toBe(true);
+  });
+
+  it("rejected: a revoked key", async () => {
+    const { record, result, request } = await check("revoked");
+    expect(request.reason).toBe("key revoked");
+    expect(result).toMatchObject({ outcome: "rejected", httpStatus: 401, appleCode: "NOT_AUTHORIZED" });
+    expect(result.message).toContain(record.keyId);
+    expect(result.message).toContain("https://appstoreconnect.apple.com/access/integrations/api");
+    expect(result.message).not.toMatch(/clock/);
+    expect(isUsable(result.outcome)).toBe(false);
+  });
+
+  it("rejected: wrong Issuer ID, wrong key, unknown Key ID, team/individual mix-up", async () => {
+    const cases: Array<[string, (record: KeyRecord) => void]> = [
+      [
+        "iss does not match the Issuer ID",
+        (r) => apple.registerRecord({ ...r, issuerId: "0".repeat(8) + "-0000-0000-0000-" + "0".repeat(12) }),
+      ],
+      ["bad signature", (r) => apple.registerRecord({ ...r, privateKey: makeKey().pem })],
+      ["is not registered", () => undefined],
+      ["team token has a sub", (r) => apple.registerRecord({ ...r, kind: "team", issuerId: ISSUER_ID })],
+    ];
+    for (const [reason, register] of cases) {
+      const record = makeRecord({ kind: reason === "team token has a sub" ? "individual" : "team" });
+      register(record);
+      apple.requests.length = 0;
+      const result = await checkKey(record, { baseUrl: apple.url });
+      expect(apple.requests).toHaveLength(1);
+      expect(apple.requests[0].reason).toContain(reason);
+      expect(result.outcome).toBe("rejected");
+      noSecrets(result, record);
+    }
+    // an individual key registered as a team key: the token carries an iss
+    const individual = makeRecord({ kind: "individual" });
+    apple.registerRecord(individual);
+    const asTeam = await checkKey({ ...individual, kind: "team", issuerId: ISSUER_ID }, { baseUrl: apple.url });
+    expect(asTeam.outcome).toBe("rejected");
+    expect(apple.requests.at(-1)?.reason).toBe('individual token has no sub "user"');
+  });
+
+  it("rejected by a skewed clock: the message blames the clock and says by how much", async () => {
+    // Apple is 5 minutes behind: this machine is 5 minutes fast, iat is in Apple's future
+    apple.setClockSkew(-300);
+    const fast = await check();
+    expect(fast.request.reason).toMatch(/iat is \d+ s in the future/);
+    expect(fast.result.outcome).toBe("rejected");
+    expect(fast.result.clockOffsetSeconds).toBeGreaterThanOrEqual(-301);
+    expect(fast.result.clockOffsetSeconds).toBeLessThanOrEqual(-299);
+    expect(fast.result.message).toMatch(/clock is 5 min fast/);
+    expect(fast.result.message).toContain(fast.record.keyId);
+
+    // this machine is 15 minutes slow: the token has expired by Apple's clock
+    apple.setClockSkew(900);
+    const slow = await check();
+    expect(slow.request.reason).toMatch(/expired/);
+    expect(slow.result.message).toMatch(/clock is 15 min slow/);
+
+    // the same through an injected local clock
+    apple.setClockSkew(0);
+    const injected = await check("ok", {}, { now: () => Date.now() + 90_000 });
+    expect(injected.result.outcome).toBe("rejected");
+    expect(injected.result.message).toMatch(/clock is (89|90|91) s fast/);
+  });
+
+  it("a small skew is tolerated and reported", async () => {
+    apple.setClockSkew(40);
+    const { result } = await check();
+    expect(result.outcome).toBe("valid");
+    expect(result.clockOffsetSeconds).toBeGreaterThanOrEqual(39);
+    expect(result.clockOffsetSeconds).toBeLessThanOrEqual(41);
+  });
+
+  it("a 401 with a correct clock does not blame the clock", async () => {
+    apple.setClockSkew(30);
+    const { result } = await check("revoked");
+    expect(result.outcome).toBe("rejected");
+    expect(result.message).not.toMatch(/clock/);
+  });
+
+  it("server-error: 500, 503 with HTML, and a 200 that is not Apple's JSON", async () => {
+    const e500 = await check("server-error");
+    expect(e500.result).toMatchObject({ outcome: "server-error", httpStatus: 500, appleCode: "UNEXPECTED_ERROR" });
+    expect(e500.result.message).toMatch(/HTTP 500/);
+    const e503 = await check("unavailable");
+    expect(e503.result).toMatchObject({ outcome: "server-error", httpStatus: 503 });
+    const garbage = await check("garbage");
+    expect(garbage.result).toMatchObject({ outcome: "server-error", httpStatus: 200 });
+    expect(garbage.result.message).toMatch(/proxy|Wi-Fi/);
+    expect(isUsable("server-error")).toBe(false);
+  });
+
+  it("unreachable: a server that never answers times out", async () => {
+    const started = Date.now();
+    const { result } = await check("hang", {}, { timeoutMs: 300 });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(result.outcome).toBe("unreachable");
+    expect(result.httpStatus).toBeUndefined();
+    expect(result.message).toMatch(/no answer within 300 ms/);
+    expect(isUsable(result.outcome)).toBe(false);
+  });
+
+  it("uses LINGCODE_ASC_API_URL when no baseUrl is given", async () => {
+    const saved = process.env[ASC_API_URL_ENV];
+    process.env[ASC_API_URL_ENV] = `${apple.url}/`;
+    try {
+      const record = makeRecord();
+      apple.registerRecord(record);
+      const result = await checkKey(record);
+      expect(result.outcome).toBe("valid");
+      expect(apple.requests).toHaveLength(1);
+    } finally {
+      if (saved === undefined) delete process.env[ASC_API_URL_ENV];
+      else process.env[ASC_API_URL_ENV] = saved;
+    }
+  });
+
+  it("a key that cannot sign throws its AscKeyError and sends nothing", async () => {
+    const record = makeRecord({ privateKey: makeKey("P-384").pem });
+    await expect(checkKey(record, { baseUrl: apple.url })).rejects.toSatisfy((e) => isAscKeyError(e, "wrong-curve"));
+    await expect(checkKey({ ...makeRecord(), issuerId: undefined }, { baseUrl: apple.url })).rejects.toSatisfy((e) =>
+      isAscKeyError(e, "issuer-id-missing"),
+    );
+    expect(apple.requests).toHaveLength(0);
+  });
+});
+
+describe("checkKey without Apple", () => {
+  let servers: Array<{ close(): void }> = [];
+  afterEach(() => {
+    servers.forEach((s) => s.close());
+    servers = [];
+  });
+
+  it("unreachable: a closed port", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    const record = makeRecord();
+    const result = await checkKey(record, { baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 5000 });
+    expect(result).toMatchObject({ outcome: "unreachable" });
+    expect(result.message).toMatch(/connection refused/);
+    expect(result.message).toContain(`127.0.0.1:${port}`);
+    noSecrets(result, record);
+  });
+
+  it("unreachable: a name that does not resolve (offline)", async () => {
+    const fakeFetch = (async () => {
+      throw Object.assign(new TypeError("fetch failed"), {
+        cause: Object.assign(new Error("getaddrinfo ENOTFOUND api.appstoreconnect.apple.com"), { code: "ENOTFOUND" }),
+      });
+    }) as typeof fetch;
+    const result = await checkKey(makeRecord(), { baseUrl: DEFAULT_ASC_API_URL, fetch: fakeFetch });
+    expect(result.outcome).toBe("unreachable");
+    expect(result.message).toMatch(/could not be looked up/);
+    expect(result.message).toContain("api.appstoreconnect.apple.com");
+  });
+
+  it("unreachable: a base URL that is not a web address", async () => {
+    expect((await checkKey(makeRecord(), { baseUrl: "not a url" })).outcome).toBe("unreachable");
+    const saved = process.env[ASC_API_URL_ENV];
+    process.env[ASC_API_URL_ENV] = "ftp://example.com";
+    try {
+      const result = await checkKey(makeRecord());
+      expect(result.outcome).toBe("unreachable");
+      expect(result.message).toContain(ASC_API_URL_ENV);
+    } finally {
+      if (saved === undefined) delete process.env[ASC_API_URL_ENV];
+      else process.env[ASC_API_URL_ENV] = saved;
+    }
+  });
+
+  it("server-error: an unexpected 403 code quotes Apple's title; other statuses too", async () => {
+    const answers: Array<[number, unknown, RegExp]> = [
+      [
+        403,
+        { errors: [{ status: "403", code: "FORBIDDEN.SOMETHING_NEW", title: "Something new happened." }] },
+        /HTTP 403 "Something new happened\."/,
+      ],
+      [
+        404,
+        { errors: [{ status: "404", code: "NOT_FOUND", title: "The specified resource does not exist" }] },
+        /HTTP 404/,
+      ],
+      [200, { unexpected: true }, /HTTP 200/],
+      [418, "not json", /HTTP 418/],
+    ];
+    for (const [status, body, message] of answers) {
+      const calls: Array<[Parameters<typeof fetch>[0], RequestInit | undefined]> = [];
+      const fakeFetch = (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+        calls.push([input, init]);
+        return new Response(typeof body === "string" ? body : JSON.stringify(body), { status });
+      }) as typeof fetch;
+      const result = await checkKey(makeRecord(), { baseUrl: "https://asc.example", fetch: fakeFetch });
+      expect(result.outcome).toBe("server-error");
+      expect(result.httpStatus).toBe(status);
+      expect(result.message).toMatch(message);
+      expect(calls).toHaveLength(1);
+      expect(String(calls[0][0])).toBe("https://asc.example/v1/apps?limit=1");
+    }
+  });
+
+  it("a redirect is not followed: one request, and the token goes nowhere else", async () => {
+    let hits = 0;
+    const server = createServer((req, res) => {
+      hits += 1;
+      res.writeHead(302, { Location: "http://127.0.0.1:9/login" }).end("<html>moved</html>");
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const result = await checkKey(makeRecord(), { baseUrl: `http://127.0.0.1:${port}` });
+    expect(hits).toBe(1);
+    expect(result).toMatchObject({ outcome: "server-error", httpStatus: 302 });
+  });
+
+  it("the default base URL is Apple's; the environment overrides it", () => {
+    expect(DEFAULT_ASC_API_URL).toBe("https://api.appstoreconnect.apple.com");
+    expect(resolveBaseUrl({})).toBe(DEFAULT_ASC_API_URL);
+    expect(resolveBaseUrl({ [ASC_API_URL_ENV]: "  " })).toBe(DEFAULT_ASC_API_URL);
+    expect(resolveBaseUrl({ [ASC_API_URL_ENV]: "http://127.0.0.1:1234//" })).toBe("http://127.0.0.1:1234");
+  });
+});
+
+describe("rate limit header and outcome vocabulary", () => {
+  it("parses X-Rate-Limit", () => {
+    expect(parseRateLimit("user-hour-lim:3600;user-hour-rem:3542;")).toEqual({
+      rateLimitLimit: 3600,
+      rateLimitRemaining: 3542,
+    });
+    expect(parseRateLimit("user-hour-rem: 7 ; user-hour-lim:3600")).toEqual({
+      rateLimitLimit: 3600,
+      rateLimitRemaining: 7,
+    });
+    expect(parseRateLimit("user-hour-lim:abc;")).toEqual({});
+    expect(parseRateLimit(null)).toEqual({});
+  });
+
+  it("has one sentence per outcome and says which outcomes mean the key works", () => {
+    expect([...OUTCOMES]).toEqual([
+      "valid",
+      "role-limited",
+      "agreement-required",
+      "rejected",
+      "rate-limited",
+      "server-error",
+      "unreachable",
+    ]);
+    expect(OUTCOMES.filter(isUsable)).toEqual(["valid", "role-limited", "agreement-required", "rate-limited"]);
+    for (const outcome of OUTCOMES) {
+      expect(OUTCOME_SENTENCES[outcome]).toMatch(/^[A-Z].*\.$/);
+      expect(OUTCOME_SENTENCES[outcome]).not.toMatch(/[\r\n]/);
+    }
+    expect(outcomeSentence("valid", { keyId: "2X9R4HXF34" })).toContain("Key 2X9R4HXF34");
+    expect(outcomeSentence("rejected", { keyId: "2X9R4HXF34", kind: "individual" })).toMatch(/profile/);
+  });
+});
