@@ -46,7 +46,7 @@ export type ErrorCode =
   | "token-scope"
   | "no-key"
   | "apple-rejected"
-  | "apple-unreachable";
+  | "apple-unavailable";
 
 export class AscKeyError extends Error {
   readonly code: ErrorCode;

@@ -1,0 +1,41 @@
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { keyIdFromFileName } from "./ids";
+
+export interface FoundKeyFile {
+  path: string;
+  keyId: string;
+  modified: Date;
+}
+
+/**
+ * The newest `AuthKey_<ID>.p8` in a folder (default ~/Downloads), where Apple's one download lands. Quiet on
+ * every failure: a missing or unreadable folder means there is nothing to suggest.
+ */
+export async function findNewestAuthKey(
+  folder = path.join(os.homedir(), "Downloads"),
+): Promise<FoundKeyFile | undefined> {
+  let names: string[];
+  try {
+    names = await fs.readdir(folder);
+  } catch {
+    return undefined;
+  }
+  const candidates = await Promise.all(
+    names
+      .filter((name) => keyIdFromFileName(name))
+      .map(async (name) => {
+        const file = path.join(folder, name);
+        try {
+          const stat = await fs.stat(file);
+          return stat.isFile() ? { path: file, keyId: keyIdFromFileName(name)!, modified: stat.mtime } : undefined;
+        } catch {
+          return undefined;
+        }
+      }),
+  );
+  return candidates
+    .filter((found): found is FoundKeyFile => found !== undefined)
+    .sort((a, b) => b.modified.getTime() - a.modified.getTime())[0];
+}

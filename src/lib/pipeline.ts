@@ -1,0 +1,216 @@
+/**
+ * The one line every face of the product follows: form values -> key model -> Apple check -> Keychain -> status.
+ * The Raycast form, the AI tools and the asc-key CLI all call these functions; none of them knows which face
+ * called it. Nothing here prints, caches or returns key material except `KeyRecord.privateKey`, which callers
+ * hand to the store or to token minting and never show.
+ */
+import { checkKey, isUsable, type CheckOptions, type CheckResult } from "./asc-client";
+import { AscKeyError } from "./errors";
+import { parseIssuerId, parseKeyId } from "./ids";
+import { loadKeyFile, normalizePrivateKey } from "./key";
+import type { KeyStore } from "./keychain";
+import type { KeyKind, KeyRecord } from "./record";
+import { statusSentence, summarize, type KeyStatus, type KeySummary } from "./status";
+import { clearTokenCache, mintToken, type MintOptions } from "./token";
+
+export interface KeyInput {
+  kind: KeyKind;
+  /** As typed or pasted; cleaned by the key model. Required for team keys, refused for individual keys. */
+  issuerId?: string;
+  /** As typed; trimmed and uppercased. */
+  keyId: string;
+  /** Path of the .p8 file... */
+  p8Path?: string;
+  /** ...or its contents (e.g. from stdin). */
+  p8Text?: string;
+}
+
+export interface PreparedKey {
+  /** The record to save, with `savedAt` set now. Its privateKey is secret. */
+  record: KeyRecord;
+  fingerprint: string;
+  /** The .p8 file's name, when it came from a file. */
+  fileName?: string;
+  /** Observations worth showing that do not stop registration (unusual Key ID, file named for another key). */
+  warnings: string[];
+}
+
+/** Validates everything a user gave, without touching the Keychain or the network. */
+export async function prepareKey(input: KeyInput, now: () => number = Date.now): Promise<PreparedKey> {
+  const { keyId, warning } = parseKeyId(input.keyId);
+  let issuerId: string | undefined;
+  if (input.kind === "team") {
+    issuerId = parseIssuerId(input.issuerId);
+  } else if (input.issuerId?.trim()) {
+    throw new AscKeyError(
+      "issuer-id-not-allowed",
+      "Individual keys take no Issuer ID (Apple rejects a token that carries one); leave it empty or choose Team.",
+    );
+  }
+  const warnings = warning ? [warning] : [];
+  let pem: string;
+  let fingerprint: string;
+  let fileName: string | undefined;
+  if (input.p8Path !== undefined) {
+    const loaded = await loadKeyFile(input.p8Path, keyId);
+    ({ pem, fingerprint, fileName } = loaded);
+    warnings.push(...loaded.warnings);
+  } else if (input.p8Text !== undefined) {
+    ({ pem, fingerprint } = normalizePrivateKey(input.p8Text));
+  } else {
+    throw new AscKeyError("file-not-found", "Choose the .p8 file you downloaded from Apple.");
+  }
+  const record: KeyRecord = {
+    version: 1,
+    kind: input.kind,
+    keyId,
+    privateKey: pem,
+    savedAt: new Date(now()).toISOString(),
+  };
+  if (issuerId) record.issuerId = issuerId;
+  return { record, fingerprint, fileName, warnings };
+}
+
+/** Apple's answer stopped a registration: nothing was saved. */
+export class AppleCheckError extends AscKeyError {
+  readonly check: CheckResult;
+
+  constructor(check: CheckResult) {
+    super(check.outcome === "rejected" ? "apple-rejected" : "apple-unavailable", check.message);
+    this.check = check;
+  }
+}
+
+export type RegistrationStep = "reading" | "checking" | "saving";
+
+export interface RegisterOptions {
+  store: KeyStore;
+  /** Check with Apple before saving (default true). */
+  verify?: boolean;
+  check?: CheckOptions;
+  onStep?: (step: RegistrationStep) => void;
+  now?: () => number;
+}
+
+export interface Registration {
+  summary: KeySummary;
+  sentence: string;
+  fingerprint: string;
+  fileName?: string;
+  warnings: string[];
+  /** Apple's answer when verified. `role-limited`, `agreement-required` and `rate-limited` still save. */
+  check?: CheckResult;
+  /** The key this registration replaced, when it was a different one. */
+  replaced?: KeySummary;
+}
+
+/**
+ * Registers a key: validate, check with Apple (unless told not to), save in one Keychain update, read back.
+ * Apple saying `rejected` throws AppleCheckError(apple-rejected); `unreachable` or `server-error` throws
+ * AppleCheckError(apple-unavailable) so the caller can offer to save without verifying. The saved key survives
+ * every failure.
+ */
+export async function registerKey(input: KeyInput | PreparedKey, options: RegisterOptions): Promise<Registration> {
+  options.onStep?.("reading");
+  const prepared = "record" in input ? input : await prepareKey(input, options.now);
+  const previous = await readPreviousForReplace(options.store);
+
+  let check: CheckResult | undefined;
+  if (options.verify ?? true) {
+    options.onStep?.("checking");
+    check = await checkKey(prepared.record, options.check);
+    if (!isUsable(check.outcome)) throw new AppleCheckError(check);
+  }
+
+  options.onStep?.("saving");
+  await options.store.write(prepared.record);
+  clearTokenCache();
+
+  const summary = summarize(prepared.record) as KeySummary;
+  const replaced = previous && isDifferentKey(previous, summary) ? previous : undefined;
+  return {
+    summary,
+    sentence: statusSentence(prepared.record),
+    fingerprint: prepared.fingerprint,
+    fileName: prepared.fileName,
+    warnings: prepared.warnings,
+    check,
+    replaced,
+  };
+}
+
+/** The saved key's summary, or undefined when there is none or the entry is unreadable (it will be replaced). */
+export async function readPreviousForReplace(store: KeyStore): Promise<KeySummary | undefined> {
+  try {
+    const status = summarize(await store.read());
+    return status.configured ? status : undefined;
+  } catch (error) {
+    if (error instanceof AscKeyError && (error.code === "record-corrupt" || error.code === "record-version")) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** Same Key ID and same key material means the same key registered again, not a replacement. */
+export function isDifferentKey(
+  a: Pick<KeySummary, "keyId" | "fingerprint">,
+  b: Pick<KeySummary, "keyId" | "fingerprint">,
+) {
+  return a.keyId !== b.keyId || a.fingerprint !== b.fingerprint;
+}
+
+export interface StatusReport {
+  status: KeyStatus;
+  sentence: string;
+}
+
+/** "Is my key set up?" */
+export async function readStatus(store: KeyStore): Promise<StatusReport> {
+  const record = await store.read();
+  return { status: summarize(record), sentence: statusSentence(record) };
+}
+
+const noKey = () =>
+  new AscKeyError(
+    "no-key",
+    "No, no ASC key configured. Register one with the App Store Connect key's three values first.",
+  );
+
+async function requireRecord(store: KeyStore): Promise<KeyRecord> {
+  const record = await store.read();
+  if (!record) throw noKey();
+  return record;
+}
+
+export interface Verification {
+  summary: KeySummary;
+  check: CheckResult;
+}
+
+/** One check of the saved key with Apple. Throws no-key when nothing is saved. */
+export async function verifySavedKey(store: KeyStore, options: CheckOptions = {}): Promise<Verification> {
+  const record = await requireRecord(store);
+  const check = await checkKey(record, options);
+  return { summary: summarize(record) as KeySummary, check };
+}
+
+/** A short-lived token for the saved key (reused within the process until a minute before it expires). */
+export async function mintSavedToken(store: KeyStore, options: MintOptions = {}): Promise<string> {
+  return mintToken(await requireRecord(store), options);
+}
+
+export interface Removal {
+  /** False when there was nothing to remove. */
+  removed: boolean;
+  /** What was removed, when the entry was readable. */
+  previous?: KeySummary;
+}
+
+/** Deletes the entry (a corrupt one too). */
+export async function removeSavedKey(store: KeyStore): Promise<Removal> {
+  const previous = await readPreviousForReplace(store);
+  const removed = await store.remove();
+  clearTokenCache();
+  return removed ? { removed, previous } : { removed };
+}
