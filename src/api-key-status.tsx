@@ -1,0 +1,5 @@
+import { KeyStatusView } from "./components/KeyStatusView";
+
+export default function Command() {
+  return <KeyStatusView />;
+}

@@ -1,0 +1,150 @@
+import { Action, ActionPanel, Form, Icon, Keyboard } from "@raycast/api";
+import { useForm } from "@raycast/utils";
+import { useEffect, useRef } from "react";
+import { submitRegistration } from "../helpers/register";
+import { useKeyFile } from "../hooks/useKeyFile";
+import { useRegisterDefaults } from "../hooks/useRegisterDefaults";
+import { TEAM_KEYS_URL } from "../lib/asc-client";
+import { describeError } from "../lib/errors";
+import { EXAMPLE_ISSUER_ID, findIssuerIds, keyIdFromFileName, parseIssuerId, parseKeyId } from "../lib/ids";
+import type { Registration } from "../lib/pipeline";
+
+interface RegisterValues {
+  kind: string;
+  issuerId: string;
+  keyId: string;
+  p8: string[];
+  verify: boolean;
+  trash: boolean;
+}
+
+function fieldReason(check: () => unknown): string | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    return describeError(error);
+  }
+}
+
+/** Register API Key: the three values Apple gives, checked inline, then verified and saved in one step. */
+export function RegisterForm(props: { onRegistered?: (registration: Registration) => void }) {
+  const defaults = useRegisterDefaults();
+  const { handleSubmit, itemProps, values, setValue, setValidationError } = useForm<RegisterValues>({
+    initialValues: { kind: "team", issuerId: "", keyId: "", p8: [], verify: true, trash: false },
+    validation: {
+      issuerId: (value): string | undefined =>
+        values.kind === "team" ? fieldReason(() => parseIssuerId(value)) : undefined,
+      keyId: (value): string | undefined => fieldReason(() => parseKeyId(value)),
+      p8: (value): string | undefined => {
+        if (!value?.length) return "Choose the AuthKey_<Key ID>.p8 file you downloaded from Apple.";
+        return keyFile.data?.path === value[0] ? keyFile.data.error : undefined;
+      },
+    },
+    async onSubmit(submitted) {
+      const registration = await submitRegistration(
+        {
+          kind: submitted.kind === "individual" ? "individual" : "team",
+          issuerId: submitted.kind === "team" ? submitted.issuerId : undefined,
+          keyId: submitted.keyId,
+          p8Path: submitted.p8[0],
+        },
+        { verify: submitted.verify, trashAfter: submitted.trash, onFieldError: setValidationError },
+      );
+      if (registration) props.onRegistered?.(registration);
+    },
+  });
+
+  const p8Path = values.p8?.[0];
+  const keyFile = useKeyFile(p8Path);
+
+  // Fill in what the user already has: the newest AuthKey_*.p8 in Downloads, an Issuer ID on the clipboard.
+  const filled = useRef(false);
+  useEffect(() => {
+    if (filled.current || !defaults.data) return;
+    filled.current = true;
+    const { p8Path: suggested, keyId, issuerId } = defaults.data;
+    if (suggested && !values.p8?.length) setValue("p8", [suggested]);
+    if (keyId && !values.keyId) setValue("keyId", keyId);
+    if (issuerId && !values.issuerId) setValue("issuerId", issuerId);
+  }, [defaults.data]);
+
+  // Show a bad file's reason as soon as it is picked, not only on submit.
+  useEffect(() => {
+    if (keyFile.data && keyFile.data.path === p8Path) setValidationError("p8", keyFile.data.error);
+  }, [keyFile.data, p8Path]);
+
+  const keyIdInfo = (() => {
+    const fileKeyId = keyFile.data?.path === p8Path ? keyFile.data?.fileKeyId : undefined;
+    const typed = values.keyId.trim().toUpperCase();
+    if (fileKeyId && typed && fileKeyId !== typed) {
+      return `The file is named for Key ID ${fileKeyId}; check which is right (the file may have been renamed).`;
+    }
+    try {
+      return typed ? parseKeyId(typed).warning : undefined;
+    } catch {
+      return undefined;
+    }
+  })();
+
+  const isTeam = values.kind === "team";
+  return (
+    <Form
+      navigationTitle="Register API Key"
+      isLoading={defaults.isLoading || keyFile.isLoading}
+      actions={
+        <ActionPanel>
+          <Action.SubmitForm title="Register API Key" icon={Icon.Key} onSubmit={handleSubmit} />
+          <Action.OpenInBrowser title="Open Team Keys" url={TEAM_KEYS_URL} shortcut={Keyboard.Shortcut.Common.Open} />
+        </ActionPanel>
+      }
+    >
+      <Form.Description text="Apple shows the Issuer ID and Key ID on Users and Access > Integrations, and lets you download the .p8 once. The key goes into the Keychain, where LingCode reads it." />
+      <Form.Dropdown
+        id="kind"
+        title="Key Type"
+        value={values.kind}
+        onChange={(kind) => setValue("kind", kind)}
+        info="Team keys act for the team and need the Issuer ID; individual keys act as you and have none."
+      >
+        <Form.Dropdown.Item value="team" title="Team" icon={Icon.TwoPeople} />
+        <Form.Dropdown.Item value="individual" title="Individual" icon={Icon.Person} />
+      </Form.Dropdown>
+      {isTeam ? (
+        <Form.TextField
+          {...itemProps.issuerId}
+          title="Issuer ID"
+          placeholder={EXAMPLE_ISSUER_ID}
+          info="Shown at the top of the Team Keys page; one per team."
+          onChange={(text) => {
+            // A paste such as "Issuer ID: 69a6de70-…" is cleaned to the ID itself.
+            const found = findIssuerIds(text);
+            const cleaned = found.length === 1 && text.trim().toLowerCase() !== found[0] ? found[0] : text;
+            itemProps.issuerId.onChange?.(cleaned);
+          }}
+        />
+      ) : null}
+      <Form.TextField {...itemProps.keyId} title="Key ID" placeholder="2X9R4HXF34" info={keyIdInfo} />
+      <Form.FilePicker
+        {...itemProps.p8}
+        title="Private Key (.p8)"
+        allowMultipleSelection={false}
+        canChooseDirectories={false}
+        canChooseFiles
+        info={
+          keyFile.data?.path === p8Path && keyFile.data?.fingerprint
+            ? `Fingerprint ${keyFile.data.fingerprint}`
+            : "AuthKey_<Key ID>.p8, as downloaded from App Store Connect."
+        }
+        onChange={(paths) => {
+          itemProps.p8.onChange?.(paths);
+          const fileKeyId = paths[0] ? keyIdFromFileName(paths[0]) : undefined;
+          if (fileKeyId) setValue("keyId", fileKeyId);
+        }}
+      />
+      <Form.Separator />
+      <Form.Checkbox {...itemProps.verify} label="Verify with Apple before saving" />
+      <Form.Checkbox {...itemProps.trash} label="Move the .p8 to the Trash after saving" />
+    </Form>
+  );
+}

@@ -1,0 +1,82 @@
+import { Alert, Clipboard, confirmAlert, open, showHUD, showToast, Toast } from "@raycast/api";
+import { outcomeSentence, TEAM_KEYS_URL, type CheckResult } from "../lib/asc-client";
+import { describeError } from "../lib/errors";
+import { mintSavedToken, removeSavedKey, verifySavedKey } from "../lib/pipeline";
+import { DEFAULT_TTL_SECONDS } from "../lib/token";
+import { refreshLauncherSubtitle } from "./launcher";
+import { forgetChecks, saveCheck } from "./memory";
+import { appleOptions, keyStore } from "./store";
+
+const SUCCESS_TITLES: Partial<Record<CheckResult["outcome"], string>> = {
+  valid: "Key Works",
+  "role-limited": "Key Works, Small Role",
+  "agreement-required": "Key Fine, Agreement Needed",
+  "rate-limited": "Key Works, Rate-Limited",
+};
+
+const FAILURE_TITLES: Partial<Record<CheckResult["outcome"], string>> = {
+  rejected: "Apple Rejected the Key",
+  "server-error": "Apple Had an Error",
+  unreachable: "Couldn't Reach Apple",
+};
+
+/** Verify with Apple: one request, one toast, the answer remembered for the status view and the launcher. */
+export async function verifyWithToast(keyId: string): Promise<CheckResult | undefined> {
+  const toast = await showToast({ style: Toast.Style.Animated, title: `Checking Key ${keyId} With Apple…` });
+  try {
+    const { summary, check } = await verifySavedKey(keyStore(), appleOptions());
+    await saveCheck(summary.keyId, check);
+    const success = SUCCESS_TITLES[check.outcome];
+    toast.style = success ? Toast.Style.Success : Toast.Style.Failure;
+    toast.title = success ?? FAILURE_TITLES[check.outcome] ?? outcomeSentence(check.outcome);
+    toast.message = check.message;
+    if (check.outcome === "rejected") {
+      toast.primaryAction = { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) };
+    }
+    await refreshLauncherSubtitle();
+    return check;
+  } catch (error) {
+    toast.style = Toast.Style.Failure;
+    toast.title = "Couldn't Check the Key";
+    toast.message = describeError(error);
+    return undefined;
+  }
+}
+
+/** Copies a 10-minute token, concealed so it stays out of clipboard history. */
+export async function copyToken(keyId: string): Promise<void> {
+  try {
+    const token = await mintSavedToken(keyStore(), { ttlSeconds: DEFAULT_TTL_SECONDS });
+    await Clipboard.copy(token, { concealed: true });
+    await showHUD(`Copied a 10-minute token for key ${keyId}`);
+  } catch (error) {
+    await showToast({ style: Toast.Style.Failure, title: "Couldn't Make a Token", message: describeError(error) });
+  }
+}
+
+/** Remove Key: confirmed, then the Keychain entry is deleted. Returns true when something was removed. */
+export async function removeWithConfirmation(keyId: string): Promise<boolean> {
+  const confirmed = await confirmAlert({
+    title: `Remove Key ${keyId}?`,
+    message:
+      "LingCode can't reach App Store Connect until you register a key again. The key itself keeps working at Apple until you revoke it on Team Keys.",
+    primaryAction: { title: "Remove", style: Alert.ActionStyle.Destructive },
+  });
+  if (!confirmed) return false;
+  const toast = await showToast({ style: Toast.Style.Animated, title: `Removing Key ${keyId}…` });
+  try {
+    const { removed } = await removeSavedKey(keyStore());
+    await forgetChecks();
+    toast.style = Toast.Style.Success;
+    toast.title = removed ? `Removed Key ${keyId} From the Keychain` : "No Key Was Saved";
+    toast.message = removed ? `Revoke ${keyId} on Team Keys if nobody needs it.` : undefined;
+    toast.primaryAction = removed ? { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) } : undefined;
+    await refreshLauncherSubtitle();
+    return removed;
+  } catch (error) {
+    toast.style = Toast.Style.Failure;
+    toast.title = "Couldn't Remove the Key";
+    toast.message = describeError(error);
+    return false;
+  }
+}

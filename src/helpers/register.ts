@@ -1,0 +1,149 @@
+import { Alert, confirmAlert, open, showToast, Toast, trash } from "@raycast/api";
+import { TEAM_KEYS_URL } from "../lib/asc-client";
+import { AscKeyError, describeError } from "../lib/errors";
+import {
+  AppleCheckError,
+  isDifferentKey,
+  prepareKey,
+  readPreviousForReplace,
+  registerKey,
+  type KeyInput,
+  type PreparedKey,
+  type Registration,
+  type RegistrationStep,
+} from "../lib/pipeline";
+import { refreshLauncherSubtitle } from "./launcher";
+import { rememberKeyToRevoke, saveCheck } from "./memory";
+import { appleOptions, keyStore } from "./store";
+
+const STEP_TITLES: Record<RegistrationStep, string> = {
+  reading: "Reading the key…",
+  checking: "Checking with Apple…",
+  saving: "Saving to the Keychain…",
+};
+
+/** Which form field an error from the key model belongs to. */
+export function fieldOfError(error: unknown): "issuerId" | "keyId" | "p8" | undefined {
+  if (!(error instanceof AscKeyError)) return undefined;
+  if (error.code.startsWith("issuer-id")) return "issuerId";
+  if (error.code.startsWith("key-id")) return "keyId";
+  if (error.code.startsWith("file-") || error.code.endsWith("-key") || error.code === "not-a-key") return "p8";
+  if (["certificate-not-key", "public-key-not-private", "wrong-curve", "subscription-key"].includes(error.code)) {
+    return "p8";
+  }
+  return undefined;
+}
+
+export interface SubmitOptions {
+  verify: boolean;
+  trashAfter: boolean;
+  /** Called with a field's reason when the input is refused (the form shows it inline). */
+  onFieldError: (field: "issuerId" | "keyId" | "p8", message: string) => void;
+}
+
+/**
+ * The form's submit: validate, confirm a replacement naming both Key IDs, then one animated toast through
+ * reading, checking with Apple and saving. Returns the registration, or undefined when nothing was saved.
+ */
+export async function submitRegistration(input: KeyInput, options: SubmitOptions): Promise<Registration | undefined> {
+  const store = keyStore();
+  let prepared: PreparedKey;
+  let previous;
+  try {
+    prepared = await prepareKey(input);
+    previous = await readPreviousForReplace(store);
+  } catch (error) {
+    const field = fieldOfError(error);
+    if (field) options.onFieldError(field, describeError(error));
+    await showToast({ style: Toast.Style.Failure, title: "Key not saved", message: describeError(error) });
+    return undefined;
+  }
+
+  if (previous && isDifferentKey(previous, { keyId: prepared.record.keyId, fingerprint: prepared.fingerprint })) {
+    const sameId = previous.keyId === prepared.record.keyId;
+    const confirmed = await confirmAlert({
+      title: sameId ? `Replace Key ${previous.keyId} With a Different Key?` : `Replace Key ${previous.keyId}?`,
+      message: sameId
+        ? `The chosen .p8 is not the key saved as ${previous.keyId} (fingerprints differ). Key ${prepared.record.keyId} will take its place in the Keychain.`
+        : `Key ${prepared.record.keyId} will take its place in the Keychain. Key ${previous.keyId} keeps working until you revoke it on Team Keys.`,
+      primaryAction: { title: "Replace", style: Alert.ActionStyle.Destructive },
+    });
+    if (!confirmed) return undefined;
+  }
+
+  const toast = await showToast({ style: Toast.Style.Animated, title: STEP_TITLES.reading });
+  return save(prepared, input.p8Path, options, toast);
+}
+
+async function save(
+  prepared: PreparedKey,
+  p8Path: string | undefined,
+  options: SubmitOptions,
+  toast: Toast,
+): Promise<Registration | undefined> {
+  try {
+    toast.style = Toast.Style.Animated;
+    toast.message = undefined;
+    toast.primaryAction = undefined;
+    const registration = await registerKey(prepared, {
+      store: keyStore(),
+      verify: options.verify,
+      check: appleOptions(),
+      onStep: (step) => {
+        toast.title = STEP_TITLES[step];
+      },
+    });
+    await afterSave(registration, p8Path, options, toast);
+    return registration;
+  } catch (error) {
+    if (error instanceof AppleCheckError && error.code === "apple-rejected") {
+      toast.style = Toast.Style.Failure;
+      toast.title = "Apple Rejected the Key: Nothing Saved";
+      toast.message = error.message;
+      toast.primaryAction = { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) };
+    } else if (error instanceof AppleCheckError) {
+      toast.style = Toast.Style.Failure;
+      toast.title = "Couldn't Check With Apple: Nothing Saved";
+      toast.message = error.message;
+      toast.primaryAction = {
+        title: "Save Without Verifying",
+        onAction: () => {
+          void save(prepared, p8Path, { ...options, verify: false }, toast);
+        },
+      };
+    } else {
+      toast.style = Toast.Style.Failure;
+      toast.title = "Key Not Saved";
+      toast.message = describeError(error);
+    }
+    return undefined;
+  }
+}
+
+async function afterSave(registration: Registration, p8Path: string | undefined, options: SubmitOptions, toast: Toast) {
+  const { summary, check } = registration;
+  const notes: string[] = [`Fingerprint ${registration.fingerprint}`];
+  if (check) {
+    await saveCheck(summary.keyId, check);
+    if (check.outcome !== "valid") notes.push(check.message);
+  } else {
+    notes.push("Not verified with Apple.");
+  }
+  notes.push(...registration.warnings);
+  if (registration.replaced) await rememberKeyToRevoke(registration.replaced.keyId);
+  if (options.trashAfter && p8Path) {
+    try {
+      await trash(p8Path);
+      notes.push("The .p8 is in the Trash.");
+    } catch {
+      notes.push("The .p8 could not be moved to the Trash; delete it yourself.");
+    }
+  }
+  toast.style = Toast.Style.Success;
+  toast.title = registration.sentence;
+  toast.message = notes.join(" ");
+  toast.primaryAction = registration.replaced
+    ? { title: `Revoke ${registration.replaced.keyId} on Team Keys`, onAction: () => open(TEAM_KEYS_URL) }
+    : undefined;
+  await refreshLauncherSubtitle();
+}

@@ -1,0 +1,20 @@
+import { useCachedPromise } from "@raycast/utils";
+import { readStatus } from "../lib/pipeline";
+import { keyStore } from "../helpers/store";
+
+async function loadStatus() {
+  return readStatus(keyStore());
+}
+
+/**
+ * The saved key's masked status. First paint comes from Raycast's cache (non-secret metadata only: Key ID,
+ * Issuer ID suffix, fingerprint, dates), then one Keychain read confirms it.
+ */
+export function useKeyStatus() {
+  return useCachedPromise(loadStatus, [], {
+    keepPreviousData: true,
+    // The view shows a Keychain failure itself, with Retry.
+    failureToastOptions: undefined,
+    onError: () => undefined,
+  });
+}
