@@ -3,15 +3,25 @@ import { DEFAULT_TIMEOUT_MS, failureOf, type SecretBackend, type ToolWords } fro
 import { runTool, type RunResult } from "./run";
 
 /**
- * The Secret Service (gnome-keyring, KeePassXC, ...) through `secret-tool` from libsecret-tools. Items carry
- * the attributes `service` and `account`, as keytar's and libsecret's generic schema does, so they are
- * interchangeable with keytar's. The secret goes through stdin, never argv.
+ * The Secret Service (gnome-keyring, KeePassXC, ...) through `secret-tool` from libsecret-tools. The secret
+ * goes through stdin, never argv.
+ *
+ * Items carry exactly keytar's attributes: `xdg:schema` = org.freedesktop.Secret.Generic, `service`, `account`.
+ * keytar (libsecret with that schema) adds `xdg:schema` to every lookup, so an item stored by a bare
+ * `secret-tool store service S account A` is invisible to it; and a store with the schema does not replace a
+ * schemaless item (gnome-keyring matches by subset) but adds a second one. Using the schema in every call
+ * keeps one item, in place, that keytar and any libsecret client with the generic schema share.
  *
  * Observed with libsecret 0.21: `store` keeps stdin byte for byte (a trailing newline too) when stdin is not
  * a terminal; `lookup` prints the secret with no newline added when stdout is not a terminal, and exits 1
  * with nothing on stderr when there is no such item; `clear` exits 1 when nothing matched.
  */
 export const SECRET_TOOL = "secret-tool";
+export const GENERIC_SCHEMA = "org.freedesktop.Secret.Generic";
+
+function attributes(service: string, account: string): string[] {
+  return ["xdg:schema", GENERIC_SCHEMA, "service", service, "account", account];
+}
 
 export interface SecretToolBackendOptions {
   /** The `secret-tool` executable, found on PATH by default. */
@@ -39,7 +49,7 @@ export function createSecretToolBackend(options: SecretToolBackendOptions = {}):
   };
 
   const lookup = async (service: string, account: string) => {
-    const result = await run(["lookup", "service", service, "account", account]);
+    const result = await run(["lookup", ...attributes(service, account)]);
     if (result.status === 0) return result.stdout;
     if (result.status === 1 && result.stderr.trim() === "") return undefined;
     throw statusError(result, "read");
@@ -50,14 +60,14 @@ export function createSecretToolBackend(options: SecretToolBackendOptions = {}):
 
     async set(service, account, label, secret) {
       // Replaces the item with the same attributes in one call: a reader sees the old or the new secret.
-      const result = await run(["store", `--label=${oneLine(label)}`, "service", service, "account", account], secret);
+      const result = await run(["store", `--label=${oneLine(label)}`, ...attributes(service, account)], secret);
       if (result.status !== 0) throw statusError(result, "write");
     },
 
     async delete(service, account) {
       // `clear` reports nothing useful across versions; look first so the answer is exact.
       if ((await lookup(service, account)) === undefined) return false;
-      const result = await run(["clear", "service", service, "account", account]);
+      const result = await run(["clear", ...attributes(service, account)]);
       if (result.status === 0) return true;
       if (result.status === 1 && result.stderr.trim() === "") return false; // removed by someone else meanwhile
       throw statusError(result, "remove");
