@@ -120,17 +120,23 @@ async function save(
   }
 }
 
-async function afterSave(registration: Registration, p8Path: string | undefined, options: SubmitOptions, toast: Toast) {
-  const { summary, check } = registration;
-  const notes: string[] = [`Fingerprint ${registration.fingerprint}`];
-  if (check) {
-    await saveCheck(summary.keyId, check);
-    if (check.outcome !== "valid") notes.push(check.message);
-  } else {
-    notes.push("Not verified with Apple.");
-  }
-  notes.push(...registration.warnings);
+/**
+ * What every registration leaves behind besides the Keychain entry: the check's answer, the replaced Key ID to
+ * revoke, and a fresh launcher subtitle. Shared by the form and the AI tool.
+ */
+export async function rememberRegistration(registration: Registration): Promise<void> {
+  if (registration.check) await saveCheck(registration.summary.keyId, registration.check);
   if (registration.replaced) await rememberKeyToRevoke(registration.replaced.keyId);
+  await refreshLauncherSubtitle();
+}
+
+async function afterSave(registration: Registration, p8Path: string | undefined, options: SubmitOptions, toast: Toast) {
+  const { check } = registration;
+  const notes: string[] = [`Fingerprint ${registration.fingerprint}`];
+  if (!check) notes.push("Not verified with Apple.");
+  else if (check.outcome !== "valid") notes.push(check.message);
+  notes.push(...registration.warnings);
+  await rememberRegistration(registration);
   if (options.trashAfter && p8Path) {
     try {
       await trash(p8Path);
@@ -145,5 +151,4 @@ async function afterSave(registration: Registration, p8Path: string | undefined,
   toast.primaryAction = registration.replaced
     ? { title: `Revoke ${registration.replaced.keyId} on Team Keys`, onAction: () => open(TEAM_KEYS_URL) }
     : undefined;
-  await refreshLauncherSubtitle();
 }

@@ -1,0 +1,33 @@
+import { Action, Tool } from "@raycast/api";
+import { refreshLauncherSubtitle } from "../helpers/launcher";
+import { forgetChecks } from "../helpers/memory";
+import { keyStore } from "../helpers/store";
+import { TEAM_KEYS_URL } from "../lib/asc-client";
+import { readStatus, removeSavedKey } from "../lib/pipeline";
+
+export const confirmation: Tool.Confirmation<Record<string, never>> = async () => {
+  const { status } = await readStatus(keyStore());
+  if (!status.configured) return undefined;
+  return {
+    style: Action.Style.Destructive,
+    message: `Remove key ${status.keyId} from the Keychain? LingCode can't reach App Store Connect until a key is registered again.`,
+    info: [{ name: "Key ID", value: status.keyId }],
+  };
+};
+
+/**
+ * Removes the saved App Store Connect API key from the Keychain. The key keeps working at Apple until it is
+ * revoked on the Team Keys page; say so.
+ */
+export default async function tool() {
+  const { removed, previous } = await removeSavedKey(keyStore());
+  await forgetChecks();
+  await refreshLauncherSubtitle();
+  if (!removed) return { removed: false, sentence: "No, no ASC key configured." };
+  return {
+    removed: true,
+    keyId: previous?.keyId,
+    revokeAt: TEAM_KEYS_URL,
+    sentence: `Removed${previous ? ` key ${previous.keyId}` : " the key"} from the Keychain; revoke it on Team Keys if nobody needs it.`,
+  };
+}
