@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 
 /**
  * Runs a keychain tool and reports how it ended. Never logs, never puts anything from `input` on argv,
@@ -33,11 +33,18 @@ export function runTool(file: string, args: readonly string[], options: RunOptio
       resolve(result);
     };
 
-    const child = spawn(file, [...args], {
-      env: { ...process.env, ...options.env },
-      stdio: ["pipe", "pipe", "pipe"],
-      windowsHide: true,
-    });
+    let child: ChildProcessWithoutNullStreams;
+    try {
+      child = spawn(file, [...args], {
+        env: { ...process.env, ...options.env },
+        stdio: ["pipe", "pipe", "pipe"],
+        windowsHide: true,
+      });
+    } catch (error) {
+      // e.g. a NUL byte in an argument: refused before anything runs.
+      resolve({ kind: "unstartable", code: (error as NodeJS.ErrnoException).code ?? "invalid arguments" });
+      return;
+    }
 
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];

@@ -65,6 +65,11 @@ describe("secret-tool backend without a keyring", () => {
     expect(error.message).toBe("Waited 0.3 s for the keyring (Secret Service); is an unlock prompt waiting for you?");
   });
 
+  it("an argument the OS cannot take is an AscKeyError, not a crash", async () => {
+    const error = await rejection(createSecretToolBackend().get("bad\u0000service", ACCOUNT));
+    expect(error.code).toBe("keychain-failed");
+  });
+
   it("classifies failures without repeating what the tool said", async () => {
     const locked = script("locked", 'echo "secret-tool: Cannot create an item in a locked collection" >&2; exit 1');
     const error = await rejection(createSecretToolBackend({ secretToolPath: locked }).set("S", "A", "L", "s3cr3t"));
