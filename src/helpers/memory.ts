@@ -1,5 +1,5 @@
 import { LocalStorage } from "@raycast/api";
-import type { CheckResult } from "../lib/asc-client";
+import { OUTCOMES, type CheckResult, type Outcome } from "../lib/asc-client";
 import { isConclusive, rememberCheck, type RememberedCheck } from "../lib/check-summary";
 
 /**
@@ -15,11 +15,11 @@ export interface KeyToRevoke {
   replacedAt: string;
 }
 
-async function readJson<T>(name: string): Promise<T | undefined> {
+async function readJson(name: string): Promise<unknown> {
   const text = await LocalStorage.getItem<string>(name);
   if (typeof text !== "string") return undefined;
   try {
-    return JSON.parse(text) as T;
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
@@ -30,12 +30,19 @@ export interface CheckMemory {
   lastConclusive?: RememberedCheck;
 }
 
+/** A stored check is used only if it has the shape this version writes; anything else is forgotten. */
+function validCheck(value: unknown): RememberedCheck | undefined {
+  const check = value as Partial<RememberedCheck> | undefined;
+  if (typeof check !== "object" || check === null) return undefined;
+  if (typeof check.keyId !== "string" || typeof check.message !== "string") return undefined;
+  if (!OUTCOMES.includes(check.outcome as Outcome)) return undefined;
+  if (typeof check.checkedAt !== "string" || Number.isNaN(Date.parse(check.checkedAt))) return undefined;
+  return check as RememberedCheck;
+}
+
 export async function readChecks(): Promise<CheckMemory> {
-  const [latest, lastConclusive] = await Promise.all([
-    readJson<RememberedCheck>(LAST_CHECK),
-    readJson<RememberedCheck>(LAST_CONCLUSIVE_CHECK),
-  ]);
-  return { latest, lastConclusive };
+  const [latest, lastConclusive] = await Promise.all([readJson(LAST_CHECK), readJson(LAST_CONCLUSIVE_CHECK)]);
+  return { latest: validCheck(latest), lastConclusive: validCheck(lastConclusive) };
 }
 
 export async function saveCheck(keyId: string, check: CheckResult): Promise<RememberedCheck> {
@@ -49,8 +56,9 @@ export async function forgetChecks(): Promise<void> {
   await Promise.all([LocalStorage.removeItem(LAST_CHECK), LocalStorage.removeItem(LAST_CONCLUSIVE_CHECK)]);
 }
 
-export function readKeyToRevoke(): Promise<KeyToRevoke | undefined> {
-  return readJson<KeyToRevoke>(KEY_TO_REVOKE);
+export async function readKeyToRevoke(): Promise<KeyToRevoke | undefined> {
+  const value = (await readJson(KEY_TO_REVOKE)) as Partial<KeyToRevoke> | undefined;
+  return typeof value?.keyId === "string" && typeof value.replacedAt === "string" ? (value as KeyToRevoke) : undefined;
 }
 
 export async function rememberKeyToRevoke(keyId: string, now = new Date()): Promise<void> {

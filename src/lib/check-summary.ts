@@ -30,6 +30,7 @@ export function rememberCheck(keyId: string, check: CheckResult): RememberedChec
 
 /** "just now", "5m ago", "2h ago", "3d ago". */
 export function formatAge(sinceIso: string, now: number = Date.now()): string {
+  if (Number.isNaN(Date.parse(sinceIso))) return "at an unknown time";
   const seconds = Math.max(0, Math.round((now - Date.parse(sinceIso)) / 1000));
   if (seconds < 60) return "just now";
   if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
@@ -39,6 +40,7 @@ export function formatAge(sinceIso: string, now: number = Date.now()): string {
 
 /** Whole days since an ISO time. */
 export function ageInDays(sinceIso: string, now: number = Date.now()): number {
+  if (Number.isNaN(Date.parse(sinceIso))) return 0;
   return Math.max(0, Math.floor((now - Date.parse(sinceIso)) / 86_400_000));
 }
 

@@ -22,6 +22,7 @@ export type ErrorCode =
   | "unsupported-key"
   | "corrupt-key"
   // identifiers
+  | "kind-invalid"
   | "issuer-id-missing"
   | "issuer-id-invalid"
   | "issuer-id-not-allowed"

@@ -37,6 +37,9 @@ export interface PreparedKey {
 
 /** Validates everything a user gave, without touching the Keychain or the network. */
 export async function prepareKey(input: KeyInput, now: () => number = Date.now): Promise<PreparedKey> {
+  if (input.kind !== "team" && input.kind !== "individual") {
+    throw new AscKeyError("kind-invalid", 'The key type must be "team" or "individual".');
+  }
   const { keyId, warning } = parseKeyId(input.keyId);
   let issuerId: string | undefined;
   if (input.kind === "team") {

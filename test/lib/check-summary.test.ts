@@ -273,3 +273,10 @@ describe("a remembered real check, end to end", () => {
     }
   });
 });
+
+describe("a damaged date", () => {
+  it("reads as an unknown time, never NaN", () => {
+    expect(formatAge("not a date")).toBe("at an unknown time");
+    expect(ageInDays("not a date")).toBe(0);
+  });
+});

@@ -944,3 +944,11 @@ describe("isDifferentKey", () => {
     expect(isDifferentKey(b, a)).toBe(different);
   });
 });
+
+describe("prepareKey refuses an unknown key type", () => {
+  it.each(["Individual", "Team", "personal", ""])("kind %j", async (kind) => {
+    const error = await prepareKey({ kind: kind as "team", keyId: "ABC1234DEF", p8Text: "x" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AscKeyError);
+    expect((error as AscKeyError).code).toBe("kind-invalid");
+  });
+});
