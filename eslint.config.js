@@ -2,7 +2,7 @@ const { defineConfig, globalIgnores } = require("eslint/config");
 const raycastConfig = require("@raycast/eslint-config");
 
 module.exports = defineConfig([
-  globalIgnores(["dist/", "node_modules/", "raycast-env.d.ts", "bench/results/"]),
+  globalIgnores(["dist/", "dist-cli/", "node_modules/", "raycast-env.d.ts", "bench/results/"]),
   ...raycastConfig,
   {
     // The core is shared by the CLI and tests: it must run in plain Node, without Raycast.
