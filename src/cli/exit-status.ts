@@ -1,0 +1,81 @@
+/**
+ * The one place that turns what went wrong into asc-key's exit status. Every AscKeyError code is listed, so adding
+ * a code to the core without deciding its exit status here is a type error.
+ */
+import { AscKeyError, type ErrorCode } from "../lib/errors";
+
+export const EXIT = {
+  /** Done. */
+  ok: 0,
+  /** No key is configured (status, verify, token, remove). */
+  noKey: 1,
+  /** Bad input or usage; nothing was changed. */
+  usage: 2,
+  /** Apple rejected the key. */
+  rejected: 3,
+  /** The Keychain failed, or its entry is unreadable (register again). */
+  keychain: 4,
+  /** Apple was unreachable or answered with a server error. */
+  unavailable: 5,
+  /** A bug: something no code path expected (BSD EX_SOFTWARE). */
+  unexpected: 70,
+} as const;
+
+export type ExitStatus = (typeof EXIT)[keyof typeof EXIT];
+
+const BY_CODE: Readonly<Record<ErrorCode, ExitStatus>> = {
+  // The .p8 file, the key text and the IDs: bad input.
+  "file-not-found": EXIT.usage,
+  "file-is-directory": EXIT.usage,
+  "file-unreadable": EXIT.usage,
+  "file-empty": EXIT.usage,
+  "file-too-large": EXIT.usage,
+  "subscription-key": EXIT.usage,
+  "not-a-key": EXIT.usage,
+  "certificate-not-key": EXIT.usage,
+  "public-key-not-private": EXIT.usage,
+  "encrypted-key": EXIT.usage,
+  "rsa-key": EXIT.usage,
+  "ed25519-key": EXIT.usage,
+  "wrong-curve": EXIT.usage,
+  "unsupported-key": EXIT.usage,
+  "corrupt-key": EXIT.usage,
+  "issuer-id-missing": EXIT.usage,
+  "issuer-id-invalid": EXIT.usage,
+  "issuer-id-not-allowed": EXIT.usage,
+  "key-id-missing": EXIT.usage,
+  "key-id-invalid": EXIT.usage,
+  "kind-invalid": EXIT.usage,
+  "token-lifetime": EXIT.usage,
+  "token-scope": EXIT.usage,
+  // The saved entry cannot be read: a Keychain-entry problem, fixed by registering again.
+  "record-corrupt": EXIT.keychain,
+  "record-version": EXIT.keychain,
+  "keychain-not-found": EXIT.keychain,
+  "keychain-locked": EXIT.keychain,
+  "keychain-denied": EXIT.keychain,
+  "keychain-cancelled": EXIT.keychain,
+  "keychain-no-such-keychain": EXIT.keychain,
+  "keychain-tool-missing": EXIT.keychain,
+  "keychain-timeout": EXIT.keychain,
+  "keychain-too-long": EXIT.keychain,
+  "keychain-mismatch": EXIT.keychain,
+  "keychain-failed": EXIT.keychain,
+  "no-key": EXIT.noKey,
+  "apple-rejected": EXIT.rejected,
+  "apple-unavailable": EXIT.unavailable,
+};
+
+/** A mistake in how asc-key was called: exit 2 with this one-line reason. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export function exitStatusFor(error: unknown): ExitStatus {
+  if (error instanceof UsageError) return EXIT.usage;
+  if (error instanceof AscKeyError) return BY_CODE[error.code] ?? EXIT.unexpected;
+  return EXIT.unexpected;
+}

@@ -1,0 +1,115 @@
+/** asc-key's help texts: the tool's and one per command. Printed to stdout by --help, -h and `asc-key help`. */
+import { DEFAULT_ASC_API_URL, TEAM_KEYS_URL } from "../lib/asc-client";
+import { DEFAULT_SERVICE } from "../lib/keychain";
+import { DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, MIN_TTL_SECONDS } from "../lib/token";
+
+export const COMMAND_NAMES = ["register", "status", "verify", "token", "remove", "open"] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+export function isCommandName(name: string): name is CommandName {
+  return (COMMAND_NAMES as readonly string[]).includes(name);
+}
+
+const EXIT_STATUSES = `Exit statuses:
+  0  done
+  1  no key is configured (status, verify, token, remove)
+  2  bad input or usage; nothing was changed
+  3  Apple rejected the key (register saves nothing)
+  4  Keychain failure, or the saved entry is unreadable (register the key again)
+  5  App Store Connect unreachable or answering with a server error`;
+
+const ENVIRONMENT = `Environment:
+  LINGCODE_KEYCHAIN_SERVICE  Keychain service of the entry (default ${DEFAULT_SERVICE})
+  LINGCODE_ASC_API_URL       App Store Connect API address (default ${DEFAULT_ASC_API_URL})`;
+
+export const TOOL_HELP = `asc-key: the App Store Connect API key the LingCode agent uses, kept in the Keychain.
+
+Usage: asc-key <command> [options]
+
+Commands:
+  register  Check a key with Apple and save it (replacing the saved one)
+  status    Show whether a key is saved, and which
+  verify    Check the saved key with Apple once
+  token     Print a short-lived API token for the saved key
+  remove    Delete the saved key
+  open      Open the Team Keys page in App Store Connect
+  help      Show a command's help: asc-key help <command>
+
+Every command takes -h/--help.
+
+${EXIT_STATUSES}
+
+${ENVIRONMENT}`;
+
+export const COMMAND_HELP: Readonly<Record<CommandName, string>> = {
+  register: `Usage: asc-key register --issuer-id <id> --key-id <id> --p8 <file>   (team key)
+       asc-key register --individual --key-id <id> --p8 <file>         (individual key)
+
+Reads the .p8 key Apple let you download once, checks it with App Store Connect, saves it in the Keychain
+(replacing the saved key) and prints the status sentence and the key's fingerprint.
+
+Options:
+  --issuer-id <id>  The Issuer ID at the top of the Team Keys page (team keys only)
+  --key-id <id>     The key's Key ID, e.g. 2X9R4HXF34
+  --p8 <file>       The AuthKey_<Key ID>.p8 file, or - to read the key from stdin (at most 16 KB)
+  --individual      An individual key (no Issuer ID)
+  --skip-verify     Save without checking with Apple (e.g. offline)
+  --trash           After saving, move the .p8 file to the Trash (a failure there is only a warning)
+  -h, --help        Show this help
+
+Exits 3 if Apple rejects the key and 5 if Apple cannot be reached; nothing is saved then.
+The key is never taken on the command line: give a file or stdin.`,
+
+  status: `Usage: asc-key status [--json]
+
+Prints one of:
+  Yes, Issuer ID ends in ...abc, Key ID ABC1234DEF
+  Yes, individual key, Key ID ABC1234DEF
+  No, no ASC key configured.          (exit 1)
+
+Options:
+  --json      One line of JSON: {"configured","kind","keyId","issuerIdSuffix","fingerprint","savedAt"}
+              ({"configured":false} when no key is saved; no issuerIdSuffix for individual keys)
+  -h, --help  Show this help
+
+An unreadable entry exits 4: register the key again.`,
+
+  verify: `Usage: asc-key verify [--json]
+
+Checks the saved key with App Store Connect once (GET /v1/apps?limit=1) and prints what Apple's answer means.
+
+Options:
+  --json      One line of JSON: {"outcome","message","rateLimitRemaining"?,"clockOffsetSeconds"?}
+              outcome: valid, role-limited, agreement-required, rejected, rate-limited, server-error, unreachable
+  -h, --help  Show this help
+
+role-limited, agreement-required and rate-limited exit 0 with a warning on stderr: the key itself works.
+rejected exits 3; server-error and unreachable exit 5; no saved key exits 1.`,
+
+  token: `Usage: asc-key token [--ttl <seconds>] [--scope "<METHOD> <path>"]...
+
+Prints a signed App Store Connect API token (a JWT) for the saved key, and nothing else:
+  curl -H "Authorization: Bearer $(asc-key token)" ${DEFAULT_ASC_API_URL}/v1/apps
+
+Options:
+  --ttl <seconds>            Lifetime, exp - iat, ${MIN_TTL_SECONDS} to ${MAX_TTL_SECONDS} (default ${DEFAULT_TTL_SECONDS}); iat is set 60 s back
+  --scope "<METHOD> <path>"  Limit the token to a request, e.g. "GET /v1/apps"; repeat for more
+  -h, --help                 Show this help`,
+
+  remove: `Usage: asc-key remove
+
+Deletes the saved key from the Keychain (an unreadable entry too). Exits 1 when there is none.
+The key stays valid at Apple: revoke it at ${TEAM_KEYS_URL} if it leaked.
+
+Options:
+  -h, --help  Show this help`,
+
+  open: `Usage: asc-key open
+
+Opens the Team Keys page of App Store Connect in the browser and prints its address:
+  ${TEAM_KEYS_URL}
+Where nothing can open it (no desktop session), only the address is printed.
+
+Options:
+  -h, --help  Show this help`,
+};

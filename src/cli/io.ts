@@ -1,0 +1,56 @@
+/** What a command may touch of the outside world: its output streams, stdin and the environment. */
+import { AscKeyError } from "../lib/errors";
+import { MAX_KEY_FILE_BYTES } from "../lib/key";
+
+export interface CliIo {
+  /** Writes one line to stdout (the command's answer). */
+  out(line: string): void;
+  /** Writes one line to stderr, prefixed "asc-key: " (reasons, warnings, notes). */
+  err(line: string): void;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  platform: NodeJS.Platform;
+}
+
+export function processIo(): CliIo {
+  // A reader that went away (`asc-key token | head -c 10`) is not an error worth a stack trace.
+  const ignoreEpipe = (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  };
+  process.stdout.on("error", ignoreEpipe);
+  process.stderr.on("error", ignoreEpipe);
+  return {
+    out: (line) => void process.stdout.write(`${line}\n`),
+    err: (line) => void process.stderr.write(`asc-key: ${line}\n`),
+    stdin: process.stdin,
+    env: process.env,
+    platform: process.platform,
+  };
+}
+
+/** Reads the key from stdin, refusing (like the file reader) more than 16 KiB before reading it all. */
+export async function readKeyFromStdin(stdin: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const wipe = () => chunks.forEach((chunk) => chunk.fill(0));
+  for await (const chunk of stdin) {
+    const buffer = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk as Uint8Array);
+    total += buffer.length;
+    chunks.push(buffer);
+    if (total > MAX_KEY_FILE_BYTES) {
+      wipe();
+      throw new AscKeyError(
+        "file-too-large",
+        "More than 16 KB came in on stdin; an App Store Connect key is about 250 bytes. Pipe in the AuthKey_<Key ID>.p8 file.",
+      );
+    }
+  }
+  if (total === 0) {
+    throw new AscKeyError("file-empty", "Nothing came in on stdin; pipe in the key: --p8 - < AuthKey_<Key ID>.p8");
+  }
+  const whole = Buffer.concat(chunks);
+  const text = whole.toString("utf8");
+  whole.fill(0);
+  wipe();
+  return text;
+}

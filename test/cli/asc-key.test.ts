@@ -1,0 +1,707 @@
+/**
+ * The asc-key command line, run as a child process from its bundle (dist-cli/asc-key.js, built here with the same
+ * script `npm install` runs), against the private Secret Service `npm test` starts and the local Apple stand-in.
+ */
+import { spawn, execFileSync } from "node:child_process";
+import {
+  createHash,
+  createPublicKey,
+  generateKeyPairSync,
+  verify as verifySignature,
+  type KeyObject,
+} from "node:crypto";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { TEAM_KEYS_URL } from "../../src/lib/asc-client";
+import { ACCOUNT } from "../../src/lib/keychain";
+import { startAppleStandIn, type AppleStandIn } from "../support/apple-stand-in";
+import { clearDirectly, HAS_KEYRING, lookupDirectly, storeDirectly, testService } from "../support/keyring";
+import { ISSUER_ID, makeKey, makeKeyId, type TestKey } from "../support/keys";
+
+const ROOT = process.cwd();
+const BUNDLE = path.join(ROOT, "dist-cli", "asc-key.js");
+const COMMANDS = ["register", "status", "verify", "token", "remove", "open"];
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface RunOptions {
+  /** Overrides (undefined removes a variable). */
+  env?: Record<string, string | undefined>;
+  input?: string | Buffer;
+  cwd?: string;
+  bundle?: string;
+}
+
+let tmp: string;
+/** Environment every run starts from (the keychain service and Apple's URL are set per test). */
+let baseEnv: Record<string, string | undefined>;
+
+function cli(args: string[], options: RunOptions = {}): Promise<Run> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...baseEnv, ...options.env }))
+    if (value !== undefined) env[name] = value;
+  return new Promise((resolve, reject) => {
+    // Asynchronous on purpose: the Apple stand-in answers from this process's event loop.
+    const child = spawn(process.execPath, [options.bundle ?? BUNDLE, ...args], {
+      cwd: options.cwd ?? tmp,
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+/** A failure: the given status, nothing on stdout, one line on stderr. */
+function expectFailure(run: Run, status: number, stderrPattern?: RegExp) {
+  expect(run.status, run.stderr).toBe(status);
+  expect(run.stdout).toBe("");
+  expect(run.stderr.trimEnd().split("\n")).toHaveLength(1);
+  expect(run.stderr).toMatch(/^asc-key: \S/);
+  if (stderrPattern) expect(run.stderr).toMatch(stderrPattern);
+}
+
+function fingerprintOf(publicKey: KeyObject): string {
+  const spki = publicKey.export({ type: "spki", format: "der" });
+  return `SHA256:${createHash("sha256").update(spki).digest("base64").replace(/=+$/, "")}`;
+}
+
+/** The base64 lines of a PEM: what must never show up in output. */
+function secretLines(pem: string): string[] {
+  return pem.split("\n").filter((line) => line && !line.startsWith("-----"));
+}
+
+/** Neither the private key nor (unless told otherwise) the whole Issuer ID. */
+function expectNoSecrets(text: string, key: TestKey, checkIssuerId = true) {
+  for (const line of secretLines(key.pem)) expect(text).not.toContain(line);
+  if (checkIssuerId) expect(text).not.toContain(ISSUER_ID);
+}
+
+function decodeJwt(token: string) {
+  const [header, payload, signature] = token.split(".");
+  return {
+    header: JSON.parse(Buffer.from(header, "base64url").toString("utf8")) as Record<string, unknown>,
+    claims: JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>,
+    signed: Buffer.from(`${header}.${payload}`),
+    signature: Buffer.from(signature, "base64url"),
+  };
+}
+
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+/** A folder whose only program is node: no secret-tool, no xdg-open. */
+function nodeOnlyPath(): string {
+  const dir = path.join(tmp, "node-only-bin");
+  if (!existsSync(dir)) {
+    mkdirSync(dir);
+    symlinkSync(process.execPath, path.join(dir, "node"));
+  }
+  return dir;
+}
+
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(tmpdir(), "lingcode-cli-"));
+  execFileSync(process.execPath, [path.join(ROOT, "scripts", "build-cli.mjs")], { cwd: ROOT, stdio: "pipe" });
+  baseEnv = { ...process.env, DISPLAY: undefined, WAYLAND_DISPLAY: undefined, NODE_OPTIONS: undefined };
+}, 60_000);
+
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe("the bundle", () => {
+  it("is one executable JavaScript file with a node shebang, named by package.json bin", () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+      bin: Record<string, string>;
+      scripts: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    expect(path.resolve(ROOT, pkg.bin["asc-key"])).toBe(BUNDLE);
+    expect(pkg.scripts.prepare).toContain("scripts/build-cli.mjs");
+    expect(pkg.devDependencies.esbuild).toBeDefined();
+    const text = readFileSync(BUNDLE, "utf8");
+    expect(text.startsWith("#!/usr/bin/env node\n")).toBe(true);
+    expect(statSync(BUNDLE).mode & 0o111).not.toBe(0);
+  });
+
+  it("contains no @raycast import", () => {
+    expect(readFileSync(BUNDLE, "utf8")).not.toContain("@raycast");
+  });
+
+  it("runs --help with plain node, outside the project (no TypeScript loader, no node_modules)", async () => {
+    const elsewhere = mkdtempSync(path.join(tmp, "elsewhere-"));
+    const copy = path.join(elsewhere, "asc-key.js");
+    copyFileSync(BUNDLE, copy);
+    const run = await cli(["--help"], { bundle: copy, cwd: elsewhere, env: { NODE_PATH: undefined } });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("Usage: asc-key <command> [options]");
+    for (const command of COMMANDS) expect(run.stdout).toContain(`  ${command} `);
+    expect(run.stderr).toBe("");
+  });
+});
+
+describe("help and usage", () => {
+  it("prints the tool's help for --help, -h and help", async () => {
+    for (const args of [["--help"], ["-h"], ["help"]]) {
+      const run = await cli(args);
+      expect(run.status, args.join(" ")).toBe(0);
+      expect(run.stdout).toContain("Exit statuses:");
+      expect(run.stdout).toContain("LINGCODE_KEYCHAIN_SERVICE");
+      expect(run.stdout).toContain("LINGCODE_ASC_API_URL");
+    }
+  });
+
+  it("prints each command's help for <command> --help, <command> -h and help <command>", async () => {
+    for (const command of COMMANDS) {
+      for (const args of [
+        [command, "--help"],
+        [command, "-h"],
+        ["help", command],
+      ]) {
+        const run = await cli(args);
+        expect(run.status, args.join(" ")).toBe(0);
+        expect(run.stdout).toContain(`Usage: asc-key ${command}`);
+        expect(run.stderr).toBe("");
+      }
+    }
+  });
+
+  it("exits 2 with one line for no command, unknown commands, unknown options and stray arguments", async () => {
+    expectFailure(await cli([]), 2, /no command/);
+    expectFailure(await cli(["frobnicate"]), 2, /Unknown command "frobnicate"/);
+    expectFailure(await cli(["--frobnicate"]), 2, /Unknown option/);
+    expectFailure(await cli(["help", "frobnicate"]), 2);
+    expectFailure(await cli(["status", "--frobnicate"]), 2, /Unknown option --frobnicate for status/);
+    expectFailure(await cli(["status", "extra"]), 2, /takes only options/);
+    expectFailure(await cli(["status", "--json=yes"]), 2, /--json takes no value/);
+    expectFailure(await cli(["token", "--ttl"]), 2, /--ttl needs a value/);
+  });
+
+  it("never repeats a key pasted where an option or argument belongs", async () => {
+    const key = makeKey();
+    for (const args of [["register", key.pem], ["register", "--p8", key.pem], [key.pem]]) {
+      const run = await cli(args);
+      expectFailure(run, 2);
+      expectNoSecrets(run.stderr, key);
+    }
+  });
+
+  it("checks --ttl before touching the Keychain", async () => {
+    // No secret-tool on PATH: a Keychain access would exit 4.
+    const env = { PATH: nodeOnlyPath() };
+    expectFailure(await cli(["token", "--ttl", "1201"], { env }), 2, /1200/);
+    expectFailure(await cli(["token", "--ttl", "60"], { env }), 2);
+    expectFailure(await cli(["token", "--ttl", "ten"], { env }), 2);
+    expectFailure(await cli(["token", "--ttl", "-5"], { env }), 2);
+  });
+});
+
+describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand-in", () => {
+  let apple: AppleStandIn;
+  let service: string;
+  let key: TestKey;
+  let keyId: string;
+  let p8: string;
+  let dataHome: string;
+
+  const outerEnv = () => baseEnv;
+  let savedEnv: typeof baseEnv;
+  beforeAll(async () => {
+    apple = await startAppleStandIn();
+    savedEnv = outerEnv();
+  });
+  afterAll(async () => {
+    baseEnv = savedEnv;
+    await apple.close();
+  });
+
+  beforeEach(() => {
+    service = testService("cli");
+    key = makeKey();
+    keyId = makeKeyId();
+    const dir = mkdtempSync(path.join(tmp, "case-"));
+    p8 = path.join(dir, `AuthKey_${keyId}.p8`);
+    writeFileSync(p8, key.pem, { mode: 0o600 });
+    dataHome = path.join(dir, "data");
+    apple.register({ keyId, kind: "team", issuerId: ISSUER_ID, publicKey: key.publicKey });
+    apple.requests.length = 0;
+    baseEnv = {
+      ...process.env,
+      DISPLAY: undefined,
+      WAYLAND_DISPLAY: undefined,
+      NODE_OPTIONS: undefined,
+      LINGCODE_KEYCHAIN_SERVICE: service,
+      LINGCODE_ASC_API_URL: apple.url,
+      XDG_DATA_HOME: dataHome,
+    };
+  });
+  afterEach(() => clearDirectly(service, ACCOUNT));
+
+  const registerTeam = (extra: string[] = [], options: RunOptions = {}) =>
+    cli(["register", "--issuer-id", ISSUER_ID, "--key-id", keyId, "--p8", p8, ...extra], options);
+
+  async function savedStatus(): Promise<Record<string, unknown>> {
+    const run = await cli(["status", "--json"]);
+    return JSON.parse(run.stdout) as Record<string, unknown>;
+  }
+
+  describe("status", () => {
+    it("says no key is configured and exits 1", async () => {
+      const run = await cli(["status"]);
+      expect(run).toEqual({ status: 1, stdout: "No, no ASC key configured.\n", stderr: "" });
+      const json = await cli(["status", "--json"]);
+      expect(json).toEqual({ status: 1, stdout: '{"configured":false}\n', stderr: "" });
+    });
+
+    it("prints the team sentence, and JSON with exactly the documented fields and nothing secret", async () => {
+      expect((await registerTeam()).status).toBe(0);
+      const run = await cli(["status"]);
+      expect(run).toEqual({ status: 0, stdout: `Yes, Issuer ID ends in ...72a, Key ID ${keyId}\n`, stderr: "" });
+
+      const json = await cli(["status", "--json"]);
+      expect(json.status).toBe(0);
+      expect(json.stdout.endsWith("\n")).toBe(true);
+      expect(json.stdout.trimEnd().split("\n")).toHaveLength(1);
+      const value = JSON.parse(json.stdout) as Record<string, unknown>;
+      expect(Object.keys(value)).toEqual(["configured", "kind", "keyId", "issuerIdSuffix", "fingerprint", "savedAt"]);
+      expect(value).toMatchObject({
+        configured: true,
+        kind: "team",
+        keyId,
+        issuerIdSuffix: "72a",
+        fingerprint: fingerprintOf(key.publicKey),
+      });
+      expect(Date.parse(value.savedAt as string)).not.toBeNaN();
+      expectNoSecrets(json.stdout + json.stderr, key);
+    });
+
+    it("exits 4 for an unreadable entry and says to register again", async () => {
+      storeDirectly(service, ACCOUNT, "not json at all");
+      expectFailure(await cli(["status"]), 4, /register the key again/);
+      expectFailure(await cli(["status", "--json"]), 4, /register the key again/);
+      expectFailure(await cli(["verify"]), 4);
+      expectFailure(await cli(["token"]), 4);
+      // Registering again replaces it.
+      expect((await registerTeam()).status).toBe(0);
+      expect((await cli(["status"])).status).toBe(0);
+    });
+
+    it("exits 4 when the Keychain tool is missing (PATH holds only node)", async () => {
+      const env = { PATH: nodeOnlyPath() };
+      expectFailure(await cli(["status"], { env }), 4, /secret-tool/);
+      expectFailure(await cli(["token"], { env }), 4);
+      expectFailure(await cli(["remove"], { env }), 4);
+      expectFailure(await registerTeam(["--skip-verify"], { env }), 4);
+    });
+  });
+
+  describe("register", () => {
+    it("checks a team key with Apple, saves it and prints the sentence and the fingerprint", async () => {
+      const run = await registerTeam();
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toBe(
+        `Yes, Issuer ID ends in ...72a, Key ID ${keyId}\nFingerprint: ${fingerprintOf(key.publicKey)}\n`,
+      );
+      expect(run.stderr).toBe("");
+      expect(apple.requests).toHaveLength(1);
+      expect(apple.requests[0].status).toBe(200);
+      expectNoSecrets(run.stdout + run.stderr, key);
+      expect(existsSync(p8)).toBe(true);
+    });
+
+    it("normalises the IDs as the key model does", async () => {
+      const run = await cli([
+        "register",
+        "--issuer-id",
+        ` ${ISSUER_ID.toUpperCase()} `,
+        "--key-id",
+        keyId.toLowerCase(),
+        "--p8",
+        p8,
+      ]);
+      expect(run.status, run.stderr).toBe(0);
+      expect(await savedStatus()).toMatchObject({ keyId, issuerIdSuffix: "72a" });
+    });
+
+    it("reads the key from stdin with --p8 -, individual keys too", async () => {
+      const individual = makeKey();
+      const individualId = makeKeyId();
+      apple.register({ keyId: individualId, kind: "individual", publicKey: individual.publicKey });
+      // CRLF and surrounding blank lines, as a paste may bring them.
+      const pasted = `\r\n${individual.pem.replace(/\n/g, "\r\n")}\r\n`;
+      const run = await cli(["register", "--individual", "--key-id", individualId, "--p8", "-"], { input: pasted });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toBe(
+        `Yes, individual key, Key ID ${individualId}\nFingerprint: ${fingerprintOf(individual.publicKey)}\n`,
+      );
+      const status = await savedStatus();
+      expect(Object.keys(status)).toEqual(["configured", "kind", "keyId", "fingerprint", "savedAt"]);
+      expect(status).toMatchObject({ kind: "individual", keyId: individualId });
+    });
+
+    it("refuses more than 16 KiB on stdin and an empty stdin", async () => {
+      const big = key.pem + "#".repeat(16 * 1024);
+      expectFailure(
+        await cli(["register", "--issuer-id", ISSUER_ID, "--key-id", keyId, "--p8", "-"], { input: big }),
+        2,
+        /16 KB/,
+      );
+      expectFailure(await cli(["register", "--issuer-id", ISSUER_ID, "--key-id", keyId, "--p8", "-"]), 2, /stdin/);
+      expect((await cli(["status"])).status).toBe(1);
+    });
+
+    it("refuses bad input with exit 2 and leaves the saved key unchanged", async () => {
+      expect((await registerTeam()).status).toBe(0);
+      const before = await savedStatus();
+
+      const other = makeKey();
+      const otherId = makeKeyId();
+      const otherFile = path.join(tmp, `AuthKey_${otherId}.p8`);
+      writeFileSync(otherFile, other.pem);
+      apple.register({ keyId: otherId, kind: "team", issuerId: ISSUER_ID, publicKey: other.publicKey });
+      const rsa = path.join(tmp, "rsa.p8");
+      writeFileSync(
+        rsa,
+        generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }),
+      );
+      const p384 = path.join(tmp, "p384.p8");
+      writeFileSync(p384, makeKey("P-384").pem);
+
+      const refused: Array<[string[], RegExp?]> = [
+        [["--key-id", otherId, "--p8", otherFile], /needs --issuer-id/],
+        [["--individual", "--issuer-id", ISSUER_ID, "--key-id", otherId, "--p8", otherFile], /--individual/],
+        [["--issuer-id", "not-an-issuer", "--key-id", otherId, "--p8", otherFile], /Issuer ID/],
+        [["--issuer-id", ISSUER_ID, "--p8", otherFile], /--key-id/],
+        [["--issuer-id", ISSUER_ID, "--key-id", "HAS SPACE", "--p8", otherFile], /Key ID/],
+        [["--issuer-id", ISSUER_ID, "--key-id", otherId], /--p8/],
+        [["--issuer-id", ISSUER_ID, "--key-id", otherId, "--p8", path.join(tmp, "missing.p8")], /no file/],
+        [["--issuer-id", ISSUER_ID, "--key-id", otherId, "--p8", tmp], /folder/],
+        [["--issuer-id", ISSUER_ID, "--key-id", otherId, "--p8", rsa], /RSA/],
+        [["--issuer-id", ISSUER_ID, "--key-id", otherId, "--p8", p384], /P-256/],
+        [["--issuer-id", ISSUER_ID, "--key-id", otherId, "--p8", "-", "--trash"], /--trash/],
+        [["--issuer-id", ISSUER_ID, "--key-id", otherId, "--p8", otherFile, "--bogus"], /--bogus/],
+      ];
+      for (const [args, pattern] of refused) {
+        const run = await cli(["register", ...args], { input: other.pem });
+        expectFailure(run, 2, pattern);
+        // The test Issuer ID is Apple's documented example, which the Issuer ID hint quotes.
+        expectNoSecrets(run.stderr, other, false);
+      }
+      expect(await savedStatus()).toEqual(before);
+      expect(existsSync(otherFile)).toBe(true);
+    });
+
+    it("exits 3 and saves nothing when Apple rejects the key", async () => {
+      expect((await registerTeam()).status).toBe(0);
+      const before = await savedStatus();
+      const revoked = makeKey();
+      const revokedId = makeKeyId();
+      const file = path.join(tmp, `AuthKey_${revokedId}.p8`);
+      writeFileSync(file, revoked.pem);
+      apple.register({ keyId: revokedId, kind: "team", issuerId: ISSUER_ID, publicKey: revoked.publicKey }, "revoked");
+      const run = await cli(["register", "--issuer-id", ISSUER_ID, "--key-id", revokedId, "--p8", file, "--trash"]);
+      expectFailure(run, 3, /Apple rejected key .* Nothing was saved\.$/m);
+      expect(await savedStatus()).toEqual(before);
+      expect(existsSync(file)).toBe(true);
+    });
+
+    it("exits 5 and saves nothing when Apple is unreachable or has a server error, and points at --skip-verify", async () => {
+      const closed = await closedPortUrl();
+      expectFailure(await registerTeam([], { env: { LINGCODE_ASC_API_URL: closed } }), 5, /--skip-verify/);
+      apple.setBehaviour(keyId, "server-error");
+      expectFailure(await registerTeam(), 5, /server error.*--skip-verify/);
+      expect((await cli(["status"])).status).toBe(1);
+    });
+
+    it("saves without asking Apple with --skip-verify", async () => {
+      const run = await registerTeam(["--skip-verify"], { env: { LINGCODE_ASC_API_URL: await closedPortUrl() } });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/without checking/);
+      expect(apple.requests).toHaveLength(0);
+      expect((await savedStatus()).fingerprint).toBe(fingerprintOf(key.publicKey));
+    });
+
+    it("saves with a warning when the key works but its role is limited", async () => {
+      apple.setBehaviour(keyId, "role-limited");
+      const run = await registerTeam();
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain(`Key ID ${keyId}`);
+      expect(run.stderr).toMatch(/^asc-key: warning: .*role/m);
+    });
+
+    it("warns when the file is named for another Key ID", async () => {
+      const renamed = path.join(path.dirname(p8), "AuthKey_ZZZZZZZZZZ.p8");
+      writeFileSync(renamed, key.pem);
+      const run = await cli(["register", "--issuer-id", ISSUER_ID, "--key-id", keyId, "--p8", renamed]);
+      expect(run.status).toBe(0);
+      expect(run.stderr).toMatch(/^asc-key: warning: The file is named for Key ID ZZZZZZZZZZ/m);
+    });
+
+    it("moves the .p8 to the freedesktop Trash with --trash, under a free name", async () => {
+      const run = await registerTeam(["--trash"]);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/moved AuthKey_\w+\.p8 to the Trash/);
+      expect(existsSync(p8)).toBe(false);
+      const name = path.basename(p8);
+      const trashed = path.join(dataHome, "Trash", "files", name);
+      expect(readFileSync(trashed, "utf8")).toBe(key.pem);
+      const info = readFileSync(path.join(dataHome, "Trash", "info", `${name}.trashinfo`), "utf8");
+      expect(info).toMatch(/^\[Trash Info\]\nPath=\/\S+\nDeletionDate=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\n$/);
+      expect(decodeURIComponent(/Path=(.*)/.exec(info)![1])).toBe(p8);
+
+      // The same name again: kept beside the first, never over it.
+      writeFileSync(p8, key.pem);
+      expect((await registerTeam(["--trash"])).status).toBe(0);
+      expect(existsSync(p8)).toBe(false);
+      const second = path.join(dataHome, "Trash", "files", `AuthKey_${keyId} 2.p8`);
+      expect(readFileSync(second, "utf8")).toBe(key.pem);
+      expect(readFileSync(trashed, "utf8")).toBe(key.pem);
+      expect(existsSync(path.join(dataHome, "Trash", "info", `AuthKey_${keyId} 2.p8.trashinfo`))).toBe(true);
+    });
+
+    it("only warns when the file cannot go to the Trash: the key is saved, the file stays", async () => {
+      // XDG_DATA_HOME is a file, so no Trash folder can be made in it.
+      writeFileSync(dataHome, "in the way");
+      const run = await registerTeam(["--trash"]);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain(`Key ID ${keyId}`);
+      expect(run.stderr).toMatch(
+        /^asc-key: warning: the key is saved, but AuthKey_\w+\.p8 was not moved to the Trash/m,
+      );
+      expect(existsSync(p8)).toBe(true);
+      expect((await savedStatus()).keyId).toBe(keyId);
+    });
+
+    it("says when it replaces a different saved key", async () => {
+      expect((await registerTeam()).status).toBe(0);
+      const next = makeKey();
+      const nextId = makeKeyId();
+      const file = path.join(tmp, `AuthKey_${nextId}.p8`);
+      writeFileSync(file, next.pem);
+      apple.register({ keyId: nextId, kind: "team", issuerId: ISSUER_ID, publicKey: next.publicKey });
+      const run = await cli(["register", "--issuer-id", ISSUER_ID, "--key-id", nextId, "--p8", file]);
+      expect(run.status).toBe(0);
+      expect(run.stderr).toContain(`replaced the key saved before (Key ID ${keyId}`);
+      expect((await savedStatus()).keyId).toBe(nextId);
+    });
+  });
+
+  describe("verify", () => {
+    it("exits 1 when no key is configured", async () => {
+      expectFailure(await cli(["verify"]), 1, /No, no ASC key configured/);
+      expectFailure(await cli(["verify", "--json"]), 1);
+    });
+
+    it("prints the sentence for a valid key, and JSON with the documented fields and nothing secret", async () => {
+      expect((await registerTeam()).status).toBe(0);
+      const run = await cli(["verify"]);
+      expect(run).toEqual({
+        status: 0,
+        stdout: `Key ${keyId} works: App Store Connect accepted it; nothing to do.\n`,
+        stderr: "",
+      });
+      const json = await cli(["verify", "--json"]);
+      expect(json.status).toBe(0);
+      expect(json.stdout.trimEnd().split("\n")).toHaveLength(1);
+      const value = JSON.parse(json.stdout) as Record<string, unknown>;
+      expect(Object.keys(value)).toEqual(["outcome", "message", "rateLimitRemaining", "clockOffsetSeconds"]);
+      expect(value.outcome).toBe("valid");
+      expect(typeof value.rateLimitRemaining).toBe("number");
+      expect(Math.abs(value.clockOffsetSeconds as number)).toBeLessThanOrEqual(2);
+      expectNoSecrets(json.stdout + json.stderr + run.stdout, key);
+    });
+
+    it("exits 0 with a warning on stderr for role-limited, agreement-required and rate-limited", async () => {
+      expect((await registerTeam()).status).toBe(0);
+      const cases = [
+        ["role-limited", "role-limited"],
+        ["agreement", "agreement-required"],
+        ["rate-limited", "rate-limited"],
+      ] as const;
+      for (const [behaviour, outcome] of cases) {
+        apple.setBehaviour(keyId, behaviour);
+        const run = await cli(["verify"]);
+        expect(run.status, outcome).toBe(0);
+        expect(run.stdout).toMatch(new RegExp(`^Key ${keyId} .*\\n$`));
+        expect(run.stderr).toMatch(/^asc-key: warning: the key is valid, but .*\n$/);
+        const json = await cli(["verify", "--json"]);
+        expect(json.status).toBe(0);
+        expect(JSON.parse(json.stdout)).toMatchObject({ outcome });
+        expect(json.stderr).toMatch(/^asc-key: warning: /);
+      }
+    });
+
+    it("exits 3 when Apple rejects the key", async () => {
+      expect((await registerTeam()).status).toBe(0);
+      apple.setBehaviour(keyId, "revoked");
+      expectFailure(await cli(["verify"]), 3, /Apple rejected key/);
+      const json = await cli(["verify", "--json"]);
+      expect(json.status).toBe(3);
+      const value = JSON.parse(json.stdout) as Record<string, unknown>;
+      expect(value.outcome).toBe("rejected");
+      expect(Object.keys(value)).toEqual(["outcome", "message", "clockOffsetSeconds"]);
+      expectNoSecrets(json.stdout, key);
+    });
+
+    it("exits 5 on a server error or when Apple is unreachable", async () => {
+      expect((await registerTeam()).status).toBe(0);
+      apple.setBehaviour(keyId, "server-error");
+      expectFailure(await cli(["verify"]), 5, /server error/);
+      const json = await cli(["verify", "--json"]);
+      expect(json.status).toBe(5);
+      expect(JSON.parse(json.stdout)).toMatchObject({ outcome: "server-error" });
+
+      const closed = { env: { LINGCODE_ASC_API_URL: await closedPortUrl() } };
+      expectFailure(await cli(["verify"], closed), 5, /Could not reach App Store Connect/);
+      const unreachable = await cli(["verify", "--json"], closed);
+      expect(unreachable.status).toBe(5);
+      const value = JSON.parse(unreachable.stdout) as Record<string, unknown>;
+      expect(Object.keys(value)).toEqual(["outcome", "message"]);
+      expect(value.outcome).toBe("unreachable");
+    });
+  });
+
+  describe("token", () => {
+    it("exits 1 when no key is configured", async () => {
+      expectFailure(await cli(["token"]), 1, /No, no ASC key configured/);
+    });
+
+    it("prints only a JWT that verifies with the public key and carries the team claims", async () => {
+      expect((await registerTeam()).status).toBe(0);
+      const before = Math.floor(Date.now() / 1000);
+      const run = await cli(["token"]);
+      const after = Math.floor(Date.now() / 1000);
+      expect(run.status).toBe(0);
+      expect(run.stderr).toBe("");
+      expect(run.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+      const { header, claims, signed, signature } = decodeJwt(run.stdout.trim());
+      expect(verifySignature("sha256", signed, { key: key.publicKey, dsaEncoding: "ieee-p1363" }, signature)).toBe(
+        true,
+      );
+      expect(header).toEqual({ alg: "ES256", kid: keyId, typ: "JWT" });
+      expect(claims.iss).toBe(ISSUER_ID);
+      expect(claims.sub).toBeUndefined();
+      expect(claims.aud).toBe("appstoreconnect-v1");
+      expect(claims.scope).toBeUndefined();
+      const iat = claims.iat as number;
+      expect((claims.exp as number) - iat).toBe(600);
+      expect(iat).toBeGreaterThanOrEqual(before - 61);
+      expect(iat).toBeLessThanOrEqual(after - 59);
+
+      // It works as the README's curl example uses it.
+      const answer = await fetch(`${apple.url}/v1/apps`, { headers: { Authorization: `Bearer ${run.stdout.trim()}` } });
+      expect(answer.status).toBe(200);
+    });
+
+    it("takes --ttl and repeated --scope", async () => {
+      expect((await registerTeam()).status).toBe(0);
+      const run = await cli(["token", "--ttl", "1200", "--scope", "GET /v1/apps", "--scope", "GET /v1/builds?limit=1"]);
+      expect(run.status, run.stderr).toBe(0);
+      const { claims } = decodeJwt(run.stdout.trim());
+      expect((claims.exp as number) - (claims.iat as number)).toBe(1200);
+      expect(claims.scope).toEqual(["GET /v1/apps", "GET /v1/builds?limit=1"]);
+      expectFailure(await cli(["token", "--ttl", "1201"]), 2, /1200/);
+      expectFailure(await cli(["token", "--scope", "apps please"]), 2, /scope/);
+    });
+
+    it("signs individual-key tokens with sub and without iss", async () => {
+      const individualId = makeKeyId();
+      apple.register({ keyId: individualId, kind: "individual", publicKey: key.publicKey });
+      const register = await cli(["register", "--individual", "--key-id", individualId, "--p8", "-"], {
+        input: key.pem,
+      });
+      expect(register.status, register.stderr).toBe(0);
+      const run = await cli(["token", "--ttl", "300"]);
+      expect(run.status).toBe(0);
+      const { header, claims, signed, signature } = decodeJwt(run.stdout.trim());
+      expect(
+        verifySignature("sha256", signed, { key: createPublicKey(key.pem), dsaEncoding: "ieee-p1363" }, signature),
+      ).toBe(true);
+      expect(header.kid).toBe(individualId);
+      expect(claims.sub).toBe("user");
+      expect(claims).not.toHaveProperty("iss");
+      expect((claims.exp as number) - (claims.iat as number)).toBe(300);
+    });
+  });
+
+  describe("remove", () => {
+    it("deletes the entry with one line, then exits 1 when there is nothing left", async () => {
+      expect((await registerTeam()).status).toBe(0);
+      const run = await cli(["remove"]);
+      expect(run).toEqual({
+        status: 0,
+        stdout: `Removed key ${keyId} (Issuer ID ends in ...72a) from the Keychain.\n`,
+        stderr: "",
+      });
+      expect(lookupDirectly(service, ACCOUNT)).toBeUndefined();
+      expect((await cli(["status"])).status).toBe(1);
+      expectFailure(await cli(["remove"]), 1, /nothing to remove/);
+    });
+
+    it("removes an unreadable entry", async () => {
+      storeDirectly(service, ACCOUNT, "{broken");
+      const run = await cli(["remove"]);
+      expect(run).toEqual({ status: 0, stdout: "Removed the unreadable key entry from the Keychain.\n", stderr: "" });
+      expect(lookupDirectly(service, ACCOUNT)).toBeUndefined();
+    });
+  });
+});
+
+// On macOS `open` always works (it would start a browser), so the no-opener cases are Linux-only.
+describe.skipIf(process.platform === "darwin")("open", () => {
+  it("prints the Team Keys URL where nothing can open it (no xdg-open on PATH)", async () => {
+    const run = await cli(["open"], { env: { PATH: nodeOnlyPath(), DISPLAY: ":99" } });
+    expect(run).toEqual({ status: 0, stdout: `${TEAM_KEYS_URL}\n`, stderr: "" });
+  });
+
+  it("hands the URL to xdg-open in a graphical session, and prints it", async () => {
+    const bin = mkdtempSync(path.join(tmp, "xdg-"));
+    const out = path.join(bin, "opened.txt");
+    const opener = path.join(bin, "xdg-open");
+    writeFileSync(opener, `#!/bin/sh\nprintf '%s' "$1" > "${out}.tmp" && mv "${out}.tmp" "${out}"\n`);
+    chmodSync(opener, 0o755);
+    const run = await cli(["open"], { env: { PATH: `${bin}:/usr/bin:/bin`, DISPLAY: ":99" } });
+    expect(run).toEqual({ status: 0, stdout: `${TEAM_KEYS_URL}\n`, stderr: "" });
+    for (let i = 0; i < 50 && !existsSync(out); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(readFileSync(out, "utf8")).toBe(TEAM_KEYS_URL);
+  });
+
+  it("does not start xdg-open without a display", async () => {
+    const bin = mkdtempSync(path.join(tmp, "xdg-"));
+    const out = path.join(bin, "opened.txt");
+    writeFileSync(path.join(bin, "xdg-open"), `#!/bin/sh\ntouch "${out}"\n`, { mode: 0o755 });
+    const run = await cli(["open"], { env: { PATH: `${bin}:/usr/bin:/bin` } });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(`${TEAM_KEYS_URL}\n`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(existsSync(out)).toBe(false);
+  });
+});
