@@ -13,5 +13,13 @@ export default defineConfig({
     environment: "node",
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Fresh fake Raycast before each test, screens unmounted after (test/raycast/setup.ts).
+    setupFiles: ["test/raycast/setup.ts"],
+    server: {
+      deps: {
+        // Run @raycast/utils through Vite so its own `import ... from "@raycast/api"` hits the alias above.
+        inline: ["@raycast/utils"],
+      },
+    },
   },
 });

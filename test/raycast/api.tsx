@@ -1,0 +1,80 @@
+/**
+ * A test double for `@raycast/api`.
+ *
+ * The real package is types plus the `ray` CLI: its components and functions exist only inside
+ * Raycast. vitest.config.mts aliases `@raycast/api` to this file (and inlines @raycast/utils so its
+ * own imports of `@raycast/api` land here too). Commands are still type-checked by `tsc` against the
+ * REAL types; this file only has to behave like Raycast at run time, so its own types are loose.
+ *
+ * Layout
+ * - `ui.tsx`      components: List, Detail, Form, ActionPanel, Action, Grid, MenuBarExtra, useNavigation.
+ *                 Each renders a host element named by its API path ("List.Item", "Action.Push") with
+ *                 its props preserved, so the harness can read the screen as a user sees it.
+ * - `system.ts`   everything else: showToast/Toast, showHUD, Clipboard, LocalStorage, Cache,
+ *                 confirmAlert, open, trash, environment, preferences, Icon, Color, Keyboard...
+ * - `state.ts`    the records (`raycast`) and in-memory stores those write to.
+ * - `harness.tsx` what tests import: render(), runNoView(), resetRaycast(), answerNextAlert()...
+ * - `screen.ts`   the Screen returned by render(): text, actions, form, items, waitFor...
+ * - `setup.ts`    vitest setup: act environment, reset before each test, unmount after, loud problems.
+ *
+ * Behaviour worth knowing (each mirrors Raycast unless noted)
+ * - Form fields are controlled when `value` is passed (even `null`, as useForm does) and uncontrolled
+ *   otherwise; their refs have focus()/reset(). Values: text kinds string, Checkbox boolean,
+ *   Dropdown string, FilePicker/TagPicker string[], DatePicker Date | null. A Dropdown without a value
+ *   selects its first item after mounting and reports it through onChange.
+ * - Action.Push pushes onto the harness's navigation stack; views below stay mounted. useNavigation()
+ *   and popToRoot() act on the same stack.
+ * - Action.CopyToClipboard copies (recording `concealed`/`transient`) and shows the HUD
+ *   "Copied to Clipboard"; Action.OpenInBrowser/Open call open(); Action.Trash calls trash();
+ *   Action.Paste calls Clipboard.paste(). All of those are recorded in `raycast`.
+ * - showToast returns a live Toast: later changes to title/message/style/actions are recorded in the
+ *   toast's history. A new toast replaces the visible one.
+ * - confirmAlert answers with the next answerNextAlert(bool); with none queued it throws and records
+ *   a problem that fails the test even if the command swallowed the throw.
+ * - Cache and LocalStorage live in memory, emptied by resetRaycast(). Cache instances of one namespace
+ *   share data; subscribers are per instance.
+ * - trash(), open(), showInFinder() only record (nothing on disk or on screen changes).
+ * - environment is a plain mutable object (supportPath is a temp dir emptied on reset, assetsPath is the
+ *   project's assets/); canAccess(AI) is false unless a test replaces canAccess.
+ * - Icon.X === "X" for any X; Color has the real members and values, any other member is its name.
+ */
+export { Action, ActionPanel, Detail, Form, Grid, List, MenuBarExtra, useNavigation } from "./ui";
+
+export {
+  AI,
+  AI as unstable_AI,
+  Alert,
+  BrowserExtension,
+  Cache,
+  captureException,
+  clearSearchBar,
+  Clipboard,
+  closeMainWindow,
+  Color,
+  confirmAlert,
+  environment,
+  getApplications,
+  getDefaultApplication,
+  getFrontmostApplication,
+  getPreferenceValues,
+  getSelectedFinderItems,
+  getSelectedText,
+  Icon,
+  Image,
+  Keyboard,
+  launchCommand,
+  LaunchType,
+  LocalStorage,
+  OAuth,
+  open,
+  openCommandPreferences,
+  openExtensionPreferences,
+  popToRoot,
+  PopToRootType,
+  showHUD,
+  showInFinder,
+  showToast,
+  Toast,
+  trash,
+  updateCommandMetadata,
+} from "./system";

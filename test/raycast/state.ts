@@ -1,0 +1,195 @@
+/**
+ * The double's memory: everything the fake Raycast records or stores, in one place, so that
+ * `resetRaycast()` can clear it between tests. `api.tsx` writes here; `harness.tsx` reads here.
+ * Nothing in this file imports React.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+/** One visible state of a toast: what the user would read at that moment. */
+export interface ToastSnapshot {
+  style: string;
+  title: string;
+  message?: string;
+  /** Title of the primary action, if any. */
+  primaryAction?: string;
+  /** Title of the secondary action, if any. */
+  secondaryAction?: string;
+}
+
+/** A toast action as Raycast receives it: title, shortcut and callback. */
+export interface ToastActionLike {
+  title: string;
+  shortcut?: unknown;
+  onAction: (toast: never) => void;
+}
+
+/** A toast the command showed, live: its fields follow later changes, `history` keeps every state. */
+export interface ToastRecord extends ToastSnapshot {
+  /** Every state the toast went through, the first being how it was shown. */
+  history: ToastSnapshot[];
+  /** False once `hide()` was called or another toast replaced it. */
+  visible: boolean;
+  /** Run the primary action's `onAction(toast)` as if the user clicked it. */
+  runPrimaryAction(): Promise<void>;
+  /** Run the secondary action's `onAction(toast)` as if the user clicked it. */
+  runSecondaryAction(): Promise<void>;
+}
+
+export interface ClipboardRecord {
+  /** The text copied (for `{ file }` the path, for `{ html }` the text or html). */
+  text: string;
+  /** What was passed to `Clipboard.copy`, unchanged. */
+  content: unknown;
+  concealed: boolean;
+  transient: boolean;
+  options?: { concealed?: boolean; transient?: boolean };
+}
+
+export interface AlertRecord {
+  title: string;
+  message?: string;
+  primaryAction?: { title: string; style?: string };
+  dismissAction?: { title: string; style?: string };
+  rememberUserChoice?: boolean;
+  /** What the test answered (true = primary action). */
+  answer: boolean;
+}
+
+export interface HudRecord {
+  title: string;
+  options?: unknown;
+}
+
+/** Everything a command did that a test may want to assert. Cleared by `resetRaycast()`. */
+export interface RaycastRecords {
+  /** Every toast shown, oldest first, each live with its full history. */
+  toasts: ToastRecord[];
+  /** The most recent toast (undefined if none). */
+  readonly toast: ToastRecord | undefined;
+  /** HUD titles, in order. */
+  huds: string[];
+  /** HUDs with their options. */
+  hudDetails: HudRecord[];
+  /** Targets given to `open()` (URLs or paths), in order; includes Action.Open/OpenInBrowser. */
+  opened: string[];
+  /** `open()` calls with the application, if any. */
+  openedWith: { target: string; application?: unknown }[];
+  /** Every `Clipboard.copy`, including Action.CopyToClipboard. */
+  clipboard: ClipboardRecord[];
+  /** Every `Clipboard.paste`, including Action.Paste (as text). */
+  pasted: string[];
+  /** Paths given to `trash()`, flattened, in order. */
+  trashed: string[];
+  /** Paths given to `showInFinder()`. */
+  shownInFinder: string[];
+  /** Every `confirmAlert`, with the answer the test queued. */
+  alerts: AlertRecord[];
+  /** Every `updateCommandMetadata(...)` argument. */
+  metadata: { subtitle?: string | null }[];
+  /** Every `launchCommand(...)` argument. */
+  launches: Record<string, unknown>[];
+  /** Prompts given to `AI.ask`. */
+  aiPrompts: string[];
+  /** Ids of form fields focused by code (e.g. useForm focusing the first invalid field on submit). */
+  focused: string[];
+  /** Count of `popToRoot()` calls. */
+  poppedToRoot: number;
+  /** Count of `closeMainWindow()` calls. */
+  closedMainWindow: number;
+  /** Count of `openExtensionPreferences()` / `openCommandPreferences()` calls. */
+  openedPreferences: { extension: number; command: number };
+  /** A snapshot of LocalStorage now. */
+  readonly localStorage: Record<string, string | number | boolean>;
+  /**
+   * Misuse the double detected where a throw may have been swallowed by the command (e.g. a
+   * `confirmAlert` with no answer queued). The vitest setup fails the test if this is not empty.
+   */
+  problems: string[];
+}
+
+type Value = string | number | boolean;
+
+/** Raw stores behind the API functions. */
+export const store = {
+  localStorage: new Map<string, Value>(),
+  /** Cache namespaces ("" = none) -> key -> data. Shared by every Cache instance of a namespace. */
+  cache: new Map<string, Map<string, string>>(),
+  clipboardText: undefined as string | undefined,
+  preferences: {} as Record<string, unknown>,
+  alertAnswers: [] as boolean[],
+  aiAnswers: [] as string[],
+  selectedFinderItems: undefined as string[] | undefined,
+  selectedText: undefined as string | undefined,
+};
+
+function freshRecords(): RaycastRecords {
+  return {
+    toasts: [],
+    get toast() {
+      return this.toasts[this.toasts.length - 1];
+    },
+    huds: [],
+    hudDetails: [],
+    opened: [],
+    openedWith: [],
+    clipboard: [],
+    pasted: [],
+    trashed: [],
+    shownInFinder: [],
+    alerts: [],
+    metadata: [],
+    launches: [],
+    aiPrompts: [],
+    focused: [],
+    poppedToRoot: 0,
+    closedMainWindow: 0,
+    openedPreferences: { extension: 0, command: 0 },
+    get localStorage() {
+      return Object.fromEntries(store.localStorage);
+    },
+    problems: [],
+  };
+}
+
+/** The records object: same identity for the whole test file, contents cleared by `resetRecords()`. */
+export const raycast: RaycastRecords = freshRecords();
+
+export function resetRecords(): void {
+  const fresh = freshRecords();
+  for (const key of Object.keys(fresh) as (keyof RaycastRecords)[]) {
+    const descriptor = Object.getOwnPropertyDescriptor(fresh, key);
+    if (descriptor && !descriptor.get) (raycast as unknown as Record<string, unknown>)[key] = descriptor.value;
+  }
+  store.localStorage.clear();
+  store.cache.clear();
+  store.clipboardText = undefined;
+  store.preferences = {};
+  store.alertAnswers = [];
+  store.aiAnswers = [];
+  store.selectedFinderItems = undefined;
+  store.selectedText = undefined;
+}
+
+/** What `useNavigation()`, `popToRoot()` and `Action.Push` act on: the stack of the latest screen. */
+export interface NavigationController {
+  push(view: unknown, onPop?: () => void): void;
+  pop(): void;
+  popToRoot(): void;
+}
+
+export const navigation = { current: undefined as NavigationController | undefined };
+
+let supportDir: string | undefined;
+
+/** A temp dir for `environment.supportPath`, created once per test file and emptied on reset. */
+export function supportPath(): string {
+  if (!supportDir) {
+    supportDir = fs.mkdtempSync(path.join(os.tmpdir(), "raycast-support-"));
+  } else {
+    for (const entry of fs.readdirSync(supportDir))
+      fs.rmSync(path.join(supportDir, entry), { recursive: true, force: true });
+  }
+  return supportDir;
+}
