@@ -15,6 +15,11 @@ module.exports = defineConfig([
     },
   },
   {
+    // This file is CommonJS, as Raycast's template has it.
+    files: ["eslint.config.js"],
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
     files: ["**/*.mjs", "scripts/**/*.js"],
     languageOptions: { sourceType: "module" },
   },
