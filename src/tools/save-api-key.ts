@@ -54,7 +54,14 @@ export const confirmation: Tool.Confirmation<Input> = async (input) => {
       ? [{ name: "Issuer ID", value: maskIssuerId(record.issuerId) }]
       : [{ name: "Key Type", value: "Individual" }]),
     { name: "File", value: path.basename(input.p8Path) },
-    { name: "Replaces", value: replaces ? `Key ${replaces.keyId}` : "Nothing (no key saved)" },
+    {
+      name: "Replaces",
+      value: replaces
+        ? `Key ${replaces.keyId}`
+        : previous
+          ? `Nothing (key ${previous.keyId} is already saved)`
+          : "Nothing (no key saved)",
+    },
   ];
   return {
     message: replaces
