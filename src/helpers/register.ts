@@ -55,7 +55,7 @@ export async function submitRegistration(input: KeyInput, options: SubmitOptions
   } catch (error) {
     const field = fieldOfError(error);
     if (field) options.onFieldError(field, describeError(error));
-    await showToast({ style: Toast.Style.Failure, title: "Key not saved", message: describeError(error) });
+    await showToast({ style: Toast.Style.Failure, title: "Key Not Saved", message: describeError(error) });
     return undefined;
   }
 
