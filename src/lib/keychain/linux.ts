@@ -6,11 +6,12 @@ import { runTool, type RunResult } from "./run";
  * The Secret Service (gnome-keyring, KeePassXC, ...) through `secret-tool` from libsecret-tools. The secret
  * goes through stdin, never argv.
  *
- * Items carry exactly keytar's attributes: `xdg:schema` = org.freedesktop.Secret.Generic, `service`, `account`.
- * keytar (libsecret with that schema) adds `xdg:schema` to every lookup, so an item stored by a bare
- * `secret-tool store service S account A` is invisible to it; and a store with the schema does not replace a
- * schemaless item (gnome-keyring matches by subset) but adds a second one. Using the schema in every call
- * keeps one item, in place, that keytar and any libsecret client with the generic schema share.
+ * Reads and writes use exactly keytar's attributes: `xdg:schema` = org.freedesktop.Secret.Generic, `service`,
+ * `account`. keytar (libsecret with that schema) adds `xdg:schema` to its lookups, so an item stored without
+ * it (a bare `secret-tool store service S account A`) is invisible to keytar; with it, our item and keytar's
+ * are one item, replaced in place. A store with the schema does not replace a schemaless item (gnome-keyring
+ * adds a second one), and gnome-keyring 46 now and then matches a schemaless item in a lookup with the
+ * schema, so `delete` clears by service and account alone: after a removal nothing of ours is left to find.
  *
  * Observed with libsecret 0.21: `store` keeps stdin byte for byte (a trailing newline too) when stdin is not
  * a terminal; `lookup` prints the secret with no newline added when stdout is not a terminal, and exits 1
@@ -21,6 +22,11 @@ export const GENERIC_SCHEMA = "org.freedesktop.Secret.Generic";
 
 function attributes(service: string, account: string): string[] {
   return ["xdg:schema", GENERIC_SCHEMA, "service", service, "account", account];
+}
+
+/** Any item for (service, account), with or without the schema. */
+function anyAttributes(service: string, account: string): string[] {
+  return ["service", service, "account", account];
 }
 
 export interface SecretToolBackendOptions {
@@ -48,15 +54,15 @@ export function createSecretToolBackend(options: SecretToolBackendOptions = {}):
     return result as Extract<RunResult, { kind: "exited" }>;
   };
 
-  const lookup = async (service: string, account: string) => {
-    const result = await run(["lookup", ...attributes(service, account)]);
+  const lookup = async (service: string, account: string, match = attributes) => {
+    const result = await run(["lookup", ...match(service, account)]);
     if (result.status === 0) return result.stdout;
     if (result.status === 1 && result.stderr.trim() === "") return undefined;
     throw statusError(result, "read");
   };
 
   return {
-    get: lookup,
+    get: (service, account) => lookup(service, account),
 
     async set(service, account, label, secret) {
       // Replaces the item with the same attributes in one call: a reader sees the old or the new secret.
@@ -66,8 +72,8 @@ export function createSecretToolBackend(options: SecretToolBackendOptions = {}):
 
     async delete(service, account) {
       // `clear` reports nothing useful across versions; look first so the answer is exact.
-      if ((await lookup(service, account)) === undefined) return false;
-      const result = await run(["clear", ...attributes(service, account)]);
+      if ((await lookup(service, account, anyAttributes)) === undefined) return false;
+      const result = await run(["clear", ...anyAttributes(service, account)]);
       if (result.status === 0) return true;
       if (result.status === 1 && result.stderr.trim() === "") return false; // removed by someone else meanwhile
       throw statusError(result, "remove");
