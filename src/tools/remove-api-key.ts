@@ -3,10 +3,21 @@ import { refreshLauncherSubtitle } from "../helpers/launcher";
 import { forgetChecks } from "../helpers/memory";
 import { keyStore } from "../helpers/store";
 import { TEAM_KEYS_URL } from "../lib/asc-client";
+import { describeError, isAscKeyError } from "../lib/errors";
 import { readStatus, removeSavedKey } from "../lib/pipeline";
 
 export const confirmation: Tool.Confirmation<Record<string, never>> = async () => {
-  const { status } = await readStatus(keyStore());
+  let status;
+  try {
+    ({ status } = await readStatus(keyStore()));
+  } catch (error) {
+    // An unreadable entry can still be removed (the tool does), but not without asking.
+    if (!isAscKeyError(error, "record-corrupt") && !isAscKeyError(error, "record-version")) throw error;
+    return {
+      style: Action.Style.Destructive,
+      message: `Remove the unreadable LingCode key entry from the Keychain? ${describeError(error)}`,
+    };
+  }
   if (!status.configured) return undefined;
   return {
     style: Action.Style.Destructive,
