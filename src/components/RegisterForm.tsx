@@ -42,16 +42,21 @@ export function RegisterForm(props: { onRegistered?: (registration: Registration
       },
     },
     async onSubmit(submitted) {
-      const registration = await submitRegistration(
+      await submitRegistration(
         {
           kind: submitted.kind === "individual" ? "individual" : "team",
           issuerId: submitted.kind === "team" ? submitted.issuerId : undefined,
           keyId: submitted.keyId,
           p8Path: submitted.p8[0],
         },
-        { verify: submitted.verify, trashAfter: submitted.trash, onFieldError: setValidationError },
+        {
+          verify: submitted.verify,
+          trashAfter: submitted.trash,
+          onFieldError: setValidationError,
+          // Also after "Save Without Verifying" in the failure toast, once the form's submit has returned.
+          onRegistered: props.onRegistered,
+        },
       );
-      if (registration) props.onRegistered?.(registration);
     },
   });
 

@@ -39,6 +39,8 @@ export interface SubmitOptions {
   trashAfter: boolean;
   /** Called with a field's reason when the input is refused (the form shows it inline). */
   onFieldError: (field: "issuerId" | "keyId" | "p8", message: string) => void;
+  /** Called once the key is saved: on submit, or later through the toast's "Save Without Verifying". */
+  onRegistered?: (registration: Registration) => void;
 }
 
 /**
@@ -81,11 +83,12 @@ async function save(
   options: SubmitOptions,
   toast: Toast,
 ): Promise<Registration | undefined> {
+  let registration: Registration;
   try {
     toast.style = Toast.Style.Animated;
     toast.message = undefined;
     toast.primaryAction = undefined;
-    const registration = await registerKey(prepared, {
+    registration = await registerKey(prepared, {
       store: keyStore(),
       verify: options.verify,
       check: appleOptions(),
@@ -94,7 +97,6 @@ async function save(
       },
     });
     await afterSave(registration, p8Path, options, toast);
-    return registration;
   } catch (error) {
     if (error instanceof AppleCheckError && error.code === "apple-rejected") {
       toast.style = Toast.Style.Failure;
@@ -118,6 +120,8 @@ async function save(
     }
     return undefined;
   }
+  options.onRegistered?.(registration);
+  return registration;
 }
 
 /**
