@@ -5,12 +5,12 @@ module.exports = defineConfig([
   globalIgnores(["dist/", "dist-cli/", "node_modules/", "raycast-env.d.ts", "bench/results/"]),
   ...raycastConfig,
   {
-    // The core is shared by the CLI and tests: it must run in plain Node, without Raycast.
-    files: ["src/lib/**/*.ts"],
+    // The core and the CLI run in plain Node, without Raycast.
+    files: ["src/lib/**/*.ts", "src/cli/**/*.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["@raycast/*"], message: "src/lib is plain Node: no Raycast imports." }] },
+        { patterns: [{ group: ["@raycast/*"], message: "src/lib and src/cli are plain Node: no Raycast imports." }] },
       ],
     },
   },
