@@ -31,6 +31,10 @@ delete env.LINGCODE_TEST_KEYTAR;
 const skipped = [];
 let code;
 
+// Output piped into something that stops reading (`npm test | head`) must not kill us before clean-up.
+process.stdout.on("error", () => undefined);
+process.stderr.on("error", () => undefined);
+
 if (process.platform === "linux") {
   const missing = ["dbus-run-session", "gnome-keyring-daemon", "secret-tool"].filter((tool) => !onPath(tool));
   if (missing.length > 0) {
@@ -63,6 +67,12 @@ async function runWithKeyring() {
     keyringEnv[name] = path.join(home, dir);
     fs.mkdirSync(keyringEnv[name], { mode: 0o700 });
   }
+  // Last resort if this process is ended some other way than by returning from here.
+  const lastResort = () => {
+    for (const pid of processesOfRun(runId)) tryKill(pid, "SIGKILL");
+    fs.rmSync(home, { recursive: true, force: true });
+  };
+  process.on("exit", lastResort);
   delete keyringEnv.DBUS_SESSION_BUS_ADDRESS;
   delete keyringEnv.GNOME_KEYRING_CONTROL;
   keyringEnv.LINGCODE_VITEST = vitest;
@@ -76,6 +86,7 @@ async function runWithKeyring() {
   } finally {
     await stopLeftovers(runId);
     fs.rmSync(home, { recursive: true, force: true });
+    process.off("exit", lastResort);
   }
 }
 
