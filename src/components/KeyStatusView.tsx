@@ -19,8 +19,10 @@ function statusMarkdown(options: {
   keyToRevoke?: string;
   check?: RememberedCheck;
   rotateAfter?: number;
+  /** Nothing known yet: the first Keychain read is still running. */
+  reading?: boolean;
 }): string {
-  const { summary, error, keyToRevoke, check, rotateAfter } = options;
+  const { summary, error, keyToRevoke, check, rotateAfter, reading } = options;
   const parts: string[] = [];
   if (error) {
     parts.push("# The Keychain Could Not Be Read", error);
@@ -28,6 +30,7 @@ function statusMarkdown(options: {
     return parts.join("\n\n");
   }
   parts.push(`# ${options.sentence}`);
+  if (reading) return parts.join("\n\n");
   if (!summary) {
     parts.push(
       "Register the App Store Connect API key LingCode should use: the Issuer ID, the Key ID and the .p8 file Apple let you download once. An **App Manager** key is the smallest role that manages TestFlight.",
@@ -57,7 +60,8 @@ export function KeyStatusView() {
   const keyToRevoke = memory.data?.keyToRevoke?.keyId;
   const check = memory.data?.latest;
   const rotateAfter = rotationDays();
-  const sentence = status.data?.sentence ?? (status.isLoading ? "Reading the Keychain…" : NOT_CONFIGURED_SENTENCE);
+  const reading = !status.data && status.isLoading;
+  const sentence = status.data?.sentence ?? (reading ? "Reading the Keychain…" : NOT_CONFIGURED_SENTENCE);
 
   const refresh = () => {
     void status.revalidate();
@@ -116,7 +120,7 @@ export function KeyStatusView() {
     <Detail
       navigationTitle="API Key Status"
       isLoading={status.isLoading || memory.isLoading}
-      markdown={statusMarkdown({ sentence, summary, error, keyToRevoke, check, rotateAfter })}
+      markdown={statusMarkdown({ sentence, summary, error, keyToRevoke, check, rotateAfter, reading })}
       metadata={metadata}
       actions={
         <KeyActions
