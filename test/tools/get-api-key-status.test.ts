@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { createSecretToolBackend } from "../../src/lib/keychain";
+import { ACCOUNT, LABEL } from "../../src/lib/keychain";
+import { keyFingerprint } from "../../src/lib/key";
+import { saveCheck } from "../../src/helpers/memory";
+import { outcomeSentence } from "../../src/lib/asc-client";
+import * as statusTool from "../../src/tools/get-api-key-status";
+import { raycast } from "../raycast/harness";
+import { ISSUER_SUFFIX, KEYRING, toolFixture } from "./fixture";
+
+const getStatus = statusTool.default;
+
+describe.skipIf(!KEYRING)("get-api-key-status", () => {
+  const t = toolFixture("status");
+
+  it("has no confirmation: it only reads", () => {
+    expect("confirmation" in statusTool).toBe(false);
+  });
+
+  it("no key: the sentence and configured false, nothing else", async () => {
+    const result = await getStatus();
+    expect(result).toEqual({ sentence: "No, no ASC key configured.", configured: false });
+  });
+
+  it("team key: the status sentence word for word and the masked metadata", async () => {
+    const key = t.appleKey();
+    const record = await t.saveDirectly(key, { savedAt: "2026-05-01T09:30:00.000Z" });
+    const result = await getStatus();
+    expect(result).toEqual({
+      sentence: `Yes, Issuer ID ends in ...${ISSUER_SUFFIX}, Key ID ${key.keyId}`,
+      configured: true,
+      kind: "team",
+      keyId: key.keyId,
+      issuerIdSuffix: ISSUER_SUFFIX,
+      fingerprint: keyFingerprint(record.privateKey),
+      savedAt: "2026-05-01T09:30:00.000Z",
+      lastCheck: undefined,
+    });
+    t.expectClean(result);
+    // Reading the status asks Apple nothing and leaves nothing behind.
+    expect(t.apple.requests).toHaveLength(0);
+    expect(raycast.launches).toEqual([]);
+    expect(raycast.localStorage).toEqual({});
+  });
+
+  it("individual key: says so, and has no Issuer ID suffix at all", async () => {
+    const key = t.appleKey("ok", "individual");
+    await t.saveDirectly(key);
+    const result = await getStatus();
+    expect(result.sentence).toBe(`Yes, individual key, Key ID ${key.keyId}`);
+    expect(result).toMatchObject({ configured: true, kind: "individual", keyId: key.keyId });
+    expect(result).not.toHaveProperty("issuerIdSuffix");
+    t.expectClean(result);
+  });
+
+  it("includes the last check with Apple for this key, and ignores one about another key", async () => {
+    const key = t.appleKey();
+    await t.saveDirectly(key);
+    const message = outcomeSentence("agreement-required", { keyId: key.keyId });
+    await saveCheck("OTHERKEY01", {
+      outcome: "rejected",
+      message: outcomeSentence("rejected", { keyId: "OTHERKEY01" }),
+      checkedAt: "2026-05-02T10:00:00.000Z",
+    });
+    expect(await getStatus()).toMatchObject({ configured: true, lastCheck: undefined });
+
+    await saveCheck(key.keyId, {
+      outcome: "agreement-required",
+      message,
+      checkedAt: "2026-05-03T10:00:00.000Z",
+      httpStatus: 403,
+    });
+    const result = await getStatus();
+    expect(result).toHaveProperty("lastCheck", {
+      outcome: "agreement-required",
+      message,
+      checkedAt: "2026-05-03T10:00:00.000Z",
+    });
+    t.expectClean(result);
+  });
+
+  it("an unreadable entry: refused with the record's reason, which quotes nothing of the entry", async () => {
+    const key = t.appleKey();
+    // A damaged entry holding key material: the reason must not echo it.
+    await createSecretToolBackend().set(
+      t.service,
+      ACCOUNT,
+      LABEL,
+      `{"version":1,"kind":"team","privateKey":${JSON.stringify(key.pem)}}`,
+    );
+    const error = await getStatus().then(
+      () => undefined,
+      (e: unknown) => e as Error & { code?: string },
+    );
+    expect(error?.code).toBe("record-corrupt");
+    expect(error?.message).toMatch(/unreadable/);
+    t.expectClean(error?.message);
+  });
+});

@@ -1,0 +1,356 @@
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ASC_API_URL_ENV, outcomeSentence } from "../../src/lib/asc-client";
+import { parseIssuerId, parseKeyId } from "../../src/lib/ids";
+import { keyFingerprint, loadKeyFile } from "../../src/lib/key";
+import { prepareKey } from "../../src/lib/pipeline";
+import * as saveTool from "../../src/tools/save-api-key";
+import { raycast } from "../raycast/harness";
+import { ISSUER_ID, ISSUER_SUFFIX, KEYRING, reasonOf, toolFixture, type AppleKey } from "./fixture";
+
+const save = saveTool.default;
+const confirmation = saveTool.confirmation;
+
+type Input = Parameters<typeof save>[0];
+
+describe.skipIf(!KEYRING)("save-api-key", () => {
+  const t = toolFixture("save");
+  const home = process.env.HOME;
+  afterEach(() => {
+    if (home === undefined) delete process.env.HOME;
+    else process.env.HOME = home;
+  });
+
+  async function teamInput(key: AppleKey, extra: Partial<Input> = {}): Promise<Input> {
+    return { issuerId: ISSUER_ID, keyId: key.keyId, p8Path: await t.keyFile(key), ...extra };
+  }
+
+  describe("confirmation", () => {
+    it("a first key: Key ID, masked Issuer ID, file name, and that it replaces nothing", async () => {
+      const key = t.appleKey();
+      const input = await teamInput(key);
+      const shown = await confirmation(input);
+      expect(shown).toEqual({
+        message: `Check key ${key.keyId} with Apple and save it in the Keychain?`,
+        info: [
+          { name: "Key ID", value: key.keyId },
+          { name: "Issuer ID", value: `...${ISSUER_SUFFIX}` },
+          { name: "File", value: `AuthKey_${key.keyId}.p8` },
+          { name: "Replaces", value: "Nothing (no key saved)" },
+        ],
+      });
+      expect(shown).not.toHaveProperty("style");
+      t.expectClean(shown);
+      // Confirming asks Apple nothing and saves nothing.
+      expect(t.apple.requests).toHaveLength(0);
+      expect(await t.saved()).toBeUndefined();
+    });
+
+    it("replacing a saved key: names the old Key ID in the message and the info", async () => {
+      const old = t.appleKey();
+      await t.saveDirectly(old);
+      const key = t.appleKey();
+      const shown = await confirmation(await teamInput(key));
+      expect(shown?.message).toBe(
+        `Check key ${key.keyId} with Apple and save it in the Keychain, replacing key ${old.keyId}?`,
+      );
+      expect(shown?.info).toContainEqual({ name: "Replaces", value: `Key ${old.keyId}` });
+      t.expectClean(shown);
+    });
+
+    it("the same Key ID with other key material still counts as a replacement", async () => {
+      const old = t.appleKey();
+      await t.saveDirectly(old);
+      const other = { ...t.appleKey(), keyId: old.keyId };
+      const shown = await confirmation(await teamInput(other));
+      expect(shown?.message).toContain(`replacing key ${old.keyId}`);
+      expect(shown?.info).toContainEqual({ name: "Replaces", value: `Key ${old.keyId}` });
+    });
+
+    it("the very key already saved: replaces nothing, and does not claim no key is saved", async () => {
+      const key = t.appleKey();
+      await t.saveDirectly(key);
+      const shown = await confirmation(await teamInput(key));
+      expect(shown?.message).toBe(`Check key ${key.keyId} with Apple and save it in the Keychain?`);
+      const replaces = shown?.info?.find((entry) => entry.name === "Replaces")?.value;
+      expect(replaces).toMatch(/^Nothing/);
+      expect(replaces).not.toMatch(/no key saved/);
+      expect(replaces).toContain(key.keyId);
+    });
+
+    it("an individual key: says Individual instead of an Issuer ID", async () => {
+      const key = t.appleKey("ok", "individual");
+      const shown = await confirmation({ keyId: key.keyId, p8Path: await t.keyFile(key), individual: true });
+      expect(shown?.info).toEqual([
+        { name: "Key ID", value: key.keyId },
+        { name: "Key Type", value: "Individual" },
+        { name: "File", value: `AuthKey_${key.keyId}.p8` },
+        { name: "Replaces", value: "Nothing (no key saved)" },
+      ]);
+      t.expectClean(shown);
+    });
+
+    it("a pasted, untidy Issuer ID and a lowercase Key ID are shown cleaned, the Issuer ID still masked", async () => {
+      const key = t.appleKey();
+      const shown = await confirmation(
+        await teamInput(key, { issuerId: `Issuer ID: ${ISSUER_ID.toUpperCase()} `, keyId: key.keyId.toLowerCase() }),
+      );
+      expect(shown?.info?.slice(0, 2)).toEqual([
+        { name: "Key ID", value: key.keyId },
+        { name: "Issuer ID", value: `...${ISSUER_SUFFIX}` },
+      ]);
+      t.expectClean(shown);
+    });
+
+    it("input the tool will refuse: no confirmation (the tool reports the reason), nothing touched", async () => {
+      const key = t.appleKey();
+      for (const input of [
+        await teamInput(key, { issuerId: "not-an-issuer-id" }),
+        await teamInput(key, { keyId: "2X9R 4HXF34" }),
+        await teamInput(key, { p8Path: path.join(t.dir, "missing", "AuthKey_X.p8") }),
+        { ...(await teamInput(key)), individual: true },
+      ]) {
+        expect(await confirmation(input)).toBeUndefined();
+      }
+      expect(t.apple.requests).toHaveLength(0);
+    });
+  });
+
+  describe("the tool", () => {
+    it("a first key: checked with Apple once, saved, with the sentence, fingerprint and outcome", async () => {
+      const key = t.appleKey();
+      const result = await save(await teamInput(key));
+      expect(result).toEqual({
+        saved: true,
+        sentence: `Yes, Issuer ID ends in ...${ISSUER_SUFFIX}, Key ID ${key.keyId}`,
+        fingerprint: keyFingerprint(key.pem),
+        outcome: "valid",
+        message: outcomeSentence("valid", { keyId: key.keyId }),
+        warnings: [],
+        replacedKeyId: undefined,
+        revokeReminder: undefined,
+      });
+      t.expectClean(result);
+      expect(t.apple.requests).toHaveLength(1);
+      expect(t.apple.requests[0]).toMatchObject({ keyId: key.keyId, status: 200 });
+      const saved = await t.saved();
+      expect(saved).toMatchObject({ version: 1, kind: "team", issuerId: ISSUER_ID, keyId: key.keyId });
+      expect(keyFingerprint(saved!.privateKey)).toBe(keyFingerprint(key.pem));
+      // Remembered for the status view, and the launcher subtitle asked to refresh.
+      expect(JSON.parse(String(raycast.localStorage["last-check"]))).toMatchObject({
+        keyId: key.keyId,
+        outcome: "valid",
+      });
+      expect(raycast.localStorage).not.toHaveProperty("key-to-revoke");
+      expect(raycast.launches).toEqual([
+        expect.objectContaining({ name: "check-api-key", context: { fromMemory: true } }),
+      ]);
+    });
+
+    it.each([
+      ["role-limited", "role-limited"],
+      ["agreement", "agreement-required"],
+      ["rate-limited", "rate-limited"],
+    ] as const)("Apple answers %s: the key still works, so it is saved (%s)", async (answer, outcome) => {
+      const key = t.appleKey(answer);
+      const result = await save(await teamInput(key));
+      expect(result).toMatchObject({ saved: true, outcome });
+      expect(result.message).toBe(outcomeSentence(outcome, { keyId: key.keyId }));
+      expect((await t.saved())?.keyId).toBe(key.keyId);
+      t.expectClean(result);
+    });
+
+    it("an individual key: saved without an Issuer ID", async () => {
+      const key = t.appleKey("ok", "individual");
+      const result = await save({ keyId: key.keyId, p8Path: await t.keyFile(key), individual: true });
+      expect(result).toMatchObject({
+        saved: true,
+        sentence: `Yes, individual key, Key ID ${key.keyId}`,
+        outcome: "valid",
+      });
+      const saved = await t.saved();
+      expect(saved).toMatchObject({ kind: "individual", keyId: key.keyId });
+      expect(saved).not.toHaveProperty("issuerId");
+    });
+
+    it("replacing a key: names the replaced Key ID, reminds to revoke it, and remembers it for the status view", async () => {
+      const old = t.appleKey();
+      await t.saveDirectly(old);
+      const key = t.appleKey();
+      const result = await save(await teamInput(key));
+      expect(result).toMatchObject({
+        saved: true,
+        replacedKeyId: old.keyId,
+        revokeReminder: `Revoke the previous key ${old.keyId} on Team Keys once nothing uses it.`,
+      });
+      expect((await t.saved())?.keyId).toBe(key.keyId);
+      expect(JSON.parse(String(raycast.localStorage["key-to-revoke"]))).toMatchObject({ keyId: old.keyId });
+      t.expectClean(result);
+    });
+
+    it("the same key again is not a replacement: nothing to revoke", async () => {
+      const key = t.appleKey();
+      await t.saveDirectly(key);
+      const result = await save(await teamInput(key));
+      expect(result).toMatchObject({ saved: true, replacedKeyId: undefined, revokeReminder: undefined });
+      expect(raycast.localStorage).not.toHaveProperty("key-to-revoke");
+    });
+
+    it("a file named for another Key ID: saved, with the key model's warning", async () => {
+      const key = t.appleKey();
+      const file = await t.keyFile(key, "AuthKey_ZZZZ999999.p8");
+      const { warnings } = await loadKeyFile(file, key.keyId);
+      expect(warnings).toHaveLength(1);
+      const result = await save({ issuerId: ISSUER_ID, keyId: key.keyId, p8Path: file });
+      expect(result).toMatchObject({ saved: true, warnings });
+    });
+
+    it("expands ~/ in the path to the home folder", async () => {
+      const key = t.appleKey();
+      const homeDir = path.join(t.dir, "home");
+      await fs.mkdir(path.join(homeDir, "Downloads"), { recursive: true });
+      await fs.writeFile(path.join(homeDir, "Downloads", `AuthKey_${key.keyId}.p8`), key.pem);
+      process.env.HOME = homeDir;
+      const input = { issuerId: ISSUER_ID, keyId: key.keyId, p8Path: `~/Downloads/AuthKey_${key.keyId}.p8` };
+      const shown = await confirmation(input);
+      expect(shown?.info).toContainEqual({ name: "File", value: `AuthKey_${key.keyId}.p8` });
+      const result = await save(input);
+      expect(result).toMatchObject({ saved: true, outcome: "valid" });
+      expect((await t.saved())?.keyId).toBe(key.keyId);
+    });
+
+    describe("refuses bad input with the key model's reason; nothing asked, nothing saved", () => {
+      const cases: [string, (key: AppleKey) => Promise<{ input: Input; reason: () => Promise<string> }>][] = [
+        [
+          "a malformed Issuer ID",
+          async (key) => ({
+            input: await teamInput(key, { issuerId: "69a6de70-03db-47e3" }),
+            reason: () => reasonOf(() => parseIssuerId("69a6de70-03db-47e3")),
+          }),
+        ],
+        [
+          "a team key without an Issuer ID",
+          async (key) => ({
+            input: await teamInput(key, { issuerId: undefined }),
+            reason: () => reasonOf(() => parseIssuerId(undefined)),
+          }),
+        ],
+        [
+          "a Key ID with a space inside",
+          async (key) => ({
+            input: await teamInput(key, { keyId: "2X9R 4HXF34" }),
+            reason: () => reasonOf(() => parseKeyId("2X9R 4HXF34")),
+          }),
+        ],
+        [
+          "a Key ID that is really the Issuer ID",
+          async (key) => ({
+            input: await teamInput(key, { keyId: ISSUER_ID }),
+            reason: () => reasonOf(() => parseKeyId(ISSUER_ID)),
+          }),
+        ],
+        [
+          "a missing file",
+          async (key) => {
+            const p8Path = path.join(t.dir, "nowhere", `AuthKey_${key.keyId}.p8`);
+            return {
+              input: await teamInput(key, { p8Path }),
+              reason: () => reasonOf(() => loadKeyFile(p8Path)),
+            };
+          },
+        ],
+        [
+          "a file that is not a key",
+          async (key) => {
+            const p8Path = await t.keyFile("Issuer ID and Key ID, written down for later\n", "AuthKey_NOTES.p8");
+            return {
+              input: await teamInput(key, { p8Path }),
+              reason: () => reasonOf(() => loadKeyFile(p8Path)),
+            };
+          },
+        ],
+        [
+          "an individual key with an Issuer ID",
+          async (key) => {
+            const input = { ...(await teamInput(key)), individual: true };
+            return {
+              input,
+              reason: () =>
+                reasonOf(() =>
+                  prepareKey({ kind: "individual", issuerId: ISSUER_ID, keyId: key.keyId, p8Path: input.p8Path }),
+                ),
+            };
+          },
+        ],
+      ];
+
+      it.each(cases)("%s", async (_name, make) => {
+        const old = t.appleKey();
+        await t.saveDirectly(old);
+        const { input, reason } = await make(t.appleKey());
+        const expected = await reason();
+        const result = await save(input);
+        expect(result).toEqual({ saved: false, reason: expected });
+        t.expectClean(result);
+        expect(t.apple.requests).toHaveLength(0);
+        expect((await t.saved())?.keyId).toBe(old.keyId);
+        expect(raycast.localStorage).toEqual({});
+      });
+    });
+
+    describe("Apple stops the registration: saved false with the reason, the old key intact", () => {
+      it("a revoked key: rejected", async () => {
+        const old = t.appleKey();
+        const before = await t.saveDirectly(old);
+        const key = t.appleKey("revoked");
+        const result = await save(await teamInput(key));
+        expect(result).toEqual({
+          saved: false,
+          outcome: "rejected",
+          reason: outcomeSentence("rejected", { keyId: key.keyId, kind: "team" }),
+        });
+        t.expectClean(result);
+        expect(t.apple.requests).toHaveLength(1);
+        expect(await t.saved()).toEqual(before);
+        expect(raycast.localStorage).not.toHaveProperty("key-to-revoke");
+      });
+
+      it("the Issuer ID of another team: rejected", async () => {
+        const old = t.appleKey();
+        const before = await t.saveDirectly(old);
+        const key = t.appleKey();
+        const otherTeam = "69a6de70-03db-47e3-e053-5b8c7c11a4d1";
+        const result = await save(await teamInput(key, { issuerId: otherTeam }));
+        expect(result).toMatchObject({ saved: false, outcome: "rejected" });
+        expect(JSON.stringify(result)).not.toContain(otherTeam);
+        expect(await t.saved()).toEqual(before);
+      });
+
+      it("Apple unreachable: saved false, outcome unreachable", async () => {
+        const old = t.appleKey();
+        const before = await t.saveDirectly(old);
+        const key = t.appleKey();
+        const input = await teamInput(key);
+        const url = process.env[ASC_API_URL_ENV];
+        process.env[ASC_API_URL_ENV] = await t.closedPortUrl();
+        try {
+          const result = await save(input);
+          expect(result).toMatchObject({ saved: false, outcome: "unreachable" });
+          expect((result as { reason: string }).reason).toMatch(/^Could not reach App Store Connect/);
+          t.expectClean(result);
+        } finally {
+          process.env[ASC_API_URL_ENV] = url;
+        }
+        expect(await t.saved()).toEqual(before);
+      });
+
+      it("Apple's server error: saved false, outcome server-error", async () => {
+        const key = t.appleKey("server-error");
+        const result = await save(await teamInput(key));
+        expect(result).toMatchObject({ saved: false, outcome: "server-error" });
+        expect(await t.saved()).toBeUndefined();
+      });
+    });
+  });
+});

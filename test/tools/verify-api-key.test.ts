@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { ASC_API_URL_ENV, outcomeSentence } from "../../src/lib/asc-client";
+import * as verifyTool from "../../src/tools/verify-api-key";
+import { raycast } from "../raycast/harness";
+import { KEYRING, toolFixture, type Answer } from "./fixture";
+
+const verify = verifyTool.default;
+
+describe.skipIf(!KEYRING)("verify-api-key", () => {
+  const t = toolFixture("verify");
+
+  it("has no confirmation: one read-only request", () => {
+    expect("confirmation" in verifyTool).toBe(false);
+  });
+
+  it.each<[Answer, string, "team" | "individual"]>([
+    ["ok", "valid", "team"],
+    ["ok", "valid", "individual"],
+    ["revoked", "rejected", "team"],
+    ["revoked", "rejected", "individual"],
+    ["agreement", "agreement-required", "team"],
+    ["role-limited", "role-limited", "team"],
+    ["rate-limited", "rate-limited", "team"],
+  ])("Apple answers %s: outcome %s with its sentence (%s key)", async (answer, outcome, kind) => {
+    const key = t.appleKey(answer, kind);
+    await t.saveDirectly(key);
+    const result = await verify();
+    expect(result).toMatchObject({
+      keyId: key.keyId,
+      outcome,
+      message: outcomeSentence(outcome as Parameters<typeof outcomeSentence>[0], { keyId: key.keyId, kind }),
+    });
+    t.expectClean(result);
+    expect(t.apple.requests).toHaveLength(1);
+    // Remembered for the status view and the launcher, whose subtitle is asked to refresh.
+    expect(JSON.parse(String(raycast.localStorage["last-check"]))).toMatchObject({ keyId: key.keyId, outcome });
+    expect(raycast.launches).toEqual([
+      expect.objectContaining({ name: "check-api-key", context: { fromMemory: true } }),
+    ]);
+    // Verifying never changes the saved key.
+    expect((await t.saved())?.keyId).toBe(key.keyId);
+  });
+
+  it("a valid key: the hourly requests left and the clock offset come along", async () => {
+    const key = t.appleKey();
+    await t.saveDirectly(key);
+    const result = await verify();
+    expect(result.rateLimitRemaining).toBe(3599);
+    expect(Math.abs(result.clockOffsetSeconds ?? 99)).toBeLessThanOrEqual(2);
+  });
+
+  it("agreement-required says the key itself is fine and names the Account Holder", async () => {
+    const key = t.appleKey("agreement");
+    await t.saveDirectly(key);
+    const { message } = await verify();
+    expect(message).toMatch(/is fine/);
+    expect(message).toMatch(/Account Holder/);
+    expect(message).toMatch(/do not re-enter the key/);
+  });
+
+  it("Apple unreachable: outcome unreachable, and the last conclusive answer is kept", async () => {
+    const key = t.appleKey();
+    await t.saveDirectly(key);
+    await verify();
+    const conclusive = raycast.localStorage["last-conclusive-check"];
+    const url = process.env[ASC_API_URL_ENV];
+    process.env[ASC_API_URL_ENV] = await t.closedPortUrl();
+    try {
+      const result = await verify();
+      expect(result).toMatchObject({ keyId: key.keyId, outcome: "unreachable" });
+      expect(result.message).toMatch(
+        /^Could not reach App Store Connect at 127\.0\.0\.1:\d+ \(.+\); check the internet/,
+      );
+      t.expectClean(result);
+    } finally {
+      process.env[ASC_API_URL_ENV] = url;
+    }
+    expect(JSON.parse(String(raycast.localStorage["last-check"]))).toMatchObject({ outcome: "unreachable" });
+    expect(raycast.localStorage["last-conclusive-check"]).toBe(conclusive);
+  });
+
+  it("Apple's server error: outcome server-error", async () => {
+    const key = t.appleKey("server-error");
+    await t.saveDirectly(key);
+    const result = await verify();
+    expect(result).toMatchObject({ keyId: key.keyId, outcome: "server-error" });
+    expect(result.message).toMatch(/server error \(HTTP 500\)/);
+  });
+
+  it("no key: refused with the core's no-key reason, without a request or a remembered check", async () => {
+    const error = await verify().then(
+      () => undefined,
+      (e: unknown) => e as Error & { code?: string },
+    );
+    expect(error?.code).toBe("no-key");
+    expect(error?.message).toMatch(/^No, no ASC key configured\./);
+    expect(t.apple.requests).toHaveLength(0);
+    expect(raycast.localStorage).toEqual({});
+  });
+});
