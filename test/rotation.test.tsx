@@ -1,0 +1,197 @@
+/**
+ * Rotation end to end through the Raycast double, against the private keyring and the Apple stand-in:
+ * API Key Status with an aging key A → Rotate Key… (Team Keys, then the form) → key B from a new file →
+ * confirm the replacement → saved and verified → "Previous Key to Revoke A" until dismissed.
+ */
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import Command from "../src/api-key-status";
+import { TEAM_KEYS_URL, outcomeSentence } from "../src/lib/asc-client";
+import { keyFingerprint } from "../src/lib/key";
+import { answerNextAlert, raycast, render, setPreferences, type Screen } from "./raycast/harness";
+import { ISSUER_ID, ISSUER_SUFFIX, KEYRING, toolFixture, type AppleKey } from "./tools/fixture";
+
+const DAY = 86_400_000;
+const daysAgo = (days: number) => new Date(Date.now() - days * DAY - 60_000).toISOString();
+const sentence = (keyId: string) => `Yes, Issuer ID ends in ...${ISSUER_SUFFIX}, Key ID ${keyId}`;
+
+describe.skipIf(!KEYRING)("rotating the key from API Key Status", () => {
+  const t = toolFixture("rotation");
+  const home = process.env.HOME;
+
+  // The form looks for AuthKey_*.p8 in ~/Downloads: give it an empty one, never the real one.
+  beforeAll(async () => {
+    process.env.HOME = path.join(t.dir, "home");
+    await fs.mkdir(path.join(process.env.HOME, "Downloads"), { recursive: true });
+  });
+  afterAll(() => {
+    if (home === undefined) delete process.env.HOME;
+    else process.env.HOME = home;
+  });
+
+  async function openStatus(): Promise<Screen> {
+    const screen = await render(<Command />);
+    await screen.waitFor(() => !screen.isLoading, { timeout: 5000 });
+    return screen;
+  }
+
+  /** Rotate Key… on the status screen, then the form filled with key B from its own file. */
+  async function rotateTo(screen: Screen, key: AppleKey): Promise<string> {
+    const file = await t.keyFile(key);
+    await screen.runAction("Rotate Key…");
+    expect(screen.depth).toBe(2);
+    expect(screen.navigationTitle).toBe("Register API Key");
+    await screen.waitFor(() => !screen.isLoading);
+    await screen.form.setValue("issuerId", ISSUER_ID);
+    await screen.form.setValue("p8", [file]);
+    await screen.waitFor(() => !screen.isLoading);
+    // The Key ID comes from the file name, as Apple names the download.
+    expect(screen.form.field("keyId").value).toBe(key.keyId);
+    expect(screen.form.field("verify").value).toBe(true);
+    return file;
+  }
+
+  it("A → B: Team Keys, the form, the replacement confirmed, B verified, A to revoke until dismissed", async () => {
+    const a = t.appleKey();
+    await t.saveDirectly(a, { savedAt: daysAgo(200) });
+    const b = t.appleKey();
+
+    // Key A, 200 days old: its age, and a reminder under the default "Suggest Rotation After" (180 days).
+    const screen = await openStatus();
+    expect(screen.markdown).toMatch(new RegExp(`^# ${sentence(a.keyId).replace(/\./g, "\\.")}`));
+    expect(screen.metadata()).toMatchObject({ "Key ID": a.keyId, Age: "200 days" });
+    expect(screen.markdown).toContain("This key is 200 days old; consider rotating it (Rotate Key…).");
+    expect(screen.actionTitles()).toContain("Rotate Key…");
+    expect(screen.actionTitles().some((title) => title.startsWith("Dismiss Reminder"))).toBe(false);
+
+    // Rotate Key… opens Team Keys (to create B there) and then the register form.
+    await rotateTo(screen, b);
+    expect(raycast.opened).toEqual([TEAM_KEYS_URL]);
+    expect(t.apple.requests).toHaveLength(0);
+
+    // Submitting asks to replace A, naming both keys.
+    answerNextAlert(true);
+    await screen.runAction("Register API Key");
+    expect(raycast.alerts).toHaveLength(1);
+    expect(raycast.alerts[0].title).toBe(`Replace Key ${a.keyId}?`);
+    expect(raycast.alerts[0].message).toContain(`Key ${b.keyId} will take its place`);
+    expect(raycast.alerts[0].message).toContain(`Key ${a.keyId} keeps working until you revoke it on Team Keys`);
+    expect(raycast.alerts[0].primaryAction).toMatchObject({ title: "Replace", style: "destructive" });
+
+    // Checked with Apple, saved, and back on the status screen.
+    await screen.waitFor(() => screen.depth === 1, { timeout: 5000 });
+    await screen.waitFor(() => expect(screen.metadata()["Key ID"]).toBe(b.keyId), { timeout: 5000 });
+    expect(t.apple.requests.map((r) => [r.keyId, r.status])).toEqual([[b.keyId, 200]]);
+    const saved = await t.saved();
+    expect(saved).toMatchObject({ keyId: b.keyId, issuerId: ISSUER_ID, kind: "team" });
+    expect(keyFingerprint(saved!.privateKey)).toBe(keyFingerprint(b.pem));
+    const toast = raycast.toast!;
+    expect(toast.history.map((state) => state.style)).toContain("ANIMATED");
+    expect(toast).toMatchObject({
+      style: "SUCCESS",
+      title: sentence(b.keyId),
+      primaryAction: `Revoke ${a.keyId} on Team Keys`,
+    });
+    expect(raycast.launches).toContainEqual(
+      expect.objectContaining({ name: "check-api-key", context: { fromMemory: true } }),
+    );
+
+    // The status: B, verified, new (no age reminder), and A to revoke.
+    await screen.waitFor(() => expect(screen.metadata()["Previous Key to Revoke"]).toBe(a.keyId));
+    expect(screen.markdown).toMatch(new RegExp(`^# ${sentence(b.keyId).replace(/\./g, "\\.")}`));
+    expect(screen.markdown).toContain(
+      `> **Revoke key ${a.keyId} on Team Keys.** It was replaced by ${b.keyId} and keeps working at Apple until you revoke it.`,
+    );
+    expect(screen.markdown).toContain(outcomeSentence("valid", { keyId: b.keyId }));
+    expect(screen.markdown).not.toContain("consider rotating");
+    expect(screen.metadata()).toMatchObject({ Age: "0 days", "Last Check": "valid" });
+    expect(JSON.parse(String(raycast.localStorage["key-to-revoke"]))).toMatchObject({ keyId: a.keyId });
+    expect(screen.actionTitles()).toEqual(
+      expect.arrayContaining(["Open Team Keys", `Dismiss Reminder to Revoke ${a.keyId}`]),
+    );
+
+    // Open Team Keys, to revoke A there.
+    await screen.runAction("Open Team Keys");
+    expect(raycast.opened).toEqual([TEAM_KEYS_URL, TEAM_KEYS_URL]);
+
+    // The reminder survives closing and reopening the command...
+    await screen.unmount();
+    const again = await openStatus();
+    expect(again.metadata()["Previous Key to Revoke"]).toBe(a.keyId);
+
+    // ...until it is dismissed: gone from the view, the actions and LocalStorage.
+    await again.runAction(`Dismiss Reminder to Revoke ${a.keyId}`);
+    await again.waitFor(() => again.metadata()["Previous Key to Revoke"] === undefined);
+    expect(again.markdown).not.toContain("Revoke key");
+    expect(again.actionTitles().some((title) => title.startsWith("Dismiss Reminder"))).toBe(false);
+    expect(raycast.localStorage).not.toHaveProperty("key-to-revoke");
+    expect(again.metadata()["Key ID"]).toBe(b.keyId);
+
+    // Nothing secret reached anything Raycast shows or keeps.
+    t.expectClean([raycast.toasts.map((x) => x.history), raycast.alerts, raycast.localStorage, again.text()]);
+  });
+
+  it("declining the replacement keeps A, with no reminder to revoke anything", async () => {
+    const a = t.appleKey();
+    const before = await t.saveDirectly(a);
+    const b = t.appleKey();
+    const screen = await openStatus();
+    await rotateTo(screen, b);
+    answerNextAlert(false);
+    await screen.runAction("Register API Key");
+    expect(raycast.alerts.map((alert) => alert.answer)).toEqual([false]);
+    expect(screen.depth).toBe(2);
+    expect(t.apple.requests).toHaveLength(0);
+    expect(await t.saved()).toEqual(before);
+    expect(raycast.localStorage).not.toHaveProperty("key-to-revoke");
+
+    await screen.pop();
+    await screen.waitFor(() => !screen.isLoading);
+    expect(screen.metadata()["Key ID"]).toBe(a.keyId);
+    expect(screen.metadata()["Previous Key to Revoke"]).toBeUndefined();
+  });
+
+  it("Apple rejects B: nothing saved, A stays, the form stays open, no reminder", async () => {
+    const a = t.appleKey();
+    const before = await t.saveDirectly(a);
+    const b = t.appleKey("revoked");
+    const screen = await openStatus();
+    await rotateTo(screen, b);
+    answerNextAlert(true);
+    await screen.runAction("Register API Key");
+    await screen.waitFor(() => expect(raycast.toast?.style).toBe("FAILURE"));
+    expect(raycast.toast).toMatchObject({
+      title: "Apple Rejected the Key: Nothing Saved",
+      message: outcomeSentence("rejected", { keyId: b.keyId, kind: "team" }),
+      primaryAction: "Open Team Keys",
+    });
+    expect(screen.depth).toBe(2);
+    expect(await t.saved()).toEqual(before);
+    expect(raycast.localStorage).not.toHaveProperty("key-to-revoke");
+  });
+
+  it.each([
+    ["180", 179, false],
+    ["180", 180, true],
+    ["90", 120, true],
+    ["0", 1000, false],
+  ])(
+    '"Suggest Rotation After" %s days, key %i days old: reminder %s; the age shows either way',
+    async (days, age, reminded) => {
+      setPreferences({ rotateAfterDays: days });
+      const a = t.appleKey();
+      await t.saveDirectly(a, { savedAt: daysAgo(age) });
+      const screen = await openStatus();
+      expect(screen.metadata().Age).toBe(`${age} days`);
+      const ageRow = screen.metadataEntries().find(([label]) => label === "Age");
+      expect(ageRow).toBeDefined();
+      if (reminded) {
+        expect(screen.markdown).toContain(`This key is ${age} days old; consider rotating it (Rotate Key…).`);
+      } else {
+        expect(screen.markdown).not.toContain("consider rotating");
+      }
+      expect(screen.actionTitles()).toContain("Rotate Key…");
+    },
+  );
+});
