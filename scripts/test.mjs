@@ -35,6 +35,13 @@ let code;
 process.stdout.on("error", () => undefined);
 process.stderr.on("error", () => undefined);
 
+if (process.platform !== "darwin") {
+  console.error(
+    "[npm test] Not applicable here: test/**/*.darwin.test.ts need a Mac's real Keychain (a throwaway keychain file);" +
+      " the security stand-in tests cover that protocol on every platform.",
+  );
+}
+
 if (process.platform === "linux") {
   const missing = ["dbus-run-session", "gnome-keyring-daemon", "secret-tool"].filter((tool) => !onPath(tool));
   if (missing.length > 0) {

@@ -9,9 +9,10 @@ import { makeRecord } from "../../support/keys";
 
 /**
  * The real /usr/bin/security on a Mac, against a throwaway keychain file (never the login keychain).
- * Skipped elsewhere; the stand-in in macos.test.ts covers the protocol on every platform.
+ * Runs on macOS only (vitest.config.mts leaves *.darwin.test.ts out elsewhere, and `npm test` says so); the
+ * stand-in in macos.test.ts covers the protocol on every platform.
  */
-describe.skipIf(process.platform !== "darwin")("macOS Keychain through the real security tool", () => {
+describe("macOS Keychain through the real security tool", () => {
   const service = `${process.env.LINGCODE_KEYCHAIN_SERVICE || "LingCode-test"}-real`;
   let dir: string;
   let keychainFile: string;
