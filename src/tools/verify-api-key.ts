@@ -1,7 +1,9 @@
 import { refreshLauncherSubtitle } from "../helpers/launcher";
 import { saveCheck } from "../helpers/memory";
 import { appleOptions, keyStore } from "../helpers/store";
-import { verifySavedKey } from "../lib/pipeline";
+import { isAscKeyError } from "../lib/errors";
+import { verifySavedKey, type Verification } from "../lib/pipeline";
+import { NOT_CONFIGURED_SENTENCE } from "../lib/status";
 
 /**
  * Checks the saved App Store Connect API key with Apple (one request) and returns the outcome and a sentence
@@ -9,7 +11,15 @@ import { verifySavedKey } from "../lib/pipeline";
  * server-error or unreachable.
  */
 export default async function tool() {
-  const { summary, check } = await verifySavedKey(keyStore(), appleOptions());
+  let verification: Verification;
+  try {
+    verification = await verifySavedKey(keyStore(), appleOptions());
+  } catch (error) {
+    // Nothing to check is an answer, not a failure.
+    if (isAscKeyError(error, "no-key")) return { configured: false, sentence: NOT_CONFIGURED_SENTENCE };
+    throw error;
+  }
+  const { summary, check } = verification;
   await saveCheck(summary.keyId, check);
   await refreshLauncherSubtitle();
   return {

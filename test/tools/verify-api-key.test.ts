@@ -87,13 +87,9 @@ describe.skipIf(!KEYRING)("verify-api-key", () => {
     expect(result.message).toMatch(/server error \(HTTP 500\)/);
   });
 
-  it("no key: refused with the core's no-key reason, without a request or a remembered check", async () => {
-    const error = await verify().then(
-      () => undefined,
-      (e: unknown) => e as Error & { code?: string },
-    );
-    expect(error?.code).toBe("no-key");
-    expect(error?.message).toMatch(/^No, no ASC key configured\./);
+  it("no key: answers that none is configured, without a request or a remembered check", async () => {
+    const result = await verify();
+    expect(result).toEqual({ configured: false, sentence: "No, no ASC key configured." });
     expect(t.apple.requests).toHaveLength(0);
     expect(raycast.localStorage).toEqual({});
   });
