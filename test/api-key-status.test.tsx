@@ -1,0 +1,428 @@
+/**
+ * API Key Status, driven like a user through the @raycast/api double, against the real core: the private
+ * Secret Service `npm test` starts (this file's own service) and the local Apple stand-in.
+ */
+import { describe, expect, it } from "vitest";
+import Command from "../src/api-key-status";
+import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/asc-client";
+import { outcomeLabel } from "../src/lib/check-summary";
+import { keyFingerprint } from "../src/lib/key";
+import { answerNextAlert, raycast, render, setPreferences, type Screen } from "./raycast/harness";
+import {
+  ANSWER_OF,
+  commandWorld,
+  decodeJwt,
+  HAS_KEYRING,
+  ISSUER_ID,
+  shownTexts,
+  toastTitles,
+} from "./support/commands";
+
+process.env.LINGCODE_KEYCHAIN_SERVICE = `LingCode-test-status-${process.pid}`;
+const world = commandWorld();
+
+const LOCKED = 'echo "Cannot get secret of a locked object" >&2; exit 1';
+const DAY = 86_400_000;
+
+async function openStatus(): Promise<Screen> {
+  const screen = await render(<Command />);
+  await settled(screen);
+  return screen;
+}
+
+async function settled(screen: Screen) {
+  await screen.waitFor(() => !screen.isLoading && (raycast.toast === undefined || raycast.toast.style !== "ANIMATED"));
+}
+
+function teamSentence(keyId: string) {
+  return `Yes, Issuer ID ends in ...72a, Key ID ${keyId}`;
+}
+
+describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
+  describe("without a key", () => {
+    it("says so, with Register API Key as the primary action", async () => {
+      const screen = await openStatus();
+      expect(screen.navigationTitle).toBe("API Key Status");
+      expect(screen.markdown).toMatch(/^# No, no ASC key configured\.\n\n/);
+      expect(screen.markdown).toContain("**App Manager**");
+      expect(screen.metadataEntries()).toEqual([]);
+      expect(screen.actionTitles()).toEqual(["Register API Key", "Open Team Keys", "Refresh"]);
+      expect(screen.actions()[0]).toMatchObject({ kind: "Action.Push", icon: "Key" });
+      expect(raycast.toasts).toEqual([]);
+    });
+
+    it("Register API Key opens the form; once saved it closes and the status shows the key", async () => {
+      const key = world.key();
+      const file = await world.writeP8(key);
+      const screen = await openStatus();
+      await screen.runAction("Register API Key");
+      expect(screen.depth).toBe(2);
+      expect(screen.view?.type).toBe("Form");
+      await screen.waitFor(() => !screen.isLoading);
+      await screen.form.setValue("issuerId", ISSUER_ID);
+      await screen.form.setValue("p8", [file]);
+      await screen.waitFor(() => !screen.isLoading);
+      await screen.runAction("Register API Key");
+      await screen.waitFor(() => screen.depth === 1);
+      await settled(screen);
+      await screen.waitFor(() => expect(screen.metadata()["Key ID"]).toBe(key.keyId));
+      expect(screen.markdown).toMatch(new RegExp(`^# ${teamSentence(key.keyId).replace(/\./g, "\\.")}\n`));
+      expect(screen.metadata()["Last Check"]).toBe("valid");
+    });
+  });
+
+  describe("with a key", () => {
+    it("the sentence as headline and the masked metadata; the full Issuer ID nowhere", async () => {
+      const key = world.key();
+      const record = await world.seed(key);
+      const screen = await openStatus();
+
+      expect(screen.markdown).toBe(
+        `# ${teamSentence(key.keyId)}\n\nNot checked with Apple yet: Verify with Apple sends one request.`,
+      );
+      const entries = screen.metadataEntries();
+      expect(entries.map(([label]) => label)).toEqual([
+        "Key Type",
+        "Issuer ID",
+        "Key ID",
+        "Fingerprint",
+        "Saved",
+        "Age",
+        "Last Check",
+      ]);
+      expect(screen.metadata()).toMatchObject({
+        "Key Type": "Team",
+        "Issuer ID": "...72a",
+        "Key ID": key.keyId,
+        Fingerprint: keyFingerprint(key.pem),
+        Age: "0 days",
+        "Last Check": "Never",
+      });
+      expect(screen.metadata().Saved).toMatch(/ \(just now\)$/);
+      expect(screen.metadata().Saved).toContain(String(new Date(record.savedAt).getFullYear()));
+      expect(screen.text()).not.toContain(ISSUER_ID);
+      expect(screen.text()).not.toContain(ISSUER_ID.slice(0, 8));
+    });
+
+    it("an individual key: no Issuer ID row", async () => {
+      const key = world.key({ kind: "individual" });
+      await world.seed(key);
+      const screen = await openStatus();
+      expect(screen.markdown).toMatch(new RegExp(`^# Yes, individual key, Key ID ${key.keyId}\n`));
+      expect(screen.metadata()["Key Type"]).toBe("Individual");
+      expect(screen.metadata()["Issuer ID"]).toBeUndefined();
+    });
+
+    it("the actions, with icons and Raycast's common shortcuts; Verify with Apple first", async () => {
+      await world.seed(world.key());
+      const screen = await openStatus();
+      expect(screen.actionTitles()).toEqual([
+        "Verify with Apple",
+        "Copy Token",
+        "Copy Key ID",
+        "Copy Fingerprint",
+        "Rotate Key…",
+        "Replace Key…",
+        "Open Team Keys",
+        "Remove Key…",
+        "Refresh",
+      ]);
+      const actions = Object.fromEntries(screen.actions().map((action) => [action.title, action]));
+      for (const action of screen.actions()) expect(action.icon, action.title).toBeTruthy();
+      expect(actions["Copy Key ID"].shortcut).toEqual({ modifiers: ["cmd", "shift"], key: "c" });
+      expect(actions["Replace Key…"].shortcut).toEqual({ modifiers: ["cmd"], key: "e" });
+      expect(actions["Open Team Keys"].shortcut).toEqual({ modifiers: ["cmd"], key: "o" });
+      expect(actions["Remove Key…"]).toMatchObject({
+        style: "destructive",
+        shortcut: { modifiers: ["ctrl"], key: "x" },
+      });
+      expect(actions.Refresh.shortcut).toEqual({ modifiers: ["cmd"], key: "r" });
+    });
+
+    it("Open Team Keys opens the page; Rotate Key… opens it and the form", async () => {
+      await world.seed(world.key());
+      const screen = await openStatus();
+      await screen.runAction("Open Team Keys");
+      expect(raycast.opened).toEqual([TEAM_KEYS_URL]);
+      await screen.runAction("Rotate Key…");
+      expect(raycast.opened).toEqual([TEAM_KEYS_URL, TEAM_KEYS_URL]);
+      expect(screen.depth).toBe(2);
+      expect(screen.navigationTitle).toBe("Register API Key");
+    });
+
+    it("Refresh reads the Keychain again (another program replaced the key)", async () => {
+      await world.seed(world.key());
+      const screen = await openStatus();
+      const other = world.key();
+      await world.seed(other);
+      await screen.runAction("Refresh");
+      await screen.waitFor(() => expect(screen.metadata()["Key ID"]).toBe(other.keyId));
+    });
+  });
+
+  describe("Verify with Apple", () => {
+    const cases = [
+      ["valid", "SUCCESS", "Key Works"],
+      ["role-limited", "SUCCESS", "Key Works, Small Role"],
+      ["agreement-required", "SUCCESS", "Key Fine, Agreement Needed"],
+      ["rate-limited", "SUCCESS", "Key Works, Rate-Limited"],
+      ["rejected", "FAILURE", "Apple Rejected the Key"],
+      ["server-error", "FAILURE", "Apple Had an Error"],
+    ] as const;
+
+    it.each(cases)(
+      "%s: one request, one toast (%s, %s), and the last check shown after",
+      async (outcome, style, title) => {
+        const key = world.key({ answer: ANSWER_OF[outcome] });
+        await world.seed(key);
+        const screen = await openStatus();
+        await screen.runAction("Verify with Apple");
+        await settled(screen);
+
+        expect(world.apple.requests).toHaveLength(1);
+        expect(raycast.toasts).toHaveLength(1);
+        expect(toastTitles(raycast.toast)).toEqual([`Checking Key ${key.keyId} With Apple…`, title]);
+        expect(raycast.toast!.style).toBe(style);
+        if (outcome !== "server-error") {
+          expect(raycast.toast!.message).toBe(outcomeSentence(outcome, { keyId: key.keyId, kind: "team" }));
+        }
+        expect(raycast.toast!.primaryAction).toBe(outcome === "rejected" ? "Open Team Keys" : undefined);
+        expect(raycast.launches).toEqual([
+          { name: "check-api-key", type: "background", context: { fromMemory: true } },
+        ]);
+
+        await screen.waitFor(() => expect(screen.metadata()["Last Check"]).toBe(outcomeLabel(outcome)));
+        expect(screen.metadata().Checked).toBe("just now");
+        expect(screen.markdown).toContain(`Last check, just now: ${raycast.toast!.message}`);
+        const left = { valid: "3599 of 3600", "role-limited": "3599 of 3600", "rate-limited": "0 of 3600" } as Record<
+          string,
+          string
+        >;
+        if (left[outcome]) expect(screen.metadata()["Requests Left This Hour"]).toBe(left[outcome]);
+        if (outcome === "rejected") {
+          await raycast.toast!.runPrimaryAction();
+          expect(raycast.opened).toEqual([TEAM_KEYS_URL]);
+        }
+      },
+    );
+
+    it("offline: the toast says Apple could not be reached; the last check says so, without a quota", async () => {
+      const key = world.key();
+      await world.seed(key);
+      const screen = await openStatus();
+      await world.goOffline();
+      await screen.runAction("Verify with Apple");
+      await settled(screen);
+      expect(raycast.toast).toMatchObject({ style: "FAILURE", title: "Couldn't Reach Apple" });
+      expect(raycast.toast!.message).toMatch(/^Could not reach App Store Connect at 127\.0\.0\.1:\d+/);
+      await screen.waitFor(() => expect(screen.metadata()["Last Check"]).toBe("not checked: offline"));
+      expect(screen.metadata()["Requests Left This Hour"]).toBeUndefined();
+    });
+  });
+
+  it("Copy Token: a concealed 10-minute token Apple accepts", async () => {
+    const key = world.key();
+    await world.seed(key);
+    const screen = await openStatus();
+    await screen.runAction("Copy Token");
+
+    expect(raycast.clipboard).toHaveLength(1);
+    const copied = raycast.clipboard[0];
+    expect(copied.concealed).toBe(true);
+    expect(copied.options).toEqual({ concealed: true });
+    expect(raycast.huds).toEqual([`Copied a 10-minute token for key ${key.keyId}`]);
+
+    const { header, claims } = decodeJwt(copied.text);
+    expect(header).toEqual({ alg: "ES256", kid: key.keyId, typ: "JWT" });
+    expect(claims).toMatchObject({ iss: ISSUER_ID, aud: "appstoreconnect-v1" });
+    expect((claims.exp as number) - (claims.iat as number)).toBe(600);
+    expect(claims.iat as number).toBeLessThanOrEqual(Date.now() / 1000);
+
+    const answer = await fetch(`${world.apple.url}/v1/apps?limit=1`, {
+      headers: { Authorization: `Bearer ${copied.text}` },
+    });
+    expect(answer.status).toBe(200);
+    expect(world.apple.requests.map((r) => [r.keyId, r.status, r.reason])).toEqual([[key.keyId, 200, undefined]]);
+  });
+
+  it("Copy Key ID copies it as plain text", async () => {
+    const key = world.key();
+    await world.seed(key);
+    const screen = await openStatus();
+    await screen.runAction("Copy Key ID");
+    expect(raycast.clipboard.map((c) => [c.text, c.concealed])).toEqual([[key.keyId, false]]);
+    expect(raycast.huds).toEqual(["Copied to Clipboard"]);
+  });
+
+  it("Remove Key… asks first: no keeps the key; yes removes it and the status becomes the empty state", async () => {
+    const key = world.key();
+    await world.seed(key);
+    const screen = await openStatus();
+    await screen.runAction("Verify with Apple");
+    await settled(screen);
+    expect(raycast.localStorage["last-check"]).toBeDefined();
+
+    answerNextAlert(false);
+    await screen.runAction("Remove Key…");
+    expect(raycast.alerts[0]).toMatchObject({
+      title: `Remove Key ${key.keyId}?`,
+      primaryAction: { title: "Remove", style: "destructive" },
+      answer: false,
+    });
+    expect(raycast.alerts[0].message).toContain("keeps working at Apple until you revoke it on Team Keys");
+    expect(await world.saved()).toMatchObject({ keyId: key.keyId });
+    expect(raycast.toasts).toHaveLength(1); // the verify toast only
+    expect(screen.metadata()["Key ID"]).toBe(key.keyId);
+
+    answerNextAlert(true);
+    await screen.runAction("Remove Key…");
+    await settled(screen);
+    expect(await world.saved()).toBeUndefined();
+    expect(raycast.toasts).toHaveLength(2);
+    expect(toastTitles(raycast.toast)).toEqual([
+      `Removing Key ${key.keyId}…`,
+      `Removed Key ${key.keyId} From the Keychain`,
+    ]);
+    expect(raycast.toast).toMatchObject({
+      style: "SUCCESS",
+      message: `Revoke ${key.keyId} on Team Keys if nobody needs it.`,
+      primaryAction: "Open Team Keys",
+    });
+    expect(raycast.localStorage["last-check"]).toBeUndefined();
+    expect(raycast.localStorage["last-conclusive-check"]).toBeUndefined();
+    await screen.waitFor(() => expect(screen.markdown).toMatch(/^# No, no ASC key configured\./));
+    expect(screen.metadataEntries()).toEqual([]);
+    expect(screen.actionTitles()[0]).toBe("Register API Key");
+  });
+
+  describe("a Keychain that cannot be read", () => {
+    it("locked: the view says why, with Retry first; Retry after unlocking shows the key", async () => {
+      const key = world.key();
+      await world.seed(key);
+      await world.fakeSecretTool(LOCKED);
+      const screen = await openStatus();
+      expect(screen.markdown).toBe(
+        "# The Keychain Could Not Be Read\n\nThe keyring is locked and could not be unlocked.",
+      );
+      expect(screen.actionTitles()).toEqual(["Retry", "Open Team Keys"]);
+      expect(screen.metadataEntries()).toEqual([]);
+      expect(raycast.toasts).toEqual([]);
+
+      world.restorePath();
+      await screen.runAction("Retry");
+      await settled(screen);
+      await screen.waitFor(() => expect(screen.metadata()["Key ID"]).toBe(key.keyId));
+      expect(screen.markdown).toMatch(/^# Yes, Issuer ID ends in \.\.\.72a/);
+      expect(screen.actionTitles()[0]).toBe("Verify with Apple");
+    });
+
+    it("secret-tool missing: the view says what to install", async () => {
+      await world.hideSecretTool();
+      const screen = await openStatus();
+      expect(screen.markdown).toBe(
+        "# The Keychain Could Not Be Read\n\nsecret-tool was not found; install libsecret-tools (apt-get install libsecret-tools).",
+      );
+      expect(screen.actions()[0].title).toBe("Retry");
+    });
+
+    it("failing after a good read: the last known key stays, with Retry first", async () => {
+      const key = world.key();
+      await world.seed(key);
+      const first = await openStatus();
+      await first.unmount();
+      await world.fakeSecretTool('echo "something else went wrong" >&2; exit 3');
+
+      const screen = await openStatus();
+      expect(screen.markdown).toBe(
+        `# The Keychain Could Not Be Read\n\nCould not read the keyring item: secret-tool exited with status 3.\n\nLast known: ${teamSentence(key.keyId)}`,
+      );
+      expect(screen.actionTitles()[0]).toBe("Retry");
+      expect(screen.actionTitles()).toContain("Verify with Apple");
+    });
+  });
+
+  describe("first paint", () => {
+    it("with nothing cached, says it is reading the Keychain while it does", async () => {
+      const key = world.key();
+      await world.seed(key);
+      await world.fakeSecretTool('sleep 1; exec "$REAL" "$@"');
+      const screen = await render(<Command />);
+      expect(screen.isLoading).toBe(true);
+      expect(screen.markdown).toBe("# Reading the Keychain…");
+      await screen.waitFor(() => !screen.isLoading, { timeout: 5000 });
+      expect(screen.metadata()["Key ID"]).toBe(key.keyId);
+    });
+
+    it("comes from the cache (nothing secret in it), then is confirmed from the Keychain", async () => {
+      const key = world.key();
+      await world.seed(key);
+      const first = await openStatus();
+      await first.unmount();
+      // Meanwhile another program replaced the key; the slow Keychain read then tells the truth.
+      const other = world.key();
+      await world.seed(other);
+      await world.fakeSecretTool('sleep 1; exec "$REAL" "$@"');
+
+      const screen = await render(<Command />);
+      expect(screen.isLoading).toBe(true);
+      expect(screen.markdown).toMatch(new RegExp(`^# ${teamSentence(key.keyId).replace(/\./g, "\\.")}`));
+      expect(screen.metadata()["Key ID"]).toBe(key.keyId);
+      await screen.waitFor(() => !screen.isLoading, { timeout: 5000 });
+      expect(screen.metadata()["Key ID"]).toBe(other.keyId);
+      // The cache holds the masked status (checked for secrets after each test), not nothing.
+      const cached = shownTexts().filter(([where]) => where.startsWith("Cache"));
+      expect(cached.some(([, text]) => text.includes(other.keyId))).toBe(true);
+    });
+  });
+
+  describe("the rotation reminder", () => {
+    const old = () => new Date(Date.now() - 200 * DAY - 60_000).toISOString();
+    const reminder = "This key is 200 days old; consider rotating it (Rotate Key…).";
+
+    it.each([
+      [{ rotateAfterDays: "90" }, true],
+      [{}, true], // the default, 180 days
+      [{ rotateAfterDays: "365" }, false],
+      [{ rotateAfterDays: "0" }, false], // Never
+    ])("preferences %j: reminder %s", async (preferences, shown) => {
+      setPreferences(preferences);
+      await world.seed(world.key(), { savedAt: old() });
+      const screen = await openStatus();
+      expect(screen.metadata().Age).toBe("200 days");
+      expect(screen.metadata().Saved).toMatch(/ \(200d ago\)$/);
+      if (shown) expect(screen.markdown).toContain(reminder);
+      else expect(screen.markdown).not.toContain("consider rotating");
+      const age = screen.metadataEntries().find(([label]) => label === "Age");
+      expect(age).toBeDefined();
+    });
+  });
+
+  it("Replace Key… registers another key and the status reminds to revoke the old one until dismissed", async () => {
+    const old = world.key();
+    await world.seed(old);
+    const key = world.key();
+    const file = await world.writeP8(key);
+    const screen = await openStatus();
+    await screen.runAction("Replace Key…");
+    expect(screen.view?.type).toBe("Form");
+    await screen.waitFor(() => !screen.isLoading);
+    await screen.form.setValue("issuerId", ISSUER_ID);
+    await screen.form.setValue("p8", [file]);
+    await screen.waitFor(() => !screen.isLoading);
+    answerNextAlert(true);
+    await screen.runAction("Register API Key");
+    await screen.waitFor(() => screen.depth === 1);
+    await settled(screen);
+    await screen.waitFor(() => expect(screen.metadata()["Key ID"]).toBe(key.keyId));
+    await screen.waitFor(() => expect(screen.metadata()["Previous Key to Revoke"]).toBe(old.keyId));
+    expect(screen.markdown).toContain(`> **Revoke key ${old.keyId} on Team Keys.** It was replaced by ${key.keyId}`);
+
+    // Still there on the next opening, until dismissed.
+    await screen.unmount();
+    const again = await openStatus();
+    expect(again.metadata()["Previous Key to Revoke"]).toBe(old.keyId);
+    await again.runAction(`Dismiss Reminder to Revoke ${old.keyId}`);
+    await again.waitFor(() => again.metadata()["Previous Key to Revoke"] === undefined);
+    expect(again.markdown).not.toContain("Revoke key");
+  });
+});

@@ -1,0 +1,613 @@
+/**
+ * Register API Key, driven like a user through the @raycast/api double, against the real core: the private
+ * Secret Service `npm test` starts (this file's own service) and the local Apple stand-in.
+ */
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { showHUD, showToast } from "@raycast/api";
+import { describe, expect, it } from "vitest";
+import Command from "../src/register-api-key";
+import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/asc-client";
+import { makeKey } from "./support/keys";
+import { answerNextAlert, raycast, render, setClipboardText, type Screen } from "./raycast/harness";
+import {
+  ANSWER_OF,
+  commandWorld,
+  expectNothingSecret,
+  HAS_KEYRING,
+  ISSUER_ID,
+  toastTitles,
+  type WorldKey,
+} from "./support/commands";
+
+process.env.LINGCODE_KEYCHAIN_SERVICE = `LingCode-test-register-${process.pid}`;
+const world = commandWorld();
+
+const OTHER_ISSUER_ID = "69a6de70-03db-47e3-e053-5b8c7c11a4d1";
+
+/** The form, opened and settled (suggestions filled in, no file being read). */
+async function openForm(): Promise<Screen> {
+  const screen = await render(<Command />);
+  await screen.waitFor(() => screen.view?.type === "Form" && !screen.isLoading);
+  return screen;
+}
+
+/** Fill the form for a key as a user would: type, Issuer ID (team), Key ID, then the file. */
+async function fill(screen: Screen, key: WorldKey, file: string) {
+  if (key.kind === "individual") await screen.form.setValue("kind", "individual");
+  else await screen.form.setValue("issuerId", key.issuerId!);
+  await screen.form.setValue("p8", [file]);
+  await screen.form.setValue("keyId", key.keyId);
+  await screen.waitFor(() => !screen.isLoading);
+}
+
+/** Submit, wait until the one toast has stopped animating and whatever is on screen has loaded. */
+async function submit(screen: Screen) {
+  await screen.runAction("Register API Key");
+  await settle(screen);
+}
+
+async function settle(screen: Screen) {
+  await screen.waitFor(() => raycast.toast === undefined || raycast.toast.style !== "ANIMATED");
+  await screen.waitFor(() => !screen.isLoading);
+}
+
+async function waitForStatus(screen: Screen) {
+  await screen.waitFor(() => screen.view?.type === "Detail" && !screen.isLoading);
+}
+
+function fieldError(screen: Screen, id: string): string | undefined {
+  return screen.form.field(id).error;
+}
+
+describe("the form opens ready to go", () => {
+  it("chooses the newest AuthKey_*.p8 in ~/Downloads, fills its Key ID, and the Issuer ID on the clipboard", async () => {
+    const older = world.key();
+    const newer = world.key();
+    await world.writeP8(older, { downloads: true, mtime: new Date("2026-01-01T00:00:00Z") });
+    const newest = await world.writeP8(newer, { downloads: true, mtime: new Date("2026-03-01T00:00:00Z") });
+    // Newer still, but not an App Store Connect key file: ignored.
+    await world.writeP8(world.key(), {
+      downloads: true,
+      name: "SubscriptionKey_ABCDEFGHIJ.p8",
+      mtime: new Date("2026-04-01T00:00:00Z"),
+    });
+    await writeFile(path.join(world.downloads, "notes.txt"), "hello");
+    setClipboardText(`Issuer ID: ${ISSUER_ID}`);
+
+    const screen = await openForm();
+
+    expect(screen.navigationTitle).toBe("Register API Key");
+    expect(screen.form.fieldIds()).toEqual(["kind", "issuerId", "keyId", "p8", "verify", "trash"]);
+    expect(screen.form.values()).toEqual({
+      kind: "team",
+      issuerId: ISSUER_ID,
+      keyId: newer.keyId,
+      p8: [newest],
+      verify: true,
+      trash: false,
+    });
+    await screen.waitFor(() => expect(screen.form.field("p8").info).toMatch(/^Fingerprint SHA256:/));
+    expect(screen.form.fields().map((field) => field.error)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(screen.actionTitles()).toEqual(["Register API Key", "Open Team Keys"]);
+    expect(raycast.toasts).toEqual([]);
+  });
+
+  it("suggests nothing when Downloads has no key and the clipboard holds no single Issuer ID", async () => {
+    setClipboardText(`${ISSUER_ID} and ${OTHER_ISSUER_ID}`);
+    const screen = await openForm();
+    expect(screen.form.values()).toMatchObject({ issuerId: "", keyId: "", p8: [] });
+  });
+
+  it("hides the Issuer ID for an individual key and shows it again for a team key", async () => {
+    const screen = await openForm();
+    expect(screen.form.field("kind").options).toEqual([
+      { value: "team", title: "Team" },
+      { value: "individual", title: "Individual" },
+    ]);
+    await screen.form.setValue("kind", "individual");
+    expect(screen.form.fieldIds()).toEqual(["kind", "keyId", "p8", "verify", "trash"]);
+    await screen.form.setValue("kind", "team");
+    expect(screen.form.fieldIds()).toContain("issuerId");
+  });
+
+  it("choosing another file fills its Key ID and shows its fingerprint", async () => {
+    const first = world.key();
+    await world.writeP8(first, { downloads: true });
+    const screen = await openForm();
+    expect(screen.form.field("keyId").value).toBe(first.keyId);
+
+    const second = world.key();
+    const file = await world.writeP8(second);
+    await screen.form.setValue("p8", [file]);
+    await screen.waitFor(() => !screen.isLoading);
+    expect(screen.form.field("keyId").value).toBe(second.keyId);
+    expect(screen.form.field("p8").info).toMatch(/^Fingerprint SHA256:/);
+
+    // A file not named for a key keeps the Key ID typed; a mismatch with a file's name is pointed out.
+    const renamed = await world.writeP8(second, { name: "key.p8" });
+    await screen.form.setValue("keyId", "2X9R4HXF34");
+    await screen.form.setValue("p8", [renamed]);
+    await screen.waitFor(() => !screen.isLoading);
+    expect(screen.form.field("keyId").value).toBe("2X9R4HXF34");
+    await screen.form.setValue("p8", [file]);
+    await screen.waitFor(() => !screen.isLoading);
+    await screen.form.setValue("keyId", "2X9R4HXF34");
+    expect(screen.form.field("keyId").info).toBe(
+      `The file is named for Key ID ${second.keyId}; check which is right (the file may have been renamed).`,
+    );
+  });
+
+  it("cleans a pasted Issuer ID as the key model does", async () => {
+    const screen = await openForm();
+    await screen.form.setValue("issuerId", `Issuer ID: ${OTHER_ISSUER_ID.toUpperCase()}\n`);
+    expect(screen.form.field("issuerId").value).toBe(OTHER_ISSUER_ID);
+    // A dash a web page substituted, and a zero-width space copied along.
+    await screen.form.setValue("issuerId", `\u200b69a6de70\u201303db-47e3-e053-5b8c7c11a4d1`);
+    expect(screen.form.field("issuerId").value).toBe(OTHER_ISSUER_ID);
+    // What is being typed is left alone.
+    await screen.form.setValue("issuerId", "69a6de70-03");
+    expect(screen.form.field("issuerId").value).toBe("69a6de70-03");
+  });
+});
+
+describe("inline errors, shown without saving anything", () => {
+  it("an empty form: each field says what it needs, nothing is read, checked or saved", async () => {
+    const screen = await openForm();
+    await screen.runAction("Register API Key");
+    expect(fieldError(screen, "issuerId")).toBe("Enter the Issuer ID shown at the top of the Team Keys page.");
+    expect(fieldError(screen, "keyId")).toBe("Enter the Key ID (ten characters, shown in the key's row on Team Keys).");
+    expect(fieldError(screen, "p8")).toBe("Choose the AuthKey_<Key ID>.p8 file you downloaded from Apple.");
+    expect(screen.text()).toContain("Enter the Issuer ID shown at the top of the Team Keys page.");
+    expect(raycast.focused[0]).toBe("issuerId");
+    expect(raycast.toasts).toEqual([]);
+    expect(world.apple.requests).toEqual([]);
+  });
+
+  it("an invalid Issuer ID and bad Key IDs, on leaving the field; fixing the value clears the error", async () => {
+    const screen = await openForm();
+    await screen.form.setValue("issuerId", "not-an-issuer-id");
+    await screen.form.blur("issuerId");
+    expect(fieldError(screen, "issuerId")).toMatch(/^The Issuer ID should look like 57246542-96fe-1a63-e053/);
+    await screen.form.setValue("issuerId", ISSUER_ID);
+    expect(fieldError(screen, "issuerId")).toBeUndefined();
+
+    await screen.form.setValue("keyId", "2X9R 4HXF34");
+    await screen.form.blur("keyId");
+    expect(fieldError(screen, "keyId")).toBe("The Key ID has a space inside; copy it again.");
+    await screen.form.setValue("keyId", "A".repeat(36));
+    await screen.form.blur("keyId");
+    expect(fieldError(screen, "keyId")).toMatch(/^The Key ID is 36 characters long; Apple's are ten\./);
+    await screen.form.setValue("keyId", "2x9r4hxf34");
+    expect(fieldError(screen, "keyId")).toBeUndefined();
+    // Unusual but possible: accepted, with a note.
+    await screen.form.setValue("keyId", "ABC123");
+    await screen.form.blur("keyId");
+    expect(fieldError(screen, "keyId")).toBeUndefined();
+    expect(screen.form.field("keyId").info).toBe(
+      "Key ID ABC123 is not the usual ten letters and digits; check it against Team Keys.",
+    );
+  });
+
+  it("an individual key needs no Issuer ID", async () => {
+    const screen = await openForm();
+    await screen.form.setValue("kind", "individual");
+    await screen.runAction("Register API Key");
+    expect(screen.form.fieldIds()).not.toContain("issuerId");
+    expect(fieldError(screen, "keyId")).toBeDefined();
+    expect(raycast.focused[0]).toBe("keyId");
+  });
+
+  const badFiles: [string, () => Promise<string>, RegExp][] = [
+    [
+      "a file that is not a key",
+      () => world.writeFile("AuthKey_2X9R4HXF34.p8", "just some notes\n"),
+      /^This is not a private key: an App Store Connect key \(\.p8\) is a short text file/,
+    ],
+    [
+      "an In-App Purchase (SubscriptionKey) key",
+      () => world.writeP8(makeKey(), { name: "SubscriptionKey_2X9R4HXF34.p8" }),
+      /^SubscriptionKey_2X9R4HXF34\.p8 is an In-App Purchase \(subscription\) key, not an App Store Connect API key\./,
+    ],
+    [
+      "a file far too large",
+      () => world.writeFile("AuthKey_2X9R4HXF34.p8", Buffer.alloc(20 * 1024, 0x41)),
+      /^AuthKey_2X9R4HXF34\.p8 is 20 KB; an App Store Connect key is about 250 bytes\./,
+    ],
+    [
+      "a folder",
+      async () => {
+        const folder = path.join(await world.dir(), "AuthKey_2X9R4HXF34.p8");
+        await mkdir(folder);
+        return folder;
+      },
+      /^AuthKey_2X9R4HXF34\.p8 is a folder; choose the AuthKey_<Key ID>\.p8 file inside it\.$/,
+    ],
+    ["an empty file", () => world.writeFile("AuthKey_2X9R4HXF34.p8", ""), /^AuthKey_2X9R4HXF34\.p8 is empty/],
+    [
+      "a named pipe nobody writes to (the form must not hang)",
+      async () => {
+        const fifo = path.join(await world.dir(), "AuthKey_2X9R4HXF34.p8");
+        expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+        return fifo;
+      },
+      /^AuthKey_2X9R4HXF34\.p8 is not a regular file\.$/,
+    ],
+    [
+      "a P-384 key",
+      () => world.writeP8(makeKey("P-384"), { name: "AuthKey_2X9R4HXF34.p8" }),
+      /^This EC key is on P-384; App Store Connect keys are on P-256 \(ES256\)\.$/,
+    ],
+  ];
+
+  it.each(badFiles)(
+    "%s: the reason shows as soon as it is picked, and submitting is refused",
+    async (_, make, reason) => {
+      const file = await make();
+      const screen = await openForm();
+      await screen.form.setValue("issuerId", ISSUER_ID);
+      await screen.form.setValue("p8", [file]);
+      await screen.waitFor(() => !screen.isLoading, { timeout: 2000 });
+      expect(fieldError(screen, "p8")).toMatch(reason);
+      expect(screen.form.field("p8").info).toBe("AuthKey_<Key ID>.p8, as downloaded from App Store Connect.");
+
+      await screen.runAction("Register API Key");
+      expect(fieldError(screen, "p8")).toMatch(reason);
+      expect(raycast.toasts).toEqual([]);
+      expect(world.apple.requests).toEqual([]);
+
+      // Choosing a good file clears it.
+      const key = world.key();
+      await screen.form.setValue("p8", [await world.writeP8(key)]);
+      await screen.waitFor(() => !screen.isLoading);
+      expect(fieldError(screen, "p8")).toBeUndefined();
+      expect(screen.form.field("keyId").value).toBe(key.keyId);
+    },
+  );
+
+  it.skipIf(!HAS_KEYRING)(
+    "a file that went away after it was picked: refused on submit, inline and in the toast",
+    async () => {
+      const key = world.key();
+      const file = await world.writeP8(key);
+      const screen = await openForm();
+      await fill(screen, key, file);
+      await rm(file);
+      await submit(screen);
+      expect(fieldError(screen, "p8")).toBe(
+        `There is no file at AuthKey_${key.keyId}.p8; it may have been moved or trashed.`,
+      );
+      expect(raycast.toasts).toHaveLength(1);
+      expect(raycast.toast).toMatchObject({
+        style: "FAILURE",
+        title: "Key Not Saved",
+        message: `There is no file at AuthKey_${key.keyId}.p8; it may have been moved or trashed.`,
+      });
+      expect(await world.saved()).toBeUndefined();
+      expect(world.apple.requests).toEqual([]);
+      expect(screen.view?.type).toBe("Form");
+    },
+  );
+});
+
+describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
+  it("valid: checked, saved, one toast through every step ending with the sentence and fingerprint, then the status", async () => {
+    const key = world.key();
+    const file = await world.writeP8(key);
+    const screen = await openForm();
+    await fill(screen, key, file);
+    const fingerprint = screen.form.field("p8").info!.replace(/^Fingerprint /, "");
+
+    await submit(screen);
+
+    const sentence = `Yes, Issuer ID ends in ...72a, Key ID ${key.keyId}`;
+    expect(raycast.toasts).toHaveLength(1);
+    const toast = raycast.toast!;
+    expect(toastTitles(toast)).toEqual([
+      "Reading the key…",
+      "Checking with Apple…",
+      "Saving to the Keychain…",
+      sentence,
+    ]);
+    expect(toast.history[0].style).toBe("ANIMATED");
+    expect(toast).toMatchObject({ style: "SUCCESS", title: sentence, message: `Fingerprint ${fingerprint}` });
+    expect(toast.primaryAction).toBeUndefined();
+
+    const saved = await world.saved();
+    expect(saved).toMatchObject({ kind: "team", issuerId: ISSUER_ID, keyId: key.keyId });
+    expect(world.apple.requests.map((r) => [r.path, r.status])).toEqual([["/v1/apps?limit=1", 200]]);
+    expect(raycast.trashed).toEqual([]);
+    expect(raycast.launches).toEqual([{ name: "check-api-key", type: "background", context: { fromMemory: true } }]);
+    expect(JSON.parse(raycast.localStorage["last-check"] as string)).toMatchObject({
+      keyId: key.keyId,
+      outcome: "valid",
+    });
+
+    await waitForStatus(screen);
+    expect(screen.navigationTitle).toBe("API Key Status");
+    expect(screen.text()).toContain(sentence);
+    expect(screen.metadata()).toMatchObject({ "Key ID": key.keyId, Fingerprint: fingerprint, "Last Check": "valid" });
+    expect(screen.text()).not.toContain(ISSUER_ID);
+  });
+
+  it.each(["role-limited", "agreement-required", "rate-limited"] as const)(
+    "%s: saved, and the toast explains the warning",
+    async (outcome) => {
+      const key = world.key({ answer: ANSWER_OF[outcome] });
+      const file = await world.writeP8(key);
+      const screen = await openForm();
+      await fill(screen, key, file);
+      await submit(screen);
+
+      expect(raycast.toasts).toHaveLength(1);
+      expect(raycast.toast!.style).toBe("SUCCESS");
+      expect(raycast.toast!.title).toBe(`Yes, Issuer ID ends in ...72a, Key ID ${key.keyId}`);
+      expect(raycast.toast!.message).toContain(outcomeSentence(outcome, { keyId: key.keyId }));
+      expect(await world.saved()).toMatchObject({ keyId: key.keyId });
+      await waitForStatus(screen);
+    },
+  );
+
+  it("rejected: nothing saved, the toast says why and offers Team Keys", async () => {
+    const key = world.key({ answer: "revoked" });
+    const file = await world.writeP8(key);
+    const screen = await openForm();
+    await fill(screen, key, file);
+    await submit(screen);
+
+    expect(raycast.toasts).toHaveLength(1);
+    expect(toastTitles(raycast.toast)).toEqual([
+      "Reading the key…",
+      "Checking with Apple…",
+      "Apple Rejected the Key: Nothing Saved",
+    ]);
+    expect(raycast.toast).toMatchObject({
+      style: "FAILURE",
+      message: outcomeSentence("rejected", { keyId: key.keyId, kind: "team" }),
+      primaryAction: "Open Team Keys",
+    });
+    expect(await world.saved()).toBeUndefined();
+    expect(screen.view?.type).toBe("Form");
+    await raycast.toast!.runPrimaryAction();
+    expect(raycast.opened).toEqual([TEAM_KEYS_URL]);
+  });
+
+  it("a key Apple was given with the wrong Issuer ID is rejected too", async () => {
+    const key = world.key();
+    const file = await world.writeP8(key);
+    const screen = await openForm();
+    await fill(screen, { ...key, issuerId: OTHER_ISSUER_ID }, file);
+    await submit(screen);
+    expect(raycast.toast!.title).toBe("Apple Rejected the Key: Nothing Saved");
+    expect(await world.saved()).toBeUndefined();
+  });
+
+  const unavailable: [string, () => Promise<WorldKey>, RegExp][] = [
+    [
+      "unreachable",
+      async () => {
+        await world.goOffline();
+        return world.key();
+      },
+      /^Could not reach App Store Connect at 127\.0\.0\.1:\d+ \(/,
+    ],
+    [
+      "server-error",
+      async () => world.key({ answer: "server-error" }),
+      /^App Store Connect had a server error \(HTTP 500\); try again/,
+    ],
+  ];
+
+  it.each(unavailable)(
+    "%s: nothing saved; the toast offers Save Without Verifying, which saves",
+    async (_, make, reason) => {
+      const key = await make();
+      const file = await world.writeP8(key);
+      const screen = await openForm();
+      await fill(screen, key, file);
+      await submit(screen);
+
+      expect(raycast.toasts).toHaveLength(1);
+      expect(raycast.toast).toMatchObject({
+        style: "FAILURE",
+        title: "Couldn't Check With Apple: Nothing Saved",
+        primaryAction: "Save Without Verifying",
+      });
+      expect(raycast.toast!.message).toMatch(reason);
+      expect(await world.saved()).toBeUndefined();
+      const requests = world.apple.requests.length;
+
+      await raycast.toast!.runPrimaryAction();
+      await settle(screen);
+      expect(raycast.toasts).toHaveLength(1);
+      expect(raycast.toast).toMatchObject({
+        style: "SUCCESS",
+        title: `Yes, Issuer ID ends in ...72a, Key ID ${key.keyId}`,
+      });
+      expect(raycast.toast!.message).toMatch(/^Fingerprint SHA256:\S+ Not verified with Apple\.$/);
+      expect(toastTitles(raycast.toast).slice(-2)).toEqual(["Saving to the Keychain…", raycast.toast!.title]);
+      expect(world.apple.requests).toHaveLength(requests);
+      expect(await world.saved()).toMatchObject({ keyId: key.keyId });
+      // Saved: the form gives way to the status, as after any registration.
+      await waitForStatus(screen);
+      expect(screen.text()).toContain(`Key ID ${key.keyId}`);
+    },
+  );
+
+  it("verify off: no request to Apple, saved, and the toast says it was not verified", async () => {
+    const key = world.key({ answer: false });
+    const file = await world.writeP8(key);
+    const screen = await openForm();
+    await fill(screen, key, file);
+    await screen.form.setValue("verify", false);
+    await submit(screen);
+
+    expect(world.apple.requests).toEqual([]);
+    expect(toastTitles(raycast.toast)).toEqual([
+      "Reading the key…",
+      "Saving to the Keychain…",
+      `Yes, Issuer ID ends in ...72a, Key ID ${key.keyId}`,
+    ]);
+    expect(raycast.toast!.message).toMatch(/ Not verified with Apple\.$/);
+    expect(await world.saved()).toMatchObject({ keyId: key.keyId });
+    expect(raycast.localStorage["last-check"]).toBeUndefined();
+    await waitForStatus(screen);
+  });
+
+  it("an individual key: no Issuer ID asked, saved as individual, accepted by Apple", async () => {
+    const key = world.key({ kind: "individual" });
+    const file = await world.writeP8(key);
+    setClipboardText(ISSUER_ID); // filled in for a team key, but not sent for an individual one
+    const screen = await openForm();
+    await fill(screen, key, file);
+    await submit(screen);
+
+    expect(raycast.toast).toMatchObject({ style: "SUCCESS", title: `Yes, individual key, Key ID ${key.keyId}` });
+    expect(world.apple.requests.map((r) => r.status)).toEqual([200]);
+    const saved = await world.saved();
+    expect(saved).toMatchObject({ kind: "individual", keyId: key.keyId });
+    expect(saved!.issuerId).toBeUndefined();
+  });
+
+  it("a locked keyring: nothing is checked or saved, and the toast says why", async () => {
+    const key = world.key();
+    const file = await world.writeP8(key);
+    const screen = await openForm();
+    await fill(screen, key, file);
+    await world.fakeSecretTool('echo "Cannot get secret of a locked object" >&2; exit 1');
+    await submit(screen);
+    expect(raycast.toast).toMatchObject({
+      style: "FAILURE",
+      title: "Key Not Saved",
+      message: "The keyring is locked and could not be unlocked.",
+    });
+    expect(world.apple.requests).toEqual([]);
+    world.restorePath();
+    expect(await world.saved()).toBeUndefined();
+  });
+
+  it("trash: the .p8 is moved to the Trash after saving, and the toast says so", async () => {
+    const key = world.key();
+    const file = await world.writeP8(key, { downloads: true });
+    const screen = await openForm();
+    expect(screen.form.field("p8").value).toEqual([file]);
+    await screen.form.setValue("issuerId", ISSUER_ID);
+    await screen.form.setValue("trash", true);
+    await submit(screen);
+    expect(raycast.trashed).toEqual([file]);
+    expect(raycast.toast!.message).toMatch(/ The \.p8 is in the Trash\.$/);
+    expect(await world.saved()).toMatchObject({ keyId: key.keyId });
+  });
+
+  it("a rejected key is not trashed", async () => {
+    const key = world.key({ answer: "revoked" });
+    const file = await world.writeP8(key);
+    const screen = await openForm();
+    await fill(screen, key, file);
+    await screen.form.setValue("trash", true);
+    await submit(screen);
+    expect(raycast.trashed).toEqual([]);
+  });
+});
+
+describe.skipIf(!HAS_KEYRING)("replacing the saved key", () => {
+  it("asks first naming both Key IDs; no keeps the old key, yes replaces it and the status reminds to revoke", async () => {
+    const old = world.key();
+    await world.seed(old);
+    const key = world.key();
+    const file = await world.writeP8(key);
+    const screen = await openForm();
+    await fill(screen, key, file);
+
+    answerNextAlert(false);
+    await screen.runAction("Register API Key");
+    expect(raycast.alerts).toHaveLength(1);
+    const alert = raycast.alerts[0];
+    expect(alert.title).toBe(`Replace Key ${old.keyId}?`);
+    expect(alert.message).toContain(`Key ${key.keyId} will take its place`);
+    expect(alert.message).toContain(`Key ${old.keyId} keeps working until you revoke it on Team Keys`);
+    expect(alert.primaryAction).toEqual({ title: "Replace", style: "destructive" });
+    expect(raycast.toasts).toEqual([]);
+    expect(world.apple.requests).toEqual([]);
+    expect(await world.saved()).toMatchObject({ keyId: old.keyId });
+    expect(screen.view?.type).toBe("Form");
+
+    answerNextAlert(true);
+    await submit(screen);
+    expect(await world.saved()).toMatchObject({ keyId: key.keyId });
+    expect(raycast.toast).toMatchObject({ style: "SUCCESS", primaryAction: `Revoke ${old.keyId} on Team Keys` });
+    const remembered = JSON.parse(raycast.localStorage["key-to-revoke"] as string);
+    expect(Object.keys(remembered).sort()).toEqual(["keyId", "replacedAt"]);
+    expect(remembered.keyId).toBe(old.keyId);
+
+    await waitForStatus(screen);
+    expect(screen.metadata()["Previous Key to Revoke"]).toBe(old.keyId);
+    expect(screen.text()).toContain(`Revoke key ${old.keyId} on Team Keys.`);
+    await screen.runAction(`Dismiss Reminder to Revoke ${old.keyId}`);
+    await screen.waitFor(() => screen.metadata()["Previous Key to Revoke"] === undefined);
+    expect(screen.text()).not.toContain(`Revoke key ${old.keyId}`);
+    expect(raycast.localStorage["key-to-revoke"]).toBeUndefined();
+    expect(screen.actionTitles()).not.toContain(`Dismiss Reminder to Revoke ${old.keyId}`);
+  });
+
+  it("the same Key ID with different key material is called out as a different key", async () => {
+    const old = world.key();
+    await world.seed(old);
+    const key = world.key({ keyId: old.keyId });
+    const file = await world.writeP8(key);
+    const screen = await openForm();
+    await fill(screen, key, file);
+    answerNextAlert(true);
+    await submit(screen);
+    expect(raycast.alerts[0].title).toBe(`Replace Key ${old.keyId} With a Different Key?`);
+    expect(await world.saved()).toMatchObject({ keyId: key.keyId, privateKey: key.pem });
+  });
+
+  it("registering the same key again asks nothing and leaves no reminder", async () => {
+    const key = world.key();
+    await world.seed(key);
+    const file = await world.writeP8(key);
+    const screen = await openForm();
+    await fill(screen, key, file);
+    await submit(screen);
+    expect(raycast.alerts).toEqual([]);
+    expect(raycast.toast!.style).toBe("SUCCESS");
+    expect(raycast.toast!.primaryAction).toBeUndefined();
+    expect(raycast.localStorage["key-to-revoke"]).toBeUndefined();
+    await waitForStatus(screen);
+    expect(screen.metadata()["Previous Key to Revoke"]).toBeUndefined();
+  });
+
+  it("the same key under a fresh file is the same key", async () => {
+    const key = world.key();
+    await world.seed(key, { savedAt: "2026-01-01T00:00:00.000Z" });
+    const again = world.key({ from: key, keyId: key.keyId, answer: "ok" });
+    const file = await world.writeP8(again, { name: "AuthKey_" + key.keyId + " (1).p8" });
+    const screen = await openForm();
+    await fill(screen, again, file);
+    await submit(screen);
+    expect(raycast.alerts).toEqual([]);
+    expect((await world.saved())!.savedAt).not.toBe("2026-01-01T00:00:00.000Z");
+  });
+});
+
+describe("the check that nothing secret is shown", () => {
+  it("would catch a line of a key in a toast, or a full Issuer ID in a HUD", async () => {
+    const key = world.key({ answer: false });
+    await showToast({ title: "Oops", message: key.pem.split("\n")[2] });
+    expect(() => expectNothingSecret(world.pems)).toThrow(/toast 0/);
+    raycast.toasts.length = 0;
+    await showHUD(`Issuer ${ISSUER_ID}`);
+    expect(() => expectNothingSecret(world.pems)).toThrow(/HUD/);
+    raycast.huds.length = 0;
+    expectNothingSecret(world.pems);
+  });
+});

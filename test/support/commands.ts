@@ -1,0 +1,312 @@
+/**
+ * What the command tests share: a world with the local Apple stand-in, a throwaway HOME with a Downloads folder,
+ * the private Secret Service `npm test` starts (under the test file's own service), keys made at run time, and
+ * the check that nothing secret reached anything Raycast shows or keeps.
+ *
+ *   process.env.LINGCODE_KEYCHAIN_SERVICE = `LingCode-test-status-${process.pid}`;
+ *   const world = commandWorld();                    // registers beforeAll/beforeEach/afterEach/afterAll
+ *   const key = world.key({ answer: "revoked" });    // a key Apple knows, answering as told
+ *   const file = await world.writeP8(key);           // AuthKey_<ID>.p8 in a fresh folder (or in ~/Downloads)
+ *   await world.seed(key);                            // saved in the Keychain as if registered
+ *
+ * After each test it asserts that no PEM fragment and no full Issuer ID is in any toast (every state), HUD,
+ * LocalStorage value, Cache entry, command metadata or alert.
+ */
+import { spawnSync } from "node:child_process";
+import { promises as fs } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
+import { keyStore } from "../../src/helpers/store";
+import { DEFAULT_SERVICE } from "../../src/lib/keychain";
+import type { KeyRecord } from "../../src/lib/record";
+import { clearTokenCache } from "../../src/lib/token";
+import { raycast, type ToastRecord } from "../raycast/harness";
+import { store as doubleStore } from "../raycast/state";
+import { startAppleStandIn, type AppleStandIn, type Answer } from "./apple-stand-in";
+import { HAS_KEYRING } from "./keyring";
+import { ISSUER_ID, makeKey, makeKeyId, type TestKey } from "./keys";
+
+export { HAS_KEYRING, ISSUER_ID };
+
+/** The Apple answers a registration or a check can meet, and the stand-in behaviour that produces each. */
+export const ANSWER_OF = {
+  valid: "ok",
+  "role-limited": "role-limited",
+  "agreement-required": "agreement",
+  rejected: "revoked",
+  "rate-limited": "rate-limited",
+  "server-error": "server-error",
+} as const satisfies Record<string, Answer>;
+
+export interface WorldKey extends TestKey {
+  keyId: string;
+  kind: "team" | "individual";
+  issuerId?: string;
+}
+
+export interface KeyOptions {
+  kind?: "team" | "individual";
+  /** How the stand-in answers for this key (default "ok"); `false`: Apple does not know the key at all. */
+  answer?: Answer | false;
+  keyId?: string;
+  /** Reuse this key material (e.g. to register the same key again). */
+  from?: TestKey;
+}
+
+export interface P8Options {
+  /** File name (default `AuthKey_<Key ID>.p8`). */
+  name?: string;
+  /** Put it in ~/Downloads of the test HOME instead of a fresh folder. */
+  downloads?: boolean;
+  /** Modification time, e.g. to decide which download is newest. */
+  mtime?: Date;
+}
+
+export interface CommandWorld {
+  apple: AppleStandIn;
+  /** The test HOME (os.homedir() follows $HOME). */
+  readonly home: string;
+  /** `<home>/Downloads`, emptied before each test. */
+  readonly downloads: string;
+  /** A fresh folder for this test's files. */
+  dir(): Promise<string>;
+  key(options?: KeyOptions): WorldKey;
+  writeP8(key: WorldKey | TestKey, options?: P8Options): Promise<string>;
+  /** Writes any bytes as a file (name as given) in a fresh folder. */
+  writeFile(name: string, contents: string | Buffer): Promise<string>;
+  /** Saves the key in the Keychain directly, as an earlier registration would have. */
+  seed(key: WorldKey, overrides?: Partial<KeyRecord>): Promise<KeyRecord>;
+  saved(): Promise<KeyRecord | undefined>;
+  /** Points the Apple client at a closed port for the rest of the test (offline). */
+  goOffline(): Promise<void>;
+  /**
+   * Puts a fake `secret-tool` first on PATH for the rest of the test: `script` is its shell body, e.g.
+   * `echo "Cannot get secret of a locked object" >&2; exit 1`. `$REAL` names the real secret-tool.
+   */
+  fakeSecretTool(script: string): Promise<void>;
+  /** PATH without any secret-tool for the rest of the test. */
+  hideSecretTool(): Promise<void>;
+  /** Undo fakeSecretTool/hideSecretTool within a test. */
+  restorePath(): void;
+  /** Every PEM made so far (no output may carry any fragment of one). */
+  readonly pems: string[];
+}
+
+const REAL_SECRET_TOOL = (() => {
+  const found = spawnSync("sh", ["-c", "command -v secret-tool"], { encoding: "utf8" });
+  return found.status === 0 ? found.stdout.trim() : "secret-tool";
+})();
+
+/** Sets up the world for one test file; call once at the top level. */
+export function commandWorld(): CommandWorld {
+  const service = process.env.LINGCODE_KEYCHAIN_SERVICE;
+  if (!service || service === DEFAULT_SERVICE || !service.startsWith("LingCode-test-")) {
+    throw new Error("Set LINGCODE_KEYCHAIN_SERVICE to a LingCode-test-<file>-<pid> service before commandWorld().");
+  }
+  const saved = { HOME: process.env.HOME, PATH: process.env.PATH, URL: process.env.LINGCODE_ASC_API_URL };
+  const pems: string[] = [];
+  let root = "";
+  let home = "";
+  let folders = 0;
+  let apple: AppleStandIn | undefined;
+
+  const restoreEnv = (name: "HOME" | "PATH" | "LINGCODE_ASC_API_URL", value: string | undefined) => {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  };
+
+  const world: CommandWorld = {
+    get apple() {
+      if (!apple) throw new Error("The Apple stand-in starts in beforeAll.");
+      return apple;
+    },
+    set apple(value) {
+      apple = value;
+    },
+    get home() {
+      return home;
+    },
+    get downloads() {
+      return path.join(home, "Downloads");
+    },
+    pems,
+
+    async dir() {
+      folders += 1;
+      const folder = path.join(root, "files", String(folders));
+      await fs.mkdir(folder, { recursive: true });
+      return folder;
+    },
+
+    key(options = {}) {
+      const material = options.from ?? makeKey();
+      if (!pems.includes(material.pem)) pems.push(material.pem);
+      const kind = options.kind ?? "team";
+      const key: WorldKey = {
+        ...material,
+        keyId: options.keyId ?? makeKeyId(),
+        kind,
+        issuerId: kind === "team" ? ISSUER_ID : undefined,
+      };
+      if (options.answer !== false) {
+        world.apple.register(
+          { keyId: key.keyId, kind, issuerId: key.issuerId, publicKey: key.publicKey },
+          options.answer ?? "ok",
+        );
+      }
+      return key;
+    },
+
+    async writeP8(key, options = {}) {
+      const name = options.name ?? `AuthKey_${"keyId" in key ? key.keyId : "X"}.p8`;
+      const folder = options.downloads ? world.downloads : await world.dir();
+      const file = path.join(folder, name);
+      await fs.writeFile(file, key.pem);
+      if (options.mtime) await fs.utimes(file, options.mtime, options.mtime);
+      return file;
+    },
+
+    async writeFile(name, contents) {
+      const file = path.join(await world.dir(), name);
+      await fs.writeFile(file, contents);
+      return file;
+    },
+
+    async seed(key, overrides = {}) {
+      const record: KeyRecord = {
+        version: 1,
+        kind: key.kind,
+        keyId: key.keyId,
+        privateKey: key.pem,
+        savedAt: new Date().toISOString(),
+        ...overrides,
+      };
+      if (key.kind === "team") record.issuerId = key.issuerId;
+      await keyStore().write(record);
+      return record;
+    },
+
+    saved: () => keyStore().read(),
+
+    async goOffline() {
+      const port = await closedPort();
+      process.env.LINGCODE_ASC_API_URL = `http://127.0.0.1:${port}`;
+    },
+
+    async fakeSecretTool(script) {
+      const bin = await world.dir();
+      const file = path.join(bin, "secret-tool");
+      await fs.writeFile(file, `#!/bin/sh\nREAL='${REAL_SECRET_TOOL}'\n${script}\n`, { mode: 0o755 });
+      process.env.PATH = `${bin}${path.delimiter}${saved.PATH ?? ""}`;
+    },
+
+    async hideSecretTool() {
+      // An empty folder as the whole PATH: no secret-tool anywhere.
+      process.env.PATH = await world.dir();
+    },
+
+    restorePath() {
+      restoreEnv("PATH", saved.PATH);
+    },
+  };
+
+  beforeAll(async () => {
+    root = await fs.mkdtemp(path.join(os.tmpdir(), "lingcode-commands-"));
+    home = path.join(root, "home");
+    await fs.mkdir(path.join(home, "Downloads"), { recursive: true });
+    process.env.HOME = home;
+    world.apple = await startAppleStandIn();
+    saved.URL = process.env.LINGCODE_ASC_API_URL;
+  });
+
+  beforeEach(async () => {
+    world.restorePath();
+    process.env.LINGCODE_ASC_API_URL = world.apple.url;
+    world.apple.requests.length = 0;
+    clearTokenCache();
+    await fs.rm(world.downloads, { recursive: true, force: true });
+    await fs.mkdir(world.downloads);
+    if (HAS_KEYRING) await keyStore().remove();
+  });
+
+  afterEach(() => {
+    world.restorePath();
+    expectNothingSecret(pems);
+  });
+
+  afterAll(async () => {
+    world.restorePath();
+    if (HAS_KEYRING) await keyStore().remove();
+    await apple?.close();
+    restoreEnv("HOME", saved.HOME);
+    restoreEnv("LINGCODE_ASC_API_URL", saved.URL);
+    if (root) await fs.rm(root, { recursive: true, force: true });
+  });
+
+  return world;
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Pieces of each PEM body: every line, the body, 16-character slices, and the start of its base64. */
+function pemFragments(pems: string[]): string[] {
+  const out: string[] = [];
+  for (const pem of pems) {
+    const lines = pem.split("\n").filter((line) => line && !line.startsWith("-----"));
+    const body = lines.join("");
+    out.push(...lines.filter((line) => line.length >= 16), Buffer.from(pem).toString("base64").slice(0, 40));
+    for (let i = 0; i + 16 <= body.length; i += 16) out.push(body.slice(i, i + 16));
+  }
+  return out;
+}
+
+/** Everything a user or another process could read that Raycast was handed, labelled by where it went. */
+export function shownTexts(): [where: string, text: string][] {
+  const texts: [string, string][] = [];
+  for (const [i, toast] of raycast.toasts.entries()) {
+    for (const state of toast.history) texts.push([`toast ${i}`, JSON.stringify(state)]);
+  }
+  for (const hud of raycast.huds) texts.push(["HUD", hud]);
+  for (const [name, value] of Object.entries(raycast.localStorage)) texts.push([`LocalStorage ${name}`, String(value)]);
+  for (const [namespace, entries] of doubleStore.cache) {
+    for (const [name, value] of entries) texts.push([`Cache ${namespace}/${name}`, value]);
+  }
+  for (const metadata of raycast.metadata) texts.push(["metadata", JSON.stringify(metadata)]);
+  for (const alert of raycast.alerts) texts.push(["alert", JSON.stringify(alert)]);
+  for (const launch of raycast.launches) texts.push(["launchCommand", JSON.stringify(launch)]);
+  return texts;
+}
+
+/** No PEM fragment and no full Issuer ID in anything Raycast shows or keeps. */
+export function expectNothingSecret(pems: string[], extra: [string, string][] = []): void {
+  const fragments = pemFragments(pems);
+  for (const [where, text] of [...shownTexts(), ...extra]) {
+    expect(text, where).not.toMatch(/PRIVATE KEY-----\s*[A-Za-z0-9+/]{16}/);
+    expect(text, where).not.toContain(ISSUER_ID);
+    for (const fragment of fragments) expect(text, where).not.toContain(fragment);
+  }
+}
+
+/** A toast's titles as the user saw them change (repeats of the same title collapsed). */
+export function toastTitles(toast: ToastRecord | undefined): string[] {
+  const titles: string[] = [];
+  for (const state of toast?.history ?? []) if (titles[titles.length - 1] !== state.title) titles.push(state.title);
+  return titles;
+}
+
+/** A JWT's header and claims, without checking anything. */
+export function decodeJwt(token: string): { header: Record<string, unknown>; claims: Record<string, unknown> } {
+  const [header, claims] = token
+    .split(".")
+    .slice(0, 2)
+    .map((part) => JSON.parse(Buffer.from(part, "base64url").toString("utf8")));
+  return { header, claims };
+}
