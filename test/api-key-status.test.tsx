@@ -349,7 +349,10 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
       const screen = await render(<Command />);
       expect(screen.isLoading).toBe(true);
       expect(screen.markdown).toBe("# Reading the Keychain…");
+      // Nothing to act on yet: no Register inviting a second key while the first read runs.
+      expect(screen.actionTitles()).toEqual(["Refresh", "Open Team Keys"]);
       await screen.waitFor(() => !screen.isLoading, { timeout: 5000 });
+      expect(screen.actionTitles()[0]).toBe("Verify with Apple");
       expect(screen.metadata()["Key ID"]).toBe(key.keyId);
     });
 

@@ -5,8 +5,8 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { showHUD, showToast } from "@raycast/api";
-import { describe, expect, it } from "vitest";
+import { LocalStorage, showHUD, showToast } from "@raycast/api";
+import { describe, expect, it, vi } from "vitest";
 import Command from "../src/register-api-key";
 import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/asc-client";
 import { makeKey } from "./support/keys";
@@ -336,6 +336,25 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
     expect(screen.text()).toContain(sentence);
     expect(screen.metadata()).toMatchObject({ "Key ID": key.keyId, Fingerprint: fingerprint, "Last Check": "valid" });
     expect(screen.text()).not.toContain(ISSUER_ID);
+  });
+
+  it("a failure after the key is saved (LocalStorage) still reports it saved, never 'Key Not Saved'", async () => {
+    const key = world.key();
+    const file = await world.writeP8(key);
+    const screen = await openForm();
+    await fill(screen, key, file);
+    const setItem = vi.spyOn(LocalStorage, "setItem").mockRejectedValue(new Error("disk full"));
+    try {
+      await submit(screen);
+      const sentence = `Yes, Issuer ID ends in ...72a, Key ID ${key.keyId}`;
+      expect(raycast.toast).toMatchObject({ style: "SUCCESS", title: sentence });
+      expect(raycast.toast!.message).toMatch(/could not be remembered/);
+      expect(toastTitles(raycast.toast)).not.toContain("Key Not Saved");
+      expect(await world.saved()).toMatchObject({ keyId: key.keyId });
+      await waitForStatus(screen);
+    } finally {
+      setItem.mockRestore();
+    }
   });
 
   it.each(["role-limited", "agreement-required", "rate-limited"] as const)(

@@ -8,13 +8,15 @@ interface KeyActionsProps {
   summary?: KeySummary;
   /** A Keychain failure: Retry comes first. */
   failed?: boolean;
+  /** The first Keychain read is still running and nothing was cached: nothing to act on yet. */
+  reading?: boolean;
   keyToRevoke?: string;
   onChanged: () => void;
   onDismissRevoke: () => void;
 }
 
 /** The actions around the saved key, the same wherever the key is shown. */
-export function KeyActions({ summary, failed, keyToRevoke, onChanged, onDismissRevoke }: KeyActionsProps) {
+export function KeyActions({ summary, failed, reading, keyToRevoke, onChanged, onDismissRevoke }: KeyActionsProps) {
   const { push, pop } = useNavigation();
   const registerForm = (
     <RegisterForm
@@ -36,7 +38,7 @@ export function KeyActions({ summary, failed, keyToRevoke, onChanged, onDismissR
     <Action.OpenInBrowser title="Open Team Keys" url={TEAM_KEYS_URL} shortcut={Keyboard.Shortcut.Common.Open} />
   );
 
-  if (failed && !summary) {
+  if ((failed || reading) && !summary) {
     return (
       <ActionPanel>
         {refresh}

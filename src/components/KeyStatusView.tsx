@@ -126,6 +126,7 @@ export function KeyStatusView() {
         <KeyActions
           summary={summary}
           failed={Boolean(error)}
+          reading={status.isLoading && !status.data}
           keyToRevoke={keyToRevoke}
           onChanged={refresh}
           onDismissRevoke={async () => {

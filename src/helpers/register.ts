@@ -96,7 +96,6 @@ async function save(
         toast.title = STEP_TITLES[step];
       },
     });
-    await afterSave(registration, p8Path, options, toast);
   } catch (error) {
     if (error instanceof AppleCheckError && error.code === "apple-rejected") {
       toast.style = Toast.Style.Failure;
@@ -120,6 +119,8 @@ async function save(
     }
     return undefined;
   }
+  // The key is saved from here on: nothing below may report otherwise.
+  await afterSave(registration, p8Path, options, toast);
   options.onRegistered?.(registration);
   return registration;
 }
@@ -140,7 +141,11 @@ async function afterSave(registration: Registration, p8Path: string | undefined,
   if (!check) notes.push("Not verified with Apple.");
   else if (check.outcome !== "valid") notes.push(check.message);
   notes.push(...registration.warnings);
-  await rememberRegistration(registration);
+  try {
+    await rememberRegistration(registration);
+  } catch {
+    notes.push("The check's answer could not be remembered; Verify with Apple shows it again.");
+  }
   if (options.trashAfter && p8Path) {
     try {
       await trash(p8Path);
