@@ -9,10 +9,9 @@
  *   the accepted range is 61..1200 whole seconds.
  * - The private key is imported once per process (cached under a SHA-256 of the PEM, never the PEM itself), and a
  *   minted token is reused until a minute before it expires, as Apple asks.
- * - Signed with node:crypto directly (ES256 = ECDSA P-256 over SHA-256, signature as raw r||s). jose did the same
- *   through WebCrypto, but added 16 KB to every Raycast bundle that mints and cost 1.4x a bare import + sign.
  */
-import { createHash, createPrivateKey, sign, type KeyObject } from "node:crypto";
+import { createHash } from "node:crypto";
+import { decodeJwt, decodeProtectedHeader, importPKCS8, SignJWT, type CryptoKey } from "jose";
 import { AscKeyError } from "./errors";
 import type { KeyRecord } from "./record";
 
@@ -56,7 +55,7 @@ const SCOPE_PATTERN = /^(GET|POST|PATCH|PUT|DELETE) \/[^\s]*$/;
 const MAX_SCOPE_ENTRIES = 50;
 const MAX_SCOPE_LENGTH = 500;
 
-const importedKeys = new Map<string, KeyObject>();
+const importedKeys = new Map<string, Promise<CryptoKey>>();
 const tokens = new Map<string, { token: string; iat: number; exp: number }>();
 
 /** Forgets every cached token and imported key (call it when the key is replaced or deleted). */
@@ -94,26 +93,27 @@ export async function mintToken(credentials: TokenCredentials, options: MintOpti
     return cached.token;
   }
 
-  const key = importKey(credentials.privateKey, pemHash, keyId);
+  const key = await importKey(credentials.privateKey, pemHash, keyId);
   const iat = nowSeconds - BACKDATE_SECONDS;
   const exp = iat + ttl;
   const payload: Record<string, unknown> = kind === "team" ? { iss: issuerId } : { sub: "user" };
   if (scope) payload.scope = scope;
-  Object.assign(payload, { aud: AUDIENCE, iat, exp });
-  const signingInput = `${base64url({ alg: "ES256", kid: keyId, typ: "JWT" })}.${base64url(payload)}`;
-  const signature = sign("sha256", Buffer.from(signingInput), { key, dsaEncoding: "ieee-p1363" });
-  const token = `${signingInput}.${signature.toString("base64url")}`;
+  const token = await new SignJWT(payload)
+    .setProtectedHeader({ alg: "ES256", kid: keyId, typ: "JWT" })
+    .setAudience(AUDIENCE)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .sign(key);
   tokens.set(cacheKey, { token, iat, exp });
   return token;
 }
 
 /** Reads a token's header and claims without verifying it (for display: "expires at ..."). */
 export function decodeTokenClaims(token: string): TokenSummary {
-  const [headerPart = "", claimsPart = ""] = token.split(".");
-  const header = decodePart(headerPart);
-  const claims = decodePart(claimsPart);
-  const issuedAt = typeof claims.iat === "number" ? claims.iat : 0;
-  const expiresAt = typeof claims.exp === "number" ? claims.exp : 0;
+  const header = decodeProtectedHeader(token);
+  const claims = decodeJwt(token);
+  const issuedAt = claims.iat ?? 0;
+  const expiresAt = claims.exp ?? 0;
   const summary: TokenSummary = {
     keyId: String(header.kid ?? ""),
     kind: claims.iss === undefined ? "individual" : "team",
@@ -121,26 +121,9 @@ export function decodeTokenClaims(token: string): TokenSummary {
     expiresAt,
     lifetimeSeconds: expiresAt - issuedAt,
   };
-  if (claims.iss !== undefined) summary.issuerId = String(claims.iss);
+  if (claims.iss !== undefined) summary.issuerId = claims.iss;
   if (Array.isArray(claims.scope)) summary.scope = claims.scope.map(String);
   return summary;
-}
-
-function base64url(value: unknown): string {
-  return Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
-}
-
-function decodePart(part: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
-  } catch {
-    value = undefined;
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new TypeError("This is not a JSON Web Token.");
-  }
-  return value as Record<string, unknown>;
 }
 
 function checkTtl(ttlSeconds: number | undefined): number {
@@ -178,46 +161,28 @@ function checkScope(scope: string[] | undefined): string[] | undefined {
   return [...scope];
 }
 
-function importKey(pem: string, pemHash: string, keyId: string): KeyObject {
-  let key = importedKeys.get(pemHash);
-  if (!key) {
-    key = importPkcs8(pem.trim(), keyId);
-    importedKeys.set(pemHash, key);
+function importKey(pem: string, pemHash: string, keyId: string): Promise<CryptoKey> {
+  let pending = importedKeys.get(pemHash);
+  if (!pending) {
+    pending = importPKCS8(pem.trim(), "ES256").catch((error: unknown) => {
+      importedKeys.delete(pemHash);
+      throw importFailure(error, pem, keyId);
+    });
+    importedKeys.set(pemHash, pending);
   }
-  return key;
+  return pending;
 }
 
-const PKCS8_BEGIN = "-----BEGIN PRIVATE KEY-----";
-
-/**
- * Reads a PKCS#8 PEM as jose's `importPKCS8(pem, "ES256")` did: it must start with the BEGIN line; the body is the
- * base64 between the BEGIN and END lines, whitespace ignored (CRLF, one long line); the key must be EC on P-256.
- */
-function importPkcs8(pem: string, keyId: string): KeyObject {
-  let key: KeyObject | undefined;
-  if (pem.startsWith(PKCS8_BEGIN)) {
-    const body = pem.replace(/-----(?:BEGIN|END) PRIVATE KEY-----|\s/g, "");
-    if (/^[A-Za-z0-9+/]+={0,2}$/.test(body)) {
-      try {
-        key = createPrivateKey({ key: Buffer.from(body, "base64"), format: "der", type: "pkcs8" });
-      } catch {
-        key = undefined;
-      }
-    }
-  }
-  if (key?.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "prime256v1") return key;
-  throw importFailure(key, pem, keyId);
-}
-
-/** Says why a key cannot sign ES256, in our own words: the parser's text is never passed on. */
-function importFailure(key: KeyObject | undefined, pem: string, keyId: string): AscKeyError {
-  if (key?.asymmetricKeyType === "ec") {
+/** Maps jose's failure to a sentence of our own; jose's text is never passed on. */
+function importFailure(error: unknown, pem: string, keyId: string): AscKeyError {
+  const reason = error instanceof Error ? error.message : "";
+  if (/curve/i.test(reason)) {
     return new AscKeyError(
       "wrong-curve",
       `The private key for ${keyId} is not on the P-256 curve; use the AuthKey_${keyId}.p8 file from App Store Connect.`,
     );
   }
-  if (!pem.includes(PKCS8_BEGIN)) {
+  if (!pem.includes("-----BEGIN PRIVATE KEY-----")) {
     return new AscKeyError(
       "not-a-key",
       `The saved private key for ${keyId} is not a PKCS#8 PEM key; register the AuthKey_${keyId}.p8 file again.`,
