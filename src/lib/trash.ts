@@ -12,8 +12,12 @@
  * Never deletes outright: the file is hard-linked (or, across file systems, copied) into the Trash under a name
  * that is free there, and only then unlinked from where it was. A name already in the Trash gets " 2", " 3" ...
  * before its extension. Failures throw TrashError with a one-line reason; the file is then left where it was.
+ *
+ * A symbolic link is followed: the file it finally points to goes to the Trash first, then the link itself, so
+ * neither the key nor a dangling link is left behind (`resolveTrashTargets` says which paths, for Raycast's
+ * `trash()` too).
  */
-import { constants as fsConstants, promises as fs } from "node:fs";
+import { constants as fsConstants, promises as fs, type Stats } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -35,9 +39,13 @@ export interface TrashOptions {
   now?: () => Date;
 }
 
-/** Moves `filePath` (a file or a symbolic link, not a folder) to the Trash and returns where it went. */
-export async function moveToTrash(filePath: string, options: TrashOptions = {}): Promise<string> {
-  const platform = options.platform ?? process.platform;
+/**
+ * What trashing `filePath` has to move, in this order: `[filePath]` for a file; for a symbolic link, the file it
+ * finally points to (fs.realpath), then the link itself. Plain Node, so the Raycast form can hand each path to
+ * Raycast's own `trash()`. Throws TrashError with a one-line reason, before anything moves, when the path or the
+ * link's file cannot be found, or is a folder or something other than a file.
+ */
+export async function resolveTrashTargets(filePath: string): Promise<string[]> {
   const source = path.resolve(filePath);
   const name = path.basename(source);
   let stat;
@@ -46,12 +54,53 @@ export async function moveToTrash(filePath: string, options: TrashOptions = {}):
   } catch (error) {
     throw new TrashError(`${name} could not be found to move to the Trash (${errorCode(error)}).`);
   }
-  if (stat.isDirectory()) throw new TrashError(`${name} is a folder; only files are moved to the Trash here.`);
+  if (!stat.isSymbolicLink()) {
+    checkIsFile(stat, name);
+    return [source];
+  }
+  let real: string;
+  let target;
+  try {
+    real = await fs.realpath(source);
+    target = await fs.stat(real);
+  } catch (error) {
+    throw new TrashError(`${name} is a symbolic link to a file that could not be found (${errorCode(error)}).`);
+  }
+  checkIsFile(target, `The file ${name} links to`);
+  return [real, source];
+}
+
+function checkIsFile(stat: Stats, what: string): void {
+  if (stat.isDirectory()) throw new TrashError(`${what} is a folder; only files are moved to the Trash here.`);
+  if (!stat.isFile()) throw new TrashError(`${what} is not a regular file; only files are moved to the Trash here.`);
+}
+
+/**
+ * Moves `filePath` (a file, or a symbolic link together with the file it points to; not a folder) to the Trash
+ * and returns where the file went.
+ */
+export async function moveToTrash(filePath: string, options: TrashOptions = {}): Promise<string> {
+  const platform = options.platform ?? process.platform;
+  const [file, link] = await resolveTrashTargets(filePath);
+  if (platform === "win32") throw new TrashError("Moving files to the Recycle Bin is not supported.");
 
   const home = options.homeDir ?? os.homedir();
-  if (platform === "darwin") return moveInto(source, path.join(home, ".Trash"));
-  if (platform === "win32") throw new TrashError("Moving files to the Recycle Bin is not supported.");
-  return moveToFreedesktopTrash(source, trashHome(options.env ?? process.env, home), options.now ?? (() => new Date()));
+  const now = options.now ?? (() => new Date());
+  const moveOne = (source: string, isLink: boolean) =>
+    platform === "darwin"
+      ? moveInto(source, path.join(home, ".Trash"), isLink)
+      : moveToFreedesktopTrash(source, trashHome(options.env ?? process.env, home), now, isLink);
+
+  const trashed = await moveOne(file, false);
+  if (link !== undefined) {
+    try {
+      await moveOne(link, true);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.replace(/\.$/, "") : "unknown error";
+      throw new TrashError(`${reason}; the file it links to is already in the Trash.`);
+    }
+  }
+  return trashed;
 }
 
 /** The home trash of the freedesktop.org spec; a relative XDG_DATA_HOME is invalid and ignored, as the spec says. */
@@ -77,11 +126,11 @@ export function* candidateNames(name: string): Generator<string> {
   for (let n = 0; n < 20; n++) yield `${stem} ${Date.now()}-${Math.random().toString(36).slice(2, 8)}${suffix}`;
 }
 
-async function moveInto(source: string, trashDir: string): Promise<string> {
+async function moveInto(source: string, trashDir: string, isLink: boolean): Promise<string> {
   await ensureDir(trashDir);
   for (const candidate of candidateNames(path.basename(source))) {
     const target = path.join(trashDir, candidate);
-    if (await placeExclusive(source, target)) {
+    if (await placeExclusive(source, target, isLink)) {
       await unlinkSource(source, target);
       return target;
     }
@@ -89,7 +138,12 @@ async function moveInto(source: string, trashDir: string): Promise<string> {
   throw new TrashError(`No free name for ${path.basename(source)} in the Trash.`);
 }
 
-async function moveToFreedesktopTrash(source: string, trash: string, now: () => Date): Promise<string> {
+async function moveToFreedesktopTrash(
+  source: string,
+  trash: string,
+  now: () => Date,
+  isLink: boolean,
+): Promise<string> {
   const filesDir = path.join(trash, "files");
   const infoDir = path.join(trash, "info");
   await ensureDir(filesDir);
@@ -106,7 +160,7 @@ async function moveToFreedesktopTrash(source: string, trash: string, now: () => 
     const target = path.join(filesDir, candidate);
     let placed: boolean;
     try {
-      placed = await placeExclusive(source, target);
+      placed = await placeExclusive(source, target, isLink);
     } catch (error) {
       await fs.rm(infoFile, { force: true });
       throw error;
@@ -128,9 +182,10 @@ async function moveToFreedesktopTrash(source: string, trash: string, now: () => 
 
 /**
  * Puts the source's contents at `target` without ever replacing an existing file: a hard link (same file system),
- * else an exclusive copy. False when `target` is taken.
+ * else an exclusive copy; a symbolic link as a new link. False when `target` is taken.
  */
-async function placeExclusive(source: string, target: string): Promise<boolean> {
+async function placeExclusive(source: string, target: string, isLink: boolean): Promise<boolean> {
+  if (isLink) return placeLink(source, target);
   try {
     await fs.link(source, target);
     return true;
@@ -149,6 +204,21 @@ async function placeExclusive(source: string, target: string): Promise<boolean> 
     const code = errorCode(error);
     if (code === "EEXIST") return false;
     await fs.rm(target, { force: true }).catch(() => undefined);
+    throw new TrashError(`Could not move ${path.basename(source)} to the Trash (${code}).`);
+  }
+}
+
+/**
+ * A symbolic link goes in as a new link with the same text: link(2) follows symbolic links on some systems (macOS),
+ * and by now the file it pointed to is in the Trash. False when `target` is taken.
+ */
+async function placeLink(source: string, target: string): Promise<boolean> {
+  try {
+    await fs.symlink(await fs.readlink(source), target);
+    return true;
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === "EEXIST") return false;
     throw new TrashError(`Could not move ${path.basename(source)} to the Trash (${code}).`);
   }
 }

@@ -14,9 +14,11 @@ import {
   chmodSync,
   copyFileSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -485,6 +487,22 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       expect(readFileSync(second, "utf8")).toBe(key.pem);
       expect(readFileSync(trashed, "utf8")).toBe(key.pem);
       expect(existsSync(path.join(dataHome, "Trash", "info", `AuthKey_${keyId} 2.p8.trashinfo`))).toBe(true);
+    });
+
+    it("--trash through a symbolic link trashes the file it points to, then the link", async () => {
+      // The key kept elsewhere, Downloads holding only a link to it.
+      const real = path.join(path.dirname(p8), "keys", path.basename(p8));
+      mkdirSync(path.dirname(real));
+      renameSync(p8, real);
+      symlinkSync(real, p8);
+      const run = await registerTeam(["--trash"]);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/moved AuthKey_\w+\.p8 to the Trash/);
+      expect(existsSync(real)).toBe(false);
+      expect(lstatSync(p8, { throwIfNoEntry: false })).toBeUndefined();
+      const files = path.join(dataHome, "Trash", "files");
+      expect(readFileSync(path.join(files, path.basename(p8)), "utf8")).toBe(key.pem);
+      expect(lstatSync(path.join(files, `AuthKey_${keyId} 2.p8`)).isSymbolicLink()).toBe(true);
     });
 
     it("only warns when the file cannot go to the Trash: the key is saved, the file stays", async () => {

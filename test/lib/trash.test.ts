@@ -1,8 +1,27 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { candidateNames, moveToTrash, trashHome, trashInfo, TrashError } from "../../src/lib/trash";
+import {
+  candidateNames,
+  moveToTrash,
+  resolveTrashTargets,
+  trashHome,
+  trashInfo,
+  TrashError,
+} from "../../src/lib/trash";
 
 let dir: string;
 beforeEach(() => {
@@ -77,6 +96,109 @@ describe("moveToTrash on Linux (freedesktop.org Trash)", () => {
     await expect(moveToTrash(path.join(dir, "missing.p8"), { platform: "linux" })).rejects.toThrow(
       /could not be found/,
     );
+  });
+});
+
+/** A .p8 in keys/ and a link to it in Downloads/, as a user who keeps keys elsewhere might have. */
+function linkedKey(text = "the real key"): { real: string; link: string } {
+  mkdirSync(path.join(dir, "keys"));
+  mkdirSync(path.join(dir, "Downloads"));
+  const real = path.join(dir, "keys", "AuthKey_A.p8");
+  writeFileSync(real, text);
+  const link = path.join(dir, "Downloads", "AuthKey_A.p8");
+  symlinkSync("../keys/AuthKey_A.p8", link);
+  return { real: realpathSync(real), link };
+}
+
+const isLink = (p: string) => lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+
+describe("moveToTrash through a symbolic link", () => {
+  it("macOS: the file it points to goes to the Trash, then the link; nothing is left where they were", async () => {
+    const { real, link } = linkedKey();
+    const home = path.join(dir, "home");
+    const target = await moveToTrash(link, { platform: "darwin", homeDir: home });
+    expect(existsSync(real)).toBe(false);
+    expect(isLink(link)).toBe(false);
+    expect(target).toBe(path.join(home, ".Trash", "AuthKey_A.p8"));
+    expect(isLink(target)).toBe(false);
+    expect(readFileSync(target, "utf8")).toBe("the real key");
+    // The link went in after it, as a link, beside the file and never over it.
+    const trashedLink = path.join(home, ".Trash", "AuthKey_A 2.p8");
+    expect(isLink(trashedLink)).toBe(true);
+    expect(readlinkSync(trashedLink)).toBe("../keys/AuthKey_A.p8");
+    expect(readdirSync(path.join(home, ".Trash")).sort()).toEqual(["AuthKey_A 2.p8", "AuthKey_A.p8"]);
+  });
+
+  it("Linux: both go to the freedesktop Trash, each with its own .trashinfo naming where it was", async () => {
+    const { real, link } = linkedKey();
+    const dataHome = path.join(dir, "data");
+    const target = await moveToTrash(link, { platform: "linux", env: { XDG_DATA_HOME: dataHome } });
+    expect(existsSync(real)).toBe(false);
+    expect(isLink(link)).toBe(false);
+    expect(target).toBe(path.join(dataHome, "Trash", "files", "AuthKey_A.p8"));
+    expect(readFileSync(target, "utf8")).toBe("the real key");
+    expect(isLink(path.join(dataHome, "Trash", "files", "AuthKey_A 2.p8"))).toBe(true);
+    const pathIn = (info: string) =>
+      decodeURIComponent(/^Path=(.*)$/m.exec(readFileSync(path.join(dataHome, "Trash", "info", info), "utf8"))![1]);
+    expect(pathIn("AuthKey_A.p8.trashinfo")).toBe(real);
+    expect(pathIn("AuthKey_A 2.p8.trashinfo")).toBe(link);
+  });
+
+  it("a link whose file is gone fails with one line and moves nothing", async () => {
+    const { real, link } = linkedKey();
+    rmSync(real);
+    const dataHome = path.join(dir, "data");
+    const error = await moveToTrash(link, { platform: "linux", env: { XDG_DATA_HOME: dataHome } }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TrashError);
+    expect((error as Error).message).toBe(
+      "AuthKey_A.p8 is a symbolic link to a file that could not be found (ENOENT).",
+    );
+    expect(isLink(link)).toBe(true);
+    expect(existsSync(path.join(dataHome, "Trash"))).toBe(false);
+  });
+
+  it("a link to a folder is refused, and the folder stays", async () => {
+    const folder = path.join(dir, "folder");
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, "inside.p8"), "x");
+    const link = path.join(dir, "AuthKey_F.p8");
+    symlinkSync(folder, link);
+    await expect(moveToTrash(link, { platform: "darwin", homeDir: path.join(dir, "home") })).rejects.toThrow(
+      "The file AuthKey_F.p8 links to is a folder; only files are moved to the Trash here.",
+    );
+    expect(existsSync(path.join(folder, "inside.p8"))).toBe(true);
+    expect(isLink(link)).toBe(true);
+  });
+});
+
+describe("resolveTrashTargets (what Raycast's trash() is handed too)", () => {
+  it("a file: just the file, as an absolute path", async () => {
+    const key = file("AuthKey_B.p8");
+    expect(await resolveTrashTargets(key)).toEqual([key]);
+    expect(await resolveTrashTargets(path.relative(process.cwd(), key))).toEqual([key]);
+  });
+
+  it("a link, or a chain of links: the real file first, then the link itself", async () => {
+    const { real, link } = linkedKey();
+    expect(await resolveTrashTargets(link)).toEqual([real, link]);
+    const outer = path.join(dir, "outer.p8");
+    symlinkSync(link, outer);
+    expect(await resolveTrashTargets(outer)).toEqual([real, outer]);
+  });
+
+  it("refuses, before anything moves, a missing path, a dangling link and a folder", async () => {
+    await expect(resolveTrashTargets(path.join(dir, "missing.p8"))).rejects.toThrow(/could not be found/);
+    const dangling = path.join(dir, "dangling.p8");
+    symlinkSync(path.join(dir, "nowhere.p8"), dangling);
+    await expect(resolveTrashTargets(dangling)).rejects.toThrow(TrashError);
+    const loop = path.join(dir, "loop.p8");
+    symlinkSync(loop, loop);
+    await expect(resolveTrashTargets(loop)).rejects.toThrow(
+      /symbolic link to a file that could not be found \(ELOOP\)/,
+    );
+    await expect(resolveTrashTargets(dir)).rejects.toThrow(/is a folder/);
   });
 });
 
