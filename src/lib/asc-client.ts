@@ -4,7 +4,8 @@
  * Every answer maps to exactly one outcome. 403 is split by Apple's `code` (matched by prefix): a small role and
  * a missing agreement both mean the key itself works. Apple's body must be JSON: an HTML page with status 200 is a
  * captive portal or proxy, not Apple. Messages name the Key ID only: never the token, the private key or the Issuer
- * ID. A key that cannot sign throws its AscKeyError instead of producing an outcome.
+ * ID. A key that cannot sign throws its AscKeyError instead of producing an outcome. The token only travels over
+ * https, or over plain http to this computer (the test stand-ins).
  */
 import { mintToken, type TokenCredentials } from "./token";
 
@@ -100,7 +101,19 @@ export function resolveBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
   return (fromEnv || DEFAULT_ASC_API_URL).replace(/\/+$/, "");
 }
 
-/** Checks the key against App Store Connect with exactly one request. */
+/**
+ * May a bearer token go to this host over plain http? Only on this computer: `localhost`, 127.0.0.0/8 and ::1
+ * (`hostname` as the URL parser gives it: `127.1` is already `127.0.0.1`, and ::1 comes bracketed).
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host === "localhost" || host === "[::1]" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * Checks the key against App Store Connect with exactly one request. A base URL that is not a web address, or is
+ * plain http to anything but this computer, gets no request (and no token is made): `unreachable`.
+ */
 export async function checkKey(credentials: TokenCredentials, options: CheckOptions = {}): Promise<CheckResult> {
   const now = options.now ?? Date.now;
   const checkedAt = new Date(now()).toISOString();
@@ -108,9 +121,7 @@ export async function checkKey(credentials: TokenCredentials, options: CheckOpti
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const doFetch = options.fetch ?? fetch;
 
-  // A fresh token per check: the check must not depend on what an earlier clock or key left in the cache.
-  const token = await mintToken(credentials, { now, reuse: false });
-
+  // The address is judged before a token exists: a bad one gets no request and no token.
   let url: URL;
   try {
     url = new URL(CHECK_PATH, baseUrl + "/");
@@ -125,6 +136,17 @@ export async function checkKey(credentials: TokenCredentials, options: CheckOpti
       checkedAt,
     };
   }
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    const where = options.baseUrl === undefined ? `the address in ${ASC_API_URL_ENV}` : "the address given";
+    return {
+      outcome: "unreachable",
+      message: `Refusing to send the key's token over plain http to ${url.host}: ${where} must use https (http is only for localhost, 127.x.x.x and ::1); fix it and try again.`,
+      checkedAt,
+    };
+  }
+
+  // A fresh token per check: the check must not depend on what an earlier clock or key left in the cache.
+  const token = await mintToken(credentials, { now, reuse: false });
 
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);

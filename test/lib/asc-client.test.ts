@@ -6,6 +6,7 @@ import {
   checkKey,
   type CheckResult,
   DEFAULT_ASC_API_URL,
+  isLoopbackHost,
   isUsable,
   OUTCOME_SENTENCES,
   outcomeSentence,
@@ -295,6 +296,80 @@ describe("checkKey without Apple", () => {
       if (saved === undefined) delete process.env[ASC_API_URL_ENV];
       else process.env[ASC_API_URL_ENV] = saved;
     }
+  });
+
+  it("plain http to anything but this computer: unreachable, no request and no token made", async () => {
+    const calls: unknown[] = [];
+    const fakeFetch = (async (...args: unknown[]) => {
+      calls.push(args);
+      return new Response('{"data":[]}', { status: 200 });
+    }) as typeof fetch;
+    // A key that cannot sign: had a token been minted, this would throw wrong-curve instead of answering.
+    const unsignable = makeRecord({ privateKey: makeKey("P-384").pem });
+    for (const baseUrl of [
+      "http://api.appstoreconnect.apple.com",
+      "HTTP://10.0.0.5:8080/",
+      "http://128.0.0.1",
+      "http://127.0.0.1.nip.io",
+      "http://localhost.example.com",
+      "http://[::2]",
+      "http://[::ffff:127.0.0.1]",
+    ]) {
+      // A key that signs fine: no request either.
+      expect((await checkKey(makeRecord(), { baseUrl, fetch: fakeFetch })).outcome, baseUrl).toBe("unreachable");
+      const result = await checkKey(unsignable, { baseUrl, fetch: fakeFetch });
+      expect(result.outcome, baseUrl).toBe("unreachable");
+      expect(result.message).toMatch(/^Refusing to send the key's token over plain http to \S+: /);
+      expect(result.message).toContain(new URL(baseUrl).host);
+      expect(result.message).not.toMatch(/[\r\n]/);
+      expect(result.httpStatus).toBeUndefined();
+    }
+    expect(calls).toEqual([]);
+
+    const saved = process.env[ASC_API_URL_ENV];
+    process.env[ASC_API_URL_ENV] = "http://asc-proxy.example.com";
+    try {
+      const result = await checkKey(unsignable, { fetch: fakeFetch });
+      expect(result.outcome).toBe("unreachable");
+      expect(result.message).toContain(`the address in ${ASC_API_URL_ENV} must use https`);
+    } finally {
+      if (saved === undefined) delete process.env[ASC_API_URL_ENV];
+      else process.env[ASC_API_URL_ENV] = saved;
+    }
+    expect(calls).toEqual([]);
+  });
+
+  it("plain http to this computer (localhost, 127.0.0.0/8, ::1) and https anywhere are still sent", async () => {
+    const urls: string[] = [];
+    const fakeFetch = (async (url: URL | string) => {
+      urls.push(String(url));
+      return new Response('{"data":[]}', { status: 200 });
+    }) as typeof fetch;
+    for (const baseUrl of [
+      "http://127.0.0.1:1234",
+      "http://127.255.0.9",
+      "http://127.1",
+      "http://localhost:8080",
+      "http://LOCALHOST",
+      "http://[::1]:9000",
+      "https://asc.example",
+    ]) {
+      expect((await checkKey(makeRecord(), { baseUrl, fetch: fakeFetch })).outcome, baseUrl).toBe("valid");
+    }
+    expect(urls).toEqual([
+      "http://127.0.0.1:1234/v1/apps?limit=1",
+      "http://127.255.0.9/v1/apps?limit=1",
+      "http://127.0.0.1/v1/apps?limit=1",
+      "http://localhost:8080/v1/apps?limit=1",
+      "http://localhost/v1/apps?limit=1",
+      "http://[::1]:9000/v1/apps?limit=1",
+      "https://asc.example/v1/apps?limit=1",
+    ]);
+    expect(isLoopbackHost("127.0.0.1")).toBe(true);
+    expect(isLoopbackHost("[::1]")).toBe(true);
+    expect(isLoopbackHost("127.0.0.1.example.com")).toBe(false);
+    expect(isLoopbackHost("::1")).toBe(true);
+    expect(isLoopbackHost("::2")).toBe(false);
   });
 
   it("server-error: an unexpected 403 code quotes Apple's title; other statuses too", async () => {
