@@ -1,9 +1,10 @@
 import { useState } from "react";
 import { KeyStatusView } from "./components/KeyStatusView";
 import { RegisterForm } from "./components/RegisterForm";
+import type { Registration } from "./lib/pipeline";
 
 export default function Command() {
   // Once saved, the form gives way to the status it produced.
-  const [registered, setRegistered] = useState(false);
-  return registered ? <KeyStatusView /> : <RegisterForm onRegistered={() => setRegistered(true)} />;
+  const [registered, setRegistered] = useState<Registration>();
+  return registered ? <KeyStatusView registered={registered} /> : <RegisterForm onRegistered={setRegistered} />;
 }

@@ -8,6 +8,7 @@ import path from "node:path";
 import { LocalStorage, showHUD, showToast } from "@raycast/api";
 import { describe, expect, it, vi } from "vitest";
 import Command from "../src/register-api-key";
+import StatusCommand from "../src/api-key-status";
 import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/asc-client";
 import { makeKey } from "./support/keys";
 import { answerNextAlert, raycast, render, setClipboardText, type Screen } from "./raycast/harness";
@@ -312,7 +313,7 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
     expect(raycast.toasts).toHaveLength(1);
     const toast = raycast.toast!;
     expect(toastTitles(toast)).toEqual([
-      "Reading the key…",
+      "Reading the Key…",
       "Checking with Apple…",
       "Saving to the Keychain…",
       sentence,
@@ -336,6 +337,28 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
     expect(screen.text()).toContain(sentence);
     expect(screen.metadata()).toMatchObject({ "Key ID": key.keyId, Fingerprint: fingerprint, "Last Check": "valid" });
     expect(screen.text()).not.toContain(ISSUER_ID);
+  });
+
+  it("after replacing a key, the status shows the new key at once, not the cached old one", async () => {
+    const old = world.key();
+    await world.seed(old);
+    const status = await render(<StatusCommand />);
+    await status.waitFor(() => expect(status.metadata()["Key ID"]).toBe(old.keyId));
+    await status.unmount(); // Raycast's cache now holds the old key
+
+    const key = world.key();
+    const file = await world.writeP8(key);
+    const screen = await openForm();
+    await fill(screen, key, file);
+    await world.fakeSecretTool('sleep 1; exec "$REAL" "$@"'); // a slow Keychain, so the read is still running
+    answerNextAlert(true);
+    await screen.runAction("Register API Key");
+    await screen.waitFor(() => raycast.toast?.style === "SUCCESS", { timeout: 15_000 });
+    await screen.waitFor(() => screen.view?.type === "Detail");
+    expect(screen.isLoading).toBe(true);
+    expect(screen.metadata()["Key ID"]).toBe(key.keyId);
+    await screen.waitFor(() => !screen.isLoading, { timeout: 5000 });
+    expect(screen.metadata()["Key ID"]).toBe(key.keyId);
   });
 
   it("a failure after the key is saved (LocalStorage) still reports it saved, never 'Key Not Saved'", async () => {
@@ -384,7 +407,7 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
 
     expect(raycast.toasts).toHaveLength(1);
     expect(toastTitles(raycast.toast)).toEqual([
-      "Reading the key…",
+      "Reading the Key…",
       "Checking with Apple…",
       "Apple Rejected the Key: Nothing Saved",
     ]);
@@ -437,7 +460,7 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
       expect(raycast.toasts).toHaveLength(1);
       expect(raycast.toast).toMatchObject({
         style: "FAILURE",
-        title: "Couldn't Check With Apple: Nothing Saved",
+        title: "Couldn't Check with Apple: Nothing Saved",
         primaryAction: "Save Without Verifying",
       });
       expect(raycast.toast!.message).toMatch(reason);
@@ -471,7 +494,7 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
 
     expect(world.apple.requests).toEqual([]);
     expect(toastTitles(raycast.toast)).toEqual([
-      "Reading the key…",
+      "Reading the Key…",
       "Saving to the Keychain…",
       `Yes, Issuer ID ends in ...72a, Key ID ${key.keyId}`,
     ]);
@@ -554,7 +577,8 @@ describe.skipIf(!HAS_KEYRING)("replacing the saved key", () => {
     expect(alert.message).toContain(`Key ${key.keyId} will take its place`);
     expect(alert.message).toContain(`Key ${old.keyId} keeps working until you revoke it on Team Keys`);
     expect(alert.primaryAction).toEqual({ title: "Replace", style: "destructive" });
-    expect(raycast.toasts).toEqual([]);
+    // The progress toast made way for the question and stays hidden once the answer is no.
+    expect(raycast.toasts.every((toast) => !toast.visible)).toBe(true);
     expect(world.apple.requests).toEqual([]);
     expect(await world.saved()).toMatchObject({ keyId: old.keyId });
     expect(screen.view?.type).toBe("Form");
@@ -564,12 +588,15 @@ describe.skipIf(!HAS_KEYRING)("replacing the saved key", () => {
     expect(await world.saved()).toMatchObject({ keyId: key.keyId });
     expect(raycast.toast).toMatchObject({ style: "SUCCESS", primaryAction: `Revoke ${old.keyId} on Team Keys` });
     const remembered = JSON.parse(raycast.localStorage["key-to-revoke"] as string);
-    expect(Object.keys(remembered).sort()).toEqual(["keyId", "replacedAt"]);
+    // Only Key IDs and a date: nothing secret.
+    expect(Object.keys(remembered).sort()).toEqual(["keyId", "replacedAt", "replacedBy"]);
     expect(remembered.keyId).toBe(old.keyId);
+    expect(remembered.replacedBy).toBe(key.keyId);
 
     await waitForStatus(screen);
     expect(screen.metadata()["Previous Key to Revoke"]).toBe(old.keyId);
     expect(screen.text()).toContain(`Revoke key ${old.keyId} on Team Keys.`);
+    expect(screen.text()).toContain(`It was replaced by ${key.keyId} and keeps working`);
     await screen.runAction(`Dismiss Reminder to Revoke ${old.keyId}`);
     await screen.waitFor(() => screen.metadata()["Previous Key to Revoke"] === undefined);
     expect(screen.text()).not.toContain(`Revoke key ${old.keyId}`);
@@ -586,7 +613,7 @@ describe.skipIf(!HAS_KEYRING)("replacing the saved key", () => {
     await fill(screen, key, file);
     answerNextAlert(true);
     await submit(screen);
-    expect(raycast.alerts[0].title).toBe(`Replace Key ${old.keyId} With a Different Key?`);
+    expect(raycast.alerts[0].title).toBe(`Replace Key ${old.keyId} with a Different Key?`);
     expect(await world.saved()).toMatchObject({ keyId: key.keyId, privateKey: key.pem });
   });
 

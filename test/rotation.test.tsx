@@ -105,7 +105,7 @@ describe.skipIf(!KEYRING)("rotating the key from API Key Status", () => {
     );
     expect(screen.markdown).toContain(outcomeSentence("valid", { keyId: b.keyId }));
     expect(screen.markdown).not.toContain("consider rotating");
-    expect(screen.metadata()).toMatchObject({ Age: "0 days", "Last Check": "valid" });
+    expect(screen.metadata()).toMatchObject({ Age: "Less than a day", "Last Check": "valid" });
     expect(JSON.parse(String(raycast.localStorage["key-to-revoke"]))).toMatchObject({ keyId: a.keyId });
     expect(screen.actionTitles()).toEqual(
       expect.arrayContaining(["Open Team Keys", `Dismiss Reminder to Revoke ${a.keyId}`]),

@@ -1,34 +1,39 @@
 import { Action, ActionPanel, Icon, Keyboard, open, useNavigation } from "@raycast/api";
 import { copyToken, removeWithConfirmation, verifyWithToast } from "../helpers/key-actions";
 import { TEAM_KEYS_URL } from "../lib/asc-client";
+import type { Registration } from "../lib/pipeline";
 import type { KeySummary } from "../lib/status";
 import { RegisterForm } from "./RegisterForm";
 
+/**
+ * What the view knows about the Keychain entry: still reading it, couldn't read it (locked, denied, tool missing),
+ * read an entry it can't use (corrupt, unknown version), or read it (a key, or none).
+ */
+export type EntryState = "reading" | "failed" | "unreadable" | "read";
+
 interface KeyActionsProps {
+  state: EntryState;
   summary?: KeySummary;
-  /** A Keychain failure: Retry comes first. */
-  failed?: boolean;
-  /** The first Keychain read is still running and nothing was cached: nothing to act on yet. */
-  reading?: boolean;
   keyToRevoke?: string;
   onChanged: () => void;
+  onRegistered: (registration: Registration) => void;
   onDismissRevoke: () => void;
 }
 
 /** The actions around the saved key, the same wherever the key is shown. */
-export function KeyActions({ summary, failed, reading, keyToRevoke, onChanged, onDismissRevoke }: KeyActionsProps) {
+export function KeyActions({ state, summary, keyToRevoke, onChanged, onRegistered, onDismissRevoke }: KeyActionsProps) {
   const { push, pop } = useNavigation();
   const registerForm = (
     <RegisterForm
-      onRegistered={() => {
+      onRegistered={(registration) => {
         pop();
-        onChanged();
+        onRegistered(registration);
       }}
     />
   );
   const refresh = (
     <Action
-      title={failed ? "Retry" : "Refresh"}
+      title={state === "failed" ? "Retry" : "Refresh"}
       icon={Icon.ArrowClockwise}
       shortcut={Keyboard.Shortcut.Common.Refresh}
       onAction={onChanged}
@@ -37,8 +42,22 @@ export function KeyActions({ summary, failed, reading, keyToRevoke, onChanged, o
   const openTeamKeys = (
     <Action.OpenInBrowser title="Open Team Keys" url={TEAM_KEYS_URL} shortcut={Keyboard.Shortcut.Common.Open} />
   );
+  const register = (title: string) => (
+    <Action.Push title={title} icon={Icon.Key} target={registerForm} shortcut={Keyboard.Shortcut.Common.New} />
+  );
+  const remove = (
+    <Action
+      title="Remove Key…"
+      icon={Icon.Trash}
+      style={Action.Style.Destructive}
+      shortcut={Keyboard.Shortcut.Common.Remove}
+      onAction={async () => {
+        if (await removeWithConfirmation(summary?.keyId)) onChanged();
+      }}
+    />
+  );
 
-  if ((failed || reading) && !summary) {
+  if (!summary && (state === "reading" || state === "failed")) {
     return (
       <ActionPanel>
         {refresh}
@@ -48,14 +67,11 @@ export function KeyActions({ summary, failed, reading, keyToRevoke, onChanged, o
   }
 
   if (!summary) {
+    // No key, or an entry that can't be used: registering a key replaces it either way.
     return (
       <ActionPanel>
-        <Action.Push
-          title="Register API Key"
-          icon={Icon.Key}
-          target={registerForm}
-          shortcut={Keyboard.Shortcut.Common.New}
-        />
+        {register(state === "unreadable" ? "Register API Key to Replace It" : "Register API Key")}
+        {state === "unreadable" ? remove : null}
         {openTeamKeys}
         {refresh}
       </ActionPanel>
@@ -65,7 +81,7 @@ export function KeyActions({ summary, failed, reading, keyToRevoke, onChanged, o
   return (
     <ActionPanel>
       <ActionPanel.Section>
-        {failed ? refresh : null}
+        {state === "failed" ? refresh : null}
         <Action
           title="Verify with Apple"
           icon={Icon.CheckCircle}
@@ -76,7 +92,7 @@ export function KeyActions({ summary, failed, reading, keyToRevoke, onChanged, o
         />
         <Action
           title="Copy Token"
-          icon={Icon.Key}
+          icon={Icon.Clipboard}
           shortcut={{ modifiers: ["cmd", "shift"], key: "t" }}
           onAction={() => copyToken(summary.keyId)}
         />
@@ -110,16 +126,8 @@ export function KeyActions({ summary, failed, reading, keyToRevoke, onChanged, o
         ) : null}
       </ActionPanel.Section>
       <ActionPanel.Section>
-        <Action
-          title="Remove Key…"
-          icon={Icon.Trash}
-          style={Action.Style.Destructive}
-          shortcut={Keyboard.Shortcut.Common.Remove}
-          onAction={async () => {
-            if (await removeWithConfirmation(summary.keyId)) onChanged();
-          }}
-        />
-        {failed ? null : refresh}
+        {remove}
+        {state === "failed" ? null : refresh}
       </ActionPanel.Section>
     </ActionPanel>
   );

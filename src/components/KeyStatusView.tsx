@@ -1,46 +1,57 @@
 import { Color, Detail, Icon } from "@raycast/api";
-import { dismissKeyToRevoke } from "../helpers/memory";
+import { dismissKeyToRevoke, type KeyToRevoke } from "../helpers/memory";
 import { rotationDays } from "../helpers/preferences";
 import { useKeyMemory } from "../hooks/useKeyMemory";
 import { useKeyStatus } from "../hooks/useKeyStatus";
 import { ageInDays, formatAge, outcomeLabel, type RememberedCheck } from "../lib/check-summary";
-import { describeError } from "../lib/errors";
+import { describeError, isAscKeyError } from "../lib/errors";
+import type { Registration } from "../lib/pipeline";
 import { NOT_CONFIGURED_SENTENCE, type KeySummary } from "../lib/status";
-import { KeyActions } from "./KeyActions";
+import { KeyActions, type EntryState } from "./KeyActions";
 
 function formatDate(iso: string): string {
   return new Date(iso).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
 }
 
+function formatDays(days: number): string {
+  if (days === 0) return "Less than a day";
+  return days === 1 ? "1 day" : `${days} days`;
+}
+
 function statusMarkdown(options: {
+  state: EntryState;
   sentence: string;
   summary?: KeySummary;
   error?: string;
-  keyToRevoke?: string;
+  keyToRevoke?: KeyToRevoke;
   check?: RememberedCheck;
   rotateAfter?: number;
-  /** Nothing known yet: the first Keychain read is still running. */
-  reading?: boolean;
 }): string {
-  const { summary, error, keyToRevoke, check, rotateAfter, reading } = options;
-  const parts: string[] = [];
-  if (error) {
-    parts.push("# The Keychain Could Not Be Read", error);
+  const { state, summary, error, keyToRevoke, check, rotateAfter } = options;
+  if (state === "unreadable") {
+    return [
+      "# The Saved Key Entry Is Unreadable",
+      error,
+      "Register the key again to replace the entry, or remove it.",
+    ].join("\n\n");
+  }
+  if (state === "failed") {
+    const parts = ["# The Keychain Could Not Be Read", error ?? ""];
     if (summary) parts.push(`Last known: ${options.sentence}`);
     return parts.join("\n\n");
   }
-  parts.push(`# ${options.sentence}`);
-  if (reading) return parts.join("\n\n");
+  const parts = [`# ${options.sentence}`];
   if (!summary) {
-    parts.push(
-      "Register the App Store Connect API key LingCode should use: the Issuer ID, the Key ID and the .p8 file Apple let you download once. An **App Manager** key is the smallest role that manages TestFlight.",
-    );
+    if (state === "read") {
+      parts.push(
+        "Register the App Store Connect API key LingCode should use: the Issuer ID, the Key ID and the .p8 file Apple let you download once. An **App Manager** key is the smallest role that manages TestFlight.",
+      );
+    }
     return parts.join("\n\n");
   }
   if (keyToRevoke) {
-    parts.push(
-      `> **Revoke key ${keyToRevoke} on Team Keys.** It was replaced by ${summary.keyId} and keeps working at Apple until you revoke it.`,
-    );
+    const by = keyToRevoke.replacedBy ? ` It was replaced by ${keyToRevoke.replacedBy} and` : " It";
+    parts.push(`> **Revoke key ${keyToRevoke.keyId} on Team Keys.**${by} keeps working at Apple until you revoke it.`);
   }
   if (check && check.keyId === summary.keyId) parts.push(`Last check, ${formatAge(check.checkedAt)}: ${check.message}`);
   else parts.push("Not checked with Apple yet: Verify with Apple sends one request.");
@@ -51,43 +62,53 @@ function statusMarkdown(options: {
   return parts.join("\n\n");
 }
 
-/** API Key Status: "is my key set up?" at a glance, and everything to do about it. */
-export function KeyStatusView() {
+/**
+ * API Key Status: "is my key set up?" at a glance, and everything to do about it. `registered` is a registration
+ * that just happened: it is shown at once, before the Keychain read confirms it, instead of the cached old key.
+ */
+export function KeyStatusView(props: { registered?: Registration }) {
   const status = useKeyStatus();
   const memory = useKeyMemory();
-  const summary = status.data?.status.configured ? status.data.status : undefined;
+  const fresh = props.registered && status.isLoading ? props.registered : undefined;
+  const data = fresh ? { status: fresh.summary, sentence: fresh.sentence } : status.data;
+  const summary = data?.status.configured ? data.status : undefined;
+  const unreadable = isAscKeyError(status.error, "record-corrupt") || isAscKeyError(status.error, "record-version");
+  const state: EntryState = status.error
+    ? unreadable
+      ? "unreadable"
+      : "failed"
+    : status.isLoading && !data
+      ? "reading"
+      : "read";
   const error = status.error ? describeError(status.error) : undefined;
-  const keyToRevoke = memory.data?.keyToRevoke?.keyId;
+  const keyToRevoke = memory.data?.keyToRevoke;
   const check = memory.data?.latest;
   const rotateAfter = rotationDays();
-  const reading = !status.data && status.isLoading;
-  const sentence = status.data?.sentence ?? (reading ? "Reading the Keychain…" : NOT_CONFIGURED_SENTENCE);
+  const sentence = data?.sentence ?? (state === "reading" ? "Reading the Keychain…" : NOT_CONFIGURED_SENTENCE);
+  const shown = state === "unreadable" ? undefined : summary;
 
   const refresh = () => {
     void status.revalidate();
     void memory.revalidate();
   };
 
-  const metadata = summary ? (
+  const age = shown ? ageInDays(shown.savedAt) : 0;
+  const metadata = shown ? (
     <Detail.Metadata>
-      <Detail.Metadata.Label title="Key Type" text={summary.kind === "team" ? "Team" : "Individual"} />
-      {summary.issuerIdSuffix ? (
-        <Detail.Metadata.Label title="Issuer ID" text={`...${summary.issuerIdSuffix}`} />
-      ) : null}
-      <Detail.Metadata.Label title="Key ID" text={summary.keyId} />
-      <Detail.Metadata.Label title="Fingerprint" text={summary.fingerprint} />
-      <Detail.Metadata.Label title="Saved" text={`${formatDate(summary.savedAt)} (${formatAge(summary.savedAt)})`} />
+      <Detail.Metadata.Label title="Key Type" text={shown.kind === "team" ? "Team" : "Individual"} />
+      {shown.issuerIdSuffix ? <Detail.Metadata.Label title="Issuer ID" text={`...${shown.issuerIdSuffix}`} /> : null}
+      <Detail.Metadata.Label title="Key ID" text={shown.keyId} />
+      <Detail.Metadata.Label title="Fingerprint" text={shown.fingerprint} />
+      <Detail.Metadata.Label title="Saved" text={formatDate(shown.savedAt)} />
       <Detail.Metadata.Label
         title="Age"
-        text={`${ageInDays(summary.savedAt)} days`}
+        text={formatDays(age)}
         icon={
-          rotateAfter !== undefined && ageInDays(summary.savedAt) >= rotateAfter
-            ? { source: Icon.Clock, tintColor: Color.Orange }
-            : undefined
+          rotateAfter !== undefined && age >= rotateAfter ? { source: Icon.Clock, tintColor: Color.Orange } : undefined
         }
       />
       <Detail.Metadata.Separator />
-      {check && check.keyId === summary.keyId ? (
+      {check && check.keyId === shown.keyId ? (
         <>
           <Detail.Metadata.TagList title="Last Check">
             <Detail.Metadata.TagList.Item
@@ -109,7 +130,7 @@ export function KeyStatusView() {
       {keyToRevoke ? (
         <Detail.Metadata.Label
           title="Previous Key to Revoke"
-          text={keyToRevoke}
+          text={keyToRevoke.keyId}
           icon={{ source: Icon.ExclamationMark, tintColor: Color.Orange }}
         />
       ) : null}
@@ -120,15 +141,21 @@ export function KeyStatusView() {
     <Detail
       navigationTitle="API Key Status"
       isLoading={status.isLoading || memory.isLoading}
-      markdown={statusMarkdown({ sentence, summary, error, keyToRevoke, check, rotateAfter, reading })}
+      markdown={statusMarkdown({ state, sentence, summary: shown, error, keyToRevoke, check, rotateAfter })}
       metadata={metadata}
       actions={
         <KeyActions
-          summary={summary}
-          failed={Boolean(error)}
-          reading={status.isLoading && !status.data}
-          keyToRevoke={keyToRevoke}
+          state={state}
+          summary={shown}
+          keyToRevoke={shown ? keyToRevoke?.keyId : undefined}
           onChanged={refresh}
+          onRegistered={(registration) => {
+            // Show the new key at once; the Keychain read then confirms it.
+            void status.mutate(undefined, {
+              optimisticUpdate: () => ({ status: registration.summary, sentence: registration.sentence }),
+            });
+            void memory.revalidate();
+          }}
           onDismissRevoke={async () => {
             await dismissKeyToRevoke();
             void memory.revalidate();

@@ -2,7 +2,7 @@ import { Alert, Clipboard, confirmAlert, open, showHUD, showToast, Toast } from 
 import { outcomeSentence, TEAM_KEYS_URL, type CheckResult } from "../lib/asc-client";
 import { describeError } from "../lib/errors";
 import { mintSavedToken, removeSavedKey, verifySavedKey } from "../lib/pipeline";
-import { DEFAULT_TTL_SECONDS } from "../lib/token";
+import { decodeTokenClaims, DEFAULT_TTL_SECONDS } from "../lib/token";
 import { refreshLauncherSubtitle } from "./launcher";
 import { forgetChecks, saveCheck } from "./memory";
 import { appleOptions, keyStore } from "./store";
@@ -22,7 +22,7 @@ const FAILURE_TITLES: Partial<Record<CheckResult["outcome"], string>> = {
 
 /** Verify with Apple: one request, one toast, the answer remembered for the status view and the launcher. */
 export async function verifyWithToast(keyId: string): Promise<CheckResult | undefined> {
-  const toast = await showToast({ style: Toast.Style.Animated, title: `Checking Key ${keyId} With Apple…` });
+  const toast = await showToast({ style: Toast.Style.Animated, title: `Checking Key ${keyId} with Apple…` });
   try {
     const { summary, check } = await verifySavedKey(keyStore(), appleOptions());
     await saveCheck(summary.keyId, check);
@@ -43,34 +43,42 @@ export async function verifyWithToast(keyId: string): Promise<CheckResult | unde
   }
 }
 
-/** Copies a 10-minute token, concealed so it stays out of clipboard history. */
+/** Copies a fresh 10-minute token, concealed so it stays out of clipboard history. */
 export async function copyToken(keyId: string): Promise<void> {
   try {
-    const token = await mintSavedToken(keyStore(), { ttlSeconds: DEFAULT_TTL_SECONDS });
+    const token = await mintSavedToken(keyStore(), { ttlSeconds: DEFAULT_TTL_SECONDS, reuse: false });
     await Clipboard.copy(token, { concealed: true });
-    await showHUD(`Copied a 10-minute token for key ${keyId}`);
+    const { expiresAt } = decodeTokenClaims(token);
+    const until = new Date(expiresAt * 1000).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+    await showHUD(`Copied a token for key ${keyId}, valid until ${until}`);
   } catch (error) {
     await showToast({ style: Toast.Style.Failure, title: "Couldn't Make a Token", message: describeError(error) });
   }
 }
 
-/** Remove Key: confirmed, then the Keychain entry is deleted. Returns true when something was removed. */
-export async function removeWithConfirmation(keyId: string): Promise<boolean> {
+/**
+ * Remove Key: confirmed, then the Keychain entry is deleted. Without a Key ID it removes an entry that can't be
+ * read. Returns true when something was removed.
+ */
+export async function removeWithConfirmation(keyId: string | undefined): Promise<boolean> {
+  const what = keyId ? `Key ${keyId}` : "the Unreadable Key Entry";
   const confirmed = await confirmAlert({
-    title: `Remove Key ${keyId}?`,
-    message:
-      "LingCode can't reach App Store Connect until you register a key again. The key itself keeps working at Apple until you revoke it on Team Keys.",
+    title: `Remove ${what}?`,
+    message: keyId
+      ? "LingCode can't reach App Store Connect until you register a key again. The key itself keeps working at Apple until you revoke it on Team Keys."
+      : "The entry can't be used as it is. LingCode can't reach App Store Connect until you register a key again.",
     primaryAction: { title: "Remove", style: Alert.ActionStyle.Destructive },
   });
   if (!confirmed) return false;
-  const toast = await showToast({ style: Toast.Style.Animated, title: `Removing Key ${keyId}…` });
+  const toast = await showToast({ style: Toast.Style.Animated, title: `Removing ${what}…` });
   try {
     const { removed } = await removeSavedKey(keyStore());
     await forgetChecks();
     toast.style = Toast.Style.Success;
-    toast.title = removed ? `Removed Key ${keyId} From the Keychain` : "No Key Was Saved";
-    toast.message = removed ? `Revoke ${keyId} on Team Keys if nobody needs it.` : undefined;
-    toast.primaryAction = removed ? { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) } : undefined;
+    toast.title = removed ? `Removed ${what} From the Keychain` : "No Key Was Saved";
+    toast.message = removed && keyId ? `Revoke ${keyId} on Team Keys if nobody needs it.` : undefined;
+    toast.primaryAction =
+      removed && keyId ? { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) } : undefined;
     await refreshLauncherSubtitle();
     return removed;
   } catch (error) {

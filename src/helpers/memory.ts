@@ -13,6 +13,8 @@ const KEY_TO_REVOKE = "key-to-revoke";
 export interface KeyToRevoke {
   keyId: string;
   replacedAt: string;
+  /** The key that replaced it. */
+  replacedBy?: string;
 }
 
 async function readJson(name: string): Promise<unknown> {
@@ -61,8 +63,9 @@ export async function readKeyToRevoke(): Promise<KeyToRevoke | undefined> {
   return typeof value?.keyId === "string" && typeof value.replacedAt === "string" ? (value as KeyToRevoke) : undefined;
 }
 
-export async function rememberKeyToRevoke(keyId: string, now = new Date()): Promise<void> {
-  await LocalStorage.setItem(KEY_TO_REVOKE, JSON.stringify({ keyId, replacedAt: now.toISOString() }));
+export async function rememberKeyToRevoke(keyId: string, replacedBy: string, now = new Date()): Promise<void> {
+  const reminder: KeyToRevoke = { keyId, replacedAt: now.toISOString(), replacedBy };
+  await LocalStorage.setItem(KEY_TO_REVOKE, JSON.stringify(reminder));
 }
 
 export async function dismissKeyToRevoke(): Promise<void> {

@@ -1,6 +1,6 @@
 import { Alert, confirmAlert, open, showToast, Toast, trash } from "@raycast/api";
 import { TEAM_KEYS_URL } from "../lib/asc-client";
-import { AscKeyError, describeError } from "../lib/errors";
+import { AscKeyError, describeError, isAscKeyError } from "../lib/errors";
 import {
   AppleCheckError,
   isDifferentKey,
@@ -17,7 +17,7 @@ import { rememberKeyToRevoke, saveCheck } from "./memory";
 import { appleOptions, keyStore } from "./store";
 
 const STEP_TITLES: Record<RegistrationStep, string> = {
-  reading: "Reading the key…",
+  reading: "Reading the Key…",
   checking: "Checking with Apple…",
   saving: "Saving to the Keychain…",
 };
@@ -48,32 +48,36 @@ export interface SubmitOptions {
  * reading, checking with Apple and saving. Returns the registration, or undefined when nothing was saved.
  */
 export async function submitRegistration(input: KeyInput, options: SubmitOptions): Promise<Registration | undefined> {
-  const store = keyStore();
+  // One toast for the whole operation, shown before the first slow step (the Keychain may wait for an unlock).
+  const toast = await showToast({ style: Toast.Style.Animated, title: STEP_TITLES.reading });
   let prepared: PreparedKey;
   let previous;
   try {
     prepared = await prepareKey(input);
-    previous = await readPreviousForReplace(store);
+    previous = await readPreviousForReplace(keyStore());
   } catch (error) {
     const field = fieldOfError(error);
     if (field) options.onFieldError(field, describeError(error));
-    await showToast({ style: Toast.Style.Failure, title: "Key Not Saved", message: describeError(error) });
+    toast.style = Toast.Style.Failure;
+    toast.title = "Key Not Saved";
+    toast.message = describeError(error);
     return undefined;
   }
 
   if (previous && isDifferentKey(previous, { keyId: prepared.record.keyId, fingerprint: prepared.fingerprint })) {
     const sameId = previous.keyId === prepared.record.keyId;
+    await toast.hide();
     const confirmed = await confirmAlert({
-      title: sameId ? `Replace Key ${previous.keyId} With a Different Key?` : `Replace Key ${previous.keyId}?`,
+      title: sameId ? `Replace Key ${previous.keyId} with a Different Key?` : `Replace Key ${previous.keyId}?`,
       message: sameId
         ? `The chosen .p8 is not the key saved as ${previous.keyId} (fingerprints differ). Key ${prepared.record.keyId} will take its place in the Keychain.`
         : `Key ${prepared.record.keyId} will take its place in the Keychain. Key ${previous.keyId} keeps working until you revoke it on Team Keys.`,
       primaryAction: { title: "Replace", style: Alert.ActionStyle.Destructive },
     });
     if (!confirmed) return undefined;
+    await toast.show();
   }
 
-  const toast = await showToast({ style: Toast.Style.Animated, title: STEP_TITLES.reading });
   return save(prepared, input.p8Path, options, toast);
 }
 
@@ -104,7 +108,7 @@ async function save(
       toast.primaryAction = { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) };
     } else if (error instanceof AppleCheckError) {
       toast.style = Toast.Style.Failure;
-      toast.title = "Couldn't Check With Apple: Nothing Saved";
+      toast.title = "Couldn't Check with Apple: Nothing Saved";
       toast.message = error.message;
       toast.primaryAction = {
         title: "Save Without Verifying",
@@ -112,6 +116,11 @@ async function save(
           void save(prepared, p8Path, { ...options, verify: false }, toast);
         },
       };
+    } else if (isAscKeyError(error, "keychain-mismatch")) {
+      // Something was written, but not (only) this key: never claim either way without looking.
+      toast.style = Toast.Style.Failure;
+      toast.title = "Saved Key Differs: Check It";
+      toast.message = describeError(error);
     } else {
       toast.style = Toast.Style.Failure;
       toast.title = "Key Not Saved";
@@ -131,7 +140,7 @@ async function save(
  */
 export async function rememberRegistration(registration: Registration): Promise<void> {
   if (registration.check) await saveCheck(registration.summary.keyId, registration.check);
-  if (registration.replaced) await rememberKeyToRevoke(registration.replaced.keyId);
+  if (registration.replaced) await rememberKeyToRevoke(registration.replaced.keyId, registration.summary.keyId);
   await refreshLauncherSubtitle();
 }
 

@@ -66,7 +66,7 @@ describe.skipIf(!KEYRING)("remove-api-key", () => {
         message: outcomeSentence("valid", { keyId: key.keyId }),
         checkedAt: new Date().toISOString(),
       });
-      await rememberKeyToRevoke("OLDKEY0001");
+      await rememberKeyToRevoke("OLDKEY0001", key.keyId);
       const result = await remove();
       expect(result).toEqual({
         removed: true,
