@@ -149,6 +149,68 @@ describe("macOS backend: how it talks to security", () => {
     expect(fake.runs()).toEqual([]);
   });
 
+  describe("the MAX_COMMAND_LINE guard, at its edge", () => {
+    /** The `-i` line as the first test spells it out, without its "\n"; built here, not by the code under test. */
+    const expectedLine = (service: string, account: string, label: string, secret: string) =>
+      `add-generic-password -U -s "${service}" -a "${account}" -l "${label}" -X "${hex(secret)}"`;
+
+    it("addGenericPasswordLine: exactly MAX_COMMAND_LINE bytes is returned, one more is refused", () => {
+      const secret = serializeRecord(makeRecord());
+      const base = expectedLine("S", "A", "", secret).length;
+      const label = (extra: number) => "L".repeat(MAX_COMMAND_LINE - base + extra);
+
+      const atLimit = addGenericPasswordLine("S", "A", label(0), secret);
+      expect(atLimit).toBe(`${expectedLine("S", "A", label(0), secret)}\n`);
+      expect(Buffer.byteLength(atLimit, "utf8")).toBe(MAX_COMMAND_LINE + 1);
+
+      expect(() => addGenericPasswordLine("S", "A", label(1), secret)).toThrow(
+        expect.objectContaining({
+          code: "keychain-too-long",
+          message: `The key entry is too long for the Keychain tool (${MAX_COMMAND_LINE + 1} characters on its input line, at most ${MAX_COMMAND_LINE}); nothing was saved.`,
+        }),
+      );
+    });
+
+    it("addGenericPasswordLine counts UTF-8 bytes, which is what the tool reads", () => {
+      const secret = "x";
+      const base = expectedLine("S", "A", "", secret).length;
+      // MAX_COMMAND_LINE characters, one of them two bytes long: MAX_COMMAND_LINE + 1 bytes.
+      const label = "é" + "L".repeat(MAX_COMMAND_LINE - base - 1);
+      expect(expectedLine("S", "A", label, secret).length).toBe(MAX_COMMAND_LINE);
+      expect(() => addGenericPasswordLine("S", "A", label, secret)).toThrow(
+        expect.objectContaining({ code: "keychain-too-long" }),
+      );
+      // One "L" fewer: MAX_COMMAND_LINE bytes, sent (with its "\n").
+      expect(Buffer.byteLength(addGenericPasswordLine("S", "A", label.slice(0, -1), secret))).toBe(
+        MAX_COMMAND_LINE + 1,
+      );
+    });
+
+    it("through the store: a record whose line is exactly MAX_COMMAND_LINE is saved; one byte more never spawns", async () => {
+      const record = makeRecord();
+      const text = serializeRecord(record);
+      const base = expectedLine("", ACCOUNT, LABEL, text).length;
+      const service = (extra: number) =>
+        `${SERVICE}-${"s".repeat(MAX_COMMAND_LINE - base - SERVICE.length - 1 + extra)}`;
+      expect(expectedLine(service(0), ACCOUNT, LABEL, text)).toHaveLength(MAX_COMMAND_LINE);
+
+      const refused = await rejection(createKeyStore({ service: service(1), backend: fake.backend() }).write(record));
+      expect(refused.code).toBe("keychain-too-long");
+      expect(refused.message).toContain(`${MAX_COMMAND_LINE + 1} characters`);
+      expect(fake.runs()).toEqual([]);
+
+      const store = createKeyStore({ service: service(0), backend: fake.backend() });
+      await store.write(record);
+      const [add] = fake.runs();
+      expect(add.argv).toEqual(["-i"]);
+      expect(add.stdin).toBe(`${expectedLine(service(0), ACCOUNT, LABEL, text)}\n`);
+      expect(Buffer.byteLength(add.stdin, "utf8")).toBe(MAX_COMMAND_LINE + 1);
+      // The stand-in reads lines the way the real tool does: nothing was cut, the record reads back whole.
+      expect(await store.read()).toEqual(record);
+      expect(fake.storedItems().map((item) => item.service)).toEqual([service(0)]);
+    });
+  });
+
   it("the real tool would cut a line past 4094 characters and run the rest: which is why the limit exists", async () => {
     // Straight to the stand-in, bypassing the guard: the cut secret is stored and the remainder echoed.
     const { spawnSync } = await import("node:child_process");
