@@ -9,8 +9,9 @@
  *   const file = await world.writeP8(key);           // AuthKey_<ID>.p8 in a fresh folder (or in ~/Downloads)
  *   await world.seed(key);                            // saved in the Keychain as if registered
  *
- * After each test it asserts that no PEM fragment and no full Issuer ID is in any toast (every state), HUD,
- * LocalStorage value, Cache entry, command metadata or alert.
+ * After each test it asserts that no PEM fragment (base64, or hex as `security -X` carries it) and no full Issuer
+ * ID is in any toast (every state), HUD, LocalStorage value, Cache entry, command metadata or alert; before each
+ * file it checks that this detector does catch such leaks.
  */
 import { spawnSync } from "node:child_process";
 import { promises as fs } from "node:fs";
@@ -20,13 +21,13 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { keyStore } from "../../src/helpers/store";
 import { DEFAULT_SERVICE } from "../../src/lib/keychain";
-import type { KeyRecord } from "../../src/lib/record";
+import { serializeRecord, type KeyRecord } from "../../src/lib/record";
 import { clearTokenCache } from "../../src/lib/token";
 import { raycast, type ToastRecord } from "../raycast/harness";
 import { store as doubleStore } from "../raycast/state";
 import { startAppleStandIn, type AppleStandIn, type Answer } from "./apple-stand-in";
 import { HAS_KEYRING } from "./keyring";
-import { ISSUER_ID, makeKey, makeKeyId, type TestKey } from "./keys";
+import { ISSUER_ID, makeKey, makeKeyId, makeRecord, type TestKey } from "./keys";
 
 export { HAS_KEYRING, ISSUER_ID };
 
@@ -213,6 +214,7 @@ export function commandWorld(): CommandWorld {
   };
 
   beforeAll(async () => {
+    checkSecretDetector();
     root = await fs.mkdtemp(path.join(os.tmpdir(), "lingcode-commands-"));
     home = path.join(root, "home");
     await fs.mkdir(path.join(home, "Downloads"), { recursive: true });
@@ -256,7 +258,12 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-/** Pieces of each PEM body: every line, the body, 16-character slices, and the start of its base64. */
+/**
+ * Pieces of each PEM body: every line, the body, 16-character slices, the start of its base64, and every
+ * 24-character window of the body's lowercase hex (12 bytes, at each byte offset). The hex windows catch what
+ * `security -X` carries: the hex of the PEM, and the hex of a record, where the PEM's lines sit between `\n`
+ * escapes and so at any byte offset.
+ */
 function pemFragments(pems: string[]): string[] {
   const out: string[] = [];
   for (const pem of pems) {
@@ -264,9 +271,15 @@ function pemFragments(pems: string[]): string[] {
     const body = lines.join("");
     out.push(...lines.filter((line) => line.length >= 16), Buffer.from(pem).toString("base64").slice(0, 40));
     for (let i = 0; i + 16 <= body.length; i += 16) out.push(body.slice(i, i + 16));
+    if (lines.length === 0) continue;
+    const last = lines[lines.length - 1];
+    const bodyHex = Buffer.from(pem.slice(pem.indexOf(lines[0]), pem.lastIndexOf(last) + last.length)).toString("hex");
+    for (let i = 0; i + HEX_WINDOW <= bodyHex.length; i += 2) out.push(bodyHex.slice(i, i + HEX_WINDOW));
   }
   return out;
 }
+
+const HEX_WINDOW = 24;
 
 /** Everything a user or another process could read that Raycast was handed, labelled by where it went. */
 export function shownTexts(): [where: string, text: string][] {
@@ -285,14 +298,42 @@ export function shownTexts(): [where: string, text: string][] {
   return texts;
 }
 
-/** No PEM fragment and no full Issuer ID in anything Raycast shows or keeps. */
+/** No PEM fragment (base64 or hex) and no full Issuer ID in anything Raycast shows or keeps. */
 export function expectNothingSecret(pems: string[], extra: [string, string][] = []): void {
+  expectNothingSecretIn(pems, [...shownTexts(), ...extra]);
+}
+
+function expectNothingSecretIn(pems: string[], texts: [where: string, text: string][]): void {
   const fragments = pemFragments(pems);
-  for (const [where, text] of [...shownTexts(), ...extra]) {
+  for (const [where, text] of texts) {
     expect(text, where).not.toMatch(/PRIVATE KEY-----\s*[A-Za-z0-9+/]{16}/);
     expect(text, where).not.toContain(ISSUER_ID);
-    for (const fragment of fragments) expect(text, where).not.toContain(fragment);
+    const found = fragments.find((fragment) => text.includes(fragment));
+    if (found !== undefined) expect(text, where).not.toContain(found);
   }
+}
+
+/**
+ * The detector's own test, run before every command test file: it must catch the key as `security -X` would carry
+ * it (the hex of the PEM, the hex of a whole record, a short piece of either at any offset) and pass clean text.
+ */
+export function checkSecretDetector(): void {
+  const key = makeKey();
+  const pemHex = Buffer.from(key.pem).toString("hex");
+  const recordHex = Buffer.from(serializeRecord(makeRecord({}, key))).toString("hex");
+  const middle = 2 * Math.floor(pemHex.length / 4) + 2 * 3;
+  const at = recordHex.indexOf(Buffer.from(key.pem.split("\n")[1]).toString("hex"));
+  expect(at, "the record's hex holds the PEM's first line").toBeGreaterThan(0);
+  const leaks: [string, string][] = [
+    ["PEM as hex", `add-generic-password -X "${pemHex}"`],
+    ["record as hex", recordHex],
+    ["piece of the record's hex", `…${recordHex.slice(at + 2 * 7, at + 2 * 7 + 2 * HEX_WINDOW)}…`],
+    ["piece of the PEM's hex", pemHex.slice(middle, middle + 2 * HEX_WINDOW)],
+  ];
+  for (const leak of leaks) {
+    expect(() => expectNothingSecretIn([key.pem], [leak]), `the detector misses the ${leak[0]}`).toThrow(leak[0]);
+  }
+  expectNothingSecretIn([key.pem], [["clean", `Yes, Issuer ID ends in ...72a; ${"0123456789abcdef".repeat(4)}`]]);
 }
 
 /** A toast's titles as the user saw them change (repeats of the same title collapsed). */
