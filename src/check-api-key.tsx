@@ -1,7 +1,7 @@
 import { environment, LaunchProps, LaunchType, showHUD, updateCommandMetadata } from "@raycast/api";
 import { readChecks, saveCheck } from "./helpers/memory";
 import { appleOptions, keyStore } from "./helpers/store";
-import { checkSubtitle } from "./lib/check-summary";
+import { checkSubtitle, failedCheckSubtitle } from "./lib/check-summary";
 import { describeError, isAscKeyError } from "./lib/errors";
 import { readStatus, verifySavedKey } from "./lib/pipeline";
 
@@ -31,7 +31,10 @@ export default async function Command(props: LaunchProps<{ launchContext: CheckC
     }
   } catch (error) {
     if (!isAscKeyError(error, "no-key")) {
-      // The Keychain could not be read (locked, denied): say so, but keep the last answer about the key.
+      // An unreadable entry, or a Keychain that did not answer (locked, denied): the subtitle says so, with the
+      // last answer about the key when it is only the Keychain; never a stale "valid" standing alone.
+      const { lastConclusive } = await readChecks();
+      await updateCommandMetadata({ subtitle: failedCheckSubtitle(error, lastConclusive) });
       if (userInitiated) await showHUD(describeError(error));
       return;
     }

@@ -6,6 +6,7 @@
 import { LaunchType } from "@raycast/api";
 import { describe, expect, it } from "vitest";
 import Command from "../src/check-api-key";
+import { ACCOUNT, createSecretToolBackend, LABEL } from "../src/lib/keychain";
 import { launchProps, raycast, runNoView, setEnvironment } from "./raycast/harness";
 import { ANSWER_OF, commandWorld, HAS_KEYRING } from "./support/commands";
 
@@ -27,14 +28,29 @@ function subtitles(): (string | null | undefined)[] {
   return raycast.metadata.map((metadata) => metadata.subtitle);
 }
 
+/** A time as the subtitle names one on the same day, in this machine's time zone ("09:14"), from Intl directly. */
+function clockTime(iso: string | number): string {
+  return new Date(iso).toLocaleTimeString("en-US", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+}
+
+/** When the remembered check (`last-check`, or `last-conclusive-check`) was made, as the subtitle says it. */
+function checkedAt(name = "last-check"): string {
+  return clockTime((JSON.parse(raycast.localStorage[name] as string) as { checkedAt: string }).checkedAt);
+}
+
+/** Writes raw text as the saved entry, as a damaged or newer-version entry would be. */
+async function writeEntry(text: string): Promise<void> {
+  await createSecretToolBackend().set(process.env.LINGCODE_KEYCHAIN_SERVICE!, ACCOUNT, LABEL, text);
+}
+
 describe.skipIf(!HAS_KEYRING)("Check API Key", () => {
-  const cases: [keyof typeof ANSWER_OF, (keyId: string) => string][] = [
-    ["valid", (id) => `Key ${id} valid, checked just now`],
-    ["role-limited", (id) => `Key ${id} valid, small role (checked just now)`],
-    ["agreement-required", (id) => `Key ${id} valid, but an agreement needs accepting (checked just now)`],
-    ["rate-limited", (id) => `Key ${id} valid, checked just now`],
-    ["rejected", (id) => `Apple rejected key ${id}: revoked? (checked just now)`],
-    ["server-error", (id) => `Key ${id}: not checked: Apple had an error, just now`],
+  const cases: [keyof typeof ANSWER_OF, (keyId: string, at: string) => string][] = [
+    ["valid", (id, at) => `Key ${id} valid, checked ${at}`],
+    ["role-limited", (id, at) => `Key ${id} valid, small role (checked ${at})`],
+    ["agreement-required", (id, at) => `Key ${id} valid, but an agreement needs accepting (checked ${at})`],
+    ["rate-limited", (id, at) => `Key ${id} valid, checked ${at}`],
+    ["rejected", (id, at) => `Apple rejected key ${id}: revoked? (checked ${at})`],
+    ["server-error", (id, at) => `Key ${id}: not checked: Apple had an error, ${at}`],
   ];
 
   it.each(cases)("in the background, %s: one request, the subtitle, no HUD", async (outcome, subtitle) => {
@@ -43,7 +59,9 @@ describe.skipIf(!HAS_KEYRING)("Check API Key", () => {
     await world.seed(key);
     await runNoView(Command, props());
     expect(world.apple.requests).toHaveLength(1);
-    expect(subtitles()).toEqual([subtitle(key.keyId)]);
+    expect(subtitles()).toEqual([subtitle(key.keyId, checkedAt())]);
+    expect(subtitles()[0]).toMatch(/\b\d\d:\d\d\b/);
+    expect(subtitles()[0]).not.toMatch(/just now|ago/);
     expect(raycast.huds).toEqual([]);
     expect(raycast.toasts).toEqual([]);
     expect(JSON.parse(raycast.localStorage["last-check"] as string)).toMatchObject({ keyId: key.keyId, outcome });
@@ -53,7 +71,7 @@ describe.skipIf(!HAS_KEYRING)("Check API Key", () => {
     const key = world.key();
     await world.seed(key);
     await runNoView(Command, props());
-    expect(subtitles()).toEqual([`Key ${key.keyId} valid, checked just now`]);
+    expect(subtitles()).toEqual([`Key ${key.keyId} valid, checked ${checkedAt()}`]);
     expect(raycast.huds).toEqual([`Key ${key.keyId} works: App Store Connect accepted it; nothing to do.`]);
   });
 
@@ -83,12 +101,15 @@ describe.skipIf(!HAS_KEYRING)("Check API Key", () => {
     const key = world.key();
     await world.seed(key);
     await runNoView(Command, props());
+    const validAt = checkedAt();
     await world.goOffline();
     await runNoView(Command, props());
+    // The valid answer, with the time it was given.
     expect(subtitles()).toEqual([
-      `Key ${key.keyId} valid, checked just now`,
-      `Key ${key.keyId} valid, checked just now`,
+      `Key ${key.keyId} valid, checked ${validAt}`,
+      `Key ${key.keyId} valid, checked ${validAt}`,
     ]);
+    expect(checkedAt("last-conclusive-check")).toBe(validAt);
     expect(JSON.parse(raycast.localStorage["last-check"] as string)).toMatchObject({ outcome: "unreachable" });
   });
 
@@ -98,7 +119,7 @@ describe.skipIf(!HAS_KEYRING)("Check API Key", () => {
     await world.seed(key);
     await world.goOffline();
     await runNoView(Command, props());
-    expect(subtitles()).toEqual([`Key ${key.keyId}: not checked: offline, just now`]);
+    expect(subtitles()).toEqual([`Key ${key.keyId}: not checked: offline, ${checkedAt()}`]);
   });
 
   it("a check of a replaced key does not speak for the new one", async () => {
@@ -123,28 +144,89 @@ describe.skipIf(!HAS_KEYRING)("Check API Key", () => {
     setEnvironment({ launchType: LaunchType.UserInitiated });
     await runNoView(Command, props({ fromMemory: true }));
     expect(world.apple.requests).toHaveLength(1);
+    const validAt = checkedAt();
     expect(subtitles()).toEqual([
-      `Key ${key.keyId} valid, checked just now`,
-      `Key ${key.keyId} valid, checked just now`,
+      `Key ${key.keyId} valid, checked ${validAt}`,
+      `Key ${key.keyId} valid, checked ${validAt}`,
     ]);
     expect(raycast.huds).toEqual([]);
   });
 
-  it("a locked keyring: the last answer stays; the user is told why, the background run is quiet", async () => {
+  it("a locked keyring: the subtitle says the Keychain could not be read, with the last answer and its time", async () => {
     const key = world.key();
     await world.seed(key);
     background();
     await runNoView(Command, props());
+    const validAt = checkedAt();
     await world.fakeSecretTool('echo "Cannot get secret of a locked object" >&2; exit 1');
 
+    const before = Date.now();
     await runNoView(Command, props());
-    expect(subtitles()).toHaveLength(1);
+    const failedAt = [clockTime(before), clockTime(Date.now())];
+    expect(subtitles()).toHaveLength(2);
+    expect(
+      failedAt.map((at) => `Couldn't read the Keychain at ${at}; last: Key ${key.keyId} valid, checked ${validAt}`),
+    ).toContain(subtitles()[1]);
     expect(raycast.huds).toEqual([]);
 
     setEnvironment({ launchType: LaunchType.UserInitiated });
     await runNoView(Command, props());
-    expect(subtitles()).toHaveLength(1);
+    expect(subtitles()).toHaveLength(3);
+    expect(subtitles()[2]).toMatch(
+      new RegExp(`^Couldn't read the Keychain at \\d\\d:\\d\\d; last: Key ${key.keyId} valid, checked ${validAt}$`),
+    );
     expect(raycast.huds).toEqual(["The keyring is locked and could not be unlocked."]);
+    expect(world.apple.requests).toHaveLength(1);
+  });
+
+  it("a Keychain failure keeps a rejection too, and says only that when nothing was ever checked", async () => {
+    background();
+    const key = world.key({ answer: "revoked" });
+    await world.seed(key);
+    await world.fakeSecretTool("exit 3"); // secret-tool fails before any check
+    await runNoView(Command, props());
+    expect(subtitles()[0]).toMatch(/^Couldn't read the Keychain at \d\d:\d\d$/);
+
+    world.restorePath();
+    await runNoView(Command, props());
+    const rejectedAt = checkedAt();
+    await world.fakeSecretTool("exit 3");
+    await runNoView(Command, props({ fromMemory: true })); // a registration elsewhere asks for a refresh
+    expect(subtitles()[2]).toMatch(
+      new RegExp(
+        `^Couldn't read the Keychain at \\d\\d:\\d\\d; last: Apple rejected key ${key.keyId}: revoked\\? \\(checked ${rejectedAt}\\)$`,
+      ),
+    );
+    expect(world.apple.requests).toHaveLength(1);
+  });
+
+  it.each([
+    ["damaged (not JSON)", '{"version":1,"kind":"team"'],
+    ["from a newer version", JSON.stringify({ version: 2, kind: "team", keyId: "ABC1234DEF" })],
+  ])("a saved entry %s: the subtitle says it is unreadable, not the old answer", async (_name, text) => {
+    const key = world.key();
+    await world.seed(key);
+    background();
+    await runNoView(Command, props());
+    expect(subtitles()).toEqual([`Key ${key.keyId} valid, checked ${checkedAt()}`]);
+    await writeEntry(text);
+
+    await runNoView(Command, props());
+    expect(subtitles()[1]).toBe("Saved key entry unreadable: register again");
+    expect(raycast.huds).toEqual([]);
+    expect(world.apple.requests).toHaveLength(1);
+
+    setEnvironment({ launchType: LaunchType.UserInitiated });
+    await runNoView(Command, props({ fromMemory: true }));
+    await runNoView(Command, props());
+    expect(subtitles().slice(2)).toEqual([
+      "Saved key entry unreadable: register again",
+      "Saved key entry unreadable: register again",
+    ]);
+    // The user is told why, in the key model's words (both launches the same).
+    expect(raycast.huds).toHaveLength(2);
+    expect(raycast.huds[1]).toBe(raycast.huds[0]);
+    expect(raycast.huds[0]).toMatch(/^The saved LingCode key entry .*register the key again/);
     expect(world.apple.requests).toHaveLength(1);
   });
 });

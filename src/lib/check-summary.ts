@@ -3,6 +3,7 @@
  * non-secret record of the check, so the background command, the status view and the tests share the words.
  */
 import { isUsable, type CheckResult, type Outcome } from "./asc-client";
+import { isAscKeyError } from "./errors";
 
 /** A check as remembered between runs: nothing secret (Key ID, outcome, sentence, when, quota). */
 export interface RememberedCheck {
@@ -64,34 +65,94 @@ export function isConclusive(outcome: Outcome): boolean {
   return outcome !== "unreachable" && outcome !== "server-error";
 }
 
+/** The clock and the time format of the launcher subtitle; tests fix all three. */
+export interface SubtitleClock {
+  /** Default: Date.now(). */
+  now?: number;
+  /** An IANA time zone; default: this Mac's. */
+  timeZone?: string;
+  /** Default: en-US, 24-hour ("Nov 25, 09:14"), as the rest of the subtitle is English. */
+  locale?: string;
+}
+
 /**
- * The launcher subtitle for the Check API Key command, e.g. "Key ABC1234DEF valid, checked 2h ago",
- * "Apple rejected key ABC1234DEF: revoked?", "No key". An inconclusive check (offline, server error) keeps
- * the last conclusive answer with its age instead of raising an alarm.
+ * When something happened, as a clock time: "09:14" on the same day as `now`, else "Nov 25, 09:14", with the year
+ * when it differs ("Nov 25, 2025, 09:14"). The subtitle is text written once and then shown for up to 12 hours, so
+ * it says when, not how long ago.
+ */
+export function formatCheckedAt(iso: string, clock: SubtitleClock = {}): string {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return "at an unknown time";
+  const now = clock.now ?? Date.now();
+  const { timeZone, locale = "en-US" } = clock;
+  const day = (ms: number) =>
+    new Date(ms).toLocaleDateString("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+  const time: Intl.DateTimeFormatOptions = { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+  if (day(at) === day(now)) return new Date(at).toLocaleTimeString(locale, time);
+  const sameYear = day(at).slice(0, 4) === day(now).slice(0, 4);
+  return new Date(at).toLocaleString(locale, {
+    ...time,
+    month: "short",
+    day: "numeric",
+    ...(sameYear ? {} : { year: "numeric" }),
+  });
+}
+
+/**
+ * The launcher subtitle for the Check API Key command, e.g. "Key ABC1234DEF valid, checked 09:14",
+ * "Apple rejected key ABC1234DEF: revoked? (checked Nov 25, 09:14)", "No key". An inconclusive check (offline,
+ * server error) keeps the last conclusive answer with its time instead of raising an alarm.
  */
 export function checkSubtitle(
   keyId: string | undefined,
   latest: RememberedCheck | undefined,
   lastConclusive: RememberedCheck | undefined,
-  now: number = Date.now(),
+  clock: SubtitleClock = {},
 ): string {
   if (!keyId) return "No key";
   const conclusive = latest && isConclusive(latest.outcome) && latest.keyId === keyId ? latest : lastConclusive;
   const usable = conclusive && conclusive.keyId === keyId ? conclusive : undefined;
   if (!usable) {
     if (latest && latest.keyId === keyId)
-      return `Key ${keyId}: ${OUTCOME_WORDS[latest.outcome]}, ${formatAge(latest.checkedAt, now)}`;
+      return `Key ${keyId}: ${OUTCOME_WORDS[latest.outcome]}, ${formatCheckedAt(latest.checkedAt, clock)}`;
     return `Key ${keyId}: not checked yet`;
   }
-  const age = formatAge(usable.checkedAt, now);
+  const when = formatCheckedAt(usable.checkedAt, clock);
   switch (usable.outcome) {
     case "rejected":
-      return `Apple rejected key ${keyId}: revoked? (checked ${age})`;
+      return `Apple rejected key ${keyId}: revoked? (checked ${when})`;
     case "agreement-required":
-      return `Key ${keyId} valid, but an agreement needs accepting (checked ${age})`;
+      return `Key ${keyId} valid, but an agreement needs accepting (checked ${when})`;
     case "role-limited":
-      return `Key ${keyId} valid, small role (checked ${age})`;
+      return `Key ${keyId} valid, small role (checked ${when})`;
     default:
-      return isUsable(usable.outcome) ? `Key ${keyId} valid, checked ${age}` : `Key ${keyId}: ${usable.outcome}`;
+      return isUsable(usable.outcome) ? `Key ${keyId} valid, checked ${when}` : `Key ${keyId}: ${usable.outcome}`;
   }
+}
+
+/** The saved entry is there but is not a key record this version reads (damaged, or from a newer version). */
+export const UNREADABLE_ENTRY_SUBTITLE = "Saved key entry unreadable: register again";
+
+/**
+ * The subtitle when the check could not get as far as the key. An unreadable entry says so (the remembered
+ * answers are about a key that can no longer be used); the Keychain not answering (locked, denied, timed out)
+ * says when, and keeps the last conclusive answer, as being offline does: "Couldn't read the Keychain at 09:14;
+ * last: Key ABC1234DEF valid, checked 08:02".
+ */
+export function failedCheckSubtitle(
+  error: unknown,
+  lastConclusive: RememberedCheck | undefined,
+  clock: SubtitleClock = {},
+): string {
+  if (isAscKeyError(error, "record-corrupt") || isAscKeyError(error, "record-version")) {
+    return UNREADABLE_ENTRY_SUBTITLE;
+  }
+  const now = clock.now ?? Date.now();
+  const what =
+    isAscKeyError(error) && error.code.startsWith("keychain-")
+      ? "Couldn't read the Keychain"
+      : "Couldn't check the key";
+  const failed = `${what} at ${formatCheckedAt(new Date(now).toISOString(), { ...clock, now })}`;
+  if (!lastConclusive) return failed;
+  return `${failed}; last: ${checkSubtitle(lastConclusive.keyId, undefined, lastConclusive, { ...clock, now })}`;
 }
