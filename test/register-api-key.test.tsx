@@ -2,7 +2,7 @@
  * Register API Key, driven like a user through the @raycast/api double, against the real core: the private
  * Secret Service `npm test` starts (this file's own service) and the local Apple stand-in.
  */
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { LocalStorage, showHUD, showToast } from "@raycast/api";
@@ -546,6 +546,19 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
     await submit(screen);
     expect(raycast.trashed).toEqual([file]);
     expect(raycast.toast!.message).toMatch(/ The \.p8 is in the Trash\.$/);
+    expect(await world.saved()).toMatchObject({ keyId: key.keyId });
+  });
+
+  it("trash through a symbolic link: the key file itself goes to the Trash, then the link", async () => {
+    const key = world.key();
+    const real = await world.writeP8(key);
+    const link = path.join(await world.dir(), `AuthKey_${key.keyId}.p8`);
+    await symlink(real, link);
+    const screen = await openForm();
+    await fill(screen, key, link);
+    await screen.form.setValue("trash", true);
+    await submit(screen);
+    expect(raycast.trashed).toEqual([await realpath(real), link]);
     expect(await world.saved()).toMatchObject({ keyId: key.keyId });
   });
 

@@ -12,6 +12,7 @@ import {
   type Registration,
   type RegistrationStep,
 } from "../lib/pipeline";
+import { resolveTrashTargets } from "../lib/trash";
 import { refreshLauncherSubtitle } from "./launcher";
 import { rememberKeyToRevoke, saveCheck } from "./memory";
 import { appleOptions, keyStore } from "./store";
@@ -157,7 +158,8 @@ async function afterSave(registration: Registration, p8Path: string | undefined,
   }
   if (options.trashAfter && p8Path) {
     try {
-      await trash(p8Path);
+      // A link's file goes to the Trash too, not only the link (the key must not stay on disk).
+      await trash(await resolveTrashTargets(p8Path));
       notes.push("The .p8 is in the Trash.");
     } catch {
       notes.push("The .p8 could not be moved to the Trash; delete it yourself.");
