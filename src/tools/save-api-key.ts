@@ -2,16 +2,17 @@ import { Tool } from "@raycast/api";
 import path from "node:path";
 import { rememberRegistration } from "../helpers/register";
 import { appleOptions, keyStore } from "../helpers/store";
-import { AscKeyError } from "../lib/errors";
+import { AscKeyError, describeError, type ErrorCode } from "../lib/errors";
 import { maskIssuerId } from "../lib/ids";
 import {
   AppleCheckError,
   isDifferentKey,
   prepareKey,
-  readPreviousForReplace,
   registerKey,
   type KeyInput,
+  type PreparedKey,
 } from "../lib/pipeline";
+import { summarize, type KeySummary } from "../lib/status";
 
 type Input = {
   /**
@@ -36,37 +37,102 @@ function toKeyInput(input: Input): KeyInput {
   };
 }
 
+/** The key model refusing the input itself (the IDs, the key type, the file or the key in it). */
+const REFUSED_INPUT = new Set<ErrorCode>([
+  "issuer-id-missing",
+  "issuer-id-invalid",
+  "issuer-id-not-allowed",
+  "key-id-missing",
+  "key-id-invalid",
+  "kind-invalid",
+  "file-not-found",
+  "file-is-directory",
+  "file-unreadable",
+  "file-empty",
+  "file-too-large",
+  "subscription-key",
+  "not-a-key",
+  "certificate-not-key",
+  "public-key-not-private",
+  "encrypted-key",
+  "rsa-key",
+  "ed25519-key",
+  "wrong-curve",
+  "unsupported-key",
+  "corrupt-key",
+]);
+
+/** What is saved now, as far as the confirmation can tell. */
+type Saved =
+  | { state: "none" }
+  | { state: "key"; summary: KeySummary }
+  | { state: "unreadable" }
+  | { state: "unknown"; reason: string };
+
+async function readSaved(): Promise<Saved> {
+  try {
+    const status = summarize(await keyStore().read());
+    return status.configured ? { state: "key", summary: status } : { state: "none" };
+  } catch (error) {
+    if (error instanceof AscKeyError && (error.code === "record-corrupt" || error.code === "record-version")) {
+      return { state: "unreadable" };
+    }
+    // Locked, denied, timed out, no Secret Service: whatever is saved may well be replaced, so say so.
+    return { state: "unknown", reason: describeError(error) };
+  }
+}
+
+/**
+ * Asked before the tool runs. No confirmation only when the key model refuses the input: then nothing will be
+ * saved and the tool reports the reason. Anything else (the saved key could not be read, or is unreadable) still
+ * asks, saying what it could not find out: the tool may replace whatever is there.
+ */
 export const confirmation: Tool.Confirmation<Input> = async (input) => {
-  let prepared;
-  let previous;
+  let prepared: PreparedKey | undefined;
   try {
     prepared = await prepareKey(toKeyInput(input));
-    previous = await readPreviousForReplace(keyStore());
-  } catch {
-    // Nothing will be saved: the tool itself reports the reason.
-    return undefined;
+  } catch (error) {
+    if (error instanceof AscKeyError && REFUSED_INPUT.has(error.code)) return undefined;
+    // Not the input's fault: ask with the input as given.
   }
-  const { record, fingerprint } = prepared;
-  const replaces = previous && isDifferentKey(previous, { keyId: record.keyId, fingerprint }) ? previous : undefined;
+  const saved = await readSaved();
+  const keyId = prepared?.record.keyId ?? String(input.keyId ?? "").trim();
+  const issuerId = prepared ? prepared.record.issuerId : undefined;
+  const previous = saved.state === "key" ? saved.summary : undefined;
+  const replaces =
+    previous && (!prepared || isDifferentKey(previous, { keyId, fingerprint: prepared.fingerprint }))
+      ? previous
+      : undefined;
+
+  let replacesText: string;
+  let replacing = "";
+  if (replaces) {
+    replacesText = `Key ${replaces.keyId}`;
+    replacing = `, replacing key ${replaces.keyId}`;
+  } else if (previous) {
+    replacesText = `Nothing (key ${previous.keyId} is already saved)`;
+  } else if (saved.state === "unreadable") {
+    replacesText = "An unreadable entry (it cannot be used; saving replaces it)";
+    replacing = ", replacing the unreadable saved entry";
+  } else if (saved.state === "unknown") {
+    replacesText = `The saved key, if any (could not be read: ${saved.reason})`;
+    replacing = ", replacing any saved key";
+  } else {
+    replacesText = "Nothing (no key saved)";
+  }
+
   const info = [
-    { name: "Key ID", value: record.keyId },
-    ...(record.issuerId
-      ? [{ name: "Issuer ID", value: maskIssuerId(record.issuerId) }]
-      : [{ name: "Key Type", value: "Individual" }]),
-    { name: "File", value: path.basename(input.p8Path) },
-    {
-      name: "Replaces",
-      value: replaces
-        ? `Key ${replaces.keyId}`
-        : previous
-          ? `Nothing (key ${previous.keyId} is already saved)`
-          : "Nothing (no key saved)",
-    },
+    { name: "Key ID", value: keyId },
+    ...(issuerId
+      ? [{ name: "Issuer ID", value: maskIssuerId(issuerId) }]
+      : prepared?.record.kind === "individual" || input.individual
+        ? [{ name: "Key Type", value: "Individual" }]
+        : []),
+    { name: "File", value: path.basename(String(input.p8Path ?? "")) },
+    { name: "Replaces", value: replacesText },
   ];
   return {
-    message: replaces
-      ? `Check key ${record.keyId} with Apple and save it in the Keychain, replacing key ${replaces.keyId}?`
-      : `Check key ${record.keyId} with Apple and save it in the Keychain?`,
+    message: `Check key ${keyId} with Apple and save it in the Keychain${replacing}?`,
     info,
   };
 };

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ASC_API_URL_ENV, outcomeSentence } from "../../src/lib/asc-client";
 import { parseIssuerId, parseKeyId } from "../../src/lib/ids";
 import { keyFingerprint, loadKeyFile } from "../../src/lib/key";
+import { ACCOUNT, createSecretToolBackend, LABEL } from "../../src/lib/keychain";
 import { prepareKey } from "../../src/lib/pipeline";
 import * as saveTool from "../../src/tools/save-api-key";
 import { raycast } from "../raycast/harness";
@@ -25,6 +26,22 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
   async function teamInput(key: AppleKey, extra: Partial<Input> = {}): Promise<Input> {
     return { issuerId: ISSUER_ID, keyId: key.keyId, p8Path: await t.keyFile(key), ...extra };
   }
+
+  /** Runs `run` with a fake secret-tool first on PATH (`script` is its shell body), or with none at all (null). */
+  async function withSecretTool<T>(script: string | null, run: () => Promise<T>): Promise<T> {
+    const bin = await fs.mkdtemp(path.join(t.dir, "bin-"));
+    if (script !== null) await fs.writeFile(path.join(bin, "secret-tool"), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    const before = process.env.PATH;
+    process.env.PATH = script === null ? bin : `${bin}${path.delimiter}${before ?? ""}`;
+    try {
+      return await run();
+    } finally {
+      process.env.PATH = before;
+    }
+  }
+
+  const replacesOf = (shown: Awaited<ReturnType<typeof confirmation>>) =>
+    shown?.info?.find((entry) => entry.name === "Replaces")?.value;
 
   describe("confirmation", () => {
     it("a first key: Key ID, masked Issuer ID, file name, and that it replaces nothing", async () => {
@@ -101,6 +118,76 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
         { name: "Issuer ID", value: `...${ISSUER_SUFFIX}` },
       ]);
       t.expectClean(shown);
+    });
+
+    it.each([
+      [
+        "locked",
+        'echo "Cannot get secret of a locked object" >&2; exit 1',
+        "The keyring is locked and could not be unlocked.",
+      ],
+      ["failing", "exit 3", "Could not read the keyring item: secret-tool exited with status 3."],
+      ["missing", null, "secret-tool was not found; install libsecret-tools (apt-get install libsecret-tools)."],
+    ] as const)(
+      "the Keychain %s while the saved key is read: still asks, saying the saved key could not be read",
+      async (_name, script, reason) => {
+        const old = t.appleKey();
+        await t.saveDirectly(old);
+        const key = t.appleKey();
+        const input = await teamInput(key);
+        const shown = await withSecretTool(script, () => confirmation(input));
+        expect(shown).toEqual({
+          message: `Check key ${key.keyId} with Apple and save it in the Keychain, replacing any saved key?`,
+          info: [
+            { name: "Key ID", value: key.keyId },
+            { name: "Issuer ID", value: `...${ISSUER_SUFFIX}` },
+            { name: "File", value: `AuthKey_${key.keyId}.p8` },
+            { name: "Replaces", value: `The saved key, if any (could not be read: ${reason})` },
+          ],
+        });
+        t.expectClean(shown);
+        expect(t.apple.requests).toHaveLength(0);
+        expect((await t.saved())?.keyId).toBe(old.keyId);
+      },
+    );
+
+    it.each([
+      ["damaged (not JSON)", '{"version":1,"kind":"team"'],
+      ["from a newer version", JSON.stringify({ version: 2, kind: "team", keyId: "ABC1234DEF" })],
+    ])("a saved entry %s: asks, saying it replaces an unreadable entry", async (_name, text) => {
+      await createSecretToolBackend().set(t.service, ACCOUNT, LABEL, text);
+      const key = t.appleKey();
+      const shown = await confirmation(await teamInput(key));
+      expect(shown?.message).toBe(
+        `Check key ${key.keyId} with Apple and save it in the Keychain, replacing the unreadable saved entry?`,
+      );
+      expect(replacesOf(shown)).toBe("An unreadable entry (it cannot be used; saving replaces it)");
+      t.expectClean(shown);
+    });
+
+    it("an unexpected failure reading the input (not a refusal): still asks, with the input as given", async () => {
+      const old = t.appleKey();
+      await t.saveDirectly(old);
+      const key = t.appleKey();
+      const input = await teamInput(key, { issuerId: 42 as unknown as string }); // not a string: a TypeError
+      const shown = await confirmation(input);
+      expect(shown?.message).toBe(
+        `Check key ${key.keyId} with Apple and save it in the Keychain, replacing key ${old.keyId}?`,
+      );
+      expect(shown?.info).toEqual([
+        { name: "Key ID", value: key.keyId },
+        { name: "File", value: `AuthKey_${key.keyId}.p8` },
+        { name: "Replaces", value: `Key ${old.keyId}` },
+      ]);
+    });
+
+    it("input the tool will refuse, with the Keychain locked too: no confirmation, the Keychain not asked", async () => {
+      const key = t.appleKey();
+      const input = await teamInput(key, { keyId: "2X9R 4HXF34" });
+      const log = path.join(t.dir, `secret-tool-${key.keyId}.log`);
+      const shown = await withSecretTool(`echo "$*" >> '${log}'; echo "locked" >&2; exit 1`, () => confirmation(input));
+      expect(shown).toBeUndefined();
+      await expect(fs.access(log)).rejects.toThrow();
     });
 
     it("input the tool will refuse: no confirmation (the tool reports the reason), nothing touched", async () => {
