@@ -147,6 +147,41 @@ describe("the form opens ready to go", () => {
     );
   });
 
+  it("picks up a key downloaded while the form is open (Rotate Key…), with the Issuer ID then on the clipboard", async () => {
+    const screen = await openForm();
+    expect(screen.form.values()).toMatchObject({ issuerId: "", keyId: "", p8: [] });
+
+    // The user creates the key on Team Keys, copies the Issuer ID and downloads the .p8.
+    setClipboardText(ISSUER_ID);
+    const key = world.key();
+    const file = await world.writeP8(key, { downloads: true });
+    await screen.waitFor(() => expect(screen.form.field("p8").value).toEqual([file]), { timeout: 5000 });
+    expect(screen.form.values()).toMatchObject({ issuerId: ISSUER_ID, keyId: key.keyId });
+    await screen.waitFor(() => expect(screen.form.field("p8").info).toMatch(/^Fingerprint SHA256:/));
+
+    // A newer download replaces that suggestion too.
+    const newer = world.key();
+    const newerFile = await world.writeP8(newer, { downloads: true, mtime: new Date(Date.now() + 60_000) });
+    await screen.waitFor(() => expect(screen.form.field("p8").value).toEqual([newerFile]), { timeout: 5000 });
+    expect(screen.form.field("keyId").value).toBe(newer.keyId);
+  });
+
+  it("never replaces a file or Key ID the user chose with a later download", async () => {
+    const screen = await openForm();
+    const chosen = world.key();
+    const chosenFile = await world.writeP8(chosen);
+    await screen.form.setValue("p8", [chosenFile]);
+    await screen.waitFor(() => !screen.isLoading);
+    expect(screen.form.field("keyId").value).toBe(chosen.keyId);
+
+    const later = world.key();
+    await world.writeP8(later, { downloads: true });
+    const since = Date.now(); // wait longer than the form gives a download to settle
+    await screen.waitFor(() => Date.now() - since > 800, { timeout: 3000 });
+    await screen.waitFor(() => !screen.isLoading);
+    expect(screen.form.values()).toMatchObject({ p8: [chosenFile], keyId: chosen.keyId });
+  });
+
   it("cleans a pasted Issuer ID as the key model does", async () => {
     const screen = await openForm();
     await screen.form.setValue("issuerId", `Issuer ID: ${OTHER_ISSUER_ID.toUpperCase()}\n`);

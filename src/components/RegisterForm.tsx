@@ -3,7 +3,7 @@ import { useForm } from "@raycast/utils";
 import { useEffect, useRef } from "react";
 import { submitRegistration } from "../helpers/register";
 import { useKeyFile } from "../hooks/useKeyFile";
-import { useRegisterDefaults } from "../hooks/useRegisterDefaults";
+import { useRegisterDefaults, type RegisterDefaults } from "../hooks/useRegisterDefaults";
 import { TEAM_KEYS_URL } from "../lib/asc-client";
 import { describeError } from "../lib/errors";
 import { EXAMPLE_ISSUER_ID, findIssuerIds, keyIdFromFileName, parseIssuerId, parseKeyId } from "../lib/ids";
@@ -63,15 +63,25 @@ export function RegisterForm(props: { onRegistered?: (registration: Registration
   const p8Path = values.p8?.[0];
   const keyFile = useKeyFile(p8Path);
 
-  // Fill in what the user already has: the newest AuthKey_*.p8 in Downloads, an Issuer ID on the clipboard.
-  const filled = useRef(false);
+  // Fill in what the user already has: the newest AuthKey_*.p8 in Downloads, an Issuer ID on the clipboard. A
+  // newer suggestion replaces an earlier one, never something the user chose or typed.
+  const suggested = useRef<RegisterDefaults>({});
   useEffect(() => {
-    if (filled.current || !defaults.data) return;
-    filled.current = true;
-    const { p8Path: suggested, keyId, issuerId } = defaults.data;
-    if (suggested && !values.p8?.length) setValue("p8", [suggested]);
-    if (keyId && !values.keyId) setValue("keyId", keyId);
-    if (issuerId && !values.issuerId) setValue("issuerId", issuerId);
+    if (!defaults.data) return;
+    const { p8Path: file, keyId, issuerId } = defaults.data;
+    const untouched = (value: string | undefined, earlier: string | undefined) => !value || value === earlier;
+    if (file && file !== values.p8?.[0] && untouched(values.p8?.[0], suggested.current.p8Path)) {
+      setValue("p8", [file]);
+      suggested.current.p8Path = file;
+      if (keyId && untouched(values.keyId, suggested.current.keyId)) {
+        setValue("keyId", keyId);
+        suggested.current.keyId = keyId;
+      }
+    }
+    if (issuerId && issuerId !== values.issuerId && untouched(values.issuerId, suggested.current.issuerId)) {
+      setValue("issuerId", issuerId);
+      suggested.current.issuerId = issuerId;
+    }
   }, [defaults.data]);
 
   // Show a bad file's reason as soon as it is picked, not only on submit.

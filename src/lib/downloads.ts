@@ -9,13 +9,16 @@ export interface FoundKeyFile {
   modified: Date;
 }
 
+/** Where browsers put Apple's one download of the .p8. */
+export function downloadsFolder(): string {
+  return path.join(os.homedir(), "Downloads");
+}
+
 /**
- * The newest `AuthKey_<ID>.p8` in a folder (default ~/Downloads), where Apple's one download lands. Quiet on
- * every failure: a missing or unreadable folder means there is nothing to suggest.
+ * The newest `AuthKey_<ID>.p8` in a folder (default ~/Downloads). Quiet on every failure: a missing or unreadable
+ * folder means there is nothing to suggest.
  */
-export async function findNewestAuthKey(
-  folder = path.join(os.homedir(), "Downloads"),
-): Promise<FoundKeyFile | undefined> {
+export async function findNewestAuthKey(folder = downloadsFolder()): Promise<FoundKeyFile | undefined> {
   let names: string[];
   try {
     names = await fs.readdir(folder);
