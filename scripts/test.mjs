@@ -17,7 +17,7 @@ const args = process.argv.slice(2);
 const ci = process.env.CI === "true";
 const TAG = "[npm test]";
 const INSTALL =
-  "apt-get install libsecret-tools gnome-keyring dbus libsecret-1-dev, then run npm install again (it builds keytar)";
+  "apt-get install libsecret-tools gnome-keyring dbus libsecret-1-dev openssl, then run npm install again (it builds keytar)";
 
 const require = createRequire(path.join(root, "package.json"));
 const vitest = path.join(path.dirname(require.resolve("vitest/package.json")), "vitest.mjs");
@@ -26,8 +26,12 @@ const vitest = path.join(path.dirname(require.resolve("vitest/package.json")), "
 const env = { ...process.env, LINGCODE_KEYCHAIN_SERVICE: `LingCode-test-${process.pid}` };
 delete env.LINGCODE_TEST_KEYRING;
 delete env.LINGCODE_TEST_KEYTAR;
+delete env.LINGCODE_TEST_OPENSSL;
 
 const skipped = [];
+// The README's fingerprint one-liner is checked against the real openssl.
+if (spawnSync("openssl", ["version"]).status === 0) env.LINGCODE_TEST_OPENSSL = "1";
+else skipped.push({ group: "README openssl one-liner test", why: "openssl not found" });
 let code;
 
 // Output piped into something that stops reading (`npm test | head`) must not kill us before clean-up.

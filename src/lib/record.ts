@@ -52,7 +52,8 @@ export function parseRecord(text: string): KeyRecord {
       `The saved LingCode key entry has version ${JSON.stringify(raw.version).slice(0, 12)}, which this version does not know; update the extension or register the key again.`,
     );
   }
-  const kind = raw.kind ?? (raw.issuerId === undefined ? undefined : "team");
+  const kind = raw.kind;
+  if (kind === undefined) throw corrupt("no kind");
   if (kind !== "team" && kind !== "individual") throw corrupt("kind must be team or individual");
   for (const field of ["keyId", "privateKey", "savedAt"] as const) {
     if (typeof raw[field] !== "string" || raw[field] === "") throw corrupt(`no ${field}`);

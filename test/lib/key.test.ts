@@ -243,3 +243,22 @@ describe("reading a .p8 file", () => {
     await expectFileRefused(readKeyFile(fifo), "file-unreadable");
   });
 });
+
+// `npm test` sets LINGCODE_TEST_OPENSSL when openssl is there, and names this test as skipped when it is not.
+describe.skipIf(!process.env.LINGCODE_TEST_OPENSSL)("the README's openssl one-liner", () => {
+  it("gives the same fingerprint from a .p8 as the extension shows", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const readme = await fs.readFile(path.join(__dirname, "../../README.md"), "utf8");
+    const line = readme.split("\n").find((text) => text.startsWith("openssl pkey -in AuthKey_ABC1234DEF.p8"));
+    expect(line, "the one-liner is in the README").toBeDefined();
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "asc-key-openssl-"));
+    try {
+      const fresh = makeKey();
+      await fs.writeFile(path.join(dir, "AuthKey_ABC1234DEF.p8"), fresh.pem);
+      const printed = execFileSync("sh", ["-c", line!], { cwd: dir, encoding: "utf8" }).trim();
+      expect(printed).toBe(normalizePrivateKey(fresh.pem).fingerprint);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});

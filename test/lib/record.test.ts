@@ -64,6 +64,7 @@ describe("the Keychain record", () => {
       [{ ...base, version: undefined }, "record-corrupt", /version/],
       [{ ...base, version: 2 }, "record-version", /version 2/],
       [{ ...base, kind: "personal" }, "record-corrupt", /kind/],
+      [{ ...base, kind: undefined }, "record-corrupt", /no kind/],
       [{ ...base, keyId: undefined }, "record-corrupt", /keyId/],
       [{ ...base, privateKey: "" }, "record-corrupt", /privateKey/],
       [{ ...base, privateKey: "garbage" }, "record-corrupt", /privateKey/],
