@@ -13,8 +13,7 @@ async function loadStatus() {
 export function useKeyStatus() {
   return useCachedPromise(loadStatus, [], {
     keepPreviousData: true,
-    // The view shows a Keychain failure itself, with Retry.
-    failureToastOptions: undefined,
+    // The view shows a Keychain failure itself, with Retry: no failure toast on top.
     onError: () => undefined,
   });
 }
