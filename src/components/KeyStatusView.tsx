@@ -4,7 +4,7 @@ import { rotationDays } from "../helpers/preferences";
 import { useKeyMemory } from "../hooks/useKeyMemory";
 import { useKeyStatus } from "../hooks/useKeyStatus";
 import { ageInDays, formatAge, outcomeLabel, type RememberedCheck } from "../lib/check-summary";
-import { describeError, isAscKeyError } from "../lib/errors";
+import { describeError, isUnreadableEntry } from "../lib/errors";
 import type { Registration } from "../lib/pipeline";
 import { NOT_CONFIGURED_SENTENCE, type KeySummary } from "../lib/status";
 import { KeyActions, type EntryState } from "./KeyActions";
@@ -72,7 +72,7 @@ export function KeyStatusView(props: { registered?: Registration }) {
   const fresh = props.registered && status.isLoading ? props.registered : undefined;
   const data = fresh ? { status: fresh.summary, sentence: fresh.sentence } : status.data;
   const summary = data?.status.configured ? data.status : undefined;
-  const unreadable = isAscKeyError(status.error, "record-corrupt") || isAscKeyError(status.error, "record-version");
+  const unreadable = isUnreadableEntry(status.error);
   const state: EntryState = status.error
     ? unreadable
       ? "unreadable"

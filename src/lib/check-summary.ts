@@ -3,7 +3,7 @@
  * non-secret record of the check, so the background command, the status view and the tests share the words.
  */
 import { isUsable, type CheckResult, type Outcome } from "./asc-client";
-import { isAscKeyError } from "./errors";
+import { isAscKeyError, isUnreadableEntry } from "./errors";
 
 /** A check as remembered between runs: nothing secret (Key ID, outcome, sentence, when, quota). */
 export interface RememberedCheck {
@@ -144,7 +144,7 @@ export function failedCheckSubtitle(
   lastConclusive: RememberedCheck | undefined,
   clock: SubtitleClock = {},
 ): string {
-  if (isAscKeyError(error, "record-corrupt") || isAscKeyError(error, "record-version")) {
+  if (isUnreadableEntry(error)) {
     return UNREADABLE_ENTRY_SUBTITLE;
   }
   const now = clock.now ?? Date.now();

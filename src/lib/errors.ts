@@ -63,6 +63,11 @@ export function isAscKeyError(error: unknown, code?: ErrorCode): error is AscKey
   return error instanceof AscKeyError && (code === undefined || error.code === code);
 }
 
+/** The saved entry was read but is not a record this version can use (damaged, or written by a newer version). */
+export function isUnreadableEntry(error: unknown): error is AscKeyError {
+  return isAscKeyError(error, "record-corrupt") || isAscKeyError(error, "record-version");
+}
+
 /** A one-line sentence for any thrown value; unknown errors get a generic sentence, not their text. */
 export function describeError(error: unknown): string {
   if (error instanceof AscKeyError) return error.message;

@@ -5,7 +5,7 @@
  * hand to the store or to token minting and never show.
  */
 import { checkKey, isUsable, type CheckOptions, type CheckResult } from "./asc-client";
-import { AscKeyError } from "./errors";
+import { AscKeyError, isUnreadableEntry } from "./errors";
 import { parseIssuerId, parseKeyId } from "./ids";
 import { loadKeyFile, normalizePrivateKey } from "./key";
 import type { KeyStore } from "./keychain";
@@ -148,7 +148,7 @@ export async function readPreviousForReplace(store: KeyStore): Promise<KeySummar
     const status = summarize(await store.read());
     return status.configured ? status : undefined;
   } catch (error) {
-    if (error instanceof AscKeyError && (error.code === "record-corrupt" || error.code === "record-version")) {
+    if (isUnreadableEntry(error)) {
       return undefined;
     }
     throw error;

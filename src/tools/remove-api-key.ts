@@ -3,7 +3,7 @@ import { refreshLauncherSubtitle } from "../helpers/launcher";
 import { forgetChecks } from "../helpers/memory";
 import { keyStore } from "../helpers/store";
 import { TEAM_KEYS_URL } from "../lib/asc-client";
-import { describeError, isAscKeyError } from "../lib/errors";
+import { describeError, isUnreadableEntry } from "../lib/errors";
 import { readStatus, removeSavedKey } from "../lib/pipeline";
 
 export const confirmation: Tool.Confirmation<Record<string, never>> = async () => {
@@ -12,7 +12,7 @@ export const confirmation: Tool.Confirmation<Record<string, never>> = async () =
     ({ status } = await readStatus(keyStore()));
   } catch (error) {
     // An unreadable entry can still be removed (the tool does), but not without asking.
-    if (!isAscKeyError(error, "record-corrupt") && !isAscKeyError(error, "record-version")) throw error;
+    if (!isUnreadableEntry(error)) throw error;
     return {
       style: Action.Style.Destructive,
       message: `Remove the unreadable LingCode key entry from the Keychain? ${describeError(error)}`,

@@ -2,7 +2,7 @@ import { Tool } from "@raycast/api";
 import path from "node:path";
 import { rememberRegistration } from "../helpers/register";
 import { appleOptions, keyStore } from "../helpers/store";
-import { AscKeyError, describeError, type ErrorCode } from "../lib/errors";
+import { AscKeyError, describeError, isUnreadableEntry, type ErrorCode } from "../lib/errors";
 import { maskIssuerId } from "../lib/ids";
 import {
   AppleCheckError,
@@ -74,7 +74,7 @@ async function readSaved(): Promise<Saved> {
     const status = summarize(await keyStore().read());
     return status.configured ? { state: "key", summary: status } : { state: "none" };
   } catch (error) {
-    if (error instanceof AscKeyError && (error.code === "record-corrupt" || error.code === "record-version")) {
+    if (isUnreadableEntry(error)) {
       return { state: "unreadable" };
     }
     // Locked, denied, timed out, no Secret Service: whatever is saved may well be replaced, so say so.
