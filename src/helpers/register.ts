@@ -1,6 +1,6 @@
 import { Alert, confirmAlert, open, showToast, Toast, trash } from "@raycast/api";
 import { TEAM_KEYS_URL } from "../lib/asc-client";
-import { AscKeyError, describeError, isAscKeyError } from "../lib/errors";
+import { describeError, isAscKeyError, refusedInput } from "../lib/errors";
 import {
   AppleCheckError,
   isDifferentKey,
@@ -23,16 +23,10 @@ const STEP_TITLES: Record<RegistrationStep, string> = {
   saving: "Saving to the Keychain…",
 };
 
-/** Which form field an error from the key model belongs to. */
+/** Which form field an error from the key model belongs to (the form has no key type to get wrong). */
 export function fieldOfError(error: unknown): "issuerId" | "keyId" | "p8" | undefined {
-  if (!(error instanceof AscKeyError)) return undefined;
-  if (error.code.startsWith("issuer-id")) return "issuerId";
-  if (error.code.startsWith("key-id")) return "keyId";
-  if (error.code.startsWith("file-") || error.code.endsWith("-key") || error.code === "not-a-key") return "p8";
-  if (["certificate-not-key", "public-key-not-private", "wrong-curve", "subscription-key"].includes(error.code)) {
-    return "p8";
-  }
-  return undefined;
+  const field = refusedInput(error);
+  return field === "kind" ? undefined : field;
 }
 
 export interface SubmitOptions {

@@ -63,6 +63,39 @@ export function isAscKeyError(error: unknown, code?: ErrorCode): error is AscKey
   return error instanceof AscKeyError && (code === undefined || error.code === code);
 }
 
+/** The part of the user's input an error refuses. */
+export type InputField = "issuerId" | "keyId" | "kind" | "p8";
+
+/** The key model refusing the input itself: the IDs, the key type, the .p8 file or the key in it. */
+const REFUSED_INPUT: Readonly<Partial<Record<ErrorCode, InputField>>> = {
+  "issuer-id-missing": "issuerId",
+  "issuer-id-invalid": "issuerId",
+  "issuer-id-not-allowed": "issuerId",
+  "key-id-missing": "keyId",
+  "key-id-invalid": "keyId",
+  "kind-invalid": "kind",
+  "file-not-found": "p8",
+  "file-is-directory": "p8",
+  "file-unreadable": "p8",
+  "file-empty": "p8",
+  "file-too-large": "p8",
+  "subscription-key": "p8",
+  "not-a-key": "p8",
+  "certificate-not-key": "p8",
+  "public-key-not-private": "p8",
+  "encrypted-key": "p8",
+  "rsa-key": "p8",
+  "ed25519-key": "p8",
+  "wrong-curve": "p8",
+  "unsupported-key": "p8",
+  "corrupt-key": "p8",
+};
+
+/** Which input the error refuses, or undefined when it is not about the input (Keychain, Apple, ...). */
+export function refusedInput(error: unknown): InputField | undefined {
+  return error instanceof AscKeyError ? REFUSED_INPUT[error.code] : undefined;
+}
+
 /** The saved entry was read but is not a record this version can use (damaged, or written by a newer version). */
 export function isUnreadableEntry(error: unknown): error is AscKeyError {
   return isAscKeyError(error, "record-corrupt") || isAscKeyError(error, "record-version");

@@ -2,7 +2,7 @@ import { Tool } from "@raycast/api";
 import path from "node:path";
 import { rememberRegistration } from "../helpers/register";
 import { appleOptions, keyStore } from "../helpers/store";
-import { AscKeyError, describeError, isUnreadableEntry, type ErrorCode } from "../lib/errors";
+import { AscKeyError, describeError, isUnreadableEntry, refusedInput } from "../lib/errors";
 import { maskIssuerId } from "../lib/ids";
 import {
   AppleCheckError,
@@ -37,31 +37,6 @@ function toKeyInput(input: Input): KeyInput {
   };
 }
 
-/** The key model refusing the input itself (the IDs, the key type, the file or the key in it). */
-const REFUSED_INPUT = new Set<ErrorCode>([
-  "issuer-id-missing",
-  "issuer-id-invalid",
-  "issuer-id-not-allowed",
-  "key-id-missing",
-  "key-id-invalid",
-  "kind-invalid",
-  "file-not-found",
-  "file-is-directory",
-  "file-unreadable",
-  "file-empty",
-  "file-too-large",
-  "subscription-key",
-  "not-a-key",
-  "certificate-not-key",
-  "public-key-not-private",
-  "encrypted-key",
-  "rsa-key",
-  "ed25519-key",
-  "wrong-curve",
-  "unsupported-key",
-  "corrupt-key",
-]);
-
 /** What is saved now, as far as the confirmation can tell. */
 type Saved =
   | { state: "none" }
@@ -92,7 +67,7 @@ export const confirmation: Tool.Confirmation<Input> = async (input) => {
   try {
     prepared = await prepareKey(toKeyInput(input));
   } catch (error) {
-    if (error instanceof AscKeyError && REFUSED_INPUT.has(error.code)) return undefined;
+    if (refusedInput(error)) return undefined;
     // Not the input's fault: ask with the input as given.
   }
   const saved = await readSaved();
