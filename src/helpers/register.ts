@@ -12,6 +12,7 @@ import {
   type Registration,
   type RegistrationStep,
 } from "../lib/pipeline";
+import type { KeySummary } from "../lib/status";
 import { resolveTrashTargets } from "../lib/trash";
 import { refreshLauncherSubtitle } from "./launcher";
 import { rememberKeyToRevoke, saveCheck } from "./memory";
@@ -46,7 +47,7 @@ export async function submitRegistration(input: KeyInput, options: SubmitOptions
   // One toast for the whole operation, shown before the first slow step (the Keychain may wait for an unlock).
   const toast = await showToast({ style: Toast.Style.Animated, title: STEP_TITLES.reading });
   let prepared: PreparedKey;
-  let previous;
+  let previous: KeySummary | undefined;
   try {
     prepared = await prepareKey(input);
     previous = await readPreviousForReplace(keyStore());
@@ -73,12 +74,13 @@ export async function submitRegistration(input: KeyInput, options: SubmitOptions
     await toast.show();
   }
 
-  return save(prepared, input.p8Path, options, toast);
+  return save(prepared, input.p8Path, previous ?? null, options, toast);
 }
 
 async function save(
   prepared: PreparedKey,
   p8Path: string | undefined,
+  previous: KeySummary | null,
   options: SubmitOptions,
   toast: Toast,
 ): Promise<Registration | undefined> {
@@ -89,6 +91,7 @@ async function save(
     toast.primaryAction = undefined;
     registration = await registerKey(prepared, {
       store: keyStore(),
+      previous,
       verify: options.verify,
       check: appleOptions(),
       onStep: (step) => {
@@ -108,7 +111,7 @@ async function save(
       toast.primaryAction = {
         title: "Save Without Verifying",
         onAction: () => {
-          void save(prepared, p8Path, { ...options, verify: false }, toast);
+          void save(prepared, p8Path, previous, { ...options, verify: false }, toast);
         },
       };
     } else if (isAscKeyError(error, "keychain-mismatch")) {

@@ -93,6 +93,11 @@ export interface RegisterOptions {
   check?: CheckOptions;
   onStep?: (step: RegistrationStep) => void;
   now?: () => number;
+  /**
+   * The saved key as the caller already read it (null: none was saved), e.g. to ask before replacing it. Then it
+   * is not read again, and `replaced` speaks of the key the user was asked about. Left out, it is read here.
+   */
+  previous?: KeySummary | null;
 }
 
 export interface Registration {
@@ -116,7 +121,8 @@ export interface Registration {
 export async function registerKey(input: KeyInput | PreparedKey, options: RegisterOptions): Promise<Registration> {
   options.onStep?.("reading");
   const prepared = "record" in input ? input : await prepareKey(input, options.now);
-  const previous = await readPreviousForReplace(options.store);
+  const previous =
+    options.previous === undefined ? await readPreviousForReplace(options.store) : (options.previous ?? undefined);
 
   let check: CheckResult | undefined;
   if (options.verify ?? true) {

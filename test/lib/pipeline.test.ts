@@ -768,6 +768,27 @@ describe("registration with an in-memory store", () => {
   registrationSuite(() => memoryStore().store);
 });
 
+describe("registration with the saved key already read by the caller", () => {
+  it("does not read it again, and reports as replaced the key the caller asked about", async () => {
+    const { store, backend } = memoryStore();
+    const old = appleKey();
+    await registerKey(teamInput(old), { store, verify: false });
+    const asked = (await readPreviousForReplace(store))!;
+
+    const k = appleKey();
+    const prepared = await prepareKey(teamInput(k));
+    backend.calls.get = 0;
+    const registration = await registerKey(prepared, { store, verify: false, previous: asked });
+    expect(backend.calls.get).toBe(1); // the read-back after writing, nothing before
+    expect(registration.replaced).toEqual(asked);
+
+    backend.calls.get = 0;
+    const none = await registerKey(await prepareKey(teamInput(appleKey())), { store, verify: false, previous: null });
+    expect(backend.calls.get).toBe(1);
+    expect(none.replaced).toBeUndefined();
+  });
+});
+
 describe.skipIf(!KEYRING)("registration with the real Secret Service (private gnome-keyring)", () => {
   let counter = 0;
   registrationSuite(() => {
