@@ -118,21 +118,9 @@ export const confirmation: Tool.Confirmation<Input> = async (input) => {
  * reason nothing was saved.
  */
 export default async function tool(input: Input) {
+  let registration;
   try {
-    const registration = await registerKey(toKeyInput(input), { store: keyStore(), check: appleOptions() });
-    await rememberRegistration(registration);
-    return {
-      saved: true,
-      sentence: registration.sentence,
-      fingerprint: registration.fingerprint,
-      outcome: registration.check?.outcome,
-      message: registration.check?.message,
-      warnings: registration.warnings,
-      replacedKeyId: registration.replaced?.keyId,
-      revokeReminder: registration.replaced
-        ? `Revoke the previous key ${registration.replaced.keyId} on Team Keys once nothing uses it.`
-        : undefined,
-    };
+    registration = await registerKey(toKeyInput(input), { store: keyStore(), check: appleOptions() });
   } catch (error) {
     if (error instanceof AppleCheckError) {
       return { saved: false, outcome: error.check.outcome, reason: error.message };
@@ -140,4 +128,23 @@ export default async function tool(input: Input) {
     if (error instanceof AscKeyError) return { saved: false, reason: error.message };
     throw error;
   }
+  // The key is saved from here on: the bookkeeping failing must not make the answer say otherwise.
+  const warnings = [...registration.warnings];
+  try {
+    await rememberRegistration(registration);
+  } catch {
+    warnings.push("The check's answer could not be remembered; Verify with Apple shows it again.");
+  }
+  return {
+    saved: true,
+    sentence: registration.sentence,
+    fingerprint: registration.fingerprint,
+    outcome: registration.check?.outcome,
+    message: registration.check?.message,
+    warnings,
+    replacedKeyId: registration.replaced?.keyId,
+    revokeReminder: registration.replaced
+      ? `Revoke the previous key ${registration.replaced.keyId} on Team Keys once nothing uses it.`
+      : undefined,
+  };
 }

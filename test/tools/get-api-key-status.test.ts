@@ -1,4 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { LocalStorage } from "@raycast/api";
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { describe, expect, it, vi } from "vitest";
 import { createSecretToolBackend } from "../../src/lib/keychain";
 import { ACCOUNT, LABEL } from "../../src/lib/keychain";
 import { keyFingerprint } from "../../src/lib/key";
@@ -79,7 +82,7 @@ describe.skipIf(!KEYRING)("get-api-key-status", () => {
     t.expectClean(result);
   });
 
-  it("an unreadable entry: refused with the record's reason, which quotes nothing of the entry", async () => {
+  it("an unreadable entry: said so (as the status view does), quoting nothing of the entry", async () => {
     const key = t.appleKey();
     // A damaged entry holding key material: the reason must not echo it.
     await createSecretToolBackend().set(
@@ -88,12 +91,47 @@ describe.skipIf(!KEYRING)("get-api-key-status", () => {
       LABEL,
       `{"version":1,"kind":"team","privateKey":${JSON.stringify(key.pem)}}`,
     );
-    const error = await getStatus().then(
-      () => undefined,
-      (e: unknown) => e as Error & { code?: string },
+    const result = await getStatus();
+    expect(result).toMatchObject({ entry: "unreadable" });
+    expect(result).not.toHaveProperty("configured");
+    expect(result.sentence).toMatch(
+      /^A LingCode key entry is saved but unusable: .*unreadable.*register the key again/,
     );
-    expect(error?.code).toBe("record-corrupt");
-    expect(error?.message).toMatch(/unreadable/);
-    t.expectClean(error?.message);
+    t.expectClean(result);
+  });
+
+  it("a Keychain that does not answer: a Keychain problem, never no key", async () => {
+    const key = t.appleKey();
+    await t.saveDirectly(key);
+    const bin = await fs.mkdtemp(path.join(t.dir, "bin-"));
+    await fs.writeFile(
+      path.join(bin, "secret-tool"),
+      "#!/bin/sh\necho 'Cannot get secret of a locked object' >&2\nexit 1\n",
+      {
+        mode: 0o755,
+      },
+    );
+    const before = process.env.PATH;
+    process.env.PATH = `${bin}${path.delimiter}${before ?? ""}`;
+    try {
+      const result = await getStatus();
+      expect(result).toMatchObject({ entry: "keychain-problem" });
+      expect(result).not.toHaveProperty("configured");
+      expect(result.sentence).toMatch(/^Couldn't read the Keychain, so whether a key is set up is unknown: .*locked/);
+      expect(result.sentence).not.toContain("No, no ASC key");
+    } finally {
+      process.env.PATH = before;
+    }
+  });
+
+  it("LocalStorage failing: the key's status still answers, without a last check", async () => {
+    const key = t.appleKey();
+    await t.saveDirectly(key);
+    const getItem = vi.spyOn(LocalStorage, "getItem").mockRejectedValue(new Error("broken"));
+    try {
+      expect(await getStatus()).toMatchObject({ configured: true, keyId: key.keyId, lastCheck: undefined });
+    } finally {
+      getItem.mockRestore();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { LocalStorage } from "@raycast/api";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ASC_API_URL_ENV, outcomeSentence } from "../../src/lib/asc-client";
 import { parseIssuerId, parseKeyId } from "../../src/lib/ids";
 import { keyFingerprint, loadKeyFile } from "../../src/lib/key";
@@ -246,6 +247,22 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
       expect(result.message).toBe(outcomeSentence(outcome, { keyId: key.keyId }));
       expect((await t.saved())?.keyId).toBe(key.keyId);
       t.expectClean(result);
+    });
+
+    it("LocalStorage failing after the save: still saved true, with a note, and the key is in the Keychain", async () => {
+      const key = t.appleKey();
+      const setItem = vi.spyOn(LocalStorage, "setItem").mockRejectedValue(new Error("disk full"));
+      try {
+        const result = await save(await teamInput(key));
+        expect(result).toMatchObject({ saved: true, outcome: "valid" });
+        expect(result.warnings).toEqual([
+          "The check's answer could not be remembered; Verify with Apple shows it again.",
+        ]);
+        expect(setItem).toHaveBeenCalled();
+      } finally {
+        setItem.mockRestore();
+      }
+      expect((await t.saved())?.keyId).toBe(key.keyId);
     });
 
     it("an individual key: saved without an Issuer ID", async () => {

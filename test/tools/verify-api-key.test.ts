@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { LocalStorage } from "@raycast/api";
+import { describe, expect, it, vi } from "vitest";
 import { ASC_API_URL_ENV, outcomeSentence } from "../../src/lib/asc-client";
 import * as verifyTool from "../../src/tools/verify-api-key";
 import { raycast } from "../raycast/harness";
@@ -11,6 +12,20 @@ describe.skipIf(!KEYRING)("verify-api-key", () => {
 
   it("has no confirmation: one read-only request", () => {
     expect("confirmation" in verifyTool).toBe(false);
+  });
+
+  it("LocalStorage failing after Apple answered: the answer is still returned", async () => {
+    const key = t.appleKey("revoked");
+    await t.saveDirectly(key);
+    const setItem = vi.spyOn(LocalStorage, "setItem").mockRejectedValue(new Error("disk full"));
+    try {
+      const result = await verify();
+      expect(result).toMatchObject({ keyId: key.keyId, outcome: "rejected" });
+      expect(setItem).toHaveBeenCalled();
+    } finally {
+      setItem.mockRestore();
+    }
+    expect(t.apple.requests).toHaveLength(1);
   });
 
   it.each<[Answer, string, "team" | "individual"]>([
