@@ -4,6 +4,7 @@ import { appleOptions, keyStore } from "./helpers/store";
 import { checkSubtitle, failedCheckSubtitle } from "./lib/check-summary";
 import { describeError, isAscKeyError } from "./lib/errors";
 import { readStatus, verifySavedKey } from "./lib/pipeline";
+import { NOT_CONFIGURED_SENTENCE } from "./lib/status";
 
 interface CheckContext {
   /** Rewrite the subtitle from what is remembered, without asking Apple (sent after a registration or a check). */
@@ -42,5 +43,5 @@ export default async function Command(props: LaunchProps<{ launchContext: CheckC
   const { latest, lastConclusive } = await readChecks();
   const subtitle = checkSubtitle(keyId, latest, lastConclusive);
   await updateCommandMetadata({ subtitle });
-  if (userInitiated && !fromMemory) await showHUD(message ?? (keyId ? subtitle : "No, no ASC key configured."));
+  if (userInitiated && !fromMemory) await showHUD(message ?? (keyId ? subtitle : NOT_CONFIGURED_SENTENCE));
 }

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import Command from "../src/api-key-status";
 import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/asc-client";
-import { outcomeLabel } from "../src/lib/check-summary";
+import { OUTCOME } from "../src/lib/outcomes";
 import { keyFingerprint } from "../src/lib/key";
 import { ACCOUNT, createSecretToolBackend, LABEL } from "../src/lib/keychain";
 import { answerNextAlert, raycast, render, setPreferences, type Screen } from "./raycast/harness";
@@ -194,7 +194,7 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
           { name: "check-api-key", type: "background", context: { fromMemory: true } },
         ]);
 
-        await screen.waitFor(() => expect(screen.metadata()["Last Check"]).toBe(outcomeLabel(outcome)));
+        await screen.waitFor(() => expect(screen.metadata()["Last Check"]).toBe(OUTCOME[outcome].label));
         expect(screen.metadata().Checked).toBe("just now");
         expect(screen.markdown).toContain(`Last check, just now: ${raycast.toast!.message}`);
         const left = { valid: "3599 of 3600", "role-limited": "3599 of 3600", "rate-limited": "0 of 3600" } as Record<

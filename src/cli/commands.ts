@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { accessSync, constants as fsConstants } from "node:fs";
 import path from "node:path";
-import { TEAM_KEYS_URL, type CheckResult, type Outcome } from "../lib/asc-client";
+import type { CheckResult } from "../lib/asc-client";
 import { createKeyStore } from "../lib/keychain";
 import {
   AppleCheckError,
@@ -20,7 +20,8 @@ import {
   type KeyInput,
 } from "../lib/pipeline";
 import { maskIssuerId } from "../lib/ids";
-import type { KeyStatus, KeySummary } from "../lib/status";
+import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
+import { NOT_CONFIGURED_SENTENCE, type KeyStatus, type KeySummary } from "../lib/status";
 import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from "../lib/token";
 import { moveToTrash } from "../lib/trash";
 import { parseCommandArgs } from "./args";
@@ -31,8 +32,7 @@ import { readKeyFromStdin, type CliIo } from "./io";
 export type Command = (args: string[], io: CliIo) => Promise<ExitStatus>;
 
 /** Told to the user when a command needs a saved key and there is none (exit 1). */
-export const NO_KEY_SENTENCE =
-  "No, no ASC key configured; register one with: asc-key register --issuer-id <id> --key-id <id> --p8 <file>";
+export const NO_KEY_SENTENCE = `${withoutFinalStop(NOT_CONFIGURED_SENTENCE)}; register one with: asc-key register --issuer-id <id> --key-id <id> --p8 <file>`;
 
 export const COMMANDS: Readonly<Record<CommandName, Command>> = { register, status, verify, token, remove, open };
 
@@ -146,35 +146,16 @@ export function statusJson(status: KeyStatus): Record<string, unknown> {
   return json;
 }
 
-/** Outcomes where the key itself works: exit 0, with this warning on stderr. */
-const WARNINGS: Partial<Record<Outcome, string>> = {
-  "role-limited": "warning: the key is valid, but its role is too small to list apps.",
-  "agreement-required":
-    "warning: the key is valid, but App Store Connect needs the Account Holder to accept an agreement.",
-  "rate-limited": "warning: the key is valid, but it has used up this hour's requests.",
-};
-
-const VERIFY_EXIT: Readonly<Record<Outcome, ExitStatus>> = {
-  valid: EXIT.ok,
-  "role-limited": EXIT.ok,
-  "agreement-required": EXIT.ok,
-  "rate-limited": EXIT.ok,
-  rejected: EXIT.rejected,
-  "server-error": EXIT.unavailable,
-  unreachable: EXIT.unavailable,
-};
-
 async function verify(args: string[], io: CliIo): Promise<ExitStatus> {
   const values = parseCommandArgs("verify", args, { json: { type: "boolean" } });
   if (values.help) return showHelp("verify", io);
   const { check } = await verifySavedKey(keyStore());
-  const exit = VERIFY_EXIT[check.outcome];
+  const facts = OUTCOME[check.outcome];
   if (values.json) io.out(JSON.stringify(verifyJson(check)));
-  else if (exit === EXIT.ok) io.out(check.message);
+  else if (facts.exit === "ok") io.out(check.message);
   else io.err(check.message);
-  const warning = WARNINGS[check.outcome];
-  if (warning) io.err(warning);
-  return exit;
+  if (facts.cliWarning) io.err(`warning: ${facts.cliWarning}`);
+  return EXIT[facts.exit];
 }
 
 /** The documented `verify --json` shape. */
@@ -216,7 +197,7 @@ async function remove(args: string[], io: CliIo): Promise<ExitStatus> {
   if (values.help) return showHelp("remove", io);
   const removal = await removeSavedKey(keyStore());
   if (!removal.removed) {
-    io.err("No, no ASC key configured; there was nothing to remove.");
+    io.err(`${withoutFinalStop(NOT_CONFIGURED_SENTENCE)}; there was nothing to remove.`);
     return EXIT.noKey;
   }
   const what = removal.previous ? removedKeyWords(removal.previous) : "the unreadable key entry";

@@ -1,6 +1,7 @@
 /** asc-key's help texts: the tool's and one per command. Printed to stdout by --help, -h and `asc-key help`. */
 import { DEFAULT_ASC_API_URL, TEAM_KEYS_URL } from "../lib/asc-client";
 import { DEFAULT_SERVICE } from "../lib/keychain";
+import { NOT_CONFIGURED_SENTENCE } from "../lib/status";
 import { DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, MIN_TTL_SECONDS } from "../lib/token";
 
 export const COMMAND_NAMES = ["register", "status", "verify", "token", "remove", "open"] as const;
@@ -65,7 +66,7 @@ The key is never taken on the command line: give a file or stdin.`,
 Prints one of:
   Yes, Issuer ID ends in ...abc, Key ID ABC1234DEF
   Yes, individual key, Key ID ABC1234DEF
-  No, no ASC key configured.          (exit 1)
+  ${NOT_CONFIGURED_SENTENCE}          (exit 1)
 
 Options:
   --json      One line of JSON: {"configured","kind","keyId","issuerIdSuffix","fingerprint","savedAt"}

@@ -3,8 +3,9 @@ import { dismissKeyToRevoke, type KeyToRevoke } from "../helpers/memory";
 import { rotationDays } from "../helpers/preferences";
 import { useKeyMemory } from "../hooks/useKeyMemory";
 import { useKeyStatus } from "../hooks/useKeyStatus";
-import { ageInDays, formatAge, outcomeLabel, type RememberedCheck } from "../lib/check-summary";
+import { ageInDays, formatAge, type RememberedCheck } from "../lib/check-summary";
 import { describeError, isUnreadableEntry } from "../lib/errors";
+import { OUTCOME } from "../lib/outcomes";
 import type { Registration } from "../lib/pipeline";
 import { NOT_CONFIGURED_SENTENCE, type KeySummary } from "../lib/status";
 import { KeyActions, type EntryState } from "./KeyActions";
@@ -112,8 +113,8 @@ export function KeyStatusView(props: { registered?: Registration }) {
         <>
           <Detail.Metadata.TagList title="Last Check">
             <Detail.Metadata.TagList.Item
-              text={outcomeLabel(check.outcome)}
-              color={check.outcome === "rejected" ? Color.Red : check.outcome === "valid" ? Color.Green : Color.Orange}
+              text={OUTCOME[check.outcome].label}
+              color={Color[OUTCOME[check.outcome].color]}
             />
           </Detail.Metadata.TagList>
           <Detail.Metadata.Label title="Checked" text={formatAge(check.checkedAt)} />

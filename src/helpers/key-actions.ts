@@ -1,24 +1,12 @@
 import { Alert, Clipboard, confirmAlert, open, showHUD, showToast, Toast } from "@raycast/api";
-import { outcomeSentence, TEAM_KEYS_URL, type CheckResult } from "../lib/asc-client";
+import type { CheckResult } from "../lib/asc-client";
 import { describeError } from "../lib/errors";
+import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
 import { mintSavedToken, removeSavedKey, verifySavedKey } from "../lib/pipeline";
 import { decodeTokenClaims, DEFAULT_TTL_SECONDS } from "../lib/token";
 import { refreshLauncherSubtitle } from "./launcher";
 import { forgetChecks, saveCheck } from "./memory";
 import { appleOptions, keyStore } from "./store";
-
-const SUCCESS_TITLES: Partial<Record<CheckResult["outcome"], string>> = {
-  valid: "Key Works",
-  "role-limited": "Key Works, Small Role",
-  "agreement-required": "Key Fine, Agreement Needed",
-  "rate-limited": "Key Works, Rate-Limited",
-};
-
-const FAILURE_TITLES: Partial<Record<CheckResult["outcome"], string>> = {
-  rejected: "Apple Rejected the Key",
-  "server-error": "Apple Had an Error",
-  unreachable: "Couldn't Reach Apple",
-};
 
 /** Verify with Apple: one request, one toast, the answer remembered for the status view and the launcher. */
 export async function verifyWithToast(keyId: string): Promise<CheckResult | undefined> {
@@ -26,9 +14,9 @@ export async function verifyWithToast(keyId: string): Promise<CheckResult | unde
   try {
     const { summary, check } = await verifySavedKey(keyStore(), appleOptions());
     await saveCheck(summary.keyId, check);
-    const success = SUCCESS_TITLES[check.outcome];
-    toast.style = success ? Toast.Style.Success : Toast.Style.Failure;
-    toast.title = success ?? FAILURE_TITLES[check.outcome] ?? outcomeSentence(check.outcome);
+    const facts = OUTCOME[check.outcome];
+    toast.style = facts.usable ? Toast.Style.Success : Toast.Style.Failure;
+    toast.title = facts.toastTitle;
     toast.message = check.message;
     if (check.outcome === "rejected") {
       toast.primaryAction = { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) };

@@ -1,6 +1,7 @@
 import { LocalStorage } from "@raycast/api";
-import { OUTCOMES, type CheckResult, type Outcome } from "../lib/asc-client";
-import { isConclusive, rememberCheck, type RememberedCheck } from "../lib/check-summary";
+import type { CheckResult } from "../lib/asc-client";
+import { rememberCheck, type RememberedCheck } from "../lib/check-summary";
+import { isOutcome, OUTCOME } from "../lib/outcomes";
 
 /**
  * What the extension remembers between runs, in Raycast's LocalStorage. Nothing secret: Key IDs, outcomes and
@@ -37,7 +38,7 @@ function validCheck(value: unknown): RememberedCheck | undefined {
   const check = value as Partial<RememberedCheck> | undefined;
   if (typeof check !== "object" || check === null) return undefined;
   if (typeof check.keyId !== "string" || typeof check.message !== "string") return undefined;
-  if (!OUTCOMES.includes(check.outcome as Outcome)) return undefined;
+  if (!isOutcome(check.outcome)) return undefined;
   if (typeof check.checkedAt !== "string" || Number.isNaN(Date.parse(check.checkedAt))) return undefined;
   return check as RememberedCheck;
 }
@@ -50,7 +51,7 @@ export async function readChecks(): Promise<CheckMemory> {
 export async function saveCheck(keyId: string, check: CheckResult): Promise<RememberedCheck> {
   const remembered = rememberCheck(keyId, check);
   await LocalStorage.setItem(LAST_CHECK, JSON.stringify(remembered));
-  if (isConclusive(check.outcome)) await LocalStorage.setItem(LAST_CONCLUSIVE_CHECK, JSON.stringify(remembered));
+  if (OUTCOME[check.outcome].conclusive) await LocalStorage.setItem(LAST_CONCLUSIVE_CHECK, JSON.stringify(remembered));
   return remembered;
 }
 

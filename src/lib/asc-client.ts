@@ -7,7 +7,10 @@
  * ID. A key that cannot sign throws its AscKeyError instead of producing an outcome. The token only travels over
  * https, or over plain http to this computer (the test stand-ins).
  */
+import { outcomeSentence, type Outcome } from "./outcomes";
 import { mintToken, type TokenCredentials } from "./token";
+
+export { OUTCOMES, outcomeSentence, TEAM_KEYS_URL, type Outcome } from "./outcomes";
 
 export const DEFAULT_ASC_API_URL = "https://api.appstoreconnect.apple.com";
 /** Overrides the base URL for tests and stand-ins (read at call time). */
@@ -16,51 +19,6 @@ export const DEFAULT_TIMEOUT_MS = 15_000;
 export const CHECK_PATH = "/v1/apps?limit=1";
 /** Beyond this difference between Apple's `Date` and the local clock, a 401 is blamed on the clock. */
 export const CLOCK_TOLERANCE_SECONDS = 60;
-export const TEAM_KEYS_URL = "https://appstoreconnect.apple.com/access/integrations/api";
-
-export const OUTCOMES = [
-  "valid",
-  "role-limited",
-  "agreement-required",
-  "rejected",
-  "rate-limited",
-  "server-error",
-  "unreachable",
-] as const;
-export type Outcome = (typeof OUTCOMES)[number];
-
-/**
- * The sentence per outcome, shared by the UI, the CLI and the README. With a Key ID it names the key; with a kind,
- * a rejection points at the right page. `checkKey` gives more specific sentences for a wrong clock, a server error
- * and an unreachable server.
- */
-export function outcomeSentence(outcome: Outcome, key: { keyId?: string; kind?: "team" | "individual" } = {}): string {
-  const the = key.keyId ? `Key ${key.keyId}` : "The key";
-  const theLower = key.keyId ? `key ${key.keyId}` : "the key";
-  switch (outcome) {
-    case "valid":
-      return `${the} works: App Store Connect accepted it; nothing to do.`;
-    case "role-limited":
-      return `${the} works, but its role does not allow listing apps; if LingCode needs more, use a key with the App Manager or Admin role.`;
-    case "agreement-required":
-      return `${the} is fine, but App Store Connect refuses every request until the Account Holder accepts the latest agreement under Business in App Store Connect; do not re-enter the key.`;
-    case "rejected":
-      return key.kind === "individual"
-        ? `Apple rejected ${theLower}: it was revoked, the Key ID does not match the .p8 file, or it is a team key (which needs the Issuer ID); check it under your profile in App Store Connect and register it again.`
-        : `Apple rejected ${theLower}: it was revoked, the Issuer ID or Key ID does not match the .p8 file, or it is an individual key (which takes no Issuer ID); check it at ${TEAM_KEYS_URL} and register it again.`;
-    case "rate-limited":
-      return `${the} works but has used up its hourly request allowance; wait up to an hour and check again.`;
-    case "server-error":
-      return "App Store Connect answered with an error; try again in a few minutes.";
-    case "unreachable":
-      return "App Store Connect could not be reached; check the internet connection and try again.";
-  }
-}
-
-/** The general sentences, without a Key ID. */
-export const OUTCOME_SENTENCES: Readonly<Record<Outcome, string>> = Object.freeze(
-  Object.fromEntries(OUTCOMES.map((outcome) => [outcome, outcomeSentence(outcome)])) as Record<Outcome, string>,
-);
 
 export interface CheckResult {
   outcome: Outcome;
@@ -86,13 +44,6 @@ export interface CheckOptions {
   fetch?: typeof fetch;
   /** Clock in milliseconds since the epoch; default `Date.now`. */
   now?: () => number;
-}
-
-/** Does the key itself work (or is at least not known to be bad)? */
-export function isUsable(outcome: Outcome): boolean {
-  return (
-    outcome === "valid" || outcome === "role-limited" || outcome === "agreement-required" || outcome === "rate-limited"
-  );
 }
 
 /** The API base URL without a trailing slash: `LINGCODE_ASC_API_URL` when set, else Apple's. */

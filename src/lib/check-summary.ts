@@ -2,8 +2,9 @@
  * What the launcher and the status view say about the last check with Apple. Pure functions over a
  * non-secret record of the check, so the background command, the status view and the tests share the words.
  */
-import { isUsable, type CheckResult, type Outcome } from "./asc-client";
+import type { CheckResult } from "./asc-client";
 import { isAscKeyError, isUnreadableEntry } from "./errors";
+import { OUTCOME, type Outcome } from "./outcomes";
 
 /** A check as remembered between runs: nothing secret (Key ID, outcome, sentence, when, quota). */
 export interface RememberedCheck {
@@ -43,26 +44,6 @@ export function formatAge(sinceIso: string, now: number = Date.now()): string {
 export function ageInDays(sinceIso: string, now: number = Date.now()): number {
   if (Number.isNaN(Date.parse(sinceIso))) return 0;
   return Math.max(0, Math.floor((now - Date.parse(sinceIso)) / 86_400_000));
-}
-
-const OUTCOME_WORDS: Record<Outcome, string> = {
-  valid: "valid",
-  "role-limited": "valid (small role)",
-  "agreement-required": "valid, agreement to accept",
-  rejected: "rejected",
-  "rate-limited": "valid (rate-limited)",
-  "server-error": "not checked: Apple had an error",
-  unreachable: "not checked: offline",
-};
-
-/** A short label for an outcome, for metadata rows. */
-export function outcomeLabel(outcome: Outcome): string {
-  return OUTCOME_WORDS[outcome];
-}
-
-/** Is this answer news about the key (as opposed to a network or server hiccup)? */
-export function isConclusive(outcome: Outcome): boolean {
-  return outcome !== "unreachable" && outcome !== "server-error";
 }
 
 /** The clock and the time format of the launcher subtitle; tests fix all three. */
@@ -110,24 +91,14 @@ export function checkSubtitle(
   clock: SubtitleClock = {},
 ): string {
   if (!keyId) return "No key";
-  const conclusive = latest && isConclusive(latest.outcome) && latest.keyId === keyId ? latest : lastConclusive;
+  const conclusive = latest && OUTCOME[latest.outcome].conclusive && latest.keyId === keyId ? latest : lastConclusive;
   const usable = conclusive && conclusive.keyId === keyId ? conclusive : undefined;
   if (!usable) {
     if (latest && latest.keyId === keyId)
-      return `Key ${keyId}: ${OUTCOME_WORDS[latest.outcome]}, ${formatCheckedAt(latest.checkedAt, clock)}`;
+      return OUTCOME[latest.outcome].subtitle(keyId, formatCheckedAt(latest.checkedAt, clock));
     return `Key ${keyId}: not checked yet`;
   }
-  const when = formatCheckedAt(usable.checkedAt, clock);
-  switch (usable.outcome) {
-    case "rejected":
-      return `Apple rejected key ${keyId}: revoked? (checked ${when})`;
-    case "agreement-required":
-      return `Key ${keyId} valid, but an agreement needs accepting (checked ${when})`;
-    case "role-limited":
-      return `Key ${keyId} valid, small role (checked ${when})`;
-    default:
-      return isUsable(usable.outcome) ? `Key ${keyId} valid, checked ${when}` : `Key ${keyId}: ${usable.outcome}`;
-  }
+  return OUTCOME[usable.outcome].subtitle(keyId, formatCheckedAt(usable.checkedAt, clock));
 }
 
 /** The saved entry is there but is not a key record this version reads (damaged, or from a newer version). */

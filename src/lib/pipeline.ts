@@ -4,13 +4,14 @@
  * called it. Nothing here prints, caches or returns key material except `KeyRecord.privateKey`, which callers
  * hand to the store or to token minting and never show.
  */
-import { checkKey, isUsable, type CheckOptions, type CheckResult } from "./asc-client";
+import { checkKey, type CheckOptions, type CheckResult } from "./asc-client";
 import { AscKeyError, isUnreadableEntry } from "./errors";
 import { parseIssuerId, parseKeyId } from "./ids";
 import { loadKeyFile, normalizePrivateKey } from "./key";
 import type { KeyStore } from "./keychain";
+import { OUTCOME } from "./outcomes";
 import type { KeyKind, KeyRecord } from "./record";
-import { statusSentence, summarize, type KeyStatus, type KeySummary } from "./status";
+import { NOT_CONFIGURED_SENTENCE, statusSentence, summarize, type KeyStatus, type KeySummary } from "./status";
 import { clearTokenCache, mintToken, type MintOptions } from "./token";
 
 export interface KeyInput {
@@ -128,7 +129,7 @@ export async function registerKey(input: KeyInput | PreparedKey, options: Regist
   if (options.verify ?? true) {
     options.onStep?.("checking");
     check = await checkKey(prepared.record, options.check);
-    if (!isUsable(check.outcome)) throw new AppleCheckError(check);
+    if (!OUTCOME[check.outcome].usable) throw new AppleCheckError(check);
   }
 
   options.onStep?.("saving");
@@ -183,7 +184,7 @@ export async function readStatus(store: KeyStore): Promise<StatusReport> {
 const noKey = () =>
   new AscKeyError(
     "no-key",
-    "No, no ASC key configured. Register one with the App Store Connect key's three values first.",
+    `${NOT_CONFIGURED_SENTENCE} Register one with the App Store Connect key's three values first.`,
   );
 
 async function requireRecord(store: KeyStore): Promise<KeyRecord> {

@@ -5,6 +5,7 @@ import { keyStore } from "../helpers/store";
 import { TEAM_KEYS_URL } from "../lib/asc-client";
 import { describeError, isUnreadableEntry } from "../lib/errors";
 import { readStatus, removeSavedKey } from "../lib/pipeline";
+import { NOT_CONFIGURED_SENTENCE } from "../lib/status";
 
 export const confirmation: Tool.Confirmation<Record<string, never>> = async () => {
   let status;
@@ -34,7 +35,7 @@ export default async function tool() {
   const { removed, previous } = await removeSavedKey(keyStore());
   await forgetChecks();
   await refreshLauncherSubtitle();
-  if (!removed) return { removed: false, sentence: "No, no ASC key configured." };
+  if (!removed) return { removed: false, sentence: NOT_CONFIGURED_SENTENCE };
   return {
     removed: true,
     keyId: previous?.keyId,

@@ -7,13 +7,11 @@ import {
   type CheckResult,
   DEFAULT_ASC_API_URL,
   isLoopbackHost,
-  isUsable,
-  OUTCOME_SENTENCES,
-  outcomeSentence,
   OUTCOMES,
   parseRateLimit,
   resolveBaseUrl,
 } from "../../src/lib/asc-client";
+import { OUTCOME } from "../../src/lib/outcomes";
 import { isAscKeyError } from "../../src/lib/errors";
 import type { KeyRecord } from "../../src/lib/record";
 import { clearTokenCache } from "../../src/lib/token";
@@ -78,7 +76,7 @@ describe("checkKey against the stand-in", () => {
     expect(Math.abs(result.clockOffsetSeconds ?? 99)).toBeLessThanOrEqual(1);
     expect(result.message).toContain(record.keyId);
     expect(result.appleCode).toBeUndefined();
-    expect(isUsable(result.outcome)).toBe(true);
+    expect(OUTCOME[result.outcome].usable).toBe(true);
   });
 
   it("valid individual key", async () => {
@@ -101,7 +99,7 @@ describe("checkKey against the stand-in", () => {
     expect(result).toMatchObject({ outcome: "role-limited", httpStatus: 403, appleCode: "FORBIDDEN_ERROR" });
     expect(result.message).toContain(record.keyId);
     expect(result.message).toMatch(/role/);
-    expect(isUsable(result.outcome)).toBe(true);
+    expect(OUTCOME[result.outcome].usable).toBe(true);
   });
 
   it("agreement-required: the key is fine, the Account Holder must accept an agreement", async () => {
@@ -113,7 +111,7 @@ describe("checkKey against the stand-in", () => {
     });
     expect(result.message).toMatch(/Account Holder/);
     expect(result.message).toMatch(/agreement/);
-    expect(isUsable(result.outcome)).toBe(true);
+    expect(OUTCOME[result.outcome].usable).toBe(true);
   });
 
   it("rate-limited: 429", async () => {
@@ -125,7 +123,7 @@ describe("checkKey against the stand-in", () => {
       rateLimitRemaining: 0,
       rateLimitLimit: 3600,
     });
-    expect(isUsable(result.outcome)).toBe(true);
+    expect(OUTCOME[result.outcome].usable).toBe(true);
   });
 
   it("rejected: a revoked key", async () => {
@@ -135,7 +133,7 @@ describe("checkKey against the stand-in", () => {
     expect(result.message).toContain(record.keyId);
     expect(result.message).toContain("https://appstoreconnect.apple.com/access/integrations/api");
     expect(result.message).not.toMatch(/clock/);
-    expect(isUsable(result.outcome)).toBe(false);
+    expect(OUTCOME[result.outcome].usable).toBe(false);
   });
 
   it("rejected: wrong Issuer ID, wrong key, unknown Key ID, team/individual mix-up", async () => {
@@ -214,7 +212,7 @@ describe("checkKey against the stand-in", () => {
     const garbage = await check("garbage");
     expect(garbage.result).toMatchObject({ outcome: "server-error", httpStatus: 200 });
     expect(garbage.result.message).toMatch(/proxy|Wi-Fi/);
-    expect(isUsable("server-error")).toBe(false);
+    expect(OUTCOME["server-error"].usable).toBe(false);
   });
 
   it("unreachable: a server that never answers times out", async () => {
@@ -224,7 +222,7 @@ describe("checkKey against the stand-in", () => {
     expect(result.outcome).toBe("unreachable");
     expect(result.httpStatus).toBeUndefined();
     expect(result.message).toMatch(/no answer within 300 ms/);
-    expect(isUsable(result.outcome)).toBe(false);
+    expect(OUTCOME[result.outcome].usable).toBe(false);
   });
 
   it("uses LINGCODE_ASC_API_URL when no baseUrl is given", async () => {
@@ -436,24 +434,5 @@ describe("rate limit header and outcome vocabulary", () => {
     });
     expect(parseRateLimit("user-hour-lim:abc;")).toEqual({});
     expect(parseRateLimit(null)).toEqual({});
-  });
-
-  it("has one sentence per outcome and says which outcomes mean the key works", () => {
-    expect([...OUTCOMES]).toEqual([
-      "valid",
-      "role-limited",
-      "agreement-required",
-      "rejected",
-      "rate-limited",
-      "server-error",
-      "unreachable",
-    ]);
-    expect(OUTCOMES.filter(isUsable)).toEqual(["valid", "role-limited", "agreement-required", "rate-limited"]);
-    for (const outcome of OUTCOMES) {
-      expect(OUTCOME_SENTENCES[outcome]).toMatch(/^[A-Z].*\.$/);
-      expect(OUTCOME_SENTENCES[outcome]).not.toMatch(/[\r\n]/);
-    }
-    expect(outcomeSentence("valid", { keyId: "2X9R4HXF34" })).toContain("Key 2X9R4HXF34");
-    expect(outcomeSentence("rejected", { keyId: "2X9R4HXF34", kind: "individual" })).toMatch(/profile/);
   });
 });

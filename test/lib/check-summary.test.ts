@@ -1,13 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { checkKey, type CheckResult, type Outcome, OUTCOMES } from "../../src/lib/asc-client";
+import { checkKey, type CheckResult, type Outcome } from "../../src/lib/asc-client";
 import {
   ageInDays,
   checkSubtitle,
   failedCheckSubtitle,
   formatAge,
   formatCheckedAt,
-  isConclusive,
-  outcomeLabel,
   type RememberedCheck,
   rememberCheck,
   type SubtitleClock,
@@ -183,25 +181,6 @@ describe("ageInDays", () => {
     [-5 * D, 0],
   ])("%d ms ago → %d days", (age, days) => {
     expect(ageInDays(ago(age), NOW)).toBe(days);
-  });
-});
-
-describe("outcomeLabel and isConclusive", () => {
-  it.each<[Outcome, string, boolean]>([
-    ["valid", "valid", true],
-    ["role-limited", "valid (small role)", true],
-    ["agreement-required", "valid, agreement to accept", true],
-    ["rejected", "rejected", true],
-    ["rate-limited", "valid (rate-limited)", true],
-    ["server-error", "not checked: Apple had an error", false],
-    ["unreachable", "not checked: offline", false],
-  ])("%s → %s (conclusive: %s)", (outcome, label, conclusive) => {
-    expect(outcomeLabel(outcome)).toBe(label);
-    expect(isConclusive(outcome)).toBe(conclusive);
-  });
-
-  it("every outcome has a label", () => {
-    for (const outcome of OUTCOMES) expect(outcomeLabel(outcome)).toMatch(/\w/);
   });
 });
 

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { isOutcome, OUTCOME, OUTCOMES, outcomeSentence, type Outcome } from "../../src/lib/outcomes";
+
+describe("the table of Apple's answers", () => {
+  it("lists the outcomes in order, and which mean the key works", () => {
+    expect([...OUTCOMES]).toEqual([
+      "valid",
+      "role-limited",
+      "agreement-required",
+      "rejected",
+      "rate-limited",
+      "server-error",
+      "unreachable",
+    ]);
+    expect(OUTCOMES.filter((o) => OUTCOME[o].usable)).toEqual([
+      "valid",
+      "role-limited",
+      "agreement-required",
+      "rate-limited",
+    ]);
+  });
+
+  it.each<[Outcome, string, boolean, string]>([
+    ["valid", "valid", true, "ok"],
+    ["role-limited", "valid (small role)", true, "ok"],
+    ["agreement-required", "valid, agreement to accept", true, "ok"],
+    ["rejected", "rejected", true, "rejected"],
+    ["rate-limited", "valid (rate-limited)", true, "ok"],
+    ["server-error", "not checked: Apple had an error", false, "unavailable"],
+    ["unreachable", "not checked: offline", false, "unavailable"],
+  ])("%s: label %s, conclusive %s, exit %s", (outcome, label, conclusive, exit) => {
+    expect(OUTCOME[outcome]).toMatchObject({ label, conclusive, exit });
+  });
+
+  it("every sentence is one line that starts with a capital and ends with a full stop, with or without a Key ID", () => {
+    for (const outcome of OUTCOMES) {
+      for (const sentence of [outcomeSentence(outcome), outcomeSentence(outcome, { keyId: "2X9R4HXF34" })]) {
+        expect(sentence).toMatch(/^[A-Z].*\.$/);
+        expect(sentence).not.toMatch(/[\r\n]/);
+      }
+    }
+    expect(outcomeSentence("valid", { keyId: "2X9R4HXF34" })).toContain("Key 2X9R4HXF34");
+    expect(outcomeSentence("rejected", { keyId: "2X9R4HXF34", kind: "individual" })).toMatch(/profile/);
+    expect(outcomeSentence("rejected", { keyId: "2X9R4HXF34", kind: "team" })).toMatch(
+      /Team Keys|access\/integrations/,
+    );
+  });
+
+  it("only outcomes that exit 0 carry a CLI warning, and only usable outcomes exit 0", () => {
+    for (const outcome of OUTCOMES) {
+      const facts = OUTCOME[outcome];
+      expect(facts.exit === "ok").toBe(facts.usable);
+      if (facts.cliWarning) expect(facts.exit).toBe("ok");
+    }
+  });
+
+  it("knows its own outcomes and nothing else", () => {
+    expect(OUTCOMES.every(isOutcome)).toBe(true);
+    expect(isOutcome("ok")).toBe(false);
+    expect(isOutcome(undefined)).toBe(false);
+  });
+});
