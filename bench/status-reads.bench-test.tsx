@@ -16,7 +16,8 @@ import path from "node:path";
 import { useLayoutEffect, type ReactNode } from "react";
 import { expect, it, vi } from "vitest";
 import Command from "../src/api-key-status";
-import { createKeyStore, DEFAULT_SERVICE, SERVICE_ENV } from "../src/lib/keychain";
+import { SERVICE_ENV } from "../src/cli/settings";
+import { createKeyStore, DEFAULT_SERVICE } from "../src/lib/keychain";
 import { clearTokenCache } from "../src/lib/token";
 import { flush, render, type Screen } from "../test/raycast/harness";
 import { makeRecord } from "../test/support/keys";
@@ -83,7 +84,7 @@ async function idle(screen: Screen) {
 
 it.skipIf(!out)("API Key Status: Keychain reads before first paint and per revalidation", async () => {
   if (!service || service === DEFAULT_SERVICE) throw new Error(`${SERVICE_ENV} must name a throwaway service`);
-  const store = createKeyStore();
+  const store = createKeyStore({ service });
   const record = makeRecord({ kind: "team" });
   await store.write(record);
   const shown = `Key ID ${record.keyId}`;

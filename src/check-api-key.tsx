@@ -1,6 +1,6 @@
 import { environment, LaunchProps, LaunchType, showHUD, updateCommandMetadata } from "@raycast/api";
 import { readChecks, saveCheck } from "./helpers/memory";
-import { appleOptions, keyStore } from "./helpers/store";
+import { appleOptions, keyStore } from "./helpers/core";
 import { checkSubtitle, failedCheckSubtitle } from "./lib/check-summary";
 import { describeError, isAscKeyError } from "./lib/errors";
 import { readStatus, verifySavedKey } from "./lib/pipeline";

@@ -1,5 +1,5 @@
 import { open, showHUD } from "@raycast/api";
-import { keyStore } from "./helpers/store";
+import { keyStore } from "./helpers/core";
 import { TEAM_KEYS_URL } from "./lib/asc-client";
 import { readStatus } from "./lib/pipeline";
 

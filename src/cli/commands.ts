@@ -25,6 +25,7 @@ import { NOT_CONFIGURED_SENTENCE, type KeyStatus, type KeySummary } from "../lib
 import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from "../lib/token";
 import { moveToTrash } from "../lib/trash";
 import { parseCommandArgs } from "./args";
+import { settingsFromEnv } from "./settings";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import { COMMAND_HELP, type CommandName } from "./help";
 import { readKeyFromStdin, type CliIo } from "./io";
@@ -37,7 +38,10 @@ export const NO_KEY_SENTENCE = `${withoutFinalStop(NOT_CONFIGURED_SENTENCE)}; re
 export const COMMANDS: Readonly<Record<CommandName, Command>> = { register, status, verify, token, remove, open };
 
 /** The saved key's store: service from LINGCODE_KEYCHAIN_SERVICE (default `LingCode`), created when needed. */
-const keyStore = () => createKeyStore();
+const keyStore = (io: CliIo) => createKeyStore({ service: settingsFromEnv(io.env).service });
+
+/** How this run reaches App Store Connect: LINGCODE_ASC_API_URL, else Apple's API. */
+const appleOptions = (io: CliIo) => ({ baseUrl: settingsFromEnv(io.env).appleBaseUrl });
 
 function showHelp(command: CommandName, io: CliIo): ExitStatus {
   io.out(COMMAND_HELP[command]);
@@ -94,7 +98,7 @@ async function register(args: string[], io: CliIo): Promise<ExitStatus> {
   const skipVerify = values["skip-verify"] === true;
   let registration;
   try {
-    registration = await registerKey(prepared, { store: keyStore(), verify: !skipVerify });
+    registration = await registerKey(prepared, { store: keyStore(io), check: appleOptions(io), verify: !skipVerify });
   } catch (error) {
     if (error instanceof AppleCheckError) {
       const hint = error.code === "apple-unavailable" ? "; --skip-verify saves it without checking" : "";
@@ -130,7 +134,7 @@ async function register(args: string[], io: CliIo): Promise<ExitStatus> {
 async function status(args: string[], io: CliIo): Promise<ExitStatus> {
   const values = parseCommandArgs("status", args, { json: { type: "boolean" } });
   if (values.help) return showHelp("status", io);
-  const report = await readStatus(keyStore());
+  const report = await readStatus(keyStore(io));
   io.out(values.json ? JSON.stringify(statusJson(report.status)) : report.sentence);
   return report.status.configured ? EXIT.ok : EXIT.noKey;
 }
@@ -149,7 +153,7 @@ export function statusJson(status: KeyStatus): Record<string, unknown> {
 async function verify(args: string[], io: CliIo): Promise<ExitStatus> {
   const values = parseCommandArgs("verify", args, { json: { type: "boolean" } });
   if (values.help) return showHelp("verify", io);
-  const { check } = await verifySavedKey(keyStore());
+  const { check } = await verifySavedKey(keyStore(io), appleOptions(io));
   const facts = OUTCOME[check.outcome];
   if (values.json) io.out(JSON.stringify(verifyJson(check)));
   else if (facts.exit === "ok") io.out(check.message);
@@ -173,7 +177,7 @@ async function token(args: string[], io: CliIo): Promise<ExitStatus> {
   });
   if (values.help) return showHelp("token", io);
   const ttlSeconds = values.ttl === undefined ? undefined : parseTtl(values.ttl);
-  io.out(await mintSavedToken(keyStore(), { ttlSeconds, scope: values.scope }));
+  io.out(await mintSavedToken(keyStore(io), { ttlSeconds, scope: values.scope }));
   return EXIT.ok;
 }
 
@@ -195,7 +199,7 @@ function parseTtl(text: string): number {
 async function remove(args: string[], io: CliIo): Promise<ExitStatus> {
   const values = parseCommandArgs("remove", args, {});
   if (values.help) return showHelp("remove", io);
-  const removal = await removeSavedKey(keyStore());
+  const removal = await removeSavedKey(keyStore(io));
   if (!removal.removed) {
     io.err(`${withoutFinalStop(NOT_CONFIGURED_SENTENCE)}; there was nothing to remove.`);
     return EXIT.noKey;

@@ -2,6 +2,7 @@
 import { DEFAULT_ASC_API_URL, TEAM_KEYS_URL } from "../lib/asc-client";
 import { DEFAULT_SERVICE } from "../lib/keychain";
 import { NOT_CONFIGURED_SENTENCE } from "../lib/status";
+import { ASC_API_URL_ENV, SERVICE_ENV } from "./settings";
 import { DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, MIN_TTL_SECONDS } from "../lib/token";
 
 export const COMMAND_NAMES = ["register", "status", "verify", "token", "remove", "open"] as const;
@@ -20,8 +21,8 @@ const EXIT_STATUSES = `Exit statuses:
   5  App Store Connect unreachable or answering with a server error`;
 
 const ENVIRONMENT = `Environment:
-  LINGCODE_KEYCHAIN_SERVICE  Keychain service of the entry (default ${DEFAULT_SERVICE})
-  LINGCODE_ASC_API_URL       App Store Connect API address (default ${DEFAULT_ASC_API_URL})`;
+  ${SERVICE_ENV}  Keychain service of the entry (default ${DEFAULT_SERVICE})
+  ${ASC_API_URL_ENV}       App Store Connect API address (default ${DEFAULT_ASC_API_URL})`;
 
 export const TOOL_HELP = `asc-key: the App Store Connect API key the LingCode agent uses, kept in the Keychain.
 

@@ -6,7 +6,7 @@ import { mintSavedToken, removeSavedKey, verifySavedKey } from "../lib/pipeline"
 import { decodeTokenClaims, DEFAULT_TTL_SECONDS } from "../lib/token";
 import { refreshLauncherSubtitle } from "./launcher";
 import { forgetChecks, saveCheck } from "./memory";
-import { appleOptions, keyStore } from "./store";
+import { appleOptions, keyStore } from "./core";
 
 /** Verify with Apple: one request, one toast, the answer remembered for the status view and the launcher. */
 export async function verifyWithToast(keyId: string): Promise<CheckResult | undefined> {

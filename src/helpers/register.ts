@@ -16,7 +16,7 @@ import type { KeySummary } from "../lib/status";
 import { resolveTrashTargets } from "../lib/trash";
 import { refreshLauncherSubtitle } from "./launcher";
 import { rememberKeyToRevoke, saveCheck } from "./memory";
-import { appleOptions, keyStore } from "./store";
+import { appleOptions, keyStore } from "./core";
 
 const STEP_TITLES: Record<RegistrationStep, string> = {
   reading: "Reading the Key…",

@@ -1,6 +1,6 @@
 import { useCachedPromise } from "@raycast/utils";
 import { readStatus } from "../lib/pipeline";
-import { keyStore } from "../helpers/store";
+import { keyStore } from "../helpers/core";
 
 async function loadStatus() {
   return readStatus(keyStore());

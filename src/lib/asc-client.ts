@@ -13,8 +13,6 @@ import { mintToken, type TokenCredentials } from "./token";
 export { OUTCOMES, outcomeSentence, TEAM_KEYS_URL, type Outcome } from "./outcomes";
 
 export const DEFAULT_ASC_API_URL = "https://api.appstoreconnect.apple.com";
-/** Overrides the base URL for tests and stand-ins (read at call time). */
-export const ASC_API_URL_ENV = "LINGCODE_ASC_API_URL";
 export const DEFAULT_TIMEOUT_MS = 15_000;
 export const CHECK_PATH = "/v1/apps?limit=1";
 /** Beyond this difference between Apple's `Date` and the local clock, a 401 is blamed on the clock. */
@@ -37,19 +35,13 @@ export interface CheckResult {
 }
 
 export interface CheckOptions {
-  /** Default: `LINGCODE_ASC_API_URL`, else https://api.appstoreconnect.apple.com */
+  /** Default: Apple's, https://api.appstoreconnect.apple.com */
   baseUrl?: string;
   /** Default 15 000 ms; covers connecting and reading the answer. */
   timeoutMs?: number;
   fetch?: typeof fetch;
   /** Clock in milliseconds since the epoch; default `Date.now`. */
   now?: () => number;
-}
-
-/** The API base URL without a trailing slash: `LINGCODE_ASC_API_URL` when set, else Apple's. */
-export function resolveBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env[ASC_API_URL_ENV]?.trim();
-  return (fromEnv || DEFAULT_ASC_API_URL).replace(/\/+$/, "");
 }
 
 /**
@@ -68,7 +60,7 @@ export function isLoopbackHost(hostname: string): boolean {
 export async function checkKey(credentials: TokenCredentials, options: CheckOptions = {}): Promise<CheckResult> {
   const now = options.now ?? Date.now;
   const checkedAt = new Date(now()).toISOString();
-  const baseUrl = (options.baseUrl ?? resolveBaseUrl()).replace(/\/+$/, "");
+  const baseUrl = (options.baseUrl ?? DEFAULT_ASC_API_URL).replace(/\/+$/, "");
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const doFetch = options.fetch ?? fetch;
 
@@ -80,18 +72,14 @@ export async function checkKey(credentials: TokenCredentials, options: CheckOpti
   } catch {
     return {
       outcome: "unreachable",
-      message:
-        options.baseUrl === undefined
-          ? `The App Store Connect address in ${ASC_API_URL_ENV} is not a web address; fix or unset it and try again.`
-          : "The App Store Connect address given is not a web address; fix it and try again.",
+      message: "The App Store Connect address given is not a web address; fix it and try again.",
       checkedAt,
     };
   }
   if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
-    const where = options.baseUrl === undefined ? `the address in ${ASC_API_URL_ENV}` : "the address given";
     return {
       outcome: "unreachable",
-      message: `Refusing to send the key's token over plain http to ${url.host}: ${where} must use https (http is only for localhost, 127.x.x.x and ::1); fix it and try again.`,
+      message: `Refusing to send the key's token over plain http to ${url.host}: the address given must use https (http is only for localhost, 127.x.x.x and ::1); fix it and try again.`,
       checkedAt,
     };
   }

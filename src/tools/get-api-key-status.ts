@@ -1,5 +1,5 @@
 import { readChecks } from "../helpers/memory";
-import { keyStore } from "../helpers/store";
+import { keyStore } from "../helpers/core";
 import { describeError, isAscKeyError, isUnreadableEntry } from "../lib/errors";
 import { readStatus } from "../lib/pipeline";
 

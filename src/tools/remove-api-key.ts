@@ -1,7 +1,7 @@
 import { Action, Tool } from "@raycast/api";
 import { refreshLauncherSubtitle } from "../helpers/launcher";
 import { forgetChecks } from "../helpers/memory";
-import { keyStore } from "../helpers/store";
+import { keyStore } from "../helpers/core";
 import { TEAM_KEYS_URL } from "../lib/asc-client";
 import { describeError, isUnreadableEntry } from "../lib/errors";
 import { readStatus, removeSavedKey } from "../lib/pipeline";

@@ -1,7 +1,7 @@
 import { Tool } from "@raycast/api";
 import path from "node:path";
 import { rememberRegistration } from "../helpers/register";
-import { appleOptions, keyStore } from "../helpers/store";
+import { appleOptions, keyStore } from "../helpers/core";
 import { AscKeyError, describeError, isUnreadableEntry, refusedInput } from "../lib/errors";
 import { maskIssuerId } from "../lib/ids";
 import {

@@ -1,6 +1,6 @@
 import { refreshLauncherSubtitle } from "../helpers/launcher";
 import { saveCheck } from "../helpers/memory";
-import { appleOptions, keyStore } from "../helpers/store";
+import { appleOptions, keyStore } from "../helpers/core";
 import { isAscKeyError } from "../lib/errors";
 import { verifySavedKey, type Verification } from "../lib/pipeline";
 import { NOT_CONFIGURED_SENTENCE } from "../lib/status";

@@ -1,15 +1,13 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
-  ASC_API_URL_ENV,
   checkKey,
   type CheckResult,
   DEFAULT_ASC_API_URL,
   isLoopbackHost,
   OUTCOMES,
   parseRateLimit,
-  resolveBaseUrl,
 } from "../../src/lib/asc-client";
 import { OUTCOME } from "../../src/lib/outcomes";
 import { isAscKeyError } from "../../src/lib/errors";
@@ -225,18 +223,16 @@ describe("checkKey against the stand-in", () => {
     expect(OUTCOME[result.outcome].usable).toBe(false);
   });
 
-  it("uses LINGCODE_ASC_API_URL when no baseUrl is given", async () => {
-    const saved = process.env[ASC_API_URL_ENV];
-    process.env[ASC_API_URL_ENV] = `${apple.url}/`;
+  it("asks the address it is given (a trailing slash is fine), and reads no environment", async () => {
+    vi.stubEnv("LINGCODE_ASC_API_URL", "http://127.0.0.1:9");
     try {
       const record = makeRecord();
       apple.registerRecord(record);
-      const result = await checkKey(record);
+      const result = await checkKey(record, { baseUrl: `${apple.url}/` });
       expect(result.outcome).toBe("valid");
       expect(apple.requests).toHaveLength(1);
     } finally {
-      if (saved === undefined) delete process.env[ASC_API_URL_ENV];
-      else process.env[ASC_API_URL_ENV] = saved;
+      vi.unstubAllEnvs();
     }
   });
 
@@ -283,16 +279,10 @@ describe("checkKey without Apple", () => {
   });
 
   it("unreachable: a base URL that is not a web address", async () => {
-    expect((await checkKey(makeRecord(), { baseUrl: "not a url" })).outcome).toBe("unreachable");
-    const saved = process.env[ASC_API_URL_ENV];
-    process.env[ASC_API_URL_ENV] = "ftp://example.com";
-    try {
-      const result = await checkKey(makeRecord());
+    for (const baseUrl of ["not a url", "ftp://example.com"]) {
+      const result = await checkKey(makeRecord(), { baseUrl });
       expect(result.outcome).toBe("unreachable");
-      expect(result.message).toContain(ASC_API_URL_ENV);
-    } finally {
-      if (saved === undefined) delete process.env[ASC_API_URL_ENV];
-      else process.env[ASC_API_URL_ENV] = saved;
+      expect(result.message).toBe("The App Store Connect address given is not a web address; fix it and try again.");
     }
   });
 
@@ -321,18 +311,6 @@ describe("checkKey without Apple", () => {
       expect(result.message).toContain(new URL(baseUrl).host);
       expect(result.message).not.toMatch(/[\r\n]/);
       expect(result.httpStatus).toBeUndefined();
-    }
-    expect(calls).toEqual([]);
-
-    const saved = process.env[ASC_API_URL_ENV];
-    process.env[ASC_API_URL_ENV] = "http://asc-proxy.example.com";
-    try {
-      const result = await checkKey(unsignable, { fetch: fakeFetch });
-      expect(result.outcome).toBe("unreachable");
-      expect(result.message).toContain(`the address in ${ASC_API_URL_ENV} must use https`);
-    } finally {
-      if (saved === undefined) delete process.env[ASC_API_URL_ENV];
-      else process.env[ASC_API_URL_ENV] = saved;
     }
     expect(calls).toEqual([]);
   });
@@ -414,11 +392,8 @@ describe("checkKey without Apple", () => {
     expect(result).toMatchObject({ outcome: "server-error", httpStatus: 302 });
   });
 
-  it("the default base URL is Apple's; the environment overrides it", () => {
+  it("the default base URL is Apple's", () => {
     expect(DEFAULT_ASC_API_URL).toBe("https://api.appstoreconnect.apple.com");
-    expect(resolveBaseUrl({})).toBe(DEFAULT_ASC_API_URL);
-    expect(resolveBaseUrl({ [ASC_API_URL_ENV]: "  " })).toBe(DEFAULT_ASC_API_URL);
-    expect(resolveBaseUrl({ [ASC_API_URL_ENV]: "http://127.0.0.1:1234//" })).toBe("http://127.0.0.1:1234");
   });
 });
 

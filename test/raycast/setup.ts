@@ -2,8 +2,15 @@
  * vitest setupFiles entry: every test starts from a fresh fake Raycast, leaves nothing mounted, and
  * fails if the double caught misuse a command may have swallowed (e.g. confirmAlert with no answer).
  */
-import { afterEach, beforeEach } from "vitest";
+import { afterEach, beforeEach, vi } from "vitest";
 import { cleanup, resetRaycast, takeProblems } from "./harness";
+
+// The extension's one seam: its settings (always the real `LingCode` entry and Apple) become a throwaway entry and
+// the local Apple stand-in, as test/support/settings.ts reads them from the test's environment.
+vi.mock("../../src/helpers/settings", async () => {
+  const { testSettings } = await import("../support/settings");
+  return { extensionSettings: testSettings };
+});
 
 // Tell React this is a test environment where updates are wrapped in act().
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;

@@ -19,7 +19,7 @@ import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
-import { keyStore } from "../../src/helpers/store";
+import { keyStore } from "../../src/helpers/core";
 import { DEFAULT_SERVICE } from "../../src/lib/keychain";
 import { serializeRecord, type KeyRecord } from "../../src/lib/record";
 import { clearTokenCache } from "../../src/lib/token";

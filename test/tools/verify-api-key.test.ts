@@ -1,6 +1,7 @@
 import { LocalStorage } from "@raycast/api";
 import { describe, expect, it, vi } from "vitest";
-import { ASC_API_URL_ENV, outcomeSentence } from "../../src/lib/asc-client";
+import { outcomeSentence } from "../../src/lib/asc-client";
+import { ASC_API_URL_ENV } from "../support/settings";
 import * as verifyTool from "../../src/tools/verify-api-key";
 import { raycast } from "../raycast/harness";
 import { KEYRING, toolFixture, type Answer } from "./fixture";

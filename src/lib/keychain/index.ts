@@ -1,13 +1,4 @@
 export { DEFAULT_TIMEOUT_MS, type SecretBackend } from "./backend";
 export { createSecretToolBackend, type SecretToolBackendOptions } from "./linux";
 export { createSecurityBackend, MAX_COMMAND_LINE, SECURITY_PATH, type SecurityBackendOptions } from "./macos";
-export {
-  ACCOUNT,
-  createKeyStore,
-  DEFAULT_SERVICE,
-  defaultKeyStore,
-  LABEL,
-  SERVICE_ENV,
-  type KeyStore,
-  type KeyStoreOptions,
-} from "./store";
+export { ACCOUNT, createKeyStore, DEFAULT_SERVICE, LABEL, type KeyStore, type KeyStoreOptions } from "./store";

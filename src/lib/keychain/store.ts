@@ -8,12 +8,10 @@ import { createSecurityBackend } from "./macos";
 export const DEFAULT_SERVICE = "LingCode";
 export const ACCOUNT = "asc-api-key";
 export const LABEL = "LingCode: App Store Connect API key";
-/** Overrides the service (tests use a throwaway one); read when a store is created. */
-export const SERVICE_ENV = "LINGCODE_KEYCHAIN_SERVICE";
 
 export interface KeyStoreOptions {
-  /** Defaults to $LINGCODE_KEYCHAIN_SERVICE, else `LingCode`. */
-  service?: string;
+  /** The Keychain service: `LingCode` for the entry LingCode reads (DEFAULT_SERVICE); tests use throwaway ones. */
+  service: string;
   /** Replaces the platform's backend (then the options below are unused). */
   backend?: SecretBackend;
   /** Defaults to process.platform: darwin uses `security`, linux `secret-tool`. */
@@ -41,8 +39,8 @@ export interface KeyStore {
   remove(): Promise<boolean>;
 }
 
-export function createKeyStore(options: KeyStoreOptions = {}): KeyStore {
-  const service = options.service ?? (process.env[SERVICE_ENV] || DEFAULT_SERVICE);
+export function createKeyStore(options: KeyStoreOptions): KeyStore {
+  const service = options.service;
   const backend = options.backend ?? platformBackend(options);
 
   const readRaw = () => backend.get(service, ACCOUNT);
@@ -75,11 +73,6 @@ export function createKeyStore(options: KeyStoreOptions = {}): KeyStore {
       return backend.delete(service, ACCOUNT);
     },
   };
-}
-
-/** The store LingCode and this extension share, for the platform we run on. */
-export function defaultKeyStore(): KeyStore {
-  return createKeyStore();
 }
 
 function platformBackend(options: KeyStoreOptions): SecretBackend {

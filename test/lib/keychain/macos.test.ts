@@ -410,12 +410,10 @@ describe("macOS store semantics", () => {
 });
 
 describe("createKeyStore", () => {
-  it("uses LingCode / asc-api-key unless LINGCODE_KEYCHAIN_SERVICE says otherwise", () => {
-    vi.stubEnv("LINGCODE_KEYCHAIN_SERVICE", "");
-    expect(createKeyStore({ platform: "darwin" }).service).toBe(DEFAULT_SERVICE);
+  it("uses the service it is given, account asc-api-key, and reads no environment", () => {
     vi.stubEnv("LINGCODE_KEYCHAIN_SERVICE", "LingCode-other");
-    const store = createKeyStore({ platform: "darwin" });
-    expect([store.service, store.account]).toEqual(["LingCode-other", "asc-api-key"]);
+    const store = createKeyStore({ platform: "darwin", service: DEFAULT_SERVICE });
+    expect([store.service, store.account]).toEqual(["LingCode", "asc-api-key"]);
     expect(createKeyStore({ platform: "darwin", service: "X" }).service).toBe("X");
   });
 
@@ -431,7 +429,7 @@ describe("createKeyStore", () => {
   });
 
   it("refuses a platform with no key store", () => {
-    expect(() => createKeyStore({ platform: "win32" })).toThrow(
+    expect(() => createKeyStore({ platform: "win32", service: "X" })).toThrow(
       expect.objectContaining({ code: "keychain-tool-missing" }),
     );
   });

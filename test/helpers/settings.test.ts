@@ -1,97 +1,58 @@
 /**
  * The Keychain item and the Apple address the Raycast extension uses are constants: nothing in the environment
- * redirects them. The tests reach the real src/helpers/store.ts only through an absolute path (every relative
- * import of it loads test/support/raycast-store.ts, see vitest.config.mts), and run the built bundles as Raycast
- * would, with LINGCODE_KEYCHAIN_SERVICE, LINGCODE_ASC_API_URL and even NODE_ENV=test set.
+ * redirects them. Under test, src/helpers/settings.ts is replaced for every file (test/raycast/setup.ts) by the
+ * test's throwaway entry and Apple stand-in; here the real module is loaded as well, and the built bundles are run
+ * as Raycast would, with LINGCODE_KEYCHAIN_SERVICE, LINGCODE_ASC_API_URL and even NODE_ENV=test set.
  *
- * The names LINGCODE_KEYCHAIN_SERVICE and LINGCODE_ASC_API_URL do appear in the bundles: src/lib reads them for
- * the CLI when no service or address is given, and the extension always gives both. So the bundles are checked by
- * what they do, not by grepping for the names.
+ * The names LINGCODE_KEYCHAIN_SERVICE and LINGCODE_ASC_API_URL may appear in the bundles (the CLI's settings share
+ * modules with them), so the bundles are checked by what they do, not by grepping for the names.
  */
 import { spawnSync } from "node:child_process";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { keyStore as redirectedKeyStore } from "../../src/helpers/store";
-import { ASC_API_URL_ENV, DEFAULT_ASC_API_URL } from "../../src/lib/asc-client";
-import { DEFAULT_SERVICE, SERVICE_ENV } from "../../src/lib/keychain";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { appleOptions, keyStore } from "../../src/helpers/core";
+import type * as SettingsModule from "../../src/helpers/settings";
+import { DEFAULT_ASC_API_URL } from "../../src/lib/asc-client";
+import { DEFAULT_SERVICE } from "../../src/lib/keychain";
 import { serializeRecord } from "../../src/lib/record";
+import { LINGCODE_SETTINGS } from "../../src/lib/settings";
 import { makeRecord } from "../support/keys";
-
-type RaycastStore = typeof import("../../src/helpers/store");
+import { ASC_API_URL_ENV, SERVICE_ENV } from "../support/settings";
 
 const ROOT = process.cwd(); // vitest runs from the project root
-const REAL_STORE = path.join(ROOT, "src/helpers/store.ts");
-const TEST_STORE = path.join(ROOT, "test/support/raycast-store.ts");
 
-const OTHER_SERVICE = `LingCode-test-store-${process.pid}`;
+const OTHER_SERVICE = `LingCode-test-settings-${process.pid}`;
 const OTHER_URL = "http://127.0.0.1:9";
 
-const saved = { service: process.env[SERVICE_ENV], url: process.env[ASC_API_URL_ENV], nodeEnv: process.env.NODE_ENV };
-function restore(name: string, value: string | undefined) {
-  if (value === undefined) delete process.env[name];
-  else process.env[name] = value;
-}
 afterEach(() => {
-  restore(SERVICE_ENV, saved.service);
-  restore(ASC_API_URL_ENV, saved.url);
-  restore("NODE_ENV", saved.nodeEnv);
+  vi.unstubAllEnvs();
 });
 
-describe("src/helpers/store.ts itself", () => {
-  it("always service LingCode and Apple's API, whatever the environment says", async () => {
-    process.env[SERVICE_ENV] = OTHER_SERVICE;
-    process.env[ASC_API_URL_ENV] = OTHER_URL;
-    process.env.NODE_ENV = "test";
-    const real = (await import(REAL_STORE)) as RaycastStore;
-    // Creating a store touches no Keychain; only its reads and writes do.
-    expect(real.keyStore().service).toBe("LingCode");
-    expect(real.keyStore().service).toBe(DEFAULT_SERVICE);
-    expect(real.appleOptions()).toEqual({ baseUrl: "https://api.appstoreconnect.apple.com" });
-    expect(real.appleOptions().baseUrl).toBe(DEFAULT_ASC_API_URL);
+describe("the extension's settings", () => {
+  it("are always service LingCode and Apple's API, whatever the environment says", async () => {
+    vi.stubEnv(SERVICE_ENV, OTHER_SERVICE);
+    vi.stubEnv(ASC_API_URL_ENV, OTHER_URL);
+    vi.stubEnv("NODE_ENV", "test");
+    const real = await vi.importActual<typeof SettingsModule>("../../src/helpers/settings");
+    expect(real.extensionSettings()).toEqual({
+      service: "LingCode",
+      appleBaseUrl: "https://api.appstoreconnect.apple.com",
+    });
+    expect(real.extensionSettings()).toBe(LINGCODE_SETTINGS);
+    expect(LINGCODE_SETTINGS).toEqual({ service: DEFAULT_SERVICE, appleBaseUrl: DEFAULT_ASC_API_URL });
   });
 
-  it("reads nothing from process.env", async () => {
-    const source = await fs.readFile(REAL_STORE, "utf8");
-    expect(source).not.toMatch(/process\.env|NODE_ENV/);
-  });
-});
-
-describe("under test, relative imports get test/support/raycast-store.ts", () => {
-  type Resolve = (source: string, importer?: string) => string | null;
-  let resolveId: Resolve;
-  beforeAll(async () => {
-    // Through a computed path, so the type checker does not take the config in as part of the project.
-    const config = (await import(path.join(ROOT, "vitest.config.mts"))) as {
-      default: { plugins: { name: string; resolveId: Resolve }[] };
-    };
-    const plugin = config.default.plugins.find((p) => p.name === "lingcode:raycast-store-for-tests");
-    if (!plugin) throw new Error("vitest.config.mts has no lingcode:raycast-store-for-tests plugin");
-    resolveId = plugin.resolveId;
-  });
-  const resolve = (source: string, importer: string) => resolveId(source, path.join(ROOT, importer));
-
-  it("from the commands, the tools, the helpers and the tests", () => {
-    expect(resolve("./helpers/store", "src/check-api-key.tsx")).toBe(TEST_STORE);
-    expect(resolve("../helpers/store", "src/tools/verify-api-key.ts")).toBe(TEST_STORE);
-    expect(resolve("./store", "src/helpers/register.ts")).toBe(TEST_STORE);
-    expect(resolve("../../src/helpers/store", "test/support/commands.ts")).toBe(TEST_STORE);
-  });
-
-  it("but not the Keychain's own store, nor an absolute path", () => {
-    expect(resolve("./store", "src/lib/keychain/index.ts")).toBeNull();
-    expect(resolve(REAL_STORE, "test/helpers/store.test.ts")).toBeNull();
-    expect(resolve("@raycast/api", "src/check-api-key.tsx")).toBeNull();
-  });
-
-  it("which honours LINGCODE_KEYCHAIN_SERVICE and refuses the real service", () => {
-    process.env[SERVICE_ENV] = OTHER_SERVICE;
-    expect(redirectedKeyStore().service).toBe(OTHER_SERVICE);
-    process.env[SERVICE_ENV] = DEFAULT_SERVICE;
-    expect(() => redirectedKeyStore()).toThrow(SERVICE_ENV);
-    delete process.env[SERVICE_ENV];
-    expect(() => redirectedKeyStore()).toThrow(SERVICE_ENV);
+  it("under test are the test's throwaway entry and stand-in, and never the real service", () => {
+    vi.stubEnv(SERVICE_ENV, OTHER_SERVICE);
+    vi.stubEnv(ASC_API_URL_ENV, `${OTHER_URL}/`);
+    expect(keyStore().service).toBe(OTHER_SERVICE);
+    expect(appleOptions()).toEqual({ baseUrl: OTHER_URL });
+    vi.stubEnv(SERVICE_ENV, DEFAULT_SERVICE);
+    expect(() => keyStore()).toThrow(SERVICE_ENV);
+    vi.stubEnv(SERVICE_ENV, "");
+    expect(() => keyStore()).toThrow(SERVICE_ENV);
   });
 });
 

@@ -1,0 +1,20 @@
+/**
+ * What the core works on: which Keychain entry and which App Store Connect. The core never reads the environment;
+ * each face passes its settings in. The Raycast extension always uses LINGCODE_SETTINGS (src/helpers/settings.ts);
+ * the asc-key CLI builds its own from its environment (src/cli/settings.ts); tests pass throwaway ones.
+ */
+import { DEFAULT_ASC_API_URL } from "./asc-client";
+import { DEFAULT_SERVICE } from "./keychain";
+
+export interface Settings {
+  /** The Keychain service of the entry LingCode reads (account `asc-api-key`). */
+  service: string;
+  /** App Store Connect's API address, without a trailing slash. */
+  appleBaseUrl: string;
+}
+
+/** The real entry and Apple's API. */
+export const LINGCODE_SETTINGS: Readonly<Settings> = Object.freeze({
+  service: DEFAULT_SERVICE,
+  appleBaseUrl: DEFAULT_ASC_API_URL,
+});
