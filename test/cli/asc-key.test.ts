@@ -634,7 +634,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       expect(iat).toBeGreaterThanOrEqual(before - 61);
       expect(iat).toBeLessThanOrEqual(after - 59);
 
-      // It works as the README's curl example uses it.
+      // It works as the curl example in docs/cli.md uses it.
       const answer = await fetch(`${apple.url}/v1/apps`, { headers: { Authorization: `Bearer ${run.stdout.trim()}` } });
       expect(answer.status).toBe(200);
     });

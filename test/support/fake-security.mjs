@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// A stand-in for macOS /usr/bin/security, behaving as REFERENCE.md section 2 describes the real tool
+// A stand-in for macOS /usr/bin/security, behaving as docs/keychain-tools.md describes the real tool
 // (Security-61901 SecurityTool: security.c split_line/readline, keychain_add/find/delete).
 //
 // Environment:

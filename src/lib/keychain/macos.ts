@@ -4,7 +4,7 @@ import { parseOSStatus, runTool, type RunResult } from "./run";
 
 /**
  * The macOS Keychain through Apple's `/usr/bin/security` (no native addon: Raycast refuses `.node` files).
- * The secret travels as hex on one stdin line of `security -i`, never on argv. See REFERENCE.md section 2.
+ * The secret travels as hex on one stdin line of `security -i`, never on argv. See docs/keychain-tools.md.
  */
 export const SECURITY_PATH = "/usr/bin/security";
 
