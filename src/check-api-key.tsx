@@ -1,37 +1,47 @@
 import { environment, LaunchProps, LaunchType, showHUD, updateCommandMetadata } from "@raycast/api";
-import { readChecks, saveCheck } from "./helpers/memory";
 import { appleOptions, keyStore } from "./helpers/core";
-import { checkSubtitle, failedCheckSubtitle } from "./lib/check-summary";
-import { describeError, isAscKeyError } from "./lib/errors";
-import { readStatus, verifySavedKey } from "./lib/pipeline";
+import {
+  readChecks,
+  readRememberedEntry,
+  rememberSavedKey,
+  rememberUnreadableEntry,
+  rememberVerification,
+} from "./helpers/local-storage";
+import { checkSubtitle, failedCheckSubtitle, UNREADABLE_ENTRY_SUBTITLE } from "./lib/check-summary";
+import { describeError, isAscKeyError, isUnreadableEntry } from "./lib/errors";
+import { verifySavedKey } from "./lib/pipeline";
 import { NOT_CONFIGURED_SENTENCE } from "./lib/status";
 
 interface CheckContext {
-  /** Rewrite the subtitle from what is remembered, without asking Apple (sent after a registration or a check). */
-  fromMemory?: boolean;
+  /**
+   * Rewrite the subtitle from LocalStorage alone, without the Keychain or Apple (sent after a registration, a check
+   * or a removal, which remembered what they did).
+   */
+  fromLocalStorage?: boolean;
 }
 
 /**
- * Check API Key: twice a day in the background (and on demand), one request to Apple, the answer written into
- * this command's subtitle in root search so "is my key still good?" is answered before anything is opened.
+ * Check API Key: twice a day in the background (and on demand), one Keychain read and one request to Apple, the
+ * answer written into this command's subtitle in root search so "is my key still good?" is answered before anything
+ * is opened.
  */
 export default async function Command(props: LaunchProps<{ launchContext: CheckContext }>) {
-  const store = keyStore();
-  const fromMemory = props.launchContext?.fromMemory === true;
+  if (props.launchContext?.fromLocalStorage === true) {
+    await updateCommandMetadata({ subtitle: await subtitleFromLocalStorage() });
+    return;
+  }
   const userInitiated = environment.launchType === LaunchType.UserInitiated;
   let keyId: string | undefined;
   let message: string | undefined;
   try {
-    if (fromMemory) {
-      const { status } = await readStatus(store);
-      keyId = status.configured ? status.keyId : undefined;
-    } else {
-      const { summary, check } = await verifySavedKey(store, appleOptions());
-      keyId = summary.keyId;
-      message = (await saveCheck(keyId, check)).message;
-    }
+    const { summary, check } = await verifySavedKey(keyStore(), appleOptions());
+    keyId = summary.keyId;
+    message = (await rememberVerification(summary, check)).message;
   } catch (error) {
-    if (!isAscKeyError(error, "no-key")) {
+    if (isAscKeyError(error, "no-key")) {
+      await rememberSavedKey({ configured: false });
+    } else {
+      if (isUnreadableEntry(error)) await rememberUnreadableEntry();
       // An unreadable entry, or a Keychain that did not answer (locked, denied): the subtitle says so, with the
       // last answer about the key when it is only the Keychain; never a stale "valid" standing alone.
       const { lastConclusive } = await readChecks();
@@ -43,5 +53,20 @@ export default async function Command(props: LaunchProps<{ launchContext: CheckC
   const { latest, lastConclusive } = await readChecks();
   const subtitle = checkSubtitle(keyId, latest, lastConclusive);
   await updateCommandMetadata({ subtitle });
-  if (userInitiated && !fromMemory) await showHUD(message ?? (keyId ? subtitle : NOT_CONFIGURED_SENTENCE));
+  if (userInitiated) await showHUD(message ?? (keyId ? subtitle : NOT_CONFIGURED_SENTENCE));
+}
+
+/** The subtitle from what the extension last saw and was told, without the Keychain or Apple. */
+async function subtitleFromLocalStorage(): Promise<string> {
+  const [entry, { latest, lastConclusive }] = await Promise.all([readRememberedEntry(), readChecks()]);
+  switch (entry?.state) {
+    case "key":
+      return checkSubtitle(entry.summary.keyId, latest, lastConclusive);
+    case "unreadable":
+      return UNREADABLE_ENTRY_SUBTITLE;
+    case "none":
+      return checkSubtitle(undefined, latest, lastConclusive);
+    default:
+      return "Not checked yet";
+  }
 }

@@ -191,7 +191,7 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
         }
         expect(raycast.toast!.primaryAction).toBe(outcome === "rejected" ? "Open Team Keys" : undefined);
         expect(raycast.launches).toEqual([
-          { name: "check-api-key", type: "background", context: { fromMemory: true } },
+          { name: "check-api-key", type: "background", context: { fromLocalStorage: true } },
         ]);
 
         await screen.waitFor(() => expect(screen.metadata()["Last Check"]).toBe(OUTCOME[outcome].label));

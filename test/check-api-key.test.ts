@@ -6,7 +6,9 @@
 import { LaunchType } from "@raycast/api";
 import { describe, expect, it } from "vitest";
 import Command from "../src/check-api-key";
+import { rememberSavedKey } from "../src/helpers/local-storage";
 import { ACCOUNT, createSecretToolBackend, LABEL } from "../src/lib/keychain";
+import { summarize } from "../src/lib/status";
 import { launchProps, raycast, runNoView, setEnvironment } from "./raycast/harness";
 import { ANSWER_OF, commandWorld, HAS_KEYRING } from "./support/commands";
 
@@ -16,7 +18,7 @@ const world = commandWorld();
 type Props = Parameters<typeof Command>[0];
 
 /** Launch props as Raycast passes them, with the launch context other commands send. */
-function props(launchContext?: { fromMemory: boolean }): Props {
+function props(launchContext?: { fromLocalStorage: boolean }): Props {
   return launchProps(launchContext ? { launchContext } : {}) as unknown as Props;
 }
 
@@ -128,12 +130,22 @@ describe.skipIf(!HAS_KEYRING)("Check API Key", () => {
     await world.seed(old);
     await runNoView(Command, props());
     const key = world.key();
-    await world.seed(key);
-    await runNoView(Command, props({ fromMemory: true }));
+    // Registered elsewhere: the registration remembers the new key, then asks for a refresh.
+    await rememberSavedKey(summarize(await world.seed(key)));
+    await runNoView(Command, props({ fromLocalStorage: true }));
     expect(subtitles()[1]).toBe(`Key ${key.keyId}: not checked yet`);
   });
 
-  it("launched with {fromMemory: true} (after a registration or a check): no request to Apple, no HUD", async () => {
+  it("the refresh from LocalStorage reads no Keychain and asks no Apple; before any look it says so", async () => {
+    background();
+    await world.seed(world.key());
+    await world.fakeSecretTool('echo "must not be called" >&2; exit 1');
+    await runNoView(Command, props({ fromLocalStorage: true }));
+    expect(subtitles()).toEqual(["Not checked yet"]);
+    expect(world.apple.requests).toHaveLength(0);
+  });
+
+  it("launched with {fromLocalStorage: true} (after a registration or a check): no request to Apple, no HUD", async () => {
     const key = world.key();
     await world.seed(key);
     background();
@@ -142,7 +154,7 @@ describe.skipIf(!HAS_KEYRING)("Check API Key", () => {
 
     world.apple.setBehaviour(key.keyId, "revoked"); // would change the answer, were Apple asked
     setEnvironment({ launchType: LaunchType.UserInitiated });
-    await runNoView(Command, props({ fromMemory: true }));
+    await runNoView(Command, props({ fromLocalStorage: true }));
     expect(world.apple.requests).toHaveLength(1);
     const validAt = checkedAt();
     expect(subtitles()).toEqual([
@@ -191,12 +203,15 @@ describe.skipIf(!HAS_KEYRING)("Check API Key", () => {
     await runNoView(Command, props());
     const rejectedAt = checkedAt();
     await world.fakeSecretTool("exit 3");
-    await runNoView(Command, props({ fromMemory: true })); // a registration elsewhere asks for a refresh
+    await runNoView(Command, props());
     expect(subtitles()[2]).toMatch(
       new RegExp(
         `^Couldn't read the Keychain at \\d\\d:\\d\\d; last: Apple rejected key ${key.keyId}: revoked\\? \\(checked ${rejectedAt}\\)$`,
       ),
     );
+    // A refresh from LocalStorage (after a check elsewhere) reads no Keychain: it repeats the last answer.
+    await runNoView(Command, props({ fromLocalStorage: true }));
+    expect(subtitles()[3]).toBe(`Apple rejected key ${key.keyId}: revoked? (checked ${rejectedAt})`);
     expect(world.apple.requests).toHaveLength(1);
   });
 
@@ -216,16 +231,16 @@ describe.skipIf(!HAS_KEYRING)("Check API Key", () => {
     expect(raycast.huds).toEqual([]);
     expect(world.apple.requests).toHaveLength(1);
 
+    // A refresh from LocalStorage remembers what the check found, without reading the Keychain again.
+    await runNoView(Command, props({ fromLocalStorage: true }));
     setEnvironment({ launchType: LaunchType.UserInitiated });
-    await runNoView(Command, props({ fromMemory: true }));
     await runNoView(Command, props());
     expect(subtitles().slice(2)).toEqual([
       "Saved key entry unreadable: register again",
       "Saved key entry unreadable: register again",
     ]);
-    // The user is told why, in the key model's words (both launches the same).
-    expect(raycast.huds).toHaveLength(2);
-    expect(raycast.huds[1]).toBe(raycast.huds[0]);
+    // The user who asked is told why, in the key model's words.
+    expect(raycast.huds).toHaveLength(1);
     expect(raycast.huds[0]).toMatch(/^The saved LingCode key entry .*register the key again/);
     expect(world.apple.requests).toHaveLength(1);
   });

@@ -361,7 +361,9 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
     expect(saved).toMatchObject({ kind: "team", issuerId: ISSUER_ID, keyId: key.keyId });
     expect(world.apple.requests.map((r) => [r.path, r.status])).toEqual([["/v1/apps?limit=1", 200]]);
     expect(raycast.trashed).toEqual([]);
-    expect(raycast.launches).toEqual([{ name: "check-api-key", type: "background", context: { fromMemory: true } }]);
+    expect(raycast.launches).toEqual([
+      { name: "check-api-key", type: "background", context: { fromLocalStorage: true } },
+    ]);
     expect(JSON.parse(raycast.localStorage["last-check"] as string)).toMatchObject({
       keyId: key.keyId,
       outcome: "valid",
@@ -385,15 +387,24 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
     const file = await world.writeP8(key);
     const screen = await openForm();
     await fill(screen, key, file);
-    await world.fakeSecretTool('sleep 1; exec "$REAL" "$@"'); // a slow Keychain, so the read is still running
     answerNextAlert(true);
     await screen.runAction("Register API Key");
     await screen.waitFor(() => raycast.toast?.style === "SUCCESS", { timeout: 15_000 });
+    // The registration's read-back confirmed the entry: the status it shows reads the Keychain no more.
+    await world.fakeSecretTool('echo "Cannot get secret of a locked object" >&2; exit 1');
     await screen.waitFor(() => screen.view?.type === "Detail");
-    expect(screen.isLoading).toBe(true);
     expect(screen.metadata()["Key ID"]).toBe(key.keyId);
-    await screen.waitFor(() => !screen.isLoading, { timeout: 5000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(screen.isLoading).toBe(false);
+    expect(screen.markdown).not.toMatch(/Could Not Be Read/);
     expect(screen.metadata()["Key ID"]).toBe(key.keyId);
+
+    // The next API Key Status paints the new key from Raycast's cache before its own read.
+    world.restorePath();
+    const again = await render(<StatusCommand />);
+    expect(again.metadata()["Key ID"]).toBe(key.keyId);
+    await again.waitFor(() => !again.isLoading);
+    expect(again.metadata()["Key ID"]).toBe(key.keyId);
   });
 
   it("a failure after the key is saved (LocalStorage) still reports it saved, never 'Key Not Saved'", async () => {

@@ -94,7 +94,7 @@ describe.skipIf(!KEYRING)("rotating the key from API Key Status", () => {
       primaryAction: `Revoke ${a.keyId} on Team Keys`,
     });
     expect(raycast.launches).toContainEqual(
-      expect.objectContaining({ name: "check-api-key", context: { fromMemory: true } }),
+      expect.objectContaining({ name: "check-api-key", context: { fromLocalStorage: true } }),
     );
 
     // The status: B, verified, new (no age reminder), and A to revoke.

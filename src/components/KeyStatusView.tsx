@@ -1,23 +1,14 @@
-import { Color, Detail, Icon } from "@raycast/api";
-import { dismissKeyToRevoke, type KeyToRevoke } from "../helpers/memory";
+import { Detail } from "@raycast/api";
+import { dismissKeyToRevoke, type KeyToRevoke } from "../helpers/local-storage";
 import { rotationDays } from "../helpers/preferences";
-import { useKeyMemory } from "../hooks/useKeyMemory";
+import { useRememberedChecks } from "../hooks/useRememberedChecks";
 import { useKeyStatus } from "../hooks/useKeyStatus";
 import { ageInDays, formatAge, type RememberedCheck } from "../lib/check-summary";
 import { describeError, isUnreadableEntry } from "../lib/errors";
-import { OUTCOME } from "../lib/outcomes";
-import type { Registration } from "../lib/pipeline";
+import type { Registration, StatusReport } from "../lib/pipeline";
 import { NOT_CONFIGURED_SENTENCE, type KeySummary } from "../lib/status";
 import { KeyActions, type EntryState } from "./KeyActions";
-
-function formatDate(iso: string): string {
-  return new Date(iso).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
-}
-
-function formatDays(days: number): string {
-  if (days === 0) return "Less than a day";
-  return days === 1 ? "1 day" : `${days} days`;
-}
+import { KeyMetadata } from "./KeyMetadata";
 
 function statusMarkdown(options: {
   state: EntryState;
@@ -63,106 +54,64 @@ function statusMarkdown(options: {
   return parts.join("\n\n");
 }
 
+/** What the view knows about the Keychain entry, from the hook's state. */
+function entryState(status: { error?: unknown; isLoading: boolean }, hasData: boolean): EntryState {
+  if (status.error) return isUnreadableEntry(status.error) ? "unreadable" : "failed";
+  return status.isLoading && !hasData ? "reading" : "read";
+}
+
 /**
  * API Key Status: "is my key set up?" at a glance, and everything to do about it. `registered` is a registration
- * that just happened: it is shown at once, before the Keychain read confirms it, instead of the cached old key.
+ * that just happened: its read-back already confirmed the entry, so it is shown as it is, without another Keychain
+ * read, until the user refreshes.
  */
 export function KeyStatusView(props: { registered?: Registration }) {
-  const status = useKeyStatus();
-  const memory = useKeyMemory();
-  const fresh = props.registered && status.isLoading ? props.registered : undefined;
-  const data = fresh ? { status: fresh.summary, sentence: fresh.sentence } : status.data;
-  const summary = data?.status.configured ? data.status : undefined;
-  const unreadable = isUnreadableEntry(status.error);
-  const state: EntryState = status.error
-    ? unreadable
-      ? "unreadable"
-      : "failed"
-    : status.isLoading && !data
-      ? "reading"
-      : "read";
+  const status = useKeyStatus(props.registered && reportOf(props.registered));
+  const remembered = useRememberedChecks();
+  const data = status.data;
+  const state = entryState(status, data !== undefined);
+  const summary = state !== "unreadable" && data?.status.configured ? data.status : undefined;
   const error = status.error ? describeError(status.error) : undefined;
-  const keyToRevoke = memory.data?.keyToRevoke;
-  const check = memory.data?.latest;
+  const keyToRevoke = remembered.data?.keyToRevoke;
+  const check = remembered.data?.latest;
   const rotateAfter = rotationDays();
   const sentence = data?.sentence ?? (state === "reading" ? "Reading the Keychain…" : NOT_CONFIGURED_SENTENCE);
-  const shown = state === "unreadable" ? undefined : summary;
 
   const refresh = () => {
     void status.revalidate();
-    void memory.revalidate();
+    void remembered.revalidate();
   };
-
-  const age = shown ? ageInDays(shown.savedAt) : 0;
-  const metadata = shown ? (
-    <Detail.Metadata>
-      <Detail.Metadata.Label title="Key Type" text={shown.kind === "team" ? "Team" : "Individual"} />
-      {shown.issuerIdSuffix ? <Detail.Metadata.Label title="Issuer ID" text={`...${shown.issuerIdSuffix}`} /> : null}
-      <Detail.Metadata.Label title="Key ID" text={shown.keyId} />
-      <Detail.Metadata.Label title="Fingerprint" text={shown.fingerprint} />
-      <Detail.Metadata.Label title="Saved" text={formatDate(shown.savedAt)} />
-      <Detail.Metadata.Label
-        title="Age"
-        text={formatDays(age)}
-        icon={
-          rotateAfter !== undefined && age >= rotateAfter ? { source: Icon.Clock, tintColor: Color.Orange } : undefined
-        }
-      />
-      <Detail.Metadata.Separator />
-      {check && check.keyId === shown.keyId ? (
-        <>
-          <Detail.Metadata.TagList title="Last Check">
-            <Detail.Metadata.TagList.Item
-              text={OUTCOME[check.outcome].label}
-              color={Color[OUTCOME[check.outcome].color]}
-            />
-          </Detail.Metadata.TagList>
-          <Detail.Metadata.Label title="Checked" text={formatAge(check.checkedAt)} />
-          {check.rateLimitRemaining !== undefined ? (
-            <Detail.Metadata.Label
-              title="Requests Left This Hour"
-              text={`${check.rateLimitRemaining}${check.rateLimitLimit ? ` of ${check.rateLimitLimit}` : ""}`}
-            />
-          ) : null}
-        </>
-      ) : (
-        <Detail.Metadata.Label title="Last Check" text="Never" />
-      )}
-      {keyToRevoke ? (
-        <Detail.Metadata.Label
-          title="Previous Key to Revoke"
-          text={keyToRevoke.keyId}
-          icon={{ source: Icon.ExclamationMark, tintColor: Color.Orange }}
-        />
-      ) : null}
-    </Detail.Metadata>
-  ) : undefined;
 
   return (
     <Detail
       navigationTitle="API Key Status"
-      isLoading={status.isLoading || memory.isLoading}
-      markdown={statusMarkdown({ state, sentence, summary: shown, error, keyToRevoke, check, rotateAfter })}
-      metadata={metadata}
+      isLoading={status.isLoading || remembered.isLoading}
+      markdown={statusMarkdown({ state, sentence, summary, error, keyToRevoke, check, rotateAfter })}
+      metadata={
+        summary ? (
+          <KeyMetadata summary={summary} check={check} keyToRevoke={keyToRevoke} rotateAfter={rotateAfter} />
+        ) : undefined
+      }
       actions={
         <KeyActions
           state={state}
-          summary={shown}
-          keyToRevoke={shown ? keyToRevoke?.keyId : undefined}
+          summary={summary}
+          keyToRevoke={summary ? keyToRevoke?.keyId : undefined}
           onChanged={refresh}
           onRegistered={(registration) => {
-            // Show the new key at once; the Keychain read then confirms it.
-            void status.mutate(undefined, {
-              optimisticUpdate: () => ({ status: registration.summary, sentence: registration.sentence }),
-            });
-            void memory.revalidate();
+            status.show(reportOf(registration));
+            void remembered.revalidate();
           }}
           onDismissRevoke={async () => {
             await dismissKeyToRevoke();
-            void memory.revalidate();
+            void remembered.revalidate();
           }}
         />
       }
     />
   );
+}
+
+function reportOf(registration: Registration): StatusReport {
+  return { status: registration.summary, sentence: registration.sentence };
 }

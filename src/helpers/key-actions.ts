@@ -2,33 +2,37 @@ import { Alert, Clipboard, confirmAlert, open, showHUD, showToast, Toast } from 
 import type { CheckResult } from "../lib/asc-client";
 import { describeError } from "../lib/errors";
 import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
-import { mintSavedToken, removeSavedKey, verifySavedKey } from "../lib/pipeline";
+import { mintSavedToken, removeSavedKey, verifySavedKey, type Verification } from "../lib/pipeline";
 import { decodeTokenClaims, DEFAULT_TTL_SECONDS } from "../lib/token";
 import { refreshLauncherSubtitle } from "./launcher";
-import { forgetChecks, saveCheck } from "./memory";
+import { bestEffort, forgetSavedKey, rememberVerification } from "./local-storage";
 import { appleOptions, keyStore } from "./core";
 
 /** Verify with Apple: one request, one toast, the answer remembered for the status view and the launcher. */
 export async function verifyWithToast(keyId: string): Promise<CheckResult | undefined> {
   const toast = await showToast({ style: Toast.Style.Animated, title: `Checking Key ${keyId} with Apple…` });
+  let verification: Verification;
   try {
-    const { summary, check } = await verifySavedKey(keyStore(), appleOptions());
-    await saveCheck(summary.keyId, check);
-    const facts = OUTCOME[check.outcome];
-    toast.style = facts.usable ? Toast.Style.Success : Toast.Style.Failure;
-    toast.title = facts.toastTitle;
-    toast.message = check.message;
-    if (check.outcome === "rejected") {
-      toast.primaryAction = { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) };
-    }
-    await refreshLauncherSubtitle();
-    return check;
+    verification = await verifySavedKey(keyStore(), appleOptions());
   } catch (error) {
     toast.style = Toast.Style.Failure;
     toast.title = "Couldn't Check the Key";
     toast.message = describeError(error);
     return undefined;
   }
+  const { summary, check } = verification;
+  const facts = OUTCOME[check.outcome];
+  toast.style = facts.usable ? Toast.Style.Success : Toast.Style.Failure;
+  toast.title = facts.toastTitle;
+  toast.message = check.message;
+  if (check.outcome === "rejected") {
+    toast.primaryAction = { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) };
+  }
+  await bestEffort(async () => {
+    await rememberVerification(summary, check);
+    await refreshLauncherSubtitle();
+  });
+  return check;
 }
 
 /** Copies a fresh 10-minute token, concealed so it stays out of clipboard history. */
@@ -59,20 +63,22 @@ export async function removeWithConfirmation(keyId: string | undefined): Promise
   });
   if (!confirmed) return false;
   const toast = await showToast({ style: Toast.Style.Animated, title: `Removing ${what}…` });
+  let removed: boolean;
   try {
-    const { removed } = await removeSavedKey(keyStore());
-    await forgetChecks();
-    toast.style = Toast.Style.Success;
-    toast.title = removed ? `Removed ${what} From the Keychain` : "No Key Was Saved";
-    toast.message = removed && keyId ? `Revoke ${keyId} on Team Keys if nobody needs it.` : undefined;
-    toast.primaryAction =
-      removed && keyId ? { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) } : undefined;
-    await refreshLauncherSubtitle();
-    return removed;
+    ({ removed } = await removeSavedKey(keyStore()));
   } catch (error) {
     toast.style = Toast.Style.Failure;
     toast.title = "Couldn't Remove the Key";
     toast.message = describeError(error);
     return false;
   }
+  toast.style = Toast.Style.Success;
+  toast.title = removed ? `Removed ${what} From the Keychain` : "No Key Was Saved";
+  toast.message = removed && keyId ? `Revoke ${keyId} on Team Keys if nobody needs it.` : undefined;
+  toast.primaryAction = removed && keyId ? { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) } : undefined;
+  await bestEffort(async () => {
+    await forgetSavedKey();
+    await refreshLauncherSubtitle();
+  });
+  return removed;
 }

@@ -6,7 +6,7 @@ import { launchCommand, LaunchType } from "@raycast/api";
  */
 export async function refreshLauncherSubtitle(): Promise<void> {
   try {
-    await launchCommand({ name: "check-api-key", type: LaunchType.Background, context: { fromMemory: true } });
+    await launchCommand({ name: "check-api-key", type: LaunchType.Background, context: { fromLocalStorage: true } });
   } catch {
     // The command may be disabled by the user; the subtitle then simply isn't shown.
   }

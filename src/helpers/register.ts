@@ -15,7 +15,7 @@ import {
 import type { KeySummary } from "../lib/status";
 import { resolveTrashTargets } from "../lib/trash";
 import { refreshLauncherSubtitle } from "./launcher";
-import { rememberKeyToRevoke, saveCheck } from "./memory";
+import { bestEffort, rememberKeyToRevoke, rememberSavedKey, saveCheck } from "./local-storage";
 import { appleOptions, keyStore } from "./core";
 
 const STEP_TITLES: Record<RegistrationStep, string> = {
@@ -133,10 +133,12 @@ async function save(
 }
 
 /**
- * What every registration leaves behind besides the Keychain entry: the check's answer, the replaced Key ID to
- * revoke, and a fresh launcher subtitle. Shared by the form and the AI tool.
+ * What every registration leaves behind besides the Keychain entry: the saved key's summary, the check's answer,
+ * the replaced Key ID to revoke, and a fresh launcher subtitle (from LocalStorage: no Keychain read). Shared by the
+ * form and the AI tool.
  */
 export async function rememberRegistration(registration: Registration): Promise<void> {
+  await rememberSavedKey(registration.summary);
   if (registration.check) await saveCheck(registration.summary.keyId, registration.check);
   if (registration.replaced) await rememberKeyToRevoke(registration.replaced.keyId, registration.summary.keyId);
   await refreshLauncherSubtitle();
@@ -148,9 +150,7 @@ async function afterSave(registration: Registration, p8Path: string | undefined,
   if (!check) notes.push("Not verified with Apple.");
   else if (check.outcome !== "valid") notes.push(check.message);
   notes.push(...registration.warnings);
-  try {
-    await rememberRegistration(registration);
-  } catch {
+  if (!(await bestEffort(() => rememberRegistration(registration)))) {
     notes.push("The check's answer could not be remembered; Verify with Apple shows it again.");
   }
   if (options.trashAfter && p8Path) {

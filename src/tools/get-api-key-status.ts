@@ -1,4 +1,4 @@
-import { readChecks } from "../helpers/memory";
+import { readChecks } from "../helpers/local-storage";
 import { keyStore } from "../helpers/core";
 import { describeError, isAscKeyError, isUnreadableEntry } from "../lib/errors";
 import { readStatus } from "../lib/pipeline";

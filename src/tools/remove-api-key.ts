@@ -1,6 +1,6 @@
 import { Action, Tool } from "@raycast/api";
 import { refreshLauncherSubtitle } from "../helpers/launcher";
-import { forgetChecks } from "../helpers/memory";
+import { bestEffort, forgetSavedKey } from "../helpers/local-storage";
 import { keyStore } from "../helpers/core";
 import { TEAM_KEYS_URL } from "../lib/asc-client";
 import { describeError, isUnreadableEntry } from "../lib/errors";
@@ -33,8 +33,10 @@ export const confirmation: Tool.Confirmation<Record<string, never>> = async () =
  */
 export default async function tool() {
   const { removed, previous } = await removeSavedKey(keyStore());
-  await forgetChecks();
-  await refreshLauncherSubtitle();
+  await bestEffort(async () => {
+    await forgetSavedKey();
+    await refreshLauncherSubtitle();
+  });
   if (!removed) return { removed: false, sentence: NOT_CONFIGURED_SENTENCE };
   return {
     removed: true,

@@ -1,5 +1,6 @@
 import { Tool } from "@raycast/api";
 import path from "node:path";
+import { bestEffort } from "../helpers/local-storage";
 import { rememberRegistration } from "../helpers/register";
 import { appleOptions, keyStore } from "../helpers/core";
 import { AscKeyError, describeError, isUnreadableEntry, refusedInput } from "../lib/errors";
@@ -130,9 +131,7 @@ export default async function tool(input: Input) {
   }
   // The key is saved from here on: the bookkeeping failing must not make the answer say otherwise.
   const warnings = [...registration.warnings];
-  try {
-    await rememberRegistration(registration);
-  } catch {
+  if (!(await bestEffort(() => rememberRegistration(registration)))) {
     warnings.push("The check's answer could not be remembered; Verify with Apple shows it again.");
   }
   return {

@@ -1,5 +1,5 @@
 import { refreshLauncherSubtitle } from "../helpers/launcher";
-import { saveCheck } from "../helpers/memory";
+import { bestEffort, rememberVerification } from "../helpers/local-storage";
 import { appleOptions, keyStore } from "../helpers/core";
 import { isAscKeyError } from "../lib/errors";
 import { verifySavedKey, type Verification } from "../lib/pipeline";
@@ -21,12 +21,10 @@ export default async function tool() {
   }
   const { summary, check } = verification;
   // Apple has answered: remembering the answer is extra, and its failure must not hide the answer.
-  try {
-    await saveCheck(summary.keyId, check);
+  await bestEffort(async () => {
+    await rememberVerification(summary, check);
     await refreshLauncherSubtitle();
-  } catch {
-    // The status view and the launcher show the previous check until the next one.
-  }
+  });
   return {
     keyId: summary.keyId,
     outcome: check.outcome,

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 import { createSecretToolBackend } from "../../src/lib/keychain";
 import { ACCOUNT, LABEL } from "../../src/lib/keychain";
 import { keyFingerprint } from "../../src/lib/key";
-import { saveCheck } from "../../src/helpers/memory";
+import { saveCheck } from "../../src/helpers/local-storage";
 import { outcomeSentence } from "../../src/lib/asc-client";
 import * as statusTool from "../../src/tools/get-api-key-status";
 import { raycast } from "../raycast/harness";

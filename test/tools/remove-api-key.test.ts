@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { saveCheck } from "../../src/helpers/memory";
-import { rememberKeyToRevoke } from "../../src/helpers/memory";
+import { saveCheck } from "../../src/helpers/local-storage";
+import { rememberKeyToRevoke } from "../../src/helpers/local-storage";
 import { TEAM_KEYS_URL, outcomeSentence } from "../../src/lib/asc-client";
 import { ACCOUNT, createSecretToolBackend, LABEL } from "../../src/lib/keychain";
 import * as removeTool from "../../src/tools/remove-api-key";
@@ -81,7 +81,7 @@ describe.skipIf(!KEYRING)("remove-api-key", () => {
       // A replaced key still to revoke stays remembered: removing this one does not revoke that one.
       expect(JSON.parse(String(raycast.localStorage["key-to-revoke"]))).toMatchObject({ keyId: "OLDKEY0001" });
       expect(raycast.launches).toEqual([
-        expect.objectContaining({ name: "check-api-key", context: { fromMemory: true } }),
+        expect.objectContaining({ name: "check-api-key", context: { fromLocalStorage: true } }),
       ]);
       // Nothing is sent to Apple: removal does not revoke.
       expect(t.apple.requests).toHaveLength(0);

@@ -233,7 +233,7 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
       });
       expect(raycast.localStorage).not.toHaveProperty("key-to-revoke");
       expect(raycast.launches).toEqual([
-        expect.objectContaining({ name: "check-api-key", context: { fromMemory: true } }),
+        expect.objectContaining({ name: "check-api-key", context: { fromLocalStorage: true } }),
       ]);
     });
 

@@ -51,7 +51,7 @@ describe.skipIf(!KEYRING)("verify-api-key", () => {
     // Remembered for the status view and the launcher, whose subtitle is asked to refresh.
     expect(JSON.parse(String(raycast.localStorage["last-check"]))).toMatchObject({ keyId: key.keyId, outcome });
     expect(raycast.launches).toEqual([
-      expect.objectContaining({ name: "check-api-key", context: { fromMemory: true } }),
+      expect.objectContaining({ name: "check-api-key", context: { fromLocalStorage: true } }),
     ]);
     // Verifying never changes the saved key.
     expect((await t.saved())?.keyId).toBe(key.keyId);

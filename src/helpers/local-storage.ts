@@ -1,0 +1,137 @@
+import { LocalStorage } from "@raycast/api";
+import type { CheckResult } from "../lib/asc-client";
+import { rememberCheck, type RememberedCheck } from "../lib/check-summary";
+import { isOutcome, OUTCOME } from "../lib/outcomes";
+import type { KeyStatus, KeySummary } from "../lib/status";
+
+/**
+ * What the extension remembers between runs, in Raycast's LocalStorage. Nothing secret: the saved key's summary
+ * (Key ID, Issuer ID suffix, fingerprint, dates), checks and times only; the key itself lives in the Keychain alone.
+ * Reading the summary here instead of the Keychain spares the user an unlock dialog where the secret is not needed.
+ */
+const SAVED_KEY = "saved-key";
+const LAST_CHECK = "last-check";
+const LAST_CONCLUSIVE_CHECK = "last-conclusive-check";
+const KEY_TO_REVOKE = "key-to-revoke";
+
+export interface KeyToRevoke {
+  keyId: string;
+  replacedAt: string;
+  /** The key that replaced it. */
+  replacedBy?: string;
+}
+
+async function readJson(name: string): Promise<unknown> {
+  const text = await LocalStorage.getItem<string>(name);
+  if (typeof text !== "string") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Keychain entry as this extension last saw it: a key (its summary), no key, or an entry it cannot use. */
+export type RememberedEntry = { state: "key"; summary: KeySummary } | { state: "none" } | { state: "unreadable" };
+
+/** What was last seen, or undefined when this extension has not looked yet (or kept something it no longer reads). */
+export async function readRememberedEntry(): Promise<RememberedEntry | undefined> {
+  const value = (await readJson(SAVED_KEY)) as Partial<RememberedEntry> | undefined;
+  if (value?.state === "none" || value?.state === "unreadable") return { state: value.state };
+  if (value?.state !== "key") return undefined;
+  const summary = value.summary as Partial<KeySummary> | undefined;
+  if (summary?.configured !== true || typeof summary.keyId !== "string") return undefined;
+  if (typeof summary.fingerprint !== "string" || typeof summary.savedAt !== "string") return undefined;
+  if (summary.kind !== "team" && summary.kind !== "individual") return undefined;
+  return { state: "key", summary: summary as KeySummary };
+}
+
+/** Remembers what the Keychain holds now (after a read, a registration or a check). */
+export async function rememberSavedKey(status: KeyStatus): Promise<void> {
+  await rememberEntry(status.configured ? { state: "key", summary: summaryOnly(status) } : { state: "none" });
+}
+
+/** Remembers that the entry is there but cannot be used (damaged, or from a newer version). */
+export async function rememberUnreadableEntry(): Promise<void> {
+  await rememberEntry({ state: "unreadable" });
+}
+
+async function rememberEntry(entry: RememberedEntry): Promise<void> {
+  await LocalStorage.setItem(SAVED_KEY, JSON.stringify(entry));
+}
+
+/** Exactly the summary's fields, so nothing else that travels with a status is ever stored. */
+function summaryOnly(summary: KeySummary): KeySummary {
+  const { configured, kind, keyId, issuerIdSuffix, fingerprint, savedAt } = summary;
+  return issuerIdSuffix === undefined
+    ? { configured, kind, keyId, fingerprint, savedAt }
+    : { configured, kind, keyId, issuerIdSuffix, fingerprint, savedAt };
+}
+
+export interface RememberedChecks {
+  latest?: RememberedCheck;
+  lastConclusive?: RememberedCheck;
+}
+
+/** A stored check is used only if it has the shape this version writes; anything else is forgotten. */
+function validCheck(value: unknown): RememberedCheck | undefined {
+  const check = value as Partial<RememberedCheck> | undefined;
+  if (typeof check !== "object" || check === null) return undefined;
+  if (typeof check.keyId !== "string" || typeof check.message !== "string") return undefined;
+  if (!isOutcome(check.outcome)) return undefined;
+  if (typeof check.checkedAt !== "string" || Number.isNaN(Date.parse(check.checkedAt))) return undefined;
+  return check as RememberedCheck;
+}
+export async function readChecks(): Promise<RememberedChecks> {
+  const [latest, lastConclusive] = await Promise.all([readJson(LAST_CHECK), readJson(LAST_CONCLUSIVE_CHECK)]);
+  return { latest: validCheck(latest), lastConclusive: validCheck(lastConclusive) };
+}
+
+/** After a check of the saved key: remember the key as read and Apple's answer. */
+export async function rememberVerification(summary: KeySummary, check: CheckResult): Promise<RememberedCheck> {
+  await rememberSavedKey(summary);
+  return saveCheck(summary.keyId, check);
+}
+
+/**
+ * Runs bookkeeping that follows something already done (a key saved, removed or checked): its failure (LocalStorage
+ * unavailable) is swallowed, so that it never reports the thing itself as failed. False when it failed.
+ */
+export async function bestEffort(step: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await step();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function saveCheck(keyId: string, check: CheckResult): Promise<RememberedCheck> {
+  const remembered = rememberCheck(keyId, check);
+  await LocalStorage.setItem(LAST_CHECK, JSON.stringify(remembered));
+  if (OUTCOME[check.outcome].conclusive) await LocalStorage.setItem(LAST_CONCLUSIVE_CHECK, JSON.stringify(remembered));
+  return remembered;
+}
+
+/** The key was removed: remember that none is saved, and forget the checks about it. */
+export async function forgetSavedKey(): Promise<void> {
+  await Promise.all([
+    rememberEntry({ state: "none" }),
+    LocalStorage.removeItem(LAST_CHECK),
+    LocalStorage.removeItem(LAST_CONCLUSIVE_CHECK),
+  ]);
+}
+
+export async function readKeyToRevoke(): Promise<KeyToRevoke | undefined> {
+  const value = (await readJson(KEY_TO_REVOKE)) as Partial<KeyToRevoke> | undefined;
+  return typeof value?.keyId === "string" && typeof value.replacedAt === "string" ? (value as KeyToRevoke) : undefined;
+}
+
+export async function rememberKeyToRevoke(keyId: string, replacedBy: string, now = new Date()): Promise<void> {
+  const reminder: KeyToRevoke = { keyId, replacedAt: now.toISOString(), replacedBy };
+  await LocalStorage.setItem(KEY_TO_REVOKE, JSON.stringify(reminder));
+}
+
+export async function dismissKeyToRevoke(): Promise<void> {
+  await LocalStorage.removeItem(KEY_TO_REVOKE);
+}
