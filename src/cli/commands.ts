@@ -22,7 +22,8 @@ import {
 import { maskIssuerId } from "../lib/ids";
 import type { KeyStatus, KeySummary } from "../lib/status";
 import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from "../lib/token";
-import { moveToTrash } from "../lib/trash";
+import { printable } from "../lib/text";
+import { moveToTrash, type Trashed } from "../lib/trash";
 import { parseCommandArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import { COMMAND_HELP, type CommandName } from "./help";
@@ -115,10 +116,10 @@ async function register(args: string[], io: CliIo): Promise<ExitStatus> {
     );
   }
   if (values.trash && input.p8Path !== undefined) {
-    const name = path.basename(input.p8Path);
+    const name = printable(path.basename(input.p8Path));
     try {
-      await moveToTrash(input.p8Path, { platform: io.platform, env: io.env });
-      io.err(`moved ${name} to the Trash.`);
+      const trashed = await moveToTrash(input.p8Path, { platform: io.platform, env: io.env });
+      io.err(trashedWords(trashed));
     } catch (error) {
       const reason = error instanceof Error ? withoutFinalStop(error.message) : "unknown error";
       io.err(`warning: the key is saved, but ${name} was not moved to the Trash (${reason}); delete it yourself.`);
@@ -268,6 +269,12 @@ function findOnPath(name: string, searchPath: string | undefined): string | unde
     }
   }
   return undefined;
+}
+
+/** What --trash moved: through a symbolic link, the file it really moved (by its path) and the link. */
+function trashedWords(trashed: Trashed): string {
+  if (trashed.link === undefined) return `moved ${printable(path.basename(trashed.file))} to the Trash.`;
+  return `moved ${printable(trashed.file)} (the file behind the link ${printable(path.basename(trashed.link))}) and the link to the Trash.`;
 }
 
 /** PEM text, or a long base64 run, given where a path belongs. */
