@@ -10,6 +10,7 @@ import { describe, expect, it, vi } from "vitest";
 import Command from "../src/register-api-key";
 import StatusCommand from "../src/api-key-status";
 import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/asc-client";
+import { RAW_CONTROL } from "./support/controls";
 import { makeKey } from "./support/keys";
 import { answerNextAlert, raycast, render, setClipboardText, type Screen } from "./raycast/harness";
 import {
@@ -332,6 +333,21 @@ describe("inline errors, shown without saving anything", () => {
       expect(screen.view?.type).toBe("Form");
     },
   );
+
+  it.skipIf(!HAS_KEYRING)(
+    "a file name with terminal controls: the field and the toast show them as escapes, never raw",
+    async () => {
+      const key = world.key();
+      const file = await world.writeP8(key, { name: `AuthKey_${key.keyId}\u001b]0;pwned\u0007\u009b2J.p8` });
+      const screen = await openForm();
+      await fill(screen, key, file);
+      await rm(file);
+      await submit(screen);
+      const reason = `There is no file at AuthKey_${key.keyId}\\x1b]0;pwned\\x07\\u009b2J.p8; it may have been moved or trashed.`;
+      expect(fieldError(screen, "p8")).toBe(reason);
+      expect(raycast.toast).toMatchObject({ style: "FAILURE", title: "Key Not Saved", message: reason });
+    },
+  );
 });
 
 describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
@@ -529,6 +545,18 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
       expect(screen.text()).toContain(`Key ID ${key.keyId}`);
     },
   );
+
+  it("Apple's title with terminal controls: the toast quotes it with the controls as escapes", async () => {
+    const key = world.key({ answer: "hostile-words" });
+    const file = await world.writeP8(key);
+    const screen = await openForm();
+    await fill(screen, key, file);
+    await submit(screen);
+    expect(raycast.toast).toMatchObject({ style: "FAILURE", title: "Couldn't Check with Apple: Nothing Saved" });
+    expect(raycast.toast!.message).toContain('HTTP 403 "Evil\\x1b[2J\\x1b]0;pwned\\x07 title \\u009b31mred\\u007f"');
+    expect(raycast.toast!.message).not.toMatch(RAW_CONTROL);
+    expect(await world.saved()).toBeUndefined();
+  });
 
   it("verify off: no request to Apple, saved, and the toast says it was not verified", async () => {
     const key = world.key({ answer: false });

@@ -23,7 +23,8 @@ import { maskIssuerId } from "../lib/ids";
 import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
 import { NOT_CONFIGURED_SENTENCE, type KeyStatus, type KeySummary } from "../lib/status";
 import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from "../lib/token";
-import { moveToTrash } from "../lib/trash";
+import { printable } from "../lib/text";
+import { moveToTrash, type Trashed } from "../lib/trash";
 import { parseCommandArgs } from "./args";
 import { settingsFromEnv } from "./settings";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
@@ -119,10 +120,10 @@ async function register(args: string[], io: CliIo): Promise<ExitStatus> {
     );
   }
   if (values.trash && input.p8Path !== undefined) {
-    const name = path.basename(input.p8Path);
+    const name = printable(path.basename(input.p8Path));
     try {
-      await moveToTrash(input.p8Path, { platform: io.platform, env: io.env });
-      io.err(`moved ${name} to the Trash.`);
+      const trashed = await moveToTrash(input.p8Path, { platform: io.platform, env: io.env });
+      io.err(trashedWords(trashed));
     } catch (error) {
       const reason = error instanceof Error ? withoutFinalStop(error.message) : "unknown error";
       io.err(`warning: the key is saved, but ${name} was not moved to the Trash (${reason}); delete it yourself.`);
@@ -253,6 +254,12 @@ function findOnPath(name: string, searchPath: string | undefined): string | unde
     }
   }
   return undefined;
+}
+
+/** What --trash moved: through a symbolic link, the file it really moved (by its path) and the link. */
+function trashedWords(trashed: Trashed): string {
+  if (trashed.link === undefined) return `moved ${printable(path.basename(trashed.file))} to the Trash.`;
+  return `moved ${printable(trashed.file)} (the file behind the link ${printable(path.basename(trashed.link))}) and the link to the Trash.`;
 }
 
 /** PEM text, or a long base64 run, given where a path belongs. */

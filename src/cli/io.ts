@@ -1,6 +1,7 @@
 /** What a command may touch of the outside world: its output streams, stdin and the environment. */
 import { AscKeyError } from "../lib/errors";
 import { MAX_KEY_FILE_BYTES } from "../lib/key";
+import { printable } from "../lib/text";
 
 export interface CliIo {
   /** Writes one line to stdout (the command's answer). */
@@ -20,12 +21,27 @@ export function processIo(): CliIo {
   process.stdout.on("error", ignoreEpipe);
   process.stderr.on("error", ignoreEpipe);
   return {
-    out: (line) => void process.stdout.write(`${line}\n`),
-    err: (line) => void process.stderr.write(`asc-key: ${line}\n`),
+    out: (line) => void process.stdout.write(`${outLine(line)}\n`),
+    err: (line) => void process.stderr.write(`${errLine(line)}\n`),
     stdin: process.stdin,
     env: process.env,
     platform: process.platform,
   };
+}
+
+/**
+ * The last line of defence before the terminal: no control character is written raw, whatever a message was built
+ * from. stdout keeps its line breaks (the help texts have several lines); everything else is made printable, which
+ * leaves a token, a URL and the sentences as they are, and keeps JSON exact (`JSON.stringify` already escapes C0 and
+ * lone surrogates; DEL and C1 become `\u` escapes of the same characters).
+ */
+export function outLine(text: string): string {
+  return text.split("\n").map(printable).join("\n");
+}
+
+/** One stderr line, "asc-key: " first: a line break inside is shown as `\n`, so no line can pose as another. */
+export function errLine(text: string): string {
+  return `asc-key: ${printable(text)}`;
 }
 
 /** Reads the key from stdin, refusing (like the file reader) more than 16 KiB before reading it all. */

@@ -1,19 +1,29 @@
 /**
  * The live check: one `GET /v1/apps?limit=1` with a fresh token, and a verdict the user can act on.
  *
- * Every answer maps to exactly one outcome. 403 is split by Apple's `code` (matched by prefix): a small role and
- * a missing agreement both mean the key itself works. Apple's body must be JSON: an HTML page with status 200 is a
- * captive portal or proxy, not Apple. Messages name the Key ID only: never the token, the private key or the Issuer
- * ID. A key that cannot sign throws its AscKeyError instead of producing an outcome. The token only travels over
- * https, or over plain http to this computer (the test stand-ins).
+ * Every answer maps to exactly one outcome, and the status code decides it: 401 is `rejected` and 429
+ * `rate-limited` whatever the body says (HTML included); the body only refines the message. 403 is split by Apple's
+ * `code` (matched by prefix): a small role and a missing agreement both mean the key itself works; a 403 without
+ * one cannot be told apart and is a server error. A 200 must carry Apple's JSON: an HTML page with status 200 is a
+ * captive portal or proxy, not Apple. The answer is read up to MAX_ANSWER_BYTES (after decompression): Apple's are
+ * a few KB, and an endless or gzip-bombed body must not grow the process. Apple's own words (`title`, `detail`)
+ * reach a message only made printable. Messages name the Key ID only: never the token, the private key or the
+ * Issuer ID. A key that cannot sign throws its AscKeyError instead of producing an outcome. The token only travels
+ * over https, or over plain http to this computer (the test stand-ins).
  */
 import { outcomeSentence, type Outcome } from "./outcomes";
+import { printable } from "./text";
 import { mintToken, type TokenCredentials } from "./token";
 
 export { OUTCOMES, outcomeSentence, TEAM_KEYS_URL, type Outcome } from "./outcomes";
 
 export const DEFAULT_ASC_API_URL = "https://api.appstoreconnect.apple.com";
 export const DEFAULT_TIMEOUT_MS = 15_000;
+/**
+ * The most of an answer that is read, counted after decompression. Apple's answers to the check are a few KB (one
+ * app, or one error); anything longer is not Apple's API and is cut off here, unread: `server-error`.
+ */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
 export const CHECK_PATH = "/v1/apps?limit=1";
 /** Beyond this difference between Apple's `Date` and the local clock, a 401 is blamed on the clock. */
 export const CLOCK_TOLERANCE_SECONDS = 60;
@@ -91,7 +101,7 @@ export async function checkKey(credentials: TokenCredentials, options: CheckOpti
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   let status: number;
   let headers: Headers;
-  let text: string;
+  let text: string | undefined;
   try {
     const response = await doFetch(url, {
       method: "GET",
@@ -101,7 +111,8 @@ export async function checkKey(credentials: TokenCredentials, options: CheckOpti
     });
     status = response.status;
     headers = response.headers;
-    text = await response.text();
+    // Still under the timer: a body that trickles in forever is cut off by the same timeout.
+    text = await readCapped(response, MAX_ANSWER_BYTES);
   } catch (error) {
     const reason = controller.signal.aborted ? `no answer within ${formatSeconds(timeoutMs)}` : networkReason(error);
     return {
@@ -119,10 +130,40 @@ export async function checkKey(credentials: TokenCredentials, options: CheckOpti
   // `Date` has whole seconds, cut down: the server's clock was half a second past it on average.
   if (!Number.isNaN(serverDate)) result.clockOffsetSeconds = Math.round((serverDate + 500 - now()) / 1000);
 
+  if (text === undefined) {
+    return {
+      ...result,
+      message: `The answer (HTTP ${status}) was over ${MAX_ANSWER_BYTES / 1024 / 1024} MB, far more than App Store Connect's API sends, so it was not read; it may come from a proxy; try again later or on another network.`,
+    };
+  }
   const body = parseJson(text);
   const firstError = firstAppleError(body);
   if (firstError?.code) result.appleCode = firstError.code;
   return { ...result, ...judge(status, body, firstError, credentials, result.clockOffsetSeconds) };
+}
+
+/**
+ * The body as text, or undefined when it is longer than `maxBytes`. Counts the bytes as they arrive (fetch has
+ * already undone any gzip or br, so this caps the decompressed size) and cancels the stream at the cap, which
+ * closes the connection: an endless body or a decompression bomb costs at most `maxBytes` of memory.
+ */
+async function readCapped(response: Response, maxBytes: number): Promise<string | undefined> {
+  if (response.body === null) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      // Not awaited: cancelling must not wait on a server that keeps sending.
+      reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 interface AppleError {
@@ -141,20 +182,13 @@ function judge(
 ): Pick<CheckResult, "outcome" | "message"> {
   const key = { keyId: credentials.keyId, kind: credentials.kind };
   const verdict = (outcome: Outcome) => ({ outcome, message: outcomeSentence(outcome, key) });
+  // The status code decides; the body only refines the message.
   if (status >= 500) {
     return {
       outcome: "server-error",
       message: `App Store Connect had a server error (HTTP ${status}); try again in a few minutes.`,
     };
   }
-  if (body === undefined) {
-    return {
-      outcome: "server-error",
-      message: `The answer (HTTP ${status}) did not come from App Store Connect's API, perhaps from a proxy or a Wi-Fi login page; try again on another network.`,
-    };
-  }
-  const code = error?.code ?? "";
-  if (status === 200 && Array.isArray((body as { data?: unknown }).data)) return verdict("valid");
   if (status === 401) {
     if (clockOffset !== undefined && Math.abs(clockOffset) > CLOCK_TOLERANCE_SECONDS) {
       const how = clockOffset < 0 ? "fast" : "slow";
@@ -165,15 +199,24 @@ function judge(
     }
     return verdict("rejected");
   }
+  if (status === 429) return verdict("rate-limited");
+  const code = error?.code ?? "";
   if (status === 403 && code.startsWith("FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED")) {
     return verdict("agreement-required");
   }
   if (status === 403 && code.startsWith("FORBIDDEN_ERROR")) return verdict("role-limited");
-  if (status === 429) return verdict("rate-limited");
-  const title = error?.title ? ` "${clip(error.title)}"` : "";
+  if (status === 200 && Array.isArray((body as { data?: unknown } | undefined)?.data)) return verdict("valid");
+  if (body === undefined) {
+    return {
+      outcome: "server-error",
+      message: `The answer (HTTP ${status}) did not come from App Store Connect's API, perhaps from a proxy or a Wi-Fi login page; try again on another network.`,
+    };
+  }
+  const words = error?.title || error?.detail;
+  const quoted = words ? ` "${clip(words)}"` : "";
   return {
     outcome: "server-error",
-    message: `App Store Connect answered HTTP ${status}${title}, which this check does not expect; try again later, and report it if it persists.`,
+    message: `App Store Connect answered HTTP ${status}${quoted}, which this check does not expect; try again later, and report it if it persists.`,
   };
 }
 
@@ -243,7 +286,8 @@ function formatOffset(seconds: number): string {
   return `${Math.round(seconds / 3600)} h`;
 }
 
+/** Apple's words for a message: one line, at most 80 characters (whole code points), controls made visible. */
 function clip(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > 80 ? `${flat.slice(0, 79)}…` : flat;
+  const flat = Array.from(text.replace(/\s+/g, " ").trim());
+  return printable(flat.length > 80 ? `${flat.slice(0, 79).join("")}…` : flat.join(""));
 }

@@ -1,8 +1,11 @@
 /**
  * Every failure the core reports is an AscKeyError: a stable `code` the UI and the CLI decide on, and a
  * one-line `message` written for the user. Messages never carry key material; callers must not build
- * messages from secret values.
+ * messages from secret values. Outside text (file names, Apple's words) is made printable where it enters a
+ * message; the constructor does it once more for the whole message, so no control character reaches a toast.
  */
+import { printable } from "./text";
+
 export type ErrorCode =
   // reading the .p8 file
   | "file-not-found"
@@ -53,7 +56,7 @@ export class AscKeyError extends Error {
   readonly code: ErrorCode;
 
   constructor(code: ErrorCode, message: string) {
-    super(oneLine(message));
+    super(printable(oneLine(message)));
     this.name = "AscKeyError";
     this.code = code;
   }

@@ -3,6 +3,7 @@ import { constants as fsConstants, promises as fs } from "node:fs";
 import path from "node:path";
 import { AscKeyError } from "./errors";
 import { isSubscriptionKeyFileName, keyIdFromFileName } from "./ids";
+import { printable } from "./text";
 
 /** A real key is about 250 bytes; anything over this is not one, and is refused before it is read whole. */
 export const MAX_KEY_FILE_BYTES = 16 * 1024;
@@ -30,7 +31,8 @@ const NOT_A_KEY =
  * own one-line reason; none quotes the file's contents.
  */
 export async function readKeyFile(filePath: string): Promise<string> {
-  const name = path.basename(filePath);
+  // The file's name as messages show it: a name may hold any byte but "/" and NUL, terminal controls included.
+  const name = printable(path.basename(filePath));
   if (filePath.trim() === "") throw new AscKeyError("file-not-found", "Choose the .p8 file you downloaded from Apple.");
   let handle: fs.FileHandle;
   try {

@@ -15,15 +15,19 @@
  *
  * A symbolic link is followed: the file it finally points to goes to the Trash first, then the link itself, so
  * neither the key nor a dangling link is left behind (`resolveTrashTargets` says which paths, for Raycast's
- * `trash()` too).
+ * `trash()` too), and the answer names both, so the caller can say which file really moved.
+ *
+ * File names and paths in the messages are made printable (src/lib/text.ts): a name may hold terminal controls.
  */
 import { constants as fsConstants, promises as fs, type Stats } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { printable } from "./text";
 
 export class TrashError extends Error {
   constructor(message: string) {
-    super(message);
+    // The names and paths in it come from outside.
+    super(printable(message));
     this.name = "TrashError";
   }
 }
@@ -75,11 +79,21 @@ function checkIsFile(stat: Stats, what: string): void {
   if (!stat.isFile()) throw new TrashError(`${what} is not a regular file; only files are moved to the Trash here.`);
 }
 
+/** What moveToTrash moved. */
+export interface Trashed {
+  /** The file that went to the Trash (absolute): the path given, or the file a symbolic link finally points to. */
+  file: string;
+  /** The symbolic link given (absolute), when there was one; it went to the Trash after the file. */
+  link?: string;
+  /** Where the file is now. */
+  trashedAs: string;
+}
+
 /**
  * Moves `filePath` (a file, or a symbolic link together with the file it points to; not a folder) to the Trash
- * and returns where the file went.
+ * and says what moved and where the file went.
  */
-export async function moveToTrash(filePath: string, options: TrashOptions = {}): Promise<string> {
+export async function moveToTrash(filePath: string, options: TrashOptions = {}): Promise<Trashed> {
   const platform = options.platform ?? process.platform;
   const [file, link] = await resolveTrashTargets(filePath);
   if (platform === "win32") throw new TrashError("Moving files to the Recycle Bin is not supported.");
@@ -91,16 +105,15 @@ export async function moveToTrash(filePath: string, options: TrashOptions = {}):
       ? moveInto(source, path.join(home, ".Trash"), isLink)
       : moveToFreedesktopTrash(source, trashHome(options.env ?? process.env, home), now, isLink);
 
-  const trashed = await moveOne(file, false);
-  if (link !== undefined) {
-    try {
-      await moveOne(link, true);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message.replace(/\.$/, "") : "unknown error";
-      throw new TrashError(`${reason}; the file it links to is already in the Trash.`);
-    }
+  const trashedAs = await moveOne(file, false);
+  if (link === undefined) return { file, trashedAs };
+  try {
+    await moveOne(link, true);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.replace(/\.$/, "") : "unknown error";
+    throw new TrashError(`${reason}; the file it links to, ${file}, is already in the Trash.`);
   }
-  return trashed;
+  return { file, link, trashedAs };
 }
 
 /** The home trash of the freedesktop.org spec; a relative XDG_DATA_HOME is invalid and ignored, as the spec says. */

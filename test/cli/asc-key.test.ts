@@ -27,16 +27,19 @@ import {
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { TEAM_KEYS_URL } from "../../src/lib/asc-client";
 import { ACCOUNT } from "../../src/lib/keychain";
-import { startAppleStandIn, type AppleStandIn } from "../support/apple-stand-in";
+import { HOSTILE_TITLE, startAppleStandIn, type AppleStandIn } from "../support/apple-stand-in";
+import { RAW_CONTROL_BUT_LF as RAW_CONTROL } from "../support/controls";
 import { clearDirectly, HAS_KEYRING, lookupDirectly, storeDirectly, testService } from "../support/keyring";
 import { ISSUER_ID, makeKey, makeKeyId, type TestKey } from "../support/keys";
 
 const ROOT = process.cwd();
 const BUNDLE = path.join(ROOT, "dist-cli", "asc-key.js");
 const COMMANDS = ["register", "status", "verify", "token", "remove", "open"];
+/** Preloaded into a child to report its peak RSS at exit (test/support/peak-rss.mjs). */
+const PEAK_RSS = path.join(ROOT, "test", "support", "peak-rss.mjs");
 
 interface Run {
   status: number | null;
@@ -50,6 +53,8 @@ interface RunOptions {
   input?: string | Buffer;
   cwd?: string;
   bundle?: string;
+  /** Options for node itself, before the bundle. */
+  nodeArgs?: string[];
 }
 
 let tmp: string;
@@ -62,7 +67,7 @@ function cli(args: string[], options: RunOptions = {}): Promise<Run> {
     if (value !== undefined) env[name] = value;
   return new Promise((resolve, reject) => {
     // Asynchronous on purpose: the Apple stand-in answers from this process's event loop.
-    const child = spawn(process.execPath, [options.bundle ?? BUNDLE, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.bundle ?? BUNDLE, ...args], {
       cwd: options.cwd ?? tmp,
       env,
       stdio: ["pipe", "pipe", "pipe"],
@@ -497,7 +502,10 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       symlinkSync(real, p8);
       const run = await registerTeam(["--trash"]);
       expect(run.status, run.stderr).toBe(0);
-      expect(run.stderr).toMatch(/moved AuthKey_\w+\.p8 to the Trash/);
+      // It names the file it really moved, by its path, and says the link went too.
+      expect(run.stderr).toBe(
+        `asc-key: moved ${real} (the file behind the link ${path.basename(p8)}) and the link to the Trash.\n`,
+      );
       expect(existsSync(real)).toBe(false);
       expect(lstatSync(p8, { throwIfNoEntry: false })).toBeUndefined();
       const files = path.join(dataHome, "Trash", "files");
@@ -516,6 +524,59 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       );
       expect(existsSync(p8)).toBe(true);
       expect((await savedStatus()).keyId).toBe(keyId);
+    });
+
+    it("--trash through a link named differently from its file: both names, the file's by its path", async () => {
+      const real = path.join(path.dirname(p8), "vault", `AuthKey_${keyId}.p8`);
+      mkdirSync(path.dirname(real));
+      renameSync(p8, real);
+      const link = path.join(path.dirname(p8), "current-key.p8");
+      symlinkSync(real, link);
+      const run = await cli(["register", "--issuer-id", ISSUER_ID, "--key-id", keyId, "--p8", link, "--trash"]);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toBe(
+        `asc-key: moved ${real} (the file behind the link current-key.p8) and the link to the Trash.\n`,
+      );
+      expect(existsSync(real)).toBe(false);
+      expect(lstatSync(link, { throwIfNoEntry: false })).toBeUndefined();
+    });
+
+    it("shows terminal controls in file names and paths as escapes, never raw", async () => {
+      const dir = path.dirname(p8);
+      // (No line break: --p8 refuses one, as it may be the key itself pasted where the path belongs.)
+      const hostile = "\u001b]0;pwned\u0007\u001b[2J\u009b31m\u007f";
+      const shown = "\\x1b]0;pwned\\x07\\x1b[2J\\u009b31m\\u007f";
+      const folder = path.join(dir, `keys${hostile}`);
+      mkdirSync(folder);
+      const large = path.join(dir, `big${hostile}.p8`);
+      writeFileSync(large, "#".repeat(20 * 1024));
+      const refused: Array<[string, RegExp]> = [
+        [path.join(dir, `missing${hostile}.p8`), /There is no file at missing(.*)\.p8;/],
+        [folder, /^asc-key: keys(.*) is a folder;/],
+        [large, /^asc-key: big(.*)\.p8 is 20 KB;/],
+      ];
+      for (const [file, pattern] of refused) {
+        const run = await cli(["register", "--issuer-id", ISSUER_ID, "--key-id", keyId, "--p8", file]);
+        expectFailure(run, 2, pattern);
+        expect(run.stderr).not.toMatch(RAW_CONTROL);
+        expect(pattern.exec(run.stderr)![1]).toBe(shown);
+      }
+
+      // Moved to the Trash under such a name, and the Trash at such a path failing.
+      const named = path.join(dir, `AuthKey_${keyId}${hostile}.p8`);
+      renameSync(p8, named);
+      const args = ["register", "--issuer-id", ISSUER_ID, "--key-id", keyId, "--p8", named, "--trash"];
+      const moved = await cli(args);
+      expect(moved.status, moved.stderr).toBe(0);
+      expect(moved.stderr).toBe(`asc-key: moved AuthKey_${keyId}${shown}.p8 to the Trash.\n`);
+      writeFileSync(named, key.pem);
+      const blocked = path.join(dir, `data${hostile}`);
+      writeFileSync(blocked, "in the way");
+      const failed = await cli(args, { env: { XDG_DATA_HOME: blocked } });
+      expect(failed.status).toBe(0);
+      expect(failed.stderr).toContain(`but AuthKey_${keyId}${shown}.p8 was not moved to the Trash`);
+      expect(failed.stderr).toContain(`Could not open the Trash at ${dir}/data${shown}/Trash`);
+      expect(moved.stderr + failed.stderr + failed.stdout).not.toMatch(RAW_CONTROL);
     });
 
     it("says when it replaces a different saved key", async () => {
@@ -604,6 +665,92 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       const value = JSON.parse(unreachable.stdout) as Record<string, unknown>;
       expect(Object.keys(value)).toEqual(["outcome", "message"]);
       expect(value.outcome).toBe("unreachable");
+    });
+  });
+
+  describe("hostile answers from Apple's address", () => {
+    /** `asc-key <args>` with its peak resident set size in MiB (undefined when it died before reporting). */
+    async function measured(args: string[]): Promise<Run & { peakMiB?: number }> {
+      const file = path.join(mkdtempSync(path.join(tmp, "rss-")), "peak");
+      const run = await cli(args, { nodeArgs: ["--import", PEAK_RSS], env: { PEAK_RSS_FILE: file } });
+      return existsSync(file) ? { ...run, peakMiB: Number(readFileSync(file, "utf8")) / 1024 } : run;
+    }
+
+    it.each([
+      { behaviour: "endless", what: "a body that never ends" },
+      { behaviour: "gzip-bomb", what: "a gzip bomb inflating to 3 GiB" },
+    ] as const)(
+      "$behaviour ($what): server-error, exit 5 with one line, under 200 MB, nothing saved",
+      async ({ behaviour }) => {
+        expect((await registerTeam()).status).toBe(0);
+        const before = await savedStatus();
+        apple.setBehaviour(keyId, behaviour);
+
+        const verify = await measured(["verify"]);
+        expectFailure(verify, 5, /was over 1 MB/);
+        // It hung up rather than read on (a gzip bomb may be all sent already: it is only 3 MB on the wire).
+        const request = apple.requests.at(-1)!;
+        if (behaviour === "endless") await vi.waitFor(() => expect(request.hungUp).toBe(true));
+        expect(verify.peakMiB, `peak RSS not reported; exit ${verify.status}`).toBeDefined();
+        expect(verify.peakMiB!).toBeLessThan(200);
+
+        const json = await measured(["verify", "--json"]);
+        expect(json.status).toBe(5);
+        expect(JSON.parse(json.stdout)).toMatchObject({ outcome: "server-error" });
+        expect(json.peakMiB!).toBeLessThan(200);
+
+        const other = makeKey();
+        const otherId = makeKeyId();
+        const file = path.join(path.dirname(p8), `AuthKey_${otherId}.p8`);
+        writeFileSync(file, other.pem);
+        apple.register({ keyId: otherId, kind: "team", issuerId: ISSUER_ID, publicKey: other.publicKey }, behaviour);
+        const register = await measured(["register", "--issuer-id", ISSUER_ID, "--key-id", otherId, "--p8", file]);
+        expectFailure(register, 5, /over 1 MB.*Nothing was saved; --skip-verify/);
+        expect(register.peakMiB!).toBeLessThan(200);
+        expect(await savedStatus()).toEqual(before);
+      },
+      60_000,
+    );
+
+    it("a 401 with an HTML page is rejected (exit 3), a 429 with one rate-limited (exit 0)", async () => {
+      expect((await registerTeam()).status).toBe(0);
+      apple.setBehaviour(keyId, "html-401");
+      expectFailure(await cli(["verify"]), 3, /^asc-key: Apple rejected key /);
+      const json = await cli(["verify", "--json"]);
+      expect(json.status).toBe(3);
+      expect(JSON.parse(json.stdout)).toMatchObject({ outcome: "rejected" });
+      apple.setBehaviour(keyId, "html-429");
+      const limited = await cli(["verify"]);
+      expect(limited.status).toBe(0);
+      expect(limited.stderr).toMatch(/^asc-key: warning: the key is valid, but it has used up this hour's requests/);
+
+      // Registering: rejected, nothing saved.
+      const before = await savedStatus();
+      const other = makeKey();
+      const otherId = makeKeyId();
+      const file = path.join(path.dirname(p8), `AuthKey_${otherId}.p8`);
+      writeFileSync(file, other.pem);
+      apple.register({ keyId: otherId, kind: "team", issuerId: ISSUER_ID, publicKey: other.publicKey }, "html-401");
+      const run = await cli(["register", "--issuer-id", ISSUER_ID, "--key-id", otherId, "--p8", file]);
+      expectFailure(run, 3, /Apple rejected key .* Nothing was saved\.$/m);
+      expect(await savedStatus()).toEqual(before);
+    });
+
+    it("Apple's title with terminal controls reaches stderr and JSON escaped, never raw", async () => {
+      expect((await registerTeam()).status).toBe(0);
+      apple.setBehaviour(keyId, "hostile-words");
+      const run = await cli(["verify"]);
+      expectFailure(run, 5);
+      expect(run.stderr).toContain('HTTP 403 "Evil\\x1b[2J\\x1b]0;pwned\\x07 title \\u009b31mred\\u007f"');
+      expect(run.stderr).not.toMatch(RAW_CONTROL);
+      expect(HOSTILE_TITLE).toMatch(RAW_CONTROL);
+
+      const json = await cli(["verify", "--json"]);
+      expect(json.status).toBe(5);
+      expect(json.stdout + json.stderr).not.toMatch(RAW_CONTROL);
+      const value = JSON.parse(json.stdout) as { message: string };
+      expect(value.message).toContain('"Evil\\x1b[2J');
+      expect(value.message).not.toMatch(RAW_CONTROL);
     });
   });
 

@@ -1,19 +1,29 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   checkKey,
   type CheckResult,
   DEFAULT_ASC_API_URL,
   isLoopbackHost,
+  MAX_ANSWER_BYTES,
   OUTCOMES,
   parseRateLimit,
 } from "../../src/lib/asc-client";
-import { OUTCOME } from "../../src/lib/outcomes";
+import { OUTCOME, outcomeSentence } from "../../src/lib/outcomes";
 import { isAscKeyError } from "../../src/lib/errors";
 import type { KeyRecord } from "../../src/lib/record";
 import { clearTokenCache } from "../../src/lib/token";
-import { type AppleStandIn, type Behaviour, type Answer, startAppleStandIn } from "../support/apple-stand-in";
+import {
+  type AppleStandIn,
+  type Behaviour,
+  type Answer,
+  HOSTILE_DETAIL,
+  HOSTILE_TITLE,
+  startAppleStandIn,
+} from "../support/apple-stand-in";
+import { LONE_SURROGATE, RAW_CONTROL } from "../support/controls";
 import { ISSUER_ID, makeKey, makeRecord } from "../support/keys";
 
 let apple: AppleStandIn;
@@ -394,6 +404,144 @@ describe("checkKey without Apple", () => {
 
   it("the default base URL is Apple's", () => {
     expect(DEFAULT_ASC_API_URL).toBe("https://api.appstoreconnect.apple.com");
+  });
+});
+
+describe("hostile answers", () => {
+  let servers: Array<{ close(): void; closeAllConnections?(): void }> = [];
+  afterEach(() => {
+    servers.forEach((s) => {
+      s.closeAllConnections?.();
+      s.close();
+    });
+    servers = [];
+  });
+
+  /** A fetch whose answer is a body produced on demand, never more than 8 MiB; says how much was pulled. */
+  function endlessFetch(status = 200) {
+    const state = { pulled: 0, cancelled: false };
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    const fakeFetch = (async () => {
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (state.pulled >= 8 * 1024 * 1024) return controller.error(new Error("read far past the cap"));
+          state.pulled += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+        cancel() {
+          state.cancelled = true;
+        },
+      });
+      return new Response(body, { status, headers: { "Content-Type": "application/json" } });
+    }) as typeof fetch;
+    return { state, fakeFetch };
+  }
+
+  it("an endless body is read no further than the cap, the stream cancelled: server-error", async () => {
+    const { state, fakeFetch } = endlessFetch();
+    const result = await checkKey(makeRecord(), { baseUrl: "https://asc.example", fetch: fakeFetch });
+    expect(result).toMatchObject({ outcome: "server-error", httpStatus: 200 });
+    expect(result.message).toMatch(/over 1 MB/);
+    expect(state.cancelled).toBe(true);
+    expect(state.pulled).toBeGreaterThan(MAX_ANSWER_BYTES);
+    expect(state.pulled).toBeLessThan(MAX_ANSWER_BYTES + 256 * 1024);
+  });
+
+  it("the cap holds for a 401 too: an answer that big is not Apple's", async () => {
+    const { fakeFetch } = endlessFetch(401);
+    const result = await checkKey(makeRecord(), { baseUrl: "https://asc.example", fetch: fakeFetch });
+    expect(result).toMatchObject({ outcome: "server-error", httpStatus: 401 });
+  });
+
+  it("the stand-in's endless body: server-error, and the connection is dropped", async () => {
+    const { result, request } = await check("endless");
+    expect(result).toMatchObject({ outcome: "server-error", httpStatus: 200 });
+    expect(result.message).toMatch(/over 1 MB/);
+    await vi.waitFor(() => expect(request.hungUp).toBe(true));
+  });
+
+  it("the cap counts what gzip inflates to, not what came over the wire", async () => {
+    // 4 MiB of spaces in about 4 KB: well under the cap on the wire, four times over it inflated.
+    const wire = gzipSync(Buffer.alloc(4 * 1024 * 1024, " "));
+    expect(wire.length).toBeLessThan(MAX_ANSWER_BYTES);
+    const server = createServer((req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json", "Content-Encoding": "gzip" }).end(wire);
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const result = await checkKey(makeRecord(), { baseUrl: `http://127.0.0.1:${port}` });
+    expect(result).toMatchObject({ outcome: "server-error", httpStatus: 200 });
+    expect(result.message).toMatch(/over 1 MB/);
+  });
+
+  it("an answer just under the cap is still read and judged", async () => {
+    const json = JSON.stringify({ data: [], padding: "x".repeat(MAX_ANSWER_BYTES - 100) });
+    expect(Buffer.byteLength(json)).toBeLessThanOrEqual(MAX_ANSWER_BYTES);
+    const fakeFetch = (async () => new Response(json, { status: 200 })) as typeof fetch;
+    const result = await checkKey(makeRecord(), { baseUrl: "https://asc.example", fetch: fakeFetch });
+    expect(result.outcome).toBe("valid");
+  });
+
+  it("the timeout covers the body: one that stops half-way is unreachable, not a wait forever", async () => {
+    const fakeFetch = (async (_url: unknown, init?: RequestInit) => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"data":['));
+          init?.signal?.addEventListener("abort", () => controller.error(init.signal!.reason));
+        },
+      });
+      return new Response(body, { status: 200 });
+    }) as typeof fetch;
+    const result = await checkKey(makeRecord(), { baseUrl: "https://asc.example", fetch: fakeFetch, timeoutMs: 200 });
+    expect(result.outcome).toBe("unreachable");
+    expect(result.message).toMatch(/no answer within 200 ms/);
+  });
+
+  it("the status code decides: a 401 with an HTML page is rejected, a 429 with one rate-limited", async () => {
+    const e401 = await check("html-401");
+    expect(e401.result).toMatchObject({ outcome: "rejected", httpStatus: 401 });
+    expect(e401.result.message).toBe(outcomeSentence("rejected", { keyId: e401.record.keyId, kind: "team" }));
+    const e429 = await check("html-429");
+    expect(e429.result).toMatchObject({ outcome: "rate-limited", httpStatus: 429 });
+  });
+
+  it("a 401 whose body is not JSON still blames a clock that is off", async () => {
+    apple.setClockSkew(-600);
+    const { result } = await check("html-401");
+    expect(result.outcome).toBe("rejected");
+    expect(result.message).toMatch(/clock is 10 min fast/);
+  });
+
+  it("a 403 without Apple's code cannot be told apart: server-error", async () => {
+    const { result } = await check("html-403");
+    expect(result).toMatchObject({ outcome: "server-error", httpStatus: 403 });
+    expect(result.message).toMatch(/proxy/);
+  });
+
+  it("Apple's title with terminal controls is quoted with the controls made visible", async () => {
+    const { result } = await check("hostile-words");
+    expect(result).toMatchObject({ outcome: "server-error", httpStatus: 403 });
+    expect(result.message).not.toMatch(RAW_CONTROL);
+    expect(result.message).toContain('HTTP 403 "Evil\\x1b[2J\\x1b]0;pwned\\x07 title \\u009b31mred\\u007f"');
+    expect(HOSTILE_TITLE).toMatch(RAW_CONTROL);
+  });
+
+  it("Apple's detail, quoted when there is no title, is made printable too, and clipped by whole characters", async () => {
+    const answers = [
+      [{ code: "SOMETHING", detail: HOSTILE_DETAIL }, "Detail\\x1b[31m in red\\x07 \\u0085next"],
+      [{ code: "SOMETHING", title: `${"🔑".repeat(78)}\u001b[2J` }, `${"🔑".repeat(78)}\\x1b…`],
+    ] as const;
+    for (const [error, quoted] of answers) {
+      const fakeFetch = (async () =>
+        new Response(JSON.stringify({ errors: [{ status: "409", ...error }] }), { status: 409 })) as typeof fetch;
+      const result = await checkKey(makeRecord(), { baseUrl: "https://asc.example", fetch: fakeFetch });
+      expect(result.outcome).toBe("server-error");
+      expect(result.message).toContain(`HTTP 409 "${quoted}"`);
+      expect(result.message).not.toMatch(RAW_CONTROL);
+      // No surrogate left alone by the clipping.
+      expect(result.message).not.toMatch(LONE_SURROGATE);
+    }
   });
 });
 

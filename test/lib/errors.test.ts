@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AscKeyError, isUnreadableEntry, refusedInput, type ErrorCode } from "../../src/lib/errors";
+import { AscKeyError, describeError, isUnreadableEntry, refusedInput, type ErrorCode } from "../../src/lib/errors";
 
 const err = (code: ErrorCode) => new AscKeyError(code, "reason");
 
@@ -27,5 +27,13 @@ describe("classifying errors", () => {
     expect(isUnreadableEntry(err("record-version"))).toBe(true);
     expect(isUnreadableEntry(err("keychain-locked"))).toBe(false);
     expect(isUnreadableEntry(new Error("record-corrupt"))).toBe(false);
+  });
+});
+
+describe("messages", () => {
+  it("are one line, with any control character that slipped in shown as an escape (toasts show them as they are)", () => {
+    const error = new AscKeyError("file-not-found", "There is no file at a\u001b[2J\u0007b\u009b.p8;\r\n  try again.");
+    expect(error.message).toBe("There is no file at a\\x1b[2J\\x07b\\u009b.p8; try again.");
+    expect(describeError(error)).toBe(error.message);
   });
 });

@@ -7,6 +7,7 @@ import { importPKCS8 } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AscKeyError } from "../../src/lib/errors";
 import { loadKeyFile, MAX_KEY_FILE_BYTES, normalizePrivateKey, readKeyFile } from "../../src/lib/key";
+import { RAW_CONTROL } from "../support/controls";
 import { makeKey } from "../support/keys";
 
 const key = makeKey();
@@ -203,6 +204,28 @@ describe("reading a .p8 file", () => {
     await fs.writeFile(file, key.pem);
     const error = await expectFileRefused(loadKeyFile(file), "subscription-key");
     expect(error.message).toMatch(/In-App Purchase/);
+  });
+
+  it("shows terminal controls in a file's name as escapes in every reason", async () => {
+    const hostile = "\u001b]0;pwned\u0007\u001b[2J\r\u009b31m\u007f";
+    const shown = "\\x1b]0;pwned\\x07\\x1b[2J\\r\\u009b31m\\u007f";
+    const folder = path.join(dir, `keys${hostile}`);
+    await fs.mkdir(folder);
+    const large = path.join(dir, `big${hostile}.p8`);
+    await fs.writeFile(large, Buffer.alloc(MAX_KEY_FILE_BYTES + 1, 1));
+    const empty = path.join(dir, `empty${hostile}.p8`);
+    await fs.writeFile(empty, "");
+    const cases = [
+      [readKeyFile(path.join(dir, `missing${hostile}.p8`)), "file-not-found", `missing${shown}.p8`],
+      [readKeyFile(folder), "file-is-directory", `keys${shown}`],
+      [readKeyFile(large), "file-too-large", `big${shown}.p8`],
+      [readKeyFile(empty), "file-empty", `empty${shown}.p8`],
+    ] as const;
+    for (const [attempt, code, name] of cases) {
+      const error = await expectFileRefused(attempt, code);
+      expect(error.message, code).toContain(name);
+      expect(error.message, code).not.toMatch(RAW_CONTROL);
+    }
   });
 
   it("gives each file problem its own reason", async () => {

@@ -41,8 +41,9 @@ describe("moveToTrash on macOS", () => {
     mkdirSync(path.join(home, ".Trash"), { recursive: true });
     writeFileSync(path.join(home, ".Trash", "AuthKey_A.p8"), "older");
     const source = file("AuthKey_A.p8", "newer");
-    const target = await moveToTrash(source, { platform: "darwin", homeDir: home });
-    expect(target).toBe(path.join(home, ".Trash", "AuthKey_A 2.p8"));
+    const trashed = await moveToTrash(source, { platform: "darwin", homeDir: home });
+    const target = trashed.trashedAs;
+    expect(trashed).toEqual({ file: source, trashedAs: path.join(home, ".Trash", "AuthKey_A 2.p8") });
     expect(readFileSync(target, "utf8")).toBe("newer");
     expect(readFileSync(path.join(home, ".Trash", "AuthKey_A.p8"), "utf8")).toBe("older");
     expect(existsSync(source)).toBe(false);
@@ -54,7 +55,7 @@ describe("moveToTrash on Linux (freedesktop.org Trash)", () => {
     const dataHome = path.join(dir, "data");
     const source = file("Auth Key%1.p8", "key");
     const deletedAt = new Date(2026, 0, 2, 3, 4, 5);
-    const target = await moveToTrash(source, {
+    const { trashedAs: target } = await moveToTrash(source, {
       platform: "linux",
       env: { XDG_DATA_HOME: dataHome },
       now: () => deletedAt,
@@ -74,7 +75,10 @@ describe("moveToTrash on Linux (freedesktop.org Trash)", () => {
     mkdirSync(path.join(dataHome, "Trash", "info"), { recursive: true });
     writeFileSync(path.join(dataHome, "Trash", "files", "k.p8"), "stale file without info");
     writeFileSync(path.join(dataHome, "Trash", "info", "k 2.p8.trashinfo"), "stale info without file");
-    const target = await moveToTrash(file("k.p8"), { platform: "linux", env: { XDG_DATA_HOME: dataHome } });
+    const { trashedAs: target } = await moveToTrash(file("k.p8"), {
+      platform: "linux",
+      env: { XDG_DATA_HOME: dataHome },
+    });
     expect(path.basename(target)).toBe("k 3.p8");
     expect(existsSync(path.join(dataHome, "Trash", "info", "k.p8.trashinfo"))).toBe(false);
     expect(readFileSync(path.join(dataHome, "Trash", "info", "k 2.p8.trashinfo"), "utf8")).toBe(
@@ -116,7 +120,10 @@ describe("moveToTrash through a symbolic link", () => {
   it("macOS: the file it points to goes to the Trash, then the link; nothing is left where they were", async () => {
     const { real, link } = linkedKey();
     const home = path.join(dir, "home");
-    const target = await moveToTrash(link, { platform: "darwin", homeDir: home });
+    const trashed = await moveToTrash(link, { platform: "darwin", homeDir: home });
+    const target = trashed.trashedAs;
+    // It says what really moved: the file behind the link, and the link.
+    expect(trashed).toEqual({ file: real, link, trashedAs: path.join(home, ".Trash", "AuthKey_A.p8") });
     expect(existsSync(real)).toBe(false);
     expect(isLink(link)).toBe(false);
     expect(target).toBe(path.join(home, ".Trash", "AuthKey_A.p8"));
@@ -132,7 +139,9 @@ describe("moveToTrash through a symbolic link", () => {
   it("Linux: both go to the freedesktop Trash, each with its own .trashinfo naming where it was", async () => {
     const { real, link } = linkedKey();
     const dataHome = path.join(dir, "data");
-    const target = await moveToTrash(link, { platform: "linux", env: { XDG_DATA_HOME: dataHome } });
+    const trashed = await moveToTrash(link, { platform: "linux", env: { XDG_DATA_HOME: dataHome } });
+    const target = trashed.trashedAs;
+    expect(trashed).toMatchObject({ file: real, link });
     expect(existsSync(real)).toBe(false);
     expect(isLink(link)).toBe(false);
     expect(target).toBe(path.join(dataHome, "Trash", "files", "AuthKey_A.p8"));
@@ -170,6 +179,23 @@ describe("moveToTrash through a symbolic link", () => {
     );
     expect(existsSync(path.join(folder, "inside.p8"))).toBe(true);
     expect(isLink(link)).toBe(true);
+  });
+});
+
+describe("messages", () => {
+  it("show terminal controls in names and paths as escapes", async () => {
+    const hostile = "\u001b]0;pwned\u0007\r\u009b2J";
+    const shown = "\\x1b]0;pwned\\x07\\r\\u009b2J";
+    await expect(resolveTrashTargets(path.join(dir, `missing${hostile}.p8`))).rejects.toThrow(
+      `missing${shown}.p8 could not be found to move to the Trash (ENOENT).`,
+    );
+    const blocked = path.join(dir, `data${hostile}`);
+    writeFileSync(blocked, "a file where the data folder should be");
+    const error = (await moveToTrash(file("k.p8"), { platform: "linux", env: { XDG_DATA_HOME: blocked } }).catch(
+      (e: unknown) => e,
+    )) as Error;
+    expect(error).toBeInstanceOf(TrashError);
+    expect(error.message).toBe(`Could not open the Trash at ${dir}/data${shown}/Trash/files (ENOTDIR).`);
   });
 });
 

@@ -30,8 +30,15 @@
  * - "server-error": 500 UNEXPECTED_ERROR; "unavailable": 503 with an HTML body.
  * - "garbage": 200 with an HTML page (a captive portal).
  * - "hang": accepts the connection and never answers (until `close()`).
- * The server-side ones ("server-error", "unavailable", "garbage", "hang") apply before the token is judged, to the
- * key named by the token's `kid`.
+ * Hostile answers, as a proxy, a broken server or an attacker on the path could send them:
+ * - "endless": 200 `application/json` whose body never ends (sent as fast as the client reads, until it hangs up).
+ * - "gzip-bomb": 200 `Content-Encoding: gzip`, about 3 MB on the wire that inflate to GZIP_BOMB_BYTES (3 GiB) of
+ *   spaces (gzip members back to back, which gunzip reads as one stream).
+ * - "html-401", "html-403", "html-429": that status with an HTML page instead of Apple's JSON.
+ * - "hostile-words": after a good token, 403 with a code this check does not know and a `title` and `detail` full
+ *   of terminal controls (HOSTILE_TITLE, HOSTILE_DETAIL: ESC sequences, BEL, CR, C1 CSI, DEL).
+ * The server-side ones ("server-error", "unavailable", "garbage", "hang", "endless", "gzip-bomb", "html-*") apply
+ * before the token is judged, to the key named by the token's `kid`.
  *
  * Clock: the stand-in's clock is `Date.now() + clockSkewSeconds` (option at start, `setClockSkew`, or per key
  * `clockSkewSeconds`). It judges `iat`/`exp` with that clock and sends it as the `Date` header, as Apple's `Date`
@@ -41,6 +48,7 @@
 import { createPublicKey, KeyObject, randomUUID, verify } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
 import type { KeyRecord } from "../../src/lib/record";
 
 export type Answer =
@@ -52,7 +60,22 @@ export type Answer =
   | "server-error"
   | "unavailable"
   | "garbage"
-  | "hang";
+  | "hang"
+  | "endless"
+  | "gzip-bomb"
+  | "html-401"
+  | "html-403"
+  | "html-429"
+  | "hostile-words";
+
+/** Apple's `title` in a "hostile-words" answer: clears the screen, retitles the window, rings, returns, C1 CSI. */
+export const HOSTILE_TITLE = "Evil\u001b[2J\u001b]0;pwned\u0007 title\r\u009b31mred\u007f";
+/** Apple's `detail` in a "hostile-words" answer. */
+export const HOSTILE_DETAIL = "Detail\u001b[31m in red\u0007\r\u0085next";
+/** What a "gzip-bomb" body inflates to: more than the 2 GiB a Buffer or string can hold. */
+export const GZIP_BOMB_BYTES = 3 * 1024 ** 3;
+const GZIP_MEMBER_BYTES = 16 * 1024 ** 2;
+let gzipMember: Buffer | undefined;
 
 export interface Behaviour {
   answer?: Answer;
@@ -81,6 +104,8 @@ export interface StandInRequest {
   status?: number;
   /** Why a token was refused (401), for test messages. */
   reason?: string;
+  /** The client closed the connection before an "endless" or "gzip-bomb" body was over. */
+  hungUp?: boolean;
 }
 
 export interface StartOptions {
@@ -200,9 +225,35 @@ export async function startAppleStandIn(options: StartOptions = {}): Promise<App
       appleError(401, 401);
     };
 
+    const html = (status: number) =>
+      send(
+        status,
+        `<!doctype html><html><body><h1>${status}</h1><p>Sign in to continue.</p></body></html>`,
+        "text/html",
+      );
+
     switch (registered?.behaviour.answer) {
       case "hang":
         return; // never answered; close() destroys the connection
+      case "endless":
+        entry.status = 200;
+        res.writeHead(200, { "Content-Type": "application/json", Date: new Date(clockMs).toUTCString() });
+        return pump(res, entry, () => ENDLESS_CHUNK, Infinity);
+      case "gzip-bomb":
+        entry.status = 200;
+        gzipMember ??= gzipSync(Buffer.alloc(GZIP_MEMBER_BYTES, " "), { level: 9 });
+        res.writeHead(200, {
+          "Content-Type": "application/json",
+          "Content-Encoding": "gzip",
+          Date: new Date(clockMs).toUTCString(),
+        });
+        return pump(res, entry, () => gzipMember!, GZIP_BOMB_BYTES / GZIP_MEMBER_BYTES);
+      case "html-401":
+        return html(401);
+      case "html-403":
+        return html(403);
+      case "html-429":
+        return html(429);
       case "server-error":
         return appleError(500, 500);
       case "unavailable":
@@ -258,6 +309,10 @@ export async function startAppleStandIn(options: StartOptions = {}): Promise<App
     const remaining = registered.remaining;
     if (behaviour === "agreement") return appleError(403, "agreement", remaining);
     if (behaviour === "role-limited") return appleError(403, 403, remaining);
+    if (behaviour === "hostile-words") {
+      const error = { status: "403", code: "FORBIDDEN.SOMETHING_NEW", title: HOSTILE_TITLE, detail: HOSTILE_DETAIL };
+      return send(403, JSON.stringify({ errors: [error] }), "application/json", remaining);
+    }
 
     const pathname = entry.path.split("?")[0];
     if (req.method === "GET" && pathname === "/v1/apps") {
@@ -316,6 +371,25 @@ export async function startAppleStandIn(options: StartOptions = {}): Promise<App
     },
   };
   return standIn;
+}
+
+const ENDLESS_CHUNK = Buffer.from(`{"data":[${" ".repeat(64 * 1024 - 9)}`);
+
+/** Writes `count` chunks (Infinity: until the client hangs up), only as fast as the client reads them. */
+function pump(res: ServerResponse, entry: StandInRequest, chunk: () => Buffer, count: number): void {
+  let sent = 0;
+  res.on("error", () => undefined);
+  res.on("close", () => {
+    if (!res.writableFinished) entry.hungUp = true;
+  });
+  const more = () => {
+    while (!res.destroyed && sent < count) {
+      sent += 1;
+      if (!res.write(chunk())) return void res.once("drain", more);
+    }
+    if (!res.destroyed) res.end();
+  };
+  more();
 }
 
 function decodePart(part: string): Record<string, unknown> | undefined {

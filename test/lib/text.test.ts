@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { printable } from "../../src/lib/text";
+import { LONE_SURROGATE, RAW_CONTROL } from "../support/controls";
+
+describe("printable", () => {
+  it("writes C0 controls, DEL, C1 controls and lone surrogates as visible escapes", () => {
+    expect(printable("a\u001b[2Jb")).toBe("a\\x1b[2Jb");
+    expect(printable("bell\u0007")).toBe("bell\\x07");
+    expect(printable("over\rwrite")).toBe("over\\rwrite");
+    expect(printable("two\nlines\tand a tab")).toBe("two\\nlines\\tand a tab");
+    expect(printable("\u0000")).toBe("\\x00");
+    expect(printable("del\u007f")).toBe("del\\u007f");
+    expect(printable("csi\u009b31m nel\u0085")).toBe("csi\\u009b31m nel\\u0085");
+    expect(printable("lone \ud800 and \udc00")).toBe("lone \\ud800 and \\udc00");
+  });
+
+  it("leaves printable text alone: ASCII, accents, CJK, emoji (surrogate pairs), non-breaking space", () => {
+    for (const text of ["AuthKey_2X9R4HXF34.p8", "Clé privée", "鍵", "🔑 key", "a\u00a0b", ""]) {
+      expect(printable(text)).toBe(text);
+    }
+  });
+
+  it("leaves nothing raw, and a second pass changes nothing", () => {
+    let every = "";
+    for (let code = 0; code < 0x100; code++) every += String.fromCharCode(code);
+    every += "\ud800x\udfff";
+    const once = printable(every);
+    expect(once).not.toMatch(RAW_CONTROL);
+    expect(once).not.toMatch(LONE_SURROGATE);
+    expect(printable(once)).toBe(once);
+  });
+
+  it("keeps JSON exact: over JSON.stringify's output it only writes escapes that JSON reads back as the same text", () => {
+    const value = { message: "a\u007fb\u009bc\u0085d\ud800e\u001bf\nz" };
+    const json = JSON.stringify(value);
+    const shown = printable(json);
+    expect(shown).not.toMatch(RAW_CONTROL);
+    expect(shown).not.toMatch(LONE_SURROGATE);
+    expect(JSON.parse(shown)).toEqual(value);
+  });
+});
