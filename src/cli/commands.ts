@@ -27,6 +27,7 @@ import { parseCommandArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import { COMMAND_HELP, type CommandName } from "./help";
 import { readKeyFromStdin, type CliIo } from "./io";
+import { PIPELINE_COMMANDS } from "./pipeline-commands";
 
 export type Command = (args: string[], io: CliIo) => Promise<ExitStatus>;
 
@@ -34,7 +35,15 @@ export type Command = (args: string[], io: CliIo) => Promise<ExitStatus>;
 export const NO_KEY_SENTENCE =
   "No, no ASC key configured; register one with: asc-key register --issuer-id <id> --key-id <id> --p8 <file>";
 
-export const COMMANDS: Readonly<Record<CommandName, Command>> = { register, status, verify, token, remove, open };
+export const COMMANDS: Readonly<Record<CommandName, Command>> = {
+  register,
+  status,
+  verify,
+  token,
+  remove,
+  open,
+  ...PIPELINE_COMMANDS,
+};
 
 /** The saved key's store: service from LINGCODE_KEYCHAIN_SERVICE (default `LingCode`), created when needed. */
 const keyStore = () => createKeyStore();
