@@ -124,7 +124,7 @@ export const EXPORT_TABLE: readonly ExportGroupSpec[] = [
   },
   {
     group: "asc",
-    tools: "the asc command line (App-Store-Connect-CLI)",
+    tools: "the asc command line, App-Store-Connect-CLI",
     variables: [
       { name: "ASC_KEY_ID", source: "key-id", about: "the Key ID" },
       { name: "ASC_ISSUER_ID", source: "issuer-id", about: "the Issuer ID" },
@@ -150,7 +150,7 @@ export const EXPORT_TABLE: readonly ExportGroupSpec[] = [
   },
   {
     group: "codemagic",
-    tools: "codemagic-cli-tools (app-store-connect)",
+    tools: "codemagic-cli-tools' app-store-connect",
     variables: [
       { name: "APP_STORE_CONNECT_KEY_IDENTIFIER", source: "key-id", about: "--key-id" },
       { name: "APP_STORE_CONNECT_ISSUER_ID", source: "issuer-id", about: "--issuer-id" },
@@ -307,9 +307,37 @@ export function exportTableRows(): string[][] {
   );
 }
 
-/** The variable table as Markdown, as docs/pipeline.md holds it between its exports-table markers. */
-export function exportTableMarkdown(): string {
+/** Where docs/pipeline.md holds the part written from this table (scripts/pipeline-docs.mjs; a test compares). */
+export const DOCS_MARKERS = { start: "<!-- exports-table:start -->", end: "<!-- exports-table:end -->" } as const;
+
+/**
+ * The part of docs/pipeline.md written from this table, before formatting: the variables per group, what is removed
+ * from the command's environment, and what each tool does with individual keys.
+ */
+export function exportDocsMarkdown(): string {
   const header = ["--only", "Variable", "Value", "For"];
   const line = (cells: string[]) => `| ${cells.map((cell) => cell.replace(/\|/g, "\\|")).join(" | ")} |`;
-  return [line(header), line(header.map(() => "---")), ...exportTableRows().map(line)].join("\n");
+  // `<Key ID>` would be an HTML tag to Markdown.
+  const text = (words: string) => words.replace(/</g, "\\<");
+  const table = [
+    line(header),
+    line(header.map(() => "---")),
+    ...exportTableRows().map((row) => line(row.map((cell) => (cell.startsWith("`") ? cell : text(cell))))),
+  ].join("\n");
+  const cleared = EXPORT_TABLE.flatMap((spec) =>
+    spec.clears.map((c) => `- \`${c.name}\` (${spec.group}): ${text(c.why)}.`),
+  ).join("\n");
+  const individual = EXPORT_TABLE.map(
+    (spec) => `- **${spec.group}** (${text(spec.tools)}): ${text(spec.individualKeys)}.`,
+  ).join("\n");
+  const sources = EXPORT_TABLE.map((spec) => `- **${spec.group}**: ${text(spec.source)}.`).join("\n");
+  return [
+    table,
+    "Removed from the command's environment when their group is chosen, so that a value inherited from elsewhere cannot mix with this key:",
+    cleared,
+    "Individual keys (no Issuer ID), tool by tool:",
+    individual,
+    "Where these facts come from:",
+    sources,
+  ].join("\n\n");
 }
