@@ -17,7 +17,8 @@ export const PIPELINE_COMMAND_LINES = `  exec      Run a command with the key in
   notary-profile  Store the key as a notarytool Keychain profile (macOS)`;
 
 /** The exit statuses exec and notary-profile add to asc-key's own. */
-export const PIPELINE_EXIT_STATUSES = `  126  exec: the command could not be run (e.g. not executable)
+export const PIPELINE_EXIT_STATUSES = `  70  exec, notary-profile: also when the private folder for the key could not be made (nothing ran)
+  126  exec: the command could not be run (e.g. not executable)
   127  exec: the command was not found
   other  exec, notary-profile: the command's own status, or 128+n when it or asc-key got signal n`;
 
@@ -49,7 +50,8 @@ What each group sets (a variable of a chosen group that the key does not fill is
 ${groupLines()}
 
 Exit status: the command's own; 127 if it is not found, 126 if it cannot be run, 128+n when it or asc-key got
-signal n. Nothing runs when no key is saved (1), the Keychain fails (4) or the usage is wrong (2).
+signal n. Nothing runs when no key is saved (1), the Keychain fails (4), the usage is wrong (2) or the private
+folder cannot be made in $TMPDIR (70).
 
 Examples:
   asc-key exec --only fastlane -- fastlane pilot upload --ipa App.ipa

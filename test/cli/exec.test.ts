@@ -196,6 +196,10 @@ describe("usage, before any Keychain access", () => {
       expect(run.status, args.join(" ")).toBe(2);
     }
     expect(existsSync(path.join(tmp, "x.json"))).toBe(false);
+    // The destination is checked before the Keychain is read.
+    const noFolder = await cli(["export", "--format", "fastlane-json", "--out", path.join(tmp, "no", "x.json")], env());
+    expect(noFolder.status).toBe(2);
+    expect(noFolder.stderr).toContain("does not exist");
   });
 
   it("notary-profile refuses on a platform other than macOS when no xcrun is given, and bad names", async () => {
@@ -409,6 +413,22 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service", () => {
       const denied = await cli(["exec", "--", plain]);
       expect(denied.status).toBe(126);
       expect(denied.stderr).toContain("permission denied");
+      folderGone();
+    });
+
+    it("exits 70 and runs nothing when the private folder cannot be made", async () => {
+      const marker = path.join(tmp, "ran-without-folder");
+      const run = await cli(["exec", "--", process.execPath, CHILD, "--wait", marker], {
+        TMPDIR: path.join(caseTmp, "missing"),
+      });
+      expect(run.status).toBe(70);
+      expect(run.stderr).toMatch(/^asc-key: could not make the private folder .*ENOENT/);
+      expect(existsSync(marker)).toBe(false);
+      // Without a file to hold, no folder is needed: codemagic alone still runs.
+      const codemagic = await cli(["exec", "--only", "codemagic", "--", process.execPath, CHILD], {
+        TMPDIR: path.join(caseTmp, "missing"),
+      });
+      expect(codemagic.status, codemagic.stderr).toBe(0);
       folderGone();
     });
 
