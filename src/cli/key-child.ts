@@ -66,7 +66,11 @@ export async function runWithKey(options: RunWithKeyOptions): Promise<ExitStatus
   };
   const handlers = FORWARDED_SIGNALS.map((signal) => [signal, () => onSignal(signal)] as const);
   const lastResort = () => {
-    if (folder) rmSync(folder, { recursive: true, force: true });
+    try {
+      if (folder) rmSync(folder, { recursive: true, force: true });
+    } catch {
+      process.stderr.write(`asc-key: warning: could not remove ${folder}; it holds the key: delete it yourself.\n`);
+    }
   };
   for (const [signal, handler] of handlers) process.on(signal, handler);
   process.on("exit", lastResort);
