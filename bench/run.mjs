@@ -4,7 +4,8 @@
 // hold). Prints a table and writes it with the machine's details to bench/results/latest.json.
 //
 //   npm run bench                    everything (about a minute)
-//   npm run bench -- --only 1,3      some parts: 1 token, 2 keychain read, 3 CLI, 4 bundle sizes, 5 status reads
+//   npm run bench -- --only 1,3      some parts: 1 token, 2 keychain read, 3 CLI, 4 bundle sizes, 5 status reads,
+//                                    6 asc-key exec
 //
 // On Linux the keychain parts run against a private, unlocked gnome-keyring in a temporary home with a throwaway
 // service (scripts/private-keyring.mjs); nobody's keyring is touched. Elsewhere they are skipped.
@@ -15,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { missingKeyringTools, runInPrivateKeyring } from "../scripts/private-keyring.mjs";
 import { benchBundles } from "./parts/bundles.mjs";
 import { benchCli } from "./parts/cli.mjs";
+import { benchExec } from "./parts/exec.mjs";
 import {
   formatBytes,
   formatMs,
@@ -32,8 +34,8 @@ import { benchToken } from "./parts/token.mjs";
 
 const TAG = "[bench]";
 const INSIDE = "LINGCODE_BENCH_KEYRING";
-const PARTS = ["1", "2", "3", "4", "5"];
-const KEYRING_PARTS = ["2", "3", "5"];
+const PARTS = ["1", "2", "3", "4", "5", "6"];
+const KEYRING_PARTS = ["2", "3", "5", "6"];
 const INSTALL = "apt-get install libsecret-tools gnome-keyring dbus";
 
 const only = parseOnly(process.argv.slice(2));
@@ -100,12 +102,19 @@ async function main(noKeyring) {
           ["2", "keychain: store.read()", "≤ 1.3x"],
           ["3", "cli: token and status", "≤ 1.5x"],
           ["5", "status: Keychain reads", "0 / 1"],
+          ["6", "exec: asc-key exec -- true", "≤ 1.2x"],
         ]) {
           if (wants(id)) rows.push(skippedRow(id, name, noKeyring, goal));
         }
       } else {
         await part("2", "keychain read", () => benchKeychain({ store, record }), "≤ 1.3x");
         await part("3", "the CLI, whole process", () => benchCli({ bin: buildCli() }), "≤ 1.5x");
+        await part(
+          "6",
+          "asc-key exec -- true, whole process",
+          () => benchExec({ bin: buildCli(), service: store.service, account: store.account }),
+          "≤ 1.2x",
+        );
         await part(
           "5",
           "API Key Status reads (vitest)",
@@ -225,6 +234,6 @@ function parseOnly(args) {
 }
 
 function usage(problem) {
-  console.error(`${TAG} ${problem}\nusage: npm run bench [-- --only 1,2,3,4,5]`);
+  console.error(`${TAG} ${problem}\nusage: npm run bench [-- --only 1,2,3,4,5,6]`);
   process.exit(2);
 }

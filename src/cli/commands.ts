@@ -8,7 +8,6 @@ import { spawn } from "node:child_process";
 import { accessSync, constants as fsConstants } from "node:fs";
 import path from "node:path";
 import type { CheckResult } from "../lib/asc-client";
-import { createKeyStore } from "../lib/keychain";
 import {
   AppleCheckError,
   mintSavedToken,
@@ -26,23 +25,29 @@ import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from "../lib/token";
 import { printable } from "../lib/text";
 import { moveToTrash, type Trashed } from "../lib/trash";
 import { parseCommandArgs } from "./args";
-import { settingsFromEnv } from "./settings";
+import { appleOptionsFor, keyStoreFor } from "./settings";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import { COMMAND_HELP, type CommandName } from "./help";
 import { readKeyFromStdin, type CliIo } from "./io";
+import { PIPELINE_COMMANDS } from "./pipeline-commands";
 
 export type Command = (args: string[], io: CliIo) => Promise<ExitStatus>;
 
 /** Told to the user when a command needs a saved key and there is none (exit 1). */
 export const NO_KEY_SENTENCE = `${withoutFinalStop(NOT_CONFIGURED_SENTENCE)}; register one with: asc-key register --issuer-id <id> --key-id <id> --p8 <file>`;
 
-export const COMMANDS: Readonly<Record<CommandName, Command>> = { register, status, verify, token, remove, open };
+export const COMMANDS: Readonly<Record<CommandName, Command>> = {
+  register,
+  status,
+  verify,
+  token,
+  remove,
+  open,
+  ...PIPELINE_COMMANDS,
+};
 
-/** The saved key's store: service from LINGCODE_KEYCHAIN_SERVICE (default `LingCode`), created when needed. */
-const keyStore = (io: CliIo) => createKeyStore({ service: settingsFromEnv(io.env).service });
-
-/** How this run reaches App Store Connect: LINGCODE_ASC_API_URL, else Apple's API. */
-const appleOptions = (io: CliIo) => ({ baseUrl: settingsFromEnv(io.env).appleBaseUrl });
+const keyStore = (io: CliIo) => keyStoreFor(io.env);
+const appleOptions = (io: CliIo) => appleOptionsFor(io.env);
 
 function showHelp(command: CommandName, io: CliIo): ExitStatus {
   io.out(COMMAND_HELP[command]);

@@ -17,11 +17,26 @@ export const EXIT = {
   keychain: 4,
   /** Apple was unreachable or answered with a server error. */
   unavailable: 5,
+  /** exec: the command was found but could not be run, as a shell says (e.g. not executable). */
+  cannotRun: 126,
+  /** exec: the command was not found, as a shell says. */
+  notFound: 127,
   /** A bug: something no code path expected (BSD EX_SOFTWARE). */
   unexpected: 70,
 } as const;
 
-export type ExitStatus = (typeof EXIT)[keyof typeof EXIT];
+/**
+ * A status `exec` and `notary-profile` pass through from the command they ran (0-255), or 128+n for signal n as a
+ * shell reports it. Made only by passThrough(), so a stray number cannot pose as one of asc-key's own statuses.
+ */
+export type PassThroughStatus = number & { readonly __passThrough: true };
+
+export type ExitStatus = (typeof EXIT)[keyof typeof EXIT] | PassThroughStatus;
+
+/** The command's own status (clamped to 0-255, as the operating system keeps only the low byte). */
+export function passThrough(status: number): PassThroughStatus {
+  return (Number.isInteger(status) && status >= 0 && status <= 255 ? status : 255) as PassThroughStatus;
+}
 
 const BY_CODE: Readonly<Record<ErrorCode, ExitStatus>> = {
   // The .p8 file, the key text and the IDs: bad input.

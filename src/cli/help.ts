@@ -4,8 +4,24 @@ import { DEFAULT_SERVICE } from "../lib/keychain";
 import { NOT_CONFIGURED_SENTENCE } from "../lib/status";
 import { ASC_API_URL_ENV, SERVICE_ENV } from "./settings";
 import { DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, MIN_TTL_SECONDS } from "../lib/token";
+import {
+  DEFAULT_XCRUN,
+  PIPELINE_COMMAND_LINES,
+  PIPELINE_COMMAND_NAMES,
+  PIPELINE_EXIT_STATUSES,
+  PIPELINE_HELP,
+  XCRUN_ENV,
+} from "./pipeline-help";
 
-export const COMMAND_NAMES = ["register", "status", "verify", "token", "remove", "open"] as const;
+export const COMMAND_NAMES = [
+  "register",
+  "status",
+  "verify",
+  "token",
+  "remove",
+  "open",
+  ...PIPELINE_COMMAND_NAMES,
+] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export function isCommandName(name: string): name is CommandName {
@@ -18,11 +34,13 @@ const EXIT_STATUSES = `Exit statuses:
   2  bad input or usage; nothing was changed
   3  Apple rejected the key (register saves nothing)
   4  Keychain failure, or the saved entry is unreadable (register the key again)
-  5  App Store Connect unreachable or answering with a server error`;
+  5  App Store Connect unreachable or answering with a server error
+${PIPELINE_EXIT_STATUSES}`;
 
 const ENVIRONMENT = `Environment:
   ${SERVICE_ENV}  Keychain service of the entry (default ${DEFAULT_SERVICE})
-  ${ASC_API_URL_ENV}       App Store Connect API address (default ${DEFAULT_ASC_API_URL})`;
+  ${ASC_API_URL_ENV}       App Store Connect API address (default ${DEFAULT_ASC_API_URL})
+  ${XCRUN_ENV}             xcrun for notary-profile (default ${DEFAULT_XCRUN}, macOS only)`;
 
 export const TOOL_HELP = `asc-key: the App Store Connect API key the LingCode agent uses, kept in the Keychain.
 
@@ -35,6 +53,7 @@ Commands:
   token     Print a short-lived API token for the saved key
   remove    Delete the saved key
   open      Open the Team Keys page in App Store Connect
+${PIPELINE_COMMAND_LINES}
   help      Show a command's help: asc-key help <command>
 
 Every command takes -h/--help.
@@ -44,6 +63,7 @@ ${EXIT_STATUSES}
 ${ENVIRONMENT}`;
 
 export const COMMAND_HELP: Readonly<Record<CommandName, string>> = {
+  ...PIPELINE_HELP,
   register: `Usage: asc-key register --issuer-id <id> --key-id <id> --p8 <file>   (team key)
        asc-key register --individual --key-id <id> --p8 <file>         (individual key)
 

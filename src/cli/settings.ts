@@ -4,6 +4,8 @@
  */
 import { DEFAULT_ASC_API_URL } from "../lib/asc-client";
 import { DEFAULT_SERVICE } from "../lib/keychain";
+import type { CheckOptions } from "../lib/asc-client";
+import { createKeyStore, type KeyStore } from "../lib/keychain";
 import type { Settings } from "../lib/settings";
 
 /** The Keychain service of the entry (tests use a throwaway one). */
@@ -17,4 +19,14 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
     service: env[SERVICE_ENV]?.trim() || DEFAULT_SERVICE,
     appleBaseUrl: (env[ASC_API_URL_ENV]?.trim() || DEFAULT_ASC_API_URL).replace(/\/+$/, ""),
   };
+}
+
+/** The saved key's store for this run (created when a command needs it: help and usage errors touch nothing). */
+export function keyStoreFor(env: NodeJS.ProcessEnv): KeyStore {
+  return createKeyStore({ service: settingsFromEnv(env).service });
+}
+
+/** How this run reaches App Store Connect. */
+export function appleOptionsFor(env: NodeJS.ProcessEnv): CheckOptions {
+  return { baseUrl: settingsFromEnv(env).appleBaseUrl };
 }

@@ -187,7 +187,8 @@ const noKey = () =>
     `${NOT_CONFIGURED_SENTENCE} Register one with the App Store Connect key's three values first.`,
   );
 
-async function requireRecord(store: KeyStore): Promise<KeyRecord> {
+/** The saved record, for a command that needs the key itself. Throws no-key when nothing is saved. */
+export async function requireRecord(store: KeyStore): Promise<KeyRecord> {
   const record = await store.read();
   if (!record) throw noKey();
   return record;
