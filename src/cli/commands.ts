@@ -6,11 +6,34 @@
  */
 import { spawn } from "node:child_process";
 import { accessSync, constants as fsConstants } from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { TEAM_KEYS_URL, type CheckResult, type Outcome } from "../lib/asc-client";
+import { checkKey, TEAM_KEYS_URL, type CheckResult, type Outcome } from "../lib/asc-client";
+import {
+  AREA_TITLES,
+  AREAS,
+  probePrivilege,
+  PROBES,
+  type CapabilityReport,
+} from "../lib/capabilities";
+import {
+  appleLine,
+  clockLine,
+  DEFAULT_ROTATE_AFTER_DAYS,
+  environmentLine,
+  findLeftoverKeyFiles,
+  homeRelative,
+  keyAgeLine,
+  keychainLine,
+  leftoverFilesLine,
+  overallHealth,
+  type HealthLine,
+  type KeychainRead,
+} from "../lib/health";
 import { createKeyStore } from "../lib/keychain";
 import {
   AppleCheckError,
+  checkSavedKeyCapabilities,
   mintSavedToken,
   prepareKey,
   readStatus,
@@ -20,7 +43,7 @@ import {
   type KeyInput,
 } from "../lib/pipeline";
 import { maskIssuerId } from "../lib/ids";
-import type { KeyStatus, KeySummary } from "../lib/status";
+import { summarize, type KeyStatus, type KeySummary } from "../lib/status";
 import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from "../lib/token";
 import { moveToTrash } from "../lib/trash";
 import { parseCommandArgs } from "./args";
@@ -34,7 +57,18 @@ export type Command = (args: string[], io: CliIo) => Promise<ExitStatus>;
 export const NO_KEY_SENTENCE =
   "No, no ASC key configured; register one with: asc-key register --issuer-id <id> --key-id <id> --p8 <file>";
 
-export const COMMANDS: Readonly<Record<CommandName, Command>> = { register, status, verify, token, remove, open };
+export const COMMANDS: Readonly<Record<CommandName, Command>> = {
+  register,
+  status,
+  verify,
+  token,
+  remove,
+  open,
+  doctor,
+};
+
+/** How the CLI says to switch to a smaller key. */
+const CLI_SWITCH_HINT = "create it on Team Keys and asc-key register it; that replaces this one";
 
 /** The saved key's store: service from LINGCODE_KEYCHAIN_SERVICE (default `LingCode`), created when needed. */
 const keyStore = () => createKeyStore();
@@ -108,6 +142,14 @@ async function register(args: string[], io: CliIo): Promise<ExitStatus> {
   io.out(`Fingerprint: ${registration.fingerprint}`);
   for (const warning of registration.warnings) io.err(`warning: ${warning}`);
   if (registration.check && registration.check.outcome !== "valid") io.err(`warning: ${registration.check.message}`);
+  if (registration.check?.outcome === "valid") {
+    // The privilege probe (Users and Access): one more request, never a refusal; an unknown answer says nothing.
+    const privilege = await probePrivilege(prepared.record, {
+      rateLimitRemaining: registration.check.rateLimitRemaining,
+      switchHint: CLI_SWITCH_HINT,
+    });
+    if (privilege.warning) io.err(`warning: ${privilege.warning}`);
+  }
   if (skipVerify) io.err("saved without checking with Apple; run asc-key verify to check it.");
   if (registration.replaced) {
     io.err(
@@ -165,8 +207,9 @@ const VERIFY_EXIT: Readonly<Record<Outcome, ExitStatus>> = {
 };
 
 async function verify(args: string[], io: CliIo): Promise<ExitStatus> {
-  const values = parseCommandArgs("verify", args, { json: { type: "boolean" } });
+  const values = parseCommandArgs("verify", args, { json: { type: "boolean" }, capabilities: { type: "boolean" } });
   if (values.help) return showHelp("verify", io);
+  if (values.capabilities) return verifyCapabilities(values.json === true, io);
   const { check } = await verifySavedKey(keyStore());
   const exit = VERIFY_EXIT[check.outcome];
   if (values.json) io.out(JSON.stringify(verifyJson(check)));
@@ -183,6 +226,135 @@ export function verifyJson(check: CheckResult): Record<string, unknown> {
   if (check.rateLimitRemaining !== undefined) json.rateLimitRemaining = check.rateLimitRemaining;
   if (check.clockOffsetSeconds !== undefined) json.clockOffsetSeconds = check.clockOffsetSeconds;
   return json;
+}
+
+/** `verify --capabilities`: what the key can do, area by area, and what Apple's pages let us conclude. */
+async function verifyCapabilities(json: boolean, io: CliIo): Promise<ExitStatus> {
+  const { report } = await checkSavedKeyCapabilities(keyStore(), { switchHint: CLI_SWITCH_HINT });
+  const exit = VERIFY_EXIT[report.outcome];
+  if (json) {
+    io.out(JSON.stringify(capabilitiesJson(report)));
+  } else {
+    const lines = capabilityLines(report);
+    if (exit === EXIT.ok) lines.forEach((line) => io.out(line));
+    else io.err(report.message);
+  }
+  if (exit === EXIT.ok) {
+    for (const conclusion of report.conclusions) if (conclusion.level === "warn") io.err(`warning: ${conclusion.text}`);
+  }
+  const warning = WARNINGS[report.outcome];
+  if (warning) io.err(warning);
+  return exit;
+}
+
+/** The text of `verify --capabilities`: one line per area, then the informative conclusions. */
+export function capabilityLines(report: CapabilityReport): string[] {
+  const width = Math.max(...AREAS.map((area) => AREA_TITLES[area].length));
+  const lines = [`What key ${report.keyId} can do (${report.requests} requests):`];
+  for (const area of AREAS) {
+    const result = report.areas[area];
+    if (!result) continue;
+    const paths = PROBES.filter((probe) => probe.area === area)
+      .map((probe) => probe.path.split("?")[0])
+      .join(", ");
+    const why = result.answer === "unknown" ? ` (${result.reason})` : "";
+    lines.push(`  ${AREA_TITLES[area].padEnd(width)}  ${result.answer.padEnd(7)}  GET ${paths}${why}`);
+  }
+  for (const conclusion of report.conclusions) if (conclusion.level === "info") lines.push(conclusion.text);
+  return lines;
+}
+
+/** The documented `verify --capabilities --json` shape. */
+export function capabilitiesJson(report: CapabilityReport): Record<string, unknown> {
+  const json: Record<string, unknown> = { outcome: report.outcome, message: report.message, keyId: report.keyId };
+  const areas: Record<string, unknown> = {};
+  for (const area of AREAS) {
+    const result = report.areas[area];
+    if (!result) continue;
+    const entry: Record<string, unknown> = { answer: result.answer };
+    if (result.cause) entry.cause = result.cause;
+    if (result.reason) entry.reason = result.reason;
+    if (result.httpStatus !== undefined) entry.httpStatus = result.httpStatus;
+    areas[area] = entry;
+  }
+  json.areas = areas;
+  json.conclusions = report.conclusions.map(({ id, level, text, sources }) => ({ id, level, text, sources }));
+  json.requests = report.requests;
+  if (report.rateLimitRemaining !== undefined) json.rateLimitRemaining = report.rateLimitRemaining;
+  if (report.clockOffsetSeconds !== undefined) json.clockOffsetSeconds = report.clockOffsetSeconds;
+  json.checkedAt = report.checkedAt;
+  return json;
+}
+
+async function doctor(args: string[], io: CliIo): Promise<ExitStatus> {
+  const values = parseCommandArgs("doctor", args, {
+    json: { type: "boolean" },
+    "rotate-after": { type: "string" },
+    "trash-leftovers": { type: "boolean" },
+  });
+  if (values.help) return showHelp("doctor", io);
+  const rotateAfter =
+    values["rotate-after"] === undefined ? DEFAULT_ROTATE_AFTER_DAYS : parseDays(values["rotate-after"]);
+  const home = io.env.HOME || os.homedir();
+  const now = Date.now();
+
+  const read: KeychainRead = {};
+  let record;
+  try {
+    record = await keyStore().read();
+    const status = summarize(record);
+    if (status.configured) read.summary = status;
+  } catch (error) {
+    read.error = error;
+  }
+  const lines: HealthLine[] = [keychainLine(read, io.env)];
+  const summary = read.summary;
+
+  if (summary) {
+    let leftovers = await findLeftoverKeyFiles(home, summary.keyId);
+    if (values["trash-leftovers"]) leftovers = await trashLeftovers(leftovers, home, io);
+    lines.push(leftoverFilesLine(leftovers, home));
+  }
+  lines.push(environmentLine(io.env, summary));
+  if (record) {
+    const check = await checkKey(record);
+    lines.push(appleLine(check), clockLine(check));
+  }
+  if (summary) lines.push(keyAgeLine(summary, now, rotateAfter));
+
+  const healthy = overallHealth(lines) === "ok";
+  if (values.json) {
+    io.out(JSON.stringify({ ok: healthy, lines }));
+  } else {
+    for (const line of lines) {
+      io.out(`${line.level.padEnd(4)}  ${line.check}: ${line.text}${line.fix ? ` Fix: ${line.fix}.` : ""}`);
+    }
+  }
+  return healthy ? EXIT.ok : EXIT.unhealthy;
+}
+
+/** Moves each leftover .p8 to the Trash; returns the ones still there, saying what happened on stderr. */
+async function trashLeftovers(files: string[], home: string, io: CliIo): Promise<string[]> {
+  const left: string[] = [];
+  for (const file of files) {
+    const shown = homeRelative(file, home);
+    try {
+      await moveToTrash(file, { platform: io.platform, env: io.env, homeDir: home });
+      io.err(`moved ${shown} to the Trash.`);
+    } catch (error) {
+      const reason = error instanceof Error ? withoutFinalStop(error.message) : "unknown error";
+      io.err(`warning: ${shown} was not moved to the Trash (${reason}); delete it yourself.`);
+      left.push(file);
+    }
+  }
+  return left;
+}
+
+function parseDays(text: string): number {
+  if (!/^\d{1,4}$/.test(text.trim())) {
+    throw new UsageError("--rotate-after takes whole days, 0 (never remind) to 9999, e.g. --rotate-after 180.");
+  }
+  return Number(text.trim());
 }
 
 async function token(args: string[], io: CliIo): Promise<ExitStatus> {

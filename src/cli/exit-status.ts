@@ -17,6 +17,8 @@ export const EXIT = {
   keychain: 4,
   /** Apple was unreachable or answered with a server error. */
   unavailable: 5,
+  /** doctor: at least one health check failed. */
+  unhealthy: 6,
   /** A bug: something no code path expected (BSD EX_SOFTWARE). */
   unexpected: 70,
 } as const;

@@ -270,7 +270,8 @@ function firstAppleError(body: unknown): AppleError | undefined {
   return { status: pick("status"), code: pick("code"), title: pick("title"), detail: pick("detail") };
 }
 
-function networkReason(error: unknown): string {
+/** Why a request never got an answer, in a few words (no text from the error itself). */
+export function networkReason(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
   const code = typeof cause?.code === "string" ? cause.code : "";
   switch (code) {
