@@ -68,7 +68,7 @@ export const COMMANDS: Readonly<Record<CommandName, Command>> = {
 };
 
 /** How the CLI says to switch to a smaller key. */
-const CLI_SWITCH_HINT = "create it on Team Keys and asc-key register it; that replaces this one";
+export const CLI_SWITCH_HINT = "create it on Team Keys and asc-key register it; that replaces this one";
 
 /** The saved key's store: service from LINGCODE_KEYCHAIN_SERVICE (default `LingCode`), created when needed. */
 const keyStore = () => createKeyStore();

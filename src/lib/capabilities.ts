@@ -319,7 +319,7 @@ export function drawConclusions(
     add(
       "uploads-only-if-developer",
       "info",
-      `${key} can read builds but cannot reach Users and Access, so its role is neither Admin nor App Manager: of the other roles Apple lets only Developer upload builds, so uploads work only if the key's access is Developer.`,
+      `${key} can read builds but cannot reach Users and Access, so its role is neither Admin nor App Manager: of the other roles Apple lets only Developer upload builds, so uploads work only if the key was made with Developer access.`,
       [APPLE_UPLOAD_PAGE, APPLE_USERS_PAGE],
     );
   }
