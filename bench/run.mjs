@@ -4,7 +4,8 @@
 // hold). Prints a table and writes it with the machine's details to bench/results/latest.json.
 //
 //   npm run bench                    everything (about a minute)
-//   npm run bench -- --only 1,3      some parts: 1 token, 2 keychain read, 3 CLI, 4 bundle sizes, 5 status reads
+//   npm run bench -- --only 1,3      some parts: 1 token, 2 keychain read, 3 CLI, 4 bundle sizes, 5 status reads,
+//                                    6 capability check
 //
 // On Linux the keychain parts run against a private, unlocked gnome-keyring in a temporary home with a throwaway
 // service (scripts/private-keyring.mjs); nobody's keyring is touched. Elsewhere they are skipped.
@@ -14,6 +15,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { missingKeyringTools, runInPrivateKeyring } from "../scripts/private-keyring.mjs";
 import { benchBundles } from "./parts/bundles.mjs";
+import { benchCapabilities } from "./parts/capabilities.mjs";
 import { benchCli } from "./parts/cli.mjs";
 import {
   formatBytes,
@@ -32,7 +34,7 @@ import { benchToken } from "./parts/token.mjs";
 
 const TAG = "[bench]";
 const INSIDE = "LINGCODE_BENCH_KEYRING";
-const PARTS = ["1", "2", "3", "4", "5"];
+const PARTS = ["1", "2", "3", "4", "5", "6"];
 const KEYRING_PARTS = ["2", "3", "5"];
 const INSTALL = "apt-get install libsecret-tools gnome-keyring dbus";
 
@@ -93,6 +95,7 @@ async function main(noKeyring) {
     const store = noKeyring ? undefined : core.createKeyStore({ service });
 
     await part("1", "token minting in-process", () => benchToken({ core, record }), "≤ 1.5x");
+    await part("6", "capability check (stand-in)", () => benchCapabilities({ tempDir, record }), "≤ 1.3x");
     if (store) await store.write(record);
     try {
       if (noKeyring) {
@@ -225,6 +228,6 @@ function parseOnly(args) {
 }
 
 function usage(problem) {
-  console.error(`${TAG} ${problem}\nusage: npm run bench [-- --only 1,2,3,4,5]`);
+  console.error(`${TAG} ${problem}\nusage: npm run bench [-- --only 1,2,3,4,5,6]`);
   process.exit(2);
 }
