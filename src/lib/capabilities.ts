@@ -186,7 +186,13 @@ export async function checkCapabilities(
     >;
 
   const base = probeBase(options);
-  if (typeof base === "string") return report("unreachable", base, allUnknown("offline", "not probed: " + base));
+  if (typeof base === "string") {
+    return report(
+      "unreachable",
+      base,
+      allUnknown("not-probed", "not probed: the App Store Connect address is unusable"),
+    );
+  }
 
   const left = options.rateLimitRemaining;
   if (left !== undefined && left < MIN_REQUESTS_LEFT) {

@@ -239,6 +239,7 @@ export function keychainLine(read: KeychainRead, env: Readonly<Record<string, st
     const locked =
       isAscKeyError(error, "keychain-locked") ||
       isAscKeyError(error, "keychain-denied") ||
+      isAscKeyError(error, "keychain-cancelled") ||
       isAscKeyError(error, "keychain-timeout");
     return {
       check: "keychain",

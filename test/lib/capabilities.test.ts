@@ -291,7 +291,13 @@ describe("bad input: unknown with the reason, never no", () => {
     expect(report.outcome).toBe("unreachable");
     expect(report.requests).toBe(0);
     expect(report.message).toMatch(/Refusing to send the key's token over plain http/);
-    for (const area of AREAS) expect(report.areas[area]?.answer).toBe("unknown");
+    for (const area of AREAS) {
+      expect(report.areas[area]).toMatchObject({
+        answer: "unknown",
+        cause: "not-probed",
+        reason: "not probed: the App Store Connect address is unusable",
+      });
+    }
   });
 
   it("one area unknown and the rest answered: only the answered ones support conclusions", () => {

@@ -162,6 +162,11 @@ describe("the Keychain", () => {
     expect(remote.fix).toMatch(/over SSH there is no window/);
   });
 
+  it("a dismissed prompt: fail, asking to allow it", () => {
+    const line = keychainLine({ error: new AscKeyError("keychain-cancelled", "The Keychain request was cancelled.") });
+    expect(line.fix).toMatch(/^unlock the Keychain \(or allow the prompt\)/);
+  });
+
   it("an unreadable entry: fail, register again", () => {
     const line = keychainLine({ error: new AscKeyError("record-corrupt", "x") });
     expect(line).toMatchObject({ level: "fail" });
