@@ -5,7 +5,7 @@
 //
 //   npm run bench                    everything (about a minute)
 //   npm run bench -- --only 1,3      some parts: 1 token, 2 keychain read, 3 CLI, 4 bundle sizes, 5 status reads,
-//                                    6 asc-key exec
+//                                    6 asc-key exec, 7 capability check
 //
 // On Linux the keychain parts run against a private, unlocked gnome-keyring in a temporary home with a throwaway
 // service (scripts/private-keyring.mjs); nobody's keyring is touched. Elsewhere they are skipped.
@@ -15,6 +15,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { missingKeyringTools, runInPrivateKeyring } from "../scripts/private-keyring.mjs";
 import { benchBundles } from "./parts/bundles.mjs";
+import { benchCapabilities } from "./parts/capabilities.mjs";
 import { benchCli } from "./parts/cli.mjs";
 import { benchExec } from "./parts/exec.mjs";
 import {
@@ -34,7 +35,7 @@ import { benchToken } from "./parts/token.mjs";
 
 const TAG = "[bench]";
 const INSIDE = "LINGCODE_BENCH_KEYRING";
-const PARTS = ["1", "2", "3", "4", "5", "6"];
+const PARTS = ["1", "2", "3", "4", "5", "6", "7"];
 const KEYRING_PARTS = ["2", "3", "5", "6"];
 const INSTALL = "apt-get install libsecret-tools gnome-keyring dbus";
 
@@ -95,6 +96,7 @@ async function main(noKeyring) {
     const store = noKeyring ? undefined : core.createKeyStore({ service });
 
     await part("1", "token minting in-process", () => benchToken({ core, record }), "≤ 1.5x");
+    await part("7", "capability check (stand-in)", () => benchCapabilities({ tempDir, record }), "≤ 1.3x");
     if (store) await store.write(record);
     try {
       if (noKeyring) {

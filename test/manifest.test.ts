@@ -185,8 +185,14 @@ function titleCaseProblems(title: string): string[] {
 }
 
 describe("tools", () => {
-  it("the manifest declares the four tools of the issue", () => {
-    expect([...toolNames].sort()).toEqual(["get-api-key-status", "remove-api-key", "save-api-key", "verify-api-key"]);
+  it("the manifest declares the tools of the issues", () => {
+    expect([...toolNames].sort()).toEqual([
+      "check-key-capabilities",
+      "get-api-key-status",
+      "remove-api-key",
+      "save-api-key",
+      "verify-api-key",
+    ]);
   });
 
   it("every tool in the manifest has src/tools/<name>.ts, and every file there is in the manifest", () => {
@@ -217,6 +223,7 @@ describe("tools", () => {
   it("the Input types read from the source are the ones the tools take", () => {
     expect(inputFields(toolSource("get-api-key-status"))).toBeUndefined();
     expect(inputFields(toolSource("verify-api-key"))).toBeUndefined();
+    expect(inputFields(toolSource("check-key-capabilities"))).toBeUndefined();
     expect(inputFields(toolSource("remove-api-key"))).toBeUndefined();
     const fields = [...inputFields(toolSource("save-api-key"))!].map(([name, { optional, type }]) => [
       name,

@@ -1,5 +1,6 @@
 /**
- * The six asc-key commands. Each parses its options, enters the shared pipeline (src/lib/pipeline.ts) where the
+ * asc-key's key commands (register, status, verify, token, remove, open; doctor, verify --capabilities and the
+ * pipeline commands live beside them). Each parses its options, enters the shared pipeline (src/lib/pipeline.ts) where the
  * Raycast form and the AI tools enter it, and prints: the answer on stdout, warnings and notes on stderr. Failures
  * are thrown (AscKeyError from the core, UsageError from here) and turned into an exit status in one place
  * (exit-status.ts). Nothing here prints key material; `token` prints the token, which is its job.
@@ -8,6 +9,7 @@ import { spawn } from "node:child_process";
 import { accessSync, constants as fsConstants } from "node:fs";
 import path from "node:path";
 import type { CheckResult } from "../lib/asc-client";
+import { probePrivilege } from "../lib/capabilities";
 import {
   AppleCheckError,
   mintSavedToken,
@@ -27,11 +29,14 @@ import { moveToTrash, type Trashed } from "../lib/trash";
 import { parseCommandArgs } from "./args";
 import { appleOptionsFor, keyStoreFor } from "./settings";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
-import { COMMAND_HELP, type CommandName } from "./help";
+import type { CommandName } from "./help";
 import { readKeyFromStdin, type CliIo } from "./io";
+import { verifyCapabilities, CLI_SWITCH_HINT } from "./capabilities";
+import { doctor } from "./doctor";
 import { PIPELINE_COMMANDS } from "./pipeline-commands";
+import { showHelp, withoutFinalStop, type Command } from "./shared";
 
-export type Command = (args: string[], io: CliIo) => Promise<ExitStatus>;
+export type { Command };
 
 /** Told to the user when a command needs a saved key and there is none (exit 1). */
 export const NO_KEY_SENTENCE = `${withoutFinalStop(NOT_CONFIGURED_SENTENCE)}; register one with: asc-key register --issuer-id <id> --key-id <id> --p8 <file>`;
@@ -43,16 +48,12 @@ export const COMMANDS: Readonly<Record<CommandName, Command>> = {
   token,
   remove,
   open,
+  doctor,
   ...PIPELINE_COMMANDS,
 };
 
 const keyStore = (io: CliIo) => keyStoreFor(io.env);
 const appleOptions = (io: CliIo) => appleOptionsFor(io.env);
-
-function showHelp(command: CommandName, io: CliIo): ExitStatus {
-  io.out(COMMAND_HELP[command]);
-  return EXIT.ok;
-}
 
 async function register(args: string[], io: CliIo): Promise<ExitStatus> {
   const values = parseCommandArgs("register", args, {
@@ -118,6 +119,15 @@ async function register(args: string[], io: CliIo): Promise<ExitStatus> {
   io.out(`Fingerprint: ${registration.fingerprint}`);
   for (const warning of registration.warnings) io.err(`warning: ${warning}`);
   if (registration.check && registration.check.outcome !== "valid") io.err(`warning: ${registration.check.message}`);
+  if (registration.check?.outcome === "valid") {
+    // The privilege probe (Users and Access): one more request, never a refusal; an unknown answer says nothing.
+    const privilege = await probePrivilege(prepared.record, {
+      ...appleOptions(io),
+      rateLimitRemaining: registration.check.rateLimitRemaining,
+      switchHint: CLI_SWITCH_HINT,
+    });
+    if (privilege.warning) io.err(`warning: ${privilege.warning}`);
+  }
   if (skipVerify) io.err("saved without checking with Apple; run asc-key verify to check it.");
   if (registration.replaced) {
     io.err(
@@ -157,8 +167,9 @@ export function statusJson(status: KeyStatus): Record<string, unknown> {
 }
 
 async function verify(args: string[], io: CliIo): Promise<ExitStatus> {
-  const values = parseCommandArgs("verify", args, { json: { type: "boolean" } });
+  const values = parseCommandArgs("verify", args, { json: { type: "boolean" }, capabilities: { type: "boolean" } });
   if (values.help) return showHelp("verify", io);
+  if (values.capabilities) return verifyCapabilities(values.json === true, io);
   const { check } = await verifySavedKey(keyStore(io), appleOptions(io));
   const facts = OUTCOME[check.outcome];
   if (values.json) io.out(JSON.stringify(verifyJson(check)));
@@ -270,8 +281,4 @@ function trashedWords(trashed: Trashed): string {
 /** PEM text, or a long base64 run, given where a path belongs. */
 function looksLikeKeyText(value: string): boolean {
   return /-----BEGIN|[\r\n]/.test(value) || /^[A-Za-z0-9+/=]{100,}$/.test(value.trim());
-}
-
-function withoutFinalStop(sentence: string): string {
-  return sentence.replace(/[.\s]+$/, "");
 }

@@ -17,6 +17,8 @@ export const EXIT = {
   keychain: 4,
   /** Apple was unreachable or answered with a server error. */
   unavailable: 5,
+  /** doctor: at least one health check failed. */
+  unhealthy: 6,
   /** exec: the command was found but could not be run, as a shell says (e.g. not executable). */
   cannotRun: 126,
   /** exec: the command was not found, as a shell says. */

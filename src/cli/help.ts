@@ -20,6 +20,7 @@ export const COMMAND_NAMES = [
   "token",
   "remove",
   "open",
+  "doctor",
   ...PIPELINE_COMMAND_NAMES,
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -35,6 +36,7 @@ const EXIT_STATUSES = `Exit statuses:
   3  Apple rejected the key (register saves nothing)
   4  Keychain failure, or the saved entry is unreadable (register the key again)
   5  App Store Connect unreachable or answering with a server error
+  6  doctor: at least one health check failed
 ${PIPELINE_EXIT_STATUSES}`;
 
 const ENVIRONMENT = `Environment:
@@ -53,6 +55,7 @@ Commands:
   token     Print a short-lived API token for the saved key
   remove    Delete the saved key
   open      Open the Team Keys page in App Store Connect
+  doctor    Check the set-up: Keychain, leftover .p8 files, environment, Apple, clock, key age
 ${PIPELINE_COMMAND_LINES}
   help      Show a command's help: asc-key help <command>
 
@@ -96,17 +99,26 @@ Options:
 
 An unreadable entry exits 4: register the key again.`,
 
-  verify: `Usage: asc-key verify [--json]
+  verify: `Usage: asc-key verify [--capabilities] [--json]
 
 Checks the saved key with App Store Connect once (GET /v1/apps?limit=1) and prints what Apple's answer means.
 
 Options:
-  --json      One line of JSON: {"outcome","message","rateLimitRemaining"?,"clockOffsetSeconds"?}
-              outcome: valid, role-limited, agreement-required, rejected, rate-limited, server-error, unreachable
-  -h, --help  Show this help
+  --capabilities  Also ask what the key can do, all at once (6 requests): apps, builds (GET /v1/builds),
+                  TestFlight (GET /v1/betaGroups), provisioning (GET /v1/certificates, /v1/bundleIds) and
+                  Users and Access (GET /v1/users). Each is yes (allowed), no (Apple: "does not allow this
+                  request") or unknown with the reason (offline, rate limited, agreement missing ...), then what
+                  Apple's role pages let one conclude; warnings go to stderr. Apple does not tell a key its
+                  role, so none is named.
+  --json          One line of JSON: {"outcome","message","rateLimitRemaining"?,"clockOffsetSeconds"?}
+                  outcome: valid, role-limited, agreement-required, rejected, rate-limited, server-error, unreachable
+                  With --capabilities: {"outcome","message","keyId","areas":{"apps":{"answer","cause"?,
+                  "reason"?,"httpStatus"?},...},"conclusions":[{"id","level","text","sources"}],"requests",
+                  "rateLimitRemaining"?,"clockOffsetSeconds"?,"checkedAt"}
+  -h, --help      Show this help
 
 role-limited, agreement-required and rate-limited exit 0 with a warning on stderr: the key itself works.
-rejected exits 3; server-error and unreachable exit 5; no saved key exits 1.`,
+rejected exits 3; server-error and unreachable exit 5; no saved key exits 1 (with --capabilities too).`,
 
   token: `Usage: asc-key token [--ttl <seconds>] [--scope "<METHOD> <path>"]...
 
@@ -125,6 +137,26 @@ The key stays valid at Apple: revoke it at ${TEAM_KEYS_URL} if it leaked.
 
 Options:
   -h, --help  Show this help`,
+
+  doctor: `Usage: asc-key doctor [--rotate-after <days>] [--trash-leftovers] [--json]
+
+Checks the set-up, one line each, pass, warn or fail, with a one-line fix:
+  keychain        the saved entry can be read (not locked; over SSH macOS cannot ask to unlock)
+  leftover-files  no AuthKey_<Key ID>.p8 of the saved key left in ~/Downloads, ~/Desktop, ~/private_keys,
+                  ~/.private_keys or ~/.appstoreconnect/private_keys
+  environment     no fastlane, asc CLI or codemagic variable (APP_STORE_CONNECT_API_KEY_*, ASC_KEY_ID,
+                  ASC_PRIVATE_KEY*, APP_STORE_CONNECT_KEY_IDENTIFIER ...) naming another key
+  apple           Apple accepts the key, and no agreement waits for the Account Holder (one request)
+  clock           this computer's clock against Apple's Date
+  key-age         the key's age against --rotate-after
+
+Options:
+  --rotate-after <days>  Suggest rotating after this many days (default 180; 0: never)
+  --trash-leftovers      Move the leftover .p8 files to the Trash
+  --json                 One line of JSON: {"ok","lines":[{"check","level","text","fix"?}]}
+  -h, --help             Show this help
+
+Exits 0 when nothing fails (warnings included), 6 when a check fails.`,
 
   open: `Usage: asc-key open
 

@@ -64,6 +64,25 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
+ * Where a request for `path` goes under `baseUrl`, or, as a sentence, why none may be sent there: the address is
+ * not a web address, or it is plain http to anything but this computer (a bearer token must not cross a network in
+ * the clear).
+ */
+export function requestUrl(baseUrl: string, path: string): URL | string {
+  let url: URL;
+  try {
+    url = new URL(path.replace(/^\//, ""), baseUrl.replace(/\/+$/, "") + "/");
+    if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("protocol");
+  } catch {
+    return "The App Store Connect address given is not a web address; fix it and try again.";
+  }
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    return `Refusing to send the key's token over plain http to ${url.host}: the address given must use https (http is only for localhost, 127.x.x.x and ::1); fix it and try again.`;
+  }
+  return url;
+}
+
+/**
  * Checks the key against App Store Connect with exactly one request. A base URL that is not a web address, or is
  * plain http to anything but this computer, gets no request (and no token is made): `unreachable`.
  */
@@ -75,24 +94,8 @@ export async function checkKey(credentials: TokenCredentials, options: CheckOpti
   const doFetch = options.fetch ?? fetch;
 
   // The address is judged before a token exists: a bad one gets no request and no token.
-  let url: URL;
-  try {
-    url = new URL(CHECK_PATH, baseUrl + "/");
-    if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("protocol");
-  } catch {
-    return {
-      outcome: "unreachable",
-      message: "The App Store Connect address given is not a web address; fix it and try again.",
-      checkedAt,
-    };
-  }
-  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
-    return {
-      outcome: "unreachable",
-      message: `Refusing to send the key's token over plain http to ${url.host}: the address given must use https (http is only for localhost, 127.x.x.x and ::1); fix it and try again.`,
-      checkedAt,
-    };
-  }
+  const url = requestUrl(baseUrl, CHECK_PATH);
+  if (typeof url === "string") return { outcome: "unreachable", message: url, checkedAt };
 
   // A fresh token per check: the check must not depend on what an earlier clock or key left in the cache.
   const token = await mintToken(credentials, { now, reuse: false });
@@ -147,7 +150,13 @@ export async function checkKey(credentials: TokenCredentials, options: CheckOpti
  * already undone any gzip or br, so this caps the decompressed size) and cancels the stream at the cap, which
  * closes the connection: an endless body or a decompression bomb costs at most `maxBytes` of memory.
  */
-async function readCapped(response: Response, maxBytes: number): Promise<string | undefined> {
+export async function readCapped(response: Response, maxBytes: number = MAX_ANSWER_BYTES): Promise<string | undefined> {
+  // A declared length over the cap is refused before a byte is read.
+  const declared = Number(response.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    response.body?.cancel().catch(() => undefined);
+    return undefined;
+  }
   if (response.body === null) return "";
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -235,7 +244,8 @@ export function parseRateLimit(header: string | null | undefined): {
   return out;
 }
 
-function parseJson(text: string): object | undefined {
+/** A JSON object, or undefined for anything else (not JSON, an array, a scalar). */
+export function parseJson(text: string): object | undefined {
   try {
     const value: unknown = JSON.parse(text);
     return typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
@@ -252,7 +262,8 @@ function firstAppleError(body: unknown): AppleError | undefined {
   return { status: pick("status"), code: pick("code"), title: pick("title"), detail: pick("detail") };
 }
 
-function networkReason(error: unknown): string {
+/** Why a request never got an answer, in a few words (no text from the error itself). */
+export function networkReason(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
   const code = typeof cause?.code === "string" ? cause.code : "";
   switch (code) {

@@ -5,6 +5,7 @@
  * hand to the store or to token minting and never show.
  */
 import { checkKey, type CheckOptions, type CheckResult } from "./asc-client";
+import { checkCapabilities, type CapabilityOptions, type CapabilityReport } from "./capabilities";
 import { AscKeyError, isUnreadableEntry } from "./errors";
 import { parseIssuerId, parseKeyId } from "./ids";
 import { loadKeyFile, normalizePrivateKey } from "./key";
@@ -204,6 +205,46 @@ export async function verifySavedKey(store: KeyStore, options: CheckOptions = {}
   const record = await requireRecord(store);
   const check = await checkKey(record, options);
   return { summary: summarize(record) as KeySummary, check };
+}
+
+export interface CapabilityCheck {
+  summary: KeySummary;
+  report: CapabilityReport;
+}
+
+/**
+ * What the saved key can do, area by area (at most six requests, none when `rateLimitRemaining` is under 20).
+ * `switchHint` says, in the caller's words, how to switch to a smaller key. Throws no-key when nothing is saved.
+ */
+export async function checkSavedKeyCapabilities(
+  store: KeyStore,
+  options: CapabilityOptions & { lastSeen?: LastSeenQuota } = {},
+): Promise<CapabilityCheck> {
+  const record = await requireRecord(store);
+  const { lastSeen, ...rest } = options;
+  const remembered = rememberedQuota(record.keyId, lastSeen, (options.now ?? Date.now)());
+  const checkOptions =
+    remembered === undefined || rest.rateLimitRemaining !== undefined
+      ? rest
+      : { ...rest, rateLimitRemaining: remembered };
+  return { summary: summarize(record) as KeySummary, report: await checkCapabilities(record, checkOptions) };
+}
+
+/** An earlier answer's hourly quota, as remembered (e.g. the last check). */
+export interface LastSeenQuota {
+  keyId: string;
+  rateLimitRemaining?: number;
+  checkedAt: string;
+}
+
+/**
+ * The requests left this hour as last seen, when that was for this key within the past hour (Apple's limit is a
+ * rolling hour, so an older count says nothing); an explicit `rateLimitRemaining` wins.
+ */
+export function rememberedQuota(keyId: string, lastSeen: LastSeenQuota | undefined, now: number): number | undefined {
+  if (!lastSeen || lastSeen.keyId !== keyId || lastSeen.rateLimitRemaining === undefined) return undefined;
+  const age = now - Date.parse(lastSeen.checkedAt);
+  return age >= 0 && age < 3_600_000 ? lastSeen.rateLimitRemaining : undefined;
 }
 
 /** A short-lived token for the saved key (reused within the process until a minute before it expires). */

@@ -29,15 +29,18 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { TEAM_KEYS_URL } from "../../src/lib/asc-client";
+import { CLI_SWITCH_HINT } from "../../src/cli/capabilities";
+import { privilegeWarning } from "../../src/lib/capabilities";
 import { ACCOUNT } from "../../src/lib/keychain";
-import { HOSTILE_TITLE, startAppleStandIn, type AppleStandIn } from "../support/apple-stand-in";
+import { serializeRecord } from "../../src/lib/record";
+import { HOSTILE_TITLE, startAppleStandIn, type AppleStandIn, type Behaviour } from "../support/apple-stand-in";
 import { RAW_CONTROL_BUT_LF as RAW_CONTROL } from "../support/controls";
 import { clearDirectly, HAS_KEYRING, lookupDirectly, storeDirectly, testService } from "../support/keyring";
-import { ISSUER_ID, makeKey, makeKeyId, type TestKey } from "../support/keys";
+import { ISSUER_ID, makeKey, makeKeyId, makeRecord, type TestKey } from "../support/keys";
 
 const ROOT = process.cwd();
 const BUNDLE = path.join(ROOT, "dist-cli", "asc-key.js");
-const COMMANDS = ["register", "status", "verify", "token", "remove", "open"];
+const COMMANDS = ["register", "status", "verify", "token", "remove", "open", "doctor"];
 /** Preloaded into a child to report its peak RSS at exit (test/support/peak-rss.mjs). */
 const PEAK_RSS = path.join(ROOT, "test", "support", "peak-rss.mjs");
 
@@ -272,6 +275,10 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
   });
   afterEach(() => clearDirectly(service, ACCOUNT));
 
+  /** stderr without the note every App Manager or Admin key gets after a valid registration (Users and Access). */
+  const withoutPrivilegeNote = (stderr: string) =>
+    stderr.replace(/^asc-key: warning: (Individual k|K)ey \w+ can reach Users and Access.*\n/m, "");
+
   const registerTeam = (extra: string[] = [], options: RunOptions = {}) =>
     cli(["register", "--issuer-id", ISSUER_ID, "--key-id", keyId, "--p8", p8, ...extra], options);
 
@@ -337,11 +344,44 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       expect(run.stdout).toBe(
         `Yes, Issuer ID ends in ...72a, Key ID ${keyId}\nFingerprint: ${fingerprintOf(key.publicKey)}\n`,
       );
-      expect(run.stderr).toBe("");
-      expect(apple.requests).toHaveLength(1);
-      expect(apple.requests[0].status).toBe(200);
+      // The stand-in's keys have App Manager access unless told otherwise: it reaches Users and Access.
+      expect(run.stderr).toBe(`asc-key: warning: ${privilegeWarning(keyId, "team", CLI_SWITCH_HINT)}\n`);
+      expect(apple.requests.map((r) => [r.path, r.status])).toEqual([
+        ["/v1/apps?limit=1", 200],
+        ["/v1/users?limit=1", 200],
+      ]);
       expectNoSecrets(run.stdout + run.stderr, key);
       expect(existsSync(p8)).toBe(true);
+    });
+
+    it("after a valid check, probes Users and Access: a key that cannot reach it saves without a warning", async () => {
+      apple.setBehaviour(keyId, { role: "developer" });
+      const run = await registerTeam();
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toBe("");
+      expect(apple.requests.map((r) => [r.path, r.status])).toEqual([
+        ["/v1/apps?limit=1", 200],
+        ["/v1/users?limit=1", 403],
+      ]);
+    });
+
+    it("an Admin key is saved, with the warning and the smaller alternative; never refused", async () => {
+      apple.setBehaviour(keyId, { role: "admin" });
+      const run = await registerTeam();
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain(`Key ID ${keyId}`);
+      expect(run.stderr).toMatch(
+        /^asc-key: warning: Key \w+ can reach Users and Access, .* App Manager key uploads builds/,
+      );
+      expect((await savedStatus()).keyId).toBe(keyId);
+    });
+
+    it("no privilege probe when the check says fewer than 20 requests are left this hour", async () => {
+      apple.setBehaviour(keyId, { role: "admin", rateLimitRemaining: 15 });
+      const run = await registerTeam();
+      expect(run.status).toBe(0);
+      expect(run.stderr).toBe("");
+      expect(apple.requests.map((r) => r.path)).toEqual(["/v1/apps?limit=1"]);
     });
 
     it("normalises the IDs as the key model does", async () => {
@@ -503,7 +543,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       const run = await registerTeam(["--trash"]);
       expect(run.status, run.stderr).toBe(0);
       // It names the file it really moved, by its path, and says the link went too.
-      expect(run.stderr).toBe(
+      expect(withoutPrivilegeNote(run.stderr)).toBe(
         `asc-key: moved ${real} (the file behind the link ${path.basename(p8)}) and the link to the Trash.\n`,
       );
       expect(existsSync(real)).toBe(false);
@@ -534,7 +574,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       symlinkSync(real, link);
       const run = await cli(["register", "--issuer-id", ISSUER_ID, "--key-id", keyId, "--p8", link, "--trash"]);
       expect(run.status, run.stderr).toBe(0);
-      expect(run.stderr).toBe(
+      expect(withoutPrivilegeNote(run.stderr)).toBe(
         `asc-key: moved ${real} (the file behind the link current-key.p8) and the link to the Trash.\n`,
       );
       expect(existsSync(real)).toBe(false);
@@ -568,7 +608,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       const args = ["register", "--issuer-id", ISSUER_ID, "--key-id", keyId, "--p8", named, "--trash"];
       const moved = await cli(args);
       expect(moved.status, moved.stderr).toBe(0);
-      expect(moved.stderr).toBe(`asc-key: moved AuthKey_${keyId}${shown}.p8 to the Trash.\n`);
+      expect(withoutPrivilegeNote(moved.stderr)).toBe(`asc-key: moved AuthKey_${keyId}${shown}.p8 to the Trash.\n`);
       writeFileSync(named, key.pem);
       const blocked = path.join(dir, `data${hostile}`);
       writeFileSync(blocked, "in the way");
@@ -751,6 +791,304 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       const value = JSON.parse(json.stdout) as { message: string };
       expect(value.message).toContain('"Evil\\x1b[2J');
       expect(value.message).not.toMatch(RAW_CONTROL);
+    });
+  });
+
+  describe("verify --capabilities", () => {
+    const AREA_LINES = ["Apps", "Builds", "TestFlight", "Provisioning", "Users and Access"];
+    const roles: {
+      name: string;
+      behaviour: Behaviour;
+      individual?: boolean;
+      answers: string[];
+      conclusions: string[];
+    }[] = [
+      {
+        name: "Admin",
+        behaviour: { role: "admin" },
+        answers: ["yes", "yes", "yes", "yes", "yes"],
+        conclusions: ["uploads-and-testflight", "manages-users", "provisioning"],
+      },
+      {
+        name: "App Manager",
+        behaviour: { role: "app-manager" },
+        answers: ["yes", "yes", "yes", "no", "yes"],
+        conclusions: ["uploads-and-testflight", "manages-users", "no-provisioning"],
+      },
+      {
+        name: "Developer without certificate access",
+        behaviour: { role: "developer" },
+        answers: ["yes", "yes", "no", "no", "no"],
+        conclusions: ["uploads-only-if-developer", "no-testflight", "no-provisioning", "no-users"],
+      },
+      {
+        name: "Developer with certificate access",
+        behaviour: { role: "developer", certificates: true },
+        answers: ["yes", "yes", "no", "yes", "no"],
+        conclusions: ["uploads-only-if-developer", "no-testflight", "provisioning", "no-users"],
+      },
+      {
+        name: "Finance",
+        behaviour: { role: "finance" },
+        answers: ["yes", "no", "no", "no", "no"],
+        conclusions: ["no-builds", "no-testflight", "no-provisioning", "no-users"],
+      },
+      {
+        name: "individual (App Manager user)",
+        behaviour: { role: "app-manager", certificates: true },
+        individual: true,
+        answers: ["yes", "yes", "yes", "no", "yes"],
+        conclusions: ["uploads-and-testflight", "manages-users", "individual-no-provisioning"],
+      },
+    ];
+
+    async function saveWithRole(behaviour: Behaviour, individual = false): Promise<string> {
+      let id = keyId;
+      if (individual) {
+        id = makeKeyId();
+        apple.register({ keyId: id, kind: "individual", publicKey: key.publicKey }, behaviour);
+        expect((await cli(["register", "--individual", "--key-id", id, "--p8", p8, "--skip-verify"])).status).toBe(0);
+      } else {
+        apple.setBehaviour(keyId, behaviour);
+        expect((await registerTeam(["--skip-verify"])).status).toBe(0);
+      }
+      apple.requests.length = 0;
+      return id;
+    }
+
+    it.each(roles)("$name: each area's answer, the conclusions, exit 0", async (role) => {
+      const id = await saveWithRole(role.behaviour, role.individual);
+      const run = await cli(["verify", "--capabilities"]);
+      expect(run.status, run.stderr).toBe(0);
+      expect(apple.requests).toHaveLength(6);
+      const out = run.stdout.split("\n");
+      expect(out[0]).toBe(`What key ${id} can do (6 requests):`);
+      AREA_LINES.forEach((title, i) => {
+        expect(out[i + 1]).toMatch(new RegExp(`^  ${title} +${role.answers[i]} +GET /v1/`));
+      });
+
+      const json = await cli(["verify", "--capabilities", "--json"]);
+      expect(json.status).toBe(0);
+      expect(json.stdout.trimEnd().split("\n")).toHaveLength(1);
+      const value = JSON.parse(json.stdout) as {
+        outcome: string;
+        areas: Record<string, { answer: string }>;
+        conclusions: { id: string; level: string; text: string; sources: string[] }[];
+        requests: number;
+      };
+      expect(Object.keys(value)).toEqual([
+        "outcome",
+        "message",
+        "keyId",
+        "areas",
+        "conclusions",
+        "requests",
+        "rateLimitRemaining",
+        "clockOffsetSeconds",
+        "checkedAt",
+      ]);
+      expect(value.outcome).toBe("valid");
+      expect(Object.values(value.areas).map((a) => a.answer)).toEqual(role.answers);
+      expect(value.conclusions.map((c) => c.id)).toEqual(role.conclusions);
+      expect(value.requests).toBe(6);
+
+      // Informative conclusions on stdout, warnings on stderr, one line each.
+      for (const conclusion of value.conclusions) {
+        if (conclusion.level === "info") expect(run.stdout).toContain(`${conclusion.text}\n`);
+        else expect(run.stderr).toContain(`asc-key: warning: ${conclusion.text}\n`);
+      }
+      expectNoSecrets(run.stdout + run.stderr + json.stdout + json.stderr, key);
+    });
+
+    it("the Admin warning in the CLI says how to switch with the CLI", async () => {
+      await saveWithRole({ role: "admin" });
+      const run = await cli(["verify", "--capabilities"]);
+      expect(run.stderr).toContain(`asc-key: warning: ${privilegeWarning(keyId, "team", CLI_SWITCH_HINT)}\n`);
+    });
+
+    it("rate limited: every area unknown with the reason, never no; exit 0 with the warning", async () => {
+      await saveWithRole({ role: "admin", answer: "rate-limited" });
+      const run = await cli(["verify", "--capabilities"]);
+      expect(run.status).toBe(0);
+      for (const title of AREA_LINES) {
+        expect(run.stdout).toMatch(new RegExp(`^  ${title} +unknown +GET .*\\(rate limited: .*\\)$`, "m"));
+      }
+      expect(run.stdout).not.toMatch(/ no +GET/);
+      expect(run.stderr).toMatch(/warning: the key is valid, but it has used up this hour's requests/);
+      const json = JSON.parse((await cli(["verify", "--capabilities", "--json"])).stdout) as {
+        areas: Record<string, { answer: string; cause: string }>;
+      };
+      for (const area of Object.values(json.areas))
+        expect(area).toMatchObject({ answer: "unknown", cause: "rate-limited" });
+    });
+
+    it("offline: exit 5, the reason on stderr; JSON says unknown (offline) for every area", async () => {
+      await saveWithRole({ role: "admin" });
+      const closed = { env: { LINGCODE_ASC_API_URL: await closedPortUrl() } };
+      expectFailure(await cli(["verify", "--capabilities"], closed), 5, /Could not reach App Store Connect/);
+      const json = await cli(["verify", "--capabilities", "--json"], closed);
+      expect(json.status).toBe(5);
+      const value = JSON.parse(json.stdout) as {
+        outcome: string;
+        areas: Record<string, { answer: string; reason: string }>;
+      };
+      expect(value.outcome).toBe("unreachable");
+      for (const area of Object.values(value.areas)) {
+        expect(area).toMatchObject({ answer: "unknown", reason: "offline: connection refused" });
+      }
+    });
+
+    it("a rejected key exits 3; no key exits 1", async () => {
+      await saveWithRole({ role: "admin", answer: "revoked" });
+      expectFailure(await cli(["verify", "--capabilities"]), 3, /Apple rejected key/);
+      clearDirectly(service, ACCOUNT);
+      expectFailure(await cli(["verify", "--capabilities"]), 1, /No, no ASC key configured/);
+    });
+
+    it("an agreement waiting: exit 0, every area unknown (agreement missing)", async () => {
+      await saveWithRole({ role: "admin", answer: "agreement" });
+      const run = await cli(["verify", "--capabilities"]);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/^ {2}Users and Access +unknown +GET \/v1\/users \(agreement missing: /m);
+      expect(run.stderr).toMatch(/Account Holder to accept an agreement/);
+    });
+  });
+
+  describe("doctor", () => {
+    let home: string;
+    /** A home of its own, with none of the other tools' variables. */
+    const doctorEnv = () => ({
+      HOME: home,
+      ASC_KEY_ID: undefined,
+      ASC_ISSUER_ID: undefined,
+      ASC_PRIVATE_KEY: undefined,
+      ASC_PRIVATE_KEY_PATH: undefined,
+      ASC_PRIVATE_KEY_B64: undefined,
+      APP_STORE_CONNECT_API_KEY_KEY_ID: undefined,
+      APP_STORE_CONNECT_API_KEY_ISSUER_ID: undefined,
+      APP_STORE_CONNECT_API_KEY_KEY: undefined,
+      APP_STORE_CONNECT_API_KEY_KEY_FILEPATH: undefined,
+      APP_STORE_CONNECT_API_KEY_PATH: undefined,
+      APP_STORE_CONNECT_KEY_IDENTIFIER: undefined,
+      APP_STORE_CONNECT_ISSUER_ID: undefined,
+      APP_STORE_CONNECT_PRIVATE_KEY: undefined,
+      SSH_CONNECTION: undefined,
+      SSH_TTY: undefined,
+      SSH_CLIENT: undefined,
+    });
+    const doctor = (args: string[] = [], env: Record<string, string | undefined> = {}) =>
+      cli(["doctor", ...args], { env: { ...doctorEnv(), ...env } });
+    type Lines = { ok: boolean; lines: { check: string; level: string; text: string; fix?: string }[] };
+    const levels = (value: Lines) => Object.fromEntries(value.lines.map((line) => [line.check, line.level]));
+
+    beforeEach(() => {
+      home = mkdtempSync(path.join(tmp, "home-"));
+      apple.setClockSkew(0);
+    });
+    afterEach(() => apple.setClockSkew(0));
+
+    it("all well: every line passes, exit 0; one request to Apple", async () => {
+      expect((await registerTeam(["--skip-verify"])).status).toBe(0);
+      const run = await doctor();
+      expect(run.status, run.stdout + run.stderr).toBe(0);
+      expect(
+        run.stdout
+          .trimEnd()
+          .split("\n")
+          .map((line) => line.split(/\s+/)[0]),
+      ).toEqual(["pass", "pass", "pass", "pass", "pass", "pass"]);
+      expect(run.stdout).toMatch(/^pass {2}keychain: The Keychain answers and holds key \w+\.$/m);
+      expect(apple.requests.map((r) => r.path)).toEqual(["/v1/apps?limit=1"]);
+      const json = await doctor(["--json"]);
+      expect(json.status).toBe(0);
+      const value = JSON.parse(json.stdout) as Lines;
+      expect(value.ok).toBe(true);
+      expect(value.lines.map((line) => line.check)).toEqual([
+        "keychain",
+        "leftover-files",
+        "environment",
+        "apple",
+        "clock",
+        "key-age",
+      ]);
+      expectNoSecrets(run.stdout + run.stderr + json.stdout, key);
+    });
+
+    it("no key saved: the keychain line fails, exit 6", async () => {
+      const run = await doctor(["--json"]);
+      expect(run.status).toBe(6);
+      const value = JSON.parse(run.stdout) as Lines;
+      expect(value.ok).toBe(false);
+      expect(value.lines[0]).toMatchObject({ check: "keychain", level: "fail" });
+      expect(apple.requests).toHaveLength(0);
+    });
+
+    it("the .p8 left in ~/Downloads: a warning with the command; --trash-leftovers moves it", async () => {
+      expect((await registerTeam(["--skip-verify"])).status).toBe(0);
+      mkdirSync(path.join(home, "Downloads"));
+      const leftover = path.join(home, "Downloads", `AuthKey_${keyId}.p8`);
+      writeFileSync(leftover, key.pem);
+      const run = await doctor();
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain(
+        `warn  leftover-files: The saved key's .p8 is still on disk: ~/Downloads/AuthKey_${keyId}.p8; the Keychain has it, so the copy is only a risk. Fix: move it to the Trash: asc-key doctor --trash-leftovers.`,
+      );
+      const trashed = await doctor(["--trash-leftovers"]);
+      expect(trashed.status).toBe(0);
+      expect(trashed.stderr).toBe(`asc-key: moved ~/Downloads/AuthKey_${keyId}.p8 to the Trash.\n`);
+      expect(trashed.stdout).toMatch(/^pass {2}leftover-files: /m);
+      expect(existsSync(leftover)).toBe(false);
+      expect(existsSync(path.join(dataHome, "Trash", "files", `AuthKey_${keyId}.p8`))).toBe(true);
+    });
+
+    it("an environment variable naming another key: a warning naming the tool", async () => {
+      expect((await registerTeam(["--skip-verify"])).status).toBe(0);
+      const run = await doctor([], { ASC_KEY_ID: "OTHER00001" });
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain(
+        `warn  environment: ASC_KEY_ID names key OTHER00001, not the saved ${keyId} (the asc CLI uses it first). Fix: unset ASC_KEY_ID (or point it at the saved key).`,
+      );
+    });
+
+    it("an agreement waiting for the Account Holder fails, exit 6", async () => {
+      expect((await registerTeam(["--skip-verify"])).status).toBe(0);
+      apple.setBehaviour(keyId, "agreement");
+      const run = await doctor();
+      expect(run.status).toBe(6);
+      expect(run.stdout).toMatch(
+        /^fail {2}apple: An agreement is waiting for the Account Holder.* Fix: the Account Holder accepts it/m,
+      );
+    });
+
+    it("a clock two minutes fast fails the clock line (and Apple refuses the key)", async () => {
+      expect((await registerTeam(["--skip-verify"])).status).toBe(0);
+      apple.setClockSkew(-120);
+      const run = await doctor(["--json"]);
+      expect(run.status).toBe(6);
+      const value = JSON.parse(run.stdout) as Lines;
+      expect(levels(value)).toMatchObject({ apple: "fail", clock: "fail" });
+      expect(value.lines.find((line) => line.check === "clock")?.text).toMatch(/^The clock is 1\d\d s fast/);
+    });
+
+    it("offline: Apple and the clock warn, nothing fails, exit 0", async () => {
+      expect((await registerTeam(["--skip-verify"])).status).toBe(0);
+      const run = await doctor(["--json"], { LINGCODE_ASC_API_URL: await closedPortUrl() });
+      expect(run.status).toBe(0);
+      expect(levels(JSON.parse(run.stdout) as Lines)).toMatchObject({ apple: "warn", clock: "warn" });
+    });
+
+    it("the key's age against --rotate-after (default 180)", async () => {
+      const old = makeRecord({ keyId, savedAt: new Date(Date.now() - 200 * 86_400_000).toISOString() }, key);
+      storeDirectly(service, ACCOUNT, serializeRecord(old));
+      const byDefault = await doctor();
+      expect(byDefault.stdout).toMatch(
+        new RegExp(`^warn  key-age: Key ${keyId} was saved 200 days ago, past the 180 days`, "m"),
+      );
+      expect((await doctor(["--rotate-after", "365"])).stdout).toMatch(/^pass {2}key-age: .*\(rotate after 365\)\.$/m);
+      expect((await doctor(["--rotate-after", "0"])).stdout).toMatch(
+        /^pass {2}key-age: .*rotation reminders are off\.$/m,
+      );
+      expectFailure(await doctor(["--rotate-after", "soon"]), 2, /--rotate-after takes whole days/);
     });
   });
 

@@ -18,7 +18,28 @@
  * `scope`, one entry must equal `"<METHOD> <path?query>"` or `"<METHOD> <path>"` (Apple's exact matching rules are
  * not documented; this is an assumption).
  *
- * Routes after a good token: `GET /v1/apps` answers one app; anything else 404 NOT_FOUND.
+ * Routes after a good token: `GET /v1/apps` answers one app; `GET /v1/builds`, `/v1/betaGroups`, `/v1/certificates`,
+ * `/v1/bundleIds` and `/v1/users` answer a one-item list or 403 FORBIDDEN_ERROR as the key's role allows (below);
+ * anything else 404 NOT_FOUND.
+ *
+ * Roles (`role`, default "app-manager"; `certificates` for "access to Certificates, Identifiers & Profiles"), as
+ * Apple's pages give each task. What Apple documents is who may *do* a task; that the API lets the same roles *read*
+ * the matching list is this stand-in's assumption.
+ * - apps: every key ("Team: Access to all apps, with varying levels of access based on selected roles",
+ *   https://developer.apple.com/documentation/appstoreconnectapi/creating-api-keys-for-app-store-connect-api).
+ * - builds: Admin, App Manager, Developer ("Upload builds. Required role: Account Holder, Admin, App Manager, or
+ *   Developer", https://developer.apple.com/help/app-store-connect/manage-builds/upload-builds).
+ * - betaGroups: Admin, App Manager ("Invite external testers. Required role: Account Holder, Admin, or App
+ *   Manager", https://developer.apple.com/help/app-store-connect/test-a-beta-version/invite-external-testers).
+ * - certificates, bundleIds: Admin ("If the Admin is part of an organization team, they have Certificates,
+ *   Identifiers & Profiles by default", https://developer.apple.com/help/app-store-connect/reference/role-permissions);
+ *   App Manager and Developer only with `certificates: true` ("Requires access to Certificates, Identifiers &
+ *   Profiles, granted in Users and Access", https://developer.apple.com/support/roles/); never Finance; never an
+ *   individual key ("Individual keys aren't able to use Provisioning endpoints", creating-api-keys page above).
+ * - users: Admin, App Manager ("Add a user. Required role: Account Holder, Admin, or App Manager",
+ *   https://developer.apple.com/help/app-store-connect/manage-your-team/add-and-edit-users).
+ * Finance ("Manages financial information, including downloading reports and uploading tax forms", role-permissions
+ * page) reads apps only. An individual key has the role of its user (`role`), less provisioning.
  *
  * Behaviour per key (a name, or an object with `answer`):
  * - "ok" (default): 200.
@@ -77,8 +98,15 @@ export const GZIP_BOMB_BYTES = 3 * 1024 ** 3;
 const GZIP_MEMBER_BYTES = 16 * 1024 ** 2;
 let gzipMember: Buffer | undefined;
 
+/** The access a key was made with (team keys), or its user's role (individual keys). */
+export type StandInRole = "admin" | "app-manager" | "developer" | "finance";
+
 export interface Behaviour {
   answer?: Answer;
+  /** Default "app-manager". */
+  role?: StandInRole;
+  /** Access to Certificates, Identifiers & Profiles (App Manager and Developer; Admin has it anyway). */
+  certificates?: boolean;
   /** Skews this key's view of the stand-in clock (and its `Date` header), in seconds; adds to the global skew. */
   clockSkewSeconds?: number;
   /** Starting value of the hourly counter (default 3600). */
@@ -111,6 +139,8 @@ export interface StandInRequest {
 export interface StartOptions {
   /** Seconds added to the stand-in's clock (negative: the stand-in is behind, so the local clock looks fast). */
   clockSkewSeconds?: number;
+  /** Every answer waits this long first (a fixed network delay, for timing parallel requests). */
+  delayMs?: number;
 }
 
 export interface AppleStandIn {
@@ -190,7 +220,8 @@ export async function startAppleStandIn(options: StartOptions = {}): Promise<App
     if (req.headers.authorization !== undefined) entry.authorization = req.headers.authorization;
     requests.push(entry);
     req.resume();
-    handle(req, res, entry);
+    if (options.delayMs) setTimeout(() => handle(req, res, entry), options.delayMs);
+    else handle(req, res, entry);
   });
 
   function handle(req: IncomingMessage, res: ServerResponse, entry: StandInRequest): void {
@@ -318,6 +349,11 @@ export async function startAppleStandIn(options: StartOptions = {}): Promise<App
     if (req.method === "GET" && pathname === "/v1/apps") {
       return send(200, JSON.stringify(appsPage(entry.path)), "application/json", remaining);
     }
+    const resource = req.method === "GET" ? LISTS[pathname] : undefined;
+    if (resource) {
+      if (!mayRead(registered, resource)) return appleError(403, 403, remaining);
+      return send(200, JSON.stringify(listPage(resource, entry.path)), "application/json", remaining);
+    }
     return appleError(404, 404, remaining);
   }
 
@@ -390,6 +426,51 @@ function pump(res: ServerResponse, entry: StandInRequest, chunk: () => Buffer, c
     if (!res.destroyed) res.end();
   };
   more();
+}
+
+type Resource = "builds" | "betaGroups" | "certificates" | "bundleIds" | "users";
+
+const LISTS: Record<string, Resource | undefined> = {
+  "/v1/builds": "builds",
+  "/v1/betaGroups": "betaGroups",
+  "/v1/certificates": "certificates",
+  "/v1/bundleIds": "bundleIds",
+  "/v1/users": "users",
+};
+
+/** Which roles read which list: see the table at the top, with Apple's pages. */
+const READERS: Record<Resource, readonly StandInRole[]> = {
+  builds: ["admin", "app-manager", "developer"],
+  betaGroups: ["admin", "app-manager"],
+  certificates: ["admin", "app-manager", "developer"],
+  bundleIds: ["admin", "app-manager", "developer"],
+  users: ["admin", "app-manager"],
+};
+
+function mayRead(registered: Registered, resource: Resource): boolean {
+  const role = registered.behaviour.role ?? "app-manager";
+  if (!READERS[resource].includes(role)) return false;
+  if (resource === "certificates" || resource === "bundleIds") {
+    if (registered.key.kind === "individual") return false;
+    return role === "admin" || registered.behaviour.certificates === true;
+  }
+  return true;
+}
+
+function listPage(resource: Resource, path: string) {
+  const id = `${resource}-1`;
+  return {
+    data: [
+      {
+        type: resource,
+        id,
+        attributes: {},
+        links: { self: `https://api.appstoreconnect.apple.com/v1/${resource}/${id}` },
+      },
+    ],
+    links: { self: `https://api.appstoreconnect.apple.com${path}` },
+    meta: { paging: { total: 1, limit: 1 } },
+  };
 }
 
 function decodePart(part: string): Record<string, unknown> | undefined {

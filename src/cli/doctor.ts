@@ -1,0 +1,95 @@
+/** `asc-key doctor`: each part of the set-up, pass, warn or fail, with a one-line fix. */
+import os from "node:os";
+import { checkKey } from "../lib/asc-client";
+import {
+  appleLine,
+  clockLine,
+  DEFAULT_ROTATE_AFTER_DAYS,
+  environmentLine,
+  findLeftoverKeyFiles,
+  homeRelative,
+  keyAgeLine,
+  keychainLine,
+  leftoverFilesLine,
+  overallHealth,
+  type HealthLine,
+  type KeychainRead,
+} from "../lib/health";
+import { summarize } from "../lib/status";
+import { moveToTrash } from "../lib/trash";
+import { parseCommandArgs } from "./args";
+import { EXIT, UsageError, type ExitStatus } from "./exit-status";
+import type { CliIo } from "./io";
+import { appleOptionsFor, keyStoreFor } from "./settings";
+import { showHelp, withoutFinalStop } from "./shared";
+
+export async function doctor(args: string[], io: CliIo): Promise<ExitStatus> {
+  const values = parseCommandArgs("doctor", args, {
+    json: { type: "boolean" },
+    "rotate-after": { type: "string" },
+    "trash-leftovers": { type: "boolean" },
+  });
+  if (values.help) return showHelp("doctor", io);
+  const rotateAfter =
+    values["rotate-after"] === undefined ? DEFAULT_ROTATE_AFTER_DAYS : parseDays(values["rotate-after"]);
+  const home = io.env.HOME || os.homedir();
+  const now = Date.now();
+
+  const read: KeychainRead = {};
+  let record;
+  try {
+    record = await keyStoreFor(io.env).read();
+    const status = summarize(record);
+    if (status.configured) read.summary = status;
+  } catch (error) {
+    read.error = error;
+  }
+  const lines: HealthLine[] = [keychainLine(read, io.env)];
+  const summary = read.summary;
+
+  if (summary) {
+    let leftovers = await findLeftoverKeyFiles(home, summary.keyId);
+    if (values["trash-leftovers"]) leftovers = await trashLeftovers(leftovers, home, io);
+    lines.push(leftoverFilesLine(leftovers, home));
+  }
+  lines.push(environmentLine(io.env, summary));
+  if (record) {
+    const check = await checkKey(record, appleOptionsFor(io.env));
+    lines.push(appleLine(check), clockLine(check));
+  }
+  if (summary) lines.push(keyAgeLine(summary, now, rotateAfter));
+
+  const healthy = overallHealth(lines) === "ok";
+  if (values.json) {
+    io.out(JSON.stringify({ ok: healthy, lines }));
+  } else {
+    for (const line of lines) {
+      io.out(`${line.level.padEnd(4)}  ${line.check}: ${line.text}${line.fix ? ` Fix: ${line.fix}.` : ""}`);
+    }
+  }
+  return healthy ? EXIT.ok : EXIT.unhealthy;
+}
+
+/** Moves each leftover .p8 to the Trash; returns the ones still there, saying what happened on stderr. */
+async function trashLeftovers(files: string[], home: string, io: CliIo): Promise<string[]> {
+  const left: string[] = [];
+  for (const file of files) {
+    const shown = homeRelative(file, home);
+    try {
+      await moveToTrash(file, { platform: io.platform, env: io.env, homeDir: home });
+      io.err(`moved ${shown} to the Trash.`);
+    } catch (error) {
+      const reason = error instanceof Error ? withoutFinalStop(error.message) : "unknown error";
+      io.err(`warning: ${shown} was not moved to the Trash (${reason}); delete it yourself.`);
+      left.push(file);
+    }
+  }
+  return left;
+}
+
+function parseDays(text: string): number {
+  if (!/^\d{1,4}$/.test(text.trim())) {
+    throw new UsageError("--rotate-after takes whole days, 0 (never remind) to 9999, e.g. --rotate-after 180.");
+  }
+  return Number(text.trim());
+}

@@ -1,0 +1,172 @@
+import { describe, expect, it } from "vitest";
+import { ASC_API_URL_ENV } from "../support/settings";
+import { privilegeWarning } from "../../src/lib/capabilities";
+import * as capabilitiesTool from "../../src/tools/check-key-capabilities";
+import { raycast } from "../raycast/harness";
+import { store } from "../raycast/state";
+import { KEYRING, toolFixture } from "./fixture";
+
+const tool = capabilitiesTool.default;
+
+/** The tool's answer for a saved key (the no-key answer has none of these fields). */
+async function check() {
+  const result = await tool();
+  const { areas, conclusions, unknownBecause } = result;
+  if (!areas || !conclusions || !unknownBecause) throw new Error("expected a capability answer");
+  return { ...result, areas, conclusions, unknownBecause };
+}
+
+describe.skipIf(!KEYRING)("check-key-capabilities", () => {
+  const t = toolFixture("capabilities");
+
+  it("has no confirmation: read-only requests", () => {
+    expect("confirmation" in capabilitiesTool).toBe(false);
+  });
+
+  it.each([
+    {
+      role: "admin" as const,
+      certificates: false,
+      kind: "team" as const,
+      areas: { apps: "yes", builds: "yes", testflight: "yes", provisioning: "yes", users: "yes" },
+      warns: ["can reach Users and Access"],
+    },
+    {
+      role: "app-manager" as const,
+      certificates: false,
+      kind: "team" as const,
+      areas: { apps: "yes", builds: "yes", testflight: "yes", provisioning: "no", users: "yes" },
+      warns: ["can reach Users and Access", "Xcode's automatic signing with this key will fail"],
+    },
+    {
+      role: "developer" as const,
+      certificates: false,
+      kind: "team" as const,
+      areas: { apps: "yes", builds: "yes", testflight: "no", provisioning: "no", users: "no" },
+      warns: ["cannot manage TestFlight", "Xcode's automatic signing with this key will fail"],
+    },
+    {
+      role: "developer" as const,
+      certificates: true,
+      kind: "team" as const,
+      areas: { apps: "yes", builds: "yes", testflight: "no", provisioning: "yes", users: "no" },
+      warns: ["cannot manage TestFlight"],
+    },
+    {
+      role: "finance" as const,
+      certificates: false,
+      kind: "team" as const,
+      areas: { apps: "yes", builds: "no", testflight: "no", provisioning: "no", users: "no" },
+      warns: ["LingCode cannot upload", "cannot manage TestFlight", "automatic signing"],
+    },
+    {
+      role: "app-manager" as const,
+      certificates: true,
+      kind: "individual" as const,
+      areas: { apps: "yes", builds: "yes", testflight: "yes", provisioning: "no", users: "yes" },
+      warns: ["can reach Users and Access", "provisioning endpoints or notarytool"],
+    },
+  ])("$role key ($kind, certificates: $certificates): the areas and the documented conclusions", async (c) => {
+    const key = t.appleKey("ok", c.kind);
+    t.apple.setBehaviour(key.keyId, { role: c.role, certificates: c.certificates });
+    await t.saveDirectly(key);
+    const result = await check();
+    expect(result).toMatchObject({ keyId: key.keyId, kind: c.kind, outcome: "valid", requests: 6 });
+    expect(result.areas).toEqual(c.areas);
+    expect(result.unknownBecause).toEqual({});
+    const warnings = result.conclusions.filter((x) => x.level === "warn").map((x) => x.text);
+    expect(warnings).toHaveLength(c.warns.length);
+    c.warns.forEach((words, i) => expect(warnings[i]).toContain(words));
+    for (const conclusion of result.conclusions) {
+      for (const source of conclusion.sources) expect(source).toMatch(/^https:\/\/developer\.apple\.com\//);
+    }
+    expect(t.apple.requests).toHaveLength(6);
+    t.expectClean(result);
+    // Checking never changes the saved key, and is not remembered as a plain check.
+    expect((await t.saved())?.keyId).toBe(key.keyId);
+    expect(raycast.localStorage["last-check"]).toBeUndefined();
+  });
+
+  it("the Admin-level warning is the toast's sentence", async () => {
+    const key = t.appleKey();
+    t.apple.setBehaviour(key.keyId, { role: "admin" });
+    await t.saveDirectly(key);
+    const result = await check();
+    expect(result.conclusions.map((c) => c.text)).toContain(privilegeWarning(key.keyId, "team"));
+  });
+
+  it("the last check saw fewer than 20 requests left this hour: asks nothing, says why", async () => {
+    const key = t.appleKey();
+    await t.saveDirectly(key);
+    store.localStorage.set(
+      "last-check",
+      JSON.stringify({
+        keyId: key.keyId,
+        outcome: "valid",
+        message: "x",
+        checkedAt: new Date(Date.now() - 60_000).toISOString(),
+        rateLimitRemaining: 12,
+      }),
+    );
+    const result = await check();
+    expect(t.apple.requests).toHaveLength(0);
+    expect(result.outcome).toBe("rate-limited");
+    expect(Object.values(result.areas)).toEqual(["unknown", "unknown", "unknown", "unknown", "unknown"]);
+    expect(result.unknownBecause.users).toBe("not probed: only 12 requests left this hour");
+  });
+
+  it("an hour-old count, or another key's, does not stop it", async () => {
+    const key = t.appleKey();
+    await t.saveDirectly(key);
+    store.localStorage.set(
+      "last-check",
+      JSON.stringify({
+        keyId: key.keyId,
+        outcome: "valid",
+        message: "x",
+        checkedAt: new Date(Date.now() - 3_700_000).toISOString(),
+        rateLimitRemaining: 12,
+      }),
+    );
+    expect(await check()).toMatchObject({ requests: 6 });
+    store.localStorage.set(
+      "last-check",
+      JSON.stringify({
+        keyId: "OTHER00001",
+        outcome: "valid",
+        message: "x",
+        checkedAt: new Date().toISOString(),
+        rateLimitRemaining: 1,
+      }),
+    );
+    expect(await check()).toMatchObject({ requests: 6 });
+  });
+
+  it("rate limited by Apple: unknown with the reason, never no", async () => {
+    const key = t.appleKey("rate-limited");
+    await t.saveDirectly(key);
+    const result = await check();
+    expect(Object.values(result.areas)).not.toContain("no");
+    expect(result.unknownBecause.builds).toMatch(/^rate limited/);
+  });
+
+  it("offline: unknown with the reason, never no", async () => {
+    const key = t.appleKey();
+    await t.saveDirectly(key);
+    const url = process.env[ASC_API_URL_ENV];
+    process.env[ASC_API_URL_ENV] = await t.closedPortUrl();
+    try {
+      const result = await check();
+      expect(result.outcome).toBe("unreachable");
+      expect(Object.values(result.areas)).toEqual(["unknown", "unknown", "unknown", "unknown", "unknown"]);
+      expect(result.unknownBecause.apps).toBe("offline: connection refused");
+    } finally {
+      process.env[ASC_API_URL_ENV] = url;
+    }
+  });
+
+  it("no key: answers that none is configured, without a request", async () => {
+    expect(await tool()).toEqual({ configured: false, sentence: "No, no ASC key configured." });
+    expect(t.apple.requests).toHaveLength(0);
+  });
+});
