@@ -10,6 +10,7 @@ import { describe, expect, it, vi } from "vitest";
 import Command from "../src/register-api-key";
 import StatusCommand from "../src/api-key-status";
 import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/asc-client";
+import { privilegeWarning } from "../src/lib/capabilities";
 import { RAW_CONTROL } from "./support/controls";
 import { makeKey } from "./support/keys";
 import { answerNextAlert, raycast, render, setClipboardText, type Screen } from "./raycast/harness";
@@ -367,15 +368,24 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
       "Reading the Key…",
       "Checking with Apple…",
       "Saving to the Keychain…",
+      "Checking What the Key Can Do…",
       sentence,
     ]);
     expect(toast.history[0].style).toBe("ANIMATED");
-    expect(toast).toMatchObject({ style: "SUCCESS", title: sentence, message: `Fingerprint ${fingerprint}` });
+    // An App Manager key (the stand-in's default) reaches Users and Access: saved, with the note on its reach.
+    expect(toast).toMatchObject({
+      style: "SUCCESS",
+      title: sentence,
+      message: `Fingerprint ${fingerprint} ${privilegeWarning(key.keyId, "team")}`,
+    });
     expect(toast.primaryAction).toBeUndefined();
 
     const saved = await world.saved();
     expect(saved).toMatchObject({ kind: "team", issuerId: ISSUER_ID, keyId: key.keyId });
-    expect(world.apple.requests.map((r) => [r.path, r.status])).toEqual([["/v1/apps?limit=1", 200]]);
+    expect(world.apple.requests.map((r) => [r.path, r.status])).toEqual([
+      ["/v1/apps?limit=1", 200],
+      ["/v1/users?limit=1", 200],
+    ]);
     expect(raycast.trashed).toEqual([]);
     expect(raycast.launches).toEqual([
       { name: "check-api-key", type: "background", context: { fromLocalStorage: true } },
@@ -587,7 +597,7 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
     await submit(screen);
 
     expect(raycast.toast).toMatchObject({ style: "SUCCESS", title: `Yes, individual key, Key ID ${key.keyId}` });
-    expect(world.apple.requests.map((r) => r.status)).toEqual([200]);
+    expect(world.apple.requests.map((r) => r.status)).toEqual([200, 200]);
     const saved = await world.saved();
     expect(saved).toMatchObject({ kind: "individual", keyId: key.keyId });
     expect(saved!.issuerId).toBeUndefined();

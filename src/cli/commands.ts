@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { accessSync, constants as fsConstants } from "node:fs";
 import path from "node:path";
 import type { CheckResult } from "../lib/asc-client";
-import { probePrivilege } from "../lib/capabilities";
+import { privilegeWarningAfterRegistration } from "../lib/capabilities";
 import {
   AppleCheckError,
   mintSavedToken,
@@ -119,15 +119,12 @@ async function register(args: string[], io: CliIo): Promise<ExitStatus> {
   io.out(`Fingerprint: ${registration.fingerprint}`);
   for (const warning of registration.warnings) io.err(`warning: ${warning}`);
   if (registration.check && registration.check.outcome !== "valid") io.err(`warning: ${registration.check.message}`);
-  if (registration.check?.outcome === "valid") {
-    // The privilege probe (Users and Access): one more request, never a refusal; an unknown answer says nothing.
-    const privilege = await probePrivilege(prepared.record, {
-      ...appleOptions(io),
-      rateLimitRemaining: registration.check.rateLimitRemaining,
-      switchHint: CLI_SWITCH_HINT,
-    });
-    if (privilege.warning) io.err(`warning: ${privilege.warning}`);
-  }
+  // The privilege probe (Users and Access): one more request, never a refusal; an unknown answer says nothing.
+  const privilege = await privilegeWarningAfterRegistration(prepared.record, registration.check, {
+    ...appleOptions(io),
+    switchHint: CLI_SWITCH_HINT,
+  });
+  if (privilege) io.err(`warning: ${privilege}`);
   if (skipVerify) io.err("saved without checking with Apple; run asc-key verify to check it.");
   if (registration.replaced) {
     io.err(

@@ -13,6 +13,7 @@ import {
   type RegistrationStep,
 } from "../lib/pipeline";
 import type { KeySummary } from "../lib/status";
+import { privilegeWarningAfterRegistration } from "../lib/capabilities";
 import { resolveTrashTargets } from "../lib/trash";
 import { refreshLauncherSubtitle } from "./launcher";
 import { bestEffort, rememberKeyToRevoke, rememberSavedKey, saveCheck } from "./local-storage";
@@ -127,7 +128,9 @@ async function save(
     return undefined;
   }
   // The key is saved from here on: nothing below may report otherwise.
-  await afterSave(registration, p8Path, options, toast);
+  if (registration.check?.outcome === "valid") toast.title = "Checking What the Key Can Do…";
+  const privilege = await privilegeWarningAfterRegistration(prepared.record, registration.check, appleOptions());
+  await afterSave(registration, privilege, p8Path, options, toast);
   options.onRegistered?.(registration);
   return registration;
 }
@@ -144,11 +147,18 @@ export async function rememberRegistration(registration: Registration): Promise<
   await refreshLauncherSubtitle();
 }
 
-async function afterSave(registration: Registration, p8Path: string | undefined, options: SubmitOptions, toast: Toast) {
+async function afterSave(
+  registration: Registration,
+  privilegeWarning: string | undefined,
+  p8Path: string | undefined,
+  options: SubmitOptions,
+  toast: Toast,
+) {
   const { check } = registration;
   const notes: string[] = [`Fingerprint ${registration.fingerprint}`];
   if (!check) notes.push("Not verified with Apple.");
   else if (check.outcome !== "valid") notes.push(check.message);
+  if (privilegeWarning) notes.push(privilegeWarning);
   notes.push(...registration.warnings);
   if (!(await bestEffort(() => rememberRegistration(registration)))) {
     notes.push("The check's answer could not be remembered; Verify with Apple shows it again.");

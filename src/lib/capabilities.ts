@@ -28,6 +28,7 @@ import {
   readCapped,
   requestUrl,
   type CheckOptions,
+  type CheckResult,
   type Outcome,
 } from "./asc-client";
 import { mintToken, type TokenCredentials } from "./token";
@@ -259,6 +260,25 @@ export async function probePrivilege(
   const warning =
     users.answer === "yes" ? privilegeWarning(credentials.keyId, credentials.kind, options.switchHint) : undefined;
   return warning ? { users, warning, report } : { users, report };
+}
+
+/**
+ * After a registration: the privilege warning for the key just saved, when Apple's check said `valid` and the key
+ * reaches Users and Access (one more request); undefined otherwise, and when the probe itself fails (a saved key
+ * is never reported as failed because of it).
+ */
+export async function privilegeWarningAfterRegistration(
+  credentials: TokenCredentials,
+  check: Pick<CheckResult, "outcome" | "rateLimitRemaining"> | undefined,
+  options: CapabilityOptions = {},
+): Promise<string | undefined> {
+  if (check?.outcome !== "valid") return undefined;
+  try {
+    const { warning } = await probePrivilege(credentials, { ...options, rateLimitRemaining: check.rateLimitRemaining });
+    return warning;
+  } catch {
+    return undefined;
+  }
 }
 
 /** How to switch keys, said in the warning; the CLI passes its own. */

@@ -4,6 +4,7 @@ import { bestEffort } from "../helpers/local-storage";
 import { rememberRegistration } from "../helpers/register";
 import { appleOptions, keyStore } from "../helpers/core";
 import { AscKeyError, describeError, isUnreadableEntry, refusedInput } from "../lib/errors";
+import { privilegeWarningAfterRegistration } from "../lib/capabilities";
 import { maskIssuerId } from "../lib/ids";
 import {
   AppleCheckError,
@@ -120,8 +121,10 @@ export const confirmation: Tool.Confirmation<Input> = async (input) => {
  */
 export default async function tool(input: Input) {
   let registration;
+  let prepared: PreparedKey;
   try {
-    registration = await registerKey(toKeyInput(input), { store: keyStore(), check: appleOptions() });
+    prepared = await prepareKey(toKeyInput(input));
+    registration = await registerKey(prepared, { store: keyStore(), check: appleOptions() });
   } catch (error) {
     if (error instanceof AppleCheckError) {
       return { saved: false, outcome: error.check.outcome, reason: error.message };
@@ -131,6 +134,8 @@ export default async function tool(input: Input) {
   }
   // The key is saved from here on: the bookkeeping failing must not make the answer say otherwise.
   const warnings = [...registration.warnings];
+  const privilege = await privilegeWarningAfterRegistration(prepared.record, registration.check, appleOptions());
+  if (privilege) warnings.push(privilege);
   if (!(await bestEffort(() => rememberRegistration(registration)))) {
     warnings.push("The check's answer could not be remembered; Verify with Apple shows it again.");
   }

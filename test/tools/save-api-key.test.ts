@@ -4,6 +4,7 @@ import { LocalStorage } from "@raycast/api";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { outcomeSentence } from "../../src/lib/asc-client";
 import { ASC_API_URL_ENV } from "../support/settings";
+import { privilegeWarning } from "../../src/lib/capabilities";
 import { parseIssuerId, parseKeyId } from "../../src/lib/ids";
 import { keyFingerprint, loadKeyFile } from "../../src/lib/key";
 import { ACCOUNT, createSecretToolBackend, LABEL } from "../../src/lib/keychain";
@@ -216,13 +217,16 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
         fingerprint: keyFingerprint(key.pem),
         outcome: "valid",
         message: outcomeSentence("valid", { keyId: key.keyId }),
-        warnings: [],
+        // An App Manager key (the stand-in's default) reaches Users and Access: saved, with the note on its reach.
+        warnings: [privilegeWarning(key.keyId, "team")],
         replacedKeyId: undefined,
         revokeReminder: undefined,
       });
       t.expectClean(result);
-      expect(t.apple.requests).toHaveLength(1);
-      expect(t.apple.requests[0]).toMatchObject({ keyId: key.keyId, status: 200 });
+      expect(t.apple.requests.map((r) => [r.path, r.status])).toEqual([
+        ["/v1/apps?limit=1", 200],
+        ["/v1/users?limit=1", 200],
+      ]);
       const saved = await t.saved();
       expect(saved).toMatchObject({ version: 1, kind: "team", issuerId: ISSUER_ID, keyId: key.keyId });
       expect(keyFingerprint(saved!.privateKey)).toBe(keyFingerprint(key.pem));
@@ -257,6 +261,7 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
         const result = await save(await teamInput(key));
         expect(result).toMatchObject({ saved: true, outcome: "valid" });
         expect(result.warnings).toEqual([
+          privilegeWarning(key.keyId, "team"),
           "The check's answer could not be remembered; Verify with Apple shows it again.",
         ]);
         expect(setItem).toHaveBeenCalled();
@@ -308,7 +313,7 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
       const { warnings } = await loadKeyFile(file, key.keyId);
       expect(warnings).toHaveLength(1);
       const result = await save({ issuerId: ISSUER_ID, keyId: key.keyId, p8Path: file });
-      expect(result).toMatchObject({ saved: true, warnings });
+      expect(result).toMatchObject({ saved: true, warnings: [...warnings, privilegeWarning(key.keyId, "team")] });
     });
 
     it("expands ~/ in the path to the home folder", async () => {
