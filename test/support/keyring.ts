@@ -51,6 +51,54 @@ export function clearDirectly(service: string, account: string): void {
   secretTool(["clear", "service", service, "account", account]);
 }
 
+/** What keytar reads: a lookup with its schema attribute. */
+export function lookupWithSchema(service: string, account: string): string | undefined {
+  const { status, stdout } = secretTool([
+    "lookup",
+    "xdg:schema",
+    GENERIC_SCHEMA,
+    "service",
+    service,
+    "account",
+    account,
+  ]);
+  return status === 0 ? stdout : undefined;
+}
+
+/** Every item for (service, account), by object path, as the Secret Service itself lists them (locked ones too). */
+export function itemPaths(service: string, account: string): string[] {
+  const result = spawnSync(
+    "dbus-send",
+    [
+      "--session",
+      "--print-reply",
+      "--dest=org.freedesktop.secrets",
+      "/org/freedesktop/secrets",
+      "org.freedesktop.Secret.Service.SearchItems",
+      `dict:string:string:service,${service},account,${account}`,
+    ],
+    { encoding: "utf8", timeout: 20_000 },
+  );
+  if (result.status !== 0) throw new Error(`dbus-send SearchItems exited with ${result.status}`);
+  return [...result.stdout.matchAll(/object path "([^"]+)"/g)].map((match) => match[1]);
+}
+
+/**
+ * Stores `secret` as a bare `secret-tool store service S account A` does, under a fresh service from `next()`, and
+ * returns that service once keytar's lookup does not see the item. gnome-keyring gives such an item keytar's schema
+ * when it reloads the keyring file (it keeps only an item type on disk), which it now and then does at once; then
+ * the item is cleared and a fresh service tried.
+ */
+export function storeBareItem(next: () => string, account: string, secret: string): string {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const service = next();
+    storeDirectly(service, account, secret, false);
+    if (lookupWithSchema(service, account) === undefined) return service;
+    clearDirectly(service, account);
+  }
+  throw new Error("gnome-keyring never kept a bare item out of keytar's sight");
+}
+
 export interface Keytar {
   getPassword(service: string, account: string): Promise<string | null>;
   setPassword(service: string, account: string, password: string): Promise<void>;

@@ -17,10 +17,12 @@ import {
   clearDirectly,
   HAS_KEYRING,
   HAS_KEYTAR,
+  itemPaths,
   loadKeytar,
   lookupDirectly,
-  secretTool,
+  lookupWithSchema,
   startSecondKeyring,
+  storeBareItem,
   storeDirectly,
   testService,
   type SecondKeyring,
@@ -67,12 +69,6 @@ function keytarAttributes(s: string): string[] {
   return ["xdg:schema", GENERIC_SCHEMA, "service", s, "account", ACCOUNT];
 }
 
-/** What keytar reads: a lookup with the generic schema. */
-function lookupWithSchema(s: string): string | undefined {
-  const { status, stdout } = secretTool(["lookup", ...keytarAttributes(s)]);
-  return status === 0 ? stdout : undefined;
-}
-
 /**
  * A service holding two items for asc-api-key: a bare one, then one with the schema beside it. gnome-keyring now
  * and then lets the second store replace the first; a fresh service is tried until there are two.
@@ -82,27 +78,9 @@ function twoItems(name: string): string {
     const s = service(name);
     storeDirectly(s, ACCOUNT, serializeRecord(makeRecord()), false);
     storeDirectly(s, ACCOUNT, serializeRecord(makeRecord()), true);
-    if (itemPaths(s).length === 2) return s;
+    if (itemPaths(s, ACCOUNT).length === 2) return s;
   }
   throw new Error("gnome-keyring never kept a bare item beside a keytar one");
-}
-
-/** Every item for (s, asc-api-key), by object path, from the Secret Service itself. */
-function itemPaths(s: string): string[] {
-  const result = spawnSync(
-    "dbus-send",
-    [
-      "--session",
-      "--print-reply",
-      "--dest=org.freedesktop.secrets",
-      "/org/freedesktop/secrets",
-      "org.freedesktop.Secret.Service.SearchItems",
-      `dict:string:string:service,${s},account,${ACCOUNT}`,
-    ],
-    { encoding: "utf8" },
-  );
-  expect(result.status).toBe(0);
-  return [...result.stdout.matchAll(/object path "([^"]+)"/g)].map((match) => match[1]);
 }
 
 describe("secret-tool backend without a keyring", () => {
@@ -326,15 +304,17 @@ describe("secret-tool backend: a record is stored whole or not at all", () => {
 
 describe.skipIf(!HAS_KEYRING)("an item without keytar's schema attribute (a bare secret-tool store)", () => {
   it("is read, and a write replaces it: one item left, which keytar's lookup and a bare lookup both read", async () => {
-    const s = store("bare-replaced");
     const old = makeRecord();
-    storeDirectly(s.service, ACCOUNT, serializeRecord(old), false);
+    const s = createKeyStore({
+      platform: "linux",
+      service: storeBareItem(() => service("bare-replaced"), ACCOUNT, serializeRecord(old)),
+    });
     expect(await s.read()).toEqual(old);
     const record = makeRecord({ kind: "individual" });
     await s.write(record);
-    expect(itemPaths(s.service)).toHaveLength(1);
+    expect(itemPaths(s.service, ACCOUNT)).toHaveLength(1);
     expect(lookupDirectly(s.service, ACCOUNT)).toBe(serializeRecord(record));
-    expect(lookupWithSchema(s.service)).toBe(serializeRecord(record));
+    expect(lookupWithSchema(s.service, ACCOUNT)).toBe(serializeRecord(record));
     expect(await s.read()).toEqual(record);
   });
 
@@ -342,9 +322,9 @@ describe.skipIf(!HAS_KEYRING)("an item without keytar's schema attribute (a bare
     const s = twoItems("bare-beside");
     const record = makeRecord({ kind: "individual" });
     await createKeyStore({ platform: "linux", service: s }).write(record);
-    expect(itemPaths(s)).toHaveLength(1);
+    expect(itemPaths(s, ACCOUNT)).toHaveLength(1);
     expect(lookupDirectly(s, ACCOUNT)).toBe(serializeRecord(record));
-    expect(lookupWithSchema(s)).toBe(serializeRecord(record));
+    expect(lookupWithSchema(s, ACCOUNT)).toBe(serializeRecord(record));
   });
 
   it("a name dbus-send cannot pass is refused before anything is stored", async () => {
@@ -360,7 +340,7 @@ describe.skipIf(!HAS_KEYRING)("an item without keytar's schema attribute (a bare
     const error = await rejection(backend.set(s, ACCOUNT, LABEL, "new"));
     expect(error.code).toBe("keychain-failed");
     expect(error.message).toContain("dbus-send");
-    expect(lookupWithSchema(s)).toBe("new");
+    expect(lookupWithSchema(s, ACCOUNT)).toBe("new");
     // With nothing else there, it needs no dbus-send.
     const alone = service("no-dbus-send-alone");
     await backend.set(alone, ACCOUNT, LABEL, "first");
