@@ -11,6 +11,7 @@ import Command from "../src/register-api-key";
 import StatusCommand from "../src/api-key-status";
 import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/asc-client";
 import { makeKey } from "./support/keys";
+import { LOCKED_MESSAGE } from "../src/lib/keychain/linux";
 import { answerNextAlert, raycast, render, setClipboardText, type Screen } from "./raycast/harness";
 import {
   ANSWER_OF,
@@ -564,7 +565,7 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
     expect(raycast.toast).toMatchObject({
       style: "FAILURE",
       title: "Key Not Saved",
-      message: "The keyring is locked and could not be unlocked.",
+      message: LOCKED_MESSAGE,
     });
     expect(world.apple.requests).toEqual([]);
     world.restorePath();

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createSecretToolBackend } from "../../src/lib/keychain";
 import { ACCOUNT, LABEL } from "../../src/lib/keychain";
+import { LOCKED_MESSAGE } from "../../src/lib/keychain/linux";
+import { startSecondKeyring } from "../support/keyring";
 import { keyFingerprint } from "../../src/lib/key";
 import { saveCheck } from "../../src/helpers/memory";
 import { outcomeSentence } from "../../src/lib/asc-client";
@@ -77,6 +79,24 @@ describe.skipIf(!KEYRING)("get-api-key-status", () => {
       checkedAt: "2026-05-03T10:00:00.000Z",
     });
     t.expectClean(result);
+  });
+
+  it("a locked keyring: refused as a Keychain problem saying what to do, never configured: false", async () => {
+    const keyring = await startSecondKeyring();
+    const undo = keyring.use();
+    try {
+      await t.saveDirectly(t.appleKey());
+      keyring.lock();
+      const error = await getStatus().then(
+        () => undefined,
+        (e: unknown) => e as Error & { code?: string },
+      );
+      expect(error?.code).toBe("keychain-locked");
+      expect(error?.message).toBe(LOCKED_MESSAGE);
+    } finally {
+      undo();
+      await keyring.stop();
+    }
   });
 
   it("an unreadable entry: refused with the record's reason, which quotes nothing of the entry", async () => {

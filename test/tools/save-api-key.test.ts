@@ -5,6 +5,7 @@ import { ASC_API_URL_ENV, outcomeSentence } from "../../src/lib/asc-client";
 import { parseIssuerId, parseKeyId } from "../../src/lib/ids";
 import { keyFingerprint, loadKeyFile } from "../../src/lib/key";
 import { ACCOUNT, createSecretToolBackend, LABEL } from "../../src/lib/keychain";
+import { LOCKED_MESSAGE } from "../../src/lib/keychain/linux";
 import { prepareKey } from "../../src/lib/pipeline";
 import * as saveTool from "../../src/tools/save-api-key";
 import { raycast } from "../raycast/harness";
@@ -121,11 +122,7 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
     });
 
     it.each([
-      [
-        "locked",
-        'echo "Cannot get secret of a locked object" >&2; exit 1',
-        "The keyring is locked and could not be unlocked.",
-      ],
+      ["locked", 'echo "Cannot get secret of a locked object" >&2; exit 1', LOCKED_MESSAGE],
       ["failing", "exit 3", "Could not read the keyring item: secret-tool exited with status 3."],
       ["missing", null, "secret-tool was not found; install libsecret-tools (apt-get install libsecret-tools)."],
     ] as const)(
