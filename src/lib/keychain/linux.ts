@@ -5,7 +5,7 @@ import { runTool, type RunResult } from "./run";
 /**
  * The Secret Service (gnome-keyring, KeePassXC, ...) through `secret-tool` from libsecret-tools, and `dbus-send`
  * (package dbus) for the two things secret-tool cannot do: list the items by object path and delete one of them.
- * The secret goes through stdin, never argv. docs/keychain-entry.md describes the entry and what was observed.
+ * The secret goes through stdin, never argv.
  *
  * Writes use exactly keytar's attributes: `xdg:schema` = org.freedesktop.Secret.Generic, `service`, `account`.
  * keytar (libsecret with that schema) adds `xdg:schema` to its lookups, so an item stored without it (a bare
@@ -20,7 +20,9 @@ import { runTool, type RunResult } from "./run";
  * added and exits 1 with nothing on stderr both when there is no such item and when the collection is locked (its
  * unlock prompt dismissed, or the daemon restarted without unlocking); `search` without `--unlock` never prompts,
  * lists a locked item without its `secret = ` line (and says "locked" on stderr), lists nothing and exits 0 when
- * nothing matches; `clear` exits 1 when nothing unlocked matched.
+ * nothing matches; `clear` exits 1 when nothing unlocked matched. gnome-keyring keeps only an item type on disk,
+ * so a bare item gets keytar's schema whenever the daemon reloads the keyring file (at the next login, and now and
+ * then at once): until then keytar does not see it and a store with the schema adds a second item beside it.
  */
 export const SECRET_TOOL = "secret-tool";
 export const DBUS_SEND = "dbus-send";
