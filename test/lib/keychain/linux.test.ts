@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { AscKeyError } from "../../../src/lib/errors";
 import { ACCOUNT, createKeyStore, createSecretToolBackend, DEFAULT_SERVICE, LABEL } from "../../../src/lib/keychain";
 import {
@@ -52,6 +52,20 @@ function script(name: string, body: string): string {
   return file;
 }
 
+/** Live processes whose arguments name this file. */
+function processesRunning(file: string): number[] {
+  return readdirSync("/proc")
+    .filter((name) => {
+      try {
+        if (/\) [ZX] /.test(readFileSync(`/proc/${name}/stat`, "utf8"))) return false;
+        return readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0").includes(file);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 const used: string[] = [];
 afterEach(() => {
   if (HAS_KEYRING) for (const service of used.splice(0)) clearDirectly(service, ACCOUNT);
@@ -91,11 +105,17 @@ describe("secret-tool backend without a keyring", () => {
     expect(error.message).toContain("libsecret-tools");
   });
 
-  it("a hung secret-tool times out", async () => {
-    const backend = createSecretToolBackend({ secretToolPath: script("hang", "while :; do :; done"), timeoutMs: 300 });
+  it("a hung secret-tool times out, and is stopped with the shell that started it", async () => {
+    const hang = script("hang", "while :; do :; done");
+    const backend = createSecretToolBackend({
+      secretToolPath: hang,
+      dbusSendPath: path.join(scripts, "no-such-dbus-send"),
+      timeoutMs: 300,
+    });
     const error = await rejection(backend.set("S", ACCOUNT, LABEL, "secret"));
     expect(error.code).toBe("keychain-timeout");
     expect(error.message).toBe("Waited 0.3 s for the keyring (Secret Service); is an unlock prompt waiting for you?");
+    await vi.waitFor(() => expect(processesRunning(hang)).toEqual([]));
   });
 
   it("an argument the OS cannot take is an AscKeyError, not a crash", async () => {
