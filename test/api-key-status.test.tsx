@@ -8,7 +8,9 @@ import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/asc-client";
 import { OUTCOME } from "../src/lib/outcomes";
 import { keyFingerprint } from "../src/lib/key";
 import { ACCOUNT, createSecretToolBackend, LABEL } from "../src/lib/keychain";
+import { LOCKED_MESSAGE } from "../src/lib/keychain/linux";
 import { answerNextAlert, raycast, render, setPreferences, type Screen } from "./raycast/harness";
+import { startSecondKeyring } from "./support/keyring";
 import {
   ANSWER_OF,
   commandWorld,
@@ -305,9 +307,7 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
       await world.seed(key);
       await world.fakeSecretTool(LOCKED);
       const screen = await openStatus();
-      expect(screen.markdown).toBe(
-        "# The Keychain Could Not Be Read\n\nThe keyring is locked and could not be unlocked.",
-      );
+      expect(screen.markdown).toBe(`# The Keychain Could Not Be Read\n\n${LOCKED_MESSAGE}`);
       expect(screen.actionTitles()).toEqual(["Retry", "Open Team Keys"]);
       expect(screen.metadataEntries()).toEqual([]);
       expect(raycast.toasts).toEqual([]);
@@ -318,6 +318,23 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
       await screen.waitFor(() => expect(screen.metadata()["Key ID"]).toBe(key.keyId));
       expect(screen.markdown).toMatch(/^# Yes, Issuer ID ends in \.\.\.72a/);
       expect(screen.actionTitles()[0]).toBe("Verify with Apple");
+    });
+
+    it('the keyring really locked: a Keychain problem saying what to do, never "no key" or Register', async () => {
+      const keyring = await startSecondKeyring();
+      const undo = keyring.use();
+      try {
+        await world.seed(world.key());
+        keyring.lock();
+        const screen = await openStatus();
+        expect(screen.markdown).toBe(`# The Keychain Could Not Be Read\n\n${LOCKED_MESSAGE}`);
+        expect(screen.actionTitles()).toEqual(["Retry", "Open Team Keys"]);
+        expect(screen.metadataEntries()).toEqual([]);
+        expect(raycast.toasts).toEqual([]);
+      } finally {
+        undo();
+        await keyring.stop();
+      }
     });
 
     it("secret-tool missing: the view says what to install", async () => {

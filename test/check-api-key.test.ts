@@ -8,9 +8,11 @@ import { describe, expect, it } from "vitest";
 import Command from "../src/check-api-key";
 import { rememberSavedKey } from "../src/helpers/local-storage";
 import { ACCOUNT, createSecretToolBackend, LABEL } from "../src/lib/keychain";
+import { LOCKED_MESSAGE } from "../src/lib/keychain/linux";
 import { summarize } from "../src/lib/status";
 import { launchProps, raycast, runNoView, setEnvironment } from "./raycast/harness";
 import { ANSWER_OF, commandWorld, HAS_KEYRING } from "./support/commands";
+import { startSecondKeyring } from "./support/keyring";
 
 process.env.LINGCODE_KEYCHAIN_SERVICE = `LingCode-test-check-${process.pid}`;
 const world = commandWorld();
@@ -187,8 +189,26 @@ describe.skipIf(!HAS_KEYRING)("Check API Key", () => {
     expect(subtitles()[2]).toMatch(
       new RegExp(`^Couldn't read the Keychain at \\d\\d:\\d\\d; last: Key ${key.keyId} valid, checked ${validAt}$`),
     );
-    expect(raycast.huds).toEqual(["The keyring is locked and could not be unlocked."]);
+    expect(raycast.huds).toEqual([LOCKED_MESSAGE]);
     expect(world.apple.requests).toHaveLength(1);
+  });
+
+  it("the keyring really locked: the subtitle and the HUD speak of the Keychain, never of no key", async () => {
+    const keyring = await startSecondKeyring();
+    const undo = keyring.use();
+    try {
+      await world.seed(world.key());
+      keyring.lock();
+      setEnvironment({ launchType: LaunchType.UserInitiated });
+      await runNoView(Command, props());
+      expect(subtitles()).toHaveLength(1);
+      expect(subtitles()[0]).toMatch(/^Couldn't read the Keychain at \d\d:\d\d$/);
+      expect(raycast.huds).toEqual([LOCKED_MESSAGE]);
+      expect(world.apple.requests).toHaveLength(0);
+    } finally {
+      undo();
+      await keyring.stop();
+    }
   });
 
   it("a Keychain failure keeps a rejection too, and says only that when nothing was ever checked", async () => {

@@ -13,6 +13,7 @@ import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/asc-client";
 import { privilegeWarning } from "../src/lib/capabilities";
 import { RAW_CONTROL } from "./support/controls";
 import { makeKey } from "./support/keys";
+import { LOCKED_MESSAGE } from "../src/lib/keychain/linux";
 import { answerNextAlert, raycast, render, setClipboardText, type Screen } from "./raycast/harness";
 import {
   ANSWER_OF,
@@ -613,7 +614,7 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
     expect(raycast.toast).toMatchObject({
       style: "FAILURE",
       title: "Key Not Saved",
-      message: "The keyring is locked and could not be unlocked.",
+      message: LOCKED_MESSAGE,
     });
     expect(world.apple.requests).toEqual([]);
     world.restorePath();

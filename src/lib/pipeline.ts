@@ -259,10 +259,24 @@ export interface Removal {
   previous?: KeySummary;
 }
 
-/** Deletes the entry (a corrupt one too). */
+/**
+ * Deletes the entry (a corrupt one too). A locked Keychain throws (keychain-locked), never "nothing to remove". An
+ * entry read here that the removal then no longer finds was removed by someone else at the same moment: it is
+ * gone, which is what was asked, so that is a removal too.
+ */
 export async function removeSavedKey(store: KeyStore): Promise<Removal> {
-  const previous = await readPreviousForReplace(store);
+  let existed: boolean;
+  let previous: KeySummary | undefined;
+  try {
+    const status = summarize(await store.read());
+    existed = status.configured;
+    previous = status.configured ? status : undefined;
+  } catch (error) {
+    if (!isUnreadableEntry(error)) throw error;
+    existed = true;
+  }
   const removed = await store.remove();
   clearTokenCache();
-  return removed ? { removed, previous } : { removed };
+  if (!removed && !existed) return { removed: false };
+  return previous ? { removed: true, previous } : { removed: true };
 }

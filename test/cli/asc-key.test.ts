@@ -32,10 +32,22 @@ import { TEAM_KEYS_URL } from "../../src/lib/asc-client";
 import { CLI_SWITCH_HINT } from "../../src/cli/capabilities";
 import { privilegeWarning } from "../../src/lib/capabilities";
 import { ACCOUNT } from "../../src/lib/keychain";
-import { serializeRecord } from "../../src/lib/record";
 import { HOSTILE_TITLE, startAppleStandIn, type AppleStandIn, type Behaviour } from "../support/apple-stand-in";
 import { RAW_CONTROL_BUT_LF as RAW_CONTROL } from "../support/controls";
-import { clearDirectly, HAS_KEYRING, lookupDirectly, storeDirectly, testService } from "../support/keyring";
+import { serializeRecord } from "../../src/lib/record";
+import {
+  clearDirectly,
+  HAS_KEYRING,
+  HAS_KEYTAR,
+  itemPaths,
+  loadKeytar,
+  lookupDirectly,
+  startSecondKeyring,
+  storeBareItem,
+  storeDirectly,
+  testService,
+  type SecondKeyring,
+} from "../support/keyring";
 import { ISSUER_ID, makeKey, makeKeyId, makeRecord, type TestKey } from "../support/keys";
 
 const ROOT = process.cwd();
@@ -127,6 +139,11 @@ async function closedPortUrl(): Promise<string> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}`;
+}
+
+/** The secret-tool on PATH. */
+function realSecretTool(): string {
+  return execFileSync("sh", ["-c", "command -v secret-tool"], { encoding: "utf8" }).trim();
 }
 
 /** A folder whose only program is node: no secret-tool, no xdg-open. */
@@ -334,6 +351,71 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       expectFailure(await cli(["token"], { env }), 4);
       expectFailure(await cli(["remove"], { env }), 4);
       expectFailure(await registerTeam(["--skip-verify"], { env }), 4);
+    });
+  });
+
+  describe("a locked keyring is a Keychain problem (exit 4), never no key", () => {
+    let keyring: SecondKeyring;
+    beforeEach(async () => {
+      keyring = await startSecondKeyring();
+    });
+    afterEach(async () => {
+      await keyring.stop();
+    });
+
+    /** Runs asc-key against the second keyring. */
+    const inKeyring = (args: string[]) =>
+      cli(args, { env: { DBUS_SESSION_BUS_ADDRESS: keyring.env.DBUS_SESSION_BUS_ADDRESS } });
+    const LOCKED = /^asc-key: The keyring is locked .*: unlock it, .*then try again\.\n$/;
+
+    async function expectEveryCommandLocked() {
+      expectFailure(await inKeyring(["status"]), 4, LOCKED);
+      expectFailure(await inKeyring(["status", "--json"]), 4, LOCKED);
+      expectFailure(await inKeyring(["token"]), 4, LOCKED);
+      expectFailure(await inKeyring(["verify"]), 4, LOCKED);
+      expectFailure(await inKeyring(["remove"]), 4, LOCKED);
+      const register = await inKeyring(["register", "--issuer-id", ISSUER_ID, "--key-id", makeKeyId(), "--p8", p8]);
+      expectFailure(register, 4, LOCKED);
+      // The saved key is still there, locked away, and Apple was asked nothing.
+      expect(keyring.items(service, ACCOUNT)).toEqual({ unlocked: [], locked: [expect.any(String)] });
+      expect(apple.requests).toHaveLength(0);
+    }
+
+    it("locked (or its unlock prompt dismissed): every command says so and what to do; the key stays", async () => {
+      expect(
+        (await inKeyring(["register", "--issuer-id", ISSUER_ID, "--key-id", keyId, "--p8", p8, "--skip-verify"]))
+          .status,
+      ).toBe(0);
+      keyring.lock();
+      await expectEveryCommandLocked();
+    });
+
+    it("the keyring daemon restarted without unlocking: the same", async () => {
+      expect(
+        (await inKeyring(["register", "--issuer-id", ISSUER_ID, "--key-id", keyId, "--p8", p8, "--skip-verify"]))
+          .status,
+      ).toBe(0);
+      await keyring.restartWithoutUnlocking();
+      await expectEveryCommandLocked();
+    });
+  });
+
+  describe("an item stored by a bare `secret-tool store service ... account ...` (no keytar schema)", () => {
+    it("status sees it, and a registration replaces it: one item, which keytar and a bare lookup both read", async () => {
+      const old = makeRecord();
+      service = storeBareItem(() => testService("cli-bare"), ACCOUNT, serializeRecord(old));
+      baseEnv.LINGCODE_KEYCHAIN_SERVICE = service;
+      const status = await cli(["status"]);
+      expect(status).toEqual({ status: 0, stdout: `Yes, Issuer ID ends in ...72a, Key ID ${old.keyId}\n`, stderr: "" });
+
+      const run = await registerTeam();
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toContain(`replaced the key saved before (Key ID ${old.keyId}`);
+      expect(itemPaths(service, ACCOUNT)).toHaveLength(1);
+      const saved = lookupDirectly(service, ACCOUNT);
+      expect(saved && (JSON.parse(saved) as { keyId: string }).keyId).toBe(keyId);
+      if (HAS_KEYTAR) expect(await loadKeytar().getPassword(service, ACCOUNT)).toBe(saved);
+      expect((await savedStatus()).keyId).toBe(keyId);
     });
   });
 
@@ -1167,6 +1249,24 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       expect(lookupDirectly(service, ACCOUNT)).toBeUndefined();
       expect((await cli(["status"])).status).toBe(1);
       expectFailure(await cli(["remove"]), 1, /nothing to remove/);
+    });
+
+    it("a key removed by someone else after it was found is a removal, not a failure", async () => {
+      expect((await registerTeam(["--skip-verify"])).status).toBe(0);
+      // A secret-tool whose every clear comes second: another removal got there first.
+      const bin = mkdtempSync(path.join(tmp, "bin-"));
+      writeFileSync(
+        path.join(bin, "secret-tool"),
+        `#!/bin/sh\nif [ "$1" = clear ]; then ${JSON.stringify(realSecretTool())} "$@"; fi\nexec ${JSON.stringify(realSecretTool())} "$@"\n`,
+        { mode: 0o755 },
+      );
+      const run = await cli(["remove"], { env: { PATH: `${bin}${path.delimiter}${process.env.PATH}` } });
+      expect(run).toEqual({
+        status: 0,
+        stdout: `Removed key ${keyId} (Issuer ID ends in ...72a) from the Keychain.\n`,
+        stderr: "",
+      });
+      expect(lookupDirectly(service, ACCOUNT)).toBeUndefined();
     });
 
     it("removes an unreadable entry", async () => {

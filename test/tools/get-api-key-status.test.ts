@@ -4,6 +4,8 @@ import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { createSecretToolBackend } from "../../src/lib/keychain";
 import { ACCOUNT, LABEL } from "../../src/lib/keychain";
+import { LOCKED_MESSAGE } from "../../src/lib/keychain/linux";
+import { startSecondKeyring } from "../support/keyring";
 import { keyFingerprint } from "../../src/lib/key";
 import { saveCheck } from "../../src/helpers/local-storage";
 import { outcomeSentence } from "../../src/lib/asc-client";
@@ -80,6 +82,23 @@ describe.skipIf(!KEYRING)("get-api-key-status", () => {
       checkedAt: "2026-05-03T10:00:00.000Z",
     });
     t.expectClean(result);
+  });
+
+  it("a locked keyring: answered as a Keychain problem saying what to do, never configured: false", async () => {
+    const keyring = await startSecondKeyring();
+    const undo = keyring.use();
+    try {
+      await t.saveDirectly(t.appleKey());
+      keyring.lock();
+      const result = await getStatus();
+      expect(result).toEqual({
+        entry: "keychain-problem",
+        sentence: `Couldn't read the Keychain, so whether a key is set up is unknown: ${LOCKED_MESSAGE}`,
+      });
+    } finally {
+      undo();
+      await keyring.stop();
+    }
   });
 
   it("an unreadable entry: said so (as the status view does), quoting nothing of the entry", async () => {

@@ -8,6 +8,7 @@ import { privilegeWarning } from "../../src/lib/capabilities";
 import { parseIssuerId, parseKeyId } from "../../src/lib/ids";
 import { keyFingerprint, loadKeyFile } from "../../src/lib/key";
 import { ACCOUNT, createSecretToolBackend, LABEL } from "../../src/lib/keychain";
+import { LOCKED_MESSAGE } from "../../src/lib/keychain/linux";
 import { prepareKey } from "../../src/lib/pipeline";
 import * as saveTool from "../../src/tools/save-api-key";
 import { raycast } from "../raycast/harness";
@@ -124,11 +125,7 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
     });
 
     it.each([
-      [
-        "locked",
-        'echo "Cannot get secret of a locked object" >&2; exit 1',
-        "The keyring is locked and could not be unlocked.",
-      ],
+      ["locked", 'echo "Cannot get secret of a locked object" >&2; exit 1', LOCKED_MESSAGE],
       ["failing", "exit 3", "Could not read the keyring item: secret-tool exited with status 3."],
       ["missing", null, "secret-tool was not found; install libsecret-tools (apt-get install libsecret-tools)."],
     ] as const)(
@@ -313,7 +310,10 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
       const { warnings } = await loadKeyFile(file, key.keyId);
       expect(warnings).toHaveLength(1);
       const result = await save({ issuerId: ISSUER_ID, keyId: key.keyId, p8Path: file });
-      expect(result).toMatchObject({ saved: true, warnings: [...warnings, privilegeWarning(key.keyId, "team")] });
+      expect(result, JSON.stringify(result)).toMatchObject({
+        saved: true,
+        warnings: [...warnings, privilegeWarning(key.keyId, "team")],
+      });
     });
 
     it("expands ~/ in the path to the home folder", async () => {

@@ -1,8 +1,10 @@
 import { LocalStorage } from "@raycast/api";
 import { describe, expect, it, vi } from "vitest";
 import { outcomeSentence } from "../../src/lib/asc-client";
+import { LOCKED_MESSAGE } from "../../src/lib/keychain/linux";
 import { ASC_API_URL_ENV } from "../support/settings";
 import * as verifyTool from "../../src/tools/verify-api-key";
+import { startSecondKeyring } from "../support/keyring";
 import { raycast } from "../raycast/harness";
 import { KEYRING, toolFixture, type Answer } from "./fixture";
 
@@ -55,6 +57,26 @@ describe.skipIf(!KEYRING)("verify-api-key", () => {
     ]);
     // Verifying never changes the saved key.
     expect((await t.saved())?.keyId).toBe(key.keyId);
+  });
+
+  it("a locked keyring: refused as a Keychain problem saying what to do, never configured: false; Apple not asked", async () => {
+    const keyring = await startSecondKeyring();
+    const undo = keyring.use();
+    try {
+      await t.saveDirectly(t.appleKey());
+      keyring.lock();
+      const error = await verify().then(
+        () => undefined,
+        (e: unknown) => e as Error & { code?: string },
+      );
+      expect(error?.code).toBe("keychain-locked");
+      expect(error?.message).toBe(LOCKED_MESSAGE);
+      expect(t.apple.requests).toHaveLength(0);
+      expect(raycast.localStorage["last-check"]).toBeUndefined();
+    } finally {
+      undo();
+      await keyring.stop();
+    }
   });
 
   it("a valid key: the hourly requests left and the clock offset come along", async () => {

@@ -141,7 +141,7 @@ const STATUS: Record<number, { code: ErrorCode; message: string }> = {
   36: {
     code: "keychain-locked",
     message:
-      "Keychain interaction not allowed: the keychain is locked or there is no GUI session (for example over SSH).",
+      "The Keychain is locked and cannot ask to be unlocked (no GUI session, for example over SSH): unlock it (log in at the Mac, or run security unlock-keychain) and try again.",
   },
   51: { code: "keychain-denied", message: "Keychain access was denied." },
   128: { code: "keychain-cancelled", message: "The Keychain request was cancelled." },

@@ -21,6 +21,12 @@ export interface RunOptions {
   timeoutMs: number;
   /** Merged over process.env (PATH, HOME, DBUS_SESSION_BUS_ADDRESS ... are kept). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Runs the tool in a process group of its own, and a timeout ends the whole group, not only the tool: for a
+   * tool that starts tools of its own (the Secret Service writer is a shell running secret-tool). The group also
+   * keeps the terminal's Ctrl-C away from it: a write that has started runs to its end.
+   */
+  processGroup?: boolean;
 }
 
 export function runTool(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
@@ -39,6 +45,7 @@ export function runTool(file: string, args: readonly string[], options: RunOptio
         env: { ...process.env, ...options.env },
         stdio: ["pipe", "pipe", "pipe"],
         windowsHide: true,
+        detached: options.processGroup === true,
       });
     } catch (error) {
       // e.g. a NUL byte in an argument: refused before anything runs.
@@ -52,7 +59,8 @@ export function runTool(file: string, args: readonly string[], options: RunOptio
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
 
     const timer = setTimeout(() => {
-      child.kill("SIGKILL");
+      if (options.processGroup && child.pid !== undefined) killGroup(child.pid);
+      else child.kill("SIGKILL");
       child.stdout.destroy();
       child.stderr.destroy();
       finish({ kind: "timeout" });
@@ -81,6 +89,14 @@ export function runTool(file: string, args: readonly string[], options: RunOptio
     if (options.input !== undefined) child.stdin.end(options.input, "utf8");
     else child.stdin.end();
   });
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
 }
 
 /** `security` writes `<command>: returned <OSStatus>` to stderr; only the number is taken, never the text. */

@@ -1,18 +1,31 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { AscKeyError } from "../../../src/lib/errors";
 import { ACCOUNT, createKeyStore, createSecretToolBackend, LABEL } from "../../../src/lib/keychain";
+import {
+  GENERIC_SCHEMA,
+  INCOMPLETE_RECORD_STATUS,
+  LOCKED_MESSAGE,
+  SHELL,
+  STORE_SCRIPT,
+} from "../../../src/lib/keychain/linux";
 import { serializeRecord } from "../../../src/lib/record";
 import {
   clearDirectly,
   HAS_KEYRING,
   HAS_KEYTAR,
+  itemPaths,
   loadKeytar,
   lookupDirectly,
+  lookupWithSchema,
+  startSecondKeyring,
+  storeBareItem,
   storeDirectly,
   testService,
+  type SecondKeyring,
 } from "../../support/keyring";
 import { makeRecord } from "../../support/keys";
 
@@ -39,6 +52,20 @@ function script(name: string, body: string): string {
   return file;
 }
 
+/** Live processes whose arguments name this file. */
+function processesRunning(file: string): number[] {
+  return readdirSync("/proc")
+    .filter((name) => {
+      try {
+        if (/\) [ZX] /.test(readFileSync(`/proc/${name}/stat`, "utf8"))) return false;
+        return readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0").includes(file);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 const used: string[] = [];
 afterEach(() => {
   if (HAS_KEYRING) for (const service of used.splice(0)) clearDirectly(service, ACCOUNT);
@@ -50,6 +77,26 @@ function service(name: string): string {
   return value;
 }
 
+const store = (name: string) => createKeyStore({ platform: "linux", service: service(name) });
+
+function keytarAttributes(s: string): string[] {
+  return ["xdg:schema", GENERIC_SCHEMA, "service", s, "account", ACCOUNT];
+}
+
+/**
+ * A service holding two items for asc-api-key: a bare one, then one with the schema beside it. gnome-keyring now
+ * and then lets the second store replace the first; a fresh service is tried until there are two.
+ */
+function twoItems(name: string): string {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const s = service(name);
+    storeDirectly(s, ACCOUNT, serializeRecord(makeRecord()), false);
+    storeDirectly(s, ACCOUNT, serializeRecord(makeRecord()), true);
+    if (itemPaths(s, ACCOUNT).length === 2) return s;
+  }
+  throw new Error("gnome-keyring never kept a bare item beside a keytar one");
+}
+
 describe("secret-tool backend without a keyring", () => {
   it("a missing secret-tool says to install libsecret-tools", async () => {
     const backend = createSecretToolBackend({ secretToolPath: path.join(scripts, "no-such-secret-tool") });
@@ -58,11 +105,17 @@ describe("secret-tool backend without a keyring", () => {
     expect(error.message).toContain("libsecret-tools");
   });
 
-  it("a hung secret-tool times out", async () => {
-    const backend = createSecretToolBackend({ secretToolPath: script("hang", "while :; do :; done"), timeoutMs: 300 });
+  it("a hung secret-tool times out, and is stopped with the shell that started it", async () => {
+    const hang = script("hang", "while :; do :; done");
+    const backend = createSecretToolBackend({
+      secretToolPath: hang,
+      dbusSendPath: path.join(scripts, "no-such-dbus-send"),
+      timeoutMs: 300,
+    });
     const error = await rejection(backend.set("S", ACCOUNT, LABEL, "secret"));
     expect(error.code).toBe("keychain-timeout");
     expect(error.message).toBe("Waited 0.3 s for the keyring (Secret Service); is an unlock prompt waiting for you?");
+    await vi.waitFor(() => expect(processesRunning(hang)).toEqual([]));
   });
 
   it("an argument the OS cannot take is an AscKeyError, not a crash", async () => {
@@ -89,10 +142,18 @@ describe.skipIf(!HAS_KEYRING)("secret-tool backend against a private gnome-keyri
     expect(process.env.LINGCODE_KEYCHAIN_SERVICE).toMatch(/^LingCode-test-/);
   });
 
-  it("keeps the secret byte for byte, trailing newline and UTF-8 included", async () => {
+  it("keeps a one-line secret byte for byte: UTF-8, spaces, quotes, backslashes and shell words included", async () => {
     const backend = createSecretToolBackend();
     const s = service("bytes");
-    for (const secret of ["plain", "ends with a newline\n", '{\n  "note": "été ✓"\n}', "  spaced  "]) {
+    const secrets = [
+      "plain",
+      '{"note": "été ✓"}',
+      "  spaced  ",
+      `'%s\\n' $line "$@" \\ \\\\ \ttab`,
+      "-n",
+      "ends with CR\r",
+    ];
+    for (const secret of secrets) {
       await backend.set(s, ACCOUNT, LABEL, secret);
       expect(await backend.get(s, ACCOUNT)).toBe(secret);
       expect(lookupDirectly(s, ACCOUNT)).toBe(secret);
@@ -122,8 +183,6 @@ describe.skipIf(!HAS_KEYRING)("secret-tool backend against a private gnome-keyri
 });
 
 describe.skipIf(!HAS_KEYRING)("key store on Linux against a private gnome-keyring", () => {
-  const store = (name: string) => createKeyStore({ platform: "linux", service: service(name) });
-
   it("writes, reads and removes a record", async () => {
     const s = store("roundtrip");
     const record = makeRecord();
@@ -211,6 +270,141 @@ describe.skipIf(!HAS_KEYRING)("key store on Linux against a private gnome-keyrin
     );
     const broken = createKeyStore({ platform: "linux", service: s.service, secretToolPath: mangling });
     expect((await rejection(broken.write(makeRecord()))).code).toBe("keychain-mismatch");
+  });
+});
+
+describe("secret-tool backend: a record is stored whole or not at all", () => {
+  it("refuses a secret with a newline or a NUL before starting any tool", async () => {
+    const log = path.join(scripts, "refused.log");
+    const logging = script("logging-tool", `echo "$1" >> '${log}'; exit 0`);
+    const backend = createSecretToolBackend({ secretToolPath: logging, dbusSendPath: logging });
+    for (const secret of ["two\nlines", "ends with a newline\n", "nul\u0000byte"]) {
+      const error = await rejection(backend.set("S", ACCOUNT, LABEL, secret));
+      expect(error.code).toBe("keychain-failed");
+      expect(error.message).toBe(
+        "The keyring entry must be one line of text without NUL characters; nothing was saved.",
+      );
+    }
+    expect(existsSync(log)).toBe(false);
+  });
+
+  it.skipIf(!HAS_KEYRING)(
+    "the store script starts secret-tool only once the whole line is in: a cut or empty stdin stores nothing",
+    () => {
+      const s = service("incomplete");
+      const old = serializeRecord(makeRecord());
+      storeDirectly(s, ACCOUNT, old);
+      const record = serializeRecord(makeRecord({ kind: "individual" }));
+      const store = (input: string) =>
+        spawnSync(SHELL, ["-c", STORE_SCRIPT, "sh", "secret-tool", "store", "--label=x", ...keytarAttributes(s)], {
+          input,
+          encoding: "utf8",
+          timeout: 20_000,
+        }).status;
+      // What stdin holds when the caller dies before, during or just before the end of its one write.
+      for (const cut of ["", record.slice(0, 1), record.slice(0, record.length >> 1), record]) {
+        expect(store(cut)).toBe(INCOMPLETE_RECORD_STATUS);
+        expect(lookupDirectly(s, ACCOUNT)).toBe(old);
+      }
+      expect(store(`${record}\n`)).toBe(0);
+      expect(lookupDirectly(s, ACCOUNT)).toBe(record);
+    },
+  );
+
+  it("a store cut short is reported as not saved", async () => {
+    // A shell standing in for /bin/sh's `read` meeting the end of stdin before the newline.
+    const cut = script("cut-store", `[ "$1" = store ] && exit ${INCOMPLETE_RECORD_STATUS}; exit 0`);
+    const backend = createSecretToolBackend({ secretToolPath: cut, dbusSendPath: path.join(scripts, "none") });
+    const error = await rejection(backend.set("S", ACCOUNT, LABEL, "secret"));
+    expect(error.code).toBe("keychain-failed");
+    expect(error.message).toBe("The key did not reach the keyring tool in full; nothing was saved.");
+  });
+});
+
+describe.skipIf(!HAS_KEYRING)("an item without keytar's schema attribute (a bare secret-tool store)", () => {
+  it("is read, and a write replaces it: one item left, which keytar's lookup and a bare lookup both read", async () => {
+    const old = makeRecord();
+    const s = createKeyStore({
+      platform: "linux",
+      service: storeBareItem(() => service("bare-replaced"), ACCOUNT, serializeRecord(old)),
+    });
+    expect(await s.read()).toEqual(old);
+    const record = makeRecord({ kind: "individual" });
+    await s.write(record);
+    expect(itemPaths(s.service, ACCOUNT)).toHaveLength(1);
+    expect(lookupDirectly(s.service, ACCOUNT)).toBe(serializeRecord(record));
+    expect(lookupWithSchema(s.service, ACCOUNT)).toBe(serializeRecord(record));
+    expect(await s.read()).toEqual(record);
+  });
+
+  it("with a keytar item beside it: one item left after a write, holding the new record", async () => {
+    const s = twoItems("bare-beside");
+    const record = makeRecord({ kind: "individual" });
+    await createKeyStore({ platform: "linux", service: s }).write(record);
+    expect(itemPaths(s, ACCOUNT)).toHaveLength(1);
+    expect(lookupDirectly(s, ACCOUNT)).toBe(serializeRecord(record));
+    expect(lookupWithSchema(s, ACCOUNT)).toBe(serializeRecord(record));
+  });
+
+  it("a name dbus-send cannot pass is refused before anything is stored", async () => {
+    const backend = createSecretToolBackend();
+    const error = await rejection(backend.set(`${service("comma")},x`, ACCOUNT, LABEL, "secret"));
+    expect(error.code).toBe("keychain-failed");
+    expect(error.message).toContain("comma");
+  });
+
+  it("without dbus-send: a write that cannot remove the older item says so, and the new key is saved", async () => {
+    const s = twoItems("no-dbus-send");
+    const backend = createSecretToolBackend({ dbusSendPath: path.join(scripts, "no-such-dbus-send") });
+    const error = await rejection(backend.set(s, ACCOUNT, LABEL, "new"));
+    expect(error.code).toBe("keychain-failed");
+    expect(error.message).toContain("dbus-send");
+    expect(lookupWithSchema(s, ACCOUNT)).toBe("new");
+    // With nothing else there, it needs no dbus-send.
+    const alone = service("no-dbus-send-alone");
+    await backend.set(alone, ACCOUNT, LABEL, "first");
+    await backend.set(alone, ACCOUNT, LABEL, "second");
+    expect(lookupDirectly(alone, ACCOUNT)).toBe("second");
+  });
+});
+
+describe.skipIf(!HAS_KEYRING)('a locked keyring is never "no key"', () => {
+  let keyring: SecondKeyring;
+  beforeEach(async () => {
+    keyring = await startSecondKeyring();
+  });
+  afterEach(async () => {
+    await keyring.stop();
+  });
+
+  const backend = () => createSecretToolBackend({ env: keyring.env, timeoutMs: 20_000 });
+
+  async function expectLocked(promise: Promise<unknown>) {
+    const error = await rejection(promise);
+    expect(error.code).toBe("keychain-locked");
+    expect(error.message).toBe(LOCKED_MESSAGE);
+  }
+
+  it("locked: read, write and remove say the keyring is locked and what to do; the item stays", async () => {
+    const s = testService("locked");
+    await backend().set(s, ACCOUNT, LABEL, "saved");
+    keyring.lock();
+    await expectLocked(backend().get(s, ACCOUNT));
+    await expectLocked(backend().set(s, ACCOUNT, LABEL, "new"));
+    await expectLocked(backend().delete(s, ACCOUNT));
+    expect(keyring.items(s, ACCOUNT)).toEqual({ unlocked: [], locked: [expect.any(String)] });
+    // Nothing of ours in it: that is no key, locked or not.
+    expect(await backend().get(testService("locked-absent"), ACCOUNT)).toBeUndefined();
+  });
+
+  it("the daemon restarted without unlocking: the same", async () => {
+    const s = testService("restarted");
+    const store = createKeyStore({ platform: "linux", service: s, backend: backend() });
+    await store.write(makeRecord());
+    await keyring.restartWithoutUnlocking();
+    await expectLocked(store.read());
+    await expectLocked(store.remove());
+    expect(keyring.items(s, ACCOUNT).locked).toHaveLength(1);
   });
 });
 

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -295,6 +296,14 @@ describe("macOS backend: exit statuses", () => {
     },
   );
 
+  it("36 (locked, no way to ask): says the Keychain is locked and what to do", async () => {
+    fake.fault = { command: "find-generic-password", status: 36 };
+    const error = await rejection(fake.store().read());
+    expect(error.message).toBe(
+      "The Keychain is locked and cannot ask to be unlocked (no GUI session, for example over SSH): unlock it (log in at the Mac, or run security unlock-keychain) and try again.",
+    );
+  });
+
   it("says which OSStatus the tool reported, as extra information", async () => {
     fake.fault = { command: "add-generic-password", status: 45 };
     const error = await rejection(fake.store().write(makeRecord()));
@@ -392,6 +401,24 @@ describe("macOS store semantics", () => {
     const record = makeRecord();
     await fake.backend().set(SERVICE, ACCOUNT, LABEL, JSON.stringify({ ...record, addedBy: "LingCode 2.0" }));
     expect(await fake.store().read()).toEqual(record);
+  });
+
+  it("a caller that dies before the line's newline stores nothing: security -i drops a last line without one", async () => {
+    // What `security -i` reads when the caller is killed before, during or right at the end of its one write: a
+    // prefix of the command line, then the end of stdin. The tool runs a line only once its "\n" has arrived.
+    const old = makeRecord();
+    await fake.store().write(old);
+    const line = addGenericPasswordLine(SERVICE, ACCOUNT, LABEL, serializeRecord(makeRecord({ kind: "individual" })));
+    const body = line.slice(0, -1);
+    for (const cut of ["", body.slice(0, 20), body.slice(0, body.length >> 1), body.slice(0, -1), body]) {
+      const run = spawnSync(FAKE, ["-i"], { input: cut, env: { ...process.env, ...fake.env() }, encoding: "utf8" });
+      expect(run.status).toBe(0);
+      expect(await fake.store().read()).toEqual(old);
+    }
+    expect(fake.storedItems()).toHaveLength(1);
+    // The whole line, newline included, is run.
+    expect(spawnSync(FAKE, ["-i"], { input: line, env: { ...process.env, ...fake.env() } }).status).toBe(0);
+    expect((await fake.store().read())?.kind).toBe("individual");
   });
 
   it("two concurrent writers leave one complete record", async () => {
