@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import Command from "../src/api-key-status";
 import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/asc-client";
+import { privilegeWarning } from "../src/lib/capabilities";
 import { OUTCOME } from "../src/lib/outcomes";
 import { keyFingerprint } from "../src/lib/key";
 import { ACCOUNT, createSecretToolBackend, LABEL } from "../src/lib/keychain";
@@ -35,6 +36,10 @@ async function openStatus(): Promise<Screen> {
 
 async function settled(screen: Screen) {
   await screen.waitFor(() => !screen.isLoading && (raycast.toast === undefined || raycast.toast.style !== "ANIMATED"));
+}
+
+function escape(text: string) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 function teamSentence(keyId: string) {
@@ -80,9 +85,13 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
       const record = await world.seed(key);
       const screen = await openStatus();
 
-      expect(screen.markdown).toBe(
-        `# ${teamSentence(key.keyId)}\n\nNot checked with Apple yet: Verify with Apple sends one request.`,
+      expect(screen.markdown).toMatch(
+        new RegExp(
+          `^# ${escape(teamSentence(key.keyId))}\n\nNot checked with Apple yet: Verify with Apple sends one request\.\n\n## What This Key Can Do\n\nNot checked yet`,
+        ),
       );
+      await screen.waitFor(() => expect(screen.markdown).toContain("## Health"));
+      expect(screen.markdown).toContain("- ✓ No copy of the saved key's .p8 file in the usual folders.");
       const entries = screen.metadataEntries();
       expect(entries.map(([label]) => label)).toEqual([
         "Key Type",
@@ -123,6 +132,7 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
       const screen = await openStatus();
       expect(screen.actionTitles()).toEqual([
         "Verify with Apple",
+        "Check What the Key Can Do",
         "Copy Token",
         "Copy Key ID",
         "Copy Fingerprint",
@@ -481,5 +491,48 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
     await again.runAction(`Dismiss Reminder to Revoke ${old.keyId}`);
     await again.waitFor(() => again.metadata()["Previous Key to Revoke"] === undefined);
     expect(again.markdown).not.toContain("Revoke key");
+  });
+});
+
+describe.skipIf(!HAS_KEYRING)("what the key can do, and its health", () => {
+  it("Check What the Key Can Do: every area at once, the conclusions, remembered for the next opening", async () => {
+    const key = world.key();
+    await world.seed(key);
+    const screen = await openStatus();
+    await screen.runAction("Check What the Key Can Do");
+    await screen.waitFor(() => expect(raycast.toast?.style).toBe("SUCCESS"));
+    expect(raycast.toast).toMatchObject({ title: "Can Do 4 of 5", message: privilegeWarning(key.keyId, "team") });
+    expect(world.apple.requests).toHaveLength(6);
+    await screen.waitFor(() => expect(screen.markdown).toContain("| TestFlight | Yes |"));
+    expect(screen.markdown).toContain("| Users and Access | Yes |");
+    // App Manager without "Access to Certificates, Identifiers & Profiles": no provisioning.
+    expect(screen.markdown).toContain("| Provisioning | No |");
+    expect(screen.markdown).toContain(`- **${privilegeWarning(key.keyId, "team")}**`);
+    await screen.unmount();
+
+    const again = await openStatus();
+    expect(again.markdown).toContain("| Provisioning |");
+    expect(world.apple.requests).toHaveLength(6);
+  });
+
+  it("a Finance key: no builds, no TestFlight, said as Apple's pages back it; nothing unknown called no", async () => {
+    const key = world.key({ answer: { role: "finance" } as never });
+    await world.seed(key);
+    const screen = await openStatus();
+    await screen.runAction("Check What the Key Can Do");
+    await screen.waitFor(() => expect(screen.markdown).toContain("| Builds | No |"));
+    expect(screen.markdown).toContain("| TestFlight | No |");
+    expect(screen.markdown).toContain("| Apps | Yes |");
+  });
+
+  it("a copy of the key's .p8 left in Downloads: Health warns, and the action moves it to the Trash", async () => {
+    const key = world.key();
+    await world.seed(key);
+    const file = await world.writeP8(key, { downloads: true });
+    const screen = await openStatus();
+    await screen.waitFor(() => expect(screen.markdown).toContain("## Health"));
+    expect(screen.markdown).toMatch(/- ⚠︎ .*Downloads\/AuthKey_\w+\.p8.*Move Leftover Key Files to Trash removes it\./);
+    await screen.runAction("Move Leftover Key Files to Trash");
+    await screen.waitFor(() => expect(raycast.trashed.flat()).toContain(file));
   });
 });

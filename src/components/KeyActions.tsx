@@ -1,7 +1,13 @@
 import { Action, ActionPanel, Icon, Keyboard, open, useNavigation } from "@raycast/api";
-import { copyToken, removeWithConfirmation, verifyWithToast } from "../helpers/key-actions";
+import {
+  checkCapabilitiesWithToast,
+  copyToken,
+  removeWithConfirmation,
+  trashLeftovers,
+  verifyWithToast,
+} from "../helpers/key-actions";
 import { TEAM_KEYS_URL } from "../lib/asc-client";
-import type { Registration } from "../lib/pipeline";
+import type { LastSeenQuota, Registration } from "../lib/pipeline";
 import type { KeySummary } from "../lib/status";
 import { RegisterForm } from "./RegisterForm";
 
@@ -18,10 +24,15 @@ interface KeyActionsProps {
   onChanged: () => void;
   onRegistered: (registration: Registration) => void;
   onDismissRevoke: () => void;
+  /** The quota the last check saw, so a capability check is not sent when few requests are left. */
+  lastSeen?: LastSeenQuota;
+  /** Copies of the key's .p8 still on disk, offered to the Trash. */
+  leftovers?: string[];
 }
 
 /** The actions around the saved key, the same wherever the key is shown. */
-export function KeyActions({ state, summary, keyToRevoke, onChanged, onRegistered, onDismissRevoke }: KeyActionsProps) {
+export function KeyActions(props: KeyActionsProps) {
+  const { state, summary, keyToRevoke, onChanged, onRegistered, onDismissRevoke, lastSeen, leftovers = [] } = props;
   const { push, pop } = useNavigation();
   const registerForm = (
     <RegisterForm
@@ -91,6 +102,15 @@ export function KeyActions({ state, summary, keyToRevoke, onChanged, onRegistere
           }}
         />
         <Action
+          title="Check What the Key Can Do"
+          icon={Icon.MagnifyingGlass}
+          shortcut={{ modifiers: ["cmd", "shift"], key: "d" }}
+          onAction={async () => {
+            await checkCapabilitiesWithToast(summary.keyId, lastSeen);
+            onChanged();
+          }}
+        />
+        <Action
           title="Copy Token"
           icon={Icon.Clipboard}
           shortcut={{ modifiers: ["cmd", "shift"], key: "t" }}
@@ -98,6 +118,16 @@ export function KeyActions({ state, summary, keyToRevoke, onChanged, onRegistere
         />
         <Action.CopyToClipboard title="Copy Key ID" content={summary.keyId} shortcut={Keyboard.Shortcut.Common.Copy} />
         <Action.CopyToClipboard title="Copy Fingerprint" content={summary.fingerprint} />
+        {leftovers.length > 0 ? (
+          <Action
+            title="Move Leftover Key Files to Trash"
+            icon={Icon.Trash}
+            onAction={async () => {
+              await trashLeftovers(leftovers);
+              onChanged();
+            }}
+          />
+        ) : null}
       </ActionPanel.Section>
       <ActionPanel.Section>
         <Action

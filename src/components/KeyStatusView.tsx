@@ -2,6 +2,7 @@ import { Detail } from "@raycast/api";
 import { dismissKeyToRevoke, type KeyToRevoke } from "../helpers/local-storage";
 import { rotationDays } from "../helpers/preferences";
 import { useRememberedChecks } from "../hooks/useRememberedChecks";
+import { useKeyHealth } from "../hooks/useKeyHealth";
 import { useKeyStatus } from "../hooks/useKeyStatus";
 import { ageInDays, formatAge, type RememberedCheck } from "../lib/check-summary";
 import { describeError, isUnreadableEntry } from "../lib/errors";
@@ -9,6 +10,7 @@ import type { Registration, StatusReport } from "../lib/pipeline";
 import { NOT_CONFIGURED_SENTENCE, type KeySummary } from "../lib/status";
 import { KeyActions, type EntryState } from "./KeyActions";
 import { KeyMetadata } from "./KeyMetadata";
+import { capabilitiesMarkdown, healthMarkdown } from "./status-sections";
 
 function statusMarkdown(options: {
   state: EntryState;
@@ -75,18 +77,30 @@ export function KeyStatusView(props: { registered?: Registration }) {
   const keyToRevoke = remembered.data?.keyToRevoke;
   const check = remembered.data?.latest;
   const rotateAfter = rotationDays();
+  const health = useKeyHealth(summary, check, rotateAfter);
   const sentence = data?.sentence ?? (state === "reading" ? "Reading the Keychain…" : NOT_CONFIGURED_SENTENCE);
 
   const refresh = () => {
     void status.revalidate();
     void remembered.revalidate();
+    void health.revalidate();
   };
 
   return (
     <Detail
       navigationTitle="API Key Status"
       isLoading={status.isLoading || remembered.isLoading}
-      markdown={statusMarkdown({ state, sentence, summary, error, keyToRevoke, check, rotateAfter })}
+      markdown={[
+        statusMarkdown({ state, sentence, summary, error, keyToRevoke, check, rotateAfter }),
+        ...(summary && state === "read"
+          ? [
+              capabilitiesMarkdown(remembered.data?.capabilities, summary.keyId),
+              healthMarkdown(health.data?.lines ?? []),
+            ]
+          : []),
+      ]
+        .filter(Boolean)
+        .join("\n\n")}
       metadata={
         summary ? (
           <KeyMetadata summary={summary} check={check} keyToRevoke={keyToRevoke} rotateAfter={rotateAfter} />
@@ -97,6 +111,8 @@ export function KeyStatusView(props: { registered?: Registration }) {
           state={state}
           summary={summary}
           keyToRevoke={summary ? keyToRevoke?.keyId : undefined}
+          lastSeen={check}
+          leftovers={health.data?.leftovers}
           onChanged={refresh}
           onRegistered={(registration) => {
             status.show(reportOf(registration));

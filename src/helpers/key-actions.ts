@@ -1,11 +1,20 @@
-import { Alert, Clipboard, confirmAlert, open, showHUD, showToast, Toast } from "@raycast/api";
+import { Alert, Clipboard, confirmAlert, open, showHUD, showToast, Toast, trash } from "@raycast/api";
 import type { CheckResult } from "../lib/asc-client";
 import { describeError } from "../lib/errors";
 import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
-import { mintSavedToken, removeSavedKey, verifySavedKey, type Verification } from "../lib/pipeline";
+import type { CapabilityReport } from "../lib/capabilities";
+import {
+  checkSavedKeyCapabilities,
+  mintSavedToken,
+  removeSavedKey,
+  verifySavedKey,
+  type LastSeenQuota,
+  type Verification,
+} from "../lib/pipeline";
 import { decodeTokenClaims, DEFAULT_TTL_SECONDS } from "../lib/token";
+import { resolveTrashTargets } from "../lib/trash";
 import { refreshLauncherSubtitle } from "./launcher";
-import { bestEffort, forgetSavedKey, rememberVerification } from "./local-storage";
+import { bestEffort, forgetSavedKey, rememberVerification, saveCapabilities } from "./local-storage";
 import { appleOptions, keyStore } from "./core";
 
 /** Verify with Apple: one request, one toast, the answer remembered for the status view and the launcher. */
@@ -33,6 +42,53 @@ export async function verifyWithToast(keyId: string): Promise<CheckResult | unde
     await refreshLauncherSubtitle();
   });
   return check;
+}
+
+/**
+ * Check What the Key Can Do: one token, up to six read-only requests at once, one toast; the answer remembered for
+ * the status view. Nothing is sent when the last answer said fewer than 20 requests are left this hour.
+ */
+export async function checkCapabilitiesWithToast(keyId: string, lastSeen?: LastSeenQuota): Promise<void> {
+  const toast = await showToast({ style: Toast.Style.Animated, title: `Checking What Key ${keyId} Can Do…` });
+  let report: CapabilityReport;
+  try {
+    ({ report } = await checkSavedKeyCapabilities(keyStore(), { ...appleOptions(), lastSeen }));
+  } catch (error) {
+    toast.style = Toast.Style.Failure;
+    toast.title = "Couldn't Check What the Key Can Do";
+    toast.message = describeError(error);
+    return;
+  }
+  const warning = report.conclusions.find((conclusion) => conclusion.level === "warn");
+  const usable = OUTCOME[report.outcome].usable;
+  toast.style = usable ? Toast.Style.Success : Toast.Style.Failure;
+  toast.title = usable ? capabilityTitle(report) : OUTCOME[report.outcome].toastTitle;
+  toast.message = usable ? warning?.text : report.message;
+  await bestEffort(() => saveCapabilities(report));
+}
+
+/** "Can Do 4 of 5", or why it is not known. */
+function capabilityTitle(report: CapabilityReport): string {
+  const results = Object.values(report.areas);
+  const yes = results.filter((result) => result?.answer === "yes").length;
+  const unknown = results.filter((result) => result?.answer === "unknown").length;
+  if (report.requests === 0) return "Not Checked: Few Requests Left This Hour";
+  return unknown > 0 ? `Can Do ${yes} of ${results.length}, ${unknown} Unknown` : `Can Do ${yes} of ${results.length}`;
+}
+
+/** Moves the copies of the saved key's .p8 left on disk to the Trash (a link's file too), with one toast. */
+export async function trashLeftovers(files: string[]): Promise<void> {
+  const toast = await showToast({ style: Toast.Style.Animated, title: "Moving to the Trash…" });
+  try {
+    const targets = (await Promise.all(files.map((file) => resolveTrashTargets(file)))).flat();
+    await trash(targets);
+    toast.style = Toast.Style.Success;
+    toast.title = files.length === 1 ? "Moved the .p8 to the Trash" : `Moved ${files.length} .p8 Files to the Trash`;
+  } catch (error) {
+    toast.style = Toast.Style.Failure;
+    toast.title = "Couldn't Move to the Trash";
+    toast.message = describeError(error);
+  }
 }
 
 /** Copies a fresh 10-minute token, concealed so it stays out of clipboard history. */

@@ -1,5 +1,6 @@
 import { LocalStorage } from "@raycast/api";
 import type { CheckResult } from "../lib/asc-client";
+import type { CapabilityReport } from "../lib/capabilities";
 import { rememberCheck, type RememberedCheck } from "../lib/check-summary";
 import { isOutcome, OUTCOME } from "../lib/outcomes";
 import type { KeyStatus, KeySummary } from "../lib/status";
@@ -13,6 +14,7 @@ const SAVED_KEY = "saved-key";
 const LAST_CHECK = "last-check";
 const LAST_CONCLUSIVE_CHECK = "last-conclusive-check";
 const KEY_TO_REVOKE = "key-to-revoke";
+const LAST_CAPABILITIES = "last-capabilities";
 
 export interface KeyToRevoke {
   keyId: string;
@@ -119,7 +121,20 @@ export async function forgetSavedKey(): Promise<void> {
     rememberEntry({ state: "none" }),
     LocalStorage.removeItem(LAST_CHECK),
     LocalStorage.removeItem(LAST_CONCLUSIVE_CHECK),
+    LocalStorage.removeItem(LAST_CAPABILITIES),
   ]);
+}
+
+/** What the key could do when last asked (areas, conclusions, when): nothing secret. */
+export async function saveCapabilities(report: CapabilityReport): Promise<void> {
+  await LocalStorage.setItem(LAST_CAPABILITIES, JSON.stringify(report));
+}
+
+export async function readCapabilities(): Promise<CapabilityReport | undefined> {
+  const value = (await readJson(LAST_CAPABILITIES)) as Partial<CapabilityReport> | undefined;
+  if (typeof value?.keyId !== "string" || typeof value.checkedAt !== "string") return undefined;
+  if (typeof value.areas !== "object" || value.areas === null || !Array.isArray(value.conclusions)) return undefined;
+  return value as CapabilityReport;
 }
 
 export async function readKeyToRevoke(): Promise<KeyToRevoke | undefined> {
