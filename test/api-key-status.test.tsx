@@ -87,7 +87,7 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
 
       expect(screen.markdown).toMatch(
         new RegExp(
-          `^# ${escape(teamSentence(key.keyId))}\n\nNot checked with Apple yet: Verify with Apple sends one request\.\n\n## What This Key Can Do\n\nNot checked yet`,
+          `^# ${escape(teamSentence(key.keyId))}\n\nNot checked with Apple yet: Verify with Apple sends one request\\.\n\n## What This Key Can Do\n\nNot checked yet`,
         ),
       );
       await screen.waitFor(() => expect(screen.markdown).toContain("## Health"));
