@@ -20,7 +20,7 @@ import {
   verifySavedKey,
   type KeyInput,
 } from "../lib/pipeline";
-import { maskIssuerId } from "../lib/ids";
+import { maskedSuffix } from "../lib/ids";
 import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
 import { NOT_CONFIGURED_SENTENCE, type KeyStatus, type KeySummary } from "../lib/status";
 import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from "../lib/token";
@@ -225,7 +225,7 @@ async function remove(args: string[], io: CliIo): Promise<ExitStatus> {
 
 function removedKeyWords(summary: KeySummary): string {
   if (summary.kind === "individual" || !summary.issuerIdSuffix) return `individual key ${summary.keyId}`;
-  return `key ${summary.keyId} (Issuer ID ends in ${maskIssuerId(summary.issuerIdSuffix)})`;
+  return `key ${summary.keyId} (Issuer ID ends in ${maskedSuffix(summary.issuerIdSuffix)})`;
 }
 
 async function open(args: string[], io: CliIo): Promise<ExitStatus> {

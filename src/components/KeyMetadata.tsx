@@ -1,6 +1,7 @@
 import { Color, Detail, Icon } from "@raycast/api";
 import type { KeyToRevoke } from "../helpers/local-storage";
 import { ageInDays, formatAge, type RememberedCheck } from "../lib/check-summary";
+import { maskedSuffix } from "../lib/ids";
 import { OUTCOME } from "../lib/outcomes";
 import type { KeySummary } from "../lib/status";
 
@@ -28,7 +29,7 @@ export function KeyMetadata(props: {
     <Detail.Metadata>
       <Detail.Metadata.Label title="Key Type" text={summary.kind === "team" ? "Team" : "Individual"} />
       {summary.issuerIdSuffix ? (
-        <Detail.Metadata.Label title="Issuer ID" text={`...${summary.issuerIdSuffix}`} />
+        <Detail.Metadata.Label title="Issuer ID" text={maskedSuffix(summary.issuerIdSuffix)} />
       ) : null}
       <Detail.Metadata.Label title="Key ID" text={summary.keyId} />
       <Detail.Metadata.Label title="Fingerprint" text={summary.fingerprint} />

@@ -27,6 +27,19 @@ function fieldReason(check: () => unknown): string | undefined {
   }
 }
 
+/** The Key ID field's note: the file named for another Key ID, or the key model's warning about the typed one. */
+function keyIdNote(typedKeyId: string, fileKeyId: string | undefined): string | undefined {
+  const typed = typedKeyId.trim().toUpperCase();
+  if (fileKeyId && typed && fileKeyId !== typed) {
+    return `The file is named for Key ID ${fileKeyId}; check which is right (the file may have been renamed).`;
+  }
+  try {
+    return typed ? parseKeyId(typed).warning : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Register API Key: the three values Apple gives, checked inline, then verified and saved in one step. */
 export function RegisterForm(props: { onRegistered?: (registration: Registration) => void }) {
   const defaults = useRegisterDefaults();
@@ -89,18 +102,7 @@ export function RegisterForm(props: { onRegistered?: (registration: Registration
     if (keyFile.data && keyFile.data.path === p8Path) setValidationError("p8", keyFile.data.error);
   }, [keyFile.data, p8Path]);
 
-  const keyIdInfo = (() => {
-    const fileKeyId = keyFile.data?.path === p8Path ? keyFile.data?.fileKeyId : undefined;
-    const typed = values.keyId.trim().toUpperCase();
-    if (fileKeyId && typed && fileKeyId !== typed) {
-      return `The file is named for Key ID ${fileKeyId}; check which is right (the file may have been renamed).`;
-    }
-    try {
-      return typed ? parseKeyId(typed).warning : undefined;
-    } catch {
-      return undefined;
-    }
-  })();
+  const keyIdInfo = keyIdNote(values.keyId, keyFile.data?.path === p8Path ? keyFile.data?.fileKeyId : undefined);
 
   const isTeam = values.kind === "team";
   return (

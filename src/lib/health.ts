@@ -9,7 +9,7 @@ import path from "node:path";
 import { CLOCK_TOLERANCE_SECONDS, TEAM_KEYS_URL, type CheckResult } from "./asc-client";
 import { ageInDays } from "./check-summary";
 import { isAscKeyError, isUnreadableEntry } from "./errors";
-import { keyIdFromFileName, maskIssuerId } from "./ids";
+import { keyIdFromFileName, maskedSuffix, maskIssuerId } from "./ids";
 import type { KeySummary } from "./status";
 
 export type HealthLevel = "pass" | "warn" | "fail";
@@ -171,7 +171,7 @@ export function environmentLine(
     const issuer = issuerVar ? env[issuerVar]!.trim().toLowerCase() : undefined;
     if (issuer && saved?.issuerIdSuffix && !issuer.endsWith(saved.issuerIdSuffix)) {
       problems.push(
-        `${issuerVar} (${maskIssuerId(issuer)}) is another team's Issuer ID than the saved key's (${maskIssuerId(saved.issuerIdSuffix)}); ${family.tool} uses it first`,
+        `${issuerVar} (${maskIssuerId(issuer)}) is another team's Issuer ID than the saved key's (${maskedSuffix(saved.issuerIdSuffix)}); ${family.tool} uses it first`,
       );
       unsets.push(issuerVar!);
       continue;

@@ -109,7 +109,12 @@ export function issuerIdSuffix(issuerId: string): string {
   return issuerId.slice(-3);
 }
 
-/** "...abc": the masked form of an Issuer ID. */
+/** "...abc": the masked form of a whole Issuer ID. */
 export function maskIssuerId(issuerId: string): string {
-  return `...${issuerIdSuffix(issuerId)}`;
+  return maskedSuffix(issuerIdSuffix(issuerId));
+}
+
+/** "...abc": how an Issuer ID's kept suffix (a summary's `issuerIdSuffix`) is shown. */
+export function maskedSuffix(suffix: string): string {
+  return `...${suffix}`;
 }

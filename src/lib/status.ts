@@ -1,4 +1,4 @@
-import { issuerIdSuffix, maskIssuerId } from "./ids";
+import { issuerIdSuffix, maskedSuffix } from "./ids";
 import { keyFingerprint } from "./key";
 import type { KeyKind, KeyRecord } from "./record";
 
@@ -16,7 +16,7 @@ export function statusSentence(record: Pick<KeyRecord, "kind" | "issuerId" | "ke
 
 function sentence(kind: KeyKind, keyId: string, suffix: string | undefined): string {
   if (kind === "individual" || !suffix) return `Yes, individual key, Key ID ${keyId}`;
-  return `Yes, Issuer ID ends in ${maskIssuerId(suffix)}, Key ID ${keyId}`;
+  return `Yes, Issuer ID ends in ${maskedSuffix(suffix)}, Key ID ${keyId}`;
 }
 
 /** What may be shown or cached about a key: nothing secret, the Issuer ID masked. */

@@ -59,6 +59,27 @@ async function readSaved(): Promise<Saved> {
   }
 }
 
+/** The "Replaces" row of the confirmation, and the words its message adds, for what is saved now. */
+function whatItReplaces(saved: Saved, replaces: KeySummary | undefined): { replacesText: string; replacing: string } {
+  if (replaces) return { replacesText: `Key ${replaces.keyId}`, replacing: `, replacing key ${replaces.keyId}` };
+  switch (saved.state) {
+    case "key":
+      return { replacesText: `Nothing (key ${saved.summary.keyId} is already saved)`, replacing: "" };
+    case "unreadable":
+      return {
+        replacesText: "An unreadable entry (it cannot be used; saving replaces it)",
+        replacing: ", replacing the unreadable saved entry",
+      };
+    case "unknown":
+      return {
+        replacesText: `The saved key, if any (could not be read: ${saved.reason})`,
+        replacing: ", replacing any saved key",
+      };
+    case "none":
+      return { replacesText: "Nothing (no key saved)", replacing: "" };
+  }
+}
+
 /**
  * Asked before the tool runs. No confirmation only when the key model refuses the input: then nothing will be
  * saved and the tool reports the reason. Anything else (the saved key could not be read, or is unreadable) still
@@ -81,22 +102,7 @@ export const confirmation: Tool.Confirmation<Input> = async (input) => {
       ? previous
       : undefined;
 
-  let replacesText: string;
-  let replacing = "";
-  if (replaces) {
-    replacesText = `Key ${replaces.keyId}`;
-    replacing = `, replacing key ${replaces.keyId}`;
-  } else if (previous) {
-    replacesText = `Nothing (key ${previous.keyId} is already saved)`;
-  } else if (saved.state === "unreadable") {
-    replacesText = "An unreadable entry (it cannot be used; saving replaces it)";
-    replacing = ", replacing the unreadable saved entry";
-  } else if (saved.state === "unknown") {
-    replacesText = `The saved key, if any (could not be read: ${saved.reason})`;
-    replacing = ", replacing any saved key";
-  } else {
-    replacesText = "Nothing (no key saved)";
-  }
+  const { replacesText, replacing } = whatItReplaces(saved, replaces);
 
   const info = [
     { name: "Key ID", value: keyId },
