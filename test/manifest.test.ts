@@ -185,16 +185,6 @@ function titleCaseProblems(title: string): string[] {
 }
 
 describe("tools", () => {
-  it("the manifest declares the tools of the issues", () => {
-    expect([...toolNames].sort()).toEqual([
-      "check-key-capabilities",
-      "get-api-key-status",
-      "remove-api-key",
-      "save-api-key",
-      "verify-api-key",
-    ]);
-  });
-
   it("every tool in the manifest has src/tools/<name>.ts, and every file there is in the manifest", () => {
     expect([...toolFiles].sort()).toEqual([...toolNames].sort());
   });
@@ -218,24 +208,6 @@ describe("tools", () => {
       const module = (await import(`../src/tools/${name}.ts`)) as { confirmation?: unknown };
       expect(typeof module.confirmation).toBe(confirmed.includes(name) ? "function" : "undefined");
     }
-  });
-
-  it("the Input types read from the source are the ones the tools take", () => {
-    expect(inputFields(toolSource("get-api-key-status"))).toBeUndefined();
-    expect(inputFields(toolSource("verify-api-key"))).toBeUndefined();
-    expect(inputFields(toolSource("check-key-capabilities"))).toBeUndefined();
-    expect(inputFields(toolSource("remove-api-key"))).toBeUndefined();
-    const fields = [...inputFields(toolSource("save-api-key"))!].map(([name, { optional, type }]) => [
-      name,
-      optional,
-      type,
-    ]);
-    expect(fields).toEqual([
-      ["issuerId", true, "string"],
-      ["keyId", false, "string"],
-      ["p8Path", false, "string"],
-      ["individual", true, "boolean"],
-    ]);
   });
 
   it("every Input field is documented for the model (a JSDoc comment)", () => {
@@ -327,17 +299,6 @@ describe("ai.evals", () => {
 describe("ai.instructions", () => {
   const instructions = manifest.ai.instructions;
 
-  it("suggest App Manager as the smallest role for TestFlight", () => {
-    expect(instructions).toMatch(/App Manager/);
-    expect(instructions).toMatch(/smallest role/);
-    expect(instructions).toMatch(/TestFlight/);
-  });
-
-  it("never reveal key contents or the full Issuer ID", () => {
-    expect(instructions).toMatch(/Never reveal or ask for the contents of a \.p8 key/);
-    expect(instructions).toMatch(/Never repeat a full Issuer ID/);
-  });
-
   it("answer status questions with the sentence, and name only tools that exist", () => {
     expect(instructions).toMatch(/status sentence/);
     const named = instructions.match(/\b[a-z]+(?:-[a-z]+)*-api-key(?:-status)?\b/g) ?? [];
@@ -383,12 +344,6 @@ describe("store fields", () => {
     ]) {
       expect(titleCaseProblems(title), title).toEqual([]);
     }
-  });
-
-  it("the title-case check itself", () => {
-    expect(titleCaseProblems("Rotate Key With the Team")).toEqual([]);
-    expect(titleCaseProblems("Suggest rotation after")).toEqual(["rotation", "after"]);
-    expect(titleCaseProblems("the Key")).toEqual(["the"]);
   });
 
   it("macOS only, MIT, and at least one known category", () => {

@@ -24,7 +24,6 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -49,6 +48,7 @@ import {
   type SecondKeyring,
 } from "../support/keyring";
 import { ISSUER_ID, makeKey, makeKeyId, makeRecord, type TestKey } from "../support/keys";
+import { closedPortUrl } from "../support/network";
 
 const ROOT = process.cwd();
 const BUNDLE = path.join(ROOT, "dist-cli", "asc-key.js");
@@ -131,14 +131,6 @@ function decodeJwt(token: string) {
     signed: Buffer.from(`${header}.${payload}`),
     signature: Buffer.from(signature, "base64url"),
   };
-}
-
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
 }
 
 /** The secret-tool on PATH. */

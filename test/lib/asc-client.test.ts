@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
+import { closedPortUrl } from "../support/network";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   checkKey,
@@ -264,15 +265,12 @@ describe("checkKey without Apple", () => {
   });
 
   it("unreachable: a closed port", async () => {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    await new Promise((resolve) => server.close(resolve));
+    const url = await closedPortUrl();
     const record = makeRecord();
-    const result = await checkKey(record, { baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 5000 });
+    const result = await checkKey(record, { baseUrl: url, timeoutMs: 5000 });
     expect(result).toMatchObject({ outcome: "unreachable" });
     expect(result.message).toMatch(/connection refused/);
-    expect(result.message).toContain(`127.0.0.1:${port}`);
+    expect(result.message).toContain(new URL(url).host);
     noSecrets(result, record);
   });
 

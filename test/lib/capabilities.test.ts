@@ -23,6 +23,7 @@ import type { KeyRecord } from "../../src/lib/record";
 import { clearTokenCache } from "../../src/lib/token";
 import { startAppleStandIn, type AppleStandIn, type Behaviour } from "../support/apple-stand-in";
 import { makeRecord } from "../support/keys";
+import { closedPortUrl } from "../support/network";
 
 let apple: AppleStandIn;
 
@@ -414,11 +415,3 @@ describe("privilegeWarning: the toast's sentence for a key that reaches Users an
     });
   });
 });
-
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}

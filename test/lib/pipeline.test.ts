@@ -1,6 +1,4 @@
 import { promises as fs } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -24,6 +22,7 @@ import { serializeRecord, type KeyRecord } from "../../src/lib/record";
 import { clearTokenCache, decodeTokenClaims } from "../../src/lib/token";
 import { type AppleStandIn, type Answer, startAppleStandIn } from "../support/apple-stand-in";
 import { ISSUER_ID, makeKey, makeKeyId, makeRecord, type TestKey } from "../support/keys";
+import { closedPortUrl } from "../support/network";
 
 const KEYRING = process.env.LINGCODE_TEST_KEYRING === "1" && process.platform === "linux";
 const NOW = Date.parse("2026-11-26T04:00:00.000Z");
@@ -149,15 +148,6 @@ function memoryStore(): { store: KeyStore; backend: MemoryBackend } {
   const backend = memoryBackend();
   serviceCounter += 1;
   return { store: createKeyStore({ service: `LingCode-test-pipeline-mem-${serviceCounter}`, backend }), backend };
-}
-
-/** A port nothing listens on. */
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
 }
 
 async function appsAnswer(token: string): Promise<number> {

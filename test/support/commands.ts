@@ -15,7 +15,6 @@
  */
 import { spawnSync } from "node:child_process";
 import { promises as fs } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
@@ -28,6 +27,7 @@ import { store as doubleStore } from "../raycast/state";
 import { startAppleStandIn, type AppleStandIn, type Answer } from "./apple-stand-in";
 import { HAS_KEYRING } from "./keyring";
 import { ISSUER_ID, makeKey, makeKeyId, makeRecord, type TestKey } from "./keys";
+import { closedPortUrl } from "./network";
 
 export { HAS_KEYRING, ISSUER_ID };
 
@@ -192,8 +192,7 @@ export function commandWorld(): CommandWorld {
     saved: () => keyStore().read(),
 
     async goOffline() {
-      const port = await closedPort();
-      process.env.LINGCODE_ASC_API_URL = `http://127.0.0.1:${port}`;
+      process.env.LINGCODE_ASC_API_URL = await closedPortUrl();
     },
 
     async fakeSecretTool(script) {
@@ -248,14 +247,6 @@ export function commandWorld(): CommandWorld {
   });
 
   return world;
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /**

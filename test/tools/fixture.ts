@@ -9,8 +9,6 @@
  *   t.expectClean(await tool(input));   // no PEM fragment, no full Issuer ID
  */
 import { promises as fs } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
@@ -21,6 +19,7 @@ import type { KeyRecord } from "../../src/lib/record";
 import { clearTokenCache } from "../../src/lib/token";
 import { type AppleStandIn, type Answer, startAppleStandIn } from "../support/apple-stand-in";
 import { makeKey, makeKeyId, makeRecord, type TestKey } from "../support/keys";
+import { closedPortUrl } from "../support/network";
 
 /** The private Secret Service of `npm test` (Linux); without it these tests are skipped, never run on a real one. */
 export const KEYRING = process.env.LINGCODE_TEST_KEYRING === "1" && process.platform === "linux";
@@ -149,13 +148,7 @@ export function toolFixture(name: string): ToolFixture {
       expect(text.toLowerCase()).not.toContain(ISSUER_ID.replace(/-/g, ""));
       for (const fragment of fragments()) expect(text).not.toContain(fragment);
     },
-    async closedPortUrl() {
-      const server = createServer();
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-      const { port } = server.address() as AddressInfo;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      return `http://127.0.0.1:${port}`;
-    },
+    closedPortUrl,
   };
   return fixture;
 }
