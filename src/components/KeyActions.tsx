@@ -16,12 +16,15 @@ interface KeyActionsProps {
   summary?: KeySummary;
   keyToRevoke?: string;
   onChanged: () => void;
+  /** A check read the saved key to sign its request: this is what the Keychain holds now. */
+  onVerified: (summary: KeySummary) => void;
   onRegistered: (registration: Registration) => void;
   onDismissRevoke: () => void;
 }
 
 /** The actions around the saved key, the same wherever the key is shown. */
-export function KeyActions({ state, summary, keyToRevoke, onChanged, onRegistered, onDismissRevoke }: KeyActionsProps) {
+export function KeyActions(props: KeyActionsProps) {
+  const { state, summary, keyToRevoke, onChanged, onVerified, onRegistered, onDismissRevoke } = props;
   const { push, pop } = useNavigation();
   const registerForm = (
     <RegisterForm
@@ -86,8 +89,10 @@ export function KeyActions({ state, summary, keyToRevoke, onChanged, onRegistere
           title="Verify with Apple"
           icon={Icon.CheckCircle}
           onAction={async () => {
-            await verifyWithToast(summary.keyId);
-            onChanged();
+            const verification = await verifyWithToast(summary.keyId);
+            // Shown from the check's own read: no second Keychain read (and no second unlock dialog) to redraw it.
+            if (verification) onVerified(verification.summary);
+            else onChanged();
           }}
         />
         <Action

@@ -6,7 +6,7 @@ import { useKeyStatus } from "../hooks/useKeyStatus";
 import { ageInDays, formatAge, type RememberedCheck } from "../lib/check-summary";
 import { describeError, isUnreadableEntry } from "../lib/errors";
 import type { Registration, StatusReport } from "../lib/pipeline";
-import { NOT_CONFIGURED_SENTENCE, type KeySummary } from "../lib/status";
+import { NOT_CONFIGURED_SENTENCE, summarySentence, type KeySummary } from "../lib/status";
 import { KeyActions, type EntryState } from "./KeyActions";
 import { KeyMetadata } from "./KeyMetadata";
 
@@ -98,6 +98,10 @@ export function KeyStatusView(props: { registered?: Registration }) {
           summary={summary}
           keyToRevoke={summary ? keyToRevoke?.keyId : undefined}
           onChanged={refresh}
+          onVerified={(verified) => {
+            status.show({ status: verified, sentence: summarySentence(verified) });
+            void remembered.revalidate();
+          }}
           onRegistered={(registration) => {
             status.show(reportOf(registration));
             void remembered.revalidate();

@@ -1,5 +1,4 @@
 import { Alert, Clipboard, confirmAlert, open, showHUD, showToast, Toast } from "@raycast/api";
-import type { CheckResult } from "../lib/asc-client";
 import { describeError } from "../lib/errors";
 import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
 import { mintSavedToken, removeSavedKey, verifySavedKey, type Verification } from "../lib/pipeline";
@@ -8,8 +7,12 @@ import { refreshLauncherSubtitle } from "./launcher";
 import { bestEffort, forgetSavedKey, rememberVerification } from "./local-storage";
 import { appleOptions, keyStore } from "./core";
 
-/** Verify with Apple: one request, one toast, the answer remembered for the status view and the launcher. */
-export async function verifyWithToast(keyId: string): Promise<CheckResult | undefined> {
+/**
+ * Verify with Apple: one Keychain read and one request, one toast, the answer remembered for the status view and the
+ * launcher. Returns what was checked (the key as just read, and Apple's answer), or undefined when the Keychain
+ * gave no key.
+ */
+export async function verifyWithToast(keyId: string): Promise<Verification | undefined> {
   const toast = await showToast({ style: Toast.Style.Animated, title: `Checking Key ${keyId} with Apple…` });
   let verification: Verification;
   try {
@@ -32,7 +35,7 @@ export async function verifyWithToast(keyId: string): Promise<CheckResult | unde
     await rememberVerification(summary, check);
     await refreshLauncherSubtitle();
   });
-  return check;
+  return verification;
 }
 
 /** Copies a fresh 10-minute token, concealed so it stays out of clipboard history. */
