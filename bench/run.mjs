@@ -1,19 +1,23 @@
 #!/usr/bin/env node
-// npm run bench: how close to the floor (issue 8). Each timing is ours against a bare process or call doing the same
+// npm run bench: what a user feels. Per action, how often the secret is read, written and sent to Apple, against
+// goals (part 5); and how close each timing comes to its floor: ours against a bare process or call doing the same
 // unavoidable work, measured in strict alternation in one run (the machine may be shared and noisy: only the ratios
-// hold). Prints a table and writes it with the machine's details to bench/results/latest.json.
+// hold). Bundle sizes and token times are shown without a goal. Prints the tables and writes them with the
+// machine's details to bench/results/latest.json.
 //
-//   npm run bench                    everything (about a minute)
-//   npm run bench -- --only 1,3      some parts: 1 token, 2 keychain read, 3 CLI, 4 bundle sizes, 5 status reads,
+//   npm run bench                    everything (one to two minutes)
+//   npm run bench -- --only 1,3      some parts: 1 token, 2 keychain read, 3 CLI, 4 bundle sizes, 5 per action,
 //                                    6 asc-key exec, 7 capability check
 //
 // On Linux the keychain parts run against a private, unlocked gnome-keyring in a temporary home with a throwaway
 // service (scripts/private-keyring.mjs); nobody's keyring is touched. Elsewhere they are skipped.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { missingKeyringTools, runInPrivateKeyring } from "../scripts/private-keyring.mjs";
+import { benchActions } from "./parts/actions.mjs";
 import { benchBundles } from "./parts/bundles.mjs";
 import { benchCapabilities } from "./parts/capabilities.mjs";
 import { benchCli } from "./parts/cli.mjs";
@@ -30,7 +34,6 @@ import {
   skippedRow,
 } from "./parts/common.mjs";
 import { benchKeychain } from "./parts/keychain.mjs";
-import { benchStatusReads } from "./parts/status.mjs";
 import { benchToken } from "./parts/token.mjs";
 
 const TAG = "[bench]";
@@ -95,7 +98,7 @@ async function main(noKeyring) {
     const service = process.env.LINGCODE_KEYCHAIN_SERVICE;
     const store = noKeyring ? undefined : core.createKeyStore({ service });
 
-    await part("1", "token minting in-process", () => benchToken({ core, record }), "≤ 1.5x");
+    await part("1", "token minting in-process", () => benchToken({ core, record }));
     await part("7", "capability check (stand-in)", () => benchCapabilities({ tempDir, record }), "≤ 1.3x");
     if (store) await store.write(record);
     try {
@@ -103,7 +106,7 @@ async function main(noKeyring) {
         for (const [id, name, goal] of [
           ["2", "keychain: store.read()", "≤ 1.3x"],
           ["3", "cli: token and status", "≤ 1.5x"],
-          ["5", "status: Keychain reads", "0 / 1"],
+          ["5", "per action: Keychain reads and writes, Apple requests", "counts"],
           ["6", "exec: asc-key exec -- true", "≤ 1.2x"],
         ]) {
           if (wants(id)) rows.push(skippedRow(id, name, noKeyring, goal));
@@ -119,33 +122,31 @@ async function main(noKeyring) {
         );
         await part(
           "5",
-          "API Key Status reads (vitest)",
+          "per action: Keychain reads and writes, Apple requests (vitest)",
           async () => {
-            const result = await benchStatusReads({ service, tempDir });
-            details.statusReads = result.counts;
+            const result = await benchActions({ service, tempDir });
+            details.actions = result.results;
             return result.rows;
           },
-          "0 / 1",
+          "counts",
         );
       }
     } finally {
       if (store) await store.remove();
     }
-    await part(
-      "4",
-      "bundle sizes (ray build -e dist)",
-      async () => {
-        const result = await benchBundles({ tempDir });
-        if (result.rayOutput) details.rayBuildOutput = result.rayOutput;
-        return result.rows;
-      },
-      "≤ 40 KiB",
-    );
+    await part("4", "bundle sizes (ray build -e dist)", async () => {
+      const result = await benchBundles({ tempDir });
+      if (result.rayOutput) details.rayBuildOutput = result.rayOutput;
+      return result.rows;
+    });
   } finally {
     fs.rmSync(tempDir, { recursive: true, force: true });
   }
 
   rows.sort((a, b) => a.id.localeCompare(b.id));
+  // The load at the end too: the machine is shared, and the figures are only as quiet as it was.
+  machine.loadAverageAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
+  step(`load at the end ${machine.loadAverageAtEnd.join(" ")}`);
   const report = {
     generatedAt: new Date().toISOString(),
     durationSeconds: Math.round((Date.now() - started) / 100) / 10,
@@ -157,10 +158,11 @@ async function main(noKeyring) {
     rows,
     details,
   };
-  console.log(table(rows));
+  const others = rows.filter((row) => row.kind !== "actions");
+  const actions = rows.filter((row) => row.kind === "actions");
+  if (others.length > 0) console.log(table(others));
+  if (actions.length > 0) console.log(`${others.length > 0 ? "\n" : ""}${actionsTable(actions)}`);
   const misses = rows.filter((row) => row.met === false);
-  const bundleMisses = misses.filter((row) => row.kind === "size");
-  if (bundleMisses.length > 0) console.log(`\n${bundleBreakdown(bundleMisses)}`);
   const resultsDir = path.join(root, "bench/results");
   fs.mkdirSync(resultsDir, { recursive: true });
   fs.writeFileSync(path.join(resultsDir, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
@@ -199,7 +201,7 @@ function table(rows) {
         met,
       ];
     }
-    if (row.kind === "size") return [row.id, row.name, formatBytes(row.ours.bytes), "—", "—", row.goal, met];
+    if (row.kind === "size") return [row.id, row.name, formatBytes(row.ours.bytes), "—", "—", "—", met];
     if (row.kind === "count") return [row.id, row.name, String(row.ours.count), "—", "—", row.goal, met];
     return [row.id, row.name, "—", "—", "—", row.goal ?? "—", row.kind === "error" ? "failed" : `skipped: ${row.note}`];
   });
@@ -212,15 +214,33 @@ function table(rows) {
   return lines2.join("\n");
 }
 
-function bundleBreakdown(rows) {
-  const lines = ["Where the bytes of the bundles over the goal go (esbuild metafile, same options as ray build):"];
-  for (const row of rows) {
-    const top = row.top.slice(0, 6).map(({ origin, bytes }) => `${origin} ${formatBytes(bytes)}`);
-    lines.push(
-      `  ${row.name.replace("bundle: ", "")}: own code (src/) ${formatBytes(row.ownBytes)}; largest: ${top.join(", ")}`,
-    );
-  }
-  return lines.join("\n");
+/** Part 5: one line per action, each count with its goal in brackets, e.g. "2 (≤ 2)". */
+function actionsTable(rows) {
+  const header = ["#", "action", "Keychain reads", "Keychain writes", "Apple requests", "met?"];
+  const withGoal = (value, goal) => (goal === undefined ? String(value) : `${value} (${goal})`);
+  const lines = rows.map((row) => {
+    const { ours, goal } = row;
+    const reads =
+      ours.readsBeforeFirstPaint === undefined
+        ? withGoal(ours.reads, goal.reads)
+        : `${withGoal(ours.readsBeforeFirstPaint, goal.readsBeforeFirstPaint)} before first paint, ` +
+          `${withGoal(ours.reads, goal.reads)} in all`;
+    const requests =
+      goal.checks === undefined
+        ? withGoal(ours.requests, goal.requests)
+        : `${withGoal(ours.checks, goal.checks)} check + ${withGoal(ours.probes, goal.probes)} probe`;
+    return [row.id, row.name, reads, withGoal(ours.writes, goal.writes), requests, row.met ? "yes" : "NO"];
+  });
+  const widths = header.map((_, i) => Math.max(header[i].length, ...lines.map((line) => line[i].length)));
+  const format = (cells) => cells.map((cell, i) => cell.padEnd(widths[i])).join("  ");
+  const notes = rows.filter((row) => row.note).map((row) => `${row.id}: ${row.note}`);
+  return [
+    "Per action (goal in brackets; check = GET /v1/apps, probe = the privilege probe, GET /v1/users):",
+    format(header),
+    widths.map((w) => "-".repeat(w)).join("  "),
+    ...lines.map(format),
+    ...(notes.length > 0 ? ["", ...notes] : []),
+  ].join("\n");
 }
 
 function parseOnly(args) {
@@ -236,6 +256,6 @@ function parseOnly(args) {
 }
 
 function usage(problem) {
-  console.error(`${TAG} ${problem}\nusage: npm run bench [-- --only 1,2,3,4,5,6]`);
+  console.error(`${TAG} ${problem}\nusage: npm run bench [-- --only 1,2,3,4,5,6,7]`);
   process.exit(2);
 }

@@ -1,4 +1,4 @@
-// vitest for the bench's count of Keychain reads (bench/status-reads.bench-test.tsx): the project's config (the
+// vitest for the bench's per-action counts (bench/actions.bench-test.tsx): the project's config (the
 // @raycast/api double, its setup, @raycast/utils inlined) with only bench files included, so `npm test` never runs
 // them and this never runs the tests. Started by bench/run.mjs inside its private keyring.
 import path from "node:path";

@@ -17,7 +17,7 @@ const args = process.argv.slice(2);
 const ci = process.env.CI === "true";
 const TAG = "[npm test]";
 const INSTALL =
-  "apt-get install libsecret-tools gnome-keyring dbus libsecret-1-dev openssl, then run npm install again (it builds keytar)";
+  "apt-get install libsecret-tools gnome-keyring dbus libsecret-1-dev openssl libglib2.0-bin, then run npm install again (it builds keytar)";
 
 const require = createRequire(path.join(root, "package.json"));
 const vitest = path.join(path.dirname(require.resolve("vitest/package.json")), "vitest.mjs");
@@ -27,11 +27,17 @@ const env = { ...process.env, LINGCODE_KEYCHAIN_SERVICE: `LingCode-test-${proces
 delete env.LINGCODE_TEST_KEYRING;
 delete env.LINGCODE_TEST_KEYTAR;
 delete env.LINGCODE_TEST_OPENSSL;
+delete env.LINGCODE_TEST_GIO;
 
 const skipped = [];
 // The README's fingerprint one-liner is checked against the real openssl.
 if (spawnSync("openssl", ["version"]).status === 0) env.LINGCODE_TEST_OPENSSL = "1";
 else skipped.push({ group: "README openssl one-liner test", why: "openssl not found" });
+// On Linux, asc-key moves files to the Trash with GLib's gio; those tests use a private HOME and XDG_DATA_HOME.
+if (process.platform === "linux") {
+  if (spawnSync("gio", ["version"]).status === 0) env.LINGCODE_TEST_GIO = "1";
+  else skipped.push({ group: "Linux Trash (gio trash) tests", why: "gio not found (libglib2.0-bin)" });
+}
 let code;
 
 // Output piped into something that stops reading (`npm test | head`) must not kill us before clean-up.

@@ -2,6 +2,8 @@
  * API Key Status, driven like a user through the @raycast/api double, against the real core: the private
  * Secret Service `npm test` starts (this file's own service) and the local Apple stand-in.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import Command from "../src/api-key-status";
 import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/asc-client";
@@ -220,6 +222,30 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
         }
       },
     );
+
+    it("reads the Keychain once, to sign the request; the status then shows the key it checked", async () => {
+      const key = world.key();
+      await world.seed(key);
+      const screen = await openStatus();
+      const log = path.join(await world.dir(), "secret-tool.log");
+      await world.fakeSecretTool(`echo "$1" >> '${log}'; exec "$REAL" "$@"`);
+      await screen.runAction("Verify with Apple");
+      await settled(screen);
+      await screen.waitFor(() => expect(screen.metadata()["Last Check"]).toBe("valid"));
+      // Time for a second read to start, had one been asked for.
+      const until = Date.now() + 300;
+      await screen.waitFor(() => Date.now() >= until);
+      await settled(screen);
+      expect(readFileSync(log, "utf8").trim().split("\n")).toEqual(["lookup"]);
+      expect(world.apple.requests).toHaveLength(1);
+      expect(screen.metadata()["Key ID"]).toBe(key.keyId);
+      expect(screen.markdown).toMatch(new RegExp(`^# ${teamSentence(key.keyId).replace(/\./g, "\\.")}\n`));
+
+      // Refresh still reads the Keychain (once).
+      await screen.runAction("Refresh");
+      await settled(screen);
+      expect(readFileSync(log, "utf8").trim().split("\n")).toEqual(["lookup", "lookup"]);
+    });
 
     it("offline: the toast says Apple could not be reached; the last check says so, without a quota", async () => {
       const key = world.key();

@@ -1,4 +1,4 @@
-// 6. The capability check (issue 13): against the Apple stand-in with a fixed delay per answer, the whole check
+// 7. The capability check: against the Apple stand-in with a fixed delay per answer, the whole check
 // (one token, six requests at once) against one plain request with a token already made. The six run in parallel,
 // so the check should take about as long as one request (goal ≤ 1.3x), and it must send at most six.
 import { createRequire } from "node:module";
@@ -62,14 +62,14 @@ export async function benchCapabilities({ tempDir, record }) {
     });
     return [
       timingRow({
-        id: "6a",
+        id: "7a",
         name: `capabilities: whole check, ${DELAY_MS} ms per answer`,
         floorName: "one GET /v1/apps with a token in hand",
         samples,
         maxRatio: 1.3,
       }),
       {
-        id: "6b",
+        id: "7b",
         name: "capabilities: requests per check",
         kind: "count",
         unit: "requests",

@@ -1,4 +1,5 @@
-// 1. Token minting in-process: mintToken against signing the same claims with node:crypto directly.
+// 1. Token minting in-process: mintToken against signing the same claims with node:crypto directly. Shown without a
+// goal: a first token costs well under a millisecond, next to a request to Apple of hundreds.
 import { createPrivateKey, sign } from "node:crypto";
 import { alternate, batchFor, timingRow } from "./common.mjs";
 
@@ -57,7 +58,7 @@ export async function benchToken({ core, record }) {
       name: "token: first call (import key + sign)",
       floorName: "createPrivateKey + sign",
       samples: first,
-      maxRatio: 1.5,
+      note: "no goal: a first token costs well under a millisecond, once per process",
     }),
     timingRow({
       id: "1b",

@@ -22,17 +22,23 @@ interface KeyActionsProps {
   summary?: KeySummary;
   keyToRevoke?: string;
   onChanged: () => void;
+  /** A check read the saved key to sign its request: this is what the Keychain holds now. */
+  onVerified: (summary: KeySummary) => void;
   onRegistered: (registration: Registration) => void;
   onDismissRevoke: () => void;
   /** The quota the last check saw, so a capability check is not sent when few requests are left. */
   lastSeen?: LastSeenQuota;
   /** Copies of the key's .p8 still on disk, offered to the Trash. */
   leftovers?: string[];
+  /** After Move Leftover Key Files to Trash (default: onChanged). */
+  onLeftoversMoved?: () => void;
 }
 
 /** The actions around the saved key, the same wherever the key is shown. */
 export function KeyActions(props: KeyActionsProps) {
-  const { state, summary, keyToRevoke, onChanged, onRegistered, onDismissRevoke, lastSeen, leftovers = [] } = props;
+  const { state, summary, keyToRevoke, onChanged, onVerified, onRegistered, onDismissRevoke, lastSeen } = props;
+  const leftovers = props.leftovers ?? [];
+  const onLeftoversMoved = props.onLeftoversMoved ?? onChanged;
   const { push, pop } = useNavigation();
   const registerForm = (
     <RegisterForm
@@ -97,8 +103,10 @@ export function KeyActions(props: KeyActionsProps) {
           title="Verify with Apple"
           icon={Icon.CheckCircle}
           onAction={async () => {
-            await verifyWithToast(summary.keyId);
-            onChanged();
+            const verification = await verifyWithToast(summary.keyId);
+            // Shown from the check's own read: no second Keychain read (and no second unlock dialog) to redraw it.
+            if (verification) onVerified(verification.summary);
+            else onChanged();
           }}
         />
         <Action
@@ -106,8 +114,9 @@ export function KeyActions(props: KeyActionsProps) {
           icon={Icon.MagnifyingGlass}
           shortcut={{ modifiers: ["cmd", "shift"], key: "d" }}
           onAction={async () => {
-            await checkCapabilitiesWithToast(summary.keyId, lastSeen);
-            onChanged();
+            // The check read the key: shown as read, without reading the Keychain again.
+            const read = await checkCapabilitiesWithToast(summary.keyId, lastSeen);
+            if (read) onVerified(read);
           }}
         />
         <Action
@@ -124,7 +133,7 @@ export function KeyActions(props: KeyActionsProps) {
             icon={Icon.Trash}
             onAction={async () => {
               await trashLeftovers(leftovers);
-              onChanged();
+              onLeftoversMoved();
             }}
           />
         ) : null}

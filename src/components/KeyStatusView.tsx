@@ -7,7 +7,7 @@ import { useKeyStatus } from "../hooks/useKeyStatus";
 import { ageInDays, formatAge, type RememberedCheck } from "../lib/check-summary";
 import { describeError, isUnreadableEntry } from "../lib/errors";
 import type { Registration, StatusReport } from "../lib/pipeline";
-import { NOT_CONFIGURED_SENTENCE, type KeySummary } from "../lib/status";
+import { NOT_CONFIGURED_SENTENCE, summarySentence, type KeySummary } from "../lib/status";
 import { KeyActions, type EntryState } from "./KeyActions";
 import { KeyMetadata } from "./KeyMetadata";
 import { capabilitiesMarkdown, healthMarkdown } from "./status-sections";
@@ -114,6 +114,11 @@ export function KeyStatusView(props: { registered?: Registration }) {
           lastSeen={check}
           leftovers={health.data?.leftovers}
           onChanged={refresh}
+          onLeftoversMoved={() => void health.revalidate()}
+          onVerified={(verified) => {
+            status.show({ status: verified, sentence: summarySentence(verified) });
+            void remembered.revalidate();
+          }}
           onRegistered={(registration) => {
             status.show(reportOf(registration));
             void remembered.revalidate();

@@ -1,5 +1,4 @@
 import { Alert, Clipboard, confirmAlert, open, showHUD, showToast, Toast, trash } from "@raycast/api";
-import type { CheckResult } from "../lib/asc-client";
 import { describeError } from "../lib/errors";
 import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
 import type { CapabilityReport } from "../lib/capabilities";
@@ -11,14 +10,19 @@ import {
   type LastSeenQuota,
   type Verification,
 } from "../lib/pipeline";
+import type { KeySummary } from "../lib/status";
 import { decodeTokenClaims, DEFAULT_TTL_SECONDS } from "../lib/token";
 import { resolveTrashTargets } from "../lib/trash";
 import { refreshLauncherSubtitle } from "./launcher";
 import { bestEffort, forgetSavedKey, rememberVerification, saveCapabilities } from "./local-storage";
 import { appleOptions, keyStore } from "./core";
 
-/** Verify with Apple: one request, one toast, the answer remembered for the status view and the launcher. */
-export async function verifyWithToast(keyId: string): Promise<CheckResult | undefined> {
+/**
+ * Verify with Apple: one Keychain read and one request, one toast, the answer remembered for the status view and the
+ * launcher. Returns what was checked (the key as just read, and Apple's answer), or undefined when the Keychain
+ * gave no key.
+ */
+export async function verifyWithToast(keyId: string): Promise<Verification | undefined> {
   const toast = await showToast({ style: Toast.Style.Animated, title: `Checking Key ${keyId} with Apple…` });
   let verification: Verification;
   try {
@@ -41,23 +45,27 @@ export async function verifyWithToast(keyId: string): Promise<CheckResult | unde
     await rememberVerification(summary, check);
     await refreshLauncherSubtitle();
   });
-  return check;
+  return verification;
 }
 
 /**
  * Check What the Key Can Do: one token, up to six read-only requests at once, one toast; the answer remembered for
  * the status view. Nothing is sent when the last answer said fewer than 20 requests are left this hour.
  */
-export async function checkCapabilitiesWithToast(keyId: string, lastSeen?: LastSeenQuota): Promise<void> {
+export async function checkCapabilitiesWithToast(
+  keyId: string,
+  lastSeen?: LastSeenQuota,
+): Promise<KeySummary | undefined> {
   const toast = await showToast({ style: Toast.Style.Animated, title: `Checking What Key ${keyId} Can Do…` });
   let report: CapabilityReport;
+  let summary: KeySummary;
   try {
-    ({ report } = await checkSavedKeyCapabilities(keyStore(), { ...appleOptions(), lastSeen }));
+    ({ report, summary } = await checkSavedKeyCapabilities(keyStore(), { ...appleOptions(), lastSeen }));
   } catch (error) {
     toast.style = Toast.Style.Failure;
     toast.title = "Couldn't Check What the Key Can Do";
     toast.message = describeError(error);
-    return;
+    return undefined;
   }
   const warning = report.conclusions.find((conclusion) => conclusion.level === "warn");
   const usable = OUTCOME[report.outcome].usable;
@@ -65,6 +73,7 @@ export async function checkCapabilitiesWithToast(keyId: string, lastSeen?: LastS
   toast.title = usable ? capabilityTitle(report) : OUTCOME[report.outcome].toastTitle;
   toast.message = usable ? warning?.text : report.message;
   await bestEffort(() => saveCapabilities(report));
+  return summary;
 }
 
 /** "Can Do 4 of 5", or why it is not known. */

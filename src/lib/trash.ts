@@ -1,27 +1,37 @@
 /**
- * Moves a file to the user's Trash, for the asc-key command line (inside Raycast, `trash()` from @raycast/api does
- * this). Hand-written on purpose: the `trash` npm package ships a native macOS helper binary, which cannot be bundled
- * into the single-file CLI.
+ * Moves a file to the user's Trash, for the asc-key command line. Inside Raycast, `trash()` from @raycast/api does
+ * this, handed the paths `resolveTrashTargets` names. Here each platform's own way is used:
  *
- * - macOS: into `~/.Trash` (the home volume's Trash).
- * - Linux and other freedesktop systems: the home trash of the freedesktop.org Trash specification 1.0,
- *   `$XDG_DATA_HOME/Trash` (default `~/.local/share/Trash`): the file goes to `files/<name>` and
- *   `info/<name>.trashinfo` records its original `Path` (URL-escaped) and `DeletionDate` (local time), so the file
- *   manager can restore it.
+ * - macOS: the file is moved into `~/.Trash`, as `mv` into the Trash does. Finder lists it there and empties it, and
+ *   the user can drag it back out; only Finder's "Put Back" does not offer to return it, because Finder records an
+ *   item's original folder in its own private data in the Trash, written only when Finder itself deletes. Asking
+ *   Finder to delete it (`osascript -e 'tell application "Finder" to delete POSIX file …'`) would record that, at
+ *   the price of macOS's Automation dialog ("… wants to control Finder") in the middle of a registration, for a key
+ *   file the user wants gone. The `trash` npm package relies on a native macOS helper binary, which cannot be
+ *   bundled into the single-file CLI.
+ * - Linux and other freedesktop systems: `gio trash`, GLib's command line tool (Debian and Ubuntu package
+ *   libglib2.0-bin, on GNOME desktops and most others). It implements the freedesktop.org Trash specification:
+ *   files on the home's file system go to the home trash, `$XDG_DATA_HOME/Trash` (default `~/.local/share/Trash`),
+ *   with the `.trashinfo` record file managers restore from, and a free name when the name is taken (`name.2.ext`);
+ *   files elsewhere go to that volume's own trash, and gio refuses system mounts such as a tmpfs. Without gio the
+ *   reason says what to install.
+ * - Windows: not supported; the reason says so.
  *
- * Never deletes outright: the file is hard-linked (or, across file systems, copied) into the Trash under a name
- * that is free there, and only then unlinked from where it was. A name already in the Trash gets " 2", " 3" ...
- * before its extension. Failures throw TrashError with a one-line reason; the file is then left where it was.
+ * Never deletes outright: on macOS the file is hard-linked (or, from another volume, copied) into the Trash under a
+ * name that is free there, " 2", " 3" ... before its extension, and only then unlinked from where it was. Failures
+ * throw TrashError with a one-line reason, and the file stays where it was.
  *
  * A symbolic link is followed: the file it finally points to goes to the Trash first, then the link itself, so
- * neither the key nor a dangling link is left behind (`resolveTrashTargets` says which paths, for Raycast's
- * `trash()` too), and the answer names both, so the caller can say which file really moved.
+ * neither the key nor a dangling link is left behind, and the answer names both, so the caller can say which file
+ * really moved.
  *
- * File names and paths in the messages are made printable (src/lib/text.ts): a name may hold terminal controls.
+ * File names and paths in the messages, gio's words included, are made printable (src/lib/text.ts): a name may hold
+ * terminal controls.
  */
 import { constants as fsConstants, promises as fs, type Stats } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { runTool } from "./keychain/run";
 import { printable } from "./text";
 
 export class TrashError extends Error {
@@ -35,13 +45,15 @@ export class TrashError extends Error {
 export interface TrashOptions {
   /** Default: process.platform. */
   platform?: NodeJS.Platform;
-  /** Default: process.env (XDG_DATA_HOME is read from it). */
+  /** The environment gio runs with (HOME and XDG_DATA_HOME decide where the Trash is). Default: process.env. */
   env?: NodeJS.ProcessEnv;
-  /** Default: os.homedir(). */
+  /** macOS: the home whose `.Trash` is used. Default: os.homedir(). */
   homeDir?: string;
-  /** Deletion time recorded on Linux; default now. */
-  now?: () => Date;
 }
+
+/** GLib's command line tool, found on PATH. */
+export const GIO = "gio";
+const GIO_TIMEOUT_MS = 30_000;
 
 /**
  * What trashing `filePath` has to move, in this order: `[filePath]` for a file; for a symbolic link, the file it
@@ -85,13 +97,11 @@ export interface Trashed {
   file: string;
   /** The symbolic link given (absolute), when there was one; it went to the Trash after the file. */
   link?: string;
-  /** Where the file is now. */
-  trashedAs: string;
 }
 
 /**
  * Moves `filePath` (a file, or a symbolic link together with the file it points to; not a folder) to the Trash
- * and says what moved and where the file went.
+ * and says what moved.
  */
 export async function moveToTrash(filePath: string, options: TrashOptions = {}): Promise<Trashed> {
   const platform = options.platform ?? process.platform;
@@ -99,37 +109,54 @@ export async function moveToTrash(filePath: string, options: TrashOptions = {}):
   if (platform === "win32") throw new TrashError("Moving files to the Recycle Bin is not supported.");
 
   const home = options.homeDir ?? os.homedir();
-  const now = options.now ?? (() => new Date());
   const moveOne = (source: string, isLink: boolean) =>
     platform === "darwin"
       ? moveInto(source, path.join(home, ".Trash"), isLink)
-      : moveToFreedesktopTrash(source, trashHome(options.env ?? process.env, home), now, isLink);
+      : gioTrash(source, options.env ?? process.env);
 
-  const trashedAs = await moveOne(file, false);
-  if (link === undefined) return { file, trashedAs };
+  await moveOne(file, false);
+  if (link === undefined) return { file };
   try {
     await moveOne(link, true);
   } catch (error) {
     const reason = error instanceof Error ? error.message.replace(/\.$/, "") : "unknown error";
     throw new TrashError(`${reason}; the file it links to, ${file}, is already in the Trash.`);
   }
-  return { file, link, trashedAs };
+  return { file, link };
 }
 
-/** The home trash of the freedesktop.org spec; a relative XDG_DATA_HOME is invalid and ignored, as the spec says. */
-export function trashHome(env: NodeJS.ProcessEnv, homeDir: string): string {
-  const dataHome = env.XDG_DATA_HOME;
-  const base = dataHome && path.isAbsolute(dataHome) ? dataHome : path.join(homeDir, ".local", "share");
-  return path.join(base, "Trash");
+/**
+ * `gio trash <absolute path>` (an absolute path is never taken for a URI). GIO_USE_VFS=local keeps gio from starting
+ * GNOME's virtual file system daemons for a local file, whose trashing is GLib's own code either way; LC_ALL makes
+ * its reasons English, like the rest of asc-key.
+ */
+async function gioTrash(source: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const result = await runTool(GIO, ["trash", "--", source], {
+    timeoutMs: GIO_TIMEOUT_MS,
+    env: { ...env, GIO_USE_VFS: "local", LC_ALL: "C.UTF-8" },
+  });
+  if (result.kind === "missing") {
+    throw new TrashError(
+      "Moving files to the Trash on Linux needs gio, GLib's command line tool (apt-get install libglib2.0-bin); it was not found.",
+    );
+  }
+  if (result.kind === "timeout") throw new TrashError(`gio trash did not finish within ${GIO_TIMEOUT_MS / 1000} s.`);
+  if (result.kind !== "exited") throw new TrashError(`gio trash could not run (${describeRun(result)}).`);
+  if (result.status === 0) return;
+  // gio says `gio: file:///…: <reason>`; the URI is escaped, the reason may hold the raw path.
+  const said = result.stderr
+    .trim()
+    .split("\n")
+    .at(-1)
+    ?.replace(/^gio: \S+: /, "");
+  throw new TrashError(said ? `${said.replace(/\.$/, "")}.` : `gio trash exited with status ${result.status}.`);
 }
 
-/** The `.trashinfo` text for a file deleted from `originalPath` at `deletedAt`. */
-export function trashInfo(originalPath: string, deletedAt: Date): string {
-  const escaped = originalPath.split("/").map(encodeURIComponent).join("/");
-  return `[Trash Info]\nPath=${escaped}\nDeletionDate=${localIsoSeconds(deletedAt)}\n`;
+function describeRun(result: { kind: string; signal?: string; code?: string }): string {
+  return result.signal ?? result.code ?? result.kind;
 }
 
-/** `name`, `name 2.ext`, `name 3.ext` ... then a random suffix: candidate names in a Trash folder. */
+/** `name`, `name 2.ext`, `name 3.ext` ... then a random suffix: candidate names in the Trash folder. */
 export function* candidateNames(name: string): Generator<string> {
   const ext = path.extname(name);
   const stem = ext && ext !== name ? name.slice(0, -ext.length) : name;
@@ -140,7 +167,11 @@ export function* candidateNames(name: string): Generator<string> {
 }
 
 async function moveInto(source: string, trashDir: string, isLink: boolean): Promise<string> {
-  await ensureDir(trashDir);
+  try {
+    await fs.mkdir(trashDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new TrashError(`Could not open the Trash at ${trashDir} (${errorCode(error)}).`);
+  }
   for (const candidate of candidateNames(path.basename(source))) {
     const target = path.join(trashDir, candidate);
     if (await placeExclusive(source, target, isLink)) {
@@ -151,51 +182,9 @@ async function moveInto(source: string, trashDir: string, isLink: boolean): Prom
   throw new TrashError(`No free name for ${path.basename(source)} in the Trash.`);
 }
 
-async function moveToFreedesktopTrash(
-  source: string,
-  trash: string,
-  now: () => Date,
-  isLink: boolean,
-): Promise<string> {
-  const filesDir = path.join(trash, "files");
-  const infoDir = path.join(trash, "info");
-  await ensureDir(filesDir);
-  await ensureDir(infoDir);
-  for (const candidate of candidateNames(path.basename(source))) {
-    // The spec's reservation: create info/<name>.trashinfo with O_EXCL first, then move the file.
-    const infoFile = path.join(infoDir, `${candidate}.trashinfo`);
-    try {
-      await fs.writeFile(infoFile, trashInfo(source, now()), { flag: "wx", mode: 0o600 });
-    } catch (error) {
-      if (errorCode(error) === "EEXIST") continue;
-      throw new TrashError(`Could not write to the Trash at ${trash} (${errorCode(error)}).`);
-    }
-    const target = path.join(filesDir, candidate);
-    let placed: boolean;
-    try {
-      placed = await placeExclusive(source, target, isLink);
-    } catch (error) {
-      await fs.rm(infoFile, { force: true });
-      throw error;
-    }
-    if (!placed) {
-      await fs.rm(infoFile, { force: true });
-      continue;
-    }
-    try {
-      await unlinkSource(source, target);
-    } catch (error) {
-      await fs.rm(infoFile, { force: true });
-      throw error;
-    }
-    return target;
-  }
-  throw new TrashError(`No free name for ${path.basename(source)} in the Trash.`);
-}
-
 /**
- * Puts the source's contents at `target` without ever replacing an existing file: a hard link (same file system),
- * else an exclusive copy; a symbolic link as a new link. False when `target` is taken.
+ * Puts the source's contents at `target` without ever replacing an existing file (rename(2) would): a hard link
+ * (same volume), else an exclusive copy; a symbolic link as a new link. False when `target` is taken.
  */
 async function placeExclusive(source: string, target: string, isLink: boolean): Promise<boolean> {
   if (isLink) return placeLink(source, target);
@@ -222,8 +211,8 @@ async function placeExclusive(source: string, target: string, isLink: boolean): 
 }
 
 /**
- * A symbolic link goes in as a new link with the same text: link(2) follows symbolic links on some systems (macOS),
- * and by now the file it pointed to is in the Trash. False when `target` is taken.
+ * A symbolic link goes in as a new link with the same text: link(2) follows symbolic links on macOS, and by now the
+ * file it pointed to is in the Trash. False when `target` is taken.
  */
 async function placeLink(source: string, target: string): Promise<boolean> {
   try {
@@ -245,22 +234,6 @@ async function unlinkSource(source: string, target: string): Promise<void> {
     await fs.rm(target, { force: true }).catch(() => undefined);
     throw new TrashError(`Could not remove ${path.basename(source)} from its folder (${errorCode(error)}).`);
   }
-}
-
-async function ensureDir(dir: string): Promise<void> {
-  try {
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  } catch (error) {
-    throw new TrashError(`Could not open the Trash at ${dir} (${errorCode(error)}).`);
-  }
-}
-
-function localIsoSeconds(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return (
-    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
-    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
-  );
 }
 
 function errorCode(error: unknown): string {

@@ -215,14 +215,15 @@ describe("reading a .p8 file", () => {
     await fs.writeFile(large, Buffer.alloc(MAX_KEY_FILE_BYTES + 1, 1));
     const empty = path.join(dir, `empty${hostile}.p8`);
     await fs.writeFile(empty, "");
+    // Each read starts only when its turn comes: a rejection nobody awaits yet would be reported as unhandled.
     const cases = [
-      [readKeyFile(path.join(dir, `missing${hostile}.p8`)), "file-not-found", `missing${shown}.p8`],
-      [readKeyFile(folder), "file-is-directory", `keys${shown}`],
-      [readKeyFile(large), "file-too-large", `big${shown}.p8`],
-      [readKeyFile(empty), "file-empty", `empty${shown}.p8`],
+      [() => readKeyFile(path.join(dir, `missing${hostile}.p8`)), "file-not-found", `missing${shown}.p8`],
+      [() => readKeyFile(folder), "file-is-directory", `keys${shown}`],
+      [() => readKeyFile(large), "file-too-large", `big${shown}.p8`],
+      [() => readKeyFile(empty), "file-empty", `empty${shown}.p8`],
     ] as const;
     for (const [attempt, code, name] of cases) {
-      const error = await expectFileRefused(attempt, code);
+      const error = await expectFileRefused(attempt(), code);
       expect(error.message, code).toContain(name);
       expect(error.message, code).not.toMatch(RAW_CONTROL);
     }

@@ -1,0 +1,324 @@
+/**
+ * npm run bench, part 5: what each action costs in Keychain reads, Keychain writes and requests to Apple, counted
+ * while the commands are driven through the @raycast/api double (and `asc-key register` through its in-process
+ * entry) against the real core. Run by bench/run.mjs (vitest with bench/vitest.config.mts) inside its private keyring,
+ * with LINGCODE_KEYCHAIN_SERVICE set to a throwaway service; the counts go to $LINGCODE_BENCH_ACTIONS_OUT and the
+ * bench judges them against their goals (bench/parts/actions.mjs).
+ *
+ * - Keychain reads are the `secret-tool lookup` and `search` processes the store starts, writes the `store` ones
+ *   (node:child_process is replaced here by a wrapper that counts them and then runs the real tool).
+ * - Apple requests are the Apple stand-in's request log (test/support/apple-stand-in.ts): a check is `GET /v1/apps`,
+ *   the privilege probe `GET /v1/users`.
+ * - Before first paint: lookups started when the first render has been committed (a layout effect of a wrapper runs
+ *   after the command's own layout effects and before any passive effect). With a warm cache the Keychain's answer
+ *   is held back (a gate file) until the first paint has been looked at, so it must already show the key.
+ *
+ * The actions run in one session, as a user would meet them: API Key Status opened cold and warm, Refresh, Verify
+ * with Apple; Register API Key replacing the saved key, up to the status it then shows; the launcher-subtitle
+ * refresh that registration asked for; Open Team Keys; Check API Key; `asc-key register`.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { act, useLayoutEffect, type ReactNode } from "react";
+import { expect, it, vi } from "vitest";
+import ApiKeyStatus from "../src/api-key-status";
+import CheckApiKey from "../src/check-api-key";
+import { main as ascKey } from "../src/cli/main";
+import { ASC_API_URL_ENV, SERVICE_ENV } from "../src/cli/settings";
+import { createKeyStore, DEFAULT_SERVICE } from "../src/lib/keychain";
+import { clearTokenCache } from "../src/lib/token";
+import OpenTeamKeys from "../src/open-team-keys";
+import RegisterApiKey from "../src/register-api-key";
+import {
+  answerNextAlert,
+  flush,
+  launchProps,
+  raycast,
+  render,
+  resetRaycast,
+  runNoView,
+  type Screen,
+} from "../test/raycast/harness";
+import { startAppleStandIn, type AppleStandIn } from "../test/support/apple-stand-in";
+import { ISSUER_ID, makeKey, makeKeyId, type TestKey } from "../test/support/keys";
+
+interface Counter {
+  /** The secret-tool subcommand of every process started (lookup, search, store, clear). */
+  started: string[];
+  finished: number;
+  gate?: string;
+}
+
+const tool = vi.hoisted((): Counter => ({ started: [], finished: 0 }));
+
+vi.mock("node:child_process", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("node:child_process")>();
+  const spawn = (file: string, args: readonly string[], options: object) => {
+    if (!/(^|\/)secret-tool$/.test(file)) return actual.spawn(file, args, options);
+    tool.started.push(args[0] ?? "");
+    // While the gate file exists the process waits before it becomes secret-tool: its answer cannot arrive early.
+    const child = tool.gate
+      ? actual.spawn(
+          "sh",
+          ["-c", 'while [ -e "$0" ]; do sleep 0.01; done; exec "$@"', tool.gate, file, ...args],
+          options,
+        )
+      : actual.spawn(file, args, options);
+    child.on("close", () => (tool.finished += 1));
+    return child;
+  };
+  return { ...actual, spawn, default: { ...actual, spawn } };
+});
+
+const out = process.env.LINGCODE_BENCH_ACTIONS_OUT;
+const service = process.env[SERVICE_ENV];
+
+const READS = new Set(["lookup", "search"]);
+const settled = () => tool.finished === tool.started.length;
+
+/** What one action cost. */
+interface Counts {
+  reads: number;
+  writes: number;
+  /** Other Keychain runs (clear). */
+  other: number;
+  /** Apple requests: checks (GET /v1/apps), privilege probes (GET /v1/users), anything else. */
+  checks: number;
+  probes: number;
+  otherRequests: number;
+  /** Every secret-tool subcommand and request path, in order, for the JSON. */
+  keychain: string[];
+  requests: string[];
+}
+
+function since(apple: AppleStandIn, toolMark: number, appleMark: number): Counts {
+  const keychain = tool.started.slice(toolMark);
+  const requests = apple.requests.slice(appleMark).map((request) => `${request.method} ${request.path}`);
+  const path = (request: string) => request.split(" ")[1] ?? "";
+  return {
+    reads: keychain.filter((command) => READS.has(command)).length,
+    writes: keychain.filter((command) => command === "store").length,
+    other: keychain.filter((command) => !READS.has(command) && command !== "store").length,
+    checks: requests.filter((request) => path(request).startsWith("/v1/apps")).length,
+    probes: requests.filter((request) => path(request).startsWith("/v1/users")).length,
+    otherRequests: requests.filter((request) => !/^\/v1\/(apps|users)/.test(path(request))).length,
+    keychain,
+    requests,
+  };
+}
+
+function FirstPaint({ children, onCommit }: { children: ReactNode; onCommit: () => void }) {
+  useLayoutEffect(() => {
+    onCommit();
+  }, []);
+  return <>{children}</>;
+}
+
+/** Renders a view command; resolves with the screen and the reads started by the time its first render committed. */
+async function open(element: ReactNode): Promise<{ screen: Screen; beforeFirstPaint: number }> {
+  const mark = tool.started.length;
+  let beforeFirstPaint = -1;
+  const screen = await render(
+    <FirstPaint
+      onCommit={() => {
+        beforeFirstPaint = tool.started.slice(mark).filter((command) => READS.has(command)).length;
+      }}
+    >
+      {element}
+    </FirstPaint>,
+  );
+  return { screen, beforeFirstPaint };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Lets time pass inside React's act(), so the updates it brings are applied as they would be in Raycast. */
+async function pause(ms: number) {
+  await act(async () => {
+    await sleep(ms);
+  });
+}
+
+/** Nothing running, nothing loading, and a quarter of a second more in which nothing new started. */
+async function idle(screen?: Screen) {
+  for (;;) {
+    const deadline = Date.now() + 20_000;
+    while (!settled() || (screen?.isLoading ?? false)) {
+      if (Date.now() > deadline) throw new Error(`still busy: ${tool.started.join(", ")}`);
+      await pause(10);
+    }
+    const started = tool.started.length;
+    await pause(250);
+    if (settled() && tool.started.length === started) break;
+  }
+  await flush();
+}
+
+it.skipIf(!out)("per action: Keychain reads and writes, requests to Apple", async () => {
+  if (!service || service === DEFAULT_SERVICE) throw new Error(`${SERVICE_ENV} must name a throwaway service`);
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "lingcode-bench-home-"));
+  const saved = { HOME: process.env.HOME, URL: process.env[ASC_API_URL_ENV] };
+  const apple = await startAppleStandIn();
+  const store = createKeyStore({ service });
+  const results: Record<string, Counts & Record<string, unknown>> = {};
+  try {
+    // A home of its own: the register form looks for keys in ~/Downloads.
+    process.env.HOME = home;
+    fs.mkdirSync(path.join(home, "Downloads"));
+    process.env[ASC_API_URL_ENV] = apple.url;
+
+    const newKey = (): { key: TestKey; keyId: string; file: string } => {
+      const key = makeKey();
+      const keyId = makeKeyId();
+      apple.register({ keyId, kind: "team", issuerId: ISSUER_ID, publicKey: key.publicKey }, { role: "app-manager" });
+      const file = path.join(home, `AuthKey_${keyId}.p8`);
+      fs.writeFileSync(file, key.pem, { mode: 0o600 });
+      return { key, keyId, file };
+    };
+    /** Runs one action and keeps what it cost, with the facts it returns (what it showed). */
+    const measure = async (name: string, action: () => Promise<Record<string, unknown> | void>) => {
+      await idle();
+      const toolMark = tool.started.length;
+      const appleMark = apple.requests.length;
+      const facts = await action();
+      await idle();
+      results[name] = { ...since(apple, toolMark, appleMark), ...facts };
+    };
+
+    // The key saved before the session (not counted).
+    const first = newKey();
+    await store.write({
+      version: 1,
+      kind: "team",
+      issuerId: ISSUER_ID,
+      keyId: first.keyId,
+      privateKey: first.key.pem,
+      savedAt: new Date().toISOString(),
+    });
+
+    // API Key Status, cold: nothing in Raycast's cache.
+    resetRaycast();
+    await measure("statusCold", async () => {
+      const { screen, beforeFirstPaint } = await open(<ApiKeyStatus />);
+      await idle(screen);
+      const shows = screen.markdown?.includes(`Key ID ${first.keyId}`) ?? false;
+      await screen.unmount();
+      return { beforeFirstPaint, shows };
+    });
+
+    // API Key Status, warm: the cache holds what the cold run showed; the Keychain's answer is held back past first
+    // paint. Then Refresh and Verify with Apple on the same screen.
+    const gate = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "lingcode-bench-gate-")), "closed");
+    let warm: Screen | undefined;
+    await measure("statusWarm", async () => {
+      fs.writeFileSync(gate, "");
+      tool.gate = gate;
+      const opened = await open(<ApiKeyStatus />);
+      const firstPaint = { markdown: opened.screen.markdown ?? "", isLoading: opened.screen.isLoading };
+      fs.rmSync(path.dirname(gate), { recursive: true, force: true });
+      tool.gate = undefined;
+      warm = opened.screen;
+      await idle(warm);
+      return {
+        beforeFirstPaint: opened.beforeFirstPaint,
+        firstPaintShowsKey: firstPaint.markdown.includes(`Key ID ${first.keyId}`),
+      };
+    });
+    const refreshes: Counts[] = [];
+    for (let i = 0; i < 3; i++) {
+      await measure(`refresh${i}`, async () => {
+        await warm!.runAction("Refresh");
+        await idle(warm);
+      });
+      refreshes.push(results[`refresh${i}`]);
+      delete results[`refresh${i}`];
+    }
+    results.refresh = { ...refreshes[0], each: refreshes.map((counts) => counts.reads) };
+    await measure("verify", async () => {
+      await warm!.runAction("Verify with Apple");
+      await warm!.waitFor(() => raycast.toast !== undefined && raycast.toast.style !== "ANIMATED");
+      await idle(warm);
+      return { toast: raycast.toast?.title };
+    });
+    await warm!.unmount();
+
+    // Register API Key through the form, replacing the saved key, up to the status it then shows.
+    const second = newKey();
+    raycast.launches.length = 0;
+    await measure("register", async () => {
+      const screen = await render(<RegisterApiKey />);
+      await screen.waitFor(() => screen.view?.type === "Form" && !screen.isLoading);
+      await screen.form.setValue("issuerId", ISSUER_ID);
+      await screen.form.setValue("p8", [second.file]);
+      await screen.form.setValue("keyId", second.keyId);
+      await screen.form.setValue("trash", false);
+      await screen.waitFor(() => !screen.isLoading);
+      answerNextAlert(true);
+      await screen.runAction("Register API Key");
+      await screen.waitFor(() => screen.view?.type === "Detail" && !screen.isLoading, { timeout: 20_000 });
+      await idle(screen);
+      const shows = screen.markdown?.includes(`Key ID ${second.keyId}`) ?? false;
+      await screen.unmount();
+      return { shows, replaced: raycast.alerts.length === 1 };
+    });
+
+    // The launcher-subtitle refresh the registration asked for, run as Raycast would run it.
+    const launch = raycast.launches.find((options) => options.name === "check-api-key");
+    const context = (launch?.context ?? { fromLocalStorage: true }) as { fromLocalStorage: boolean };
+    await measure("subtitleRefresh", async () => {
+      await runNoView(CheckApiKey, launchProps({ launchContext: context }) as never);
+      return { askedByRegister: launch !== undefined, subtitle: raycast.metadata.at(-1)?.subtitle };
+    });
+
+    await measure("openTeamKeys", async () => {
+      await runNoView(OpenTeamKeys);
+      return { hud: raycast.huds.at(-1)?.toString() };
+    });
+
+    await measure("checkApiKey", async () => {
+      clearTokenCache();
+      await runNoView(CheckApiKey, launchProps() as never);
+      return { subtitle: raycast.metadata.at(-1)?.subtitle };
+    });
+
+    // asc-key register (the CLI, run in-process through its dispatcher), replacing the key again.
+    const third = newKey();
+    const lines: string[] = [];
+    await measure("cliRegister", async () => {
+      clearTokenCache();
+      const io = {
+        out: (line: string) => void lines.push(line),
+        err: (line: string) => void lines.push(`asc-key: ${line}`),
+        stdin: new PassThrough(),
+        env: { ...process.env, [SERVICE_ENV]: service, [ASC_API_URL_ENV]: apple.url },
+        platform: process.platform,
+      };
+      const status = await ascKey(
+        ["register", "--issuer-id", ISSUER_ID, "--key-id", third.keyId, "--p8", third.file],
+        io,
+      );
+      return { exitStatus: status };
+    });
+
+    const text = (value: unknown) => JSON.stringify(value);
+    expect((await store.read())?.keyId, "the CLI saved its key").toBe(third.keyId);
+    fs.writeFileSync(out!, JSON.stringify(results, null, 2));
+    // The counts are judged by the bench; only the measurement itself must be sound.
+    expect(results.statusCold.shows, text(results.statusCold)).toBe(true);
+    expect(results.statusWarm.firstPaintShowsKey, text(results.statusWarm)).toBe(true);
+    expect(results.register.shows, text(results.register)).toBe(true);
+    expect(results.cliRegister.exitStatus, lines.join("\n")).toBe(0);
+  } finally {
+    tool.gate = undefined;
+    await store.remove().catch(() => undefined);
+    await apple.close();
+    clearTokenCache();
+    if (saved.HOME === undefined) delete process.env.HOME;
+    else process.env.HOME = saved.HOME;
+    if (saved.URL === undefined) delete process.env[ASC_API_URL_ENV];
+    else process.env[ASC_API_URL_ENV] = saved.URL;
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+});
