@@ -297,8 +297,8 @@ function rotation(key: ListedKey, why: "rotation" | "same-key-id"): NonNullable<
 
 /**
  * Registers a key: validate, plan (name, whether LingCode uses it, what it replaces: see planRegistration), check with
- * Apple (unless told not to), then save. Saving keeps the key LingCode used among the saved keys if it was not there
- * yet, writes the new key's line and item, then (when LingCode uses it) LingCode's entry in one update, read back,
+ * Apple (unless told not to), then save. Saving first adds the key LingCode uses to the saved keys if it was only in
+ * LingCode's entry (unless the new key replaces it), writes the new key's line and item, then (when LingCode uses it) LingCode's entry in one update, read back,
  * and last removes a rotated key. Apple saying `rejected` throws AppleCheckError(apple-rejected); `unreachable` or
  * `server-error` throws AppleCheckError(apple-unavailable) so the caller can offer to save without verifying. Every
  * refusal comes before anything is written; the saved keys survive every failure.
@@ -320,12 +320,11 @@ export async function registerKey(input: KeyInput | PreparedKey, options: Regist
   const record = prepared.record;
   const entry = snapshot.entry;
   const replaced = planned.replaces;
-  let switchedFrom: SavedKeySummary | undefined;
-  // The key LingCode uses stays at hand, unless this registration is what replaces it.
+  // The key LingCode uses joins the saved keys (if it was only in LingCode's entry) as soon as there is a second
+  // one, so that it stays at hand, unless this registration is what replaces it.
   const entryIsReplaced = entry.state === "key" && (entry.record.keyId === record.keyId || (replaced?.active ?? false));
-  if (planned.use && entry.state === "key" && !entryIsReplaced) {
-    switchedFrom = await keepActiveKey(store, snapshot, keys);
-  }
+  const kept = entry.state === "key" && !entryIsReplaced ? await keepActiveKey(store, snapshot, keys) : undefined;
+  const switchedFrom = planned.use ? kept : undefined;
   const rotatedOut = replaced && replaced.keyId !== record.keyId ? replaced.keyId : undefined;
   await saveKey(store, snapshot.index, record, planned.name, { after: rotatedOut });
   if (planned.use) {
