@@ -19,6 +19,39 @@ export function parseCommandArgs<T extends OptionSpec>(command: string, args: st
   }
 }
 
+/**
+ * Like parseCommandArgs, for a command that also takes arguments (`use <name or Key ID>`): exactly `names.length` of
+ * them, named in the message when one is missing or extra. The arguments themselves are never repeated.
+ */
+export function parseCommandWithArgs<T extends OptionSpec>(
+  command: string,
+  args: string[],
+  options: T,
+  names: readonly string[],
+) {
+  const spec = { ...HELP, ...options } as T & typeof HELP;
+  const parse = () => {
+    try {
+      return parseArgs({ args, options: spec, strict: true, allowPositionals: true });
+    } catch (error) {
+      throw usageFromParseError(error, command, Object.keys(spec));
+    }
+  };
+  const { values, positionals } = parse();
+  if (!(values as { help?: boolean }).help && positionals.length !== names.length) {
+    const usage = `asc-key ${command} ${names.map((name) => `<${name}>`).join(" ")}`;
+    throw new UsageError(
+      positionals.length < names.length
+        ? `${command} needs ${names
+            .slice(positionals.length)
+            .map((name) => `<${name}>`)
+            .join(" ")}: ${usage}.`
+        : `${command} takes ${names.length === 1 ? "one argument" : `${names.length} arguments`}: ${usage} (quote a name with spaces).`,
+    );
+  }
+  return { values, positionals };
+}
+
 function usageFromParseError(error: unknown, command: string, known: string[]): UsageError {
   const code = (error as { code?: unknown } | undefined)?.code;
   const text = error instanceof Error ? error.message : "";

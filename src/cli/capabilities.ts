@@ -1,4 +1,4 @@
-/** `asc-key verify --capabilities [--json]`: what the saved key can do, area by area. */
+/** `asc-key verify --capabilities [--key <name or Key ID>] [--json]`: what the key can do, area by area. */
 import { AREA_TITLES, AREAS, PROBES, type CapabilityReport } from "../lib/capabilities";
 import { OUTCOME } from "../lib/outcomes";
 import { checkSavedKeyCapabilities } from "../lib/pipeline";
@@ -7,13 +7,15 @@ import type { CliIo } from "./io";
 import { appleOptionsFor, keyStoreFor } from "./settings";
 
 /** How the CLI says to switch to a smaller key. */
-export const CLI_SWITCH_HINT = "create it on Team Keys and asc-key register it; that replaces this one";
+export const CLI_SWITCH_HINT =
+  "create it on Team Keys, then asc-key register --rotate <this key's name or Key ID> puts it in this one's place";
 
 /** `verify --capabilities`: what the key can do, area by area, and what Apple's pages let us conclude. */
-export async function verifyCapabilities(json: boolean, io: CliIo): Promise<ExitStatus> {
+export async function verifyCapabilities(json: boolean, io: CliIo, key?: string): Promise<ExitStatus> {
   const { report } = await checkSavedKeyCapabilities(keyStoreFor(io.env), {
     ...appleOptionsFor(io.env),
     switchHint: CLI_SWITCH_HINT,
+    key,
   });
   const facts = OUTCOME[report.outcome];
   const exit = EXIT[facts.exit];

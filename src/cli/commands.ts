@@ -10,15 +10,18 @@ import { accessSync, constants as fsConstants } from "node:fs";
 import path from "node:path";
 import type { CheckResult } from "../lib/asc-client";
 import { privilegeWarningAfterRegistration } from "../lib/capabilities";
+import { isAscKeyError } from "../lib/errors";
 import {
   AppleCheckError,
   mintSavedToken,
   prepareKey,
+  readSavedKeyStatus,
   readStatus,
   registerKey,
   removeSavedKey,
   verifySavedKey,
   type KeyInput,
+  type Registration,
 } from "../lib/pipeline";
 import { maskedSuffix } from "../lib/ids";
 import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
@@ -34,7 +37,8 @@ import { readKeyFromStdin, type CliIo } from "./io";
 import { verifyCapabilities, CLI_SWITCH_HINT } from "./capabilities";
 import { doctor } from "./doctor";
 import { PIPELINE_COMMANDS } from "./pipeline-commands";
-import { showHelp, withoutFinalStop, type Command } from "./shared";
+import { KEY_OPTION, keyReference, keyWords, list, nextReference, rename, shellWord, use } from "./keys";
+import { looksLikeKeyText, showHelp, withoutFinalStop, type Command } from "./shared";
 
 export type { Command };
 
@@ -44,6 +48,9 @@ export const NO_KEY_SENTENCE = `${withoutFinalStop(NOT_CONFIGURED_SENTENCE)}; re
 export const COMMANDS: Readonly<Record<CommandName, Command>> = {
   register,
   status,
+  list,
+  use,
+  rename,
   verify,
   token,
   remove,
@@ -63,6 +70,10 @@ async function register(args: string[], io: CliIo): Promise<ExitStatus> {
     individual: { type: "boolean" },
     "skip-verify": { type: "boolean" },
     trash: { type: "boolean" },
+    name: { type: "string" },
+    use: { type: "boolean" },
+    "no-use": { type: "boolean" },
+    rotate: { type: "string" },
   });
   if (values.help) return showHelp("register", io);
 
@@ -88,6 +99,17 @@ async function register(args: string[], io: CliIo): Promise<ExitStatus> {
   }
   const fromStdin = p8 === "-";
   if (fromStdin && values.trash) throw new UsageError("--trash moves the .p8 file; with --p8 - there is no file.");
+  if (values.use && values["no-use"]) throw new UsageError("--use and --no-use contradict each other; give one.");
+  const rotates = keyReference(values.rotate, "--rotate");
+  if (rotates !== undefined && values["no-use"]) {
+    throw new UsageError(
+      "--rotate keeps the key's place: LingCode uses the new key exactly when it used the rotated one; drop --no-use.",
+    );
+  }
+  if (values.name !== undefined && looksLikeKeyText(values.name)) {
+    throw new UsageError("--name takes a short name for the key, never the key itself.");
+  }
+  const use = values.use ? true : values["no-use"] ? false : undefined;
 
   const input: KeyInput = {
     kind: individual ? "individual" : "team",
@@ -105,7 +127,14 @@ async function register(args: string[], io: CliIo): Promise<ExitStatus> {
   const skipVerify = values["skip-verify"] === true;
   let registration;
   try {
-    registration = await registerKey(prepared, { store: keyStore(io), check: appleOptions(io), verify: !skipVerify });
+    registration = await registerKey(prepared, {
+      store: keyStore(io),
+      check: appleOptions(io),
+      verify: !skipVerify,
+      name: values.name,
+      use,
+      rotates,
+    });
   } catch (error) {
     if (error instanceof AppleCheckError) {
       const hint = error.code === "apple-unavailable" ? "; --skip-verify saves it without checking" : "";
@@ -115,7 +144,7 @@ async function register(args: string[], io: CliIo): Promise<ExitStatus> {
     throw error;
   }
 
-  io.out(registration.sentence);
+  io.out(registration.active ? registration.sentence : savedNotUsedWords(registration));
   io.out(`Fingerprint: ${registration.fingerprint}`);
   for (const warning of registration.warnings) io.err(`warning: ${warning}`);
   if (registration.check && registration.check.outcome !== "valid") io.err(`warning: ${registration.check.message}`);
@@ -126,9 +155,16 @@ async function register(args: string[], io: CliIo): Promise<ExitStatus> {
   });
   if (privilege) io.err(`warning: ${privilege}`);
   if (skipVerify) io.err("saved without checking with Apple; run asc-key verify to check it.");
+  if (registration.switchedFrom) {
+    const back = shellWord(registration.switchedFrom.keyId);
+    io.err(
+      `LingCode now uses this key, saved as "${registration.name}"; "${registration.switchedFrom.name}" stays saved (asc-key use ${back} switches back).`,
+    );
+  }
+  if (registration.inUse) io.err(`asc-key use ${shellWord(registration.summary.keyId)} makes LingCode use it.`);
   if (registration.replaced) {
     io.err(
-      `replaced the key saved before (Key ID ${registration.replaced.keyId}, ${registration.replaced.fingerprint}).`,
+      `replaced the saved key "${registration.replaced.name}" (Key ID ${registration.replaced.keyId}, ${registration.replaced.fingerprint}); revoke it at ${TEAM_KEYS_URL} once nothing uses it.`,
     );
   }
   if (values.trash && input.p8Path !== undefined) {
@@ -144,9 +180,23 @@ async function register(args: string[], io: CliIo): Promise<ExitStatus> {
   return EXIT.ok;
 }
 
+/** What stdout says about a key that is saved but not used by LingCode. */
+function savedNotUsedWords(registration: Registration): string {
+  const keeps = registration.inUse ? `; LingCode keeps using "${registration.inUse.name}"` : "";
+  return `Saved ${keyWords({ ...registration.summary, name: registration.name })}${keeps}.`;
+}
+
 async function status(args: string[], io: CliIo): Promise<ExitStatus> {
-  const values = parseCommandArgs("status", args, { json: { type: "boolean" } });
+  const values = parseCommandArgs("status", args, { json: { type: "boolean" }, ...KEY_OPTION });
   if (values.help) return showHelp("status", io);
+  const key = keyReference(values.key);
+  if (key !== undefined) {
+    // A saved key by name or Key ID: its item (and the list it is found in), never LingCode's entry unless needed.
+    const saved = await readSavedKeyStatus(keyStore(io), key);
+    io.out(values.json ? JSON.stringify({ ...statusJson(saved.summary), name: saved.summary.name }) : saved.sentence);
+    if (!values.json) io.out(`Name: ${saved.summary.name}`);
+    return EXIT.ok;
+  }
   const report = await readStatus(keyStore(io));
   io.out(values.json ? JSON.stringify(statusJson(report.status)) : report.sentence);
   return report.status.configured ? EXIT.ok : EXIT.noKey;
@@ -164,10 +214,15 @@ export function statusJson(status: KeyStatus): Record<string, unknown> {
 }
 
 async function verify(args: string[], io: CliIo): Promise<ExitStatus> {
-  const values = parseCommandArgs("verify", args, { json: { type: "boolean" }, capabilities: { type: "boolean" } });
+  const values = parseCommandArgs("verify", args, {
+    json: { type: "boolean" },
+    capabilities: { type: "boolean" },
+    ...KEY_OPTION,
+  });
   if (values.help) return showHelp("verify", io);
-  if (values.capabilities) return verifyCapabilities(values.json === true, io);
-  const { check } = await verifySavedKey(keyStore(io), appleOptions(io));
+  const key = keyReference(values.key);
+  if (values.capabilities) return verifyCapabilities(values.json === true, io, key);
+  const { check } = await verifySavedKey(keyStore(io), { ...appleOptions(io), key });
   const facts = OUTCOME[check.outcome];
   if (values.json) io.out(JSON.stringify(verifyJson(check)));
   else if (facts.exit === "ok") io.out(check.message);
@@ -188,10 +243,12 @@ async function token(args: string[], io: CliIo): Promise<ExitStatus> {
   const values = parseCommandArgs("token", args, {
     ttl: { type: "string" },
     scope: { type: "string", multiple: true },
+    ...KEY_OPTION,
   });
   if (values.help) return showHelp("token", io);
   const ttlSeconds = values.ttl === undefined ? undefined : parseTtl(values.ttl);
-  io.out(await mintSavedToken(keyStore(io), { ttlSeconds, scope: values.scope }));
+  const key = keyReference(values.key);
+  io.out(await mintSavedToken(keyStore(io), { ttlSeconds, scope: values.scope, key }));
   return EXIT.ok;
 }
 
@@ -211,21 +268,41 @@ function parseTtl(text: string): number {
 }
 
 async function remove(args: string[], io: CliIo): Promise<ExitStatus> {
-  const values = parseCommandArgs("remove", args, {});
+  const values = parseCommandArgs("remove", args, { ...KEY_OPTION, next: { type: "string" } });
   if (values.help) return showHelp("remove", io);
-  const removal = await removeSavedKey(keyStore(io));
+  const key = keyReference(values.key);
+  const next = nextReference(values.next);
+  let removal;
+  try {
+    removal = await removeSavedKey(keyStore(io), { key, next });
+  } catch (error) {
+    if (isAscKeyError(error, "next-key-needed")) {
+      throw new UsageError(`${withoutFinalStop(error.message)}: --next <name or Key ID>, or --next none.`);
+    }
+    throw error;
+  }
   if (!removal.removed) {
     io.err(`${withoutFinalStop(NOT_CONFIGURED_SENTENCE)}; there was nothing to remove.`);
     return EXIT.noKey;
   }
-  const what = removal.previous ? removedKeyWords(removal.previous) : "the unreadable key entry";
+  const what = removal.previous
+    ? removedKeyWords(removal.previous)
+    : removal.wasActive
+      ? "the unreadable key entry"
+      : `the saved item of key ${key?.trim().toUpperCase()}, which was not listed`;
   io.out(`Removed ${what} from the Keychain.`);
+  if (removal.next) io.out(`LingCode now uses ${keyWords(removal.next)}.`);
+  else if (removal.next === null && next === null)
+    io.out("LingCode has no key now; asc-key use <name or Key ID> picks one.");
   return EXIT.ok;
 }
 
-function removedKeyWords(summary: KeySummary): string {
-  if (summary.kind === "individual" || !summary.issuerIdSuffix) return `individual key ${summary.keyId}`;
-  return `key ${summary.keyId} (Issuer ID ends in ${maskedSuffix(summary.issuerIdSuffix)})`;
+function removedKeyWords(summary: KeySummary & { name: string }): string {
+  const what =
+    summary.kind === "individual" || !summary.issuerIdSuffix
+      ? `individual key ${summary.keyId}`
+      : `key ${summary.keyId} (Issuer ID ends in ${maskedSuffix(summary.issuerIdSuffix)})`;
+  return `"${summary.name}", ${what},`;
 }
 
 async function open(args: string[], io: CliIo): Promise<ExitStatus> {
@@ -273,9 +350,4 @@ function findOnPath(name: string, searchPath: string | undefined): string | unde
 function trashedWords(trashed: Trashed): string {
   if (trashed.link === undefined) return `moved ${printable(path.basename(trashed.file))} to the Trash.`;
   return `moved ${printable(trashed.file)} (the file behind the link ${printable(path.basename(trashed.link))}) and the link to the Trash.`;
-}
-
-/** PEM text, or a long base64 run, given where a path belongs. */
-function looksLikeKeyText(value: string): boolean {
-  return /-----BEGIN|[\r\n]/.test(value) || /^[A-Za-z0-9+/=]{100,}$/.test(value.trim());
 }

@@ -15,11 +15,14 @@ import {
   type HealthLine,
   type KeychainRead,
 } from "../lib/health";
+import { isAscKeyError } from "../lib/errors";
+import { readSavedKey } from "../lib/saved-keys";
 import { summarize } from "../lib/status";
 import { moveToTrash } from "../lib/trash";
 import { parseCommandArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
+import { KEY_OPTION, keyReference } from "./keys";
 import { appleOptionsFor, keyStoreFor } from "./settings";
 import { showHelp, withoutFinalStop } from "./shared";
 
@@ -28,8 +31,10 @@ export async function doctor(args: string[], io: CliIo): Promise<ExitStatus> {
     json: { type: "boolean" },
     "rotate-after": { type: "string" },
     "trash-leftovers": { type: "boolean" },
+    ...KEY_OPTION,
   });
   if (values.help) return showHelp("doctor", io);
+  const key = keyReference(values.key);
   const rotateAfter =
     values["rotate-after"] === undefined ? DEFAULT_ROTATE_AFTER_DAYS : parseDays(values["rotate-after"]);
   const home = io.env.HOME || os.homedir();
@@ -38,10 +43,19 @@ export async function doctor(args: string[], io: CliIo): Promise<ExitStatus> {
   const read: KeychainRead = {};
   let record;
   try {
-    record = await keyStoreFor(io.env).read();
+    const store = keyStoreFor(io.env);
+    record = key === undefined ? await store.read() : (await readSavedKey(store, key)).record;
     const status = summarize(record);
     if (status.configured) read.summary = status;
   } catch (error) {
+    // A name that means no key (or two) is a usage error, not a health finding.
+    if (
+      isAscKeyError(error, "key-unknown") ||
+      isAscKeyError(error, "key-ambiguous") ||
+      isAscKeyError(error, "no-key")
+    ) {
+      throw error;
+    }
     read.error = error;
   }
   const lines: HealthLine[] = [keychainLine(read, io.env)];

@@ -15,6 +15,7 @@ import { parseCommandArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
 import { runWithKey } from "./key-child";
+import { KEY_OPTION, keyReference } from "./keys";
 import { PIPELINE_HELP } from "./pipeline-help";
 import type { KeyResolver } from "./saved-key";
 
@@ -26,22 +27,23 @@ export interface ExecDeps {
 
 export async function runExec(args: string[], io: CliIo, deps: ExecDeps): Promise<ExitStatus> {
   const split = args.indexOf("--");
-  const usage = "asc-key exec [--only <groups>] -- <command> [args...]";
+  const usage = "asc-key exec [--only <groups>] [--key <name or Key ID>] -- <command> [args...]";
   if (split === -1 && !args.some((arg) => arg === "-h" || arg === "--help")) {
     throw new UsageError(`exec runs the command given after "--": ${usage}`);
   }
   const optionArgs = split === -1 ? args : args.slice(0, split);
   const command = split === -1 ? [] : args.slice(split + 1);
-  const values = parseCommandArgs("exec", optionArgs, { only: { type: "string", multiple: true } });
+  const values = parseCommandArgs("exec", optionArgs, { only: { type: "string", multiple: true }, ...KEY_OPTION });
   if (values.help) {
     io.out(PIPELINE_HELP.exec);
     return EXIT.ok;
   }
   const only = parseOnly(values.only);
+  const key = keyReference(values.key);
   if (command.length === 0 || command[0] === "") throw new UsageError(`exec needs a command after "--": ${usage}`);
 
   // The key first: with none saved (1) or a Keychain failure (4) nothing is made and nothing runs.
-  const record = await deps.resolveKey();
+  const record = await deps.resolveKey(key);
   const groups = selectGroups(only);
   return runWithKey({
     record,

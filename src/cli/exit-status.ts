@@ -65,9 +65,17 @@ const BY_CODE: Readonly<Record<ErrorCode, ExitStatus>> = {
   "kind-invalid": EXIT.usage,
   "token-lifetime": EXIT.usage,
   "token-scope": EXIT.usage,
+  // The saved keys: a bad or taken name, a name or Key ID that matches no key or more than one, a missing choice.
+  "name-invalid": EXIT.usage,
+  "name-taken": EXIT.usage,
+  "key-unknown": EXIT.usage,
+  "key-ambiguous": EXIT.usage,
+  "next-key-needed": EXIT.usage,
+  "choice-invalid": EXIT.usage,
   // The saved entry cannot be read: a Keychain-entry problem, fixed by registering again.
   "record-corrupt": EXIT.keychain,
   "record-version": EXIT.keychain,
+  "saved-key-missing": EXIT.keychain,
   "keychain-not-found": EXIT.keychain,
   "keychain-locked": EXIT.keychain,
   "keychain-denied": EXIT.keychain,

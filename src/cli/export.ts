@@ -10,6 +10,7 @@ import { parseCommandArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
 import { printable, writePrivateFile } from "./key-child";
+import { KEY_OPTION, keyReference } from "./keys";
 import { PIPELINE_HELP } from "./pipeline-help";
 import type { KeyResolver } from "./saved-key";
 
@@ -24,6 +25,7 @@ export async function runExport(args: string[], io: CliIo, deps: ExportDeps): Pr
     format: { type: "string" },
     out: { type: "string" },
     force: { type: "boolean" },
+    ...KEY_OPTION,
   });
   if (values.help) {
     io.out(PIPELINE_HELP.export);
@@ -40,12 +42,13 @@ export async function runExport(args: string[], io: CliIo, deps: ExportDeps): Pr
     throw new UsageError("--out takes the path of the file to write; export never prints the key.");
   }
   const force = values.force === true;
+  const key = keyReference(values.key);
   const target = path.resolve(out);
   const shown = printable(out);
 
   // Everything about the destination is checked before the key is read: a refusal reads and writes nothing.
   await checkDestination(target, shown, force);
-  const record = await deps.resolveKey();
+  const record = await deps.resolveKey(key);
   const json = fastlaneApiKeyJson(record);
   try {
     if (force) await replaceWith(target, json);

@@ -1,6 +1,6 @@
 /** asc-key's help texts: the tool's and one per command. Printed to stdout by --help, -h and `asc-key help`. */
 import { DEFAULT_ASC_API_URL, TEAM_KEYS_URL } from "../lib/asc-client";
-import { DEFAULT_SERVICE } from "../lib/keychain";
+import { DEFAULT_SERVICE, SAVED_KEYS_SUFFIX } from "../lib/keychain";
 import { NOT_CONFIGURED_SENTENCE } from "../lib/status";
 import { ASC_API_URL_ENV, SERVICE_ENV } from "./settings";
 import { DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, MIN_TTL_SECONDS } from "../lib/token";
@@ -16,6 +16,9 @@ import {
 export const COMMAND_NAMES = [
   "register",
   "status",
+  "list",
+  "use",
+  "rename",
   "verify",
   "token",
   "remove",
@@ -31,8 +34,9 @@ export function isCommandName(name: string): name is CommandName {
 
 const EXIT_STATUSES = `Exit statuses:
   0  done
-  1  no key is configured (status, verify, token, remove)
-  2  bad input or usage; nothing was changed
+  1  no key is configured (status, list, verify, token, remove)
+  2  bad input or usage, or a name or Key ID that means no saved key or two (the names are listed);
+     nothing was changed
   3  Apple rejected the key (register saves nothing)
   4  Keychain failure, or the saved entry is unreadable (register the key again)
   5  App Store Connect unreachable or answering with a server error
@@ -40,26 +44,32 @@ const EXIT_STATUSES = `Exit statuses:
 ${PIPELINE_EXIT_STATUSES}`;
 
 const ENVIRONMENT = `Environment:
-  ${SERVICE_ENV}  Keychain service of the entry (default ${DEFAULT_SERVICE})
+  ${SERVICE_ENV}  Keychain service of the entry (default ${DEFAULT_SERVICE}); the other saved keys
+                             are under the same name followed by "${SAVED_KEYS_SUFFIX}"
   ${ASC_API_URL_ENV}       App Store Connect API address (default ${DEFAULT_ASC_API_URL})
   ${XCRUN_ENV}             xcrun for notary-profile (default ${DEFAULT_XCRUN}, macOS only)`;
 
-export const TOOL_HELP = `asc-key: the App Store Connect API key the LingCode agent uses, kept in the Keychain.
+export const TOOL_HELP = `asc-key: the App Store Connect API key the LingCode agent uses, kept in the Keychain,
+and the other keys at hand.
 
 Usage: asc-key <command> [options]
 
 Commands:
-  register  Check a key with Apple and save it (replacing the saved one)
-  status    Show whether a key is saved, and which
-  verify    Check the saved key with Apple once
-  token     Print a short-lived API token for the saved key
-  remove    Delete the saved key
+  register  Check a key with Apple and save it, under a name (--name); LingCode uses it if you say so
+  status    Show whether LingCode has a key, and which
+  list      List the saved keys, marking the one LingCode uses
+  use       Make LingCode use another saved key: asc-key use <name or Key ID>
+  rename    Rename a saved key: asc-key rename <name or Key ID> <new name>
+  verify    Check the key with Apple once
+  token     Print a short-lived API token for the key
+  remove    Delete a key
   open      Open the Team Keys page in App Store Connect
   doctor    Check the set-up: Keychain, leftover .p8 files, environment, Apple, clock, key age
 ${PIPELINE_COMMAND_LINES}
   help      Show a command's help: asc-key help <command>
 
-Every command takes -h/--help.
+Every command takes -h/--help. The commands that work with a key (status, verify, token, remove, doctor, exec,
+export, notary-profile) use the key LingCode uses, or with --key <name or Key ID> another saved key.
 
 ${EXIT_STATUSES}
 
@@ -67,43 +77,96 @@ ${ENVIRONMENT}`;
 
 export const COMMAND_HELP: Readonly<Record<CommandName, string>> = {
   ...PIPELINE_HELP,
-  register: `Usage: asc-key register --issuer-id <id> --key-id <id> --p8 <file>   (team key)
-       asc-key register --individual --key-id <id> --p8 <file>         (individual key)
+  register: `Usage: asc-key register --issuer-id <id> --key-id <id> --p8 <file> [--name <name>]   (team key)
+       asc-key register --individual --key-id <id> --p8 <file> [--name <name>]         (individual key)
 
-Reads the .p8 key Apple let you download once, checks it with App Store Connect, saves it in the Keychain
-(replacing the saved key) and prints the status sentence and the key's fingerprint.
+Reads the .p8 key Apple let you download once, checks it with App Store Connect, saves it in the Keychain under
+a name, and prints the status sentence (or, when LingCode does not use it, where it was saved) and the key's
+fingerprint. The key LingCode used before stays saved: asc-key use switches back.
+
+LingCode uses the new key when it had none, or when it used a key of the same team (the same Issuer ID) or with
+the same Key ID; otherwise the key is only saved. --use and --no-use decide instead.
+The same Key ID registered again replaces that saved key (keeping its name unless --name is given).
 
 Options:
   --issuer-id <id>  The Issuer ID at the top of the Team Keys page (team keys only)
   --key-id <id>     The key's Key ID, e.g. 2X9R4HXF34
   --p8 <file>       The AuthKey_<Key ID>.p8 file, or - to read the key from stdin (at most 16 KB)
   --individual      An individual key (no Issuer ID)
+  --name <name>     A name to know the key by, e.g. the client (at most 40 characters, unique whatever the
+                    case; default: e.g. "Team ...4d1, key 2X9R4HXF34")
+  --use             LingCode uses this key from now on
+  --no-use          Only save it; LingCode keeps the key it uses
+  --rotate <name or Key ID>
+                    Rotation: the new key replaces this saved key, taking its name and its place (and LingCode's
+                    use of it); the old key is removed from the Keychain: revoke it on Team Keys
   --skip-verify     Save without checking with Apple (e.g. offline)
   --trash           After saving, move the .p8 file to the Trash (a failure there is only a warning)
   -h, --help        Show this help
 
-Exits 3 if Apple rejects the key and 5 if Apple cannot be reached; nothing is saved then.
+Exits 3 if Apple rejects the key and 5 if Apple cannot be reached; nothing is saved then. A name another key has
+is refused (exit 2) before anything is checked.
 The key is never taken on the command line: give a file or stdin.`,
 
-  status: `Usage: asc-key status [--json]
+  status: `Usage: asc-key status [--key <name or Key ID>] [--json]
 
-Prints one of:
+Prints, for the key LingCode uses, one of:
   Yes, Issuer ID ends in ...abc, Key ID ABC1234DEF
   Yes, individual key, Key ID ABC1234DEF
   ${NOT_CONFIGURED_SENTENCE}          (exit 1)
 
 Options:
-  --json      One line of JSON: {"configured","kind","keyId","issuerIdSuffix","fingerprint","savedAt"}
-              ({"configured":false} when no key is saved; no issuerIdSuffix for individual keys)
-  -h, --help  Show this help
+  --key <name or Key ID>  Another saved key: its sentence, then "Name: <name>"
+  --json                  One line of JSON: {"configured","kind","keyId","issuerIdSuffix","fingerprint","savedAt"}
+                          ({"configured":false} when no key is saved; no issuerIdSuffix for individual keys;
+                          with --key, "name" last)
+  -h, --help              Show this help
 
-An unreadable entry exits 4: register the key again.`,
+An unreadable entry exits 4: register the key again. An unknown name exits 2, listing the saved keys.`,
 
-  verify: `Usage: asc-key verify [--capabilities] [--json]
+  list: `Usage: asc-key list [--json] [--quick]
 
-Checks the saved key with App Store Connect once (GET /v1/apps?limit=1) and prints what Apple's answer means.
+Lists the saved keys in the order they were saved, one line each:
+  * "Acme" (Issuer ID ends in ...4d1, Key ID 2X9R4HXF34) - LingCode uses this key
+    "Mine" (individual key, Key ID 7M2K9Q4R1T)
+  ! "Old" (Key ID 9ZZ8YY7XX6): damaged, its saved item is missing from the Keychain; remove it: asc-key remove --key 9ZZ8YY7XX6
+A key that is only in LingCode's entry (registered before there were several keys) is listed too, and joins the
+saved keys the first time they change. Prints "${NOT_CONFIGURED_SENTENCE}" and exits 1 when there is no key at all.
+
+It reads the list of saved keys (nothing secret in it), LingCode's entry, and each saved key's item, to show a
+damaged one as such.
 
 Options:
+  --json      One line of JSON: {"keys":[{"name","keyId","state":"ok","kind","issuerIdSuffix"?,"fingerprint",
+              "savedAt","active","saved"} or {"name","keyId","state":"damaged","reason","active","saved"}],
+              "lingcode":"key"|"none"|"unreadable","problems":[...]}
+  --quick     Read only the list and LingCode's entry (no saved key's item): a damaged item shows when used
+  -h, --help  Show this help`,
+
+  use: `Usage: asc-key use <name or Key ID>
+
+Makes LingCode use another saved key: one update of LingCode's Keychain entry, read back. The key LingCode used
+before stays saved. A name is matched whatever the case; asc-key list shows the names and Key IDs.
+Exits 2 for a name or Key ID that means no saved key (or two), listing the saved keys.
+
+Options:
+  -h, --help  Show this help`,
+
+  rename: `Usage: asc-key rename <name or Key ID> <new name>
+
+Renames a saved key. A name is one line of at most 40 characters, unique among the saved keys whatever the case,
+not another key's Key ID, and not "none". Quote a name with spaces: asc-key rename Acme "Acme Corp"
+
+Options:
+  -h, --help  Show this help`,
+
+  verify: `Usage: asc-key verify [--key <name or Key ID>] [--capabilities] [--json]
+
+Checks the key LingCode uses (or the saved key --key names) with App Store Connect once (GET /v1/apps?limit=1)
+and prints what Apple's answer means.
+
+Options:
+  --key <name or Key ID>  Check another saved key
   --capabilities  Also ask what the key can do, all at once (6 requests): apps, builds (GET /v1/builds),
                   TestFlight (GET /v1/betaGroups), provisioning (GET /v1/certificates, /v1/bundleIds) and
                   Users and Access (GET /v1/users). Each is yes (allowed), no (Apple: "does not allow this
@@ -120,27 +183,34 @@ Options:
 role-limited, agreement-required and rate-limited exit 0 with a warning on stderr: the key itself works.
 rejected exits 3; server-error and unreachable exit 5; no saved key exits 1 (with --capabilities too).`,
 
-  token: `Usage: asc-key token [--ttl <seconds>] [--scope "<METHOD> <path>"]...
+  token: `Usage: asc-key token [--key <name or Key ID>] [--ttl <seconds>] [--scope "<METHOD> <path>"]...
 
-Prints a signed App Store Connect API token (a JWT) for the saved key, and nothing else:
+Prints a signed App Store Connect API token (a JWT) for the key LingCode uses (or the saved key --key names),
+and nothing else:
   curl -H "Authorization: Bearer $(asc-key token)" ${DEFAULT_ASC_API_URL}/v1/apps
 
 Options:
   --ttl <seconds>            Lifetime, exp - iat, ${MIN_TTL_SECONDS} to ${MAX_TTL_SECONDS} (default ${DEFAULT_TTL_SECONDS}); iat is set 60 s back
   --scope "<METHOD> <path>"  Limit the token to a request, e.g. "GET /v1/apps"; repeat for more
+  --key <name or Key ID>     A token for another saved key
   -h, --help                 Show this help`,
 
-  remove: `Usage: asc-key remove
+  remove: `Usage: asc-key remove [--key <name or Key ID>] [--next <name or Key ID> | --next none]
 
-Deletes the saved key from the Keychain (an unreadable entry too). Exits 1 when there is none.
+Deletes a key from the Keychain: the key LingCode uses (an unreadable entry too), or the saved key --key names.
+Removing the key LingCode uses while other keys are saved needs --next: the key LingCode uses next, or none
+(exit 2 without it, listing the saved keys). Exits 1 when there is no key to remove.
 The key stays valid at Apple: revoke it at ${TEAM_KEYS_URL} if it leaked.
 
 Options:
-  -h, --help  Show this help`,
+  --key <name or Key ID>   The saved key to remove (default: the key LingCode uses)
+  --next <name or Key ID>  When removing the key LingCode uses: the key it uses next; "none" for no key
+  -h, --help               Show this help`,
 
-  doctor: `Usage: asc-key doctor [--rotate-after <days>] [--trash-leftovers] [--json]
+  doctor: `Usage: asc-key doctor [--key <name or Key ID>] [--rotate-after <days>] [--trash-leftovers] [--json]
 
-Checks the set-up, one line each, pass, warn or fail, with a one-line fix:
+Checks the set-up of the key LingCode uses (or of the saved key --key names), one line each, pass, warn or fail,
+with a one-line fix:
   keychain        the saved entry can be read (not locked; over SSH macOS cannot ask to unlock)
   leftover-files  no AuthKey_<Key ID>.p8 of the saved key left in ~/Downloads, ~/Desktop, ~/private_keys,
                   ~/.private_keys or ~/.appstoreconnect/private_keys
@@ -151,6 +221,7 @@ Checks the set-up, one line each, pass, warn or fail, with a one-line fix:
   key-age         the key's age against --rotate-after
 
 Options:
+  --key <name or Key ID>  Check another saved key
   --rotate-after <days>  Suggest rotating after this many days (default 180; 0: never)
   --trash-leftovers      Move the leftover .p8 files to the Trash
   --json                 One line of JSON: {"ok","lines":[{"check","level","text","fix"?}]}

@@ -6,9 +6,11 @@
  * The xcrun to run is $LINGCODE_XCRUN when set (tests put a stand-in there, on any platform), else /usr/bin/xcrun on
  * macOS; elsewhere the command refuses (exit 2): notarytool ships with Xcode only.
  */
+import { parseCommandWithArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
 import { printable, runWithKey } from "./key-child";
+import { KEY_OPTION, keyReference } from "./keys";
 import { DEFAULT_XCRUN, PIPELINE_HELP, XCRUN_ENV } from "./pipeline-help";
 import type { KeyResolver } from "./saved-key";
 
@@ -25,22 +27,18 @@ export const INDIVIDUAL_CANNOT_NOTARIZE =
   "Apple says individual keys can't be used with notarytool; register a team key to notarize.";
 
 export async function runNotaryProfile(args: string[], io: CliIo, deps: NotaryProfileDeps): Promise<ExitStatus> {
-  if (args.some((arg) => arg === "-h" || arg === "--help")) {
+  const usage = "asc-key notary-profile [--key <name or Key ID>] <name>";
+  const { values, positionals } = parseCommandWithArgs("notary-profile", args, KEY_OPTION, ["profile name"]);
+  if (values.help) {
     io.out(PIPELINE_HELP["notary-profile"]);
     return EXIT.ok;
   }
-  const usage = "asc-key notary-profile <name>";
-  const options = args.filter((arg) => arg.startsWith("-"));
-  if (options.length > 0) {
-    const name = /^--?[A-Za-z][A-Za-z0-9-]{0,30}$/.test(options[0]) ? ` ${options[0]}` : "";
-    throw new UsageError(`Unknown option${name} for notary-profile, which takes only a profile name: ${usage}`);
-  }
-  if (args.length !== 1) throw new UsageError(`notary-profile takes one profile name: ${usage}`);
-  const profile = args[0];
+  const profile = positionals[0];
   // eslint-disable-next-line no-control-regex
   if (profile.trim() === "" || profile.length > 100 || /[\u0000-\u001f\u007f]/.test(profile)) {
-    throw new UsageError("The profile name must be 1 to 100 printable characters, e.g. notary.");
+    throw new UsageError(`The profile name must be 1 to 100 printable characters, e.g. notary: ${usage}`);
   }
+  const key = keyReference(values.key);
   const xcrun = io.env[XCRUN_ENV] || (io.platform === "darwin" ? DEFAULT_XCRUN : undefined);
   if (!xcrun) {
     throw new UsageError(
@@ -48,7 +46,7 @@ export async function runNotaryProfile(args: string[], io: CliIo, deps: NotaryPr
     );
   }
 
-  const record = await deps.resolveKey();
+  const record = await deps.resolveKey(key);
   if (record.kind !== "team" || !record.issuerId) {
     throw new UsageError(`Key ID ${record.keyId} is an individual key. ${INDIVIDUAL_CANNOT_NOTARIZE}`);
   }

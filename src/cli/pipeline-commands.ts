@@ -1,6 +1,6 @@
 /**
  * The commands that hand the key to other tools (exec, export, notary-profile), wired to the key they hand out: the
- * one saved key today. The several-keys feature swaps `resolveKey` here for one that honours --key.
+ * key LingCode uses, or with --key <name or Key ID> another saved key.
  */
 import { requireRecord } from "../lib/pipeline";
 import type { Command } from "./commands";
@@ -12,11 +12,11 @@ import type { CliIo } from "./io";
 import type { KeyResolver } from "./saved-key";
 import { keyStoreFor } from "./settings";
 
-/** The saved key; the store (service from LINGCODE_KEYCHAIN_SERVICE) is created only when a command needs it. */
+/** The key; the store (service from LINGCODE_KEYCHAIN_SERVICE) is created only when a command needs it. */
 const resolveKey =
   (io: CliIo): KeyResolver =>
-  () =>
-    requireRecord(keyStoreFor(io.env));
+  (reference) =>
+    requireRecord(keyStoreFor(io.env), reference);
 
 export const PIPELINE_COMMANDS: Readonly<Record<PipelineCommandName, Command>> = {
   exec: (args, io) => runExec(args, io, { resolveKey: resolveKey(io) }),

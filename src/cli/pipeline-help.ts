@@ -35,15 +35,17 @@ function groupLines(): string {
 }
 
 export const PIPELINE_HELP: Readonly<Record<PipelineCommandName, string>> = {
-  exec: `Usage: asc-key exec [--only <groups>] -- <command> [args...]
+  exec: `Usage: asc-key exec [--only <groups>] [--key <name or Key ID>] -- <command> [args...]
 
-Runs <command> with the saved key in the environment variables each tool reads and, for tools that need a file,
+Runs <command> with the key LingCode uses (or the saved key --key names) in the environment variables each tool reads and, for tools that need a file,
 AuthKey_<Key ID>.p8 in a fresh private folder (mode 0700, files 0600). The folder is removed when the command ends,
 also when asc-key gets SIGINT, SIGTERM or SIGHUP (passed on to the command first). The key is never put on a
 command line, but the command and every program it starts can read it.
 
 Options:
   --only <groups>  Expose only these, comma-separated: ${EXPORT_GROUPS.join(", ")} (default: all)
+  --key <name or Key ID>
+                   Hand out another saved key
   -h, --help       Show this help
 
 What each group sets (a variable of a chosen group that the key does not fill is removed):
@@ -58,9 +60,9 @@ Examples:
   asc-key exec --only file -- sh -c 'xcrun notarytool submit App.zip --key "$ASC_KEY_PATH" --key-id "$ASC_KEY_ID" --issuer "$ASC_ISSUER_ID" --wait'
 See docs/pipeline.md for recipes.`,
 
-  export: `Usage: asc-key export --format fastlane-json --out <file> [--force]
+  export: `Usage: asc-key export --format fastlane-json --out <file> [--force] [--key <name or Key ID>]
 
-Writes fastlane's API key JSON for the saved key (key_id, issuer_id unless it is an individual key, key, in_house
+Writes fastlane's API key JSON for the key LingCode uses (or the saved key --key names) (key_id, issuer_id unless it is an individual key, key, in_house
 false) to <file>, created with mode 0600. The file holds the private key: asc-key exec hands the same file to a
 command and removes it afterwards.
 
@@ -68,11 +70,13 @@ Options:
   --format fastlane-json  The format to write (the only one)
   --out <file>            Where to write it; an existing file is never replaced without --force
   --force                 Replace an existing file
+  --key <name or Key ID>  Write another saved key
   -h, --help              Show this help`,
 
-  "notary-profile": `Usage: asc-key notary-profile <name>
+  "notary-profile": `Usage: asc-key notary-profile [--key <name or Key ID>] <name>
 
-macOS: stores the saved key as the notarytool Keychain profile <name>, running
+macOS: stores the key LingCode uses (or the saved key --key names) as the notarytool Keychain profile <name>,
+running
   xcrun notarytool store-credentials <name> --key <file> --key-id <Key ID> --issuer <Issuer ID>
 with a temporary copy of the key that is removed afterwards. notarytool checks the credentials with Apple before
 it saves them. Afterwards: xcrun notarytool submit App.zip --keychain-profile <name> --wait
@@ -81,5 +85,6 @@ Individual keys are refused: Apple says they can't be used with notarytool; use 
 Exits 2 on other platforms; when notarytool fails, with notarytool's status.
 
 Options:
-  -h, --help  Show this help`,
+  --key <name or Key ID>  Store another saved key
+  -h, --help              Show this help`,
 };

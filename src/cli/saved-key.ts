@@ -1,8 +1,11 @@
 /**
- * Which key `exec`, `export` and `notary-profile` hand out: the resolver each is given. Today it is the one saved
- * key; the several-keys feature (`--key <name or Key ID>`) replaces the resolver, and nothing else in the commands.
+ * Which key `exec`, `export` and `notary-profile` hand out: the resolver each is given. Without a reference it is the
+ * key LingCode uses; `--key <name or Key ID>` names another saved key.
  */
 import type { KeyRecord } from "../lib/record";
 
-/** Finds the key a command works with. Throws no-key when there is none (exit 1), a Keychain error (exit 4). */
-export type KeyResolver = () => Promise<KeyRecord>;
+/**
+ * Finds the key a command works with: the key LingCode uses, or the saved key `reference` names. Throws no-key when
+ * there is none (exit 1), key-unknown / key-ambiguous (exit 2), a Keychain error (exit 4).
+ */
+export type KeyResolver = (reference?: string) => Promise<KeyRecord>;

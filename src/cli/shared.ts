@@ -14,3 +14,8 @@ export function showHelp(command: CommandName, io: CliIo): ExitStatus {
 export function withoutFinalStop(sentence: string): string {
   return sentence.replace(/[.\s]+$/, "");
 }
+
+/** PEM text, a line break, or a long base64 run, given where a path, a name or a Key ID belongs. */
+export function looksLikeKeyText(value: string): boolean {
+  return /-----BEGIN|[\r\n]/.test(value) || /^[A-Za-z0-9+/=]{100,}$/.test(value.trim());
+}

@@ -25,10 +25,10 @@ const STEP_TITLES: Record<RegistrationStep, string> = {
   saving: "Saving to the Keychain…",
 };
 
-/** Which form field an error from the key model belongs to (the form has no key type to get wrong). */
+/** Which form field an error from the key model belongs to (the form has no key type or name field to get wrong yet). */
 export function fieldOfError(error: unknown): "issuerId" | "keyId" | "p8" | undefined {
   const field = refusedInput(error);
-  return field === "kind" ? undefined : field;
+  return field === "kind" || field === "name" ? undefined : field;
 }
 
 export interface SubmitOptions {
@@ -92,7 +92,12 @@ async function save(
     toast.primaryAction = undefined;
     registration = await registerKey(prepared, {
       store: keyStore(),
-      previous,
+      // Until the form asks for a name and whether LingCode should use the key, a confirmed replacement of LingCode's
+      // key is a rotation: the new key takes its name and place, and the old one is removed (revoke it).
+      rotates:
+        previous && isDifferentKey(previous, { keyId: prepared.record.keyId, fingerprint: prepared.fingerprint })
+          ? previous.keyId
+          : undefined,
       verify: options.verify,
       check: appleOptions(),
       onStep: (step) => {

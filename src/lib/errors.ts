@@ -31,9 +31,17 @@ export type ErrorCode =
   | "issuer-id-not-allowed"
   | "key-id-missing"
   | "key-id-invalid"
+  // the saved keys: names, choosing one, choices that cannot be honoured
+  | "name-invalid"
+  | "name-taken"
+  | "key-unknown"
+  | "key-ambiguous"
+  | "next-key-needed"
+  | "choice-invalid"
   // the stored record
   | "record-corrupt"
   | "record-version"
+  | "saved-key-missing"
   // the keychain
   | "keychain-not-found"
   | "keychain-locked"
@@ -67,7 +75,7 @@ export function isAscKeyError(error: unknown, code?: ErrorCode): error is AscKey
 }
 
 /** The part of the user's input an error refuses. */
-export type InputField = "issuerId" | "keyId" | "kind" | "p8";
+export type InputField = "issuerId" | "keyId" | "kind" | "p8" | "name";
 
 /** The key model refusing the input itself: the IDs, the key type, the .p8 file or the key in it. */
 const REFUSED_INPUT: Readonly<Partial<Record<ErrorCode, InputField>>> = {
@@ -77,6 +85,8 @@ const REFUSED_INPUT: Readonly<Partial<Record<ErrorCode, InputField>>> = {
   "key-id-missing": "keyId",
   "key-id-invalid": "keyId",
   "kind-invalid": "kind",
+  "name-invalid": "name",
+  "name-taken": "name",
   "file-not-found": "p8",
   "file-is-directory": "p8",
   "file-unreadable": "p8",

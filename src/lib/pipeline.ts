@@ -6,14 +6,33 @@
  */
 import { checkKey, type CheckOptions, type CheckResult } from "./asc-client";
 import { checkCapabilities, type CapabilityOptions, type CapabilityReport } from "./capabilities";
-import { AscKeyError, isUnreadableEntry } from "./errors";
+import { AscKeyError, isAscKeyError, isUnreadableEntry } from "./errors";
 import { parseIssuerId, parseKeyId } from "./ids";
 import { loadKeyFile, normalizePrivateKey } from "./key";
 import type { KeyStore } from "./keychain";
+import { checkNameFree, freeDefaultName, parseKeyName } from "./key-names";
 import { OUTCOME } from "./outcomes";
 import type { KeyKind, KeyRecord } from "./record";
+import {
+  forgetKey,
+  keepActiveKey,
+  listFromSnapshot,
+  locateKey,
+  readSavedKey,
+  readSnapshot,
+  removeKey,
+  saveKey,
+  summaryOf,
+  type ListedKey,
+  type RemoveOptions,
+  type Removal,
+  type SavedKeySummary,
+  type Snapshot,
+} from "./saved-keys";
 import { NOT_CONFIGURED_SENTENCE, statusSentence, summarize, type KeyStatus, type KeySummary } from "./status";
 import { clearTokenCache, mintToken, type MintOptions } from "./token";
+
+export type { Removal, RemoveOptions, SavedKeySummary };
 
 export interface KeyInput {
   kind: KeyKind;
@@ -88,43 +107,207 @@ export class AppleCheckError extends AscKeyError {
 
 export type RegistrationStep = "reading" | "checking" | "saving";
 
-export interface RegisterOptions {
+/** The choices a registration takes besides the key itself (each face asks for them its own way). */
+export interface RegistrationChoices {
+  /**
+   * The name to save the key under (one line, at most 40 characters, unique among the saved keys whatever the case).
+   * Left out: the name the key already has (the same Key ID saved before, or the key it rotates), else a default
+   * such as "Team ...4d1, key 2X9R4HXF34".
+   */
+  name?: string;
+  /**
+   * Whether LingCode uses the new key. Left out: RegistrationPlan.useByDefault. It is always true when the new key
+   * replaces the key LingCode uses (rotating it, or the same Key ID); false then is refused (`choice-invalid`).
+   */
+  use?: boolean;
+  /**
+   * Rotation: the saved key (name or Key ID) the new key replaces. The new key takes its name and its place in the
+   * list, LingCode uses it if it used the old one, and the old key is removed (`Registration.replaced`: revoke it).
+   */
+  rotates?: string;
+}
+
+export interface RegisterOptions extends RegistrationChoices {
   store: KeyStore;
   /** Check with Apple before saving (default true). */
   verify?: boolean;
   check?: CheckOptions;
   onStep?: (step: RegistrationStep) => void;
   now?: () => number;
+}
+
+/** What a registration would do, to ask the user before it does it. Nothing secret. */
+export interface RegistrationPlan {
+  /** The name the key will be saved under. */
+  name: string;
+  /** The key LingCode uses now, with its name (undefined: none, or an unreadable entry). */
+  current?: SavedKeySummary;
+  /** LingCode's entry is there but unreadable; it is replaced if LingCode uses the new key. */
+  currentUnreadable: boolean;
   /**
-   * The saved key as the caller already read it (null: none was saved), e.g. to ask before replacing it. Then it
-   * is not read again, and `replaced` speaks of the key the user was asked about. Left out, it is read here.
+   * The default answer to "Should LingCode use this key?": yes when LingCode has no usable key, when it uses a key
+   * with this Key ID, or a team key of the same team (the same Issuer ID); no otherwise.
    */
-  previous?: KeySummary | null;
+  useByDefault: boolean;
+  /** Whether LingCode will use the new key, with the choices given. */
+  use: boolean;
+  /** The very same key (Key ID and key material) is saved already: registering it again refreshes it. */
+  alreadySaved?: SavedKeySummary;
+  /**
+   * The saved key this registration takes out of the Keychain, so ask first: the key it rotates, or a key saved
+   * under the same Key ID with other key material. `summary` is missing for a damaged one.
+   */
+  replaces?: {
+    keyId: string;
+    name: string;
+    why: "rotation" | "same-key-id";
+    /** LingCode uses it (so LingCode will use the new key). */
+    active: boolean;
+    summary?: SavedKeySummary;
+  };
 }
 
 export interface Registration {
   summary: KeySummary;
+  /** The status sentence of the new key ("Yes, Issuer ID ends in …"), whether or not LingCode uses it. */
   sentence: string;
   fingerprint: string;
   fileName?: string;
   warnings: string[];
   /** Apple's answer when verified. `role-limited`, `agreement-required` and `rate-limited` still save. */
   check?: CheckResult;
-  /** The key this registration replaced, when it was a different one. */
-  replaced?: KeySummary;
+  /** The name it is saved under. */
+  name: string;
+  /** LingCode uses the new key now. */
+  active: boolean;
+  /** The key LingCode used before and no longer does; it stays among the saved keys. */
+  switchedFrom?: SavedKeySummary;
+  /** The key LingCode keeps using, when it does not use the new one. */
+  inUse?: SavedKeySummary;
+  /**
+   * The key this registration took out of the Keychain (the rotated key, or the one saved under the same Key ID
+   * with other key material), when it was a different key: remind the user to revoke it.
+   */
+  replaced?: SavedKeySummary;
 }
 
 /**
- * Registers a key: validate, check with Apple (unless told not to), save in one Keychain update, read back.
- * Apple saying `rejected` throws AppleCheckError(apple-rejected); `unreachable` or `server-error` throws
- * AppleCheckError(apple-unavailable) so the caller can offer to save without verifying. The saved key survives
- * every failure.
+ * What registering this key would do (its name, whether LingCode would use it, what it replaces), without writing
+ * anything: reads the list of saved keys and LingCode's entry. Refuses a bad or taken name (`name-invalid`,
+ * `name-taken`), an unknown key to rotate, and a choice it cannot honour, before anything is checked or saved.
+ */
+export async function planRegistration(
+  prepared: PreparedKey,
+  store: KeyStore,
+  choices: RegistrationChoices = {},
+): Promise<RegistrationPlan> {
+  return (await plan(prepared, store, choices)).plan;
+}
+
+interface Planned {
+  plan: RegistrationPlan;
+  snapshot: Snapshot;
+  keys: ListedKey[];
+}
+
+async function plan(prepared: PreparedKey, store: KeyStore, choices: RegistrationChoices): Promise<Planned> {
+  const given = choices.name === undefined ? undefined : parseKeyName(choices.name);
+  const snapshot = await readSnapshot(store, true);
+  const keys = listFromSnapshot(snapshot);
+  const record = prepared.record;
+  const summary = summarize(record) as KeySummary;
+
+  const active = keys.find((key) => key.state === "ok" && key.active);
+  const current = active?.state === "ok" ? summaryOf(active) : undefined;
+  const sameId = keys.find((key) => key.keyId === record.keyId);
+  let replaces: RegistrationPlan["replaces"];
+  let alreadySaved: SavedKeySummary | undefined;
+  if (choices.rotates !== undefined) {
+    const { key } = await locateKey(store, snapshot, keys, choices.rotates);
+    if (sameId && sameId !== key) {
+      throw new AscKeyError(
+        "choice-invalid",
+        `Key ${record.keyId} is saved already as "${sameId.name}"; rotate that key, or remove one of the two first.`,
+      );
+    }
+    replaces = rotation(key, "rotation");
+  } else if (sameId?.state === "ok" && sameId.fingerprint === prepared.fingerprint) {
+    alreadySaved = summaryOf(sameId);
+  } else if (sameId) {
+    replaces = rotation(sameId, "same-key-id");
+  }
+  if (
+    replaces?.summary &&
+    replaces.summary.keyId === record.keyId &&
+    replaces.summary.fingerprint === prepared.fingerprint
+  ) {
+    // Rotating a key into itself: the same key registered again.
+    alreadySaved = replaces.summary;
+    replaces = undefined;
+  }
+
+  const except = [record.keyId, ...(replaces ? [replaces.keyId] : [])];
+  let name: string;
+  if (given !== undefined) {
+    checkNameFree(given, keys, except);
+    name = given;
+  } else {
+    name = replaces?.name ?? sameId?.name ?? freeDefaultName(summary, keys, except);
+  }
+
+  const entry = snapshot.entry;
+  const useByDefault =
+    entry.state !== "key" ||
+    entry.record.keyId === record.keyId ||
+    (entry.record.kind === "team" && record.kind === "team" && entry.record.issuerId === record.issuerId);
+  // LingCode keeps using this Key ID, or the key this one takes the place of.
+  const mustUse = (replaces?.active ?? false) || (entry.state === "key" && entry.record.keyId === record.keyId);
+  if (mustUse && choices.use === false) {
+    throw new AscKeyError(
+      "choice-invalid",
+      `${replaces ? `"${replaces.name}"` : `Key ${record.keyId}`} is the key LingCode uses, so LingCode uses the key that replaces it; to stop using it, switch to another key or remove it.`,
+    );
+  }
+  const use = mustUse || (choices.use ?? useByDefault);
+  return {
+    plan: {
+      name,
+      current,
+      currentUnreadable: entry.state === "unreadable",
+      useByDefault,
+      use,
+      alreadySaved,
+      replaces,
+    },
+    snapshot,
+    keys,
+  };
+}
+
+function rotation(key: ListedKey, why: "rotation" | "same-key-id"): NonNullable<RegistrationPlan["replaces"]> {
+  const replaces: NonNullable<RegistrationPlan["replaces"]> = {
+    keyId: key.keyId,
+    name: key.name,
+    why,
+    active: key.active,
+  };
+  if (key.state === "ok") replaces.summary = summaryOf(key);
+  return replaces;
+}
+
+/**
+ * Registers a key: validate, plan (name, whether LingCode uses it, what it replaces: see planRegistration), check with
+ * Apple (unless told not to), then save. Saving first adds the key LingCode uses to the saved keys if it was only in
+ * LingCode's entry (unless the new key replaces it), writes the new key's line and item, then (when LingCode uses it) LingCode's entry in one update, read back,
+ * and last removes a rotated key. Apple saying `rejected` throws AppleCheckError(apple-rejected); `unreachable` or
+ * `server-error` throws AppleCheckError(apple-unavailable) so the caller can offer to save without verifying. Every
+ * refusal comes before anything is written; the saved keys survive every failure.
  */
 export async function registerKey(input: KeyInput | PreparedKey, options: RegisterOptions): Promise<Registration> {
   options.onStep?.("reading");
   const prepared = "record" in input ? input : await prepareKey(input, options.now);
-  const previous =
-    options.previous === undefined ? await readPreviousForReplace(options.store) : (options.previous ?? undefined);
+  const { store } = options;
+  const { plan: planned, snapshot, keys } = await plan(prepared, store, options);
 
   let check: CheckResult | undefined;
   if (options.verify ?? true) {
@@ -134,20 +317,45 @@ export async function registerKey(input: KeyInput | PreparedKey, options: Regist
   }
 
   options.onStep?.("saving");
-  await options.store.write(prepared.record);
+  const record = prepared.record;
+  const entry = snapshot.entry;
+  const replaced = planned.replaces;
+  // The key LingCode uses joins the saved keys (if it was only in LingCode's entry) as soon as there is a second
+  // one, so that it stays at hand, unless this registration is what replaces it.
+  const entryIsReplaced = entry.state === "key" && (entry.record.keyId === record.keyId || (replaced?.active ?? false));
+  const kept = entry.state === "key" && !entryIsReplaced ? await keepActiveKey(store, snapshot, keys) : undefined;
+  const switchedFrom = planned.use ? kept : undefined;
+  const rotatedOut = replaced && replaced.keyId !== record.keyId ? replaced.keyId : undefined;
+  await saveKey(store, snapshot.index, record, planned.name, { after: rotatedOut });
+  if (planned.use) {
+    try {
+      await store.write(record);
+    } catch (error) {
+      if (!isAscKeyError(error)) throw error;
+      throw new AscKeyError(
+        error.code,
+        `${error.message} The key itself is kept among the saved keys as "${planned.name}".`,
+      );
+    }
+  }
+  if (rotatedOut) await forgetKey(store, snapshot.index, rotatedOut);
   clearTokenCache();
 
-  const summary = summarize(prepared.record) as KeySummary;
-  const replaced = previous && isDifferentKey(previous, summary) ? previous : undefined;
-  return {
+  const summary = summarize(record) as KeySummary;
+  const registration: Registration = {
     summary,
-    sentence: statusSentence(prepared.record),
+    sentence: statusSentence(record),
     fingerprint: prepared.fingerprint,
     fileName: prepared.fileName,
     warnings: prepared.warnings,
     check,
-    replaced,
+    name: planned.name,
+    active: planned.use,
   };
+  if (switchedFrom) registration.switchedFrom = switchedFrom;
+  if (!planned.use && planned.current) registration.inUse = planned.current;
+  if (replaced?.summary && isDifferentKey(replaced.summary, summary)) registration.replaced = replaced.summary;
+  return registration;
 }
 
 /** The saved key's summary, or undefined when there is none or the entry is unreadable (it will be replaced). */
@@ -176,10 +384,21 @@ export interface StatusReport {
   sentence: string;
 }
 
-/** "Is my key set up?" */
+/** "Is my key set up?": LingCode's entry, one read. */
 export async function readStatus(store: KeyStore): Promise<StatusReport> {
   const record = await store.read();
   return { status: summarize(record), sentence: statusSentence(record) };
+}
+
+export interface SavedKeyStatus {
+  summary: SavedKeySummary;
+  sentence: string;
+}
+
+/** A saved key's status, by name or Key ID (reads the list and that key's item). */
+export async function readSavedKeyStatus(store: KeyStore, key: string): Promise<SavedKeyStatus> {
+  const { record, summary } = await readSavedKey(store, key);
+  return { summary, sentence: statusSentence(record) };
 }
 
 const noKey = () =>
@@ -188,11 +407,21 @@ const noKey = () =>
     `${NOT_CONFIGURED_SENTENCE} Register one with the App Store Connect key's three values first.`,
   );
 
-/** The saved record, for a command that needs the key itself. Throws no-key when nothing is saved. */
-export async function requireRecord(store: KeyStore): Promise<KeyRecord> {
+/**
+ * The record of the key LingCode uses, or with `key` (a name or Key ID) of that saved key, for a command that needs
+ * the key itself. Throws no-key when nothing is saved, key-unknown / key-ambiguous for a reference that names no key
+ * or two.
+ */
+export async function requireRecord(store: KeyStore, key?: string): Promise<KeyRecord> {
+  if (key !== undefined) return (await readSavedKey(store, key)).record;
   const record = await store.read();
   if (!record) throw noKey();
   return record;
+}
+
+/** Which key a command works with: `key` names a saved key (name or Key ID); left out, the key LingCode uses. */
+export interface KeyChoice {
+  key?: string;
 }
 
 export interface Verification {
@@ -200,10 +429,11 @@ export interface Verification {
   check: CheckResult;
 }
 
-/** One check of the saved key with Apple. Throws no-key when nothing is saved. */
-export async function verifySavedKey(store: KeyStore, options: CheckOptions = {}): Promise<Verification> {
-  const record = await requireRecord(store);
-  const check = await checkKey(record, options);
+/** One check with Apple of the key LingCode uses (or of the saved key `key`). Throws no-key when nothing is saved. */
+export async function verifySavedKey(store: KeyStore, options: CheckOptions & KeyChoice = {}): Promise<Verification> {
+  const { key, ...checkOptions } = options;
+  const record = await requireRecord(store, key);
+  const check = await checkKey(record, checkOptions);
   return { summary: summarize(record) as KeySummary, check };
 }
 
@@ -218,10 +448,10 @@ export interface CapabilityCheck {
  */
 export async function checkSavedKeyCapabilities(
   store: KeyStore,
-  options: CapabilityOptions & { lastSeen?: LastSeenQuota } = {},
+  options: CapabilityOptions & KeyChoice & { lastSeen?: LastSeenQuota } = {},
 ): Promise<CapabilityCheck> {
-  const record = await requireRecord(store);
-  const { lastSeen, ...rest } = options;
+  const { lastSeen, key, ...rest } = options;
+  const record = await requireRecord(store, key);
   const remembered = rememberedQuota(record.keyId, lastSeen, (options.now ?? Date.now)());
   const checkOptions =
     remembered === undefined || rest.rateLimitRemaining !== undefined
@@ -247,36 +477,19 @@ export function rememberedQuota(keyId: string, lastSeen: LastSeenQuota | undefin
   return age >= 0 && age < 3_600_000 ? lastSeen.rateLimitRemaining : undefined;
 }
 
-/** A short-lived token for the saved key (reused within the process until a minute before it expires). */
-export async function mintSavedToken(store: KeyStore, options: MintOptions = {}): Promise<string> {
-  return mintToken(await requireRecord(store), options);
-}
-
-export interface Removal {
-  /** False when there was nothing to remove. */
-  removed: boolean;
-  /** What was removed, when the entry was readable. */
-  previous?: KeySummary;
+/**
+ * A short-lived token for the key LingCode uses, or the saved key `key` (reused within the process until a minute
+ * before it expires).
+ */
+export async function mintSavedToken(store: KeyStore, options: MintOptions & KeyChoice = {}): Promise<string> {
+  const { key, ...mintOptions } = options;
+  return mintToken(await requireRecord(store, key), mintOptions);
 }
 
 /**
- * Deletes the entry (a corrupt one too). A locked Keychain throws (keychain-locked), never "nothing to remove". An
- * entry read here that the removal then no longer finds was removed by someone else at the same moment: it is
- * gone, which is what was asked, so that is a removal too.
+ * Removes a key (by default the one LingCode uses; a corrupt entry too) from LingCode's entry and the saved keys.
+ * Removing the key LingCode uses needs `next` when other keys are saved: see removeKey in src/lib/saved-keys.ts.
  */
-export async function removeSavedKey(store: KeyStore): Promise<Removal> {
-  let existed: boolean;
-  let previous: KeySummary | undefined;
-  try {
-    const status = summarize(await store.read());
-    existed = status.configured;
-    previous = status.configured ? status : undefined;
-  } catch (error) {
-    if (!isUnreadableEntry(error)) throw error;
-    existed = true;
-  }
-  const removed = await store.remove();
-  clearTokenCache();
-  if (!removed && !existed) return { removed: false };
-  return previous ? { removed: true, previous } : { removed: true };
+export function removeSavedKey(store: KeyStore, options: RemoveOptions = {}): Promise<Removal> {
+  return removeKey(store, options);
 }

@@ -409,7 +409,8 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
 
       const run = await registerTeam();
       expect(run.status, run.stderr).toBe(0);
-      expect(run.stderr).toContain(`replaced the key saved before (Key ID ${old.keyId}`);
+      // The key it held stays at hand among the saved keys; LingCode's entry is one item holding the new key.
+      expect(run.stderr).toMatch(/LingCode now uses this key, saved as "[^"]+"; "[^"]+" stays saved/);
       expect(itemPaths(service, ACCOUNT)).toHaveLength(1);
       const saved = lookupDirectly(service, ACCOUNT);
       expect(saved && (JSON.parse(saved) as { keyId: string }).keyId).toBe(keyId);
@@ -720,7 +721,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       expect(moved.stderr + failed.stderr + failed.stdout).not.toMatch(RAW_CONTROL);
     });
 
-    it("says when it replaces a different saved key", async () => {
+    it("says when LingCode switches to a new key of the same team, and that the old one stays saved", async () => {
       expect((await registerTeam()).status).toBe(0);
       const next = makeKey();
       const nextId = makeKeyId();
@@ -729,7 +730,10 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       apple.register({ keyId: nextId, kind: "team", issuerId: ISSUER_ID, publicKey: next.publicKey });
       const run = await cli(["register", "--issuer-id", ISSUER_ID, "--key-id", nextId, "--p8", file]);
       expect(run.status).toBe(0);
-      expect(run.stderr).toContain(`replaced the key saved before (Key ID ${keyId}`);
+      expect(run.stderr).toContain(
+        `LingCode now uses this key, saved as "Team ...72a, key ${nextId}"; "Team ...72a, key ${keyId}" stays saved (asc-key use ${keyId} switches back).`,
+      );
+      expect(run.stderr).not.toContain("replaced");
       expect((await savedStatus()).keyId).toBe(nextId);
     });
   });
@@ -1265,7 +1269,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       const run = await cli(["remove"]);
       expect(run).toEqual({
         status: 0,
-        stdout: `Removed key ${keyId} (Issuer ID ends in ...72a) from the Keychain.\n`,
+        stdout: `Removed "Team ...72a, key ${keyId}", key ${keyId} (Issuer ID ends in ...72a), from the Keychain.\n`,
         stderr: "",
       });
       expect(lookupDirectly(service, ACCOUNT)).toBeUndefined();
@@ -1283,11 +1287,11 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
         { mode: 0o755 },
       );
       const run = await cli(["remove"], { env: { PATH: `${bin}${path.delimiter}${process.env.PATH}` } });
-      expect(run).toEqual({
-        status: 0,
-        stdout: `Removed key ${keyId} (Issuer ID ends in ...72a) from the Keychain.\n`,
-        stderr: "",
-      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toBe("");
+      expect(run.stdout).toMatch(
+        new RegExp(`^Removed "[^"]+", key ${keyId} \\(Issuer ID ends in \\.\\.\\.72a\\), from the Keychain\\.\\n`),
+      );
       expect(lookupDirectly(service, ACCOUNT)).toBeUndefined();
     });
 

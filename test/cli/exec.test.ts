@@ -168,7 +168,7 @@ describe("usage, before any Keychain access", () => {
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('unknown group "gradle"');
     expect((await cli(["exec", "--only", "", "--", "true"], env())).status).toBe(2);
-    expect((await cli(["exec", "--key", "ABC", "--", "true"], env())).status).toBe(2);
+    expect((await cli(["exec", "--frobnicate", "ABC", "--", "true"], env())).status).toBe(2);
   });
 
   it("prints help that lists every variable of the table", async () => {

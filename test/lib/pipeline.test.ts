@@ -589,15 +589,18 @@ function registrationSuite(makeStore: () => KeyStore) {
     expect((await store.read())?.keyId).toBe(k.keyId);
   });
 
-  it("replaced is set when a different key replaces another, with the old key's summary only", async () => {
+  it("a second key of the same team: LingCode uses it, the first stays saved; nothing is replaced", async () => {
     const a = appleKey();
     const b = appleKey();
     const first = await registerKey(teamInput(a), { store, check: { baseUrl: apple.url } });
     const second = await registerKey(teamInput(b), { store, check: { baseUrl: apple.url } });
-    expect(second.replaced).toEqual(first.summary);
-    expect(second.replaced?.keyId).toBe(a.keyId);
-    expect(second.replaced).not.toHaveProperty("privateKey");
+    expect(first).toMatchObject({ active: true, name: `Team ...72a, key ${a.keyId}` });
+    expect(first.switchedFrom).toBeUndefined();
+    expect(second).toMatchObject({ active: true, switchedFrom: { ...first.summary, name: first.name } });
+    expect(second.replaced).toBeUndefined();
+    expect(second.switchedFrom).not.toHaveProperty("privateKey");
     expect((await store.read())?.keyId).toBe(b.keyId);
+    expect((await store.saved.readItem(a.keyId))?.record.keyId).toBe(a.keyId);
     expectNoKeyMaterial(second);
   });
 
@@ -614,7 +617,7 @@ function registrationSuite(makeStore: () => KeyStore) {
     expect(again.replaced).toBeUndefined();
   });
 
-  it("replaced is set for the same Key ID with other key material, and for the same material under another Key ID", async () => {
+  it("replaced is set for the same Key ID with other key material; the same material under another Key ID is another key", async () => {
     const a = appleKey();
     await registerKey(teamInput(a), { store, verify: false });
     const other = key();
@@ -622,8 +625,8 @@ function registrationSuite(makeStore: () => KeyStore) {
     expect(sameId.replaced?.keyId).toBe(a.keyId);
     expect(sameId.replaced?.fingerprint).not.toBe(sameId.summary.fingerprint);
     const otherId = await registerKey(teamInput({ keyId: "NEWID12345", pem: other.pem }), { store, verify: false });
-    expect(otherId.replaced?.keyId).toBe(a.keyId);
-    expect(otherId.replaced?.fingerprint).toBe(otherId.summary.fingerprint);
+    expect(otherId.replaced).toBeUndefined();
+    expect(otherId.switchedFrom?.keyId).toBe(a.keyId);
   });
 
   it("accepts an already prepared key without reading it again", async () => {
@@ -707,6 +710,7 @@ function registrationSuite(makeStore: () => KeyStore) {
       await registerKey(kind === "team" ? teamInput(k) : { kind, keyId: k.keyId, p8Text: k.pem }, {
         store,
         verify: false,
+        use: true,
       });
       const token = await mintSavedToken(store);
       expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
@@ -743,7 +747,13 @@ function registrationSuite(makeStore: () => KeyStore) {
     const registration = await registerKey(teamInput(k), { store, verify: false });
     await mintSavedToken(store);
     const removal = await removeSavedKey(store);
-    expect(removal).toEqual({ removed: true, previous: registration.summary });
+    expect(removal).toEqual({
+      removed: true,
+      wasActive: true,
+      previous: { ...registration.summary, name: registration.name },
+      next: null,
+    });
+    expect(await store.saved.readItem(k.keyId)).toBeUndefined();
     expectNoKeyMaterial(removal);
     expect(await store.read()).toBeUndefined();
     expect(await readStatus(store)).toEqual({ status: { configured: false }, sentence: "No, no ASC key configured." });
@@ -756,27 +766,6 @@ function registrationSuite(makeStore: () => KeyStore) {
 
 describe("registration with an in-memory store", () => {
   registrationSuite(() => memoryStore().store);
-});
-
-describe("registration with the saved key already read by the caller", () => {
-  it("does not read it again, and reports as replaced the key the caller asked about", async () => {
-    const { store, backend } = memoryStore();
-    const old = appleKey();
-    await registerKey(teamInput(old), { store, verify: false });
-    const asked = (await readPreviousForReplace(store))!;
-
-    const k = appleKey();
-    const prepared = await prepareKey(teamInput(k));
-    backend.calls.get = 0;
-    const registration = await registerKey(prepared, { store, verify: false, previous: asked });
-    expect(backend.calls.get).toBe(1); // the read-back after writing, nothing before
-    expect(registration.replaced).toEqual(asked);
-
-    backend.calls.get = 0;
-    const none = await registerKey(await prepareKey(teamInput(appleKey())), { store, verify: false, previous: null });
-    expect(backend.calls.get).toBe(1);
-    expect(none.replaced).toBeUndefined();
-  });
 });
 
 describe.skipIf(!KEYRING)("registration with the real Secret Service (private gnome-keyring)", () => {
@@ -805,7 +794,9 @@ describe.skipIf(!KEYRING)("registration with the real Secret Service (private gn
       expect((await readStatus(store)).sentence).toBe(registration.sentence);
 
       await backend.set(service, store.account, "test", "{ not json");
-      expect(await removeSavedKey(store)).toEqual({ removed: true });
+      // The key is saved besides: what LingCode uses next is asked for.
+      await expect(removeSavedKey(store)).rejects.toMatchObject({ code: "next-key-needed" });
+      expect(await removeSavedKey(store, { next: null })).toEqual({ removed: true, wasActive: true, next: null });
       expect(await backend.get(service, store.account)).toBeUndefined();
     } finally {
       await backend.delete(service, store.account);
@@ -857,14 +848,16 @@ describe("fault injection through an in-memory backend", () => {
     const k = appleKey();
     const registration = await registerKey(teamInput(k), { store, check: { baseUrl: apple.url } });
     expect(registration.replaced).toBeUndefined();
-    expect(backend.calls.set).toBe(1);
+    expect(registration.active).toBe(true);
+    expect(registration.switchedFrom).toBeUndefined();
+    expect(backend.calls.set).toBe(3); // the list of saved keys, the key's item, LingCode's entry
     expect((await store.read())?.keyId).toBe(k.keyId);
   });
 
   it.each(corruptValues)("an entry with %s is removed, with no previous", async (_n, value) => {
     const { store } = await corruptStore(value);
     const removal = await removeSavedKey(store);
-    expect(removal).toEqual({ removed: true });
+    expect(removal).toEqual({ removed: true, wasActive: true, next: null });
     expect(removal.previous).toBeUndefined();
     expect(await store.readRaw()).toBeUndefined();
   });

@@ -1,4 +1,22 @@
 export { DEFAULT_TIMEOUT_MS, type SecretBackend } from "./backend";
 export { createSecretToolBackend, type SecretToolBackendOptions } from "./linux";
-export { createSecurityBackend, MAX_COMMAND_LINE, SECURITY_PATH, type SecurityBackendOptions } from "./macos";
+export {
+  addGenericPasswordLine,
+  createSecurityBackend,
+  MAX_COMMAND_LINE,
+  SECURITY_PATH,
+  type SecurityBackendOptions,
+} from "./macos";
 export { ACCOUNT, createKeyStore, DEFAULT_SERVICE, LABEL, type KeyStore, type KeyStoreOptions } from "./store";
+export {
+  createSavedKeyStore,
+  indexAccount,
+  itemAccount,
+  savedKeysService,
+  SAVED_KEYS_SUFFIX,
+  type IndexEntry,
+  type IndexPage,
+  type SavedIndex,
+  type SavedItem,
+  type SavedKeyStore,
+} from "./saved";

@@ -3,6 +3,7 @@ import { parseRecord, serializeRecord, type KeyRecord } from "../record";
 import type { SecretBackend } from "./backend";
 import { createSecretToolBackend } from "./linux";
 import { createSecurityBackend } from "./macos";
+import { createSavedKeyStore, savedKeysService, type SavedKeyStore } from "./saved";
 
 /** The one item LingCode reads: service `LingCode`, account `asc-api-key`. */
 export const DEFAULT_SERVICE = "LingCode";
@@ -29,6 +30,11 @@ export interface KeyStoreOptions {
 export interface KeyStore {
   readonly service: string;
   readonly account: string;
+  /**
+   * The other saved keys, beside this entry: service `<service> Saved Keys`, through the same backend. The entry's
+   * service holds the entry alone.
+   */
+  readonly saved: SavedKeyStore;
   /** The saved record, or undefined when there is none. Throws record-corrupt / record-version for a bad entry. */
   read(): Promise<KeyRecord | undefined>;
   /** The stored text as is, unparsed (secret). */
@@ -48,6 +54,7 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
   return {
     service,
     account: ACCOUNT,
+    saved: createSavedKeyStore(savedKeysService(service), backend),
     readRaw,
 
     async read() {

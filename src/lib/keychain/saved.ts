@@ -1,0 +1,380 @@
+/**
+ * The saved keys beside the entry LingCode reads: one item per key under their own service (`<service> Saved Keys`,
+ * e.g. `LingCode Saved Keys`), and an index that lists them without any secret, so that a list needs no secret read.
+ * The service of LingCode's entry holds that one entry and nothing else. docs/keychain-entry.md has the layout.
+ *
+ * - Item `key-<Key ID>`: the key's full record (the same JSON as LingCode's entry) plus `name`.
+ * - Index pages `index`, `index-2`, …: each one line of JSON listing keys by Key ID, name, kind, the Issuer ID's last
+ *   three characters, fingerprint and savedAt. Page 1 also says how many pages there are, so a list reads page 1 and
+ *   then the others at once. A page stays under what `security -i` can take in one line (the secret goes as hex, so
+ *   every byte counts twice): one page holds six to ten keys, and a list of n keys reads about n/7 + 1 items.
+ * - Every change rewrites one page (a single item update), except a new page, which is written before page 1 counts it.
+ *
+ * Neither the Keychain nor the Secret Service lists a service's items cheaply (macOS cannot without reading every
+ * secret), so the index is what says which keys exist. The order of writes keeps every item reachable from it: a key
+ * is added to the index before its item is written, and removed from it after its item is deleted. What a crash can
+ * leave is an index line whose item is missing or out of date; it is listed as damaged (with Remove), or repaired
+ * from the item when the key is next read. A damaged page is read as far as it goes: the Key IDs found in it are
+ * listed as damaged, and the other pages as they are.
+ */
+import { AscKeyError } from "../errors";
+import { parseKeyId } from "../ids";
+import { parseRecord, serializeRecord, type KeyKind, type KeyRecord } from "../record";
+import type { SecretBackend } from "./backend";
+import { MAX_COMMAND_LINE } from "./macos";
+
+/** The saved keys' service: the entry's service and this. */
+export const SAVED_KEYS_SUFFIX = " Saved Keys";
+export const INDEX_LABEL = "LingCode: saved App Store Connect keys (the list; nothing secret)";
+export const INDEX_VERSION = 1;
+
+export function savedKeysService(service: string): string {
+  return `${service}${SAVED_KEYS_SUFFIX}`;
+}
+
+export function indexAccount(page: number): string {
+  return page === 1 ? "index" : `index-${page}`;
+}
+
+/**
+ * `key-<Key ID>`. A Key ID with a character the `security` tool's quoting cannot carry (Apple publishes no format, so
+ * any printable ASCII is accepted) is written as `key-x<hex>` instead.
+ */
+export function itemAccount(keyId: string): string {
+  return /^[A-Z0-9]+$/.test(keyId) ? `key-${keyId}` : `key-x${Buffer.from(keyId, "utf8").toString("hex")}`;
+}
+
+export function itemLabel(keyId: string): string {
+  return `LingCode: saved App Store Connect key ${/^[A-Z0-9]+$/.test(keyId) ? keyId : "(unusual Key ID)"}`;
+}
+
+/** One key in the index. Only `keyId` is sure to be there: a line missing anything else is listed as damaged. */
+export interface IndexEntry {
+  keyId: string;
+  name?: string;
+  kind?: KeyKind;
+  issuerIdSuffix?: string;
+  fingerprint?: string;
+  savedAt?: string;
+}
+
+/** An entry with everything a list shows. */
+export type CompleteEntry = Required<Omit<IndexEntry, "issuerIdSuffix">> & Pick<IndexEntry, "issuerIdSuffix">;
+
+export function isComplete(entry: IndexEntry): entry is CompleteEntry {
+  return (
+    entry.name !== undefined &&
+    entry.kind !== undefined &&
+    entry.fingerprint !== undefined &&
+    entry.savedAt !== undefined &&
+    (entry.kind === "individual" || entry.issuerIdSuffix !== undefined)
+  );
+}
+
+export interface IndexPage {
+  /** 1-based. */
+  number: number;
+  entries: IndexEntry[];
+  /** Why the stored page could not be read as it is; `entries` are what could be found in it. */
+  damage?: string;
+  /** Page 1 counts it, but it is not there (its entries are unknown). */
+  missing?: boolean;
+}
+
+/** The index as read: `pages` is empty when there is none (no key was ever saved, or all were removed). */
+export interface SavedIndex {
+  pages: IndexPage[];
+  /** How many Keychain reads reading it took (one per page, and one that found no next page where it looked). */
+  reads: number;
+}
+
+/** A saved item: the record and the name kept with it. */
+export interface SavedItem {
+  record: KeyRecord;
+  name?: string;
+}
+
+export interface SavedKeyStore {
+  readonly service: string;
+  /** Page 1, then the pages it counts, all at once. */
+  readIndex(): Promise<SavedIndex>;
+  /** The item of a saved key, or undefined when there is none. Throws record-corrupt / record-version for a bad one. */
+  readItem(keyId: string): Promise<SavedItem | undefined>;
+  /** Writes the item in one update and reads it back (keychain-mismatch unless identical). */
+  writeItem(record: KeyRecord, name: string): Promise<void>;
+  deleteItem(keyId: string): Promise<boolean>;
+  /**
+   * Adds the entry, or replaces the one with its Key ID where it is. `after`: a new entry goes right after that key's
+   * entry (a rotated key keeps its place). Updates `index` as it writes.
+   */
+  putEntry(index: SavedIndex, entry: IndexEntry, options?: { after?: string }): Promise<void>;
+  /** Removes every entry with this Key ID (a page at a time); when no key is left, the index itself. */
+  dropEntry(index: SavedIndex, keyId: string): Promise<void>;
+}
+
+/** How many bytes a page may take: its hex must fit on one `security -i` line beside the command's other words. */
+export function pageBudget(service: string): number {
+  const words = `add-generic-password -U -s "${service}" -a "${indexAccount(999)}" -l "${INDEX_LABEL}" -X ""`;
+  // Room for a keychain file's path that the macOS backend may add to the line.
+  const reserve = 400;
+  return Math.floor((MAX_COMMAND_LINE - Buffer.byteLength(words, "utf8") - reserve) / 2);
+}
+
+/** New entries fill a page up to this share of the budget, leaving room for a longer name or a rotated key later. */
+const FILL = 0.75;
+
+export function createSavedKeyStore(service: string, backend: SecretBackend): SavedKeyStore {
+  const budget = pageBudget(service);
+
+  const writePage = async (index: SavedIndex, page: IndexPage) => {
+    const text = serializePage(page, page.number === 1 ? index.pages.length : undefined);
+    if (Buffer.byteLength(text, "utf8") > budget) {
+      throw new AscKeyError("keychain-too-long", "A page of the saved keys' list grew too long; nothing was changed.");
+    }
+    await backend.set(service, indexAccount(page.number), INDEX_LABEL, text);
+    const stored = await backend.get(service, indexAccount(page.number));
+    if (stored !== text) {
+      throw new AscKeyError(
+        "keychain-mismatch",
+        "The list of saved keys read back differently right after it was written (another change at the same moment?); list the keys again before relying on it.",
+      );
+    }
+    page.damage = undefined;
+    page.missing = undefined;
+  };
+
+  const fits = (index: SavedIndex, page: IndexPage, share: number) =>
+    Buffer.byteLength(serializePage(page, page.number === 1 ? index.pages.length : undefined), "utf8") <=
+    budget * share;
+
+  /** Appends to the first page with room, or to a new last page (written before page 1 counts it). */
+  const append = async (index: SavedIndex, entry: IndexEntry) => {
+    for (const page of index.pages) {
+      const tried = { ...page, entries: [...page.entries, entry] };
+      if (fits(index, tried, FILL)) {
+        page.entries = tried.entries;
+        await writePage(index, page);
+        return;
+      }
+    }
+    const page: IndexPage = { number: index.pages.length + 1, entries: [entry] };
+    index.pages.push(page);
+    try {
+      await writePage(index, page);
+      if (page.number > 1) await writePage(index, index.pages[0]);
+    } catch (error) {
+      index.pages.pop();
+      throw error;
+    }
+  };
+
+  return {
+    service,
+
+    async readIndex() {
+      const first = await backend.get(service, indexAccount(1));
+      if (first === undefined) return { pages: [], reads: 1 };
+      const head = parsePage(first, 1);
+      if (head.count === undefined) {
+        // Page 1 no longer says how many pages there are: look for them one by one, so that none is hidden.
+        const pages = [head.page];
+        let reads = 1;
+        for (let number = 2; number <= MAX_PAGES; number += 1) {
+          const text = await backend.get(service, indexAccount(number));
+          reads += 1;
+          if (text === undefined) break;
+          pages.push(parsePage(text, number).page);
+        }
+        return { pages, reads };
+      }
+      const count = head.count;
+      const rest = await Promise.all(
+        Array.from({ length: count - 1 }, async (_, i): Promise<IndexPage> => {
+          const number = i + 2;
+          const text = await backend.get(service, indexAccount(number));
+          if (text === undefined) return { number, entries: [], missing: true };
+          return parsePage(text, number).page;
+        }),
+      );
+      return { pages: [head.page, ...rest], reads: count };
+    },
+
+    async readItem(keyId) {
+      const text = await backend.get(service, itemAccount(keyId));
+      return text === undefined ? undefined : parseSavedItem(text);
+    },
+
+    async writeItem(record, name) {
+      const text = serializeSavedItem(record, name);
+      await backend.set(service, itemAccount(record.keyId), itemLabel(record.keyId), text);
+      const stored = await backend.get(service, itemAccount(record.keyId));
+      if (stored !== text) {
+        throw new AscKeyError(
+          "keychain-mismatch",
+          stored === undefined
+            ? "The saved key was not found in the Keychain right after saving it; it was not saved."
+            : "The Keychain returned something other than the saved key just written (another save at the same moment?); check the saved keys before relying on them.",
+        );
+      }
+    },
+
+    deleteItem(keyId) {
+      return backend.delete(service, itemAccount(keyId));
+    },
+
+    async putEntry(index, entry, options = {}) {
+      for (const page of index.pages) {
+        const at = page.entries.findIndex((existing) => existing.keyId === entry.keyId);
+        if (at === -1) continue;
+        const entries = [...page.entries];
+        entries[at] = entry;
+        if (fits(index, { ...page, entries }, 1)) {
+          page.entries = entries;
+          await writePage(index, page);
+          return;
+        }
+        // Grown past its page: written elsewhere first, then taken out of here.
+        await append(index, entry);
+        page.entries = page.entries.filter((existing) => existing !== page.entries[at]);
+        await writePage(index, page);
+        return;
+      }
+      if (options.after !== undefined) {
+        for (const page of index.pages) {
+          const at = page.entries.findIndex((existing) => existing.keyId === options.after);
+          if (at === -1) continue;
+          const entries = [...page.entries.slice(0, at + 1), entry, ...page.entries.slice(at + 1)];
+          if (!fits(index, { ...page, entries }, 1)) break;
+          page.entries = entries;
+          await writePage(index, page);
+          return;
+        }
+      }
+      await append(index, entry);
+    },
+
+    async dropEntry(index, keyId) {
+      for (const page of index.pages) {
+        if (!page.entries.some((entry) => entry.keyId === keyId)) continue;
+        page.entries = page.entries.filter((entry) => entry.keyId !== keyId);
+        await writePage(index, page);
+      }
+      // No key left: the index goes too (the last pages first; page 1, which counts them, last).
+      if (index.pages.length > 0 && index.pages.every((page) => page.entries.length === 0 && !page.damage)) {
+        for (const page of [...index.pages].reverse()) await backend.delete(service, indexAccount(page.number));
+        index.pages = [];
+      }
+    },
+  };
+}
+
+/** One line of JSON; page 1 says how many pages there are. */
+export function serializePage(page: Pick<IndexPage, "entries">, count?: number): string {
+  const value: Record<string, unknown> = { version: INDEX_VERSION };
+  if (count !== undefined) value.pages = count;
+  value.keys = page.entries.map(orderedEntry);
+  return JSON.stringify(value);
+}
+
+function orderedEntry(entry: IndexEntry): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (entry.name !== undefined) out.name = entry.name;
+  out.keyId = entry.keyId;
+  if (entry.kind !== undefined) out.kind = entry.kind;
+  if (entry.issuerIdSuffix !== undefined) out.issuerIdSuffix = entry.issuerIdSuffix;
+  if (entry.fingerprint !== undefined) out.fingerprint = entry.fingerprint;
+  if (entry.savedAt !== undefined) out.savedAt = entry.savedAt;
+  return out;
+}
+
+const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
+const MAX_PAGES = 1000;
+
+/** Reads a page as far as it goes. Never throws: what cannot be read is reported as damage. */
+export function parsePage(text: string, number: number): { page: IndexPage; count?: number } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return salvage(text, number, "it is not JSON");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return salvage(text, number, "it is not a JSON object");
+  }
+  const raw = value as Record<string, unknown>;
+  if (raw.version !== INDEX_VERSION) return salvage(text, number, "its version is not one this version knows");
+  if (!Array.isArray(raw.keys)) return salvage(text, number, "it has no list of keys");
+  let count: number | undefined;
+  let damage: string | undefined;
+  if (number === 1) {
+    if (typeof raw.pages === "number" && Number.isInteger(raw.pages) && raw.pages >= 1 && raw.pages <= MAX_PAGES) {
+      count = raw.pages;
+    } else {
+      damage = "it does not say how many pages there are";
+    }
+  }
+  const entries: IndexEntry[] = [];
+  for (const item of raw.keys as unknown[]) {
+    const entry = parseEntry(item);
+    if (entry) entries.push(entry);
+    else damage = "a line without a Key ID was left out";
+  }
+  return { page: damage ? { number, entries, damage } : { number, entries }, count };
+}
+
+function parseEntry(value: unknown): IndexEntry | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const raw = value as Record<string, unknown>;
+  const keyId = exactKeyId(raw.keyId);
+  if (keyId === undefined) return undefined;
+  const entry: IndexEntry = { keyId };
+  if (typeof raw.name === "string" && validName(raw.name)) entry.name = raw.name;
+  if (raw.kind === "team" || raw.kind === "individual") entry.kind = raw.kind;
+  if (entry.kind === "team" && typeof raw.issuerIdSuffix === "string" && /^[0-9a-f]{3}$/.test(raw.issuerIdSuffix)) {
+    entry.issuerIdSuffix = raw.issuerIdSuffix;
+  }
+  if (typeof raw.fingerprint === "string" && FINGERPRINT.test(raw.fingerprint)) entry.fingerprint = raw.fingerprint;
+  if (typeof raw.savedAt === "string" && !Number.isNaN(Date.parse(raw.savedAt))) entry.savedAt = raw.savedAt;
+  return entry;
+}
+
+/** A Key ID exactly as this version writes one (trimmed, uppercase), or undefined. */
+function exactKeyId(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  try {
+    const { keyId } = parseKeyId(value);
+    return keyId === value ? keyId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The name rules' shape (src/lib/key-names.ts), checked loosely: a stored name is shown only if it is one line. */
+function validName(name: string): boolean {
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  return name.trim() !== "" && [...name].length <= 40 && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name);
+}
+
+/** The Key IDs (and page count) that can still be found in a damaged page. */
+function salvage(text: string, number: number, why: string): { page: IndexPage; count?: number } {
+  const entries: IndexEntry[] = [];
+  for (const match of text.matchAll(/"keyId"\s*:\s*"([^"\\]{1,20})"/g)) {
+    const keyId = exactKeyId(match[1]);
+    if (keyId !== undefined && !entries.some((entry) => entry.keyId === keyId)) entries.push({ keyId });
+  }
+  const pages = number === 1 ? /"pages"\s*:\s*(\d{1,4})\b/.exec(text) : null;
+  const count = pages && Number(pages[1]) >= 1 && Number(pages[1]) <= MAX_PAGES ? Number(pages[1]) : undefined;
+  return { page: { number, entries, damage: `page ${number} of the list is damaged (${why})` }, count };
+}
+
+/** The record as LingCode's entry holds it, with `name` last. */
+export function serializeSavedItem(record: KeyRecord, name: string): string {
+  return JSON.stringify({ ...(JSON.parse(serializeRecord(record)) as Record<string, unknown>), name });
+}
+
+/** Throws record-corrupt / record-version as parseRecord does; a missing or odd name is left out. */
+export function parseSavedItem(text: string): SavedItem {
+  const record = parseRecord(text);
+  const raw = JSON.parse(text.trim()) as Record<string, unknown>;
+  return typeof raw.name === "string" && validName(raw.name) ? { record, name: raw.name.trim() } : { record };
+}

@@ -1,0 +1,648 @@
+/**
+ * Several keys: the one LingCode uses (its entry, service `LingCode`, account `asc-api-key`, exactly as before) and
+ * the others at hand (the saved keys, src/lib/keychain/saved.ts). Every face (the Raycast views, the AI tools, the
+ * asc-key CLI) lists, switches, renames and removes through these functions.
+ *
+ * - Which key LingCode uses is never stored apart from LingCode's entry: a listed key is `active` when the entry holds
+ *   it (same Key ID and fingerprint), so there is no pointer to go stale.
+ * - Switching is one update of LingCode's entry (read back); the key that was active stays saved.
+ * - A key in LingCode's entry that is not among the saved keys (an install from before there were several keys, or a
+ *   key LingCode wrote itself) is listed like the others (`saved: false`) and added to them, under its name, before
+ *   anything would replace it in the entry: nothing to migrate, and nothing is lost by switching.
+ * - A list reads the index (no secret) and, unless told not to, LingCode's entry (one secret, to mark the active key);
+ *   `items: true` also reads each saved item, to show one that is missing or damaged.
+ *
+ * Nothing here returns key material except `KeyRecord.privateKey` from readSavedKey, for token minting and checks.
+ */
+import { AscKeyError, isAscKeyError, isUnreadableEntry } from "./errors";
+import { parseKeyId } from "./ids";
+import type { KeyStore } from "./keychain";
+import { isComplete, type IndexEntry, type SavedIndex, type SavedItem } from "./keychain/saved";
+import {
+  checkNameFree,
+  defaultKeyName,
+  freeDefaultName,
+  NO_KEY_WORD,
+  parseKeyName,
+  sameName,
+  shownReference,
+} from "./key-names";
+import type { KeyRecord } from "./record";
+import { summarize, type KeySummary } from "./status";
+import { clearTokenCache } from "./token";
+
+/** A key's summary and the name the user gave it. Nothing secret. */
+export interface SavedKeySummary extends KeySummary {
+  name: string;
+}
+
+export interface ListedOkKey extends SavedKeySummary {
+  state: "ok";
+  /** LingCode uses this key: its entry holds it. */
+  active: boolean;
+  /**
+   * Among the saved keys. False for a key only in LingCode's entry (registered before there were several keys, or
+   * written by LingCode): it is added to the saved keys, under this name, the first time they change.
+   */
+  saved: boolean;
+}
+
+export interface ListedDamagedKey {
+  state: "damaged";
+  keyId: string;
+  /** The name it was saved under, or "Key <Key ID>" when even that is lost. */
+  name: string;
+  /** Why it cannot be used, one sentence. It can only be removed (and registered again). */
+  reason: string;
+  active: false;
+  saved: true;
+}
+
+export type ListedKey = ListedOkKey | ListedDamagedKey;
+
+/** LingCode's entry as the listing found it. */
+export type EntryState =
+  | { state: "key"; summary: KeySummary }
+  | { state: "none" }
+  | { state: "unreadable"; reason: string }
+  /** The listing was told not to read it (`entry: false`): which key is active is not known. */
+  | { state: "not-read" };
+
+export interface KeyList {
+  /** In the saved keys' order (the order they were saved in); a key only in LingCode's entry comes last. */
+  keys: ListedKey[];
+  entry: EntryState;
+  /** Damage to the list itself (a page that could not be read), one sentence each; the keys still listed are fine. */
+  problems: string[];
+  /** How many Keychain reads the listing made: index pages, LingCode's entry, saved items. */
+  reads: number;
+}
+
+export interface ListOptions {
+  /** Read LingCode's entry to know which key it uses (default true: one read, of a secret). */
+  entry?: boolean;
+  /** Read every saved item too, to list a missing or damaged one as such (one read each; default false). */
+  items?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading
+
+type EntryRead =
+  | { state: "key"; record: KeyRecord }
+  | { state: "none" }
+  | { state: "unreadable"; reason: string }
+  | { state: "not-read" };
+
+type ItemRead = { state: "ok"; item: SavedItem } | { state: "missing" } | { state: "damaged"; reason: string };
+
+/** What the saved keys and LingCode's entry hold, as read once for one operation. */
+export interface Snapshot {
+  index: SavedIndex;
+  entry: EntryRead;
+  reads: number;
+}
+
+/** The index, then (when asked) LingCode's entry: one after the other, so a locked keychain asks to unlock once. */
+export async function readSnapshot(store: KeyStore, readEntry = true): Promise<Snapshot> {
+  const index = await store.saved.readIndex();
+  if (!readEntry) return { index, entry: { state: "not-read" }, reads: index.reads };
+  return { index, entry: await readEntryState(store), reads: index.reads + 1 };
+}
+
+async function readEntryState(store: KeyStore): Promise<EntryRead> {
+  try {
+    const record = await store.read();
+    return record ? { state: "key", record } : { state: "none" };
+  } catch (error) {
+    if (isUnreadableEntry(error)) return { state: "unreadable", reason: error.message };
+    throw error;
+  }
+}
+
+async function readItemState(store: KeyStore, keyId: string): Promise<ItemRead> {
+  try {
+    const item = await store.saved.readItem(keyId);
+    if (!item) return { state: "missing" };
+    if (item.record.keyId !== keyId) return { state: "damaged", reason: "its saved item holds another key" };
+    return { state: "ok", item };
+  } catch (error) {
+    if (isUnreadableEntry(error)) return { state: "damaged", reason: itemDamage(error) };
+    throw error;
+  }
+}
+
+function itemDamage(error: AscKeyError): string {
+  return error.code === "record-version"
+    ? "its saved item was written by a newer version"
+    : "its saved item is damaged (it is not a usable key record)";
+}
+
+/** Lists the keys. See ListOptions for what it reads. */
+export async function listKeys(store: KeyStore, options: ListOptions = {}): Promise<KeyList> {
+  const snapshot = await readSnapshot(store, options.entry ?? true);
+  let reads = snapshot.reads;
+  let items: Map<string, ItemRead> | undefined;
+  if (options.items) {
+    const keyIds = [...new Set(snapshot.index.pages.flatMap((page) => page.entries.map((entry) => entry.keyId)))];
+    items = new Map(await mapLimited(keyIds, 4, async (keyId) => [keyId, await readItemState(store, keyId)] as const));
+    reads += keyIds.length;
+  }
+  const { keys, problems } = buildList(snapshot, items);
+  return { keys, entry: entryStateOf(snapshot.entry), problems, reads };
+}
+
+function entryStateOf(entry: EntryRead): EntryState {
+  if (entry.state === "key") return { state: "key", summary: summarize(entry.record) as KeySummary };
+  return entry;
+}
+
+/** The rows of a list from what was read; each Key ID once. */
+function buildList(snapshot: Snapshot, items?: Map<string, ItemRead>): { keys: ListedKey[]; problems: string[] } {
+  const keys: ListedKey[] = [];
+  const problems: string[] = [];
+  const names = new Map<string, string>();
+  for (const page of snapshot.index.pages) {
+    if (page.damage) problems.push(`${capitalize(page.damage)}; the keys found in it are listed as damaged.`);
+    if (page.missing) {
+      problems.push(`Page ${page.number} of the list of saved keys is missing; keys listed only there are not shown.`);
+    }
+    for (const entry of page.entries) {
+      if (keys.some((key) => key.keyId === entry.keyId)) continue;
+      if (entry.name !== undefined) names.set(entry.keyId, entry.name);
+      keys.push(rowOf(entry, items?.get(entry.keyId), page.damage !== undefined));
+    }
+  }
+  if (snapshot.entry.state === "key") {
+    const summary = summarize(snapshot.entry.record) as KeySummary;
+    const at = keys.findIndex((key) => key.keyId === summary.keyId);
+    const same = at !== -1 ? keys[at] : undefined;
+    if (same?.state === "ok" && same.fingerprint === summary.fingerprint) {
+      keys[at] = { ...same, active: true };
+    } else {
+      const others = keys.filter((key) => key.keyId !== summary.keyId);
+      const name = names.get(summary.keyId) ?? freeDefaultName(summary, others);
+      const row: ListedOkKey = { ...summary, name, state: "ok", active: true, saved: false };
+      if (same) {
+        keys[at] = row;
+        problems.push(
+          same.state === "damaged"
+            ? `The saved copy of "${name}" is damaged (${same.reason}); LingCode's own copy is listed, and saved again when the saved keys next change.`
+            : `The saved copy of "${name}" holds other key material than LingCode's entry; LingCode's is listed, and saved in its place when the saved keys next change.`,
+        );
+      } else {
+        keys.push(row);
+      }
+    }
+  }
+  return { keys, problems };
+}
+
+function rowOf(entry: IndexEntry, item: ItemRead | undefined, pageDamaged: boolean): ListedKey {
+  const damaged = (reason: string): ListedDamagedKey => ({
+    state: "damaged",
+    keyId: entry.keyId,
+    name: entry.name ?? `Key ${entry.keyId}`,
+    reason,
+    active: false,
+    saved: true,
+  });
+  if (item?.state === "missing") return damaged("its saved item is missing from the Keychain");
+  if (item?.state === "damaged") return damaged(item.reason);
+  if (item?.state === "ok") {
+    const summary = summarize(item.item.record) as KeySummary;
+    return {
+      ...summary,
+      name: entry.name ?? item.item.name ?? defaultKeyName(summary),
+      state: "ok",
+      active: false,
+      saved: true,
+    };
+  }
+  if (!isComplete(entry)) {
+    return damaged(
+      pageDamaged
+        ? "its line in the list of saved keys is damaged"
+        : "its line in the list of saved keys is incomplete",
+    );
+  }
+  const summary: SavedKeySummary = {
+    configured: true,
+    kind: entry.kind,
+    keyId: entry.keyId,
+    fingerprint: entry.fingerprint,
+    savedAt: entry.savedAt,
+    name: entry.name,
+  };
+  if (entry.kind === "team" && entry.issuerIdSuffix) summary.issuerIdSuffix = entry.issuerIdSuffix;
+  return { ...summary, state: "ok", active: false, saved: true };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Finding a key by name or Key ID
+
+/**
+ * The listed key a name or Key ID means: its Key ID (any case) or its name (any case). Throws `no-key` when there are
+ * no keys at all, `key-unknown` naming the keys there are, `key-ambiguous` when it means two keys.
+ */
+export function findKey(keys: readonly ListedKey[], reference: string): ListedKey {
+  const text = reference.trim();
+  const matches = keys.filter((key) => text !== "" && (key.keyId === text.toUpperCase() || sameName(key.name, text)));
+  if (matches.length === 1) return matches[0];
+  if (keys.length === 0) throw noKeys();
+  const shown = shownReference(text);
+  if (matches.length === 0) {
+    throw new AscKeyError(
+      "key-unknown",
+      `${shown === undefined ? "No saved key has that name or Key ID" : `No saved key is named "${shown}" or has that Key ID`}; the saved keys are ${namesOf(keys)}.`,
+    );
+  }
+  throw new AscKeyError(
+    "key-ambiguous",
+    `${shown === undefined ? "That" : `"${shown}"`} is the name of one saved key and the Key ID of another (${namesOf(matches)}); give the Key ID.`,
+  );
+}
+
+const noKeys = () =>
+  new AscKeyError("no-key", "No, no ASC key configured. There are no saved keys; register one first.");
+
+/** `"Acme" (2X9R4HXF34), "Beta" (…)`: at most ten, then how many more. */
+export function namesOf(keys: readonly Pick<ListedKey, "name" | "keyId">[]): string {
+  const shown = keys.slice(0, 10).map((key) => `"${key.name}" (${key.keyId})`);
+  const more = keys.length > 10 ? ` and ${keys.length - 10} more` : "";
+  return `${shown.join(", ")}${more}`;
+}
+
+/**
+ * The key a reference means, and its item when it has one. A Key ID that is in neither the list nor LingCode's entry
+ * is looked for as an item (one left out of the list by a crash) before the reference is called unknown.
+ */
+async function locate(
+  store: KeyStore,
+  snapshot: Snapshot,
+  keys: ListedKey[],
+  reference: string,
+): Promise<{ key: ListedKey; item?: SavedItem }> {
+  try {
+    return { key: findKey(keys, reference) };
+  } catch (error) {
+    if (!isAscKeyError(error, "key-unknown") && !isAscKeyError(error, "no-key")) throw error;
+    const keyId = keyIdOf(reference);
+    if (keyId === undefined) throw error;
+    const found = await readItemState(store, keyId);
+    snapshot.reads += 1;
+    if (found.state !== "ok") throw error;
+    const summary = summarize(found.item.record) as KeySummary;
+    const name = found.item.name ?? freeDefaultName(summary, keys);
+    return {
+      key: { ...summary, name, state: "ok", active: false, saved: true },
+      item: { record: found.item.record, name },
+    };
+  }
+}
+
+function keyIdOf(reference: string): string | undefined {
+  try {
+    return parseKeyId(reference).keyId;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The saved key's record, read from its item; LingCode's entry stands in for a missing or damaged item of its key. */
+async function recordOf(store: KeyStore, snapshot: Snapshot, key: ListedKey, item?: SavedItem): Promise<SavedItem> {
+  if (item) return item;
+  if (key.state === "ok" && !key.saved) {
+    if (snapshot.entry.state !== "key") snapshot.entry = await readEntryState(store);
+    if (snapshot.entry.state === "key") return { record: snapshot.entry.record, name: key.name };
+  }
+  const read = await readItemState(store, key.keyId);
+  snapshot.reads += 1;
+  if (read.state === "ok") return { record: read.item.record, name: key.name };
+  // The item is gone or damaged: LingCode's entry may still hold the key.
+  if (snapshot.entry.state === "not-read") snapshot.entry = await readEntryState(store);
+  if (snapshot.entry.state === "key" && snapshot.entry.record.keyId === key.keyId) {
+    return { record: snapshot.entry.record, name: key.name };
+  }
+  if (read.state === "missing") {
+    throw new AscKeyError(
+      "saved-key-missing",
+      `The saved key "${key.name}" (Key ID ${key.keyId}) is listed, but its item is missing from the Keychain; remove it and register the key again.`,
+    );
+  }
+  throw new AscKeyError(
+    "record-corrupt",
+    `The saved key "${key.name}" (Key ID ${key.keyId}) cannot be used: ${read.reason}; remove it and register the key again.`,
+  );
+}
+
+export interface SavedKey {
+  /** Secret: for token minting and checks only. */
+  record: KeyRecord;
+  summary: SavedKeySummary;
+}
+
+/**
+ * A saved key's record, by name or Key ID: the list of saved keys (its first page, usually) and the key's item; LingCode's
+ * entry only when the key is not among the saved keys or its item cannot be read. Writes nothing.
+ */
+export async function readSavedKey(store: KeyStore, reference: string): Promise<SavedKey> {
+  const snapshot = await readSnapshot(store, false);
+  let keys = buildList(snapshot).keys;
+  let found: { key: ListedKey; item?: SavedItem };
+  try {
+    found = await locate(store, snapshot, keys, reference);
+  } catch (error) {
+    if (!isAscKeyError(error, "key-unknown") && !isAscKeyError(error, "no-key")) throw error;
+    // Perhaps the key in LingCode's entry, not yet among the saved keys.
+    snapshot.entry = await readEntryState(store);
+    keys = buildList(snapshot).keys;
+    found = await locate(store, snapshot, keys, reference);
+  }
+  const { record, name } = await recordOf(store, snapshot, found.key, found.item);
+  return { record, summary: { ...(summarize(record) as KeySummary), name: name ?? found.key.name } };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Changing the saved keys
+
+/** The index line of a record. */
+export function entryOf(record: KeyRecord, name: string): IndexEntry {
+  const summary = summarize(record) as KeySummary;
+  const entry: IndexEntry = { keyId: record.keyId, name, kind: record.kind };
+  if (summary.issuerIdSuffix) entry.issuerIdSuffix = summary.issuerIdSuffix;
+  entry.fingerprint = summary.fingerprint;
+  entry.savedAt = record.savedAt;
+  return entry;
+}
+
+function sameEntry(a: IndexEntry | undefined, b: IndexEntry): boolean {
+  return (
+    a !== undefined &&
+    a.keyId === b.keyId &&
+    a.name === b.name &&
+    a.kind === b.kind &&
+    a.issuerIdSuffix === b.issuerIdSuffix &&
+    a.fingerprint === b.fingerprint &&
+    a.savedAt === b.savedAt
+  );
+}
+
+function indexEntry(index: SavedIndex, keyId: string): IndexEntry | undefined {
+  for (const page of index.pages) {
+    const entry = page.entries.find((candidate) => candidate.keyId === keyId);
+    if (entry) return entry;
+  }
+  return undefined;
+}
+
+/**
+ * Saves a key among the saved keys: its line in the list first, then its item, so that every item stays reachable
+ * from the list. If the item cannot be written, the line is put back as it was.
+ */
+export async function saveKey(
+  store: KeyStore,
+  index: SavedIndex,
+  record: KeyRecord,
+  name: string,
+  options: { after?: string } = {},
+): Promise<void> {
+  const before = indexEntry(index, record.keyId);
+  const entry = entryOf(record, name);
+  if (!sameEntry(before, entry)) await store.saved.putEntry(index, entry, options);
+  try {
+    await store.saved.writeItem(record, name);
+  } catch (error) {
+    await (before ? store.saved.putEntry(index, before) : store.saved.dropEntry(index, record.keyId)).catch(
+      () => undefined,
+    );
+    throw error;
+  }
+}
+
+/** Deletes a key's item, then its line in the list (so no item is ever left unlisted). */
+export async function forgetKey(store: KeyStore, index: SavedIndex, keyId: string): Promise<void> {
+  await store.saved.deleteItem(keyId);
+  await store.saved.dropEntry(index, keyId);
+}
+
+/**
+ * Makes sure the key in LingCode's entry is among the saved keys before anything replaces it there. Returns it with
+ * its name, or undefined when the entry holds no usable key.
+ */
+export async function keepActiveKey(
+  store: KeyStore,
+  snapshot: Snapshot,
+  keys: readonly ListedKey[],
+): Promise<SavedKeySummary | undefined> {
+  if (snapshot.entry.state !== "key") return undefined;
+  const active = keys.find((key): key is ListedOkKey => key.state === "ok" && key.active);
+  const summary = summarize(snapshot.entry.record) as KeySummary;
+  const name = active?.name ?? freeDefaultName(summary, keys);
+  if (!active?.saved) await saveKey(store, snapshot.index, snapshot.entry.record, name);
+  return { ...summary, name };
+}
+
+export interface Switch {
+  /** False when LingCode already used that key (nothing was written). */
+  changed: boolean;
+  /** The key LingCode uses now. */
+  current: SavedKeySummary;
+  /** The key LingCode used before, which stays saved (undefined: there was none, or the entry was unreadable). */
+  previous?: SavedKeySummary;
+  /** The entry LingCode read before was unreadable; it was replaced. */
+  replacedUnreadable?: boolean;
+}
+
+/**
+ * Makes LingCode use a saved key (by name or Key ID): one update of LingCode's entry, read back. The key it used
+ * before is added to the saved keys first if it was not among them, so it stays at hand.
+ */
+export async function useSavedKey(store: KeyStore, reference: string): Promise<Switch> {
+  const snapshot = await readSnapshot(store, true);
+  const keys = buildList(snapshot).keys;
+  const found = await locate(store, snapshot, keys, reference);
+  const { key } = found;
+  if (key.state === "ok" && key.active) return { changed: false, current: summaryOf(key) };
+  if (key.state === "damaged") {
+    throw new AscKeyError(
+      "record-corrupt",
+      `The saved key "${key.name}" (Key ID ${key.keyId}) cannot be used: ${key.reason}; remove it and register the key again.`,
+    );
+  }
+  const { record } = await recordOf(store, snapshot, key, found.item);
+  const previous = await keepActiveKey(store, snapshot, keys);
+  // The list's line follows the item (a crash may have left them apart, or the item may have been unlisted).
+  if (!sameEntry(indexEntry(snapshot.index, record.keyId), entryOf(record, key.name))) {
+    await saveKey(store, snapshot.index, record, key.name);
+  }
+  await store.write(record);
+  clearTokenCache();
+  const current = { ...(summarize(record) as KeySummary), name: key.name };
+  return {
+    changed: true,
+    current,
+    previous,
+    replacedUnreadable: snapshot.entry.state === "unreadable" || undefined,
+  };
+}
+
+export interface Renaming {
+  previousName: string;
+  key: SavedKeySummary;
+}
+
+/** Gives a saved key (by name or Key ID) a new name; refused when another key has that name or is that Key ID. */
+export async function renameSavedKey(store: KeyStore, reference: string, newName: string): Promise<Renaming> {
+  const name = parseKeyName(newName);
+  const snapshot = await readSnapshot(store, true);
+  const keys = buildList(snapshot).keys;
+  const found = await locate(store, snapshot, keys, reference);
+  const { key } = found;
+  if (key.state === "damaged") {
+    throw new AscKeyError(
+      "record-corrupt",
+      `The saved key "${key.name}" (Key ID ${key.keyId}) cannot be renamed: ${key.reason}; remove it and register the key again.`,
+    );
+  }
+  checkNameFree(name, keys, [key.keyId]);
+  const { record } = await recordOf(store, snapshot, key, found.item);
+  await saveKey(store, snapshot.index, record, name);
+  return { previousName: key.name, key: { ...(summarize(record) as KeySummary), name } };
+}
+
+export interface RemoveOptions {
+  /** The key to remove, by name or Key ID. Left out: the key LingCode uses (or its unreadable entry). */
+  key?: string;
+  /**
+   * When the key LingCode uses is removed: the key LingCode uses next (name or Key ID), or null for none. Required
+   * then if other keys are saved (`next-key-needed` otherwise); refused for any other key (`choice-invalid`).
+   */
+  next?: string | null;
+}
+
+export interface Removal {
+  /** False when there was nothing to remove. */
+  removed: boolean;
+  /** What was removed, when it was readable. */
+  previous?: SavedKeySummary;
+  /** LingCode used the removed key (or the removed entry was LingCode's unreadable one). */
+  wasActive?: boolean;
+  /** After removing the key LingCode used: the key it uses now, or null for none. */
+  next?: SavedKeySummary | null;
+}
+
+/** `next` as typed: "none" (any case) means no key. */
+export function parseNext(text: string): string | null {
+  return sameName(text, NO_KEY_WORD) ? null : text;
+}
+
+/**
+ * Removes a key: its saved item and its line, and, when LingCode uses it, LingCode's entry (replaced by `next`, or
+ * deleted for none). The key stays valid at Apple until it is revoked on Team Keys.
+ */
+export async function removeKey(store: KeyStore, options: RemoveOptions = {}): Promise<Removal> {
+  const snapshot = await readSnapshot(store, true);
+  const keys = buildList(snapshot).keys;
+  let target: ListedKey | undefined;
+  if (options.key === undefined) {
+    if (snapshot.entry.state === "none") {
+      if (options.next !== undefined) throw nextNotApplicable();
+      return { removed: false };
+    }
+    target = keys.find((key) => key.state === "ok" && key.active);
+  } else {
+    try {
+      target = (await locate(store, snapshot, keys, options.key)).key;
+    } catch (error) {
+      // A key's item left out of the list (by a crash) can still be removed by its Key ID.
+      const keyId = keyIdOf(options.key);
+      if (!isAscKeyError(error, "key-unknown") || keyId === undefined) throw error;
+      if (!(await store.saved.deleteItem(keyId))) throw error;
+      return { removed: true, wasActive: false };
+    }
+  }
+  const wasActive = target === undefined || target.active;
+  let next: SavedKeySummary | null | undefined;
+  if (wasActive) {
+    const others = keys.filter((key) => key !== target && key.state === "ok");
+    const wanted = options.next === undefined ? (others.length === 0 ? null : undefined) : options.next;
+    if (wanted === undefined) {
+      const what = target ? `"${target.name}" is the key LingCode uses` : "LingCode's entry is unreadable";
+      throw new AscKeyError(
+        "next-key-needed",
+        `${what}: say which key LingCode should use next (${namesOf(others)}), or none.`,
+      );
+    }
+    if (wanted === null) {
+      await store.remove();
+      next = null;
+    } else {
+      const chosen = await locate(store, snapshot, keys, wanted);
+      if (chosen.key === target || chosen.key.keyId === target?.keyId) {
+        throw new AscKeyError("choice-invalid", "The key to use next cannot be the key being removed.");
+      }
+      if (chosen.key.state === "damaged") {
+        throw new AscKeyError(
+          "record-corrupt",
+          `The saved key "${chosen.key.name}" (Key ID ${chosen.key.keyId}) cannot be used: ${chosen.key.reason}.`,
+        );
+      }
+      const { record } = await recordOf(store, snapshot, chosen.key, chosen.item);
+      if (!sameEntry(indexEntry(snapshot.index, record.keyId), entryOf(record, chosen.key.name))) {
+        await saveKey(store, snapshot.index, record, chosen.key.name);
+      }
+      await store.write(record);
+      next = { ...(summarize(record) as KeySummary), name: chosen.key.name };
+    }
+  } else if (options.next !== undefined) {
+    throw nextNotApplicable();
+  }
+  if (target) await forgetKey(store, snapshot.index, target.keyId);
+  clearTokenCache();
+  const previous = target?.state === "ok" ? summaryOf(target) : undefined;
+  const removal: Removal = { removed: true, wasActive };
+  if (previous) removal.previous = previous;
+  if (next !== undefined) removal.next = next;
+  return removal;
+}
+
+const nextNotApplicable = () =>
+  new AscKeyError(
+    "choice-invalid",
+    "A key to use next is chosen only when removing the key LingCode uses, and LingCode does not use this one.",
+  );
+
+/** Just the summary and the name of a listed key. */
+export function summaryOf(key: ListedOkKey): SavedKeySummary {
+  const { configured, kind, keyId, issuerIdSuffix, fingerprint, savedAt, name } = key;
+  return issuerIdSuffix === undefined
+    ? { configured, kind, keyId, fingerprint, savedAt, name }
+    : { configured, kind, keyId, issuerIdSuffix, fingerprint, savedAt, name };
+}
+
+/** The list as built from a snapshot already read (for the registration, which reads once). */
+export function listFromSnapshot(snapshot: Snapshot): ListedKey[] {
+  return buildList(snapshot).keys;
+}
+
+export { locate as locateKey };
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time, keeping the order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const at = next;
+      next += 1;
+      results[at] = await fn(items[at]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

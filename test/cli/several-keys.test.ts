@@ -1,0 +1,468 @@
+/**
+ * Several keys through asc-key, run as a child process from its bundle against the private Secret Service `npm test`
+ * starts: register three keys, list, switch, rotate one, remove the one LingCode uses; after each step keytar and a
+ * plain `secret-tool lookup` read exactly the key LingCode uses under its service. Names and Key IDs that mean no
+ * key, two keys with one name, a damaged saved item, an install from before there were several keys, and --key on
+ * the commands that work with a key.
+ */
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ACCOUNT, indexAccount, itemAccount, savedKeysService } from "../../src/lib/keychain";
+import { serializeRecord, type KeyRecord } from "../../src/lib/record";
+import { HAS_KEYRING, HAS_KEYTAR, loadKeytar, lookupDirectly, storeDirectly, testService } from "../support/keyring";
+import { makeKey, makeKeyId, makeRecord, type TestKey } from "../support/keys";
+
+const ROOT = process.cwd();
+const BUNDLE = path.join(ROOT, "dist-cli", "asc-key.js");
+const TEAM_A = "3f2a9c1e-7b4d-4e8a-9c6f-1d2e3f4a5b6c"; // ...b6c
+const TEAM_B = "69a6de70-03db-47e3-e053-5b8c7c11a4d1"; // ...4d1
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let tmp: string;
+let env: Record<string, string>;
+
+function cli(args: string[], input = ""): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BUNDLE, ...args], { cwd: tmp, env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(input);
+  });
+}
+
+/** A failure: the status, nothing on stdout, one line on stderr. */
+function expectFailure(run: Run, status: number, pattern?: RegExp) {
+  expect(run.status, run.stderr).toBe(status);
+  expect(run.stdout).toBe("");
+  expect(run.stderr.trimEnd().split("\n")).toHaveLength(1);
+  if (pattern) expect(run.stderr).toMatch(pattern);
+}
+
+const pems: string[] = [];
+function expectNoSecrets(text: string) {
+  for (const pem of pems) {
+    for (const line of pem.split("\n").filter((l) => l && !l.startsWith("-----"))) expect(text).not.toContain(line);
+  }
+  expect(text).not.toContain(TEAM_A);
+  expect(text).not.toContain(TEAM_B);
+}
+
+interface Made {
+  key: TestKey;
+  keyId: string;
+  file: string;
+}
+
+function made(): Made {
+  const key = makeKey();
+  pems.push(key.pem);
+  const keyId = makeKeyId();
+  const dir = mkdtempSync(path.join(tmp, "key-"));
+  const file = path.join(dir, `AuthKey_${keyId}.p8`);
+  writeFileSync(file, key.pem, { mode: 0o600 });
+  return { key, keyId, file };
+}
+
+const registerTeam = (k: Made, issuerId: string, extra: string[] = []) =>
+  cli(["register", "--issuer-id", issuerId, "--key-id", k.keyId, "--p8", k.file, "--skip-verify", ...extra]);
+const registerIndividual = (k: Made, extra: string[] = []) =>
+  cli(["register", "--individual", "--key-id", k.keyId, "--p8", k.file, "--skip-verify", ...extra]);
+
+/** What the saved keys' item of a key holds, as the record LingCode's entry would hold it. */
+function savedRecord(service: string, keyId: string): string {
+  const text = lookupDirectly(savedKeysService(service), itemAccount(keyId));
+  expect(text, `no saved item for ${keyId}`).toBeDefined();
+  const record = JSON.parse(text!) as KeyRecord & { name?: string };
+  delete record.name;
+  return serializeRecord(record);
+}
+
+/** The accounts under a service, as `secret-tool search --all` lists them (attributes go to stderr). */
+function accountsUnder(service: string): string[] {
+  const { stderr } = spawnSync("secret-tool", ["search", "--all", "service", service], { encoding: "utf8" });
+  return [...stderr.matchAll(/^attribute\.account = (.*)$/gm)].map((m) => m[1]).sort();
+}
+
+async function listJson(): Promise<{ keys: Record<string, unknown>[]; lingcode: string; problems: string[] }> {
+  const run = await cli(["list", "--json"]);
+  expect(run.stdout.trimEnd().split("\n")).toHaveLength(1);
+  return JSON.parse(run.stdout) as { keys: Record<string, unknown>[]; lingcode: string; problems: string[] };
+}
+
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(tmpdir(), "lingcode-several-"));
+  execFileSync(process.execPath, [path.join(ROOT, "scripts", "build-cli.mjs")], { cwd: ROOT, stdio: "pipe" });
+}, 60_000);
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe("help", () => {
+  beforeEach(() => {
+    env = { PATH: process.env.PATH ?? "" };
+  });
+
+  it("names list, use and rename, and --key on the commands that work with a key", async () => {
+    const tool = await cli(["--help"]);
+    for (const command of ["list", "use", "rename"]) expect(tool.stdout).toContain(`  ${command} `);
+    for (const command of ["status", "verify", "token", "remove", "doctor", "exec", "export", "notary-profile"]) {
+      expect((await cli(["help", command])).stdout, command).toContain("--key <name or Key ID>");
+    }
+    expect((await cli(["help", "register"])).stdout).toMatch(/--name <name>[\s\S]*--use[\s\S]*--no-use[\s\S]*--rotate/);
+    expect((await cli(["help", "remove"])).stdout).toContain("--next <name or Key ID>");
+  });
+
+  it("use and rename want their arguments; a pasted key is never repeated", async () => {
+    expectFailure(await cli(["use"]), 2, /use needs <name or Key ID>/);
+    expectFailure(await cli(["use", "a", "b"]), 2, /use takes one argument/);
+    expectFailure(await cli(["rename", "a"]), 2, /rename needs <new name>/);
+    const key = makeKey();
+    pems.push(key.pem);
+    for (const args of [
+      ["use", key.pem],
+      ["token", "--key", key.pem],
+      ["rename", "Acme", key.pem],
+      ["register", "--key-id", "X", "--issuer-id", TEAM_A, "--p8", "x.p8", "--name", key.pem],
+    ]) {
+      const run = await cli(args);
+      expectFailure(run, 2);
+      expectNoSecrets(run.stderr);
+    }
+    expectFailure(await cli(["register", "--individual", "--key-id", "X", "--p8", "x", "--use", "--no-use"]), 2);
+  });
+});
+
+describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", () => {
+  let service: string;
+
+  beforeEach(() => {
+    service = testService("several");
+    env = { ...(process.env as Record<string, string>), LINGCODE_KEYCHAIN_SERVICE: service };
+    delete env.NODE_OPTIONS;
+    // Nothing here talks to Apple (--skip-verify): a closed address makes sure of it.
+    env.LINGCODE_ASC_API_URL = "http://127.0.0.1:9";
+  });
+
+  /** LingCode's entry as keytar and as a plain `secret-tool lookup` read it, and nothing else under its service. */
+  async function expectLingCodeReads(expected: string | undefined) {
+    expect(lookupDirectly(service, ACCOUNT)).toBe(expected);
+    if (HAS_KEYTAR) expect((await loadKeytar().getPassword(service, ACCOUNT)) ?? undefined).toBe(expected);
+    expect(accountsUnder(service)).toEqual(expected === undefined ? [] : [ACCOUNT]);
+  }
+
+  it("three keys, switch, rotate one, remove the one in use: LingCode's entry is exactly the key in use each time", async () => {
+    const acme = made();
+    const globex = made();
+    const mine = made();
+
+    const first = await registerTeam(acme, TEAM_A, ["--name", "Acme"]);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toBe(
+      `Yes, Issuer ID ends in ...b6c, Key ID ${acme.keyId}\nFingerprint: ${first.stdout.split("Fingerprint: ")[1]}`,
+    );
+    await expectLingCodeReads(savedRecord(service, acme.keyId));
+
+    // Another team: only saved, and said so.
+    const second = await registerTeam(globex, TEAM_B, ["--name", "Globex"]);
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout.split("\n")[0]).toBe(
+      `Saved "Globex" (Issuer ID ends in ...4d1, Key ID ${globex.keyId}); LingCode keeps using "Acme".`,
+    );
+    expect(second.stderr).toContain(`asc-key use ${globex.keyId} makes LingCode use it.`);
+    await expectLingCodeReads(savedRecord(service, acme.keyId));
+
+    const third = await registerIndividual(mine);
+    expect(third.status, third.stderr).toBe(0);
+    await expectLingCodeReads(savedRecord(service, acme.keyId));
+
+    const list = await cli(["list"]);
+    expect(list).toEqual({
+      status: 0,
+      stdout: [
+        `* "Acme" (Issuer ID ends in ...b6c, Key ID ${acme.keyId}) - LingCode uses this key`,
+        `  "Globex" (Issuer ID ends in ...4d1, Key ID ${globex.keyId})`,
+        `  "Individual key ${mine.keyId}" (individual key, Key ID ${mine.keyId})`,
+        "",
+      ].join("\n"),
+      stderr: "",
+    });
+    const json = await listJson();
+    expect(json.lingcode).toBe("key");
+    expect(json.keys.map((k) => [k.name, k.keyId, k.active, k.saved, k.state])).toEqual([
+      ["Acme", acme.keyId, true, true, "ok"],
+      ["Globex", globex.keyId, false, true, "ok"],
+      [`Individual key ${mine.keyId}`, mine.keyId, false, true, "ok"],
+    ]);
+    expect(Object.keys(json.keys[0])).toEqual([
+      "name",
+      "keyId",
+      "state",
+      "kind",
+      "issuerIdSuffix",
+      "fingerprint",
+      "savedAt",
+      "active",
+      "saved",
+    ]);
+    expectNoSecrets(JSON.stringify(json));
+
+    // Switch, by name in any case.
+    const use = await cli(["use", "globex"]);
+    expect(use).toEqual({
+      status: 0,
+      stdout: `LingCode now uses "Globex" (Issuer ID ends in ...4d1, Key ID ${globex.keyId}); "Acme" stays saved.\n`,
+      stderr: "",
+    });
+    await expectLingCodeReads(savedRecord(service, globex.keyId));
+    expect((await cli(["use", globex.keyId.toLowerCase()])).stdout).toMatch(/^LingCode already uses "Globex"/);
+    const status = await cli(["status", "--json"]);
+    expect(JSON.parse(status.stdout)).toMatchObject({ keyId: globex.keyId, issuerIdSuffix: "4d1" });
+
+    // Rotate the key in use: the new key takes its name and place, LingCode uses it, the old one is gone.
+    const fresh = made();
+    const rotated = await registerTeam(fresh, TEAM_B, ["--rotate", "Globex"]);
+    expect(rotated.status, rotated.stderr).toBe(0);
+    expect(rotated.stdout.split("\n")[0]).toBe(`Yes, Issuer ID ends in ...4d1, Key ID ${fresh.keyId}`);
+    expect(rotated.stderr).toContain(`replaced the saved key "Globex" (Key ID ${globex.keyId}`);
+    expect(rotated.stderr).toContain("revoke it at https://appstoreconnect.apple.com/access/integrations/api");
+    await expectLingCodeReads(savedRecord(service, fresh.keyId));
+    expect((await listJson()).keys.map((k) => [k.name, k.keyId])).toEqual([
+      ["Acme", acme.keyId],
+      ["Globex", fresh.keyId],
+      [`Individual key ${mine.keyId}`, mine.keyId],
+    ]);
+    expect(lookupDirectly(savedKeysService(service), itemAccount(globex.keyId))).toBeUndefined();
+
+    // Remove the key in use: what next is asked for, listing the keys there are; nothing changes until it is given.
+    const asked = await cli(["remove"]);
+    expectFailure(asked, 2, /"Globex" is the key LingCode uses: say which key LingCode should use next/);
+    expect(asked.stderr).toContain(`"Acme" (${acme.keyId})`);
+    expect(asked.stderr).toContain("--next none");
+    await expectLingCodeReads(savedRecord(service, fresh.keyId));
+    const removed = await cli(["remove", "--next", "Acme"]);
+    expect(removed).toEqual({
+      status: 0,
+      stdout: [
+        `Removed "Globex", key ${fresh.keyId} (Issuer ID ends in ...4d1), from the Keychain.`,
+        `LingCode now uses "Acme" (Issuer ID ends in ...b6c, Key ID ${acme.keyId}).`,
+        "",
+      ].join("\n"),
+      stderr: "",
+    });
+    await expectLingCodeReads(savedRecord(service, acme.keyId));
+
+    // A key LingCode does not use goes without a question; the last one with --next none.
+    expect((await cli(["remove", "--key", mine.keyId])).status).toBe(0);
+    expectFailure(await cli(["remove", "--key", "Acme", "--next", "Acme"]), 2);
+    const last = await cli(["remove", "--next", "none"]);
+    expect(last.status).toBe(0);
+    expect(last.stdout).toContain("LingCode has no key now");
+    await expectLingCodeReads(undefined);
+    expect(accountsUnder(savedKeysService(service))).toEqual([]);
+    const empty = await cli(["list"]);
+    expect(empty).toEqual({ status: 1, stdout: "No, no ASC key configured.\n", stderr: "" });
+  });
+
+  it("an unknown or ambiguous name or Key ID exits 2 with the names that exist, on every command that takes one", async () => {
+    const acme = made();
+    const globex = made();
+    expect((await registerTeam(acme, TEAM_A, ["--name", "Acme"])).status).toBe(0);
+    expect((await registerTeam(globex, TEAM_A, ["--name", "Globex", "--no-use"])).status).toBe(0);
+    const outFile = path.join(tmp, `never-${service}.json`);
+    for (const args of [
+      ["use", "Initech"],
+      ["status", "--key", "Initech"],
+      ["verify", "--key", "Initech"],
+      ["verify", "--capabilities", "--key", "Initech"],
+      ["token", "--key", "Initech"],
+      ["remove", "--key", "Initech"],
+      ["rename", "Initech", "Umbrella"],
+      ["doctor", "--key", "Initech"],
+      ["exec", "--key", "Initech", "--", "true"],
+      ["export", "--format", "fastlane-json", "--out", outFile, "--key", "Initech"],
+      [
+        "register",
+        "--issuer-id",
+        TEAM_A,
+        "--key-id",
+        makeKeyId(),
+        "--p8",
+        acme.file,
+        "--skip-verify",
+        "--rotate",
+        "Initech",
+      ],
+    ]) {
+      const run = await cli(args);
+      expectFailure(run, 2, /No saved key is named "Initech" or has that Key ID; the saved keys are/);
+      expect(run.stderr, args.join(" ")).toContain(`"Acme" (${acme.keyId}), "Globex" (${globex.keyId})`);
+    }
+    await expectLingCodeReads(savedRecord(service, acme.keyId));
+  });
+
+  it("two keys with the same name: refused with the reason, whatever the case, before anything is saved", async () => {
+    const acme = made();
+    const other = made();
+    expect((await registerTeam(acme, TEAM_A, ["--name", "Acme"])).status).toBe(0);
+    const run = await registerTeam(other, TEAM_B, ["--name", "ACME"]);
+    expectFailure(
+      run,
+      2,
+      new RegExp(`Another saved key \\(Key ID ${acme.keyId}\\) is already named "Acme"; choose another name`),
+    );
+    expect(lookupDirectly(savedKeysService(service), itemAccount(other.keyId))).toBeUndefined();
+    expect((await listJson()).keys).toHaveLength(1);
+    expectFailure(await registerTeam(other, TEAM_B, ["--name", "   "]), 2, /Give the key a name/);
+    expectFailure(await registerTeam(other, TEAM_B, ["--name", "x".repeat(41)]), 2, /at most 40/);
+
+    expect((await registerTeam(other, TEAM_B, ["--name", "Other"])).status).toBe(0);
+    expectFailure(await cli(["rename", "Other", "acme"]), 2, /already named "Acme"/);
+    const renamed = await cli(["rename", "Other", "Umbrella Corp"]);
+    expect(renamed).toEqual({
+      status: 0,
+      stdout: `Renamed "Other" to "Umbrella Corp" (Key ID ${other.keyId}).\n`,
+      stderr: "",
+    });
+    expect((await listJson()).keys.map((k) => k.name)).toEqual(["Acme", "Umbrella Corp"]);
+  });
+
+  it("--key hands out that key: status, token, export and exec; LingCode's entry is not touched", async () => {
+    const acme = made();
+    const globex = made();
+    expect((await registerTeam(acme, TEAM_A, ["--name", "Acme"])).status).toBe(0);
+    expect((await registerIndividual(globex, ["--name", "Globex"])).status).toBe(0);
+    const before = lookupDirectly(service, ACCOUNT);
+
+    const status = await cli(["status", "--key", "globex"]);
+    expect(status).toEqual({
+      status: 0,
+      stdout: `Yes, individual key, Key ID ${globex.keyId}\nName: Globex\n`,
+      stderr: "",
+    });
+    const json = JSON.parse((await cli(["status", "--key", globex.keyId, "--json"])).stdout) as Record<string, unknown>;
+    expect(json).toMatchObject({ configured: true, kind: "individual", keyId: globex.keyId, name: "Globex" });
+    expect(Object.keys(json).at(-1)).toBe("name");
+
+    const token = await cli(["token", "--key", "Globex"]);
+    expect(token.status, token.stderr).toBe(0);
+    const header = JSON.parse(Buffer.from(token.stdout.split(".")[0], "base64url").toString("utf8")) as {
+      kid: string;
+    };
+    expect(header.kid).toBe(globex.keyId);
+    const own = await cli(["token"]);
+    expect(JSON.parse(Buffer.from(own.stdout.split(".")[0], "base64url").toString("utf8"))).toMatchObject({
+      kid: acme.keyId,
+    });
+
+    const out = path.join(mkdtempSync(path.join(tmp, "export-")), "key.json");
+    const exported = await cli(["export", "--format", "fastlane-json", "--out", out, "--key", "Globex"]);
+    expect(exported.status, exported.stderr).toBe(0);
+    expect(exported.stdout).toContain(`for Key ID ${globex.keyId}`);
+
+    const exec = await cli([
+      "exec",
+      "--only",
+      "asc",
+      "--key",
+      "Globex",
+      "--",
+      process.execPath,
+      "-e",
+      "console.log(process.env.ASC_KEY_ID)",
+    ]);
+    expect(exec).toMatchObject({ status: 0, stdout: `${globex.keyId}\n` });
+
+    expect(lookupDirectly(service, ACCOUNT)).toBe(before);
+  });
+
+  it("a damaged saved item is listed as damaged, with how to remove it, and never hides the others", async () => {
+    const acme = made();
+    const globex = made();
+    const mine = made();
+    expect((await registerTeam(acme, TEAM_A, ["--name", "Acme"])).status).toBe(0);
+    expect((await registerTeam(globex, TEAM_A, ["--name", "Globex", "--no-use"])).status).toBe(0);
+    expect((await registerIndividual(mine, ["--name", "Mine"])).status).toBe(0);
+    storeDirectly(savedKeysService(service), itemAccount(globex.keyId), '{"version":1,"kind":"team"}');
+
+    const list = await cli(["list"]);
+    expect(list.status).toBe(0);
+    expect(list.stdout.split("\n")).toEqual([
+      `* "Acme" (Issuer ID ends in ...b6c, Key ID ${acme.keyId}) - LingCode uses this key`,
+      `! "Globex" (Key ID ${globex.keyId}): damaged, its saved item is damaged (it is not a usable key record); remove it: asc-key remove --key ${globex.keyId}`,
+      `  "Mine" (individual key, Key ID ${mine.keyId})`,
+      "",
+    ]);
+    const json = await listJson();
+    expect(json.keys[1]).toEqual({
+      name: "Globex",
+      keyId: globex.keyId,
+      state: "damaged",
+      reason: "its saved item is damaged (it is not a usable key record)",
+      active: false,
+      saved: true,
+    });
+    // --quick reads no saved key's item: the damage shows when the key is used.
+    expect((await cli(["list", "--quick"])).stdout).toContain(`  "Globex" (Issuer ID ends in ...b6c`);
+    expectFailure(await cli(["use", "Globex"]), 4, /"Globex" .* cannot be used: .*remove it/);
+    expectFailure(await cli(["token", "--key", "Globex"]), 4);
+
+    expect((await cli(["remove", "--key", globex.keyId])).status).toBe(0);
+    expect((await listJson()).keys.map((k) => [k.name, k.state])).toEqual([
+      ["Acme", "ok"],
+      ["Mine", "ok"],
+    ]);
+    await expectLingCodeReads(savedRecord(service, acme.keyId));
+  });
+
+  it("a damaged index page: the Key IDs in it are listed as damaged, with a warning; removing one repairs it", async () => {
+    const acme = made();
+    const globex = made();
+    expect((await registerTeam(acme, TEAM_A, ["--name", "Acme"])).status).toBe(0);
+    expect((await registerTeam(globex, TEAM_A, ["--name", "Globex", "--no-use"])).status).toBe(0);
+    const page = lookupDirectly(savedKeysService(service), indexAccount(1))!;
+    storeDirectly(savedKeysService(service), indexAccount(1), page.slice(0, -10));
+    const list = await cli(["list", "--json"]);
+    expect(list.status).toBe(0);
+    expect(list.stderr).toMatch(/^asc-key: warning: Page 1 of the list is damaged/);
+    const json = JSON.parse(list.stdout) as { keys: { name: string; state: string; active: boolean }[] };
+    // LingCode's own key is still listed as such, from its entry.
+    expect(json.keys.map((k) => [k.state, k.active])).toEqual([
+      ["ok", true],
+      ["ok", false],
+    ]);
+    expect((await cli(["remove", "--key", globex.keyId])).status).toBe(0);
+    expect((await cli(["list"])).stderr).toBe("");
+  });
+
+  it("an install from before there were several keys: listed, kept when a second key is saved, switched back to", async () => {
+    const old = makeKey();
+    pems.push(old.pem);
+    const record = makeRecord({ issuerId: TEAM_A }, old);
+    storeDirectly(service, ACCOUNT, serializeRecord(record));
+    const list = await cli(["list"]);
+    expect(list.stdout).toBe(
+      `* "Team ...b6c, key ${record.keyId}" (Issuer ID ends in ...b6c, Key ID ${record.keyId}) - LingCode uses this key (not yet saved apart)\n`,
+    );
+    // Listing writes nothing.
+    expect(accountsUnder(savedKeysService(service))).toEqual([]);
+
+    const next = made();
+    const registered = await registerTeam(next, TEAM_A, ["--name", "Next"]);
+    expect(registered.status, registered.stderr).toBe(0);
+    expect(registered.stderr).toContain(`"Team ...b6c, key ${record.keyId}" stays saved`);
+    await expectLingCodeReads(savedRecord(service, next.keyId));
+    expect((await cli(["use", record.keyId])).status).toBe(0);
+    await expectLingCodeReads(serializeRecord(record));
+  });
+});
