@@ -203,7 +203,7 @@ describe("tools", () => {
 
   it("the side-effecting tools export a confirmation; the read-only ones do not", async () => {
     const confirmed = toolNames.filter((name) => exportsConfirmation(toolSource(name))).sort();
-    expect(confirmed).toEqual(["remove-api-key", "save-api-key"]);
+    expect(confirmed).toEqual(["remove-api-key", "save-api-key", "switch-api-key"]);
     for (const name of toolNames) {
       const module = (await import(`../src/tools/${name}.ts`)) as { confirmation?: unknown };
       expect(typeof module.confirmation).toBe(confirmed.includes(name) ? "function" : "undefined");
@@ -255,9 +255,10 @@ describe("ai.evals", () => {
       "save-api-key.p8Path is number, not string",
       "save-api-key needs keyId",
     ]);
-    expect(argumentProblems({ name: "verify-api-key", arguments: { keyId: "ABC1234DEF" } })).toEqual([
-      "verify-api-key takes no input",
+    expect(argumentProblems({ name: "get-api-key-status", arguments: { keyId: "ABC1234DEF" } })).toEqual([
+      "get-api-key-status takes no input",
     ]);
+    expect(argumentProblems({ name: "switch-api-key", arguments: {} })).toEqual(["switch-api-key needs key"]);
     expect(argumentProblems("verify-api-key")).toEqual([]);
   });
 
@@ -272,6 +273,32 @@ describe("ai.evals", () => {
     expectsTool("Save my App Store Connect API key.", "save-api-key");
     expectsTool("Does my key still work?", "verify-api-key");
     expectsTool("Remove my ASC key", "remove-api-key");
+    expectsTool("Switch LingCode to the Acme key", "switch-api-key");
+    expectsTool("Which keys do I have?", "get-api-key-status");
+  });
+
+  it("the switch eval passes the name from the message, and its mock lists that key among the others", () => {
+    const evaluation = evals.find((e) => e.input.includes("Switch LingCode to the Acme key"))!;
+    const call = toolCalls(evaluation).find(({ call }) => typeof call !== "string" && call.name === "switch-api-key");
+    expect((call!.call as { arguments?: Record<string, string> }).arguments).toEqual({ key: "Acme" });
+    const status = evaluation.mocks?.["get-api-key-status"] as { otherKeys: { name: string }[] };
+    expect(status.otherKeys.map((key) => key.name)).toContain("Acme");
+  });
+
+  it("the list eval's mock has other keys, masked, and expects every name", () => {
+    const evaluation = evals.find((e) => e.input.includes("Which keys do I have?"))!;
+    const status = evaluation.mocks?.["get-api-key-status"] as { name: string; otherKeys: Record<string, string>[] };
+    const text = JSON.stringify(evaluation.expected);
+    for (const name of [status.name, ...status.otherKeys.map((key) => key.name)]) {
+      expect(text).toContain(`"includes":"${name}"`);
+    }
+    for (const key of status.otherKeys) {
+      expect(Object.keys(key).sort()).toEqual(
+        key.kind === "team"
+          ? ["issuerIdSuffix", "keyId", "kind", "name", "savedAt"]
+          : ["keyId", "kind", "name", "savedAt"],
+      );
+    }
   });
 
   it("the save eval passes the three values from the message, and they are ones the key model accepts", () => {

@@ -141,13 +141,17 @@ async function save(
 }
 
 /**
- * What every registration leaves behind besides the Keychain entry: the saved key's summary, the check's answer,
- * the replaced Key ID to revoke, and a fresh launcher subtitle (from LocalStorage: no Keychain read). Shared by the
- * form and the AI tool.
+ * What every registration leaves behind besides the Keychain: when LingCode uses the key, its summary and the
+ * check's answer; the replaced Key ID to revoke; and a fresh launcher subtitle (from LocalStorage: no Keychain read).
+ * Shared by the form and the AI tool.
  */
 export async function rememberRegistration(registration: Registration): Promise<void> {
-  await rememberSavedKey(registration.summary);
-  if (registration.check) await saveCheck(registration.summary.keyId, registration.check);
+  // What is remembered about "the saved key" and its last check is about the key LingCode uses: a key only saved
+  // beside it changes neither.
+  if (registration.active) {
+    await rememberSavedKey(registration.summary);
+    if (registration.check) await saveCheck(registration.summary.keyId, registration.check);
+  }
   if (registration.replaced) await rememberKeyToRevoke(registration.replaced.keyId, registration.summary.keyId);
   await refreshLauncherSubtitle();
 }

@@ -1,25 +1,33 @@
 import { readChecks } from "../helpers/local-storage";
 import { keyStore } from "../helpers/core";
-import { describeError, isAscKeyError, isUnreadableEntry } from "../lib/errors";
-import { readStatus } from "../lib/pipeline";
+import { describeError, isAscKeyError } from "../lib/errors";
+import { listKeys, type ListedKey } from "../lib/saved-keys";
+import { statusSentence, summarySentence } from "../lib/status";
+
+/** One of the other saved keys, masked as every status is: never the key, never the full Issuer ID. */
+type OtherKey =
+  | { name: string; keyId: string; kind: "team" | "individual"; issuerIdSuffix?: string; savedAt: string }
+  | { name: string; keyId: string; damaged: string };
+
+function otherKey(key: ListedKey): OtherKey {
+  if (key.state === "damaged") return { name: key.name, keyId: key.keyId, damaged: key.reason };
+  const { name, keyId, kind, issuerIdSuffix, savedAt } = key;
+  return issuerIdSuffix === undefined ? { name, keyId, kind, savedAt } : { name, keyId, kind, issuerIdSuffix, savedAt };
+}
 
 /**
- * Is an App Store Connect API key registered for LingCode? Answers with the status sentence and masked
- * metadata (never the key, never the full Issuer ID), plus the last check with Apple if there was one. An entry
- * that can't be used, or a Keychain that didn't answer, is an answer too (as the status view shows it), never
- * "no key".
+ * Is an App Store Connect API key registered for LingCode, and which other keys are saved? Answers for the key
+ * LingCode uses with the status sentence and masked metadata (never the key, never the full Issuer ID) and its name,
+ * plus the last check with Apple if there was one; then the other saved keys, masked the same way (name, Key ID,
+ * kind, the Issuer ID's last three characters, saved date). Reads the list of saved keys (nothing secret) and
+ * LingCode's entry; no other key's secret. An entry that can't be used, or a Keychain that didn't answer, is an
+ * answer too (as the status view shows it), never "no key".
  */
 export default async function tool() {
-  let report;
+  let list;
   try {
-    report = await readStatus(keyStore());
+    list = await listKeys(keyStore());
   } catch (error) {
-    if (isUnreadableEntry(error)) {
-      return {
-        entry: "unreadable" as const,
-        sentence: `A LingCode key entry is saved but unusable: ${describeError(error)}`,
-      };
-    }
     if (isAscKeyError(error) && error.code.startsWith("keychain-")) {
       return {
         entry: "keychain-problem" as const,
@@ -28,13 +36,24 @@ export default async function tool() {
     }
     throw error;
   }
-  const { status, sentence } = report;
-  if (!status.configured) return { sentence, configured: false };
+  const others = list.keys.filter((key) => !key.active).map(otherKey);
+  const extra = list.problems.length > 0 ? { otherKeys: others, problems: list.problems } : { otherKeys: others };
+  const { entry } = list;
+  if (entry.state === "unreadable") {
+    return {
+      entry: "unreadable" as const,
+      sentence: `A LingCode key entry is saved but unusable: ${entry.reason}`,
+      ...extra,
+    };
+  }
+  if (entry.state !== "key") return { sentence: statusSentence(undefined), configured: false, ...extra };
+  const status = entry.summary;
+  const name = list.keys.find((key) => key.active)?.name;
   // The bookkeeping is extra: if LocalStorage can't be read, the answer about the key still stands.
   const { latest } = await readChecks().catch(() => ({ latest: undefined }));
   const lastCheck =
     latest && latest.keyId === status.keyId
       ? { outcome: latest.outcome, message: latest.message, checkedAt: latest.checkedAt }
       : undefined;
-  return { sentence, ...status, lastCheck };
+  return { sentence: summarySentence(status), ...status, name, lastCheck, ...extra };
 }

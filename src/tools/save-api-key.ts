@@ -3,18 +3,18 @@ import path from "node:path";
 import { bestEffort } from "../helpers/local-storage";
 import { rememberRegistration } from "../helpers/register";
 import { appleOptions, keyStore } from "../helpers/core";
-import { AscKeyError, describeError, isUnreadableEntry, refusedInput } from "../lib/errors";
+import { AscKeyError, describeError, isAscKeyError, refusedInput } from "../lib/errors";
 import { privilegeWarningAfterRegistration } from "../lib/capabilities";
 import { maskIssuerId } from "../lib/ids";
 import {
   AppleCheckError,
-  isDifferentKey,
+  planRegistration,
   prepareKey,
   registerKey,
   type KeyInput,
   type PreparedKey,
+  type RegistrationPlan,
 } from "../lib/pipeline";
-import { summarize, type KeySummary } from "../lib/status";
 
 type Input = {
   /**
@@ -28,6 +28,16 @@ type Input = {
   p8Path: string;
   /** True for an individual key (one that acts as a single user and has no Issuer ID). Default false: a team key. */
   individual?: boolean;
+  /**
+   * A short name to know the key by among the saved keys, e.g. the client or team it is for ("Acme"). Optional: by
+   * default the key keeps the name it was saved under, or gets one like "Team ...4d1, key 2X9R4HXF34".
+   */
+  name?: string;
+  /**
+   * Whether LingCode should use this key from now on. Leave it out unless the user said: by default LingCode uses it
+   * when LingCode has no key or uses a key of the same team, and otherwise it is only saved beside the others.
+   */
+  useForLingCode?: boolean;
 };
 
 function toKeyInput(input: Input): KeyInput {
@@ -39,51 +49,16 @@ function toKeyInput(input: Input): KeyInput {
   };
 }
 
-/** What is saved now, as far as the confirmation can tell. */
-type Saved =
-  | { state: "none" }
-  | { state: "key"; summary: KeySummary }
-  | { state: "unreadable" }
-  | { state: "unknown"; reason: string };
-
-async function readSaved(): Promise<Saved> {
-  try {
-    const status = summarize(await keyStore().read());
-    return status.configured ? { state: "key", summary: status } : { state: "none" };
-  } catch (error) {
-    if (isUnreadableEntry(error)) {
-      return { state: "unreadable" };
-    }
-    // Locked, denied, timed out, no Secret Service: whatever is saved may well be replaced, so say so.
-    return { state: "unknown", reason: describeError(error) };
-  }
-}
-
-/** The "Replaces" row of the confirmation, and the words its message adds, for what is saved now. */
-function whatItReplaces(saved: Saved, replaces: KeySummary | undefined): { replacesText: string; replacing: string } {
-  if (replaces) return { replacesText: `Key ${replaces.keyId}`, replacing: `, replacing key ${replaces.keyId}` };
-  switch (saved.state) {
-    case "key":
-      return { replacesText: `Nothing (key ${saved.summary.keyId} is already saved)`, replacing: "" };
-    case "unreadable":
-      return {
-        replacesText: "An unreadable entry (it cannot be used; saving replaces it)",
-        replacing: ", replacing the unreadable saved entry",
-      };
-    case "unknown":
-      return {
-        replacesText: `The saved key, if any (could not be read: ${saved.reason})`,
-        replacing: ", replacing any saved key",
-      };
-    case "none":
-      return { replacesText: "Nothing (no key saved)", replacing: "" };
-  }
+/** `"Acme" (Key ID 2X9R4HXF34)` */
+function named(key: { name: string; keyId: string }): string {
+  return `"${key.name}" (Key ID ${key.keyId})`;
 }
 
 /**
- * Asked before the tool runs. No confirmation only when the key model refuses the input: then nothing will be
- * saved and the tool reports the reason. Anything else (the saved key could not be read, or is unreadable) still
- * asks, saying what it could not find out: the tool may replace whatever is there.
+ * Asked before the tool runs: the key, the name it is saved under, whether LingCode will use it (and which key stays
+ * saved), and what it replaces. No confirmation only when the input will be refused (a bad key, ID, file or name, or
+ * a choice that cannot be honoured): then nothing will be saved and the tool reports the reason. The saved keys not
+ * being readable still asks, saying what it could not find out.
  */
 export const confirmation: Tool.Confirmation<Input> = async (input) => {
   let prepared: PreparedKey | undefined;
@@ -93,17 +68,21 @@ export const confirmation: Tool.Confirmation<Input> = async (input) => {
     if (refusedInput(error)) return undefined;
     // Not the input's fault: ask with the input as given.
   }
-  const saved = await readSaved();
+  let plan: RegistrationPlan | undefined;
+  let unknown: string | undefined;
+  if (prepared) {
+    try {
+      plan = await planRegistration(prepared, keyStore(), { name: input.name, use: input.useForLingCode });
+    } catch (error) {
+      if (refusedInput(error) || isAscKeyError(error, "choice-invalid")) return undefined;
+      // Locked, denied, timed out, no Secret Service: whatever is saved may well be replaced, so say so.
+      unknown = describeError(error);
+    }
+  } else {
+    unknown = "the key could not be read to compare it";
+  }
   const keyId = prepared?.record.keyId ?? String(input.keyId ?? "").trim();
   const issuerId = prepared ? prepared.record.issuerId : undefined;
-  const previous = saved.state === "key" ? saved.summary : undefined;
-  const replaces =
-    previous && (!prepared || isDifferentKey(previous, { keyId, fingerprint: prepared.fingerprint }))
-      ? previous
-      : undefined;
-
-  const { replacesText, replacing } = whatItReplaces(saved, replaces);
-
   const info = [
     { name: "Key ID", value: keyId },
     ...(issuerId
@@ -112,25 +91,64 @@ export const confirmation: Tool.Confirmation<Input> = async (input) => {
         ? [{ name: "Key Type", value: "Individual" }]
         : []),
     { name: "File", value: path.basename(String(input.p8Path ?? "")) },
-    { name: "Replaces", value: replacesText },
   ];
-  return {
-    message: `Check key ${keyId} with Apple and save it in the Keychain${replacing}?`,
-    info,
-  };
+  if (!plan) {
+    info.push({ name: "Replaces", value: `The saved key, if any (could not be read: ${unknown})` });
+    return { message: `Check key ${keyId} with Apple and save it in the Keychain, replacing any saved key?`, info };
+  }
+
+  let lingCode: string;
+  let clause: string;
+  if (!plan.use) {
+    lingCode = `${plan.current ? named(plan.current) : "No key"} (this key is only saved)`;
+    clause = plan.current ? `; LingCode keeps using "${plan.current.name}"` : "; LingCode will not use it";
+  } else if (plan.current && plan.current.keyId !== keyId && plan.replaces?.keyId !== plan.current.keyId) {
+    lingCode = `This key, instead of ${named(plan.current)}, which stays saved`;
+    clause = `; LingCode will use it instead of "${plan.current.name}", which stays saved`;
+  } else {
+    lingCode = "This key";
+    clause = "; LingCode will use it";
+  }
+  let replaces: string;
+  if (plan.replaces) {
+    replaces =
+      plan.replaces.why === "same-key-id"
+        ? `The saved key ${named(plan.replaces)}: same Key ID, other key material`
+        : `The saved key ${named(plan.replaces)}`;
+    clause += `, replacing the saved key "${plan.replaces.name}"`;
+  } else if (plan.currentUnreadable && plan.use) {
+    replaces = "An unreadable entry (it cannot be used; saving replaces it)";
+    clause += ", replacing the unreadable saved entry";
+  } else if (plan.alreadySaved) {
+    replaces = `Nothing (key ${plan.alreadySaved.keyId} is already saved, as "${plan.alreadySaved.name}")`;
+  } else {
+    replaces = plan.current || plan.currentUnreadable ? "Nothing" : "Nothing (no key saved)";
+  }
+  info.push(
+    { name: "Name", value: plan.name },
+    { name: "LingCode Uses", value: lingCode },
+    { name: "Replaces", value: replaces },
+  );
+  return { message: `Check key ${keyId} with Apple and save it in the Keychain as "${plan.name}"${clause}?`, info };
 };
 
 /**
- * Registers an App Store Connect API key for LingCode: reads the .p8 file, checks the key with Apple, and
- * saves it in the Keychain (replacing any saved key). Returns the status sentence and fingerprint, or the
- * reason nothing was saved.
+ * Registers an App Store Connect API key: reads the .p8 file, checks the key with Apple, and saves it in the
+ * Keychain under a name, beside the other saved keys. LingCode uses it when useForLingCode says so, or by default when
+ * LingCode has no key or uses a key of the same team; the key LingCode used before stays saved. Returns the status
+ * sentence and fingerprint, or the reason nothing was saved.
  */
 export default async function tool(input: Input) {
   let registration;
   let prepared: PreparedKey;
   try {
     prepared = await prepareKey(toKeyInput(input));
-    registration = await registerKey(prepared, { store: keyStore(), check: appleOptions() });
+    registration = await registerKey(prepared, {
+      store: keyStore(),
+      check: appleOptions(),
+      name: input.name,
+      use: input.useForLingCode,
+    });
   } catch (error) {
     if (error instanceof AppleCheckError) {
       return { saved: false, outcome: error.check.outcome, reason: error.message };
@@ -145,16 +163,24 @@ export default async function tool(input: Input) {
   if (!(await bestEffort(() => rememberRegistration(registration)))) {
     warnings.push("The check's answer could not be remembered; Verify with Apple shows it again.");
   }
+  const { summary, inUse, switchedFrom, replaced } = registration;
   return {
     saved: true,
-    sentence: registration.sentence,
+    name: registration.name,
+    usedByLingCode: registration.active,
+    sentence: registration.active
+      ? registration.sentence
+      : `Saved "${registration.name}" (${registration.sentence.replace(/^Yes, /, "")})${inUse ? `; LingCode keeps using "${inUse.name}"` : ""}.`,
     fingerprint: registration.fingerprint,
     outcome: registration.check?.outcome,
     message: registration.check?.message,
     warnings,
-    replacedKeyId: registration.replaced?.keyId,
-    revokeReminder: registration.replaced
-      ? `Revoke the previous key ${registration.replaced.keyId} on Team Keys once nothing uses it.`
+    previousKeyStaysSaved: switchedFrom ? { name: switchedFrom.name, keyId: switchedFrom.keyId } : undefined,
+    lingCodeKeepsUsing: inUse ? { name: inUse.name, keyId: inUse.keyId } : undefined,
+    replacedKeyId: replaced?.keyId,
+    revokeReminder: replaced
+      ? `Revoke the previous key ${replaced.keyId} on Team Keys once nothing uses it.`
       : undefined,
+    keyId: summary.keyId,
   };
 }

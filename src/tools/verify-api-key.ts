@@ -1,30 +1,44 @@
 import { refreshLauncherSubtitle } from "../helpers/launcher";
 import { bestEffort, rememberVerification } from "../helpers/local-storage";
 import { appleOptions, keyStore } from "../helpers/core";
-import { isAscKeyError } from "../lib/errors";
+import { AscKeyError, describeError, isAscKeyError } from "../lib/errors";
 import { verifySavedKey, type Verification } from "../lib/pipeline";
 import { NOT_CONFIGURED_SENTENCE } from "../lib/status";
 
+type Input = {
+  /**
+   * Another saved key to check, by the name the user gave it (e.g. "Acme") or its Key ID. Leave it out to check the
+   * key LingCode uses (the usual question).
+   */
+  key?: string;
+};
+
 /**
- * Checks the saved App Store Connect API key with Apple (one request) and returns the outcome and a sentence
- * telling the user what it means: valid, role-limited, agreement-required, rejected, rate-limited,
- * server-error or unreachable.
+ * Checks an App Store Connect API key with Apple (one request): the key LingCode uses, or another saved key by name
+ * or Key ID. Returns the outcome and a sentence telling the user what it means: valid, role-limited,
+ * agreement-required, rejected, rate-limited, server-error or unreachable.
  */
-export default async function tool() {
+export default async function tool(input: Input = {}) {
   let verification: Verification;
   try {
-    verification = await verifySavedKey(keyStore(), appleOptions());
+    verification = await verifySavedKey(keyStore(), { ...appleOptions(), key: input.key });
   } catch (error) {
-    // Nothing to check is an answer, not a failure.
+    // Nothing to check is an answer, not a failure; so is a name that means no saved key.
     if (isAscKeyError(error, "no-key")) return { configured: false, sentence: NOT_CONFIGURED_SENTENCE };
+    if (input.key !== undefined && error instanceof AscKeyError && error.code.startsWith("key-")) {
+      return { checked: false, reason: describeError(error) };
+    }
     throw error;
   }
   const { summary, check } = verification;
-  // Apple has answered: remembering the answer is extra, and its failure must not hide the answer.
-  await bestEffort(async () => {
-    await rememberVerification(summary, check);
-    await refreshLauncherSubtitle();
-  });
+  // Apple has answered: remembering the answer is extra, and its failure must not hide the answer. Only a check of
+  // the key LingCode uses is remembered (the status view and the launcher show that key).
+  if (input.key === undefined) {
+    await bestEffort(async () => {
+      await rememberVerification(summary, check);
+      await refreshLauncherSubtitle();
+    });
+  }
   return {
     keyId: summary.keyId,
     outcome: check.outcome,

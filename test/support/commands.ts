@@ -26,6 +26,7 @@ import { raycast, type ToastRecord } from "../raycast/harness";
 import { store as doubleStore } from "../raycast/state";
 import { startAppleStandIn, type AppleStandIn, type Answer } from "./apple-stand-in";
 import { HAS_KEYRING } from "./keyring";
+import { clearKeys } from "./saved-keys";
 import { ISSUER_ID, makeKey, makeKeyId, makeRecord, type TestKey } from "./keys";
 import { closedPortUrl } from "./network";
 
@@ -229,7 +230,7 @@ export function commandWorld(): CommandWorld {
     clearTokenCache();
     await fs.rm(world.downloads, { recursive: true, force: true });
     await fs.mkdir(world.downloads);
-    if (HAS_KEYRING) await keyStore().remove();
+    if (HAS_KEYRING) await clearKeys(keyStore());
   });
 
   afterEach(() => {
@@ -239,7 +240,7 @@ export function commandWorld(): CommandWorld {
 
   afterAll(async () => {
     world.restorePath();
-    if (HAS_KEYRING) await keyStore().remove();
+    if (HAS_KEYRING) await clearKeys(keyStore());
     await apple?.close();
     restoreEnv("HOME", saved.HOME);
     restoreEnv("LINGCODE_ASC_API_URL", saved.URL);

@@ -20,6 +20,7 @@ import { clearTokenCache } from "../../src/lib/token";
 import { type AppleStandIn, type Answer, startAppleStandIn } from "../support/apple-stand-in";
 import { makeKey, makeKeyId, makeRecord, type TestKey } from "../support/keys";
 import { closedPortUrl } from "../support/network";
+import { clearKeys } from "../support/saved-keys";
 
 /** The private Secret Service of `npm test` (Linux); without it these tests are skipped, never run on a real one. */
 export const KEYRING = process.env.LINGCODE_TEST_KEYRING === "1" && process.platform === "linux";
@@ -75,7 +76,7 @@ export function toolFixture(name: string): ToolFixture {
   });
 
   afterAll(async () => {
-    if (process.env[SERVICE_ENV] === service) await keyStore().remove();
+    if (process.env[SERVICE_ENV] === service) await clearKeys(keyStore());
     restore(SERVICE_ENV, saved.service);
     restore(ASC_API_URL_ENV, saved.url);
     await apple?.close();
@@ -88,7 +89,7 @@ export function toolFixture(name: string): ToolFixture {
   });
 
   afterEach(async () => {
-    await keyStore().remove();
+    await clearKeys(keyStore());
   });
 
   const fragments = (): string[] => {

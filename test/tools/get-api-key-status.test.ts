@@ -2,16 +2,19 @@ import { LocalStorage } from "@raycast/api";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { createSecretToolBackend } from "../../src/lib/keychain";
+import { createSecretToolBackend, itemAccount, savedKeysService } from "../../src/lib/keychain";
 import { ACCOUNT, LABEL } from "../../src/lib/keychain";
 import { LOCKED_MESSAGE } from "../../src/lib/keychain/linux";
 import { startSecondKeyring } from "../support/keyring";
 import { keyFingerprint } from "../../src/lib/key";
+import { keyStore } from "../../src/helpers/core";
+import { registerKey } from "../../src/lib/pipeline";
+import { removeKey } from "../../src/lib/saved-keys";
 import { saveCheck } from "../../src/helpers/local-storage";
 import { outcomeSentence } from "../../src/lib/asc-client";
 import * as statusTool from "../../src/tools/get-api-key-status";
 import { raycast } from "../raycast/harness";
-import { ISSUER_SUFFIX, KEYRING, toolFixture } from "./fixture";
+import { ISSUER_ID, ISSUER_SUFFIX, KEYRING, toolFixture } from "./fixture";
 
 const getStatus = statusTool.default;
 
@@ -24,7 +27,7 @@ describe.skipIf(!KEYRING)("get-api-key-status", () => {
 
   it("no key: the sentence and configured false, nothing else", async () => {
     const result = await getStatus();
-    expect(result).toEqual({ sentence: "No, no ASC key configured.", configured: false });
+    expect(result).toEqual({ sentence: "No, no ASC key configured.", configured: false, otherKeys: [] });
   });
 
   it("team key: the status sentence word for word and the masked metadata", async () => {
@@ -39,7 +42,9 @@ describe.skipIf(!KEYRING)("get-api-key-status", () => {
       issuerIdSuffix: ISSUER_SUFFIX,
       fingerprint: keyFingerprint(record.privateKey),
       savedAt: "2026-05-01T09:30:00.000Z",
+      name: `Team ...${ISSUER_SUFFIX}, key ${key.keyId}`,
       lastCheck: undefined,
+      otherKeys: [],
     });
     t.expectClean(result);
     // Reading the status asks Apple nothing and leaves nothing behind.
@@ -111,7 +116,7 @@ describe.skipIf(!KEYRING)("get-api-key-status", () => {
       `{"version":1,"kind":"team","privateKey":${JSON.stringify(key.pem)}}`,
     );
     const result = await getStatus();
-    expect(result).toMatchObject({ entry: "unreadable" });
+    expect(result).toMatchObject({ entry: "unreadable", otherKeys: [] });
     expect(result).not.toHaveProperty("configured");
     expect(result.sentence).toMatch(
       /^A LingCode key entry is saved but unusable: .*unreadable.*register the key again/,
@@ -141,6 +146,58 @@ describe.skipIf(!KEYRING)("get-api-key-status", () => {
     } finally {
       process.env.PATH = before;
     }
+  });
+
+  it("several keys: answers for LingCode's key by name, and lists the others masked, reading no other secret", async () => {
+    const acme = t.appleKey();
+    const globex = t.appleKey();
+    const mine = t.appleKey("ok", "individual");
+    const store = keyStore();
+    await registerKey(
+      { kind: "team", issuerId: ISSUER_ID, keyId: acme.keyId, p8Text: acme.pem },
+      {
+        store,
+        verify: false,
+        name: "Acme",
+      },
+    );
+    await registerKey(
+      { kind: "team", issuerId: ISSUER_ID, keyId: globex.keyId, p8Text: globex.pem },
+      {
+        store,
+        verify: false,
+        name: "Globex",
+        use: false,
+      },
+    );
+    const m = await registerKey(
+      { kind: "individual", keyId: mine.keyId, p8Text: mine.pem },
+      {
+        store,
+        verify: false,
+        name: "My App",
+      },
+    );
+    // Globex's item damaged behind the list's back: still listed as saved, so its item (a secret) was not read.
+    await createSecretToolBackend().set(savedKeysService(t.service), itemAccount(globex.keyId), "test", "{}");
+    const result = await getStatus();
+    expect(result).toMatchObject({
+      sentence: `Yes, Issuer ID ends in ...${ISSUER_SUFFIX}, Key ID ${acme.keyId}`,
+      configured: true,
+      keyId: acme.keyId,
+      name: "Acme",
+    });
+    expect((result as { otherKeys: unknown[] }).otherKeys).toEqual([
+      { name: "Globex", keyId: globex.keyId, kind: "team", issuerIdSuffix: ISSUER_SUFFIX, savedAt: expect.any(String) },
+      { name: "My App", keyId: mine.keyId, kind: "individual", savedAt: m.summary.savedAt },
+    ]);
+    t.expectClean(result);
+
+    // LingCode using no key: the others are still listed.
+    await removeKey(store, { next: null });
+    const none = await getStatus();
+    expect(none).toMatchObject({ configured: false, sentence: "No, no ASC key configured." });
+    expect((none as { otherKeys: { name: string }[] }).otherKeys.map((key) => key.name)).toEqual(["Globex", "My App"]);
   });
 
   it("LocalStorage failing: the key's status still answers, without a last check", async () => {

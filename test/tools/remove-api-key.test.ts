@@ -6,7 +6,10 @@ import { ACCOUNT, createSecretToolBackend, LABEL } from "../../src/lib/keychain"
 import * as removeTool from "../../src/tools/remove-api-key";
 import { Action } from "@raycast/api";
 import { raycast } from "../raycast/harness";
-import { KEYRING, toolFixture } from "./fixture";
+import { keyStore } from "../../src/helpers/core";
+import { registerKey } from "../../src/lib/pipeline";
+import { ISSUER_ID, ISSUER_SUFFIX, KEYRING, toolFixture, type AppleKey } from "./fixture";
+import { lookupDirectly } from "../support/keyring";
 
 const remove = removeTool.default;
 const confirmation = removeTool.confirmation;
@@ -19,10 +22,14 @@ describe.skipIf(!KEYRING)("remove-api-key", () => {
       const key = t.appleKey();
       await t.saveDirectly(key);
       const shown = await confirmation({});
+      const name = `Team ...${ISSUER_SUFFIX}, key ${key.keyId}`;
       expect(shown).toEqual({
         style: Action.Style.Destructive,
-        message: `Remove key ${key.keyId} from the Keychain? LingCode can't reach App Store Connect until a key is registered again.`,
-        info: [{ name: "Key ID", value: key.keyId }],
+        message: `Remove key ${key.keyId} ("${name}") from the Keychain? LingCode can't reach App Store Connect until a key is registered again.`,
+        info: [
+          { name: "Key ID", value: key.keyId },
+          { name: "Name", value: name },
+        ],
       });
       expect(shown?.style).toBe("destructive");
       t.expectClean(shown);
@@ -68,11 +75,14 @@ describe.skipIf(!KEYRING)("remove-api-key", () => {
       });
       await rememberKeyToRevoke("OLDKEY0001", key.keyId);
       const result = await remove();
+      const name = `Team ...${ISSUER_SUFFIX}, key ${key.keyId}`;
       expect(result).toEqual({
         removed: true,
         keyId: key.keyId,
+        name,
+        lingCodeUses: null,
         revokeAt: TEAM_KEYS_URL,
-        sentence: `Removed key ${key.keyId} from the Keychain; revoke it on Team Keys if nobody needs it.`,
+        sentence: `Removed key ${key.keyId} ("${name}") from the Keychain; revoke it on Team Keys if nobody needs it.`,
       });
       t.expectClean(result);
       expect(await t.saved()).toBeUndefined();
@@ -104,11 +114,95 @@ describe.skipIf(!KEYRING)("remove-api-key", () => {
       expect(result).toEqual({
         removed: true,
         keyId: undefined,
+        name: undefined,
+        lingCodeUses: null,
         revokeAt: TEAM_KEYS_URL,
         sentence: "Removed the key from the Keychain; revoke it on Team Keys if nobody needs it.",
       });
       t.expectClean(result);
       expect(await createSecretToolBackend().get(t.service, ACCOUNT)).toBeUndefined();
+    });
+  });
+
+  describe("several keys", () => {
+    async function save(key: AppleKey, name: string, use?: boolean) {
+      return registerKey(
+        { kind: "team", issuerId: ISSUER_ID, keyId: key.keyId, p8Text: key.pem },
+        { store: keyStore(), verify: false, name, use },
+      );
+    }
+
+    it("the key LingCode uses, with others saved: nothing asked or removed until the next key is given", async () => {
+      const acme = t.appleKey();
+      const globex = t.appleKey();
+      await save(acme, "Acme");
+      await save(globex, "Globex", false);
+      const before = lookupDirectly(t.service, ACCOUNT);
+      expect(await confirmation({})).toBeUndefined();
+      const result = await remove();
+      expect(result).toEqual({
+        removed: false,
+        needsNext: true,
+        reason: `"Acme" is the key LingCode uses: say which key LingCode should use next ("Globex" (${globex.keyId})), or none.`,
+        savedKeys: `"Acme" (${acme.keyId}), "Globex" (${globex.keyId})`,
+      });
+      expect(lookupDirectly(t.service, ACCOUNT)).toBe(before);
+
+      const shown = await confirmation({ next: "globex" });
+      expect(shown).toEqual({
+        style: Action.Style.Destructive,
+        message: `Remove key ${acme.keyId} ("Acme") from the Keychain? LingCode will use "Globex" next.`,
+        info: [
+          { name: "Key ID", value: acme.keyId },
+          { name: "Name", value: "Acme" },
+          { name: "LingCode Uses Next", value: `Globex (Key ID ${globex.keyId})` },
+        ],
+      });
+      const removed = await remove({ next: "Globex" });
+      expect(removed).toMatchObject({
+        removed: true,
+        keyId: acme.keyId,
+        name: "Acme",
+        lingCodeUses: { name: "Globex", keyId: globex.keyId },
+      });
+      expect((await t.saved())?.keyId).toBe(globex.keyId);
+      expect(await keyStore().saved.readItem(acme.keyId)).toBeUndefined();
+      expect(JSON.parse(String(raycast.localStorage["saved-key"]))).toMatchObject({ summary: { keyId: globex.keyId } });
+      t.expectClean(removed);
+    });
+
+    it("another saved key by name: removed without a question about LingCode, which keeps its key", async () => {
+      const acme = t.appleKey();
+      const globex = t.appleKey();
+      await save(acme, "Acme");
+      await save(globex, "Globex", false);
+      const shown = await confirmation({ key: "globex" });
+      expect(shown?.message).toBe(
+        `Remove key ${globex.keyId} ("Globex") from the Keychain? LingCode keeps using "Acme".`,
+      );
+      expect(await confirmation({ key: "Globex", next: "Acme" })).toBeUndefined();
+      expect(await remove({ key: "Globex", next: "Acme" })).toMatchObject({ removed: false });
+      const result = await remove({ key: "Globex" });
+      expect(result).toMatchObject({ removed: true, keyId: globex.keyId, lingCodeUses: undefined });
+      expect((await t.saved())?.keyId).toBe(acme.keyId);
+      expect(raycast.launches).toEqual([]);
+      expect(await remove({ key: "Initech" })).toMatchObject({
+        removed: false,
+        reason: expect.stringMatching(/^No saved key is named "Initech"/),
+      });
+      expect(await confirmation({ key: "Initech" })).toBeUndefined();
+    });
+
+    it("none next: LingCode's entry goes, the other keys stay saved", async () => {
+      const acme = t.appleKey();
+      const globex = t.appleKey();
+      await save(acme, "Acme");
+      await save(globex, "Globex", false);
+      const shown = await confirmation({ next: "none" });
+      expect(shown?.message).toContain("LingCode can't reach App Store Connect until a key is registered again.");
+      expect(await remove({ next: "none" })).toMatchObject({ removed: true, lingCodeUses: null });
+      expect(await t.saved()).toBeUndefined();
+      expect(await keyStore().saved.readItem(globex.keyId)).toBeDefined();
     });
   });
 });

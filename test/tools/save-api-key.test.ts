@@ -10,6 +10,7 @@ import { keyFingerprint, loadKeyFile } from "../../src/lib/key";
 import { ACCOUNT, createSecretToolBackend, LABEL } from "../../src/lib/keychain";
 import { LOCKED_MESSAGE } from "../../src/lib/keychain/linux";
 import { prepareKey } from "../../src/lib/pipeline";
+import { keyStore } from "../../src/helpers/core";
 import * as saveTool from "../../src/tools/save-api-key";
 import { raycast } from "../raycast/harness";
 import { ISSUER_ID, ISSUER_SUFFIX, KEYRING, reasonOf, toolFixture, type AppleKey } from "./fixture";
@@ -52,12 +53,15 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
       const key = t.appleKey();
       const input = await teamInput(key);
       const shown = await confirmation(input);
+      const name = `Team ...${ISSUER_SUFFIX}, key ${key.keyId}`;
       expect(shown).toEqual({
-        message: `Check key ${key.keyId} with Apple and save it in the Keychain?`,
+        message: `Check key ${key.keyId} with Apple and save it in the Keychain as "${name}"; LingCode will use it?`,
         info: [
           { name: "Key ID", value: key.keyId },
           { name: "Issuer ID", value: `...${ISSUER_SUFFIX}` },
           { name: "File", value: `AuthKey_${key.keyId}.p8` },
+          { name: "Name", value: name },
+          { name: "LingCode Uses", value: "This key" },
           { name: "Replaces", value: "Nothing (no key saved)" },
         ],
       });
@@ -68,16 +72,55 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
       expect(await t.saved()).toBeUndefined();
     });
 
-    it("replacing a saved key: names the old Key ID in the message and the info", async () => {
+    it("a key of the team LingCode uses: LingCode will use it, and the old key stays saved", async () => {
       const old = t.appleKey();
       await t.saveDirectly(old);
       const key = t.appleKey();
-      const shown = await confirmation(await teamInput(key));
+      const shown = await confirmation(await teamInput(key, { name: "Acme" }));
+      const oldName = `Team ...${ISSUER_SUFFIX}, key ${old.keyId}`;
       expect(shown?.message).toBe(
-        `Check key ${key.keyId} with Apple and save it in the Keychain, replacing key ${old.keyId}?`,
+        `Check key ${key.keyId} with Apple and save it in the Keychain as "Acme"; LingCode will use it instead of "${oldName}", which stays saved?`,
       );
-      expect(shown?.info).toContainEqual({ name: "Replaces", value: `Key ${old.keyId}` });
+      expect(shown?.info).toContainEqual({
+        name: "LingCode Uses",
+        value: `This key, instead of "${oldName}" (Key ID ${old.keyId}), which stays saved`,
+      });
+      expect(shown?.info).toContainEqual({ name: "Replaces", value: "Nothing" });
       t.expectClean(shown);
+    });
+
+    it("useForLingCode false, or another team: only saved, and LingCode keeps its key", async () => {
+      const old = t.appleKey();
+      await t.saveDirectly(old);
+      const key = t.appleKey();
+      const oldName = `Team ...${ISSUER_SUFFIX}, key ${old.keyId}`;
+      const shown = await confirmation(await teamInput(key, { name: "Acme", useForLingCode: false }));
+      expect(shown?.message).toBe(
+        `Check key ${key.keyId} with Apple and save it in the Keychain as "Acme"; LingCode keeps using "${oldName}"?`,
+      );
+      expect(shown?.info).toContainEqual({
+        name: "LingCode Uses",
+        value: `"${oldName}" (Key ID ${old.keyId}) (this key is only saved)`,
+      });
+      const individual = t.appleKey("ok", "individual");
+      const other = await confirmation({
+        keyId: individual.keyId,
+        p8Path: await t.keyFile(individual),
+        individual: true,
+      });
+      expect(other?.message).toContain(`; LingCode keeps using "${oldName}"?`);
+    });
+
+    it("a name another key has: no confirmation (the tool says why)", async () => {
+      const old = t.appleKey();
+      await t.saveDirectly(old);
+      const key = t.appleKey();
+      expect(
+        await confirmation(await teamInput(key, { name: `team ...${ISSUER_SUFFIX}, KEY ${old.keyId}` })),
+      ).toBeUndefined();
+      const result = await save(await teamInput(key, { name: `team ...${ISSUER_SUFFIX}, KEY ${old.keyId}` }));
+      expect(result).toMatchObject({ saved: false, reason: expect.stringMatching(/is already named/) });
+      expect(t.apple.requests).toHaveLength(0);
     });
 
     it("the same Key ID with other key material still counts as a replacement", async () => {
@@ -85,15 +128,21 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
       await t.saveDirectly(old);
       const other = { ...t.appleKey(), keyId: old.keyId };
       const shown = await confirmation(await teamInput(other));
-      expect(shown?.message).toContain(`replacing key ${old.keyId}`);
-      expect(shown?.info).toContainEqual({ name: "Replaces", value: `Key ${old.keyId}` });
+      const oldName = `Team ...${ISSUER_SUFFIX}, key ${old.keyId}`;
+      expect(shown?.message).toContain(`; LingCode will use it, replacing the saved key "${oldName}"?`);
+      expect(shown?.info).toContainEqual({
+        name: "Replaces",
+        value: `The saved key "${oldName}" (Key ID ${old.keyId}): same Key ID, other key material`,
+      });
     });
 
     it("the very key already saved: replaces nothing, and does not claim no key is saved", async () => {
       const key = t.appleKey();
       await t.saveDirectly(key);
       const shown = await confirmation(await teamInput(key));
-      expect(shown?.message).toBe(`Check key ${key.keyId} with Apple and save it in the Keychain?`);
+      expect(shown?.message).toBe(
+        `Check key ${key.keyId} with Apple and save it in the Keychain as "Team ...${ISSUER_SUFFIX}, key ${key.keyId}"; LingCode will use it?`,
+      );
       const replaces = shown?.info?.find((entry) => entry.name === "Replaces")?.value;
       expect(replaces).toMatch(/^Nothing/);
       expect(replaces).not.toMatch(/no key saved/);
@@ -107,6 +156,8 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
         { name: "Key ID", value: key.keyId },
         { name: "Key Type", value: "Individual" },
         { name: "File", value: `AuthKey_${key.keyId}.p8` },
+        { name: "Name", value: `Individual key ${key.keyId}` },
+        { name: "LingCode Uses", value: "This key" },
         { name: "Replaces", value: "Nothing (no key saved)" },
       ]);
       t.expectClean(shown);
@@ -159,7 +210,7 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
       const key = t.appleKey();
       const shown = await confirmation(await teamInput(key));
       expect(shown?.message).toBe(
-        `Check key ${key.keyId} with Apple and save it in the Keychain, replacing the unreadable saved entry?`,
+        `Check key ${key.keyId} with Apple and save it in the Keychain as "Team ...${ISSUER_SUFFIX}, key ${key.keyId}"; LingCode will use it, replacing the unreadable saved entry?`,
       );
       expect(replacesOf(shown)).toBe("An unreadable entry (it cannot be used; saving replaces it)");
       t.expectClean(shown);
@@ -172,12 +223,15 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
       const input = await teamInput(key, { issuerId: 42 as unknown as string }); // not a string: a TypeError
       const shown = await confirmation(input);
       expect(shown?.message).toBe(
-        `Check key ${key.keyId} with Apple and save it in the Keychain, replacing key ${old.keyId}?`,
+        `Check key ${key.keyId} with Apple and save it in the Keychain, replacing any saved key?`,
       );
       expect(shown?.info).toEqual([
         { name: "Key ID", value: key.keyId },
         { name: "File", value: `AuthKey_${key.keyId}.p8` },
-        { name: "Replaces", value: `Key ${old.keyId}` },
+        {
+          name: "Replaces",
+          value: "The saved key, if any (could not be read: the key could not be read to compare it)",
+        },
       ]);
     });
 
@@ -210,14 +264,19 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
       const result = await save(await teamInput(key));
       expect(result).toEqual({
         saved: true,
+        name: `Team ...${ISSUER_SUFFIX}, key ${key.keyId}`,
+        usedByLingCode: true,
         sentence: `Yes, Issuer ID ends in ...${ISSUER_SUFFIX}, Key ID ${key.keyId}`,
         fingerprint: keyFingerprint(key.pem),
         outcome: "valid",
         message: outcomeSentence("valid", { keyId: key.keyId }),
         // An App Manager key (the stand-in's default) reaches Users and Access: saved, with the note on its reach.
         warnings: [privilegeWarning(key.keyId, "team")],
+        previousKeyStaysSaved: undefined,
+        lingCodeKeepsUsing: undefined,
         replacedKeyId: undefined,
         revokeReminder: undefined,
+        keyId: key.keyId,
       });
       t.expectClean(result);
       expect(t.apple.requests.map((r) => [r.path, r.status])).toEqual([
@@ -281,17 +340,58 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
       expect(saved).not.toHaveProperty("issuerId");
     });
 
-    it("replacing a key: names the replaced Key ID, reminds to revoke it, and remembers it for the status view", async () => {
+    it("a second key of the team: LingCode uses it, the first stays saved, nothing to revoke", async () => {
       const old = t.appleKey();
       await t.saveDirectly(old);
       const key = t.appleKey();
-      const result = await save(await teamInput(key));
+      const result = await save(await teamInput(key, { name: "Acme" }));
       expect(result).toMatchObject({
         saved: true,
+        name: "Acme",
+        usedByLingCode: true,
+        previousKeyStaysSaved: { name: `Team ...${ISSUER_SUFFIX}, key ${old.keyId}`, keyId: old.keyId },
+        replacedKeyId: undefined,
+        revokeReminder: undefined,
+      });
+      expect((await t.saved())?.keyId).toBe(key.keyId);
+      expect(await keyStore().saved.readItem(old.keyId)).toBeDefined();
+      expect(raycast.localStorage).not.toHaveProperty("key-to-revoke");
+      t.expectClean(result);
+    });
+
+    it("only saved (useForLingCode false): said so; LingCode's key and its remembered check are untouched", async () => {
+      const old = t.appleKey();
+      const before = await t.saveDirectly(old);
+      const key = t.appleKey();
+      const result = await save(await teamInput(key, { name: "Acme", useForLingCode: false }));
+      const oldName = `Team ...${ISSUER_SUFFIX}, key ${old.keyId}`;
+      expect(result).toMatchObject({
+        saved: true,
+        name: "Acme",
+        usedByLingCode: false,
+        sentence: `Saved "Acme" (Issuer ID ends in ...${ISSUER_SUFFIX}, Key ID ${key.keyId}); LingCode keeps using "${oldName}".`,
+        lingCodeKeepsUsing: { name: oldName, keyId: old.keyId },
+        outcome: "valid",
+      });
+      expect(await t.saved()).toEqual(before);
+      expect(raycast.localStorage).not.toHaveProperty("last-check");
+      expect(raycast.localStorage).not.toHaveProperty("saved-key");
+      t.expectClean(result);
+    });
+
+    it("the same Key ID with other key material: replaces that saved key, reminds to revoke it", async () => {
+      const old = t.appleKey();
+      await t.saveDirectly(old);
+      const other = t.appleKey();
+      const sameId = { ...other, keyId: old.keyId };
+      t.apple.register({ keyId: old.keyId, kind: "team", issuerId: ISSUER_ID, publicKey: other.publicKey });
+      const result = await save(await teamInput(sameId));
+      expect(result).toMatchObject({
+        saved: true,
+        usedByLingCode: true,
         replacedKeyId: old.keyId,
         revokeReminder: `Revoke the previous key ${old.keyId} on Team Keys once nothing uses it.`,
       });
-      expect((await t.saved())?.keyId).toBe(key.keyId);
       expect(JSON.parse(String(raycast.localStorage["key-to-revoke"]))).toMatchObject({ keyId: old.keyId });
       t.expectClean(result);
     });

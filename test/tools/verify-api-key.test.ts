@@ -6,7 +6,9 @@ import { ASC_API_URL_ENV } from "../support/settings";
 import * as verifyTool from "../../src/tools/verify-api-key";
 import { startSecondKeyring } from "../support/keyring";
 import { raycast } from "../raycast/harness";
-import { KEYRING, toolFixture, type Answer } from "./fixture";
+import { keyStore } from "../../src/helpers/core";
+import { registerKey } from "../../src/lib/pipeline";
+import { ISSUER_ID, KEYRING, toolFixture, type Answer } from "./fixture";
 
 const verify = verifyTool.default;
 
@@ -15,6 +17,36 @@ describe.skipIf(!KEYRING)("verify-api-key", () => {
 
   it("has no confirmation: one read-only request", () => {
     expect("confirmation" in verifyTool).toBe(false);
+  });
+
+  it("another saved key, by name: checked on demand; what is remembered about LingCode's key stays as it was", async () => {
+    const acme = t.appleKey();
+    const globex = t.appleKey("revoked");
+    for (const [key, name, use] of [
+      [acme, "Acme", true],
+      [globex, "Globex", false],
+    ] as const) {
+      await registerKey(
+        { kind: "team", issuerId: ISSUER_ID, keyId: key.keyId, p8Text: key.pem },
+        { store: keyStore(), verify: false, name, use },
+      );
+    }
+    const own = await verify();
+    expect(own).toMatchObject({ keyId: acme.keyId, outcome: "valid" });
+    const remembered = { ...raycast.localStorage };
+    expect(JSON.parse(String(remembered["last-check"]))).toMatchObject({ keyId: acme.keyId });
+
+    const other = await verify({ key: "globex" });
+    expect(other).toMatchObject({ keyId: globex.keyId, outcome: "rejected" });
+    expect(t.apple.requests.map((request) => request.keyId)).toEqual([acme.keyId, globex.keyId]);
+    expect(raycast.localStorage).toEqual(remembered);
+    expect((await t.saved())?.keyId).toBe(acme.keyId);
+
+    expect(await verify({ key: "Initech" })).toMatchObject({
+      checked: false,
+      reason: expect.stringMatching(/^No saved key is named "Initech"/),
+    });
+    expect(t.apple.requests).toHaveLength(2);
   });
 
   it("LocalStorage failing after Apple answered: the answer is still returned", async () => {

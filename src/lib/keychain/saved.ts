@@ -7,7 +7,7 @@
  * - Index pages `index`, `index-2`, …: each one line of JSON listing keys by Key ID, name, kind, the Issuer ID's last
  *   three characters, fingerprint and savedAt. Page 1 also says how many pages there are, so a list reads page 1 and
  *   then the others at once. A page stays under what `security -i` can take in one line (the secret goes as hex, so
- *   every byte counts twice): one page holds six to ten keys, and a list of n keys reads about n/7 + 1 items.
+ *   every byte counts twice): one page holds about six keys, and a list of n keys reads about n/6 + 1 items.
  * - Every change rewrites one page (a single item update), except a new page, which is written before page 1 counts it.
  *
  * Neither the Keychain nor the Secret Service lists a service's items cheaply (macOS cannot without reading every

@@ -1,0 +1,15 @@
+/**
+ * Tests that share one Keychain service across a file start each test from nothing: LingCode's entry and every saved
+ * key the list of saved keys names (their items, then the list itself) are removed.
+ */
+import type { KeyStore } from "../../src/lib/keychain";
+
+export async function clearKeys(store: KeyStore): Promise<void> {
+  const index = await store.saved.readIndex();
+  const keyIds = [...new Set(index.pages.flatMap((page) => page.entries.map((entry) => entry.keyId)))];
+  for (const keyId of keyIds) {
+    await store.saved.deleteItem(keyId);
+    await store.saved.dropEntry(index, keyId);
+  }
+  await store.remove();
+}
