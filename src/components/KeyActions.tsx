@@ -9,6 +9,7 @@ import {
 import { TEAM_KEYS_URL } from "../lib/asc-client";
 import type { LastSeenQuota, Registration } from "../lib/pipeline";
 import type { KeySummary } from "../lib/status";
+import { KeyList } from "./KeyList";
 import { RegisterForm } from "./RegisterForm";
 
 /**
@@ -40,8 +41,9 @@ export function KeyActions(props: KeyActionsProps) {
   const leftovers = props.leftovers ?? [];
   const onLeftoversMoved = props.onLeftoversMoved ?? onChanged;
   const { push, pop } = useNavigation();
-  const registerForm = (
+  const registerForm = (rotate?: { keyId: string }) => (
     <RegisterForm
+      rotate={rotate}
       onRegistered={(registration) => {
         pop();
         onRegistered(registration);
@@ -60,7 +62,7 @@ export function KeyActions(props: KeyActionsProps) {
     <Action.OpenInBrowser title="Open Team Keys" url={TEAM_KEYS_URL} shortcut={Keyboard.Shortcut.Common.Open} />
   );
   const register = (title: string) => (
-    <Action.Push title={title} icon={Icon.Key} target={registerForm} shortcut={Keyboard.Shortcut.Common.New} />
+    <Action.Push title={title} icon={Icon.Key} target={registerForm()} shortcut={Keyboard.Shortcut.Common.New} />
   );
   const remove = (
     <Action
@@ -146,15 +148,16 @@ export function KeyActions(props: KeyActionsProps) {
           onAction={async () => {
             // Create the new key on Team Keys first, then register it here.
             await open(TEAM_KEYS_URL);
-            push(registerForm);
+            push(registerForm({ keyId: summary.keyId }));
           }}
         />
         <Action.Push
           title="Replace Key…"
           icon={Icon.Pencil}
-          target={registerForm}
+          target={registerForm({ keyId: summary.keyId })}
           shortcut={Keyboard.Shortcut.Common.Edit}
         />
+        <Action.Push title="Show All API Keys" icon={Icon.List} target={<KeyList />} />
         {openTeamKeys}
         {keyToRevoke ? (
           <Action

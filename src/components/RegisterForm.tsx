@@ -1,5 +1,7 @@
 import { Action, ActionPanel, Form, Icon, Keyboard } from "@raycast/api";
-import { useForm } from "@raycast/utils";
+import { useForm, usePromise } from "@raycast/utils";
+import { readRememberedEntry } from "../helpers/local-storage";
+import { parseKeyName } from "../lib/key-names";
 import { useEffect, useRef } from "react";
 import { submitRegistration } from "../helpers/register";
 import { useKeyFile } from "../hooks/useKeyFile";
@@ -16,6 +18,8 @@ interface RegisterValues {
   p8: string[];
   verify: boolean;
   trash: boolean;
+  name: string;
+  use: boolean;
 }
 
 function fieldReason(check: () => unknown): string | undefined {
@@ -41,14 +45,20 @@ function keyIdNote(typedKeyId: string, fileKeyId: string | undefined): string | 
 }
 
 /** Register API Key: the three values Apple gives, checked inline, then verified and saved in one step. */
-export function RegisterForm(props: { onRegistered?: (registration: Registration) => void }) {
+export function RegisterForm(props: {
+  onRegistered?: (registration: Registration) => void;
+  /** Rotate Key…: the saved key the new one replaces, taking its name and place. */
+  rotate?: { keyId: string; name?: string };
+}) {
+  const rotating = props.rotate !== undefined;
   const defaults = useRegisterDefaults();
   const { handleSubmit, itemProps, values, setValue, setValidationError } = useForm<RegisterValues>({
-    initialValues: { kind: "team", issuerId: "", keyId: "", p8: [], verify: true, trash: false },
+    initialValues: { kind: "team", issuerId: "", keyId: "", p8: [], verify: true, trash: false, name: "", use: true },
     validation: {
       issuerId: (value): string | undefined =>
         values.kind === "team" ? fieldReason(() => parseIssuerId(value)) : undefined,
       keyId: (value): string | undefined => fieldReason(() => parseKeyId(value)),
+      name: (value): string | undefined => (value?.trim() ? fieldReason(() => parseKeyName(value)) : undefined),
       p8: (value): string | undefined => {
         if (!value?.length) return "Choose the AuthKey_<Key ID>.p8 file you downloaded from Apple.";
         return keyFile.data?.path === value[0] ? keyFile.data.error : undefined;
@@ -65,6 +75,9 @@ export function RegisterForm(props: { onRegistered?: (registration: Registration
         {
           verify: submitted.verify,
           trashAfter: submitted.trash,
+          name: submitted.name,
+          use: submitted.use,
+          rotate: props.rotate,
           onFieldError: setValidationError,
           // Also after "Save Without Verifying" in the failure toast, once the form's submit has returned.
           onRegistered: props.onRegistered,
@@ -72,6 +85,20 @@ export function RegisterForm(props: { onRegistered?: (registration: Registration
       );
     },
   });
+
+  // "Use for LingCode" defaults to yes when LingCode has no key, or one of the same team (as last seen: LocalStorage,
+  // no Keychain read); a choice the user made is never overridden.
+  const remembered = usePromise(readRememberedEntry, [], { onError: () => undefined });
+  const useTouched = useRef(false);
+  useEffect(() => {
+    if (useTouched.current || rotating) return;
+    const entry = remembered.data;
+    const active = entry?.state === "key" ? entry.summary : undefined;
+    const suffix = values.issuerId.trim().toLowerCase().slice(-3);
+    const sameTeam = active?.kind === "team" && values.kind === "team" && active.issuerIdSuffix === suffix;
+    const wanted = !active || sameTeam || (active.kind === "individual" && values.kind === "individual");
+    if (wanted !== values.use) setValue("use", wanted);
+  }, [remembered.data, values.issuerId, values.kind]);
 
   const p8Path = values.p8?.[0];
   const keyFile = useKeyFile(p8Path);
@@ -107,7 +134,9 @@ export function RegisterForm(props: { onRegistered?: (registration: Registration
   const isTeam = values.kind === "team";
   return (
     <Form
-      navigationTitle="Register API Key"
+      navigationTitle={
+        rotating ? `Rotate ${props.rotate?.name ? `"${props.rotate.name}"` : "Key"}` : "Register API Key"
+      }
       isLoading={defaults.isLoading || keyFile.isLoading}
       actions={
         <ActionPanel>
@@ -160,6 +189,27 @@ export function RegisterForm(props: { onRegistered?: (registration: Registration
         }}
       />
       <Form.Separator />
+      <Form.TextField
+        {...itemProps.name}
+        title="Name"
+        placeholder={rotating && props.rotate?.name ? props.rotate.name : "e.g. Acme (optional)"}
+        info={
+          rotating
+            ? "Left empty, the new key keeps the rotated key's name."
+            : "A name to know the key by among your saved keys. Left empty, one is made from the team and Key ID."
+        }
+      />
+      {rotating ? null : (
+        <Form.Checkbox
+          {...itemProps.use}
+          onChange={(checked) => {
+            useTouched.current = true;
+            itemProps.use.onChange?.(checked);
+          }}
+          label="Use for LingCode"
+          info="LingCode reads one key. Unchecked, the key is only saved: API Keys switches to it in one step."
+        />
+      )}
       <Form.Checkbox {...itemProps.verify} label="Verify with Apple before saving" />
       <Form.Checkbox {...itemProps.trash} label="Move the .p8 to the Trash after saving" />
     </Form>

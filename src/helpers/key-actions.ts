@@ -22,11 +22,19 @@ import { appleOptions, keyStore } from "./core";
  * launcher. Returns what was checked (the key as just read, and Apple's answer), or undefined when the Keychain
  * gave no key.
  */
-export async function verifyWithToast(keyId: string): Promise<Verification | undefined> {
+/**
+ * `saved`: a saved key LingCode does not use, by Key ID. Its answer is shown, not remembered: what is remembered (the
+ * launcher subtitle, the status view) speaks of the key LingCode uses.
+ */
+export interface OtherKey {
+  saved?: string;
+}
+
+export async function verifyWithToast(keyId: string, other: OtherKey = {}): Promise<Verification | undefined> {
   const toast = await showToast({ style: Toast.Style.Animated, title: `Checking Key ${keyId} with Apple…` });
   let verification: Verification;
   try {
-    verification = await verifySavedKey(keyStore(), appleOptions());
+    verification = await verifySavedKey(keyStore(), { ...appleOptions(), key: other.saved });
   } catch (error) {
     toast.style = Toast.Style.Failure;
     toast.title = "Couldn't Check the Key";
@@ -41,10 +49,12 @@ export async function verifyWithToast(keyId: string): Promise<Verification | und
   if (check.outcome === "rejected") {
     toast.primaryAction = { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) };
   }
-  await bestEffort(async () => {
-    await rememberVerification(summary, check);
-    await refreshLauncherSubtitle();
-  });
+  if (other.saved === undefined) {
+    await bestEffort(async () => {
+      await rememberVerification(summary, check);
+      await refreshLauncherSubtitle();
+    });
+  }
   return verification;
 }
 
@@ -55,12 +65,17 @@ export async function verifyWithToast(keyId: string): Promise<Verification | und
 export async function checkCapabilitiesWithToast(
   keyId: string,
   lastSeen?: LastSeenQuota,
+  other: OtherKey = {},
 ): Promise<KeySummary | undefined> {
   const toast = await showToast({ style: Toast.Style.Animated, title: `Checking What Key ${keyId} Can Do…` });
   let report: CapabilityReport;
   let summary: KeySummary;
   try {
-    ({ report, summary } = await checkSavedKeyCapabilities(keyStore(), { ...appleOptions(), lastSeen }));
+    ({ report, summary } = await checkSavedKeyCapabilities(keyStore(), {
+      ...appleOptions(),
+      lastSeen,
+      key: other.saved,
+    }));
   } catch (error) {
     toast.style = Toast.Style.Failure;
     toast.title = "Couldn't Check What the Key Can Do";
@@ -72,7 +87,7 @@ export async function checkCapabilitiesWithToast(
   toast.style = usable ? Toast.Style.Success : Toast.Style.Failure;
   toast.title = usable ? capabilityTitle(report) : OUTCOME[report.outcome].toastTitle;
   toast.message = usable ? warning?.text : report.message;
-  await bestEffort(() => saveCapabilities(report));
+  if (other.saved === undefined) await bestEffort(() => saveCapabilities(report));
   return summary;
 }
 
@@ -101,9 +116,9 @@ export async function trashLeftovers(files: string[]): Promise<void> {
 }
 
 /** Copies a fresh 10-minute token, concealed so it stays out of clipboard history. */
-export async function copyToken(keyId: string): Promise<void> {
+export async function copyToken(keyId: string, other: OtherKey = {}): Promise<void> {
   try {
-    const token = await mintSavedToken(keyStore(), { ttlSeconds: DEFAULT_TTL_SECONDS, reuse: false });
+    const token = await mintSavedToken(keyStore(), { ttlSeconds: DEFAULT_TTL_SECONDS, reuse: false, key: other.saved });
     await Clipboard.copy(token, { concealed: true });
     const { expiresAt } = decodeTokenClaims(token);
     const until = new Date(expiresAt * 1000).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });

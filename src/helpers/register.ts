@@ -25,17 +25,25 @@ const STEP_TITLES: Record<RegistrationStep, string> = {
   saving: "Saving to the Keychain…",
 };
 
-/** Which form field an error from the key model belongs to (the form has no key type or name field to get wrong yet). */
-export function fieldOfError(error: unknown): "issuerId" | "keyId" | "p8" | undefined {
+export type FormField = "issuerId" | "keyId" | "p8" | "name";
+
+/** Which form field an error from the key model belongs to (the form has no key type to get wrong). */
+export function fieldOfError(error: unknown): FormField | undefined {
   const field = refusedInput(error);
-  return field === "kind" || field === "name" ? undefined : field;
+  return field === "kind" ? undefined : field;
 }
 
 export interface SubmitOptions {
   verify: boolean;
   trashAfter: boolean;
   /** Called with a field's reason when the input is refused (the form shows it inline). */
-  onFieldError: (field: "issuerId" | "keyId" | "p8", message: string) => void;
+  onFieldError: (field: FormField, message: string) => void;
+  /** The name to save the key under; empty or left out: the rotated key's, else one made from the key. */
+  name?: string;
+  /** Whether LingCode uses the new key (ignored when rotating: the new key takes the old one's place). */
+  use: boolean;
+  /** Rotate Key…: the saved key the new one replaces, taking its name and place (then revoke the old one). */
+  rotate?: { keyId: string; name?: string };
   /** Called once the key is saved: on submit, or later through the toast's "Save Without Verifying". */
   onRegistered?: (registration: Registration) => void;
 }
@@ -61,27 +69,72 @@ export async function submitRegistration(input: KeyInput, options: SubmitOptions
     return undefined;
   }
 
-  if (previous && isDifferentKey(previous, { keyId: prepared.record.keyId, fingerprint: prepared.fingerprint })) {
-    const sameId = previous.keyId === prepared.record.keyId;
-    await toast.hide();
-    const confirmed = await confirmAlert({
-      title: sameId ? `Replace Key ${previous.keyId} with a Different Key?` : `Replace Key ${previous.keyId}?`,
-      message: sameId
-        ? `The chosen .p8 is not the key saved as ${previous.keyId} (fingerprints differ). Key ${prepared.record.keyId} will take its place in the Keychain.`
-        : `Key ${prepared.record.keyId} will take its place in the Keychain. Key ${previous.keyId} keeps working until you revoke it on Team Keys.`,
-      primaryAction: { title: "Replace", style: Alert.ActionStyle.Destructive },
-    });
-    if (!confirmed) return undefined;
-    await toast.show();
-  }
+  const rotates = await confirmChoice(prepared, previous, options, toast);
+  if (rotates === false) return undefined;
+  return save(prepared, input.p8Path, rotates, options, toast);
+}
 
-  return save(prepared, input.p8Path, previous ?? null, options, toast);
+/**
+ * Asks before anything leaves the Keychain or LingCode changes keys: a rotation (the old key is removed), a key with
+ * the Key ID of LingCode's key but other key material (it takes its place), or LingCode switching to the new key
+ * (the old one stays saved). Returns the saved key the registration replaces (undefined: none), or false when the
+ * user said no.
+ */
+async function confirmChoice(
+  prepared: PreparedKey,
+  previous: KeySummary | undefined,
+  options: SubmitOptions,
+  toast: Toast,
+): Promise<string | undefined | false> {
+  const newId = prepared.record.keyId;
+  let alert: { title: string; message: string; primary: string; destructive: boolean } | undefined;
+  let rotates: string | undefined;
+  if (options.rotate) {
+    const old = options.rotate;
+    rotates = old.keyId;
+    if (old.keyId !== newId || !previous || previous.fingerprint !== prepared.fingerprint) {
+      const named = old.name ? `"${old.name}" (Key ${old.keyId})` : `Key ${old.keyId}`;
+      alert = {
+        title: `Rotate ${named}?`,
+        message: `Key ${newId} takes its name and place in the Keychain. Key ${old.keyId} keeps working at Apple until you revoke it on Team Keys.`,
+        primary: "Rotate",
+        destructive: true,
+      };
+    }
+  } else if (options.use && previous && isDifferentKey(previous, { keyId: newId, fingerprint: prepared.fingerprint })) {
+    if (previous.keyId === newId) {
+      rotates = previous.keyId;
+      alert = {
+        title: `Replace Key ${previous.keyId} with a Different Key?`,
+        message: `The chosen .p8 is not the key saved as ${previous.keyId} (fingerprints differ). Key ${newId} will take its place in the Keychain.`,
+        primary: "Replace",
+        destructive: true,
+      };
+    } else {
+      alert = {
+        title: `Use Key ${newId} for LingCode?`,
+        message: `LingCode uses key ${previous.keyId} now. It stays saved: API Keys switches back in one step.`,
+        primary: `Use Key ${newId}`,
+        destructive: false,
+      };
+    }
+  }
+  if (!alert) return rotates;
+  await toast.hide();
+  const confirmed = await confirmAlert({
+    title: alert.title,
+    message: alert.message,
+    primaryAction: { title: alert.primary, style: alert.destructive ? Alert.ActionStyle.Destructive : undefined },
+  });
+  if (!confirmed) return false;
+  await toast.show();
+  return rotates;
 }
 
 async function save(
   prepared: PreparedKey,
   p8Path: string | undefined,
-  previous: KeySummary | null,
+  rotates: string | undefined,
   options: SubmitOptions,
   toast: Toast,
 ): Promise<Registration | undefined> {
@@ -92,12 +145,9 @@ async function save(
     toast.primaryAction = undefined;
     registration = await registerKey(prepared, {
       store: keyStore(),
-      // Until the form asks for a name and whether LingCode should use the key, a confirmed replacement of LingCode's
-      // key is a rotation: the new key takes its name and place, and the old one is removed (revoke it).
-      rotates:
-        previous && isDifferentKey(previous, { keyId: prepared.record.keyId, fingerprint: prepared.fingerprint })
-          ? previous.keyId
-          : undefined,
+      rotates,
+      name: options.name?.trim() || undefined,
+      use: rotates === undefined ? options.use : undefined,
       verify: options.verify,
       check: appleOptions(),
       onStep: (step) => {
@@ -117,7 +167,7 @@ async function save(
       toast.primaryAction = {
         title: "Save Without Verifying",
         onAction: () => {
-          void save(prepared, p8Path, previous, { ...options, verify: false }, toast);
+          void save(prepared, p8Path, rotates, { ...options, verify: false }, toast);
         },
       };
     } else if (isAscKeyError(error, "keychain-mismatch")) {
@@ -168,6 +218,9 @@ async function afterSave(
   if (!check) notes.push("Not verified with Apple.");
   else if (check.outcome !== "valid") notes.push(check.message);
   if (privilegeWarning) notes.push(privilegeWarning);
+  if (registration.switchedFrom) notes.push(`"${registration.switchedFrom.name}" stays saved.`);
+  if (registration.inUse)
+    notes.push(`Saved as "${registration.name}"; LingCode keeps using "${registration.inUse.name}".`);
   notes.push(...registration.warnings);
   if (!(await bestEffort(() => rememberRegistration(registration)))) {
     notes.push("The check's answer could not be remembered; Verify with Apple shows it again.");

@@ -1,0 +1,5 @@
+import { KeyList } from "./components/KeyList";
+
+export default function Command() {
+  return <KeyList />;
+}

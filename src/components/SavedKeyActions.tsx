@@ -1,0 +1,178 @@
+import { Action, ActionPanel, Form, Icon, Keyboard, open, useNavigation } from "@raycast/api";
+import { useForm } from "@raycast/utils";
+import type { ReactElement } from "react";
+import { checkCapabilitiesWithToast, copyToken, verifyWithToast } from "../helpers/key-actions";
+import { removeSavedKeyConfirmed, renameKey, useForLingCode } from "../helpers/saved-key-actions";
+import type { RememberedCheck } from "../lib/check-summary";
+import { parseKeyName } from "../lib/key-names";
+import { TEAM_KEYS_URL } from "../lib/outcomes";
+import type { ListedKey, ListedOkKey } from "../lib/saved-keys";
+import { RegisterForm } from "./RegisterForm";
+
+interface Props {
+  keyItem: ListedKey;
+  keys: readonly ListedKey[];
+  lastSeen?: RememberedCheck;
+  onChanged: () => void;
+  register: ReactElement;
+}
+
+/** The actions on one saved key in API Keys. A damaged key can only be removed (and registered again). */
+export function SavedKeyActions({ keyItem, keys, lastSeen, onChanged, register }: Props) {
+  const { push, pop } = useNavigation();
+  const remove = (
+    <Action
+      title="Remove Key…"
+      icon={Icon.Trash}
+      style={Action.Style.Destructive}
+      shortcut={Keyboard.Shortcut.Common.Remove}
+      onAction={async () => {
+        const others = keys.filter((key): key is ListedOkKey => key !== keyItem && key.state === "ok");
+        if (keyItem.active && others.length > 0) {
+          push(<RemoveKeyForm keyItem={keyItem} others={others} onDone={() => (pop(), onChanged())} />);
+        } else if (await removeSavedKeyConfirmed(keyItem, keyItem.active ? null : undefined)) {
+          onChanged();
+        }
+      }}
+    />
+  );
+  if (keyItem.state === "damaged") {
+    return (
+      <ActionPanel>
+        {remove}
+        {register}
+      </ActionPanel>
+    );
+  }
+  // A key LingCode does not use is checked without touching what is remembered about LingCode's key.
+  const other = keyItem.active ? {} : { saved: keyItem.keyId };
+  return (
+    <ActionPanel>
+      <ActionPanel.Section>
+        {keyItem.active ? null : (
+          <Action
+            title="Use for LingCode"
+            icon={Icon.CheckCircle}
+            onAction={async () => {
+              if (await useForLingCode(keyItem)) onChanged();
+            }}
+          />
+        )}
+        <Action
+          title="Verify with Apple"
+          icon={Icon.Checkmark}
+          onAction={async () => {
+            await verifyWithToast(keyItem.keyId, other);
+            onChanged();
+          }}
+        />
+        <Action
+          title="Check What the Key Can Do"
+          icon={Icon.MagnifyingGlass}
+          shortcut={{ modifiers: ["cmd", "shift"], key: "d" }}
+          onAction={() => checkCapabilitiesWithToast(keyItem.keyId, keyItem.active ? lastSeen : undefined, other)}
+        />
+        <Action
+          title="Copy Token"
+          icon={Icon.Clipboard}
+          shortcut={{ modifiers: ["cmd", "shift"], key: "t" }}
+          onAction={() => copyToken(keyItem.keyId, other)}
+        />
+        <Action.CopyToClipboard title="Copy Key ID" content={keyItem.keyId} shortcut={Keyboard.Shortcut.Common.Copy} />
+      </ActionPanel.Section>
+      <ActionPanel.Section>
+        <Action.Push
+          title="Rename…"
+          icon={Icon.Pencil}
+          shortcut={Keyboard.Shortcut.Common.Edit}
+          target={<RenameKeyForm keyItem={keyItem} onDone={() => (pop(), onChanged())} />}
+        />
+        <Action
+          title="Rotate Key…"
+          icon={Icon.Repeat}
+          shortcut={{ modifiers: ["cmd", "shift"], key: "r" }}
+          onAction={async () => {
+            // Create the new key on Team Keys first; it then takes this key's name and place.
+            await open(TEAM_KEYS_URL);
+            push(<RegisterForm rotate={keyItem} onRegistered={() => (pop(), onChanged())} />);
+          }}
+        />
+        {register}
+        {remove}
+      </ActionPanel.Section>
+    </ActionPanel>
+  );
+}
+
+function RenameKeyForm({ keyItem, onDone }: { keyItem: ListedOkKey; onDone: () => void }) {
+  const { handleSubmit, itemProps } = useForm<{ name: string }>({
+    initialValues: { name: keyItem.name },
+    validation: {
+      name: (value) => {
+        try {
+          parseKeyName(value);
+          return undefined;
+        } catch (error) {
+          return error instanceof Error ? error.message : "Choose another name.";
+        }
+      },
+    },
+    async onSubmit({ name }) {
+      if (await renameKey(keyItem, name)) onDone();
+    },
+  });
+  return (
+    <Form
+      navigationTitle={`Rename "${keyItem.name}"`}
+      actions={
+        <ActionPanel>
+          <Action.SubmitForm title="Rename Key" icon={Icon.Pencil} onSubmit={handleSubmit} />
+        </ActionPanel>
+      }
+    >
+      <Form.TextField
+        {...itemProps.name}
+        title="Name"
+        info="One line, at most 40 characters; no two keys share a name."
+      />
+    </Form>
+  );
+}
+
+const NONE = "none";
+
+/** Removing the key LingCode uses: which key should LingCode use next (another saved key, or none)? */
+function RemoveKeyForm(props: { keyItem: ListedOkKey; others: ListedOkKey[]; onDone: () => void }) {
+  const { keyItem, others, onDone } = props;
+  const { handleSubmit, itemProps } = useForm<{ next: string }>({
+    initialValues: { next: others[0]?.keyId ?? NONE },
+    async onSubmit({ next }) {
+      if (await removeSavedKeyConfirmed(keyItem, next === NONE ? null : next)) onDone();
+    },
+  });
+  return (
+    <Form
+      navigationTitle={`Remove "${keyItem.name}"`}
+      actions={
+        <ActionPanel>
+          <Action.SubmitForm
+            title="Remove Key"
+            icon={Icon.Trash}
+            style={Action.Style.Destructive}
+            onSubmit={handleSubmit}
+          />
+        </ActionPanel>
+      }
+    >
+      <Form.Description
+        text={`LingCode uses "${keyItem.name}" (Key ID ${keyItem.keyId}). Which key should it use instead?`}
+      />
+      <Form.Dropdown {...itemProps.next} title="LingCode Uses Next">
+        {others.map((key) => (
+          <Form.Dropdown.Item key={key.keyId} value={key.keyId} title={`${key.name} (${key.keyId})`} />
+        ))}
+        <Form.Dropdown.Item value={NONE} title="No Key" />
+      </Form.Dropdown>
+    </Form>
+  );
+}

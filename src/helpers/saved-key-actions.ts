@@ -1,0 +1,85 @@
+import { Alert, confirmAlert, open, showToast, Toast } from "@raycast/api";
+import { describeError } from "../lib/errors";
+import { TEAM_KEYS_URL } from "../lib/outcomes";
+import { removeKey, renameSavedKey, useSavedKey, type ListedKey, type SavedKeySummary } from "../lib/saved-keys";
+import { keyStore } from "./core";
+import { refreshLauncherSubtitle } from "./launcher";
+import { bestEffort, forgetSavedKey, rememberSavedKey } from "./local-storage";
+
+/** After LingCode's entry changed: remember which key it holds, and let the launcher subtitle say so. */
+async function rememberActive(summary: SavedKeySummary | null): Promise<void> {
+  await bestEffort(async () => {
+    if (summary) await rememberSavedKey(summary);
+    else await forgetSavedKey();
+    await refreshLauncherSubtitle();
+  });
+}
+
+/** Use for LingCode: one update of LingCode's entry; the key it used before stays saved. */
+export async function useForLingCode(key: ListedKey): Promise<boolean> {
+  const toast = await showToast({ style: Toast.Style.Animated, title: `Switching LingCode to "${key.name}"…` });
+  try {
+    const change = await useSavedKey(keyStore(), key.keyId);
+    toast.style = Toast.Style.Success;
+    toast.title = `LingCode Uses "${change.current.name}"`;
+    toast.message = change.previous
+      ? `Key ${change.current.keyId}; "${change.previous.name}" stays saved.`
+      : `Key ${change.current.keyId}.`;
+    await rememberActive(change.current);
+    return true;
+  } catch (error) {
+    toast.style = Toast.Style.Failure;
+    toast.title = "Couldn't Switch Keys";
+    toast.message = describeError(error);
+    return false;
+  }
+}
+
+/** Rename: the new name must be free (case aside); nothing else changes. */
+export async function renameKey(key: ListedKey, name: string): Promise<boolean> {
+  const toast = await showToast({ style: Toast.Style.Animated, title: "Renaming…" });
+  try {
+    const renamed = await renameSavedKey(keyStore(), key.keyId, name);
+    toast.style = Toast.Style.Success;
+    toast.title = `Renamed to "${renamed.key.name}"`;
+    return true;
+  } catch (error) {
+    toast.style = Toast.Style.Failure;
+    toast.title = "Couldn't Rename the Key";
+    toast.message = describeError(error);
+    return false;
+  }
+}
+
+/**
+ * Remove: asks first. For the key LingCode uses, `next` is the key LingCode uses next (a Key ID), or null for none;
+ * the caller asks which (see RemoveKeyForm).
+ */
+export async function removeSavedKeyConfirmed(key: ListedKey, next?: string | null): Promise<boolean> {
+  const confirmed = await confirmAlert({
+    title: `Remove "${key.name}"?`,
+    message:
+      key.state === "ok"
+        ? `Key ${key.keyId} keeps working at Apple until you revoke it on Team Keys.`
+        : "The saved item can't be used as it is; register the key again if you still need it.",
+    primaryAction: { title: "Remove", style: Alert.ActionStyle.Destructive },
+  });
+  if (!confirmed) return false;
+  const toast = await showToast({ style: Toast.Style.Animated, title: `Removing "${key.name}"…` });
+  try {
+    const removal = await removeKey(keyStore(), { key: key.keyId, next });
+    toast.style = Toast.Style.Success;
+    toast.title = `Removed "${key.name}"`;
+    if (removal.wasActive) {
+      toast.message = removal.next ? `LingCode uses "${removal.next.name}" now.` : "LingCode has no key now.";
+      await rememberActive(removal.next ?? null);
+    }
+    if (key.state === "ok") toast.primaryAction = { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) };
+    return true;
+  } catch (error) {
+    toast.style = Toast.Style.Failure;
+    toast.title = "Couldn't Remove the Key";
+    toast.message = describeError(error);
+    return false;
+  }
+}
