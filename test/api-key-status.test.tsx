@@ -140,6 +140,7 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
         "Copy Fingerprint",
         "Rotate Key…",
         "Replace Key…",
+        "Show All API Keys",
         "Open Team Keys",
         "Remove Key…",
         "Refresh",
@@ -164,7 +165,7 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
       await screen.runAction("Rotate Key…");
       expect(raycast.opened).toEqual([TEAM_KEYS_URL, TEAM_KEYS_URL]);
       expect(screen.depth).toBe(2);
-      expect(screen.navigationTitle).toBe("Register API Key");
+      expect(screen.navigationTitle).toBe("Rotate Key");
     });
 
     it("Refresh reads the Keychain again (another program replaced the key)", async () => {

@@ -9,7 +9,9 @@ import { LocalStorage, showHUD, showToast } from "@raycast/api";
 import { describe, expect, it, vi } from "vitest";
 import Command from "../src/register-api-key";
 import StatusCommand from "../src/api-key-status";
+import { keyStore } from "../src/helpers/core";
 import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/asc-client";
+import { listKeys } from "../src/lib/saved-keys";
 import { privilegeWarning } from "../src/lib/capabilities";
 import { RAW_CONTROL } from "./support/controls";
 import { makeKey } from "./support/keys";
@@ -83,24 +85,19 @@ describe("the form opens ready to go", () => {
     const screen = await openForm();
 
     expect(screen.navigationTitle).toBe("Register API Key");
-    expect(screen.form.fieldIds()).toEqual(["kind", "issuerId", "keyId", "p8", "verify", "trash"]);
+    expect(screen.form.fieldIds()).toEqual(["kind", "issuerId", "keyId", "p8", "name", "use", "verify", "trash"]);
     expect(screen.form.values()).toEqual({
       kind: "team",
       issuerId: ISSUER_ID,
       keyId: newer.keyId,
       p8: [newest],
+      name: "",
+      use: true,
       verify: true,
       trash: false,
     });
     await screen.waitFor(() => expect(screen.form.field("p8").info).toMatch(/^Fingerprint SHA256:/));
-    expect(screen.form.fields().map((field) => field.error)).toEqual([
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-    ]);
+    expect(screen.form.fields().every((field) => field.error === undefined)).toBe(true);
     expect(screen.actionTitles()).toEqual(["Register API Key", "Open Team Keys"]);
     expect(raycast.toasts).toEqual([]);
   });
@@ -118,7 +115,7 @@ describe("the form opens ready to go", () => {
       { value: "individual", title: "Individual" },
     ]);
     await screen.form.setValue("kind", "individual");
-    expect(screen.form.fieldIds()).toEqual(["kind", "keyId", "p8", "verify", "trash"]);
+    expect(screen.form.fieldIds()).toEqual(["kind", "keyId", "p8", "name", "use", "verify", "trash"]);
     await screen.form.setValue("kind", "team");
     expect(screen.form.fieldIds()).toContain("issuerId");
   });
@@ -659,7 +656,7 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
 });
 
 describe.skipIf(!HAS_KEYRING)("replacing the saved key", () => {
-  it("asks first naming both Key IDs; no keeps the old key, yes replaces it and the status reminds to revoke", async () => {
+  it("a second key asks whether LingCode should switch to it; no saves nothing, yes switches and keeps the first saved", async () => {
     const old = world.key();
     await world.seed(old);
     const key = world.key();
@@ -671,10 +668,9 @@ describe.skipIf(!HAS_KEYRING)("replacing the saved key", () => {
     await screen.runAction("Register API Key");
     expect(raycast.alerts).toHaveLength(1);
     const alert = raycast.alerts[0];
-    expect(alert.title).toBe(`Replace Key ${old.keyId}?`);
-    expect(alert.message).toContain(`Key ${key.keyId} will take its place`);
-    expect(alert.message).toContain(`Key ${old.keyId} keeps working until you revoke it on Team Keys`);
-    expect(alert.primaryAction).toEqual({ title: "Replace", style: "destructive" });
+    expect(alert.title).toBe(`Use Key ${key.keyId} for LingCode?`);
+    expect(alert.message).toContain(`LingCode uses key ${old.keyId} now. It stays saved`);
+    expect(alert.primaryAction).toMatchObject({ title: `Use Key ${key.keyId}` });
     // The progress toast made way for the question and stays hidden once the answer is no.
     expect(raycast.toasts.every((toast) => !toast.visible)).toBe(true);
     expect(world.apple.requests).toEqual([]);
@@ -684,22 +680,32 @@ describe.skipIf(!HAS_KEYRING)("replacing the saved key", () => {
     answerNextAlert(true);
     await submit(screen);
     expect(await world.saved()).toMatchObject({ keyId: key.keyId });
-    expect(raycast.toast).toMatchObject({ style: "SUCCESS", primaryAction: `Revoke ${old.keyId} on Team Keys` });
-    const remembered = JSON.parse(raycast.localStorage["key-to-revoke"] as string);
-    // Only Key IDs and a date: nothing secret.
-    expect(Object.keys(remembered).sort()).toEqual(["keyId", "replacedAt", "replacedBy"]);
-    expect(remembered.keyId).toBe(old.keyId);
-    expect(remembered.replacedBy).toBe(key.keyId);
-
-    await waitForStatus(screen);
-    expect(screen.metadata()["Previous Key to Revoke"]).toBe(old.keyId);
-    expect(screen.text()).toContain(`Revoke key ${old.keyId} on Team Keys.`);
-    expect(screen.text()).toContain(`It was replaced by ${key.keyId} and keeps working`);
-    await screen.runAction(`Dismiss Reminder to Revoke ${old.keyId}`);
-    await screen.waitFor(() => screen.metadata()["Previous Key to Revoke"] === undefined);
-    expect(screen.text()).not.toContain(`Revoke key ${old.keyId}`);
+    expect(raycast.toast?.style).toBe("SUCCESS");
+    expect(raycast.toast?.message).toMatch(/" stays saved\./);
+    // Nothing left the Keychain: no key to revoke.
     expect(raycast.localStorage["key-to-revoke"]).toBeUndefined();
-    expect(screen.actionTitles()).not.toContain(`Dismiss Reminder to Revoke ${old.keyId}`);
+    const { keys } = await listKeys(keyStore());
+    expect(keys.map((k) => [k.keyId, k.active])).toEqual([
+      [old.keyId, false],
+      [key.keyId, true],
+    ]);
+  });
+
+  it("unchecking Use for LingCode only saves the key: no question, LingCode keeps its key", async () => {
+    const old = world.key();
+    await world.seed(old);
+    const key = world.key();
+    const file = await world.writeP8(key);
+    const screen = await openForm();
+    await fill(screen, key, file);
+    await screen.form.setValue("name", "Globex");
+    await screen.form.setValue("use", false);
+    await submit(screen);
+    expect(raycast.alerts).toHaveLength(0);
+    expect(await world.saved()).toMatchObject({ keyId: old.keyId });
+    expect(raycast.toast?.message).toMatch(/Saved as "Globex"; LingCode keeps using "/);
+    const { keys } = await listKeys(keyStore());
+    expect(keys.find((k) => k.keyId === key.keyId)).toMatchObject({ name: "Globex", active: false });
   });
 
   it("the same Key ID with different key material is called out as a different key", async () => {

@@ -41,7 +41,7 @@ describe.skipIf(!KEYRING)("rotating the key from API Key Status", () => {
     const file = await t.keyFile(key);
     await screen.runAction("Rotate Key…");
     expect(screen.depth).toBe(2);
-    expect(screen.navigationTitle).toBe("Register API Key");
+    expect(screen.navigationTitle).toBe("Rotate Key");
     await screen.waitFor(() => !screen.isLoading);
     await screen.form.setValue("issuerId", ISSUER_ID);
     await screen.form.setValue("p8", [file]);
@@ -74,10 +74,10 @@ describe.skipIf(!KEYRING)("rotating the key from API Key Status", () => {
     answerNextAlert(true);
     await screen.runAction("Register API Key");
     expect(raycast.alerts).toHaveLength(1);
-    expect(raycast.alerts[0].title).toBe(`Replace Key ${a.keyId}?`);
-    expect(raycast.alerts[0].message).toContain(`Key ${b.keyId} will take its place`);
-    expect(raycast.alerts[0].message).toContain(`Key ${a.keyId} keeps working until you revoke it on Team Keys`);
-    expect(raycast.alerts[0].primaryAction).toMatchObject({ title: "Replace", style: "destructive" });
+    expect(raycast.alerts[0].title).toBe(`Rotate Key ${a.keyId}?`);
+    expect(raycast.alerts[0].message).toContain(`Key ${b.keyId} takes its name and place`);
+    expect(raycast.alerts[0].message).toContain(`Key ${a.keyId} keeps working at Apple until you revoke it on Team Keys`);
+    expect(raycast.alerts[0].primaryAction).toMatchObject({ title: "Rotate", style: "destructive" });
 
     // Checked with Apple, saved, and back on the status screen.
     await screen.waitFor(() => screen.depth === 1, { timeout: 5000 });
