@@ -3,12 +3,13 @@ import { keyStore } from "../helpers/core";
 import { listKeys, type KeyList } from "../lib/saved-keys";
 
 async function loadList(): Promise<KeyList> {
-  return listKeys(keyStore());
+  return listKeys(keyStore(), { items: true });
 }
 
 /**
  * The saved keys. The first paint comes from Raycast's cache (names, Key IDs, masked Issuer IDs, fingerprints, dates:
- * nothing secret); then one read of the list of saved keys and one of LingCode's entry (to mark the key it uses).
+ * nothing secret); then the list of saved keys, LingCode's entry (to mark the key it uses) and each saved item (so a
+ * damaged one shows as such, with Remove): reads that grow with the number of keys, after the first paint.
  */
 export function useKeyList() {
   return useCachedPromise(loadList, [], {

@@ -1,0 +1,107 @@
+/**
+ * API Keys, driven like a user against the private Secret Service and the Apple stand-in: the saved keys listed with
+ * the one LingCode uses marked, switching, renaming, removing the active key (asking what next), a damaged key.
+ * After each change keytar and a bare `secret-tool lookup` read exactly the key LingCode uses.
+ */
+import { describe, expect, it } from "vitest";
+import Command from "../src/api-keys";
+import { keyStore } from "../src/helpers/core";
+import { ACCOUNT } from "../src/lib/keychain";
+import { prepareKey, registerKey } from "../src/lib/pipeline";
+import { answerNextAlert, raycast, render, type Screen } from "./raycast/harness";
+import { commandWorld, HAS_KEYRING, type WorldKey } from "./support/commands";
+import { HAS_KEYTAR, loadKeytar, lookupDirectly, storeDirectly } from "./support/keyring";
+
+process.env.LINGCODE_KEYCHAIN_SERVICE = `LingCode-test-keys-${process.pid}`;
+const world = commandWorld();
+
+/** Registers a key under a name (checked with the stand-in), LingCode using it or not. */
+async function register(key: WorldKey, name: string, use: boolean) {
+  const prepared = await prepareKey({ kind: key.kind, issuerId: key.issuerId, keyId: key.keyId, p8Text: key.pem });
+  await registerKey(prepared, { store: keyStore(), verify: false, name, use });
+}
+
+async function openList(): Promise<Screen> {
+  const screen = await render(<Command />);
+  await screen.waitFor(() => !screen.isLoading);
+  return screen;
+}
+
+/** What LingCode reads, through keytar and a bare lookup: exactly this key. */
+async function expectLingCodeReads(key: WorldKey) {
+  const service = process.env.LINGCODE_KEYCHAIN_SERVICE!;
+  const bare = lookupDirectly(service, ACCOUNT);
+  expect(bare && (JSON.parse(bare) as { keyId: string }).keyId).toBe(key.keyId);
+  if (HAS_KEYTAR) expect(await loadKeytar().getPassword(service, ACCOUNT)).toBe(bare);
+}
+
+describe.skipIf(!HAS_KEYRING)("API Keys", () => {
+  it("lists every saved key by name, the one LingCode uses marked; Use for LingCode switches in one step", async () => {
+    const [acme, globex, initech] = [world.key(), world.key(), world.key()];
+    await register(acme, "Acme", true);
+    await register(globex, "Globex", false);
+    await register(initech, "Initech", false);
+    const screen = await openList();
+    expect(screen.items().map((item) => [item.title, item.subtitle])).toEqual([
+      ["Acme", acme.keyId],
+      ["Globex", globex.keyId],
+      ["Initech", initech.keyId],
+    ]);
+    expect(screen.items()[0].accessories).toContain("Used by LingCode");
+    expect(screen.items()[1].accessories).not.toContain("Used by LingCode");
+    await expectLingCodeReads(acme);
+
+    await screen.select("Globex");
+    expect(screen.actionTitles()[0]).toBe("Use for LingCode");
+    await screen.runAction("Use for LingCode");
+    await screen.waitFor(() => expect(raycast.toast?.style).toBe("SUCCESS"));
+    expect(raycast.toast?.title).toBe('LingCode Uses "Globex"');
+    await expectLingCodeReads(globex);
+    await screen.waitFor(() => expect(screen.items()[1].accessories).toContain("Used by LingCode"));
+    expect(screen.items()[0].accessories).not.toContain("Used by LingCode");
+    // The launcher subtitle and Open Team Keys learn of the switch from LocalStorage.
+    expect(JSON.parse(raycast.localStorage["saved-key"] as string)).toMatchObject({ summary: { keyId: globex.keyId } });
+    world.pems.forEach((pem) => expect(JSON.stringify(screen.items())).not.toContain(pem.split("\n")[1]));
+  });
+
+  it("Rename…, then removing the key LingCode uses asks which key it uses next", async () => {
+    const [acme, globex] = [world.key(), world.key()];
+    await register(acme, "Acme", true);
+    await register(globex, "Globex", false);
+    const screen = await openList();
+    await screen.select("Globex");
+    await screen.runAction("Rename…");
+    await screen.form.setValue("name", "Globex Corp");
+    await screen.runAction("Rename Key");
+    await screen.waitFor(() => expect(screen.items().map((item) => item.title)).toContain("Globex Corp"));
+
+    await screen.select("Acme");
+    await screen.runAction("Remove Key…");
+    expect(screen.navigationTitle).toBe('Remove "Acme"');
+    expect(screen.form.values()).toEqual({ next: globex.keyId });
+    answerNextAlert(true);
+    await screen.runAction("Remove Key");
+    await screen.waitFor(() => expect(screen.items().map((item) => item.title)).toEqual(["Globex Corp"]));
+    expect(raycast.toast?.message).toBe('LingCode uses "Globex Corp" now.');
+    await expectLingCodeReads(globex);
+  });
+
+  it("a damaged saved key is listed as such, with Remove, and never hides the others", async () => {
+    const [acme, globex] = [world.key(), world.key()];
+    await register(acme, "Acme", true);
+    await register(globex, "Globex", false);
+    // Globex's item overwritten with something that is not a key record.
+    storeDirectly(keyStore().saved.service, `key-${globex.keyId}`, "{broken");
+    const screen = await openList();
+    expect(screen.items().map((item) => item.title)).toEqual(["Acme", "Globex"]);
+    expect(screen.items()[1].accessories).toEqual(["Damaged"]);
+    await screen.select("Globex");
+    // A damaged key offers only Remove (and Register): it cannot be used, checked or copied.
+    expect(screen.actionTitles()).toEqual(["Remove Key…", "Register API Key"]);
+    await expectLingCodeReads(acme);
+    // Removed like any other key; Acme stays.
+    answerNextAlert(true);
+    await screen.runAction("Remove Key…");
+    await screen.waitFor(() => expect(screen.items().map((item) => item.title)).toEqual(["Acme"]));
+  });
+});
