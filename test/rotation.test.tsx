@@ -76,7 +76,9 @@ describe.skipIf(!KEYRING)("rotating the key from API Key Status", () => {
     expect(raycast.alerts).toHaveLength(1);
     expect(raycast.alerts[0].title).toBe(`Rotate Key ${a.keyId}?`);
     expect(raycast.alerts[0].message).toContain(`Key ${b.keyId} takes its name and place`);
-    expect(raycast.alerts[0].message).toContain(`Key ${a.keyId} keeps working at Apple until you revoke it on Team Keys`);
+    expect(raycast.alerts[0].message).toContain(
+      `Key ${a.keyId} keeps working at Apple until you revoke it on Team Keys`,
+    );
     expect(raycast.alerts[0].primaryAction).toMatchObject({ title: "Rotate", style: "destructive" });
 
     // Checked with Apple, saved, and back on the status screen.
