@@ -7,7 +7,7 @@
 //
 //   npm run bench                    everything (one to two minutes)
 //   npm run bench -- --only 1,3      some parts: 1 token, 2 keychain read, 3 CLI, 4 bundle sizes, 5 per action,
-//                                    6 asc-key exec, 7 capability check
+//                                    6 asc-key exec, 7 capability check, 8 API Keys listing
 //
 // On Linux the keychain parts run against a private, unlocked gnome-keyring in a temporary home with a throwaway
 // service (scripts/private-keyring.mjs); nobody's keyring is touched. Elsewhere they are skipped.
@@ -34,12 +34,13 @@ import {
   skippedRow,
 } from "./parts/common.mjs";
 import { benchKeychain } from "./parts/keychain.mjs";
+import { benchListing } from "./parts/listing.mjs";
 import { benchToken } from "./parts/token.mjs";
 
 const TAG = "[bench]";
 const INSIDE = "LINGCODE_BENCH_KEYRING";
-const PARTS = ["1", "2", "3", "4", "5", "6", "7"];
-const KEYRING_PARTS = ["2", "3", "5", "6"];
+const PARTS = ["1", "2", "3", "4", "5", "6", "7", "8"];
+const KEYRING_PARTS = ["2", "3", "5", "6", "8"];
 const INSTALL = "apt-get install libsecret-tools gnome-keyring dbus";
 
 const only = parseOnly(process.argv.slice(2));
@@ -114,6 +115,7 @@ async function main(noKeyring) {
       } else {
         await part("2", "keychain read", () => benchKeychain({ store, record }), "≤ 1.3x");
         await part("3", "the CLI, whole process", () => benchCli({ bin: buildCli() }), "≤ 1.5x");
+        await part("8", "API Keys listing with 1, 10 and 50 keys", () => benchListing({ core, service }), "linear");
         await part(
           "6",
           "asc-key exec -- true, whole process",

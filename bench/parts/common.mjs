@@ -151,6 +151,8 @@ export async function loadCore(tempDir) {
         'export { clearTokenCache, mintToken } from "./src/lib/token";',
         'export { createKeyStore, ACCOUNT } from "./src/lib/keychain";',
         'export { GENERIC_SCHEMA } from "./src/lib/keychain/linux";',
+        'export { listKeys } from "./src/lib/saved-keys";',
+        'export { prepareKey, registerKey } from "./src/lib/pipeline";',
       ].join("\n"),
       resolveDir: root,
       loader: "ts",

@@ -21,6 +21,8 @@ import {
   removeSavedKey,
   verifySavedKey,
   type KeyInput,
+  type PreparedKey,
+  type RegistrationChoices,
   type Registration,
 } from "../lib/pipeline";
 import { maskedSuffix } from "../lib/ids";
@@ -62,24 +64,55 @@ export const COMMANDS: Readonly<Record<CommandName, Command>> = {
 const keyStore = (io: CliIo) => keyStoreFor(io.env);
 const appleOptions = (io: CliIo) => appleOptionsFor(io.env);
 
-async function register(args: string[], io: CliIo): Promise<ExitStatus> {
-  const values = parseCommandArgs("register", args, {
-    "issuer-id": { type: "string" },
-    "key-id": { type: "string" },
-    p8: { type: "string" },
-    individual: { type: "boolean" },
-    "skip-verify": { type: "boolean" },
-    trash: { type: "boolean" },
-    name: { type: "string" },
-    use: { type: "boolean" },
-    "no-use": { type: "boolean" },
-    rotate: { type: "string" },
-  });
-  if (values.help) return showHelp("register", io);
+const REGISTER_OPTIONS = {
+  "issuer-id": { type: "string" },
+  "key-id": { type: "string" },
+  p8: { type: "string" },
+  individual: { type: "boolean" },
+  "skip-verify": { type: "boolean" },
+  trash: { type: "boolean" },
+  name: { type: "string" },
+  use: { type: "boolean" },
+  "no-use": { type: "boolean" },
+  rotate: { type: "string" },
+} as const;
 
+type RegisterValues = ReturnType<typeof parseCommandArgs<typeof REGISTER_OPTIONS>>;
+
+async function register(args: string[], io: CliIo): Promise<ExitStatus> {
+  const values = parseCommandArgs("register", args, REGISTER_OPTIONS);
+  if (values.help) return showHelp("register", io);
+  const choices = registerChoices(values);
+  const input = await keyInputOf(values, io);
+  const prepared = await prepareKey(input);
+
+  const skipVerify = values["skip-verify"] === true;
+  let registration: Registration;
+  try {
+    registration = await registerKey(prepared, {
+      store: keyStore(io),
+      check: appleOptions(io),
+      verify: !skipVerify,
+      ...choices,
+    });
+  } catch (error) {
+    if (error instanceof AppleCheckError) {
+      const hint = error.code === "apple-unavailable" ? "; --skip-verify saves it without checking" : "";
+      io.err(`${withoutFinalStop(error.check.message)}. Nothing was saved${hint}.`);
+      return error.code === "apple-rejected" ? EXIT.rejected : EXIT.unavailable;
+    }
+    throw error;
+  }
+
+  await reportRegistration(registration, prepared, skipVerify, io);
+  if (values.trash && input.p8Path !== undefined) await trashAfterRegister(input.p8Path, io);
+  return EXIT.ok;
+}
+
+/** Usage first, before reading anything: a refused call changes nothing. Returns the name, use and rotate choices. */
+function registerChoices(values: RegisterValues): RegistrationChoices {
   const individual = values.individual === true;
   const p8 = values.p8;
-  // Usage first, before reading anything: a refused call changes nothing.
   if (individual && values["issuer-id"] !== undefined) {
     throw new UsageError("--individual keys take no --issuer-id (Apple rejects a token that carries one); drop one.");
   }
@@ -97,8 +130,7 @@ async function register(args: string[], io: CliIo): Promise<ExitStatus> {
       "--p8 takes the path of the .p8 file (or - for stdin), never the key itself: the command line is visible to other programs.",
     );
   }
-  const fromStdin = p8 === "-";
-  if (fromStdin && values.trash) throw new UsageError("--trash moves the .p8 file; with --p8 - there is no file.");
+  if (p8 === "-" && values.trash) throw new UsageError("--trash moves the .p8 file; with --p8 - there is no file.");
   if (values.use && values["no-use"]) throw new UsageError("--use and --no-use contradict each other; give one.");
   const rotates = keyReference(values.rotate, "--rotate");
   if (rotates !== undefined && values["no-use"]) {
@@ -109,41 +141,27 @@ async function register(args: string[], io: CliIo): Promise<ExitStatus> {
   if (values.name !== undefined && looksLikeKeyText(values.name)) {
     throw new UsageError("--name takes a short name for the key, never the key itself.");
   }
-  const use = values.use ? true : values["no-use"] ? false : undefined;
+  return { name: values.name, use: values.use ? true : values["no-use"] ? false : undefined, rotates };
+}
 
+/** The key as given: the file's path, or the key read from stdin (`--p8 -`). */
+async function keyInputOf(values: RegisterValues, io: CliIo): Promise<KeyInput> {
   const input: KeyInput = {
-    kind: individual ? "individual" : "team",
+    kind: values.individual === true ? "individual" : "team",
     issuerId: values["issuer-id"],
-    keyId: values["key-id"],
+    keyId: values["key-id"] ?? "",
   };
-  if (fromStdin) {
+  if (values.p8 === "-") {
     if (io.stdin.isTTY) io.err("paste the key, then press Ctrl-D on an empty line.");
     input.p8Text = await readKeyFromStdin(io.stdin);
   } else {
-    input.p8Path = p8;
+    input.p8Path = values.p8;
   }
-  const prepared = await prepareKey(input);
+  return input;
+}
 
-  const skipVerify = values["skip-verify"] === true;
-  let registration;
-  try {
-    registration = await registerKey(prepared, {
-      store: keyStore(io),
-      check: appleOptions(io),
-      verify: !skipVerify,
-      name: values.name,
-      use,
-      rotates,
-    });
-  } catch (error) {
-    if (error instanceof AppleCheckError) {
-      const hint = error.code === "apple-unavailable" ? "; --skip-verify saves it without checking" : "";
-      io.err(`${withoutFinalStop(error.check.message)}. Nothing was saved${hint}.`);
-      return error.code === "apple-rejected" ? EXIT.rejected : EXIT.unavailable;
-    }
-    throw error;
-  }
-
+/** The answer on stdout (the sentence and fingerprint), everything else worth saying on stderr. */
+async function reportRegistration(registration: Registration, prepared: PreparedKey, skipVerify: boolean, io: CliIo) {
   io.out(registration.active ? registration.sentence : savedNotUsedWords(registration));
   io.out(`Fingerprint: ${registration.fingerprint}`);
   for (const warning of registration.warnings) io.err(`warning: ${warning}`);
@@ -167,17 +185,18 @@ async function register(args: string[], io: CliIo): Promise<ExitStatus> {
       `replaced the saved key "${registration.replaced.name}" (Key ID ${registration.replaced.keyId}, ${registration.replaced.fingerprint}); revoke it at ${TEAM_KEYS_URL} once nothing uses it.`,
     );
   }
-  if (values.trash && input.p8Path !== undefined) {
-    const name = printable(path.basename(input.p8Path));
-    try {
-      const trashed = await moveToTrash(input.p8Path, { platform: io.platform, env: io.env });
-      io.err(trashedWords(trashed));
-    } catch (error) {
-      const reason = error instanceof Error ? withoutFinalStop(error.message) : "unknown error";
-      io.err(`warning: the key is saved, but ${name} was not moved to the Trash (${reason}); delete it yourself.`);
-    }
+}
+
+/** --trash: the key is saved, so a failure here is only a warning. */
+async function trashAfterRegister(p8Path: string, io: CliIo) {
+  try {
+    const trashed = await moveToTrash(p8Path, { platform: io.platform, env: io.env });
+    io.err(trashedWords(trashed));
+  } catch (error) {
+    const reason = error instanceof Error ? withoutFinalStop(error.message) : "unknown error";
+    const name = printable(path.basename(p8Path));
+    io.err(`warning: the key is saved, but ${name} was not moved to the Trash (${reason}); delete it yourself.`);
   }
-  return EXIT.ok;
 }
 
 /** What stdout says about a key that is saved but not used by LingCode. */
