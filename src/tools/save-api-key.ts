@@ -54,6 +54,46 @@ function named(key: { name: string; keyId: string }): string {
   return `"${key.name}" (Key ID ${key.keyId})`;
 }
 
+/** The confirmation's "LingCode Uses" row, and the words its message adds. */
+function whoLingCodeUses(plan: RegistrationPlan, keyId: string): { row: string; clause: string } {
+  const current = plan.current;
+  if (!plan.use) {
+    return {
+      row: `${current ? named(current) : "No key"} (this key is only saved)`,
+      clause: current ? `; LingCode keeps using "${current.name}"` : "; LingCode will not use it",
+    };
+  }
+  if (current && current.keyId !== keyId && plan.replaces?.keyId !== current.keyId) {
+    return {
+      row: `This key, instead of ${named(current)}, which stays saved`,
+      clause: `; LingCode will use it instead of "${current.name}", which stays saved`,
+    };
+  }
+  return { row: "This key", clause: "; LingCode will use it" };
+}
+
+/** The confirmation's "Replaces" row, and the words its message adds. */
+function whatItReplaces(plan: RegistrationPlan): { row: string; clause: string } {
+  if (plan.replaces) {
+    const why = plan.replaces.why === "same-key-id" ? ": same Key ID, other key material" : "";
+    return {
+      row: `The saved key ${named(plan.replaces)}${why}`,
+      clause: `, replacing the saved key "${plan.replaces.name}"`,
+    };
+  }
+  if (plan.currentUnreadable && plan.use) {
+    return {
+      row: "An unreadable entry (it cannot be used; saving replaces it)",
+      clause: ", replacing the unreadable saved entry",
+    };
+  }
+  if (plan.alreadySaved) {
+    const { keyId, name } = plan.alreadySaved;
+    return { row: `Nothing (key ${keyId} is already saved, as "${name}")`, clause: "" };
+  }
+  return { row: plan.current || plan.currentUnreadable ? "Nothing" : "Nothing (no key saved)", clause: "" };
+}
+
 /**
  * Asked before the tool runs: the key, the name it is saved under, whether LingCode will use it (and which key stays
  * saved), and what it replaces. No confirmation only when the input will be refused (a bad key, ID, file or name, or
@@ -97,33 +137,11 @@ export const confirmation: Tool.Confirmation<Input> = async (input) => {
     return { message: `Check key ${keyId} with Apple and save it in the Keychain, replacing any saved key?`, info };
   }
 
-  let lingCode: string;
-  let clause: string;
-  if (!plan.use) {
-    lingCode = `${plan.current ? named(plan.current) : "No key"} (this key is only saved)`;
-    clause = plan.current ? `; LingCode keeps using "${plan.current.name}"` : "; LingCode will not use it";
-  } else if (plan.current && plan.current.keyId !== keyId && plan.replaces?.keyId !== plan.current.keyId) {
-    lingCode = `This key, instead of ${named(plan.current)}, which stays saved`;
-    clause = `; LingCode will use it instead of "${plan.current.name}", which stays saved`;
-  } else {
-    lingCode = "This key";
-    clause = "; LingCode will use it";
-  }
-  let replaces: string;
-  if (plan.replaces) {
-    replaces =
-      plan.replaces.why === "same-key-id"
-        ? `The saved key ${named(plan.replaces)}: same Key ID, other key material`
-        : `The saved key ${named(plan.replaces)}`;
-    clause += `, replacing the saved key "${plan.replaces.name}"`;
-  } else if (plan.currentUnreadable && plan.use) {
-    replaces = "An unreadable entry (it cannot be used; saving replaces it)";
-    clause += ", replacing the unreadable saved entry";
-  } else if (plan.alreadySaved) {
-    replaces = `Nothing (key ${plan.alreadySaved.keyId} is already saved, as "${plan.alreadySaved.name}")`;
-  } else {
-    replaces = plan.current || plan.currentUnreadable ? "Nothing" : "Nothing (no key saved)";
-  }
+  const uses = whoLingCodeUses(plan, keyId);
+  const replaced = whatItReplaces(plan);
+  const clause = uses.clause + replaced.clause;
+  const lingCode = uses.row;
+  const replaces = replaced.row;
   info.push(
     { name: "Name", value: plan.name },
     { name: "LingCode Uses", value: lingCode },
