@@ -1,37 +1,19 @@
 // 7. The capability check: against the Apple stand-in with a fixed delay per answer, the whole check
 // (one token, six requests at once) against one plain request with a token already made. The six run in parallel,
 // so the check should take about as long as one request (goal ≤ 1.3x), and it must send at most six.
-import { createRequire } from "node:module";
-import path from "node:path";
-import { alternate, root, timingRow } from "./common.mjs";
+import { alternate, loadBundle, timingRow } from "./common.mjs";
 
 const ROUNDS = 15;
 /** Each answer of the stand-in waits this long: a network round trip much longer than the work around it. */
 const DELAY_MS = 100;
 
 /** src/lib/capabilities.ts and the stand-in (test/support), bundled by esbuild as the CLI ships the core. */
-async function load(tempDir) {
-  const esbuild = await import("esbuild");
-  const outfile = path.join(tempDir, "capabilities.cjs");
-  await esbuild.build({
-    stdin: {
-      contents: [
-        'export { checkCapabilities, MAX_REQUESTS } from "./src/lib/capabilities";',
-        'export { clearTokenCache, mintToken } from "./src/lib/token";',
-        'export { startAppleStandIn } from "./test/support/apple-stand-in";',
-      ].join("\n"),
-      resolveDir: root,
-      loader: "ts",
-      sourcefile: "bench-capabilities.ts",
-    },
-    outfile,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    logLevel: "warning",
-  });
-  return createRequire(import.meta.url)(outfile);
+function load(tempDir) {
+  return loadBundle(tempDir, "capabilities", [
+    'export { checkCapabilities, MAX_REQUESTS } from "./src/lib/capabilities";',
+    'export { clearTokenCache, mintToken } from "./src/lib/token";',
+    'export { startAppleStandIn } from "./test/support/apple-stand-in";',
+  ]);
 }
 
 export async function benchCapabilities({ tempDir, record }) {

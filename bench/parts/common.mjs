@@ -142,22 +142,12 @@ export function gitState() {
  * The core as the CLI ships it: src/lib bundled by esbuild to one CommonJS file (not minified, node20), loaded
  * here so the in-process parts time the current sources.
  */
-export async function loadCore(tempDir) {
+/** Bundles `exports` (lines of `export … from "./src/…"`, relative to the project) into one CommonJS file and loads it. */
+export async function loadBundle(tempDir, name, exports) {
   const esbuild = await import("esbuild");
-  const outfile = path.join(tempDir, "core.cjs");
+  const outfile = path.join(tempDir, `${name}.cjs`);
   await esbuild.build({
-    stdin: {
-      contents: [
-        'export { clearTokenCache, mintToken } from "./src/lib/token";',
-        'export { createKeyStore, ACCOUNT } from "./src/lib/keychain";',
-        'export { GENERIC_SCHEMA } from "./src/lib/keychain/linux";',
-        'export { listKeys } from "./src/lib/saved-keys";',
-        'export { prepareKey, registerKey } from "./src/lib/pipeline";',
-      ].join("\n"),
-      resolveDir: root,
-      loader: "ts",
-      sourcefile: "bench-core.ts",
-    },
+    stdin: { contents: exports.join("\n"), resolveDir: root, loader: "ts", sourcefile: `bench-${name}.ts` },
     outfile,
     bundle: true,
     platform: "node",
@@ -166,6 +156,17 @@ export async function loadCore(tempDir) {
     logLevel: "warning",
   });
   return createRequire(import.meta.url)(outfile);
+}
+
+/** The core the bench times: token minting, the Keychain store, listing and registering. */
+export function loadCore(tempDir) {
+  return loadBundle(tempDir, "core", [
+    'export { clearTokenCache, mintToken } from "./src/lib/token";',
+    'export { createKeyStore, ACCOUNT } from "./src/lib/keychain";',
+    'export { GENERIC_SCHEMA } from "./src/lib/keychain/linux";',
+    'export { listKeys } from "./src/lib/saved-keys";',
+    'export { prepareKey, registerKey } from "./src/lib/pipeline";',
+  ]);
 }
 
 export function makeTempDir() {
