@@ -11,6 +11,7 @@ import type { LastSeenQuota, Registration } from "../lib/pipeline";
 import type { KeySummary } from "../lib/status";
 import { KeyList } from "./KeyList";
 import { RegisterForm } from "./RegisterForm";
+import { RemoveKeyAction } from "./RemoveKeyAction";
 
 /**
  * What the view knows about the Keychain entry: still reading it, couldn't read it (locked, denied, tool missing),
@@ -65,12 +66,8 @@ export function KeyActions(props: KeyActionsProps) {
     <Action.Push title={title} icon={Icon.Key} target={registerForm()} shortcut={Keyboard.Shortcut.Common.New} />
   );
   const remove = (
-    <Action
-      title="Remove Key…"
-      icon={Icon.Trash}
-      style={Action.Style.Destructive}
-      shortcut={Keyboard.Shortcut.Common.Remove}
-      onAction={async () => {
+    <RemoveKeyAction
+      onRemove={async () => {
         if (await removeWithConfirmation(summary?.keyId)) onChanged();
       }}
     />

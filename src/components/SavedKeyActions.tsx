@@ -8,6 +8,7 @@ import { parseKeyName } from "../lib/key-names";
 import { TEAM_KEYS_URL } from "../lib/outcomes";
 import type { ListedKey, ListedOkKey } from "../lib/saved-keys";
 import { RegisterForm } from "./RegisterForm";
+import { RemoveKeyAction } from "./RemoveKeyAction";
 
 interface Props {
   keyItem: ListedKey;
@@ -21,12 +22,8 @@ interface Props {
 export function SavedKeyActions({ keyItem, keys, lastSeen, onChanged, register }: Props) {
   const { push, pop } = useNavigation();
   const remove = (
-    <Action
-      title="Remove Key…"
-      icon={Icon.Trash}
-      style={Action.Style.Destructive}
-      shortcut={Keyboard.Shortcut.Common.Remove}
-      onAction={async () => {
+    <RemoveKeyAction
+      onRemove={async () => {
         const others = keys.filter((key): key is ListedOkKey => key !== keyItem && key.state === "ok");
         if (keyItem.active && others.length > 0) {
           push(<RemoveKeyForm keyItem={keyItem} others={others} onDone={() => (pop(), onChanged())} />);
