@@ -2,7 +2,7 @@
  * The asc-key command line, run as a child process from its bundle (dist-cli/asc-key.js, built here with the same
  * script `npm install` runs), against the private Secret Service `npm test` starts and the local Apple stand-in.
  */
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import {
   createHash,
   createPublicKey,
@@ -48,6 +48,7 @@ import {
   type SecondKeyring,
 } from "../support/keyring";
 import { ISSUER_ID, makeKey, makeKeyId, makeRecord, type TestKey } from "../support/keys";
+import { nodeOnlyPath, runNode, type Run } from "../support/cli";
 import { closedPortUrl } from "../support/network";
 
 const ROOT = process.cwd();
@@ -57,12 +58,6 @@ const BUNDLE = path.join(ROOT, "dist-cli", "asc-key.js");
 const COMMANDS = ["register", "status", "verify", "token", "remove", "open", "doctor"];
 /** Preloaded into a child to report its peak RSS at exit (test/support/peak-rss.mjs). */
 const PEAK_RSS = path.join(ROOT, "test", "support", "peak-rss.mjs");
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface RunOptions {
   /** Overrides (undefined removes a variable). */
@@ -82,21 +77,10 @@ function cli(args: string[], options: RunOptions = {}): Promise<Run> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries({ ...baseEnv, ...options.env }))
     if (value !== undefined) env[name] = value;
-  return new Promise((resolve, reject) => {
-    // Asynchronous on purpose: the Apple stand-in answers from this process's event loop.
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.bundle ?? BUNDLE, ...args], {
-      cwd: options.cwd ?? tmp,
-      env,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(options.input ?? "");
+  return runNode([...(options.nodeArgs ?? []), options.bundle ?? BUNDLE, ...args], {
+    cwd: options.cwd ?? tmp,
+    env,
+    input: options.input,
   });
 }
 
@@ -141,14 +125,6 @@ function realSecretTool(): string {
 }
 
 /** A folder whose only program is node: no secret-tool, no xdg-open. */
-function nodeOnlyPath(): string {
-  const dir = path.join(tmp, "node-only-bin");
-  if (!existsSync(dir)) {
-    mkdirSync(dir);
-    symlinkSync(process.execPath, path.join(dir, "node"));
-  }
-  return dir;
-}
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(tmpdir(), "lingcode-cli-"));
@@ -237,7 +213,7 @@ describe("help and usage", () => {
 
   it("checks --ttl before touching the Keychain", async () => {
     // No secret-tool on PATH: a Keychain access would exit 4.
-    const env = { PATH: nodeOnlyPath() };
+    const env = { PATH: nodeOnlyPath(tmp) };
     expectFailure(await cli(["token", "--ttl", "1201"], { env }), 2, /1200/);
     expectFailure(await cli(["token", "--ttl", "60"], { env }), 2);
     expectFailure(await cli(["token", "--ttl", "ten"], { env }), 2);
@@ -345,7 +321,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
     });
 
     it("exits 4 when the Keychain tool is missing (PATH holds only node)", async () => {
-      const env = { PATH: nodeOnlyPath() };
+      const env = { PATH: nodeOnlyPath(tmp) };
       expectFailure(await cli(["status"], { env }), 4, /secret-tool/);
       expectFailure(await cli(["token"], { env }), 4);
       expectFailure(await cli(["remove"], { env }), 4);
@@ -1307,7 +1283,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
 // On macOS `open` always works (it would start a browser), so the no-opener cases are Linux-only.
 describe.skipIf(process.platform === "darwin")("open", () => {
   it("prints the Team Keys URL where nothing can open it (no xdg-open on PATH)", async () => {
-    const run = await cli(["open"], { env: { PATH: nodeOnlyPath(), DISPLAY: ":99" } });
+    const run = await cli(["open"], { env: { PATH: nodeOnlyPath(tmp), DISPLAY: ":99" } });
     expect(run).toEqual({ status: 0, stdout: `${TEAM_KEYS_URL}\n`, stderr: "" });
   });
 

@@ -9,13 +9,11 @@ import { createHash } from "node:crypto";
 import {
   chmodSync,
   existsSync,
-  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
-  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,6 +23,7 @@ import { EXPORT_GROUPS, EXPORT_TABLE, selectGroups, type ExportGroup, type Value
 import { ACCOUNT } from "../../src/lib/keychain";
 import { serializeRecord, type KeyRecord } from "../../src/lib/record";
 import { clearDirectly, HAS_KEYRING, storeDirectly, testService } from "../support/keyring";
+import { nodeOnlyPath } from "../support/cli";
 import { ISSUER_ID, makeKey, makeRecord, type TestKey } from "../support/keys";
 
 const ROOT = process.cwd();
@@ -133,14 +132,6 @@ function allCommandLines(): string {
 }
 
 /** A folder whose only program is node: no secret-tool. */
-function nodeOnlyPath(): string {
-  const dir = path.join(tmp, "node-only-bin");
-  if (!existsSync(dir)) {
-    mkdirSync(dir);
-    symlinkSync(process.execPath, path.join(dir, "node"));
-  }
-  return dir;
-}
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(tmpdir(), "lingcode-exec-"));
@@ -152,7 +143,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("usage, before any Keychain access", () => {
   // No secret-tool on PATH: a Keychain access would exit 4, so exit 2 here proves nothing was read.
-  const env = () => ({ PATH: nodeOnlyPath() });
+  const env = () => ({ PATH: nodeOnlyPath(tmp) });
 
   it("exits 2 when there is no command after --, or no -- at all", async () => {
     for (const args of [["exec"], ["exec", "--"], ["exec", "--only", "asc", "--"], ["exec", "node", "-v"]]) {
@@ -445,7 +436,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service", () => {
 
     it("exits 4 and runs nothing when the Keychain fails", async () => {
       const marker = path.join(tmp, "ran-without-keychain");
-      const run = await cli(["exec", "--", process.execPath, CHILD, "--wait", marker], { PATH: nodeOnlyPath() });
+      const run = await cli(["exec", "--", process.execPath, CHILD, "--wait", marker], { PATH: nodeOnlyPath(tmp) });
       expect(run.status).toBe(4);
       expect(run.stdout).toBe("");
       expect(existsSync(marker)).toBe(false);

@@ -5,7 +5,7 @@
  * key, two keys with one name, a damaged saved item, an install from before there were several keys, and --key on
  * the commands that work with a key.
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ACCOUNT, indexAccount, itemAccount, savedKeysService } from "../../src/lib/keychain";
 import { serializeRecord, type KeyRecord } from "../../src/lib/record";
 import { HAS_KEYRING, HAS_KEYTAR, loadKeytar, lookupDirectly, storeDirectly, testService } from "../support/keyring";
+import { runNode, type Run } from "../support/cli";
 import { makeKey, makeKeyId, makeRecord, type TestKey } from "../support/keys";
 
 const ROOT = process.cwd();
@@ -20,27 +21,11 @@ const BUNDLE = path.join(ROOT, "dist-cli", "asc-key.js");
 const TEAM_A = "3f2a9c1e-7b4d-4e8a-9c6f-1d2e3f4a5b6c"; // ...b6c
 const TEAM_B = "69a6de70-03db-47e3-e053-5b8c7c11a4d1"; // ...4d1
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 let tmp: string;
 let env: Record<string, string>;
 
 function cli(args: string[], input = ""): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BUNDLE, ...args], { cwd: tmp, env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(input);
-  });
+  return runNode([BUNDLE, ...args], { cwd: tmp, env, input });
 }
 
 /** A failure: the status, nothing on stdout, one line on stderr. */
