@@ -14,18 +14,9 @@ import { ACCOUNT, createSecretToolBackend, LABEL } from "../src/lib/keychain";
 import { LOCKED_MESSAGE } from "../src/lib/keychain/linux";
 import { answerNextAlert, raycast, render, setPreferences, type Screen } from "./raycast/harness";
 import { startSecondKeyring } from "./support/keyring";
-import {
-  ANSWER_OF,
-  commandWorld,
-  decodeJwt,
-  HAS_KEYRING,
-  ISSUER_ID,
-  shownTexts,
-  toastTitles,
-} from "./support/commands";
+import { ANSWER_OF, testWorld, decodeJwt, HAS_KEYRING, ISSUER_ID, shownTexts, toastTitles } from "./support/world";
 
-process.env.LINGCODE_KEYCHAIN_SERVICE = `LingCode-test-status-${process.pid}`;
-const world = commandWorld();
+const world = testWorld("status");
 
 const LOCKED = 'echo "Cannot get secret of a locked object" >&2; exit 1';
 const DAY = 86_400_000;
@@ -45,7 +36,7 @@ function escape(text: string) {
 }
 
 function teamSentence(keyId: string) {
-  return `Yes, Issuer ID ends in ...72a, Key ID ${keyId}`;
+  return `Yes, Issuer ID ends in ...b6c, Key ID ${keyId}`;
 }
 
 describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
@@ -106,7 +97,7 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
       ]);
       expect(screen.metadata()).toMatchObject({
         "Key Type": "Team",
-        "Issuer ID": "...72a",
+        "Issuer ID": "...b6c",
         "Key ID": key.keyId,
         Fingerprint: keyFingerprint(key.pem),
         Age: "Less than a day",
@@ -353,7 +344,7 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
       await screen.runAction("Retry");
       await settled(screen);
       await screen.waitFor(() => expect(screen.metadata()["Key ID"]).toBe(key.keyId));
-      expect(screen.markdown).toMatch(/^# Yes, Issuer ID ends in \.\.\.72a/);
+      expect(screen.markdown).toMatch(/^# Yes, Issuer ID ends in \.\.\.b6c/);
       expect(screen.actionTitles()[0]).toBe("Verify with Apple");
     });
 
@@ -404,7 +395,7 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
       const key = world.key();
       await world.seed(key);
       await openStatus().then((first) => first.unmount()); // the cache now holds the good key
-      const service = process.env.LINGCODE_KEYCHAIN_SERVICE!;
+      const service = world.service;
       await createSecretToolBackend().set(service, ACCOUNT, LABEL, '{"version":1,"kind":"team"');
 
       const screen = await openStatus();

@@ -9,11 +9,10 @@ import { keyStore } from "../src/helpers/core";
 import { ACCOUNT } from "../src/lib/keychain";
 import { prepareKey, registerKey } from "../src/lib/pipeline";
 import { answerNextAlert, raycast, render, type Screen } from "./raycast/harness";
-import { commandWorld, HAS_KEYRING, type WorldKey } from "./support/commands";
+import { testWorld, HAS_KEYRING, type WorldKey } from "./support/world";
 import { HAS_KEYTAR, loadKeytar, lookupDirectly, storeDirectly } from "./support/keyring";
 
-process.env.LINGCODE_KEYCHAIN_SERVICE = `LingCode-test-keys-${process.pid}`;
-const world = commandWorld();
+const world = testWorld("keys");
 
 /** Registers a key under a name (checked with the stand-in), LingCode using it or not. */
 async function register(key: WorldKey, name: string, use: boolean) {
@@ -29,7 +28,7 @@ async function openList(): Promise<Screen> {
 
 /** What LingCode reads, through keytar and a bare lookup: exactly this key. */
 async function expectLingCodeReads(key: WorldKey) {
-  const service = process.env.LINGCODE_KEYCHAIN_SERVICE!;
+  const service = world.service;
   const bare = lookupDirectly(service, ACCOUNT);
   expect(bare && (JSON.parse(bare) as { keyId: string }).keyId).toBe(key.keyId);
   if (HAS_KEYTAR) expect(await loadKeytar().getPassword(service, ACCOUNT)).toBe(bare);

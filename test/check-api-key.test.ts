@@ -11,11 +11,10 @@ import { ACCOUNT, createSecretToolBackend, LABEL } from "../src/lib/keychain";
 import { LOCKED_MESSAGE } from "../src/lib/keychain/linux";
 import { summarize } from "../src/lib/status";
 import { launchProps, raycast, runNoView, setEnvironment } from "./raycast/harness";
-import { ANSWER_OF, commandWorld, HAS_KEYRING } from "./support/commands";
+import { ANSWER_OF, testWorld, HAS_KEYRING } from "./support/world";
 import { startSecondKeyring } from "./support/keyring";
 
-process.env.LINGCODE_KEYCHAIN_SERVICE = `LingCode-test-check-${process.pid}`;
-const world = commandWorld();
+const world = testWorld("check");
 
 type Props = Parameters<typeof Command>[0];
 
@@ -44,7 +43,7 @@ function checkedAt(name = "last-check"): string {
 
 /** Writes raw text as the saved entry, as a damaged or newer-version entry would be. */
 async function writeEntry(text: string): Promise<void> {
-  await createSecretToolBackend().set(process.env.LINGCODE_KEYCHAIN_SERVICE!, ACCOUNT, LABEL, text);
+  await createSecretToolBackend().set(world.service, ACCOUNT, LABEL, text);
 }
 
 describe.skipIf(!HAS_KEYRING)("Check API Key", () => {

@@ -10,10 +10,9 @@ import Command from "../src/open-team-keys";
 import { TEAM_KEYS_URL } from "../src/lib/outcomes";
 import { summarize } from "../src/lib/status";
 import { raycast, render, runNoView } from "./raycast/harness";
-import { commandWorld, HAS_KEYRING } from "./support/commands";
+import { testWorld, HAS_KEYRING } from "./support/world";
 
-process.env.LINGCODE_KEYCHAIN_SERVICE = `LingCode-test-open-${process.pid}`;
-const world = commandWorld();
+const world = testWorld("open");
 
 describe.skipIf(!HAS_KEYRING)("Open Team Keys", () => {
   it("after API Key Status showed the key: the HUD names it, without reading the Keychain", async () => {

@@ -19,16 +19,15 @@ import { LOCKED_MESSAGE } from "../src/lib/keychain/linux";
 import { answerNextAlert, raycast, render, setClipboardText, type Screen } from "./raycast/harness";
 import {
   ANSWER_OF,
-  commandWorld,
+  testWorld,
   expectNothingSecret,
   HAS_KEYRING,
   ISSUER_ID,
   toastTitles,
   type WorldKey,
-} from "./support/commands";
+} from "./support/world";
 
-process.env.LINGCODE_KEYCHAIN_SERVICE = `LingCode-test-register-${process.pid}`;
-const world = commandWorld();
+const world = testWorld("register");
 
 const OTHER_ISSUER_ID = "69a6de70-03db-47e3-e053-5b8c7c11a4d1";
 
@@ -359,7 +358,7 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
 
     await submit(screen);
 
-    const sentence = `Yes, Issuer ID ends in ...72a, Key ID ${key.keyId}`;
+    const sentence = `Yes, Issuer ID ends in ...b6c, Key ID ${key.keyId}`;
     expect(raycast.toasts).toHaveLength(1);
     const toast = raycast.toast!;
     expect(toastTitles(toast)).toEqual([
@@ -439,7 +438,7 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
     const setItem = vi.spyOn(LocalStorage, "setItem").mockRejectedValue(new Error("disk full"));
     try {
       await submit(screen);
-      const sentence = `Yes, Issuer ID ends in ...72a, Key ID ${key.keyId}`;
+      const sentence = `Yes, Issuer ID ends in ...b6c, Key ID ${key.keyId}`;
       expect(raycast.toast).toMatchObject({ style: "SUCCESS", title: sentence });
       expect(raycast.toast!.message).toMatch(/could not be remembered/);
       expect(toastTitles(raycast.toast)).not.toContain("Key Not Saved");
@@ -461,7 +460,7 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
 
       expect(raycast.toasts).toHaveLength(1);
       expect(raycast.toast!.style).toBe("SUCCESS");
-      expect(raycast.toast!.title).toBe(`Yes, Issuer ID ends in ...72a, Key ID ${key.keyId}`);
+      expect(raycast.toast!.title).toBe(`Yes, Issuer ID ends in ...b6c, Key ID ${key.keyId}`);
       expect(raycast.toast!.message).toContain(outcomeSentence(outcome, { keyId: key.keyId }));
       expect(await world.saved()).toMatchObject({ keyId: key.keyId });
       await waitForStatus(screen);
@@ -542,7 +541,7 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
       expect(raycast.toasts).toHaveLength(1);
       expect(raycast.toast).toMatchObject({
         style: "SUCCESS",
-        title: `Yes, Issuer ID ends in ...72a, Key ID ${key.keyId}`,
+        title: `Yes, Issuer ID ends in ...b6c, Key ID ${key.keyId}`,
       });
       expect(raycast.toast!.message).toMatch(/^Fingerprint SHA256:\S+ Not verified with Apple\.$/);
       expect(toastTitles(raycast.toast).slice(-2)).toEqual(["Saving to the Keychain…", raycast.toast!.title]);
@@ -578,7 +577,7 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
     expect(toastTitles(raycast.toast)).toEqual([
       "Reading the Key…",
       "Saving to the Keychain…",
-      `Yes, Issuer ID ends in ...72a, Key ID ${key.keyId}`,
+      `Yes, Issuer ID ends in ...b6c, Key ID ${key.keyId}`,
     ]);
     expect(raycast.toast!.message).toMatch(/ Not verified with Apple\.$/);
     expect(await world.saved()).toMatchObject({ keyId: key.keyId });

@@ -3,32 +3,20 @@
  * API Key Status with an aging key A → Rotate Key… (Team Keys, then the form) → key B from a new file →
  * confirm the replacement → saved and verified → "Previous Key to Revoke A" until dismissed.
  */
-import { promises as fs } from "node:fs";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import Command from "../src/api-key-status";
 import { TEAM_KEYS_URL, outcomeSentence } from "../src/lib/asc-client";
 import { keyFingerprint } from "../src/lib/key";
 import { answerNextAlert, raycast, render, setPreferences, type Screen } from "./raycast/harness";
-import { ISSUER_ID, ISSUER_SUFFIX, KEYRING, toolFixture, type AppleKey } from "./tools/fixture";
+import { ISSUER_ID, ISSUER_SUFFIX, HAS_KEYRING, testWorld, type WorldKey } from "./support/world";
 
 const DAY = 86_400_000;
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY - 60_000).toISOString();
 const sentence = (keyId: string) => `Yes, Issuer ID ends in ...${ISSUER_SUFFIX}, Key ID ${keyId}`;
 
-describe.skipIf(!KEYRING)("rotating the key from API Key Status", () => {
-  const t = toolFixture("rotation");
-  const home = process.env.HOME;
-
-  // The form looks for AuthKey_*.p8 in ~/Downloads: give it an empty one, never the real one.
-  beforeAll(async () => {
-    process.env.HOME = path.join(t.dir, "home");
-    await fs.mkdir(path.join(process.env.HOME, "Downloads"), { recursive: true });
-  });
-  afterAll(() => {
-    if (home === undefined) delete process.env.HOME;
-    else process.env.HOME = home;
-  });
+describe.skipIf(!HAS_KEYRING)("rotating the key from API Key Status", () => {
+  const world = testWorld("tools-rotation");
+  // The form looks for AuthKey_*.p8 in ~/Downloads: the world's HOME has an empty one, never the real one.
 
   async function openStatus(): Promise<Screen> {
     const screen = await render(<Command />);
@@ -37,8 +25,8 @@ describe.skipIf(!KEYRING)("rotating the key from API Key Status", () => {
   }
 
   /** Rotate Key… on the status screen, then the form filled with key B from its own file. */
-  async function rotateTo(screen: Screen, key: AppleKey): Promise<string> {
-    const file = await t.keyFile(key);
+  async function rotateTo(screen: Screen, key: WorldKey): Promise<string> {
+    const file = await world.writeP8(key);
     await screen.runAction("Rotate Key…");
     expect(screen.depth).toBe(2);
     expect(screen.navigationTitle).toBe("Rotate Key");
@@ -53,9 +41,9 @@ describe.skipIf(!KEYRING)("rotating the key from API Key Status", () => {
   }
 
   it("A → B: Team Keys, the form, the replacement confirmed, B verified, A to revoke until dismissed", async () => {
-    const a = t.appleKey();
-    await t.saveDirectly(a, { savedAt: daysAgo(200) });
-    const b = t.appleKey();
+    const a = world.key();
+    await world.seed(a, { savedAt: daysAgo(200) });
+    const b = world.key();
 
     // Key A, 200 days old: its age, and a reminder under the default "Suggest Rotation After" (180 days).
     const screen = await openStatus();
@@ -68,7 +56,7 @@ describe.skipIf(!KEYRING)("rotating the key from API Key Status", () => {
     // Rotate Key… opens Team Keys (to create B there) and then the register form.
     await rotateTo(screen, b);
     expect(raycast.opened).toEqual([TEAM_KEYS_URL]);
-    expect(t.apple.requests).toHaveLength(0);
+    expect(world.apple.requests).toHaveLength(0);
 
     // Submitting asks to replace A, naming both keys.
     answerNextAlert(true);
@@ -85,11 +73,11 @@ describe.skipIf(!KEYRING)("rotating the key from API Key Status", () => {
     await screen.waitFor(() => screen.depth === 1, { timeout: 5000 });
     await screen.waitFor(() => expect(screen.metadata()["Key ID"]).toBe(b.keyId), { timeout: 5000 });
     // The check, then the privilege probe (Users and Access) after its valid answer.
-    expect(t.apple.requests.map((r) => [r.keyId, r.status])).toEqual([
+    expect(world.apple.requests.map((r) => [r.keyId, r.status])).toEqual([
       [b.keyId, 200],
       [b.keyId, 200],
     ]);
-    const saved = await t.saved();
+    const saved = await world.saved();
     expect(saved).toMatchObject({ keyId: b.keyId, issuerId: ISSUER_ID, kind: "team" });
     expect(keyFingerprint(saved!.privateKey)).toBe(keyFingerprint(b.pem));
     const toast = raycast.toast!;
@@ -135,21 +123,21 @@ describe.skipIf(!KEYRING)("rotating the key from API Key Status", () => {
     expect(again.metadata()["Key ID"]).toBe(b.keyId);
 
     // Nothing secret reached anything Raycast shows or keeps.
-    t.expectClean([raycast.toasts.map((x) => x.history), raycast.alerts, raycast.localStorage, again.text()]);
+    world.expectClean([raycast.toasts.map((x) => x.history), raycast.alerts, raycast.localStorage, again.text()]);
   });
 
   it("declining the replacement keeps A, with no reminder to revoke anything", async () => {
-    const a = t.appleKey();
-    const before = await t.saveDirectly(a);
-    const b = t.appleKey();
+    const a = world.key();
+    const before = await world.seed(a);
+    const b = world.key();
     const screen = await openStatus();
     await rotateTo(screen, b);
     answerNextAlert(false);
     await screen.runAction("Register API Key");
     expect(raycast.alerts.map((alert) => alert.answer)).toEqual([false]);
     expect(screen.depth).toBe(2);
-    expect(t.apple.requests).toHaveLength(0);
-    expect(await t.saved()).toEqual(before);
+    expect(world.apple.requests).toHaveLength(0);
+    expect(await world.saved()).toEqual(before);
     expect(raycast.localStorage).not.toHaveProperty("key-to-revoke");
 
     await screen.pop();
@@ -159,9 +147,9 @@ describe.skipIf(!KEYRING)("rotating the key from API Key Status", () => {
   });
 
   it("Apple rejects B: nothing saved, A stays, the form stays open, no reminder", async () => {
-    const a = t.appleKey();
-    const before = await t.saveDirectly(a);
-    const b = t.appleKey("revoked");
+    const a = world.key();
+    const before = await world.seed(a);
+    const b = world.key({ answer: "revoked" });
     const screen = await openStatus();
     await rotateTo(screen, b);
     answerNextAlert(true);
@@ -173,7 +161,7 @@ describe.skipIf(!KEYRING)("rotating the key from API Key Status", () => {
       primaryAction: "Open Team Keys",
     });
     expect(screen.depth).toBe(2);
-    expect(await t.saved()).toEqual(before);
+    expect(await world.saved()).toEqual(before);
     expect(raycast.localStorage).not.toHaveProperty("key-to-revoke");
   });
 
@@ -186,8 +174,8 @@ describe.skipIf(!KEYRING)("rotating the key from API Key Status", () => {
     '"Suggest Rotation After" %s days, key %i days old: reminder %s; the age shows either way',
     async (days, age, reminded) => {
       setPreferences({ rotateAfterDays: days });
-      const a = t.appleKey();
-      await t.saveDirectly(a, { savedAt: daysAgo(age) });
+      const a = world.key();
+      await world.seed(a, { savedAt: daysAgo(age) });
       const screen = await openStatus();
       expect(screen.metadata().Age).toBe(`${age} days`);
       const ageRow = screen.metadataEntries().find(([label]) => label === "Age");

@@ -290,7 +290,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
     it("prints the team sentence, and JSON with exactly the documented fields and nothing secret", async () => {
       expect((await registerTeam()).status).toBe(0);
       const run = await cli(["status"]);
-      expect(run).toEqual({ status: 0, stdout: `Yes, Issuer ID ends in ...72a, Key ID ${keyId}\n`, stderr: "" });
+      expect(run).toEqual({ status: 0, stdout: `Yes, Issuer ID ends in ...b6c, Key ID ${keyId}\n`, stderr: "" });
 
       const json = await cli(["status", "--json"]);
       expect(json.status).toBe(0);
@@ -302,7 +302,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
         configured: true,
         kind: "team",
         keyId,
-        issuerIdSuffix: "72a",
+        issuerIdSuffix: "b6c",
         fingerprint: fingerprintOf(key.publicKey),
       });
       expect(Date.parse(value.savedAt as string)).not.toBeNaN();
@@ -381,7 +381,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       service = storeBareItem(() => testService("cli-bare"), ACCOUNT, serializeRecord(old));
       baseEnv.LINGCODE_KEYCHAIN_SERVICE = service;
       const status = await cli(["status"]);
-      expect(status).toEqual({ status: 0, stdout: `Yes, Issuer ID ends in ...72a, Key ID ${old.keyId}\n`, stderr: "" });
+      expect(status).toEqual({ status: 0, stdout: `Yes, Issuer ID ends in ...b6c, Key ID ${old.keyId}\n`, stderr: "" });
 
       const run = await registerTeam();
       expect(run.status, run.stderr).toBe(0);
@@ -400,7 +400,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       const run = await registerTeam();
       expect(run.status, run.stderr).toBe(0);
       expect(run.stdout).toBe(
-        `Yes, Issuer ID ends in ...72a, Key ID ${keyId}\nFingerprint: ${fingerprintOf(key.publicKey)}\n`,
+        `Yes, Issuer ID ends in ...b6c, Key ID ${keyId}\nFingerprint: ${fingerprintOf(key.publicKey)}\n`,
       );
       // The stand-in's keys have App Manager access unless told otherwise: it reaches Users and Access.
       expect(run.stderr).toBe(`asc-key: warning: ${privilegeWarning(keyId, "team", CLI_SWITCH_HINT)}\n`);
@@ -453,7 +453,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
         p8,
       ]);
       expect(run.status, run.stderr).toBe(0);
-      expect(await savedStatus()).toMatchObject({ keyId, issuerIdSuffix: "72a" });
+      expect(await savedStatus()).toMatchObject({ keyId, issuerIdSuffix: "b6c" });
     });
 
     it("reads the key from stdin with --p8 -, individual keys too", async () => {
@@ -707,7 +707,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       const run = await cli(["register", "--issuer-id", ISSUER_ID, "--key-id", nextId, "--p8", file]);
       expect(run.status).toBe(0);
       expect(run.stderr).toContain(
-        `LingCode now uses this key, saved as "Team ...72a, key ${nextId}"; "Team ...72a, key ${keyId}" stays saved (asc-key use ${keyId} switches back).`,
+        `LingCode now uses this key, saved as "Team ...b6c, key ${nextId}"; "Team ...b6c, key ${keyId}" stays saved (asc-key use ${keyId} switches back).`,
       );
       expect(run.stderr).not.toContain("replaced");
       expect((await savedStatus()).keyId).toBe(nextId);
@@ -1245,7 +1245,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       const run = await cli(["remove"]);
       expect(run).toEqual({
         status: 0,
-        stdout: `Removed "Team ...72a, key ${keyId}", key ${keyId} (Issuer ID ends in ...72a), from the Keychain.\n`,
+        stdout: `Removed "Team ...b6c, key ${keyId}", key ${keyId} (Issuer ID ends in ...b6c), from the Keychain.\n`,
         stderr: "",
       });
       expect(lookupDirectly(service, ACCOUNT)).toBeUndefined();

@@ -463,9 +463,9 @@ function registrationSuite(makeStore: () => KeyStore) {
         configured: true,
         kind: "team",
         keyId: k.keyId,
-        issuerIdSuffix: "72a",
+        issuerIdSuffix: "b6c",
       });
-      expect(registration.sentence).toBe(`Yes, Issuer ID ends in ...72a, Key ID ${k.keyId}`);
+      expect(registration.sentence).toBe(`Yes, Issuer ID ends in ...b6c, Key ID ${k.keyId}`);
       expect(registration.replaced).toBeUndefined();
       expect(await store.read()).toEqual({
         version: 1,
@@ -594,7 +594,7 @@ function registrationSuite(makeStore: () => KeyStore) {
     const b = appleKey();
     const first = await registerKey(teamInput(a), { store, check: { baseUrl: apple.url } });
     const second = await registerKey(teamInput(b), { store, check: { baseUrl: apple.url } });
-    expect(first).toMatchObject({ active: true, name: `Team ...72a, key ${a.keyId}` });
+    expect(first).toMatchObject({ active: true, name: `Team ...b6c, key ${a.keyId}` });
     expect(first.switchedFrom).toBeUndefined();
     expect(second).toMatchObject({ active: true, switchedFrom: { ...first.summary, name: first.name } });
     expect(second.replaced).toBeUndefined();
@@ -653,12 +653,12 @@ function registrationSuite(makeStore: () => KeyStore) {
     const team = makeRecord({ keyId: "ABC1234DEF" }, key());
     await store.write(team);
     const teamStatus = await readStatus(store);
-    expect(teamStatus.sentence).toBe("Yes, Issuer ID ends in ...72a, Key ID ABC1234DEF");
+    expect(teamStatus.sentence).toBe("Yes, Issuer ID ends in ...b6c, Key ID ABC1234DEF");
     expect(teamStatus.status).toMatchObject({
       configured: true,
       kind: "team",
       keyId: "ABC1234DEF",
-      issuerIdSuffix: "72a",
+      issuerIdSuffix: "b6c",
       savedAt: team.savedAt,
       fingerprint: expect.stringMatching(/^SHA256:/),
     });

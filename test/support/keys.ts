@@ -25,7 +25,13 @@ export function makeKeyId(): string {
   );
 }
 
-export const ISSUER_ID = "57246542-96fe-1a63-e053-0824d011072a";
+/**
+ * The team's Issuer ID in every test. Not Apple's documented example (EXAMPLE_ISSUER_ID in src/lib/ids.ts): the form
+ * shows that one as a placeholder and a refusal may rightly quote it, so a leak check could not look for it.
+ */
+export const ISSUER_ID = "3f2a9c1e-7b4d-4e8a-9c6f-1d2e3f4a5b6c";
+/** What a masked status shows of ISSUER_ID: "Issuer ID ends in ...b6c". */
+export const ISSUER_SUFFIX = "b6c";
 
 export function makeRecord(overrides: Partial<KeyRecord> = {}, key: TestKey = makeKey()): KeyRecord {
   const kind = overrides.kind ?? "team";

@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ASC_API_URL_ENV } from "../support/settings";
 import { privilegeWarning } from "../../src/lib/capabilities";
 import * as capabilitiesTool from "../../src/tools/check-key-capabilities";
 import { raycast } from "../raycast/harness";
 import { store } from "../raycast/state";
-import { KEYRING, toolFixture } from "./fixture";
+import { HAS_KEYRING, testWorld } from "../support/world";
 
 const tool = capabilitiesTool.default;
 
@@ -16,8 +15,8 @@ async function check() {
   return { ...result, areas, conclusions, unknownBecause };
 }
 
-describe.skipIf(!KEYRING)("check-key-capabilities", () => {
-  const t = toolFixture("capabilities");
+describe.skipIf(!HAS_KEYRING)("check-key-capabilities", () => {
+  const world = testWorld("tools-capabilities");
 
   it("has no confirmation: read-only requests", () => {
     expect("confirmation" in capabilitiesTool).toBe(false);
@@ -67,9 +66,9 @@ describe.skipIf(!KEYRING)("check-key-capabilities", () => {
       warns: ["can reach Users and Access", "provisioning endpoints or notarytool"],
     },
   ])("$role key ($kind, certificates: $certificates): the areas and the documented conclusions", async (c) => {
-    const key = t.appleKey("ok", c.kind);
-    t.apple.setBehaviour(key.keyId, { role: c.role, certificates: c.certificates });
-    await t.saveDirectly(key);
+    const key = world.key({ kind: c.kind });
+    world.apple.setBehaviour(key.keyId, { role: c.role, certificates: c.certificates });
+    await world.seed(key);
     const result = await check();
     expect(result).toMatchObject({ keyId: key.keyId, kind: c.kind, outcome: "valid", requests: 6 });
     expect(result.areas).toEqual(c.areas);
@@ -80,24 +79,24 @@ describe.skipIf(!KEYRING)("check-key-capabilities", () => {
     for (const conclusion of result.conclusions) {
       for (const source of conclusion.sources) expect(source).toMatch(/^https:\/\/developer\.apple\.com\//);
     }
-    expect(t.apple.requests).toHaveLength(6);
-    t.expectClean(result);
+    expect(world.apple.requests).toHaveLength(6);
+    world.expectClean(result);
     // Checking never changes the saved key, and is not remembered as a plain check.
-    expect((await t.saved())?.keyId).toBe(key.keyId);
+    expect((await world.saved())?.keyId).toBe(key.keyId);
     expect(raycast.localStorage["last-check"]).toBeUndefined();
   });
 
   it("the Admin-level warning is the toast's sentence", async () => {
-    const key = t.appleKey();
-    t.apple.setBehaviour(key.keyId, { role: "admin" });
-    await t.saveDirectly(key);
+    const key = world.key();
+    world.apple.setBehaviour(key.keyId, { role: "admin" });
+    await world.seed(key);
     const result = await check();
     expect(result.conclusions.map((c) => c.text)).toContain(privilegeWarning(key.keyId, "team"));
   });
 
   it("the last check saw fewer than 20 requests left this hour: asks nothing, says why", async () => {
-    const key = t.appleKey();
-    await t.saveDirectly(key);
+    const key = world.key();
+    await world.seed(key);
     store.localStorage.set(
       "last-check",
       JSON.stringify({
@@ -109,15 +108,15 @@ describe.skipIf(!KEYRING)("check-key-capabilities", () => {
       }),
     );
     const result = await check();
-    expect(t.apple.requests).toHaveLength(0);
+    expect(world.apple.requests).toHaveLength(0);
     expect(result.outcome).toBe("rate-limited");
     expect(Object.values(result.areas)).toEqual(["unknown", "unknown", "unknown", "unknown", "unknown"]);
     expect(result.unknownBecause.users).toBe("not probed: only 12 requests left this hour");
   });
 
   it("an hour-old count, or another key's, does not stop it", async () => {
-    const key = t.appleKey();
-    await t.saveDirectly(key);
+    const key = world.key();
+    await world.seed(key);
     store.localStorage.set(
       "last-check",
       JSON.stringify({
@@ -143,30 +142,25 @@ describe.skipIf(!KEYRING)("check-key-capabilities", () => {
   });
 
   it("rate limited by Apple: unknown with the reason, never no", async () => {
-    const key = t.appleKey("rate-limited");
-    await t.saveDirectly(key);
+    const key = world.key({ answer: "rate-limited" });
+    await world.seed(key);
     const result = await check();
     expect(Object.values(result.areas)).not.toContain("no");
     expect(result.unknownBecause.builds).toMatch(/^rate limited/);
   });
 
   it("offline: unknown with the reason, never no", async () => {
-    const key = t.appleKey();
-    await t.saveDirectly(key);
-    const url = process.env[ASC_API_URL_ENV];
-    process.env[ASC_API_URL_ENV] = await t.closedPortUrl();
-    try {
-      const result = await check();
-      expect(result.outcome).toBe("unreachable");
-      expect(Object.values(result.areas)).toEqual(["unknown", "unknown", "unknown", "unknown", "unknown"]);
-      expect(result.unknownBecause.apps).toBe("offline: connection refused");
-    } finally {
-      process.env[ASC_API_URL_ENV] = url;
-    }
+    const key = world.key();
+    await world.seed(key);
+    await world.goOffline();
+    const result = await check();
+    expect(result.outcome).toBe("unreachable");
+    expect(Object.values(result.areas)).toEqual(["unknown", "unknown", "unknown", "unknown", "unknown"]);
+    expect(result.unknownBecause.apps).toBe("offline: connection refused");
   });
 
   it("no key: answers that none is configured, without a request", async () => {
     expect(await tool()).toEqual({ configured: false, sentence: "No, no ASC key configured." });
-    expect(t.apple.requests).toHaveLength(0);
+    expect(world.apple.requests).toHaveLength(0);
   });
 });

@@ -1,6 +1,4 @@
 import { LocalStorage } from "@raycast/api";
-import { promises as fs } from "node:fs";
-import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { createSecretToolBackend, itemAccount, savedKeysService } from "../../src/lib/keychain";
 import { ACCOUNT, LABEL } from "../../src/lib/keychain";
@@ -14,12 +12,12 @@ import { saveCheck } from "../../src/helpers/local-storage";
 import { outcomeSentence } from "../../src/lib/asc-client";
 import * as statusTool from "../../src/tools/get-api-key-status";
 import { raycast } from "../raycast/harness";
-import { ISSUER_ID, ISSUER_SUFFIX, KEYRING, toolFixture } from "./fixture";
+import { ISSUER_ID, ISSUER_SUFFIX, HAS_KEYRING, testWorld } from "../support/world";
 
 const getStatus = statusTool.default;
 
-describe.skipIf(!KEYRING)("get-api-key-status", () => {
-  const t = toolFixture("status");
+describe.skipIf(!HAS_KEYRING)("get-api-key-status", () => {
+  const world = testWorld("tools-status");
 
   it("has no confirmation: it only reads", () => {
     expect("confirmation" in statusTool).toBe(false);
@@ -31,8 +29,8 @@ describe.skipIf(!KEYRING)("get-api-key-status", () => {
   });
 
   it("team key: the status sentence word for word and the masked metadata", async () => {
-    const key = t.appleKey();
-    const record = await t.saveDirectly(key, { savedAt: "2026-05-01T09:30:00.000Z" });
+    const key = world.key();
+    const record = await world.seed(key, { savedAt: "2026-05-01T09:30:00.000Z" });
     const result = await getStatus();
     expect(result).toEqual({
       sentence: `Yes, Issuer ID ends in ...${ISSUER_SUFFIX}, Key ID ${key.keyId}`,
@@ -46,26 +44,26 @@ describe.skipIf(!KEYRING)("get-api-key-status", () => {
       lastCheck: undefined,
       otherKeys: [],
     });
-    t.expectClean(result);
+    world.expectClean(result);
     // Reading the status asks Apple nothing and leaves nothing behind.
-    expect(t.apple.requests).toHaveLength(0);
+    expect(world.apple.requests).toHaveLength(0);
     expect(raycast.launches).toEqual([]);
     expect(raycast.localStorage).toEqual({});
   });
 
   it("individual key: says so, and has no Issuer ID suffix at all", async () => {
-    const key = t.appleKey("ok", "individual");
-    await t.saveDirectly(key);
+    const key = world.key({ kind: "individual" });
+    await world.seed(key);
     const result = await getStatus();
     expect(result.sentence).toBe(`Yes, individual key, Key ID ${key.keyId}`);
     expect(result).toMatchObject({ configured: true, kind: "individual", keyId: key.keyId });
     expect(result).not.toHaveProperty("issuerIdSuffix");
-    t.expectClean(result);
+    world.expectClean(result);
   });
 
   it("includes the last check with Apple for this key, and ignores one about another key", async () => {
-    const key = t.appleKey();
-    await t.saveDirectly(key);
+    const key = world.key();
+    await world.seed(key);
     const message = outcomeSentence("agreement-required", { keyId: key.keyId });
     await saveCheck("OTHERKEY01", {
       outcome: "rejected",
@@ -86,14 +84,14 @@ describe.skipIf(!KEYRING)("get-api-key-status", () => {
       message,
       checkedAt: "2026-05-03T10:00:00.000Z",
     });
-    t.expectClean(result);
+    world.expectClean(result);
   });
 
   it("a locked keyring: answered as a Keychain problem saying what to do, never configured: false", async () => {
     const keyring = await startSecondKeyring();
     const undo = keyring.use();
     try {
-      await t.saveDirectly(t.appleKey());
+      await world.seed(world.key());
       keyring.lock();
       const result = await getStatus();
       expect(result).toEqual({
@@ -107,10 +105,10 @@ describe.skipIf(!KEYRING)("get-api-key-status", () => {
   });
 
   it("an unreadable entry: said so (as the status view does), quoting nothing of the entry", async () => {
-    const key = t.appleKey();
+    const key = world.key();
     // A damaged entry holding key material: the reason must not echo it.
     await createSecretToolBackend().set(
-      t.service,
+      world.service,
       ACCOUNT,
       LABEL,
       `{"version":1,"kind":"team","privateKey":${JSON.stringify(key.pem)}}`,
@@ -121,37 +119,24 @@ describe.skipIf(!KEYRING)("get-api-key-status", () => {
     expect(result.sentence).toMatch(
       /^A LingCode key entry is saved but unusable: .*unreadable.*register the key again/,
     );
-    t.expectClean(result);
+    world.expectClean(result);
   });
 
   it("a Keychain that does not answer: a Keychain problem, never no key", async () => {
-    const key = t.appleKey();
-    await t.saveDirectly(key);
-    const bin = await fs.mkdtemp(path.join(t.dir, "bin-"));
-    await fs.writeFile(
-      path.join(bin, "secret-tool"),
-      "#!/bin/sh\necho 'Cannot get secret of a locked object' >&2\nexit 1\n",
-      {
-        mode: 0o755,
-      },
-    );
-    const before = process.env.PATH;
-    process.env.PATH = `${bin}${path.delimiter}${before ?? ""}`;
-    try {
-      const result = await getStatus();
-      expect(result).toMatchObject({ entry: "keychain-problem" });
-      expect(result).not.toHaveProperty("configured");
-      expect(result.sentence).toMatch(/^Couldn't read the Keychain, so whether a key is set up is unknown: .*locked/);
-      expect(result.sentence).not.toContain("No, no ASC key");
-    } finally {
-      process.env.PATH = before;
-    }
+    const key = world.key();
+    await world.seed(key);
+    await world.fakeSecretTool("echo 'Cannot get secret of a locked object' >&2; exit 1");
+    const result = await getStatus();
+    expect(result).toMatchObject({ entry: "keychain-problem" });
+    expect(result).not.toHaveProperty("configured");
+    expect(result.sentence).toMatch(/^Couldn't read the Keychain, so whether a key is set up is unknown: .*locked/);
+    expect(result.sentence).not.toContain("No, no ASC key");
   });
 
   it("several keys: answers for LingCode's key by name, and lists the others masked, reading no other secret", async () => {
-    const acme = t.appleKey();
-    const globex = t.appleKey();
-    const mine = t.appleKey("ok", "individual");
+    const acme = world.key();
+    const globex = world.key();
+    const mine = world.key({ kind: "individual" });
     const store = keyStore();
     await registerKey(
       { kind: "team", issuerId: ISSUER_ID, keyId: acme.keyId, p8Text: acme.pem },
@@ -179,7 +164,7 @@ describe.skipIf(!KEYRING)("get-api-key-status", () => {
       },
     );
     // Globex's item damaged behind the list's back: still listed as saved, so its item (a secret) was not read.
-    await createSecretToolBackend().set(savedKeysService(t.service), itemAccount(globex.keyId), "test", "{}");
+    await createSecretToolBackend().set(savedKeysService(world.service), itemAccount(globex.keyId), "test", "{}");
     const result = await getStatus();
     expect(result).toMatchObject({
       sentence: `Yes, Issuer ID ends in ...${ISSUER_SUFFIX}, Key ID ${acme.keyId}`,
@@ -191,7 +176,7 @@ describe.skipIf(!KEYRING)("get-api-key-status", () => {
       { name: "Globex", keyId: globex.keyId, kind: "team", issuerIdSuffix: ISSUER_SUFFIX, savedAt: expect.any(String) },
       { name: "My App", keyId: mine.keyId, kind: "individual", savedAt: m.summary.savedAt },
     ]);
-    t.expectClean(result);
+    world.expectClean(result);
 
     // LingCode using no key: the others are still listed.
     await removeKey(store, { next: null });
@@ -201,8 +186,8 @@ describe.skipIf(!KEYRING)("get-api-key-status", () => {
   });
 
   it("LocalStorage failing: the key's status still answers, without a last check", async () => {
-    const key = t.appleKey();
-    await t.saveDirectly(key);
+    const key = world.key();
+    await world.seed(key);
     const getItem = vi.spyOn(LocalStorage, "getItem").mockRejectedValue(new Error("broken"));
     try {
       expect(await getStatus()).toMatchObject({ configured: true, keyId: key.keyId, lastCheck: undefined });

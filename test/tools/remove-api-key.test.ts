@@ -8,19 +8,19 @@ import { Action } from "@raycast/api";
 import { raycast } from "../raycast/harness";
 import { keyStore } from "../../src/helpers/core";
 import { registerKey } from "../../src/lib/pipeline";
-import { ISSUER_ID, ISSUER_SUFFIX, KEYRING, toolFixture, type AppleKey } from "./fixture";
+import { ISSUER_ID, ISSUER_SUFFIX, HAS_KEYRING, testWorld, type WorldKey } from "../support/world";
 import { lookupDirectly } from "../support/keyring";
 
 const remove = removeTool.default;
 const confirmation = removeTool.confirmation;
 
-describe.skipIf(!KEYRING)("remove-api-key", () => {
-  const t = toolFixture("remove");
+describe.skipIf(!HAS_KEYRING)("remove-api-key", () => {
+  const world = testWorld("tools-remove");
 
   describe("confirmation", () => {
     it("destructive, naming the Key ID in the message and the info", async () => {
-      const key = t.appleKey();
-      await t.saveDirectly(key);
+      const key = world.key();
+      await world.seed(key);
       const shown = await confirmation({});
       const name = `Team ...${ISSUER_SUFFIX}, key ${key.keyId}`;
       expect(shown).toEqual({
@@ -32,14 +32,14 @@ describe.skipIf(!KEYRING)("remove-api-key", () => {
         ],
       });
       expect(shown?.style).toBe("destructive");
-      t.expectClean(shown);
+      world.expectClean(shown);
       // Asking removes nothing.
-      expect((await t.saved())?.keyId).toBe(key.keyId);
+      expect((await world.saved())?.keyId).toBe(key.keyId);
     });
 
     it("an individual key: the same, with its Key ID", async () => {
-      const key = t.appleKey("ok", "individual");
-      await t.saveDirectly(key);
+      const key = world.key({ kind: "individual" });
+      await world.seed(key);
       const shown = await confirmation({});
       expect(shown?.style).toBe(Action.Style.Destructive);
       expect(shown?.message).toContain(`Remove key ${key.keyId}`);
@@ -50,9 +50,9 @@ describe.skipIf(!KEYRING)("remove-api-key", () => {
     });
 
     it("an unreadable entry: still a destructive confirmation, quoting nothing of the entry", async () => {
-      const key = t.appleKey();
+      const key = world.key();
       await createSecretToolBackend().set(
-        t.service,
+        world.service,
         ACCOUNT,
         LABEL,
         `{"version":1,"privateKey":${JSON.stringify(key.pem)}}`,
@@ -60,14 +60,14 @@ describe.skipIf(!KEYRING)("remove-api-key", () => {
       const shown = await confirmation({});
       expect(shown?.style).toBe(Action.Style.Destructive);
       expect(shown?.message).toMatch(/unreadable/);
-      t.expectClean(shown);
+      world.expectClean(shown);
     });
   });
 
   describe("the tool", () => {
     it("removes the key, names it, points at Team Keys, and forgets its checks", async () => {
-      const key = t.appleKey();
-      await t.saveDirectly(key);
+      const key = world.key();
+      await world.seed(key);
       await saveCheck(key.keyId, {
         outcome: "valid",
         message: outcomeSentence("valid", { keyId: key.keyId }),
@@ -84,8 +84,8 @@ describe.skipIf(!KEYRING)("remove-api-key", () => {
         revokeAt: TEAM_KEYS_URL,
         sentence: `Removed key ${key.keyId} ("${name}") from the Keychain; revoke it on Team Keys if nobody needs it.`,
       });
-      t.expectClean(result);
-      expect(await t.saved()).toBeUndefined();
+      world.expectClean(result);
+      expect(await world.saved()).toBeUndefined();
       expect(raycast.localStorage).not.toHaveProperty("last-check");
       expect(raycast.localStorage).not.toHaveProperty("last-conclusive-check");
       // A replaced key still to revoke stays remembered: removing this one does not revoke that one.
@@ -94,7 +94,7 @@ describe.skipIf(!KEYRING)("remove-api-key", () => {
         expect.objectContaining({ name: "check-api-key", context: { fromLocalStorage: true } }),
       ]);
       // Nothing is sent to Apple: removal does not revoke.
-      expect(t.apple.requests).toHaveLength(0);
+      expect(world.apple.requests).toHaveLength(0);
     });
 
     it("no key: removed false, with the status sentence", async () => {
@@ -103,9 +103,9 @@ describe.skipIf(!KEYRING)("remove-api-key", () => {
     });
 
     it("an unreadable entry is removed too, without naming a Key ID", async () => {
-      const key = t.appleKey();
+      const key = world.key();
       await createSecretToolBackend().set(
-        t.service,
+        world.service,
         ACCOUNT,
         LABEL,
         `{"version":1,"privateKey":${JSON.stringify(key.pem)}}`,
@@ -119,13 +119,13 @@ describe.skipIf(!KEYRING)("remove-api-key", () => {
         revokeAt: TEAM_KEYS_URL,
         sentence: "Removed the key from the Keychain; revoke it on Team Keys if nobody needs it.",
       });
-      t.expectClean(result);
-      expect(await createSecretToolBackend().get(t.service, ACCOUNT)).toBeUndefined();
+      world.expectClean(result);
+      expect(await createSecretToolBackend().get(world.service, ACCOUNT)).toBeUndefined();
     });
   });
 
   describe("several keys", () => {
-    async function save(key: AppleKey, name: string, use?: boolean) {
+    async function save(key: WorldKey, name: string, use?: boolean) {
       return registerKey(
         { kind: "team", issuerId: ISSUER_ID, keyId: key.keyId, p8Text: key.pem },
         { store: keyStore(), verify: false, name, use },
@@ -133,11 +133,11 @@ describe.skipIf(!KEYRING)("remove-api-key", () => {
     }
 
     it("the key LingCode uses, with others saved: nothing asked or removed until the next key is given", async () => {
-      const acme = t.appleKey();
-      const globex = t.appleKey();
+      const acme = world.key();
+      const globex = world.key();
       await save(acme, "Acme");
       await save(globex, "Globex", false);
-      const before = lookupDirectly(t.service, ACCOUNT);
+      const before = lookupDirectly(world.service, ACCOUNT);
       expect(await confirmation({})).toBeUndefined();
       const result = await remove();
       expect(result).toEqual({
@@ -146,7 +146,7 @@ describe.skipIf(!KEYRING)("remove-api-key", () => {
         reason: `"Acme" is the key LingCode uses: say which key LingCode should use next ("Globex" (${globex.keyId})), or none.`,
         savedKeys: `"Acme" (${acme.keyId}), "Globex" (${globex.keyId})`,
       });
-      expect(lookupDirectly(t.service, ACCOUNT)).toBe(before);
+      expect(lookupDirectly(world.service, ACCOUNT)).toBe(before);
 
       const shown = await confirmation({ next: "globex" });
       expect(shown).toEqual({
@@ -165,15 +165,15 @@ describe.skipIf(!KEYRING)("remove-api-key", () => {
         name: "Acme",
         lingCodeUses: { name: "Globex", keyId: globex.keyId },
       });
-      expect((await t.saved())?.keyId).toBe(globex.keyId);
+      expect((await world.saved())?.keyId).toBe(globex.keyId);
       expect(await keyStore().saved.readItem(acme.keyId)).toBeUndefined();
       expect(JSON.parse(String(raycast.localStorage["saved-key"]))).toMatchObject({ summary: { keyId: globex.keyId } });
-      t.expectClean(removed);
+      world.expectClean(removed);
     });
 
     it("another saved key by name: removed without a question about LingCode, which keeps its key", async () => {
-      const acme = t.appleKey();
-      const globex = t.appleKey();
+      const acme = world.key();
+      const globex = world.key();
       await save(acme, "Acme");
       await save(globex, "Globex", false);
       const shown = await confirmation({ key: "globex" });
@@ -184,7 +184,7 @@ describe.skipIf(!KEYRING)("remove-api-key", () => {
       expect(await remove({ key: "Globex", next: "Acme" })).toMatchObject({ removed: false });
       const result = await remove({ key: "Globex" });
       expect(result).toMatchObject({ removed: true, keyId: globex.keyId, lingCodeUses: undefined });
-      expect((await t.saved())?.keyId).toBe(acme.keyId);
+      expect((await world.saved())?.keyId).toBe(acme.keyId);
       expect(raycast.launches).toEqual([]);
       expect(await remove({ key: "Initech" })).toMatchObject({
         removed: false,
@@ -194,14 +194,14 @@ describe.skipIf(!KEYRING)("remove-api-key", () => {
     });
 
     it("none next: LingCode's entry goes, the other keys stay saved", async () => {
-      const acme = t.appleKey();
-      const globex = t.appleKey();
+      const acme = world.key();
+      const globex = world.key();
       await save(acme, "Acme");
       await save(globex, "Globex", false);
       const shown = await confirmation({ next: "none" });
       expect(shown?.message).toContain("LingCode can't reach App Store Connect until a key is registered again.");
       expect(await remove({ next: "none" })).toMatchObject({ removed: true, lingCodeUses: null });
-      expect(await t.saved()).toBeUndefined();
+      expect(await world.saved()).toBeUndefined();
       expect(await keyStore().saved.readItem(globex.keyId)).toBeDefined();
     });
   });

@@ -1,9 +1,8 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { LocalStorage } from "@raycast/api";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { outcomeSentence } from "../../src/lib/asc-client";
-import { ASC_API_URL_ENV } from "../support/settings";
 import { privilegeWarning } from "../../src/lib/capabilities";
 import { parseIssuerId, parseKeyId } from "../../src/lib/ids";
 import { keyFingerprint, loadKeyFile } from "../../src/lib/key";
@@ -13,35 +12,27 @@ import { prepareKey } from "../../src/lib/pipeline";
 import { keyStore } from "../../src/helpers/core";
 import * as saveTool from "../../src/tools/save-api-key";
 import { raycast } from "../raycast/harness";
-import { ISSUER_ID, ISSUER_SUFFIX, KEYRING, reasonOf, toolFixture, type AppleKey } from "./fixture";
+import { ISSUER_ID, ISSUER_SUFFIX, HAS_KEYRING, testWorld, type WorldKey } from "../support/world";
 
 const save = saveTool.default;
 const confirmation = saveTool.confirmation;
 
 type Input = Parameters<typeof save>[0];
 
-describe.skipIf(!KEYRING)("save-api-key", () => {
-  const t = toolFixture("save");
-  const home = process.env.HOME;
-  afterEach(() => {
-    if (home === undefined) delete process.env.HOME;
-    else process.env.HOME = home;
-  });
-
-  async function teamInput(key: AppleKey, extra: Partial<Input> = {}): Promise<Input> {
-    return { issuerId: ISSUER_ID, keyId: key.keyId, p8Path: await t.keyFile(key), ...extra };
+describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
+  const world = testWorld("tools-save");
+  async function teamInput(key: WorldKey, extra: Partial<Input> = {}): Promise<Input> {
+    return { issuerId: ISSUER_ID, keyId: key.keyId, p8Path: await world.writeP8(key), ...extra };
   }
 
   /** Runs `run` with a fake secret-tool first on PATH (`script` is its shell body), or with none at all (null). */
   async function withSecretTool<T>(script: string | null, run: () => Promise<T>): Promise<T> {
-    const bin = await fs.mkdtemp(path.join(t.dir, "bin-"));
-    if (script !== null) await fs.writeFile(path.join(bin, "secret-tool"), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
-    const before = process.env.PATH;
-    process.env.PATH = script === null ? bin : `${bin}${path.delimiter}${before ?? ""}`;
+    if (script === null) await world.hideSecretTool();
+    else await world.fakeSecretTool(script);
     try {
       return await run();
     } finally {
-      process.env.PATH = before;
+      world.restorePath();
     }
   }
 
@@ -50,7 +41,7 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
 
   describe("confirmation", () => {
     it("a first key: Key ID, masked Issuer ID, file name, and that it replaces nothing", async () => {
-      const key = t.appleKey();
+      const key = world.key();
       const input = await teamInput(key);
       const shown = await confirmation(input);
       const name = `Team ...${ISSUER_SUFFIX}, key ${key.keyId}`;
@@ -66,16 +57,16 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
         ],
       });
       expect(shown).not.toHaveProperty("style");
-      t.expectClean(shown);
+      world.expectClean(shown);
       // Confirming asks Apple nothing and saves nothing.
-      expect(t.apple.requests).toHaveLength(0);
-      expect(await t.saved()).toBeUndefined();
+      expect(world.apple.requests).toHaveLength(0);
+      expect(await world.saved()).toBeUndefined();
     });
 
     it("a key of the team LingCode uses: LingCode will use it, and the old key stays saved", async () => {
-      const old = t.appleKey();
-      await t.saveDirectly(old);
-      const key = t.appleKey();
+      const old = world.key();
+      await world.seed(old);
+      const key = world.key();
       const shown = await confirmation(await teamInput(key, { name: "Acme" }));
       const oldName = `Team ...${ISSUER_SUFFIX}, key ${old.keyId}`;
       expect(shown?.message).toBe(
@@ -86,13 +77,13 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
         value: `This key, instead of "${oldName}" (Key ID ${old.keyId}), which stays saved`,
       });
       expect(shown?.info).toContainEqual({ name: "Replaces", value: "Nothing" });
-      t.expectClean(shown);
+      world.expectClean(shown);
     });
 
     it("useForLingCode false, or another team: only saved, and LingCode keeps its key", async () => {
-      const old = t.appleKey();
-      await t.saveDirectly(old);
-      const key = t.appleKey();
+      const old = world.key();
+      await world.seed(old);
+      const key = world.key();
       const oldName = `Team ...${ISSUER_SUFFIX}, key ${old.keyId}`;
       const shown = await confirmation(await teamInput(key, { name: "Acme", useForLingCode: false }));
       expect(shown?.message).toBe(
@@ -102,31 +93,31 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
         name: "LingCode Uses",
         value: `"${oldName}" (Key ID ${old.keyId}) (this key is only saved)`,
       });
-      const individual = t.appleKey("ok", "individual");
+      const individual = world.key({ kind: "individual" });
       const other = await confirmation({
         keyId: individual.keyId,
-        p8Path: await t.keyFile(individual),
+        p8Path: await world.writeP8(individual),
         individual: true,
       });
       expect(other?.message).toContain(`; LingCode keeps using "${oldName}"?`);
     });
 
     it("a name another key has: no confirmation (the tool says why)", async () => {
-      const old = t.appleKey();
-      await t.saveDirectly(old);
-      const key = t.appleKey();
+      const old = world.key();
+      await world.seed(old);
+      const key = world.key();
       expect(
         await confirmation(await teamInput(key, { name: `team ...${ISSUER_SUFFIX}, KEY ${old.keyId}` })),
       ).toBeUndefined();
       const result = await save(await teamInput(key, { name: `team ...${ISSUER_SUFFIX}, KEY ${old.keyId}` }));
       expect(result).toMatchObject({ saved: false, reason: expect.stringMatching(/is already named/) });
-      expect(t.apple.requests).toHaveLength(0);
+      expect(world.apple.requests).toHaveLength(0);
     });
 
     it("the same Key ID with other key material still counts as a replacement", async () => {
-      const old = t.appleKey();
-      await t.saveDirectly(old);
-      const other = { ...t.appleKey(), keyId: old.keyId };
+      const old = world.key();
+      await world.seed(old);
+      const other = { ...world.key(), keyId: old.keyId };
       const shown = await confirmation(await teamInput(other));
       const oldName = `Team ...${ISSUER_SUFFIX}, key ${old.keyId}`;
       expect(shown?.message).toContain(`; LingCode will use it, replacing the saved key "${oldName}"?`);
@@ -137,8 +128,8 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
     });
 
     it("the very key already saved: replaces nothing, and does not claim no key is saved", async () => {
-      const key = t.appleKey();
-      await t.saveDirectly(key);
+      const key = world.key();
+      await world.seed(key);
       const shown = await confirmation(await teamInput(key));
       expect(shown?.message).toBe(
         `Check key ${key.keyId} with Apple and save it in the Keychain as "Team ...${ISSUER_SUFFIX}, key ${key.keyId}"; LingCode will use it?`,
@@ -150,8 +141,8 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
     });
 
     it("an individual key: says Individual instead of an Issuer ID", async () => {
-      const key = t.appleKey("ok", "individual");
-      const shown = await confirmation({ keyId: key.keyId, p8Path: await t.keyFile(key), individual: true });
+      const key = world.key({ kind: "individual" });
+      const shown = await confirmation({ keyId: key.keyId, p8Path: await world.writeP8(key), individual: true });
       expect(shown?.info).toEqual([
         { name: "Key ID", value: key.keyId },
         { name: "Key Type", value: "Individual" },
@@ -160,11 +151,11 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
         { name: "LingCode Uses", value: "This key" },
         { name: "Replaces", value: "Nothing (no key saved)" },
       ]);
-      t.expectClean(shown);
+      world.expectClean(shown);
     });
 
     it("a pasted, untidy Issuer ID and a lowercase Key ID are shown cleaned, the Issuer ID still masked", async () => {
-      const key = t.appleKey();
+      const key = world.key();
       const shown = await confirmation(
         await teamInput(key, { issuerId: `Issuer ID: ${ISSUER_ID.toUpperCase()} `, keyId: key.keyId.toLowerCase() }),
       );
@@ -172,7 +163,7 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
         { name: "Key ID", value: key.keyId },
         { name: "Issuer ID", value: `...${ISSUER_SUFFIX}` },
       ]);
-      t.expectClean(shown);
+      world.expectClean(shown);
     });
 
     it.each([
@@ -182,9 +173,9 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
     ] as const)(
       "the Keychain %s while the saved key is read: still asks, saying the saved key could not be read",
       async (_name, script, reason) => {
-        const old = t.appleKey();
-        await t.saveDirectly(old);
-        const key = t.appleKey();
+        const old = world.key();
+        await world.seed(old);
+        const key = world.key();
         const input = await teamInput(key);
         const shown = await withSecretTool(script, () => confirmation(input));
         expect(shown).toEqual({
@@ -196,9 +187,9 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
             { name: "Replaces", value: `The saved key, if any (could not be read: ${reason})` },
           ],
         });
-        t.expectClean(shown);
-        expect(t.apple.requests).toHaveLength(0);
-        expect((await t.saved())?.keyId).toBe(old.keyId);
+        world.expectClean(shown);
+        expect(world.apple.requests).toHaveLength(0);
+        expect((await world.saved())?.keyId).toBe(old.keyId);
       },
     );
 
@@ -206,20 +197,20 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
       ["damaged (not JSON)", '{"version":1,"kind":"team"'],
       ["from a newer version", JSON.stringify({ version: 2, kind: "team", keyId: "ABC1234DEF" })],
     ])("a saved entry %s: asks, saying it replaces an unreadable entry", async (_name, text) => {
-      await createSecretToolBackend().set(t.service, ACCOUNT, LABEL, text);
-      const key = t.appleKey();
+      await createSecretToolBackend().set(world.service, ACCOUNT, LABEL, text);
+      const key = world.key();
       const shown = await confirmation(await teamInput(key));
       expect(shown?.message).toBe(
         `Check key ${key.keyId} with Apple and save it in the Keychain as "Team ...${ISSUER_SUFFIX}, key ${key.keyId}"; LingCode will use it, replacing the unreadable saved entry?`,
       );
       expect(replacesOf(shown)).toBe("An unreadable entry (it cannot be used; saving replaces it)");
-      t.expectClean(shown);
+      world.expectClean(shown);
     });
 
     it("an unexpected failure reading the input (not a refusal): still asks, with the input as given", async () => {
-      const old = t.appleKey();
-      await t.saveDirectly(old);
-      const key = t.appleKey();
+      const old = world.key();
+      await world.seed(old);
+      const key = world.key();
       const input = await teamInput(key, { issuerId: 42 as unknown as string }); // not a string: a TypeError
       const shown = await confirmation(input);
       expect(shown?.message).toBe(
@@ -236,31 +227,31 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
     });
 
     it("input the tool will refuse, with the Keychain locked too: no confirmation, the Keychain not asked", async () => {
-      const key = t.appleKey();
+      const key = world.key();
       const input = await teamInput(key, { keyId: "2X9R 4HXF34" });
-      const log = path.join(t.dir, `secret-tool-${key.keyId}.log`);
+      const log = path.join(await world.dir(), `secret-tool-${key.keyId}.log`);
       const shown = await withSecretTool(`echo "$*" >> '${log}'; echo "locked" >&2; exit 1`, () => confirmation(input));
       expect(shown).toBeUndefined();
       await expect(fs.access(log)).rejects.toThrow();
     });
 
     it("input the tool will refuse: no confirmation (the tool reports the reason), nothing touched", async () => {
-      const key = t.appleKey();
+      const key = world.key();
       for (const input of [
         await teamInput(key, { issuerId: "not-an-issuer-id" }),
         await teamInput(key, { keyId: "2X9R 4HXF34" }),
-        await teamInput(key, { p8Path: path.join(t.dir, "missing", "AuthKey_X.p8") }),
+        await teamInput(key, { p8Path: path.join(await world.dir(), "missing", "AuthKey_X.p8") }),
         { ...(await teamInput(key)), individual: true },
       ]) {
         expect(await confirmation(input)).toBeUndefined();
       }
-      expect(t.apple.requests).toHaveLength(0);
+      expect(world.apple.requests).toHaveLength(0);
     });
   });
 
   describe("the tool", () => {
     it("a first key: checked with Apple once, saved, with the sentence, fingerprint and outcome", async () => {
-      const key = t.appleKey();
+      const key = world.key();
       const result = await save(await teamInput(key));
       expect(result).toEqual({
         saved: true,
@@ -278,12 +269,12 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
         revokeReminder: undefined,
         keyId: key.keyId,
       });
-      t.expectClean(result);
-      expect(t.apple.requests.map((r) => [r.path, r.status])).toEqual([
+      world.expectClean(result);
+      expect(world.apple.requests.map((r) => [r.path, r.status])).toEqual([
         ["/v1/apps?limit=1", 200],
         ["/v1/users?limit=1", 200],
       ]);
-      const saved = await t.saved();
+      const saved = await world.saved();
       expect(saved).toMatchObject({ version: 1, kind: "team", issuerId: ISSUER_ID, keyId: key.keyId });
       expect(keyFingerprint(saved!.privateKey)).toBe(keyFingerprint(key.pem));
       // Remembered for the status view, and the launcher subtitle asked to refresh.
@@ -302,16 +293,16 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
       ["agreement", "agreement-required"],
       ["rate-limited", "rate-limited"],
     ] as const)("Apple answers %s: the key still works, so it is saved (%s)", async (answer, outcome) => {
-      const key = t.appleKey(answer);
+      const key = world.key({ answer });
       const result = await save(await teamInput(key));
       expect(result).toMatchObject({ saved: true, outcome });
       expect(result.message).toBe(outcomeSentence(outcome, { keyId: key.keyId }));
-      expect((await t.saved())?.keyId).toBe(key.keyId);
-      t.expectClean(result);
+      expect((await world.saved())?.keyId).toBe(key.keyId);
+      world.expectClean(result);
     });
 
     it("LocalStorage failing after the save: still saved true, with a note, and the key is in the Keychain", async () => {
-      const key = t.appleKey();
+      const key = world.key();
       const setItem = vi.spyOn(LocalStorage, "setItem").mockRejectedValue(new Error("disk full"));
       try {
         const result = await save(await teamInput(key));
@@ -324,26 +315,26 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
       } finally {
         setItem.mockRestore();
       }
-      expect((await t.saved())?.keyId).toBe(key.keyId);
+      expect((await world.saved())?.keyId).toBe(key.keyId);
     });
 
     it("an individual key: saved without an Issuer ID", async () => {
-      const key = t.appleKey("ok", "individual");
-      const result = await save({ keyId: key.keyId, p8Path: await t.keyFile(key), individual: true });
+      const key = world.key({ kind: "individual" });
+      const result = await save({ keyId: key.keyId, p8Path: await world.writeP8(key), individual: true });
       expect(result).toMatchObject({
         saved: true,
         sentence: `Yes, individual key, Key ID ${key.keyId}`,
         outcome: "valid",
       });
-      const saved = await t.saved();
+      const saved = await world.saved();
       expect(saved).toMatchObject({ kind: "individual", keyId: key.keyId });
       expect(saved).not.toHaveProperty("issuerId");
     });
 
     it("a second key of the team: LingCode uses it, the first stays saved, nothing to revoke", async () => {
-      const old = t.appleKey();
-      await t.saveDirectly(old);
-      const key = t.appleKey();
+      const old = world.key();
+      await world.seed(old);
+      const key = world.key();
       const result = await save(await teamInput(key, { name: "Acme" }));
       expect(result).toMatchObject({
         saved: true,
@@ -353,16 +344,16 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
         replacedKeyId: undefined,
         revokeReminder: undefined,
       });
-      expect((await t.saved())?.keyId).toBe(key.keyId);
+      expect((await world.saved())?.keyId).toBe(key.keyId);
       expect(await keyStore().saved.readItem(old.keyId)).toBeDefined();
       expect(raycast.localStorage).not.toHaveProperty("key-to-revoke");
-      t.expectClean(result);
+      world.expectClean(result);
     });
 
     it("only saved (useForLingCode false): said so; LingCode's key and its remembered check are untouched", async () => {
-      const old = t.appleKey();
-      const before = await t.saveDirectly(old);
-      const key = t.appleKey();
+      const old = world.key();
+      const before = await world.seed(old);
+      const key = world.key();
       const result = await save(await teamInput(key, { name: "Acme", useForLingCode: false }));
       const oldName = `Team ...${ISSUER_SUFFIX}, key ${old.keyId}`;
       expect(result).toMatchObject({
@@ -373,18 +364,18 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
         lingCodeKeepsUsing: { name: oldName, keyId: old.keyId },
         outcome: "valid",
       });
-      expect(await t.saved()).toEqual(before);
+      expect(await world.saved()).toEqual(before);
       expect(raycast.localStorage).not.toHaveProperty("last-check");
       expect(raycast.localStorage).not.toHaveProperty("saved-key");
-      t.expectClean(result);
+      world.expectClean(result);
     });
 
     it("the same Key ID with other key material: replaces that saved key, reminds to revoke it", async () => {
-      const old = t.appleKey();
-      await t.saveDirectly(old);
-      const other = t.appleKey();
+      const old = world.key();
+      await world.seed(old);
+      const other = world.key();
       const sameId = { ...other, keyId: old.keyId };
-      t.apple.register({ keyId: old.keyId, kind: "team", issuerId: ISSUER_ID, publicKey: other.publicKey });
+      world.apple.register({ keyId: old.keyId, kind: "team", issuerId: ISSUER_ID, publicKey: other.publicKey });
       const result = await save(await teamInput(sameId));
       expect(result).toMatchObject({
         saved: true,
@@ -393,20 +384,20 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
         revokeReminder: `Revoke the previous key ${old.keyId} on Team Keys once nothing uses it.`,
       });
       expect(JSON.parse(String(raycast.localStorage["key-to-revoke"]))).toMatchObject({ keyId: old.keyId });
-      t.expectClean(result);
+      world.expectClean(result);
     });
 
     it("the same key again is not a replacement: nothing to revoke", async () => {
-      const key = t.appleKey();
-      await t.saveDirectly(key);
+      const key = world.key();
+      await world.seed(key);
       const result = await save(await teamInput(key));
       expect(result).toMatchObject({ saved: true, replacedKeyId: undefined, revokeReminder: undefined });
       expect(raycast.localStorage).not.toHaveProperty("key-to-revoke");
     });
 
     it("a file named for another Key ID: saved, with the key model's warning", async () => {
-      const key = t.appleKey();
-      const file = await t.keyFile(key, "AuthKey_ZZZZ999999.p8");
+      const key = world.key();
+      const file = await world.writeP8(key, { name: "AuthKey_ZZZZ999999.p8" });
       const { warnings } = await loadKeyFile(file, key.keyId);
       expect(warnings).toHaveLength(1);
       const result = await save({ issuerId: ISSUER_ID, keyId: key.keyId, p8Path: file });
@@ -417,21 +408,18 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
     });
 
     it("expands ~/ in the path to the home folder", async () => {
-      const key = t.appleKey();
-      const homeDir = path.join(t.dir, "home");
-      await fs.mkdir(path.join(homeDir, "Downloads"), { recursive: true });
-      await fs.writeFile(path.join(homeDir, "Downloads", `AuthKey_${key.keyId}.p8`), key.pem);
-      process.env.HOME = homeDir;
+      const key = world.key();
+      await world.writeP8(key, { downloads: true });
       const input = { issuerId: ISSUER_ID, keyId: key.keyId, p8Path: `~/Downloads/AuthKey_${key.keyId}.p8` };
       const shown = await confirmation(input);
       expect(shown?.info).toContainEqual({ name: "File", value: `AuthKey_${key.keyId}.p8` });
       const result = await save(input);
       expect(result).toMatchObject({ saved: true, outcome: "valid" });
-      expect((await t.saved())?.keyId).toBe(key.keyId);
+      expect((await world.saved())?.keyId).toBe(key.keyId);
     });
 
     describe("refuses bad input with the key model's reason; nothing asked, nothing saved", () => {
-      const cases: [string, (key: AppleKey) => Promise<{ input: Input; reason: () => Promise<string> }>][] = [
+      const cases: [string, (key: WorldKey) => Promise<{ input: Input; reason: () => Promise<string> }>][] = [
         [
           "a malformed Issuer ID",
           async (key) => ({
@@ -463,7 +451,7 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
         [
           "a missing file",
           async (key) => {
-            const p8Path = path.join(t.dir, "nowhere", `AuthKey_${key.keyId}.p8`);
+            const p8Path = path.join(await world.dir(), "nowhere", `AuthKey_${key.keyId}.p8`);
             return {
               input: await teamInput(key, { p8Path }),
               reason: () => reasonOf(() => loadKeyFile(p8Path)),
@@ -473,7 +461,9 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
         [
           "a file that is not a key",
           async (key) => {
-            const p8Path = await t.keyFile("Issuer ID and Key ID, written down for later\n", "AuthKey_NOTES.p8");
+            const p8Path = await world.writeP8("Issuer ID and Key ID, written down for later\n", {
+              name: "AuthKey_NOTES.p8",
+            });
             return {
               input: await teamInput(key, { p8Path }),
               reason: () => reasonOf(() => loadKeyFile(p8Path)),
@@ -496,71 +486,76 @@ describe.skipIf(!KEYRING)("save-api-key", () => {
       ];
 
       it.each(cases)("%s", async (_name, make) => {
-        const old = t.appleKey();
-        await t.saveDirectly(old);
-        const { input, reason } = await make(t.appleKey());
+        const old = world.key();
+        await world.seed(old);
+        const { input, reason } = await make(world.key());
         const expected = await reason();
         const result = await save(input);
         expect(result).toEqual({ saved: false, reason: expected });
-        t.expectClean(result);
-        expect(t.apple.requests).toHaveLength(0);
-        expect((await t.saved())?.keyId).toBe(old.keyId);
+        world.expectClean(result);
+        expect(world.apple.requests).toHaveLength(0);
+        expect((await world.saved())?.keyId).toBe(old.keyId);
         expect(raycast.localStorage).toEqual({});
       });
     });
 
     describe("Apple stops the registration: saved false with the reason, the old key intact", () => {
       it("a revoked key: rejected", async () => {
-        const old = t.appleKey();
-        const before = await t.saveDirectly(old);
-        const key = t.appleKey("revoked");
+        const old = world.key();
+        const before = await world.seed(old);
+        const key = world.key({ answer: "revoked" });
         const result = await save(await teamInput(key));
         expect(result).toEqual({
           saved: false,
           outcome: "rejected",
           reason: outcomeSentence("rejected", { keyId: key.keyId, kind: "team" }),
         });
-        t.expectClean(result);
-        expect(t.apple.requests).toHaveLength(1);
-        expect(await t.saved()).toEqual(before);
+        world.expectClean(result);
+        expect(world.apple.requests).toHaveLength(1);
+        expect(await world.saved()).toEqual(before);
         expect(raycast.localStorage).not.toHaveProperty("key-to-revoke");
       });
 
       it("the Issuer ID of another team: rejected", async () => {
-        const old = t.appleKey();
-        const before = await t.saveDirectly(old);
-        const key = t.appleKey();
+        const old = world.key();
+        const before = await world.seed(old);
+        const key = world.key();
         const otherTeam = "69a6de70-03db-47e3-e053-5b8c7c11a4d1";
         const result = await save(await teamInput(key, { issuerId: otherTeam }));
         expect(result).toMatchObject({ saved: false, outcome: "rejected" });
         expect(JSON.stringify(result)).not.toContain(otherTeam);
-        expect(await t.saved()).toEqual(before);
+        expect(await world.saved()).toEqual(before);
       });
 
       it("Apple unreachable: saved false, outcome unreachable", async () => {
-        const old = t.appleKey();
-        const before = await t.saveDirectly(old);
-        const key = t.appleKey();
+        const old = world.key();
+        const before = await world.seed(old);
+        const key = world.key();
         const input = await teamInput(key);
-        const url = process.env[ASC_API_URL_ENV];
-        process.env[ASC_API_URL_ENV] = await t.closedPortUrl();
-        try {
-          const result = await save(input);
-          expect(result).toMatchObject({ saved: false, outcome: "unreachable" });
-          expect((result as { reason: string }).reason).toMatch(/^Could not reach App Store Connect/);
-          t.expectClean(result);
-        } finally {
-          process.env[ASC_API_URL_ENV] = url;
-        }
-        expect(await t.saved()).toEqual(before);
+        await world.goOffline();
+        const result = await save(input);
+        expect(result).toMatchObject({ saved: false, outcome: "unreachable" });
+        expect((result as { reason: string }).reason).toMatch(/^Could not reach App Store Connect/);
+        world.expectClean(result);
+        expect(await world.saved()).toEqual(before);
       });
 
       it("Apple's server error: saved false, outcome server-error", async () => {
-        const key = t.appleKey("server-error");
+        const key = world.key({ answer: "server-error" });
         const result = await save(await teamInput(key));
         expect(result).toMatchObject({ saved: false, outcome: "server-error" });
-        expect(await t.saved()).toBeUndefined();
+        expect(await world.saved()).toBeUndefined();
       });
     });
   });
 });
+
+/** The key model's own reason for refusing something: what a tool must pass on, word for word. */
+async function reasonOf(refuse: () => unknown): Promise<string> {
+  try {
+    await refuse();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error("expected the key model to refuse");
+}

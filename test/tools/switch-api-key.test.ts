@@ -7,15 +7,15 @@ import { listKeys, removeKey } from "../../src/lib/saved-keys";
 import * as switchTool from "../../src/tools/switch-api-key";
 import { raycast } from "../raycast/harness";
 import { lookupDirectly, storeDirectly } from "../support/keyring";
-import { ISSUER_ID, ISSUER_SUFFIX, KEYRING, toolFixture, type AppleKey } from "./fixture";
+import { ISSUER_ID, ISSUER_SUFFIX, HAS_KEYRING, testWorld, type WorldKey } from "../support/world";
 
 const switchKey = switchTool.default;
 const confirmation = switchTool.confirmation;
 
-describe.skipIf(!KEYRING)("switch-api-key", () => {
-  const t = toolFixture("switch");
+describe.skipIf(!HAS_KEYRING)("switch-api-key", () => {
+  const world = testWorld("tools-switch");
 
-  async function save(key: AppleKey, name: string, use?: boolean) {
+  async function save(key: WorldKey, name: string, use?: boolean) {
     const input =
       key.kind === "team"
         ? { kind: "team" as const, issuerId: ISSUER_ID, keyId: key.keyId, p8Text: key.pem }
@@ -24,13 +24,13 @@ describe.skipIf(!KEYRING)("switch-api-key", () => {
   }
 
   /** LingCode's entry as a plain `secret-tool lookup` reads it. */
-  const lingCodeReads = () => lookupDirectly(t.service, ACCOUNT);
+  const lingCodeReads = () => lookupDirectly(world.service, ACCOUNT);
   const savedCopy = async (keyId: string) => serializeRecord((await keyStore().saved.readItem(keyId))!.record);
 
   describe("confirmation", () => {
     it("names both keys, masked, and says the one in use stays saved; asking changes nothing", async () => {
-      const globex = t.appleKey();
-      const acme = t.appleKey("ok", "individual");
+      const globex = world.key();
+      const acme = world.key({ kind: "individual" });
       await save(globex, "Globex");
       await save(acme, "Acme", false);
       const before = lingCodeReads();
@@ -42,13 +42,13 @@ describe.skipIf(!KEYRING)("switch-api-key", () => {
           { name: "To", value: `"Acme" (individual key, Key ID ${acme.keyId})` },
         ],
       });
-      t.expectClean(shown);
+      world.expectClean(shown);
       expect(lingCodeReads()).toBe(before);
     });
 
     it("nothing to confirm for an unknown name, the key already in use, or a damaged key", async () => {
-      const globex = t.appleKey();
-      const acme = t.appleKey();
+      const globex = world.key();
+      const acme = world.key();
       await save(globex, "Globex");
       await save(acme, "Acme", false);
       expect(await confirmation({ key: "Initech" })).toBeUndefined();
@@ -62,8 +62,8 @@ describe.skipIf(!KEYRING)("switch-api-key", () => {
     });
 
     it("LingCode using no key: asks to make it use the key", async () => {
-      const globex = t.appleKey();
-      const acme = t.appleKey();
+      const globex = world.key();
+      const acme = world.key();
       await save(globex, "Globex");
       await save(acme, "Acme", false);
       await removeKey(keyStore(), { key: "Globex", next: null });
@@ -77,8 +77,8 @@ describe.skipIf(!KEYRING)("switch-api-key", () => {
 
   describe("the tool", () => {
     it("switches with one update of LingCode's entry; the previous key stays saved; the launcher is refreshed", async () => {
-      const globex = t.appleKey();
-      const acme = t.appleKey();
+      const globex = world.key();
+      const acme = world.key();
       await save(globex, "Globex");
       await save(acme, "Acme", false);
       expect(lingCodeReads()).toBe(await savedCopy(globex.keyId));
@@ -91,7 +91,7 @@ describe.skipIf(!KEYRING)("switch-api-key", () => {
         keyId: acme.keyId,
         previous: { name: "Globex", keyId: globex.keyId },
       });
-      t.expectClean(result);
+      world.expectClean(result);
       expect(lingCodeReads()).toBe(await savedCopy(acme.keyId));
       expect(await keyStore().saved.readItem(globex.keyId)).toBeDefined();
       expect(JSON.parse(String(raycast.localStorage["saved-key"]))).toMatchObject({
@@ -102,7 +102,7 @@ describe.skipIf(!KEYRING)("switch-api-key", () => {
         expect.objectContaining({ name: "check-api-key", context: { fromLocalStorage: true } }),
       ]);
       // Nothing is asked of Apple.
-      expect(t.apple.requests).toHaveLength(0);
+      expect(world.apple.requests).toHaveLength(0);
 
       // And back, by Key ID.
       expect(await switchKey({ key: globex.keyId })).toMatchObject({ switched: true, name: "Globex" });
@@ -110,7 +110,7 @@ describe.skipIf(!KEYRING)("switch-api-key", () => {
     });
 
     it("a name that means no key: switched false, with the reason and the saved keys' names; nothing written", async () => {
-      const globex = t.appleKey();
+      const globex = world.key();
       await save(globex, "Globex");
       const before = lingCodeReads();
       const result = await switchKey({ key: "Initech" });
@@ -127,9 +127,9 @@ describe.skipIf(!KEYRING)("switch-api-key", () => {
     });
 
     it("a key saved before there were several keys is kept, under its default name, when LingCode switches away", async () => {
-      const old = t.appleKey();
-      const record = await t.saveDirectly(old);
-      const acme = t.appleKey("ok", "individual");
+      const old = world.key();
+      const record = await world.seed(old);
+      const acme = world.key({ kind: "individual" });
       await save(acme, "Acme", false);
       const result = await switchKey({ key: "Acme" });
       expect(result).toMatchObject({
@@ -142,11 +142,11 @@ describe.skipIf(!KEYRING)("switch-api-key", () => {
     });
 
     it("a damaged saved key: switched false with the reason; LingCode keeps its key", async () => {
-      const globex = t.appleKey();
-      const acme = t.appleKey();
+      const globex = world.key();
+      const acme = world.key();
       await save(globex, "Globex");
       await save(acme, "Acme", false);
-      storeDirectly(savedKeysService(t.service), itemAccount(acme.keyId), '{"version":1}');
+      storeDirectly(savedKeysService(world.service), itemAccount(acme.keyId), '{"version":1}');
       const before = lingCodeReads();
       const result = await switchKey({ key: "Acme" });
       expect(result).toMatchObject({ switched: false, reason: expect.stringMatching(/"Acme" .*cannot be used/) });

@@ -2,26 +2,25 @@ import { LocalStorage } from "@raycast/api";
 import { describe, expect, it, vi } from "vitest";
 import { outcomeSentence } from "../../src/lib/asc-client";
 import { LOCKED_MESSAGE } from "../../src/lib/keychain/linux";
-import { ASC_API_URL_ENV } from "../support/settings";
 import * as verifyTool from "../../src/tools/verify-api-key";
 import { startSecondKeyring } from "../support/keyring";
 import { raycast } from "../raycast/harness";
 import { keyStore } from "../../src/helpers/core";
 import { registerKey } from "../../src/lib/pipeline";
-import { ISSUER_ID, KEYRING, toolFixture, type Answer } from "./fixture";
+import { ISSUER_ID, HAS_KEYRING, testWorld, type Answer } from "../support/world";
 
 const verify = verifyTool.default;
 
-describe.skipIf(!KEYRING)("verify-api-key", () => {
-  const t = toolFixture("verify");
+describe.skipIf(!HAS_KEYRING)("verify-api-key", () => {
+  const world = testWorld("tools-verify");
 
   it("has no confirmation: one read-only request", () => {
     expect("confirmation" in verifyTool).toBe(false);
   });
 
   it("another saved key, by name: checked on demand; what is remembered about LingCode's key stays as it was", async () => {
-    const acme = t.appleKey();
-    const globex = t.appleKey("revoked");
+    const acme = world.key();
+    const globex = world.key({ answer: "revoked" });
     for (const [key, name, use] of [
       [acme, "Acme", true],
       [globex, "Globex", false],
@@ -38,20 +37,20 @@ describe.skipIf(!KEYRING)("verify-api-key", () => {
 
     const other = await verify({ key: "globex" });
     expect(other).toMatchObject({ keyId: globex.keyId, outcome: "rejected" });
-    expect(t.apple.requests.map((request) => request.keyId)).toEqual([acme.keyId, globex.keyId]);
+    expect(world.apple.requests.map((request) => request.keyId)).toEqual([acme.keyId, globex.keyId]);
     expect(raycast.localStorage).toEqual(remembered);
-    expect((await t.saved())?.keyId).toBe(acme.keyId);
+    expect((await world.saved())?.keyId).toBe(acme.keyId);
 
     expect(await verify({ key: "Initech" })).toMatchObject({
       checked: false,
       reason: expect.stringMatching(/^No saved key is named "Initech"/),
     });
-    expect(t.apple.requests).toHaveLength(2);
+    expect(world.apple.requests).toHaveLength(2);
   });
 
   it("LocalStorage failing after Apple answered: the answer is still returned", async () => {
-    const key = t.appleKey("revoked");
-    await t.saveDirectly(key);
+    const key = world.key({ answer: "revoked" });
+    await world.seed(key);
     const setItem = vi.spyOn(LocalStorage, "setItem").mockRejectedValue(new Error("disk full"));
     try {
       const result = await verify();
@@ -60,7 +59,7 @@ describe.skipIf(!KEYRING)("verify-api-key", () => {
     } finally {
       setItem.mockRestore();
     }
-    expect(t.apple.requests).toHaveLength(1);
+    expect(world.apple.requests).toHaveLength(1);
   });
 
   it.each<[Answer, string, "team" | "individual"]>([
@@ -72,30 +71,30 @@ describe.skipIf(!KEYRING)("verify-api-key", () => {
     ["role-limited", "role-limited", "team"],
     ["rate-limited", "rate-limited", "team"],
   ])("Apple answers %s: outcome %s with its sentence (%s key)", async (answer, outcome, kind) => {
-    const key = t.appleKey(answer, kind);
-    await t.saveDirectly(key);
+    const key = world.key({ answer, kind });
+    await world.seed(key);
     const result = await verify();
     expect(result).toMatchObject({
       keyId: key.keyId,
       outcome,
       message: outcomeSentence(outcome as Parameters<typeof outcomeSentence>[0], { keyId: key.keyId, kind }),
     });
-    t.expectClean(result);
-    expect(t.apple.requests).toHaveLength(1);
+    world.expectClean(result);
+    expect(world.apple.requests).toHaveLength(1);
     // Remembered for the status view and the launcher, whose subtitle is asked to refresh.
     expect(JSON.parse(String(raycast.localStorage["last-check"]))).toMatchObject({ keyId: key.keyId, outcome });
     expect(raycast.launches).toEqual([
       expect.objectContaining({ name: "check-api-key", context: { fromLocalStorage: true } }),
     ]);
     // Verifying never changes the saved key.
-    expect((await t.saved())?.keyId).toBe(key.keyId);
+    expect((await world.saved())?.keyId).toBe(key.keyId);
   });
 
   it("a locked keyring: refused as a Keychain problem saying what to do, never configured: false; Apple not asked", async () => {
     const keyring = await startSecondKeyring();
     const undo = keyring.use();
     try {
-      await t.saveDirectly(t.appleKey());
+      await world.seed(world.key());
       keyring.lock();
       const error = await verify().then(
         () => undefined,
@@ -103,7 +102,7 @@ describe.skipIf(!KEYRING)("verify-api-key", () => {
       );
       expect(error?.code).toBe("keychain-locked");
       expect(error?.message).toBe(LOCKED_MESSAGE);
-      expect(t.apple.requests).toHaveLength(0);
+      expect(world.apple.requests).toHaveLength(0);
       expect(raycast.localStorage["last-check"]).toBeUndefined();
     } finally {
       undo();
@@ -112,16 +111,16 @@ describe.skipIf(!KEYRING)("verify-api-key", () => {
   });
 
   it("a valid key: the hourly requests left and the clock offset come along", async () => {
-    const key = t.appleKey();
-    await t.saveDirectly(key);
+    const key = world.key();
+    await world.seed(key);
     const result = await verify();
     expect(result.rateLimitRemaining).toBe(3599);
     expect(Math.abs(result.clockOffsetSeconds ?? 99)).toBeLessThanOrEqual(2);
   });
 
   it("agreement-required says the key itself is fine and names the Account Holder", async () => {
-    const key = t.appleKey("agreement");
-    await t.saveDirectly(key);
+    const key = world.key({ answer: "agreement" });
+    await world.seed(key);
     const { message } = await verify();
     expect(message).toMatch(/is fine/);
     expect(message).toMatch(/Account Holder/);
@@ -129,29 +128,22 @@ describe.skipIf(!KEYRING)("verify-api-key", () => {
   });
 
   it("Apple unreachable: outcome unreachable, and the last conclusive answer is kept", async () => {
-    const key = t.appleKey();
-    await t.saveDirectly(key);
+    const key = world.key();
+    await world.seed(key);
     await verify();
     const conclusive = raycast.localStorage["last-conclusive-check"];
-    const url = process.env[ASC_API_URL_ENV];
-    process.env[ASC_API_URL_ENV] = await t.closedPortUrl();
-    try {
-      const result = await verify();
-      expect(result).toMatchObject({ keyId: key.keyId, outcome: "unreachable" });
-      expect(result.message).toMatch(
-        /^Could not reach App Store Connect at 127\.0\.0\.1:\d+ \(.+\); check the internet/,
-      );
-      t.expectClean(result);
-    } finally {
-      process.env[ASC_API_URL_ENV] = url;
-    }
+    await world.goOffline();
+    const result = await verify();
+    expect(result).toMatchObject({ keyId: key.keyId, outcome: "unreachable" });
+    expect(result.message).toMatch(/^Could not reach App Store Connect at 127\.0\.0\.1:\d+ \(.+\); check the internet/);
+    world.expectClean(result);
     expect(JSON.parse(String(raycast.localStorage["last-check"]))).toMatchObject({ outcome: "unreachable" });
     expect(raycast.localStorage["last-conclusive-check"]).toBe(conclusive);
   });
 
   it("Apple's server error: outcome server-error", async () => {
-    const key = t.appleKey("server-error");
-    await t.saveDirectly(key);
+    const key = world.key({ answer: "server-error" });
+    await world.seed(key);
     const result = await verify();
     expect(result).toMatchObject({ keyId: key.keyId, outcome: "server-error" });
     expect(result.message).toMatch(/server error \(HTTP 500\)/);
@@ -160,7 +152,7 @@ describe.skipIf(!KEYRING)("verify-api-key", () => {
   it("no key: answers that none is configured, without a request or a remembered check", async () => {
     const result = await verify();
     expect(result).toEqual({ configured: false, sentence: "No, no ASC key configured." });
-    expect(t.apple.requests).toHaveLength(0);
+    expect(world.apple.requests).toHaveLength(0);
     expect(raycast.localStorage).toEqual({});
   });
 });

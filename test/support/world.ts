@@ -1,17 +1,18 @@
 /**
- * What the command tests share: a world with the local Apple stand-in, a throwaway HOME with a Downloads folder,
- * the private Secret Service `npm test` starts (under the test file's own service), keys made at run time, and
- * the check that nothing secret reached anything Raycast shows or keeps.
+ * What every test of a Raycast command or AI tool shares, set up once per test file: the local Apple stand-in, a
+ * throwaway HOME with a Downloads folder, a throwaway Keychain service (`LingCode-test-<name>-<pid>`) in the private
+ * Secret Service `npm test` starts, keys made at run time, and the check that nothing secret reached anything Raycast
+ * shows or keeps, or anything a tool returns.
  *
- *   process.env.LINGCODE_KEYCHAIN_SERVICE = `LingCode-test-status-${process.pid}`;
- *   const world = commandWorld();                    // registers beforeAll/beforeEach/afterEach/afterAll
+ *   const world = testWorld("status");               // registers beforeAll/beforeEach/afterEach/afterAll
  *   const key = world.key({ answer: "revoked" });    // a key Apple knows, answering as told
  *   const file = await world.writeP8(key);           // AuthKey_<ID>.p8 in a fresh folder (or in ~/Downloads)
  *   await world.seed(key);                            // saved in the Keychain as if registered
+ *   world.expectClean(await tool(input));             // no PEM fragment, no full Issuer ID
  *
  * After each test it asserts that no PEM fragment (base64, or hex as `security -X` carries it) and no full Issuer
- * ID is in any toast (every state), HUD, LocalStorage value, Cache entry, command metadata or alert; before each
- * file it checks that this detector does catch such leaks.
+ * ID is in any toast (every state), HUD, LocalStorage value, Cache entry, command metadata, alert or launch; before
+ * each file it checks that this detector does catch such leaks.
  */
 import { spawnSync } from "node:child_process";
 import { promises as fs } from "node:fs";
@@ -26,11 +27,12 @@ import { raycast, type ToastRecord } from "../raycast/harness";
 import { store as doubleStore } from "../raycast/state";
 import { startAppleStandIn, type AppleStandIn, type Answer } from "./apple-stand-in";
 import { HAS_KEYRING } from "./keyring";
-import { clearKeys } from "./saved-keys";
-import { ISSUER_ID, makeKey, makeKeyId, makeRecord, type TestKey } from "./keys";
+import { ISSUER_ID, ISSUER_SUFFIX, makeKey, makeKeyId, makeRecord, type TestKey } from "./keys";
 import { closedPortUrl } from "./network";
+import { clearKeys } from "./saved-keys";
+import { ASC_API_URL_ENV, SERVICE_ENV } from "./settings";
 
-export { HAS_KEYRING, ISSUER_ID };
+export { HAS_KEYRING, ISSUER_ID, ISSUER_SUFFIX, type Answer };
 
 /** The Apple answers a registration or a check can meet, and the stand-in behaviour that produces each. */
 export const ANSWER_OF = {
@@ -58,7 +60,7 @@ export interface KeyOptions {
 }
 
 export interface P8Options {
-  /** File name (default `AuthKey_<Key ID>.p8`). */
+  /** File name (default `AuthKey_<Key ID>.p8`, or `AuthKey_X.p8` for bare text). */
   name?: string;
   /** Put it in ~/Downloads of the test HOME instead of a fresh folder. */
   downloads?: boolean;
@@ -66,8 +68,10 @@ export interface P8Options {
   mtime?: Date;
 }
 
-export interface CommandWorld {
-  apple: AppleStandIn;
+export interface TestWorld {
+  readonly apple: AppleStandIn;
+  /** The throwaway Keychain service of this file (never `LingCode`). */
+  readonly service: string;
   /** The test HOME (os.homedir() follows $HOME). */
   readonly home: string;
   /** `<home>/Downloads`, emptied before each test. */
@@ -75,12 +79,15 @@ export interface CommandWorld {
   /** A fresh folder for this test's files. */
   dir(): Promise<string>;
   key(options?: KeyOptions): WorldKey;
-  writeP8(key: WorldKey | TestKey, options?: P8Options): Promise<string>;
+  /** Writes a key's PEM (or any text) as a .p8 file; returns its path. */
+  writeP8(key: WorldKey | TestKey | string, options?: P8Options): Promise<string>;
   /** Writes any bytes as a file (name as given) in a fresh folder. */
   writeFile(name: string, contents: string | Buffer): Promise<string>;
   /** Saves the key in the Keychain directly, as an earlier registration would have. */
   seed(key: WorldKey, overrides?: Partial<KeyRecord>): Promise<KeyRecord>;
   saved(): Promise<KeyRecord | undefined>;
+  /** Fails on any fragment of a PEM made in this file or the full Issuer ID in `value` (a tool's answer, say). */
+  expectClean(value: unknown): void;
   /** Points the Apple client at a closed port for the rest of the test (offline). */
   goOffline(): Promise<void>;
   /**
@@ -101,32 +108,36 @@ const REAL_SECRET_TOOL = (() => {
   return found.status === 0 ? found.stdout.trim() : "secret-tool";
 })();
 
-/** Sets up the world for one test file; call once at the top level. */
-export function commandWorld(): CommandWorld {
-  const service = process.env.LINGCODE_KEYCHAIN_SERVICE;
-  if (!service || service === DEFAULT_SERVICE || !service.startsWith("LingCode-test-")) {
-    throw new Error("Set LINGCODE_KEYCHAIN_SERVICE to a LingCode-test-<file>-<pid> service before commandWorld().");
-  }
-  const saved = { HOME: process.env.HOME, PATH: process.env.PATH, URL: process.env.LINGCODE_ASC_API_URL };
+type WorldEnv = "HOME" | "PATH" | typeof SERVICE_ENV | typeof ASC_API_URL_ENV;
+
+/**
+ * Sets up the world for one test file: call it once, at the top level or at the top of a describe. `name` makes the
+ * file's Keychain service `LingCode-test-<name>-<pid>`, set from here to the end of the file.
+ */
+export function testWorld(name: string): TestWorld {
+  const service = `LingCode-test-${name}-${process.pid}`;
+  const envBefore = Object.fromEntries(
+    (["HOME", "PATH", SERVICE_ENV, ASC_API_URL_ENV] as const).map((variable) => [variable, process.env[variable]]),
+  ) as Record<WorldEnv, string | undefined>;
+  // Set now, not in beforeAll: a test file may name the service while it is collected.
+  process.env[SERVICE_ENV] = service;
   const pems: string[] = [];
   let root = "";
   let home = "";
   let folders = 0;
   let apple: AppleStandIn | undefined;
 
-  const restoreEnv = (name: "HOME" | "PATH" | "LINGCODE_ASC_API_URL", value: string | undefined) => {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
+  const setEnv = (variable: WorldEnv, value: string | undefined) => {
+    if (value === undefined) delete process.env[variable];
+    else process.env[variable] = value;
   };
 
-  const world: CommandWorld = {
+  const world: TestWorld = {
     get apple() {
       if (!apple) throw new Error("The Apple stand-in starts in beforeAll.");
       return apple;
     },
-    set apple(value) {
-      apple = value;
-    },
+    service,
     get home() {
       return home;
     },
@@ -162,10 +173,11 @@ export function commandWorld(): CommandWorld {
     },
 
     async writeP8(key, options = {}) {
-      const name = options.name ?? `AuthKey_${"keyId" in key ? key.keyId : "X"}.p8`;
+      const text = typeof key === "string" ? key : key.pem;
+      const name = options.name ?? `AuthKey_${typeof key !== "string" && "keyId" in key ? key.keyId : "X"}.p8`;
       const folder = options.downloads ? world.downloads : await world.dir();
       const file = path.join(folder, name);
-      await fs.writeFile(file, key.pem);
+      await fs.writeFile(file, text);
       if (options.mtime) await fs.utimes(file, options.mtime, options.mtime);
       return file;
     },
@@ -177,30 +189,29 @@ export function commandWorld(): CommandWorld {
     },
 
     async seed(key, overrides = {}) {
-      const record: KeyRecord = {
-        version: 1,
-        kind: key.kind,
-        keyId: key.keyId,
-        privateKey: key.pem,
-        savedAt: new Date().toISOString(),
-        ...overrides,
-      };
-      if (key.kind === "team") record.issuerId = key.issuerId;
+      const record = makeRecord(
+        { kind: key.kind, keyId: key.keyId, issuerId: key.issuerId, savedAt: new Date().toISOString(), ...overrides },
+        key,
+      );
       await keyStore().write(record);
       return record;
     },
 
     saved: () => keyStore().read(),
 
+    expectClean(value) {
+      expectNothingSecretIn(pems, [["value", typeof value === "string" ? value : JSON.stringify(value)]]);
+    },
+
     async goOffline() {
-      process.env.LINGCODE_ASC_API_URL = await closedPortUrl();
+      process.env[ASC_API_URL_ENV] = await closedPortUrl();
     },
 
     async fakeSecretTool(script) {
       const bin = await world.dir();
       const file = path.join(bin, "secret-tool");
       await fs.writeFile(file, `#!/bin/sh\nREAL='${REAL_SECRET_TOOL}'\n${script}\n`, { mode: 0o755 });
-      process.env.PATH = `${bin}${path.delimiter}${saved.PATH ?? ""}`;
+      process.env.PATH = `${bin}${path.delimiter}${envBefore.PATH ?? ""}`;
     },
 
     async hideSecretTool() {
@@ -209,23 +220,25 @@ export function commandWorld(): CommandWorld {
     },
 
     restorePath() {
-      restoreEnv("PATH", saved.PATH);
+      setEnv("PATH", envBefore.PATH);
     },
   };
 
   beforeAll(async () => {
     checkSecretDetector();
-    root = await fs.mkdtemp(path.join(os.tmpdir(), "lingcode-commands-"));
+    process.env[SERVICE_ENV] = service;
+    expect(keyStore().service).toBe(service);
+    expect(keyStore().service).not.toBe(DEFAULT_SERVICE);
+    root = await fs.mkdtemp(path.join(os.tmpdir(), `lingcode-${name}-`));
     home = path.join(root, "home");
     await fs.mkdir(path.join(home, "Downloads"), { recursive: true });
-    process.env.HOME = home;
-    world.apple = await startAppleStandIn();
-    saved.URL = process.env.LINGCODE_ASC_API_URL;
+    apple = await startAppleStandIn();
   });
 
   beforeEach(async () => {
     world.restorePath();
-    process.env.LINGCODE_ASC_API_URL = world.apple.url;
+    process.env.HOME = home;
+    process.env[ASC_API_URL_ENV] = world.apple.url;
     world.apple.requests.length = 0;
     clearTokenCache();
     await fs.rm(world.downloads, { recursive: true, force: true });
@@ -242,8 +255,7 @@ export function commandWorld(): CommandWorld {
     world.restorePath();
     if (HAS_KEYRING) await clearKeys(keyStore());
     await apple?.close();
-    restoreEnv("HOME", saved.HOME);
-    restoreEnv("LINGCODE_ASC_API_URL", saved.URL);
+    for (const variable of Object.keys(envBefore) as WorldEnv[]) setEnv(variable, envBefore[variable]);
     if (root) await fs.rm(root, { recursive: true, force: true });
   });
 
@@ -299,7 +311,8 @@ function expectNothingSecretIn(pems: string[], texts: [where: string, text: stri
   const fragments = pemFragments(pems);
   for (const [where, text] of texts) {
     expect(text, where).not.toMatch(/PRIVATE KEY-----\s*[A-Za-z0-9+/]{16}/);
-    expect(text, where).not.toContain(ISSUER_ID);
+    expect(text.toLowerCase(), where).not.toContain(ISSUER_ID);
+    expect(text.toLowerCase(), where).not.toContain(ISSUER_ID.replace(/-/g, ""));
     const found = fragments.find((fragment) => text.includes(fragment));
     if (found !== undefined) expect(text, where).not.toContain(found);
   }
@@ -321,11 +334,16 @@ export function checkSecretDetector(): void {
     ["record as hex", recordHex],
     ["piece of the record's hex", `…${recordHex.slice(at + 2 * 7, at + 2 * 7 + 2 * HEX_WINDOW)}…`],
     ["piece of the PEM's hex", pemHex.slice(middle, middle + 2 * HEX_WINDOW)],
+    ["Issuer ID in capitals", `issuer ${ISSUER_ID.toUpperCase()}`],
+    ["Issuer ID without dashes", ISSUER_ID.replace(/-/g, "")],
   ];
   for (const leak of leaks) {
     expect(() => expectNothingSecretIn([key.pem], [leak]), `the detector misses the ${leak[0]}`).toThrow(leak[0]);
   }
-  expectNothingSecretIn([key.pem], [["clean", `Yes, Issuer ID ends in ...72a; ${"0123456789abcdef".repeat(4)}`]]);
+  expectNothingSecretIn(
+    [key.pem],
+    [["clean", `Yes, Issuer ID ends in ...${ISSUER_SUFFIX}; ${"0123456789abcdef".repeat(4)}`]],
+  );
 }
 
 /** A toast's titles as the user saw them change (repeats of the same title collapsed). */
