@@ -1266,7 +1266,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       expect(run.status, run.stderr).toBe(0);
       expect(run.stderr).toBe("");
       expect(run.stdout).toMatch(
-        new RegExp(`^Removed "[^"]+", key ${keyId} \\(Issuer ID ends in \\.\\.\\.72a\\), from the Keychain\\.\\n`),
+        new RegExp(`^Removed "[^"]+", key ${keyId} \\(Issuer ID ends in \\.\\.\\.b6c\\), from the Keychain\\.\\n`),
       );
       expect(lookupDirectly(service, ACCOUNT)).toBeUndefined();
     });
