@@ -1,4 +1,4 @@
-import { Action, ActionPanel, Icon, Keyboard, open, useNavigation } from "@raycast/api";
+import { Action, ActionPanel, Icon, Keyboard, useNavigation } from "@raycast/api";
 import {
   checkCapabilitiesWithToast,
   copyToken,
@@ -12,6 +12,7 @@ import type { KeySummary } from "../lib/status";
 import { KeyList } from "./KeyList";
 import { RegisterForm } from "./RegisterForm";
 import { RemoveKeyAction } from "./RemoveKeyAction";
+import { RotateKeyAction } from "./RotateKeyAction";
 
 /**
  * What the view knows about the Keychain entry: still reading it, couldn't read it (locked, denied, tool missing),
@@ -41,7 +42,7 @@ export function KeyActions(props: KeyActionsProps) {
   const { state, summary, keyToRevoke, onChanged, onVerified, onRegistered, onDismissRevoke, lastSeen } = props;
   const leftovers = props.leftovers ?? [];
   const onLeftoversMoved = props.onLeftoversMoved ?? onChanged;
-  const { push, pop } = useNavigation();
+  const { pop } = useNavigation();
   const registerForm = (rotate?: { keyId: string }) => (
     <RegisterForm
       rotate={rotate}
@@ -138,16 +139,7 @@ export function KeyActions(props: KeyActionsProps) {
         ) : null}
       </ActionPanel.Section>
       <ActionPanel.Section>
-        <Action
-          title="Rotate Key…"
-          icon={Icon.Repeat}
-          shortcut={{ modifiers: ["cmd", "shift"], key: "r" }}
-          onAction={async () => {
-            // Create the new key on Team Keys first, then register it here.
-            await open(TEAM_KEYS_URL);
-            push(registerForm({ keyId: summary.keyId }));
-          }}
-        />
+        <RotateKeyAction form={registerForm({ keyId: summary.keyId })} />
         <Action.Push
           title="Replace Key…"
           icon={Icon.Pencil}

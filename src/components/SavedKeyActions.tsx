@@ -1,14 +1,14 @@
-import { Action, ActionPanel, Form, Icon, Keyboard, open, useNavigation } from "@raycast/api";
+import { Action, ActionPanel, Form, Icon, Keyboard, useNavigation } from "@raycast/api";
 import { useForm } from "@raycast/utils";
 import type { ReactElement } from "react";
 import { checkCapabilitiesWithToast, copyToken, verifyWithToast } from "../helpers/key-actions";
 import { removeSavedKeyConfirmed, renameKey, useForLingCode } from "../helpers/saved-key-actions";
 import type { RememberedCheck } from "../lib/check-summary";
 import { parseKeyName } from "../lib/key-names";
-import { TEAM_KEYS_URL } from "../lib/outcomes";
 import type { ListedKey, ListedOkKey } from "../lib/saved-keys";
 import { RegisterForm } from "./RegisterForm";
 import { RemoveKeyAction } from "./RemoveKeyAction";
+import { RotateKeyAction } from "./RotateKeyAction";
 
 interface Props {
   keyItem: ListedKey;
@@ -84,16 +84,8 @@ export function SavedKeyActions({ keyItem, keys, lastSeen, onChanged, register }
           shortcut={Keyboard.Shortcut.Common.Edit}
           target={<RenameKeyForm keyItem={keyItem} onDone={() => (pop(), onChanged())} />}
         />
-        <Action
-          title="Rotate Key…"
-          icon={Icon.Repeat}
-          shortcut={{ modifiers: ["cmd", "shift"], key: "r" }}
-          onAction={async () => {
-            // Create the new key on Team Keys first; it then takes this key's name and place.
-            await open(TEAM_KEYS_URL);
-            push(<RegisterForm rotate={keyItem} onRegistered={() => (pop(), onChanged())} />);
-          }}
-        />
+        {/* The new key takes this key's name and place. */}
+        <RotateKeyAction form={<RegisterForm rotate={keyItem} onRegistered={() => (pop(), onChanged())} />} />
         {register}
         {remove}
       </ActionPanel.Section>
