@@ -7,9 +7,10 @@ import { describe, expect, it } from "vitest";
 import Command from "../src/api-keys";
 import { keyStore } from "../src/helpers/core";
 import { ACCOUNT } from "../src/lib/keychain";
+import { TEAM_KEYS_URL } from "../src/lib/outcomes";
 import { prepareKey, registerKey } from "../src/lib/pipeline";
 import { answerNextAlert, raycast, render, type Screen } from "./raycast/harness";
-import { testWorld, HAS_KEYRING, type WorldKey } from "./support/world";
+import { HAS_KEYRING, ISSUER_ID, testWorld, type WorldKey } from "./support/world";
 import { HAS_KEYTAR, loadKeytar, lookupDirectly, storeDirectly } from "./support/keyring";
 
 const world = testWorld("keys");
@@ -83,6 +84,34 @@ describe.skipIf(!HAS_KEYRING)("API Keys", () => {
     await screen.waitFor(() => expect(screen.items().map((item) => item.title)).toEqual(["Globex Corp"]));
     expect(raycast.toast?.message).toBe('LingCode uses "Globex Corp" now.');
     await expectLingCodeReads(globex);
+  });
+
+  it("Rotate Key… on a key LingCode does not use: Team Keys, then the form; the new key takes its name and place", async () => {
+    const [acme, globex, globexNext] = [world.key(), world.key(), world.key()];
+    await register(acme, "Acme", true);
+    await register(globex, "Globex", false);
+    const screen = await openList();
+    await screen.select("Globex");
+    await screen.runAction("Rotate Key…");
+    expect(raycast.opened).toEqual([TEAM_KEYS_URL]);
+    expect(screen.depth).toBe(2);
+    expect(screen.navigationTitle).toBe('Rotate "Globex"');
+    await screen.waitFor(() => !screen.isLoading);
+    await screen.form.setValue("issuerId", ISSUER_ID);
+    await screen.form.setValue("p8", [await world.writeP8(globexNext)]);
+    await screen.waitFor(() => expect(screen.form.field("keyId").value).toBe(globexNext.keyId));
+    answerNextAlert(true);
+    await screen.runAction("Register API Key");
+    await screen.waitFor(() => screen.depth === 1, { timeout: 5000 });
+    await screen.waitFor(() =>
+      expect(screen.items().map((item) => [item.title, item.subtitle])).toEqual([
+        ["Acme", acme.keyId],
+        ["Globex", globexNext.keyId],
+      ]),
+    );
+    expect(raycast.alerts[0].title).toBe(`Rotate "Globex" (Key ${globex.keyId})?`);
+    // LingCode kept its key: rotating another saved key never switches it.
+    await expectLingCodeReads(acme);
   });
 
   it("a damaged saved key is listed as such, with Remove, and never hides the others", async () => {

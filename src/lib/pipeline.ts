@@ -146,7 +146,8 @@ export interface RegistrationPlan {
   currentUnreadable: boolean;
   /**
    * The default answer to "Should LingCode use this key?": yes when LingCode has no usable key, when it uses a key
-   * with this Key ID, or a team key of the same team (the same Issuer ID); no otherwise.
+   * with this Key ID, or a team key of the same team (the same Issuer ID); no otherwise. A rotation keeps the
+   * rotated key's place: yes exactly when LingCode uses the rotated key.
    */
   useByDefault: boolean;
   /** Whether LingCode will use the new key, with the choices given. */
@@ -222,8 +223,10 @@ async function plan(prepared: PreparedKey, store: KeyStore, choices: Registratio
   const sameId = keys.find((key) => key.keyId === record.keyId);
   let replaces: RegistrationPlan["replaces"];
   let alreadySaved: SavedKeySummary | undefined;
+  let rotated: ListedKey | undefined;
   if (choices.rotates !== undefined) {
     const { key } = await locateKey(store, snapshot, keys, choices.rotates);
+    rotated = key;
     if (sameId && sameId !== key) {
       throw new AscKeyError(
         "choice-invalid",
@@ -256,10 +259,12 @@ async function plan(prepared: PreparedKey, store: KeyStore, choices: Registratio
   }
 
   const entry = snapshot.entry;
-  const useByDefault =
-    entry.state !== "key" ||
-    entry.record.keyId === record.keyId ||
-    (entry.record.kind === "team" && record.kind === "team" && entry.record.issuerId === record.issuerId);
+  // A rotation keeps the old key's place: LingCode uses the new key exactly when it used the old one.
+  const useByDefault = rotated
+    ? rotated.active
+    : entry.state !== "key" ||
+      entry.record.keyId === record.keyId ||
+      (entry.record.kind === "team" && record.kind === "team" && entry.record.issuerId === record.issuerId);
   // LingCode keeps using this Key ID, or the key this one takes the place of.
   const mustUse = (replaces?.active ?? false) || (entry.state === "key" && entry.record.keyId === record.keyId);
   if (mustUse && choices.use === false) {

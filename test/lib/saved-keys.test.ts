@@ -407,6 +407,26 @@ describe("the saved keys, in memory", () => {
     expect(await store.saved.readItem(globex.keyId)).toBeUndefined();
     expect((await store.read())?.keyId).toBe(acme.keyId);
 
+    // Globex rotated again, now to a key of LingCode's own team: it still takes Globex's place, not LingCode's.
+    const sameTeam = { k: key(), keyId: makeKeyId() };
+    const plan = await planRegistration(await prepareKey(teamInput(sameTeam.k, sameTeam.keyId, TEAM_A)), store, {
+      rotates: "Globex",
+    });
+    expect(plan).toMatchObject({ useByDefault: false, use: false });
+    await registerKey(teamInput(sameTeam.k, sameTeam.keyId, TEAM_A), { store, verify: false, rotates: "Globex" });
+    expect((await store.read())?.keyId).toBe(acme.keyId);
+    // Asked for, LingCode may use it.
+    const chosen = { k: key(), keyId: makeKeyId() };
+    const used = await registerKey(teamInput(chosen.k, chosen.keyId, TEAM_A), {
+      store,
+      verify: false,
+      rotates: "Globex",
+      use: true,
+    });
+    expect(used).toMatchObject({ name: "Globex", active: true });
+    expect((await store.read())?.keyId).toBe(chosen.keyId);
+    await registerKey(teamInput(acme.k, acme.keyId), { store, verify: false, use: true });
+
     // Rotating the key LingCode uses: LingCode uses the new one, and the old one is neither used nor saved.
     const next = { k: key(), keyId: makeKeyId() };
     const active = await registerKey(teamInput(next.k, next.keyId), { store, verify: false, rotates: "Acme" });
