@@ -38,7 +38,7 @@
  *   project's assets/); canAccess(AI) is false unless a test replaces canAccess.
  * - Icon.X === "X" for any X; Color has the real members and values, any other member is its name.
  */
-export { Action, ActionPanel, Detail, Form, Grid, List, MenuBarExtra, useNavigation } from "./ui";
+export { Action, ActionPanel, Detail, Form, List, useNavigation } from "./ui";
 
 export {
   AI,
@@ -69,8 +69,6 @@ export {
   open,
   openCommandPreferences,
   openExtensionPreferences,
-  popToRoot,
-  PopToRootType,
   showHUD,
   showInFinder,
   showToast,

@@ -24,7 +24,6 @@ import {
   type LaunchProps,
   LocalStorage,
   open,
-  popToRoot,
   showHUD,
   showToast,
   Toast,
@@ -42,7 +41,6 @@ import {
   usePromise,
 } from "@raycast/utils";
 import fs from "node:fs";
-import { useState } from "react";
 import { describe, expect, it, vi } from "vitest";
 import {
   answerNextAlert,
@@ -78,8 +76,8 @@ interface KeyValues {
 }
 
 function KeyForm(props: { onSubmit: (values: KeyValues) => void }) {
-  const { handleSubmit, itemProps, values, setValue, reset, setValidationError } = useForm<KeyValues>({
-    initialValues: { name: "", file: [], remember: true, note: "" },
+  const { handleSubmit, itemProps, values, setValue, setValidationError } = useForm<KeyValues>({
+    initialValues: { name: "", file: [], remember: true },
     validation: {
       name: FormValidation.Required,
       file: (value) => (value?.length ? undefined : "Choose a file"),
@@ -91,7 +89,6 @@ function KeyForm(props: { onSubmit: (values: KeyValues) => void }) {
         return false;
       }
       props.onSubmit(submitted);
-      reset({ name: "", file: [], remember: true, note: "", kind: submitted.kind });
     },
   });
   return (
@@ -107,17 +104,16 @@ function KeyForm(props: { onSubmit: (values: KeyValues) => void }) {
       <Form.Description text="Keys stay in the Keychain." />
       <Form.TextField {...itemProps.name} title="Name" placeholder="My key" info="Shown in lists" />
       <Form.Dropdown {...itemProps.kind} title="Kind">
-        <Form.Dropdown.Section title="Kinds">
+        <>
           <Form.Dropdown.Item value="team" title="Team" />
           <Form.Dropdown.Item value="individual" title="Individual" />
-        </Form.Dropdown.Section>
+        </>
       </Form.Dropdown>
-      {values.kind === "team" ? <Form.PasswordField {...itemProps.secret} title="Secret" /> : null}
+      {values.kind === "team" ? <Form.TextField {...itemProps.secret} title="Secret" /> : null}
       <Form.FilePicker {...itemProps.file} title="File" allowMultipleSelection={false} />
       <Form.Separator />
       <Form.Checkbox {...itemProps.remember} label="Remember" />
-      <Form.TextArea id="note" title="Note" defaultValue="none" />
-      <Form.DatePicker id="expires" title="Expires" />
+      <Form.TextField id="note" title="Note" defaultValue="none" />
     </Form>
   );
 }
@@ -127,7 +123,7 @@ describe("Form and useForm", () => {
     const screen = await render(<KeyForm onSubmit={vi.fn()} />);
     expect(screen.view?.type).toBe("Form");
     expect(screen.navigationTitle).toBe("Add Key");
-    expect(screen.form.fieldIds()).toEqual(["name", "kind", "secret", "file", "remember", "note", "expires"]);
+    expect(screen.form.fieldIds()).toEqual(["name", "kind", "secret", "file", "remember", "note"]);
     expect(screen.form.field("kind")).toMatchObject({
       kind: "Dropdown",
       value: "team",
@@ -144,7 +140,6 @@ describe("Form and useForm", () => {
       file: [],
       remember: true,
       note: "none",
-      expires: null,
     });
     expect(screen.text()).toContain("Keys stay in the Keychain.");
     expect(screen.actions().map((a) => [a.title, a.kind])).toEqual([
@@ -183,14 +178,13 @@ describe("Form and useForm", () => {
     expect(screen.form.field("secret").error).toBe("Team keys need a secret");
   });
 
-  it("submits Raycast's values (FilePicker as string[]) and resets", async () => {
+  it("submits Raycast's values (FilePicker as string[])", async () => {
     const onSubmit = vi.fn();
     const screen = await render(<KeyForm onSubmit={onSubmit} />);
     await screen.runAction("Fill Example");
     await screen.form.setValue("file", "/tmp/AuthKey_ABC.p8");
     await screen.form.setValue("secret", "s3cret");
     await screen.form.setValue("remember", false);
-    await screen.form.setValue("expires", new Date(2030, 0, 1));
     await screen.runAction("Add Key");
     expect(onSubmit).toHaveBeenCalledWith({
       name: "Example",
@@ -199,9 +193,7 @@ describe("Form and useForm", () => {
       file: ["/tmp/AuthKey_ABC.p8"],
       remember: false,
       note: "none",
-      expires: new Date(2030, 0, 1),
     });
-    expect(screen.form.values()).toMatchObject({ name: "", file: [], remember: true, kind: "team" });
   });
 
   it("shows an error set from onSubmit with setValidationError", async () => {
@@ -255,10 +247,10 @@ interface Key {
 const backend = {
   keys: [] as Key[],
   calls: 0,
-  async list(filter: string): Promise<Key[]> {
+  async list(): Promise<Key[]> {
     backend.calls += 1;
     await new Promise((resolve) => setTimeout(resolve, 5));
-    return backend.keys.filter((k) => k.name.toLowerCase().includes(filter.toLowerCase()));
+    return [...backend.keys];
   },
 };
 
@@ -271,9 +263,12 @@ function KeyDetail(props: { keyItem: Key }) {
       metadata={
         <Detail.Metadata>
           <Detail.Metadata.Label title="Key ID" text={props.keyItem.id} />
-          <Detail.Metadata.Label title="Status" text={{ value: "Valid", color: Color.Green }} icon={Icon.CheckCircle} />
+          <Detail.Metadata.Label
+            title="Status"
+            text="Valid"
+            icon={{ source: Icon.CheckCircle, tintColor: Color.Green }}
+          />
           <Detail.Metadata.Separator />
-          <Detail.Metadata.Link title="Console" target="https://example.com" text="Open" />
           <Detail.Metadata.TagList title="Scopes">
             <Detail.Metadata.TagList.Item text="Read" color={Color.Blue} />
             <Detail.Metadata.TagList.Item text="Write" />
@@ -291,10 +286,8 @@ function KeyDetail(props: { keyItem: Key }) {
 }
 
 function KeyList() {
-  const [filter, setFilter] = useState("");
-  const { data, isLoading, mutate, revalidate } = useCachedPromise((f: string) => backend.list(f), [filter], {
+  const { data, isLoading, mutate, revalidate } = useCachedPromise(() => backend.list(), [], {
     initialData: [] as Key[],
-    keepPreviousData: true,
   });
   async function remove(key: Key) {
     const confirmed = await confirmAlert({
@@ -312,7 +305,7 @@ function KeyList() {
     await showToast({ style: Toast.Style.Success, title: "Deleted", message: key.name });
   }
   return (
-    <List isLoading={isLoading} onSearchTextChange={setFilter} throttle navigationTitle="Keys">
+    <List isLoading={isLoading} navigationTitle="Keys">
       <List.EmptyView
         title="No Keys"
         description="Add one to start."
@@ -322,33 +315,29 @@ function KeyList() {
           </ActionPanel>
         }
       />
-      <List.Section title="Saved" subtitle={String(data.length)}>
-        {data.map((key) => (
-          <List.Item
-            key={key.id}
-            id={key.id}
-            title={key.name}
-            subtitle={key.id}
-            accessories={[{ text: "valid" }, { tag: { value: "team", color: Color.Blue } }]}
-            actions={
-              <ActionPanel>
-                <Action.Push title="Show Details" target={<KeyDetail keyItem={key} />} />
-                <ActionPanel.Section title="Danger">
-                  <Action
-                    title="Delete Key"
-                    style={Action.Style.Destructive}
-                    shortcut={Keyboard.Shortcut.Common.Remove}
-                    onAction={() => remove(key)}
-                  />
-                </ActionPanel.Section>
-                <ActionPanel.Submenu title="More">
-                  <Action title="Reload" shortcut={Keyboard.Shortcut.Common.Refresh} onAction={revalidate} />
-                </ActionPanel.Submenu>
-              </ActionPanel>
-            }
-          />
-        ))}
-      </List.Section>
+      {data.map((key) => (
+        <List.Item
+          key={key.id}
+          title={key.name}
+          subtitle={key.id}
+          keywords={[key.id]}
+          accessories={[{ text: "valid" }, { tag: { value: "team", color: Color.Orange }, tooltip: "A team key" }]}
+          actions={
+            <ActionPanel>
+              <Action.Push title="Show Details" target={<KeyDetail keyItem={key} />} />
+              <ActionPanel.Section title="Danger">
+                <Action
+                  title="Delete Key"
+                  style={Action.Style.Destructive}
+                  shortcut={Keyboard.Shortcut.Common.Remove}
+                  onAction={() => remove(key)}
+                />
+              </ActionPanel.Section>
+              <Action title="Reload" shortcut={Keyboard.Shortcut.Common.Refresh} onAction={revalidate} />
+            </ActionPanel>
+          }
+        />
+      ))}
     </List>
   );
 }
@@ -362,35 +351,34 @@ describe("List with useCachedPromise, push, confirmAlert", () => {
     backend.calls = 0;
   };
 
-  it("loads, lists, flattens actions (sections, submenus, shortcuts)", async () => {
+  it("loads, lists, flattens actions (sections, styles, shortcuts)", async () => {
     seed();
     const screen = await render(<KeyList />);
     await screen.waitFor(() => !screen.isLoading);
     expect(screen.items()).toMatchObject([
-      { id: "K1", title: "Deploy", subtitle: "K1", section: "Saved", accessories: ["valid", "team"] },
-      { id: "K2", title: "Release", subtitle: "K2", section: "Saved" },
+      { title: "Deploy", subtitle: "K1", keywords: ["K1"], accessories: ["valid", "team"] },
+      { title: "Release", subtitle: "K2", keywords: ["K2"] },
     ]);
-    expect(screen.text()).toBe(
-      ["Keys", "Saved", "2", "Deploy", "K1", "valid", "team", "Release", "K2", "valid", "team"].join("\n"),
-    );
+    expect(screen.text()).toBe(["Keys", "Deploy", "K1", "valid", "team", "Release", "K2", "valid", "team"].join("\n"));
     expect(screen.actions()).toMatchObject([
       { title: "Show Details", kind: "Action.Push" },
       { title: "Delete Key", section: "Danger", style: "destructive", shortcut: Keyboard.Shortcut.Common.Remove },
-      { title: "Reload", submenu: "More", shortcut: Keyboard.Shortcut.Common.Refresh },
+      { title: "Reload", shortcut: Keyboard.Shortcut.Common.Refresh },
     ]);
+    expect(screen.actions()[2].section).toBeUndefined();
   });
 
   it("pushes a detail with metadata and pops back to the list with its state", async () => {
     seed();
     const screen = await render(<KeyList />);
     await screen.waitForText("Release");
-    await screen.select("K2");
+    await screen.select("Release");
     expect(screen.selectedItem()?.title).toBe("Release");
     await screen.runAction("Show Details");
     expect(screen.depth).toBe(2);
     expect(screen.view?.type).toBe("Detail");
     expect(screen.markdown).toBe("# Release");
-    expect(screen.metadata()).toEqual({ "Key ID": "K2", Status: "Valid", Console: "Open", Scopes: "Read, Write" });
+    expect(screen.metadata()).toEqual({ "Key ID": "K2", Status: "Valid", Scopes: "Read, Write" });
     expect(screen.text()).toContain("Key ID\nK2");
 
     await screen.runAction("Copy Key ID");
@@ -427,21 +415,29 @@ describe("List with useCachedPromise, push, confirmAlert", () => {
     expect(raycast.toast).toMatchObject({ title: "Deleted", message: "Deploy", style: Toast.Style.Success });
   });
 
-  it("searches through onSearchTextChange, keeping previous data while loading", async () => {
+  it("shows the empty view and its actions when there are no items", async () => {
     seed();
+    backend.keys = [];
     const screen = await render(<KeyList />);
     await screen.waitFor(() => !screen.isLoading);
-    await screen.search("rel");
-    expect(screen.items().length).toBeGreaterThan(0); // keepPreviousData: the old list stays while loading
-    await screen.waitFor(() => expect(screen.items().map((i) => i.title)).toEqual(["Release"]));
-    await screen.search("nothing");
-    await screen.waitFor(() => expect(screen.emptyView()).toMatchObject({ title: "No Keys" }));
-    expect(screen.text()).toContain("No Keys\nAdd one to start.");
+    expect(screen.items()).toEqual([]);
+    expect(screen.emptyView()).toMatchObject({ title: "No Keys", description: "Add one to start." });
+    expect(screen.text()).toBe("Keys\nNo Keys\nAdd one to start.");
+    await expect(screen.select("Deploy")).rejects.toThrow(/No item "Deploy". Items: \(none\)/);
     await screen.runAction("Add Key");
     expect(raycast.launches).toEqual([{ name: "add", type: "userInitiated" }]);
   });
 
-  it("revalidates from an action in a submenu", async () => {
+  it("shows no empty view while there are items", async () => {
+    seed();
+    const screen = await render(<KeyList />);
+    await screen.waitFor(() => screen.items().length === 2);
+    expect(screen.emptyView()).toBeUndefined();
+    expect(screen.text()).not.toContain("No Keys");
+    expect(screen.actionTitles()).not.toContain("Add Key");
+  });
+
+  it("revalidates from an action", async () => {
     seed();
     const screen = await render(<KeyList />);
     await screen.waitFor(() => !screen.isLoading);
@@ -687,50 +683,41 @@ describe("no-view commands and system functions", () => {
     });
   });
 
-  it("built-in actions perform and record what Raycast would", async () => {
-    function Files() {
+  it("built-in actions have Raycast's default titles and icons, and perform and record what Raycast would", async () => {
+    function Links() {
       return (
         <Detail
-          markdown="files"
+          markdown="links"
           actions={
             <ActionPanel>
               <Action.OpenInBrowser url="https://example.com" />
-              <Action.Open title="Open Key" target="/k.p8" application="TextEdit" />
-              <Action.ShowInFinder path="/k.p8" />
-              <Action.Paste content="pasted" />
-              <Action.Trash paths={["/k.p8"]} />
+              <Action.CopyToClipboard content="K1" />
             </ActionPanel>
           }
         />
       );
     }
-    const screen = await render(<Files />);
-    expect(screen.actionTitles()).toEqual([
-      "Open in Browser",
-      "Open Key",
-      "Show in Finder",
-      "Paste in Active App",
-      "Move to Trash",
+    const screen = await render(<Links />);
+    expect(screen.actions().map((a) => [a.title, a.kind, a.icon])).toEqual([
+      ["Open in Browser", "Action.OpenInBrowser", Icon.Globe],
+      ["Copy to Clipboard", "Action.CopyToClipboard", Icon.Clipboard],
     ]);
     for (const title of screen.actionTitles()) await screen.runAction(title);
-    expect(raycast.opened).toEqual(["https://example.com", "/k.p8"]);
-    expect(raycast.openedWith[1]).toEqual({ target: "/k.p8", application: "TextEdit" });
-    expect(raycast.shownInFinder).toEqual(["/k.p8"]);
-    expect(raycast.pasted).toEqual(["pasted"]);
-    expect(raycast.trashed).toEqual(["/k.p8"]);
+    expect(raycast.opened).toEqual(["https://example.com"]);
+    expect(raycast.clipboard).toEqual([{ text: "K1", content: "K1", concealed: false, transient: false }]);
+    expect(raycast.huds).toEqual(["Copied to Clipboard"]);
   });
 
-  it("useNavigation push/pop with onPop, and popToRoot", async () => {
-    const popped = vi.fn();
+  it("useNavigation push and pop; Esc on the root view does nothing", async () => {
     function Level(props: { n: number }) {
-      const { push } = useNavigation();
+      const { push, pop } = useNavigation();
       return (
         <Detail
           markdown={`Level ${props.n}`}
           actions={
             <ActionPanel>
-              <Action title="Deeper" onAction={() => push(<Level n={props.n + 1} />, popped)} />
-              <Action title="Home" onAction={() => popToRoot()} />
+              <Action title="Deeper" onAction={() => push(<Level n={props.n + 1} />)} />
+              <Action title="Back" onAction={pop} />
             </ActionPanel>
           }
         />
@@ -739,47 +726,15 @@ describe("no-view commands and system functions", () => {
     const screen = await render(<Level n={1} />);
     await screen.runAction("Deeper");
     await screen.runAction("Deeper");
+    expect(screen.depth).toBe(3);
     expect(screen.text()).toBe("Level 3");
     await screen.pop();
     expect(screen.text()).toBe("Level 2");
-    expect(popped).toHaveBeenCalledTimes(1);
-    await screen.runAction("Deeper");
-    await screen.runAction("Home");
+    await screen.runAction("Back");
+    expect(screen.depth).toBe(1);
+    await screen.pop();
     expect(screen.depth).toBe(1);
     expect(screen.text()).toBe("Level 1");
-    expect(popped).toHaveBeenCalledTimes(3);
-    expect(raycast.poppedToRoot).toBe(1);
-  });
-
-  it("list detail panes show the selected item's metadata", async () => {
-    function Split() {
-      return (
-        <List isShowingDetail>
-          {["A", "B"].map((name) => (
-            <List.Item
-              key={name}
-              title={name}
-              detail={
-                <List.Item.Detail
-                  markdown={`About ${name}`}
-                  metadata={
-                    <List.Item.Detail.Metadata>
-                      <List.Item.Detail.Metadata.Label title="Name" text={name} />
-                    </List.Item.Detail.Metadata>
-                  }
-                />
-              }
-            />
-          ))}
-        </List>
-      );
-    }
-    const screen = await render(<Split />);
-    expect(screen.metadata()).toEqual({ Name: "A" });
-    await screen.search("b"); // no onSearchTextChange: Raycast filters by title
-    expect(screen.items().map((i) => i.title)).toEqual(["B"]);
-    expect(screen.markdown).toBe("About B");
-    expect(screen.text()).toBe("B\nAbout B\nName\nB");
   });
 
   it("constants: Icon, Color, Image.Mask, Keyboard, environment", () => {

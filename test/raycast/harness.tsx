@@ -16,9 +16,9 @@ import type { LaunchProps } from "@raycast/api";
 import { act, createElement, type ReactElement } from "react";
 import { create, type ReactTestRenderer } from "react-test-renderer";
 import { Screen } from "./screen";
-import { navigation, raycast, resetRecords, store, type NavigationController } from "./state";
+import { raycast, resetRecords, store } from "./state";
 import { environment, resetEnvironment, type DoubleEnvironment } from "./system";
-import { NavigationRoot } from "./ui";
+import { NavigationRoot, type NavigationController } from "./ui";
 
 export { flush, Screen, type ActionInfo, type FieldInfo, type ItemInfo, type WaitOptions } from "./screen";
 export {
@@ -36,7 +36,6 @@ const screens = new Set<Screen>();
 export function resetRaycast(): void {
   resetRecords();
   resetEnvironment();
-  navigation.current = undefined;
 }
 
 /** Queue the answer to the next confirmAlert (true = its primary action). Queue several for several. */
@@ -101,10 +100,7 @@ export async function render(element: ReactElement): Promise<Screen> {
       globals.IS_REACT_NATIVE_TEST_ENVIRONMENT = previous;
     }
   });
-  const screen = new Screen(renderer!, controller, () => {
-    screens.delete(screen);
-    if (navigation.current === controller.current) navigation.current = undefined;
-  });
+  const screen = new Screen(renderer!, controller, () => screens.delete(screen));
   screens.add(screen);
   await screen.flush();
   return screen;

@@ -94,8 +94,6 @@ export interface RaycastRecords {
   aiPrompts: string[];
   /** Ids of form fields focused by code (e.g. useForm focusing the first invalid field on submit). */
   focused: string[];
-  /** Count of `popToRoot()` calls. */
-  poppedToRoot: number;
   /** Count of `closeMainWindow()` calls. */
   closedMainWindow: number;
   /** Count of `openExtensionPreferences()` / `openCommandPreferences()` calls. */
@@ -143,7 +141,6 @@ function freshRecords(): RaycastRecords {
     launches: [],
     aiPrompts: [],
     focused: [],
-    poppedToRoot: 0,
     closedMainWindow: 0,
     openedPreferences: { extension: 0, command: 0 },
     get localStorage() {
@@ -171,15 +168,6 @@ export function resetRecords(): void {
   store.selectedFinderItems = undefined;
   store.selectedText = undefined;
 }
-
-/** What `useNavigation()`, `popToRoot()` and `Action.Push` act on: the stack of the latest screen. */
-export interface NavigationController {
-  push(view: unknown, onPop?: () => void): void;
-  pop(): void;
-  popToRoot(): void;
-}
-
-export const navigation = { current: undefined as NavigationController | undefined };
 
 let supportDir: string | undefined;
 

@@ -6,7 +6,6 @@
 import path from "node:path";
 import { act } from "react";
 import {
-  navigation,
   raycast,
   store,
   supportPath,
@@ -90,7 +89,6 @@ export const Keyboard = {
 };
 
 export const LaunchType = { UserInitiated: "userInitiated", Background: "background" } as const;
-export const PopToRootType = { Default: "default", Immediate: "immediate", Suspended: "suspended" } as const;
 
 /* ------------------------------------------------------------------ environment and preferences */
 
@@ -447,12 +445,7 @@ export async function confirmAlert(options: {
   return answer;
 }
 
-/* ------------------------------------------------------------------ window, navigation, system */
-
-export async function popToRoot(): Promise<void> {
-  raycast.poppedToRoot += 1;
-  navigation.current?.popToRoot();
-}
+/* ------------------------------------------------------------------ window and system */
 
 export async function closeMainWindow(): Promise<void> {
   raycast.closedMainWindow += 1;
