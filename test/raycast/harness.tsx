@@ -1,6 +1,6 @@
 /**
  * What command tests import: render a command and drive it like a user, run a no-view command,
- * answer alerts, set preferences/clipboard/selection, and read what Raycast was asked to do.
+ * answer alerts, set preferences/clipboard/environment, and read what Raycast was asked to do.
  *
  *   const screen = await render(<Command />);
  *   await screen.waitFor(() => !screen.isLoading);
@@ -43,11 +43,6 @@ export function answerNextAlert(answer: boolean): void {
   store.alertAnswers.push(answer);
 }
 
-/** Queue the answer to the next AI.ask. */
-export function answerNextAI(answer: string): void {
-  store.aiAnswers.push(answer);
-}
-
 /** What getPreferenceValues() returns (replaces, does not merge). */
 export function setPreferences(preferences: Record<string, unknown>): void {
   store.preferences = { ...preferences };
@@ -56,16 +51,6 @@ export function setPreferences(preferences: Record<string, unknown>): void {
 /** What Clipboard.readText() returns (undefined = empty clipboard). */
 export function setClipboardText(text: string | undefined): void {
   store.clipboardText = text;
-}
-
-/** What getSelectedFinderItems() returns (undefined = Finder not frontmost: it rejects). */
-export function setSelectedFinderItems(paths: string[] | undefined): void {
-  store.selectedFinderItems = paths ? [...paths] : undefined;
-}
-
-/** What getSelectedText() returns (undefined = nothing selected: it rejects). */
-export function setSelectedText(text: string | undefined): void {
-  store.selectedText = text;
 }
 
 /** Change `environment` fields for this test (reset restores them). */
