@@ -594,12 +594,11 @@ describe("no-view commands and system functions", () => {
       await trash(`${prefs.keyDirectory}/AuthKey_ABC.p8`);
       await trash(["/a.p8", "/b.p8"]);
       await updateCommandMetadata({ subtitle: "1 key" });
-      return { copied, launchType: props.launchType, mode: environment.commandMode };
+      return { copied, launchType: props.launchType };
     });
     expect(result).toEqual({
       copied: "69a6de70-03db-47e3-e053-5b8c7c11a4d1",
       launchType: LaunchType.UserInitiated,
-      mode: "no-view",
     });
     expect(raycast.clipboard).toEqual([{ text: "secret", concealed: true, options: { concealed: true } }]);
     expect(await Clipboard.readText()).toBe("secret");
@@ -683,7 +682,7 @@ describe("no-view commands and system functions", () => {
     expect(Color.Red).toBe("raycast-red");
     expect(Color.Blue).toBe("Blue");
     expect(Keyboard.Shortcut.Common.Copy).toEqual({ modifiers: ["cmd", "shift"], key: "c" });
-    expect(environment).toMatchObject({ commandMode: "view", launchType: "userInitiated", isDevelopment: true });
+    expect(environment).toEqual({ launchType: "userInitiated", isDevelopment: true, assetsPath: expect.any(String) });
     setEnvironment({ launchType: LaunchType.Background });
     expect(environment.launchType).toBe("background");
   });

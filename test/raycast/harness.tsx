@@ -20,15 +20,8 @@ import { raycast, resetRecords, store } from "./state";
 import { environment, resetEnvironment, type DoubleEnvironment } from "./system";
 import { NavigationRoot, type NavigationController } from "./ui";
 
-export { flush, Screen, type ActionInfo, type FieldInfo, type ItemInfo, type WaitOptions } from "./screen";
-export {
-  raycast,
-  type AlertRecord,
-  type ClipboardRecord,
-  type RaycastRecords,
-  type ToastRecord,
-  type ToastSnapshot,
-} from "./state";
+export { flush, Screen } from "./screen";
+export { raycast, type ToastRecord } from "./state";
 
 const screens = new Set<Screen>();
 
@@ -68,7 +61,6 @@ export function launchProps<P extends LaunchProps = LaunchProps>(overrides: Part
  * Then await `screen.waitFor(...)` for what its hooks load.
  */
 export async function render(element: ReactElement): Promise<Screen> {
-  environment.commandMode = "view";
   const controller: { current?: NavigationController } = {};
   let renderer: ReactTestRenderer | undefined;
   const globals = globalThis as { IS_REACT_NATIVE_TEST_ENVIRONMENT?: boolean };
@@ -97,11 +89,10 @@ export async function cleanup(): Promise<void> {
 }
 
 /**
- * Run a no-view command: sets environment.commandMode to "no-view" and awaits it (pass the default
- * export) with `props` (default: launchProps()). Returns what it returns; its error is thrown.
+ * Run a no-view command: awaits it (pass the default export) with `props` (default: launchProps()).
+ * Returns what it returns; its error is thrown.
  */
 export async function runNoView<P, R>(command: (props: P) => R | Promise<R>, props?: P): Promise<R> {
-  environment.commandMode = "no-view";
   return await command(props ?? (launchProps() as P));
 }
 

@@ -551,10 +551,6 @@ export class Screen {
     return lines.join("\n") || "(nothing rendered)";
   }
 
-  get mounted(): boolean {
-    return this.#mounted;
-  }
-
   async unmount(): Promise<void> {
     if (!this.#mounted) return;
     this.#mounted = false;

@@ -74,8 +74,6 @@ export const LaunchType = { UserInitiated: "userInitiated", Background: "backgro
 
 /** The fields src and the @raycast/utils hooks it uses read. */
 export interface DoubleEnvironment {
-  /** usePromise awaits revalidation after a mutation in "menu-bar" mode; the harness sets it. */
-  commandMode: "no-view" | "view";
   /** showFailureToast reads `${assetsPath}/../package.json`. */
   assetsPath: string;
   /** showFailureToast offers "Copy Logs" (not "Report Error") when true. */
@@ -86,7 +84,6 @@ export interface DoubleEnvironment {
 
 function defaultEnvironment(): DoubleEnvironment {
   return {
-    commandMode: "view",
     // showFailureToast reads `${assetsPath}/../package.json`: point at the project's real assets.
     assetsPath: path.resolve(process.cwd(), "assets"),
     isDevelopment: true,
