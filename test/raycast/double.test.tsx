@@ -494,6 +494,19 @@ describe("usePromise and failure toasts", () => {
     await raycast.toast!.runPrimaryAction();
     await other.waitForText("second time lucky");
   });
+
+  it("shows no failure toast when the command runs in the background", async () => {
+    setEnvironment({ launchType: LaunchType.Background });
+    function Failing() {
+      const { error } = usePromise(async () => {
+        throw new Error("Apple said no");
+      });
+      return <Detail markdown={error?.message ?? ""} />;
+    }
+    const screen = await render(<Failing />);
+    await screen.waitForText("Apple said no");
+    expect(raycast.toasts).toEqual([]);
+  });
 });
 
 /* ------------------------------------------------------------------ toasts in steps */
