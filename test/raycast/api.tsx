@@ -6,12 +6,20 @@
  * own imports of `@raycast/api` land here too). Commands are still type-checked by `tsc` against the
  * REAL types; this file only has to behave like Raycast at run time, so its own types are loose.
  *
+ * It covers what src/ uses, and what the @raycast/utils hooks src uses need at run time (Cache for
+ * useCachedPromise; showToast, Toast, Clipboard.copy and environment for usePromise's failure toast); it
+ * grows when a feature needs more, not ahead of it. The other names @raycast/utils imports (MenuBarExtra,
+ * AI, OAuth...) are left undefined: only parts of it src does not use touch them.
+ *
  * Layout
- * - `ui.tsx`      components: List, Detail, Form, ActionPanel, Action, Grid, MenuBarExtra, useNavigation.
+ * - `ui.tsx`      components: List (Item, EmptyView), Detail (Metadata), Form (TextField, Checkbox,
+ *                 Dropdown, FilePicker, Description, Separator), ActionPanel (Section), Action (Push,
+ *                 SubmitForm, CopyToClipboard, OpenInBrowser, Style), useNavigation.
  *                 Each renders a host element named by its API path ("List.Item", "Action.Push") with
  *                 its props preserved, so the harness can read the screen as a user sees it.
- * - `system.ts`   everything else: showToast/Toast, showHUD, Clipboard, LocalStorage, Cache,
- *                 confirmAlert, open, trash, environment, preferences, Icon, Color, Keyboard...
+ * - `system.ts`   everything else: showToast/Toast, showHUD, Clipboard, LocalStorage, Cache, confirmAlert/
+ *                 Alert, open, trash, environment, preferences, launchCommand/LaunchType,
+ *                 updateCommandMetadata, Icon, Color, Keyboard.
  * - `state.ts`    the records (`raycast`) and in-memory stores those write to.
  * - `harness.tsx` what tests import: render(), runNoView(), resetRaycast(), answerNextAlert()...
  * - `screen.ts`   the Screen returned by render(): text, actions, form, items, waitFor...
@@ -19,60 +27,41 @@
  *
  * Behaviour worth knowing (each mirrors Raycast unless noted)
  * - Form fields are controlled when `value` is passed (even `null`, as useForm does) and uncontrolled
- *   otherwise; their refs have focus()/reset(). Values: text kinds string, Checkbox boolean,
- *   Dropdown string, FilePicker/TagPicker string[], DatePicker Date | null. A Dropdown without a value
- *   selects its first item after mounting and reports it through onChange.
+ *   otherwise. Values: TextField string, Checkbox boolean, Dropdown string, FilePicker string[]. A Dropdown
+ *   without a value selects its first item after mounting and reports it through onChange. A field's
+ *   ref has focus() (useForm focuses the first invalid field), recorded in `raycast.focused`.
  * - Action.Push pushes onto the harness's navigation stack; views below stay mounted. useNavigation()
- *   and popToRoot() act on the same stack.
- * - Action.CopyToClipboard copies (recording `concealed`/`transient`) and shows the HUD
- *   "Copied to Clipboard"; Action.OpenInBrowser/Open call open(); Action.Trash calls trash();
- *   Action.Paste calls Clipboard.paste(). All of those are recorded in `raycast`.
+ *   acts on the same stack.
+ * - Action.CopyToClipboard copies (recording `concealed`) and shows the HUD "Copied to Clipboard";
+ *   Action.OpenInBrowser calls open(). Both are recorded in `raycast`.
  * - showToast returns a live Toast: later changes to title/message/style/actions are recorded in the
  *   toast's history. A new toast replaces the visible one.
  * - confirmAlert answers with the next answerNextAlert(bool); with none queued it throws and records
  *   a problem that fails the test even if the command swallowed the throw.
  * - Cache and LocalStorage live in memory, emptied by resetRaycast(). Cache instances of one namespace
  *   share data; subscribers are per instance.
- * - trash(), open(), showInFinder() only record (nothing on disk or on screen changes).
- * - environment is a plain mutable object (supportPath is a temp dir emptied on reset, assetsPath is the
- *   project's assets/); canAccess(AI) is false unless a test replaces canAccess.
- * - Icon.X === "X" for any X; Color has the real members and values, any other member is its name.
+ * - trash() and open() only record (nothing on disk or on screen changes).
+ * - environment is a plain mutable object with the fields src and usePromise's failure toast read:
+ *   launchType, isDevelopment, assetsPath (the project's assets/).
+ * - Icon.X === "X" for any X; Color has the real values of the members src uses, any other member is its name.
  */
-export { Action, ActionPanel, Detail, Form, Grid, List, MenuBarExtra, useNavigation } from "./ui";
+export { Action, ActionPanel, Detail, Form, List, useNavigation } from "./ui";
 
 export {
-  AI,
-  AI as unstable_AI,
   Alert,
-  BrowserExtension,
   Cache,
-  captureException,
-  clearSearchBar,
   Clipboard,
-  closeMainWindow,
   Color,
   confirmAlert,
   environment,
-  getApplications,
-  getDefaultApplication,
-  getFrontmostApplication,
   getPreferenceValues,
-  getSelectedFinderItems,
-  getSelectedText,
   Icon,
-  Image,
   Keyboard,
   launchCommand,
   LaunchType,
   LocalStorage,
-  OAuth,
   open,
-  openCommandPreferences,
-  openExtensionPreferences,
-  popToRoot,
-  PopToRootType,
   showHUD,
-  showInFinder,
   showToast,
   Toast,
   trash,

@@ -1,6 +1,6 @@
 /**
  * What command tests import: render a command and drive it like a user, run a no-view command,
- * answer alerts, set preferences/clipboard/selection, and read what Raycast was asked to do.
+ * answer alerts, set preferences/clipboard/environment, and read what Raycast was asked to do.
  *
  *   const screen = await render(<Command />);
  *   await screen.waitFor(() => !screen.isLoading);
@@ -16,19 +16,12 @@ import type { LaunchProps } from "@raycast/api";
 import { act, createElement, type ReactElement } from "react";
 import { create, type ReactTestRenderer } from "react-test-renderer";
 import { Screen } from "./screen";
-import { navigation, raycast, resetRecords, store, type NavigationController } from "./state";
+import { raycast, resetRecords, store } from "./state";
 import { environment, resetEnvironment, type DoubleEnvironment } from "./system";
-import { NavigationRoot } from "./ui";
+import { NavigationRoot, type NavigationController } from "./ui";
 
-export { flush, Screen, type ActionInfo, type FieldInfo, type ItemInfo, type WaitOptions } from "./screen";
-export {
-  raycast,
-  type AlertRecord,
-  type ClipboardRecord,
-  type RaycastRecords,
-  type ToastRecord,
-  type ToastSnapshot,
-} from "./state";
+export { flush, Screen } from "./screen";
+export { raycast, type ToastRecord } from "./state";
 
 const screens = new Set<Screen>();
 
@@ -36,17 +29,11 @@ const screens = new Set<Screen>();
 export function resetRaycast(): void {
   resetRecords();
   resetEnvironment();
-  navigation.current = undefined;
 }
 
 /** Queue the answer to the next confirmAlert (true = its primary action). Queue several for several. */
 export function answerNextAlert(answer: boolean): void {
   store.alertAnswers.push(answer);
-}
-
-/** Queue the answer to the next AI.ask. */
-export function answerNextAI(answer: string): void {
-  store.aiAnswers.push(answer);
 }
 
 /** What getPreferenceValues() returns (replaces, does not merge). */
@@ -57,16 +44,6 @@ export function setPreferences(preferences: Record<string, unknown>): void {
 /** What Clipboard.readText() returns (undefined = empty clipboard). */
 export function setClipboardText(text: string | undefined): void {
   store.clipboardText = text;
-}
-
-/** What getSelectedFinderItems() returns (undefined = Finder not frontmost: it rejects). */
-export function setSelectedFinderItems(paths: string[] | undefined): void {
-  store.selectedFinderItems = paths ? [...paths] : undefined;
-}
-
-/** What getSelectedText() returns (undefined = nothing selected: it rejects). */
-export function setSelectedText(text: string | undefined): void {
-  store.selectedText = text;
 }
 
 /** Change `environment` fields for this test (reset restores them). */
@@ -84,7 +61,6 @@ export function launchProps<P extends LaunchProps = LaunchProps>(overrides: Part
  * Then await `screen.waitFor(...)` for what its hooks load.
  */
 export async function render(element: ReactElement): Promise<Screen> {
-  environment.commandMode = "view";
   const controller: { current?: NavigationController } = {};
   let renderer: ReactTestRenderer | undefined;
   const globals = globalThis as { IS_REACT_NATIVE_TEST_ENVIRONMENT?: boolean };
@@ -101,10 +77,7 @@ export async function render(element: ReactElement): Promise<Screen> {
       globals.IS_REACT_NATIVE_TEST_ENVIRONMENT = previous;
     }
   });
-  const screen = new Screen(renderer!, controller, () => {
-    screens.delete(screen);
-    if (navigation.current === controller.current) navigation.current = undefined;
-  });
+  const screen = new Screen(renderer!, controller, () => screens.delete(screen));
   screens.add(screen);
   await screen.flush();
   return screen;
@@ -116,11 +89,10 @@ export async function cleanup(): Promise<void> {
 }
 
 /**
- * Run a no-view command: sets environment.commandMode to "no-view" and awaits it (pass the default
- * export) with `props` (default: launchProps()). Returns what it returns; its error is thrown.
+ * Run a no-view command: awaits it (pass the default export) with `props` (default: launchProps()).
+ * Returns what it returns; its error is thrown.
  */
 export async function runNoView<P, R>(command: (props: P) => R | Promise<R>, props?: P): Promise<R> {
-  environment.commandMode = "no-view";
   return await command(props ?? (launchProps() as P));
 }
 

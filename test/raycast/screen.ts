@@ -5,8 +5,7 @@
  */
 import { act } from "react";
 import type { ReactTestRenderer, ReactTestRendererJSON } from "react-test-renderer";
-import type { NavigationController } from "./state";
-import { SLOT } from "./ui";
+import { SLOT, type NavigationController } from "./ui";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Props = Record<string, any>;
@@ -19,8 +18,6 @@ export interface ActionInfo {
   kind: string;
   /** Title of the ActionPanel.Section it is in, if any. */
   section?: string;
-  /** Title of the ActionPanel.Submenu it is in, if any. */
-  submenu?: string;
   shortcut?: unknown;
   icon?: unknown;
   style?: string;
@@ -31,7 +28,7 @@ export interface ActionInfo {
 /** A form field as the user sees it. */
 export interface FieldInfo {
   id: string;
-  /** "TextField", "PasswordField", "TextArea", "Checkbox", "Dropdown", "FilePicker", "DatePicker", "TagPicker" */
+  /** "TextField", "Checkbox", "Dropdown", "FilePicker" */
   kind: string;
   title?: string;
   /** The value shown now (controlled or not), as Raycast would submit it. */
@@ -41,20 +38,18 @@ export interface FieldInfo {
   placeholder?: string;
   /** Checkbox label. */
   label?: string;
-  /** Dropdown/TagPicker items in order. */
+  /** Dropdown items in order. */
   options?: { value: string; title: string }[];
   props: Props;
 }
 
-/** A list or grid item (after Raycast's own filtering, when it applies). */
+/** A list item. */
 export interface ItemInfo {
-  id?: string;
   title: string;
   subtitle?: string;
-  /** Texts of accessories (text, tag, date), in order. */
+  /** Texts of accessories (text, tag), in order. */
   accessories: string[];
   keywords: string[];
-  section?: string;
   props: Props;
 }
 
@@ -102,7 +97,6 @@ function findAll(node: Node | undefined, match: (node: Node) => boolean, skipSlo
 /** Text of a Raycast "string or { value }" prop (titles, subtitles, accessory texts, tags). */
 function text(value: unknown): string | undefined {
   if (value === undefined || value === null || value === false) return undefined;
-  if (value instanceof Date) return value.toISOString();
   if (typeof value === "object" && "value" in value) return text((value as { value: unknown }).value);
   if (typeof value === "object") return undefined;
   return String(value);
@@ -110,8 +104,7 @@ function text(value: unknown): string | undefined {
 
 function accessories(props: Props): string[] {
   const list = (props.accessories ?? []) as Props[];
-  const texts = list.flatMap((a) => [text(a.text), text(a.tag), text(a.date)]);
-  return [text(props.accessoryTitle), ...texts].filter((t): t is string => t !== undefined);
+  return list.flatMap((a) => [text(a.text), text(a.tag)]).filter((t): t is string => t !== undefined);
 }
 
 function publicProps(props: Props): Props {
@@ -120,11 +113,6 @@ function publicProps(props: Props): Props {
   void __field;
   return rest;
 }
-
-const LIST_TYPES = new Set(["List", "Grid"]);
-const ITEM_TYPES = new Set(["List.Item", "Grid.Item"]);
-const SECTION_TYPES = new Set(["List.Section", "Grid.Section"]);
-const EMPTY_TYPES = new Set(["List.EmptyView", "Grid.EmptyView"]);
 
 interface Item {
   info: ItemInfo;
@@ -137,9 +125,7 @@ export class Screen {
   readonly #renderer: ReactTestRenderer;
   readonly #controller: { current?: NavigationController };
   #onUnmount: () => void;
-  /** Search text typed with search(), per view on the stack (keyed by its stack entry). */
-  #searchText = new Map<number, string>();
-  /** Item selected with select(), per view on the stack (id, else title). */
+  /** Item selected with select(), per view on the stack (keyed by its stack entry): its title. */
   #selected = new Map<number, string>();
   #mounted = true;
 
@@ -188,111 +174,50 @@ export class Screen {
     return Boolean(this.#view()?.props.isLoading);
   }
 
-  /* ---------------------------------------------------------------- list and grid */
+  /* ---------------------------------------------------------------- list */
 
-  #allItems(view: Node | undefined): Item[] {
-    if (!view || !LIST_TYPES.has(view.type)) return [];
-    const items: Item[] = [];
-    const visit = (node: Node, section?: string) => {
-      for (const child of nodes(node)) {
-        if (child.type === SLOT) continue;
-        if (ITEM_TYPES.has(child.type)) {
-          const p = child.props;
-          const info: ItemInfo = {
-            title: text(p.title) ?? "",
-            accessories: accessories(p),
-            keywords: p.keywords ?? [],
-            props: publicProps(p),
-          };
-          if (p.id !== undefined) info.id = p.id;
-          const subtitle = text(p.subtitle);
-          if (subtitle !== undefined) info.subtitle = subtitle;
-          if (section !== undefined) info.section = section;
-          items.push({ info, node: child });
-        } else {
-          visit(child, SECTION_TYPES.has(child.type) ? (text(child.props.title) ?? section) : section);
-        }
-      }
-    };
-    visit(view);
-    return items;
-  }
-
-  #visibleItems(view = this.#view()): Item[] {
-    const all = this.#allItems(view);
-    if (!view) return all;
-    const p = view.props;
-    const filtering = p.filtering ?? p.enableFiltering ?? !p.onSearchTextChange;
-    const query = (p.searchText ?? this.#searchText.get(this.#entry()) ?? "").trim().toLowerCase();
-    if (!filtering || !query) return all;
-    return all.filter(({ info }) => [info.title, ...info.keywords].some((t) => t.toLowerCase().includes(query)));
+  #items(view = this.#view()): Item[] {
+    if (view?.type !== "List") return [];
+    return findAll(view, (n) => n.type === "List.Item").map((node) => {
+      const p = node.props;
+      const info: ItemInfo = {
+        title: text(p.title) ?? "",
+        accessories: accessories(p),
+        keywords: p.keywords ?? [],
+        props: publicProps(p),
+      };
+      const subtitle = text(p.subtitle);
+      if (subtitle !== undefined) info.subtitle = subtitle;
+      return { info, node };
+    });
   }
 
   #selectedItem(view = this.#view()): Item | undefined {
-    const visible = this.#visibleItems(view);
-    const wanted = this.#selected.get(this.#entry()) ?? view?.props.selectedItemId;
-    return (
-      (wanted !== undefined && visible.find(({ info }) => info.id === wanted || info.title === wanted)) || visible[0]
-    );
+    const items = this.#items(view);
+    const wanted = this.#selected.get(this.#entry());
+    return items.find(({ info }) => info.title === wanted) ?? items[0];
   }
 
-  /** Items of the top List/Grid, filtered by the search text as Raycast does when its filtering is on. */
+  /** Items of the top List, in order. */
   items(): ItemInfo[] {
-    return this.#visibleItems().map(({ info }) => info);
+    return this.#items().map(({ info }) => info);
   }
 
-  /** The selected item: the one chosen with select(), else `selectedItemId`, else the first. */
+  /** The selected item: the one chosen with select(), else the first. */
   selectedItem(): ItemInfo | undefined {
     return this.#selectedItem()?.info;
   }
 
-  /** Move the selection to an item (by id, else title), calling the List's onSelectionChange. */
-  async select(idOrTitle: string): Promise<void> {
-    const view = this.#view();
-    const item = this.#visibleItems(view).find(({ info }) => info.id === idOrTitle || info.title === idOrTitle);
-    if (!item) throw new Error(`No visible item "${idOrTitle}". Items: ${this.#describeItems()}`);
-    this.#selected.set(this.#entry(), item.info.id ?? item.info.title);
-    await act(async () => {
-      view?.props.onSelectionChange?.(item.info.id ?? null);
-    });
-    await flush();
+  /** Move the selection to an item (by title): its actions become the ones actions() lists and runAction() runs. */
+  async select(title: string): Promise<void> {
+    if (!this.#items().some(({ info }) => info.title === title)) {
+      const titles = this.#items().map(({ info }) => JSON.stringify(info.title));
+      throw new Error(`No item "${title}". Items: ${titles.join(", ") || "(none)"}`);
+    }
+    this.#selected.set(this.#entry(), title);
   }
 
-  /** Type in the search bar: calls onSearchTextChange and, when Raycast filters, filters items(). */
-  async search(text: string): Promise<void> {
-    const view = this.#view();
-    if (!view || !LIST_TYPES.has(view.type))
-      throw new Error(`search() needs a List or Grid on screen, not ${view?.type}`);
-    this.#searchText.set(this.#entry(), text);
-    await act(async () => {
-      view.props.onSearchTextChange?.(text);
-    });
-    await flush();
-  }
-
-  /** Pick a value in the search bar's dropdown (List.Dropdown / Grid.Dropdown). */
-  async chooseAccessory(value: string): Promise<void> {
-    const accessory = nodes(slot(this.#view(), "searchBarAccessory"))[0];
-    if (!accessory?.props.__field) throw new Error("The view has no search bar dropdown.");
-    const options = findAll(accessory, (n) => n.type.endsWith(".Dropdown.Item")).map((n) => n.props.value);
-    if (!options.includes(value)) throw new Error(`The dropdown has no item "${value}". Items: ${options.join(", ")}`);
-    await act(async () => {
-      accessory.props.__field.change(value);
-    });
-    await flush();
-  }
-
-  /** Scroll to the end: calls `pagination.onLoadMore` if the view has more. */
-  async loadMore(): Promise<void> {
-    const pagination = this.#view()?.props.pagination;
-    if (!pagination?.hasMore) throw new Error("The view has no more pages to load.");
-    await act(async () => {
-      pagination.onLoadMore();
-    });
-    await flush();
-  }
-
-  /** The List/Grid empty view, when it is what the user sees (no visible items). */
+  /** The List's empty view, when it is what the user sees (no items). */
   emptyView(): { title?: string; description?: string; icon?: unknown } | undefined {
     const node = this.#emptyViewNode();
     if (!node) return undefined;
@@ -301,25 +226,16 @@ export class Screen {
   }
 
   #emptyViewNode(view = this.#view()): Node | undefined {
-    if (!view || !LIST_TYPES.has(view.type) || this.#visibleItems(view).length > 0) return undefined;
-    return findAll(view, (n) => EMPTY_TYPES.has(n.type))[0];
-  }
-
-  #describeItems(): string {
-    return (
-      this.#visibleItems()
-        .map(({ info }) => JSON.stringify(info.id ?? info.title))
-        .join(", ") || "(none)"
-    );
+    if (view?.type !== "List" || this.#items(view).length > 0) return undefined;
+    return findAll(view, (n) => n.type === "List.EmptyView")[0];
   }
 
   /* ---------------------------------------------------------------- text and metadata */
 
   /**
-   * All text visible on the top view, one piece per line: navigation title, section titles, item
-   * titles/subtitles/accessories, the selected item's detail (when the list shows details), empty view
-   * title/description, Detail markdown, metadata labels and texts, form field titles, checkbox labels,
-   * descriptions and errors. Not: action titles (see actions()), field values, tooltips, `info`.
+   * All text visible on the top view, one piece per line: navigation title, item titles/subtitles/accessories,
+   * empty view title/description, Detail markdown, metadata labels and texts, form field titles, checkbox
+   * labels, descriptions and errors. Not: action titles (see actions()), field values, tooltips, `info`.
    */
   text(): string {
     const view = this.#view();
@@ -331,44 +247,24 @@ export class Screen {
         if (t !== undefined && t !== "") lines.push(t);
       }
     };
-    const visible = new Set(this.#visibleItems(view).map(({ node }) => node));
-    const selected = this.#selectedItem(view)?.node;
     const empty = this.#emptyViewNode(view);
 
     const visit = (node: Node) => {
       const p = node.props;
       switch (node.type) {
-        case SLOT:
-          if (p.name === "metadata") nodes(node).forEach(visit);
-          return;
         case "List":
-        case "Grid":
         case "Detail":
         case "Form":
           add(p.navigationTitle, p.markdown);
           nodes(slot(node, "metadata")).forEach(visit);
           break;
-        case "List.Section":
-        case "Grid.Section":
-          if (!findAll(node, (n) => visible.has(n)).length) return;
-          add(p.title, p.subtitle);
-          break;
         case "List.Item":
-        case "Grid.Item":
-          if (!visible.has(node)) return;
           add(p.title, p.subtitle, ...accessories(p));
-          if (node === selected && view.props.isShowingDetail) nodes(slot(node, "detail")).forEach(visit);
           return;
         case "List.EmptyView":
-        case "Grid.EmptyView":
           if (node === empty) add(p.title, p.description);
           return;
-        case "List.Item.Detail":
-          add(p.markdown);
-          nodes(slot(node, "metadata")).forEach(visit);
-          return;
         case "Metadata.Label":
-        case "Metadata.Link":
           add(p.title, p.text);
           return;
         case "Metadata.TagList":
@@ -379,9 +275,6 @@ export class Screen {
           return;
         case "Form.Description":
           add(p.title, p.text);
-          return;
-        case "Form.LinkAccessory":
-          add(p.text);
           return;
         default:
           if (p.__field) {
@@ -399,19 +292,14 @@ export class Screen {
     return lines.join("\n");
   }
 
-  /** The visible metadata (Detail's, or the selected item's detail when the list shows details), in order. */
+  /** The Detail's metadata, in order. */
   metadataEntries(): [label: string, text: string][] {
     const view = this.#view();
-    let metadata: Node | undefined;
-    if (view?.type === "Detail") metadata = nodes(slot(view, "metadata"))[0];
-    else if (view && LIST_TYPES.has(view.type) && view.props.isShowingDetail) {
-      const detail = nodes(slot(this.#selectedItem(view)?.node, "detail"))[0];
-      metadata = nodes(slot(detail, "metadata"))[0];
-    }
+    const metadata = view?.type === "Detail" ? nodes(slot(view, "metadata"))[0] : undefined;
     const entries: [string, string][] = [];
     for (const node of findAll(metadata, () => true)) {
       const p = node.props;
-      if (node.type === "Metadata.Label" || node.type === "Metadata.Link") entries.push([p.title, text(p.text) ?? ""]);
+      if (node.type === "Metadata.Label") entries.push([p.title, text(p.text) ?? ""]);
       if (node.type === "Metadata.TagList") {
         const tags = findAll(node, (n) => n.type === "Metadata.TagList.Item").map((n) => text(n.props.text) ?? "");
         entries.push([p.title, tags.join(", ")]);
@@ -425,48 +313,36 @@ export class Screen {
     return Object.fromEntries(this.metadataEntries());
   }
 
-  /** The Detail's markdown (or the selected item's detail markdown when the list shows details). */
+  /** The Detail's markdown. */
   get markdown(): string | undefined {
     const view = this.#view();
-    if (view?.type === "Detail") return view.props.markdown ?? undefined;
-    if (view && LIST_TYPES.has(view.type) && view.props.isShowingDetail) {
-      return nodes(slot(this.#selectedItem(view)?.node, "detail"))[0]?.props.markdown ?? undefined;
-    }
-    return undefined;
+    return view?.type === "Detail" ? (view.props.markdown ?? undefined) : undefined;
   }
 
   /* ---------------------------------------------------------------- actions */
 
   #actionPanel(view = this.#view()): Node | undefined {
-    if (!view) return undefined;
-    if (LIST_TYPES.has(view.type)) {
-      const item = this.#selectedItem(view);
-      if (item) return nodes(slot(item.node, "actions"))[0];
-      const empty = this.#emptyViewNode(view);
-      if (empty) return nodes(slot(empty, "actions"))[0];
+    if (view?.type === "List") {
+      const owner = this.#selectedItem(view)?.node ?? this.#emptyViewNode(view);
+      return nodes(slot(owner, "actions"))[0];
     }
     return nodes(slot(view, "actions"))[0];
   }
 
   #actions(): { info: ActionInfo; node: Node }[] {
     const found: { info: ActionInfo; node: Node }[] = [];
-    const visit = (node: Node, section?: string, submenu?: string) => {
+    const visit = (node: Node, section?: string) => {
       for (const child of nodes(node)) {
         const p = child.props;
         if (p.__action) {
           const info: ActionInfo = { title: p.title, kind: p.__action.kind, props: publicProps(p) };
           if (section !== undefined) info.section = section;
-          if (submenu !== undefined) info.submenu = submenu;
           if (p.shortcut !== undefined) info.shortcut = p.shortcut;
           if (p.icon !== undefined) info.icon = p.icon;
           if (p.style !== undefined) info.style = p.style;
           found.push({ info, node: child });
-        } else if (child.type === "ActionPanel.Section") {
-          visit(child, p.title ?? section, submenu);
-        } else if (child.type === "ActionPanel.Submenu") {
-          visit(child, section, p.title);
         } else {
-          visit(child, section, submenu);
+          visit(child, child.type === "ActionPanel.Section" ? (p.title ?? section) : section);
         }
       }
     };
@@ -487,7 +363,7 @@ export class Screen {
 
   /**
    * Run an action as the user would (first one with that title): onAction, SubmitForm's onSubmit with
-   * the form's values, Push's target pushed, OpenInBrowser/CopyToClipboard/Trash... performed and recorded.
+   * the form's values, Push's target pushed, OpenInBrowser/CopyToClipboard performed and recorded.
    * Awaits what the handler returns; rethrows its error.
    */
   async runAction(title: string): Promise<void> {
@@ -508,7 +384,7 @@ export class Screen {
   /* ---------------------------------------------------------------- form */
 
   #fields(): Node[] {
-    return findAll(this.#view(), (n) => Boolean(n.props.__field) && n.type.startsWith("Form."));
+    return findAll(this.#view(), (n) => Boolean(n.props.__field));
   }
 
   #field(id: string): Node {
@@ -523,8 +399,8 @@ export class Screen {
     for (const key of ["title", "error", "info", "placeholder", "label"] as const) {
       if (p[key] !== undefined && p[key] !== null) info[key] = p[key];
     }
-    if (info.kind === "Dropdown" || info.kind === "TagPicker") {
-      info.options = findAll(node, (n) => n.type.endsWith(".Item")).map((n) => ({
+    if (info.kind === "Dropdown") {
+      info.options = findAll(node, (n) => n.type === "Form.Dropdown.Item").map((n) => ({
         value: n.props.value,
         title: n.props.title,
       }));
@@ -564,14 +440,6 @@ export class Screen {
       });
       await flush();
     },
-    /** Enter the field: calls onFocus. */
-    focus: async (id: string): Promise<void> => {
-      const node = this.#field(id);
-      await act(async () => {
-        node.props.__field.focus();
-      });
-      await flush();
-    },
   };
 
   #checkValue(field: FieldInfo, value: unknown): unknown {
@@ -587,12 +455,6 @@ export class Screen {
           fail(`items are ${field.options?.map((o) => JSON.stringify(o.value)).join(", ") || "(none)"}`);
         }
         return value;
-      case "TagPicker": {
-        const list = Array.isArray(value) ? value : [value];
-        const bad = list.filter((v) => !field.options?.some((o) => o.value === v));
-        if (bad.length) fail(`not among the items: ${bad.join(", ")}`);
-        return list;
-      }
       case "FilePicker": {
         const list = typeof value === "string" ? [value] : value;
         if (!Array.isArray(list) || list.some((v) => typeof v !== "string")) fail("a file picker takes paths");
@@ -601,9 +463,6 @@ export class Screen {
         }
         return list;
       }
-      case "DatePicker":
-        if (value !== null && !(value instanceof Date)) fail("a date picker takes a Date or null");
-        return value;
       default:
         if (typeof value !== "string") fail("a text field takes a string");
         return value;
@@ -612,7 +471,7 @@ export class Screen {
 
   /* ---------------------------------------------------------------- navigation */
 
-  /** Esc: pop the top view (calls the push's onPop). No-op on the root view, as in Raycast. */
+  /** Esc: pop the top view. No-op on the root view, as in Raycast. */
   async pop(): Promise<void> {
     await act(async () => {
       this.#controller.current?.pop();
@@ -690,10 +549,6 @@ export class Screen {
     const view = this.#view();
     if (view) visit(view, 0);
     return lines.join("\n") || "(nothing rendered)";
-  }
-
-  get mounted(): boolean {
-    return this.#mounted;
   }
 
   async unmount(): Promise<void> {

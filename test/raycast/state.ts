@@ -3,10 +3,6 @@
  * `resetRaycast()` can clear it between tests. `api.tsx` writes here; `harness.tsx` reads here.
  * Nothing in this file imports React.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-
 /** One visible state of a toast: what the user would read at that moment. */
 export interface ToastSnapshot {
   style: string;
@@ -38,28 +34,19 @@ export interface ToastRecord extends ToastSnapshot {
 }
 
 export interface ClipboardRecord {
-  /** The text copied (for `{ file }` the path, for `{ html }` the text or html). */
+  /** The text copied. */
   text: string;
-  /** What was passed to `Clipboard.copy`, unchanged. */
-  content: unknown;
   concealed: boolean;
-  transient: boolean;
-  options?: { concealed?: boolean; transient?: boolean };
+  /** The options passed to `Clipboard.copy`, if any, unchanged. */
+  options?: { concealed?: boolean };
 }
 
 export interface AlertRecord {
   title: string;
   message?: string;
   primaryAction?: { title: string; style?: string };
-  dismissAction?: { title: string; style?: string };
-  rememberUserChoice?: boolean;
   /** What the test answered (true = primary action). */
   answer: boolean;
-}
-
-export interface HudRecord {
-  title: string;
-  options?: unknown;
 }
 
 /** Everything a command did that a test may want to assert. Cleared by `resetRaycast()`. */
@@ -70,36 +57,20 @@ export interface RaycastRecords {
   readonly toast: ToastRecord | undefined;
   /** HUD titles, in order. */
   huds: string[];
-  /** HUDs with their options. */
-  hudDetails: HudRecord[];
-  /** Targets given to `open()` (URLs or paths), in order; includes Action.Open/OpenInBrowser. */
+  /** Targets given to `open()`, in order; includes Action.OpenInBrowser. */
   opened: string[];
-  /** `open()` calls with the application, if any. */
-  openedWith: { target: string; application?: unknown }[];
   /** Every `Clipboard.copy`, including Action.CopyToClipboard. */
   clipboard: ClipboardRecord[];
-  /** Every `Clipboard.paste`, including Action.Paste (as text). */
-  pasted: string[];
   /** Paths given to `trash()`, flattened, in order. */
   trashed: string[];
-  /** Paths given to `showInFinder()`. */
-  shownInFinder: string[];
   /** Every `confirmAlert`, with the answer the test queued. */
   alerts: AlertRecord[];
   /** Every `updateCommandMetadata(...)` argument. */
   metadata: { subtitle?: string | null }[];
   /** Every `launchCommand(...)` argument. */
   launches: Record<string, unknown>[];
-  /** Prompts given to `AI.ask`. */
-  aiPrompts: string[];
-  /** Ids of form fields focused by code (e.g. useForm focusing the first invalid field on submit). */
+  /** Ids of form fields focused by code (useForm focuses the first invalid field on submit). */
   focused: string[];
-  /** Count of `popToRoot()` calls. */
-  poppedToRoot: number;
-  /** Count of `closeMainWindow()` calls. */
-  closedMainWindow: number;
-  /** Count of `openExtensionPreferences()` / `openCommandPreferences()` calls. */
-  openedPreferences: { extension: number; command: number };
   /** A snapshot of LocalStorage now. */
   readonly localStorage: Record<string, string | number | boolean>;
   /**
@@ -119,9 +90,6 @@ export const store = {
   clipboardText: undefined as string | undefined,
   preferences: {} as Record<string, unknown>,
   alertAnswers: [] as boolean[],
-  aiAnswers: [] as string[],
-  selectedFinderItems: undefined as string[] | undefined,
-  selectedText: undefined as string | undefined,
 };
 
 function freshRecords(): RaycastRecords {
@@ -131,21 +99,13 @@ function freshRecords(): RaycastRecords {
       return this.toasts[this.toasts.length - 1];
     },
     huds: [],
-    hudDetails: [],
     opened: [],
-    openedWith: [],
     clipboard: [],
-    pasted: [],
     trashed: [],
-    shownInFinder: [],
     alerts: [],
     metadata: [],
     launches: [],
-    aiPrompts: [],
     focused: [],
-    poppedToRoot: 0,
-    closedMainWindow: 0,
-    openedPreferences: { extension: 0, command: 0 },
     get localStorage() {
       return Object.fromEntries(store.localStorage);
     },
@@ -167,29 +127,4 @@ export function resetRecords(): void {
   store.clipboardText = undefined;
   store.preferences = {};
   store.alertAnswers = [];
-  store.aiAnswers = [];
-  store.selectedFinderItems = undefined;
-  store.selectedText = undefined;
-}
-
-/** What `useNavigation()`, `popToRoot()` and `Action.Push` act on: the stack of the latest screen. */
-export interface NavigationController {
-  push(view: unknown, onPop?: () => void): void;
-  pop(): void;
-  popToRoot(): void;
-}
-
-export const navigation = { current: undefined as NavigationController | undefined };
-
-let supportDir: string | undefined;
-
-/** A temp dir for `environment.supportPath`, created once per test file and emptied on reset. */
-export function supportPath(): string {
-  if (!supportDir) {
-    supportDir = fs.mkdtempSync(path.join(os.tmpdir(), "raycast-support-"));
-  } else {
-    for (const entry of fs.readdirSync(supportDir))
-      fs.rmSync(path.join(supportDir, entry), { recursive: true, force: true });
-  }
-  return supportDir;
 }

@@ -1,15 +1,13 @@
 /**
  * The non-visual half of the double: toasts, HUDs, clipboard, storage, cache, alerts, environment,
- * preferences, launching, constants (Icon, Color, Keyboard...). Every side effect is recorded in
- * `raycast` (state.ts). Re-exported by api.tsx; see the overview there.
+ * preferences, launching, open, trash, constants (Icon, Color, Keyboard...). Every side effect is recorded
+ * in `raycast` (state.ts). Re-exported by api.tsx; see the overview there.
  */
 import path from "node:path";
 import { act } from "react";
 import {
-  navigation,
   raycast,
   store,
-  supportPath,
   type ClipboardRecord,
   type ToastActionLike,
   type ToastRecord,
@@ -37,99 +35,59 @@ const NOT_ENUM_KEYS = new Set([
   "nodeType",
 ]);
 
-const COLORS: Record<string, unknown> = {
-  Blue: "raycast-blue",
+/** Real values of the members src uses. */
+const COLORS: Record<string, string> = {
   Green: "raycast-green",
-  Magenta: "raycast-magenta",
   Orange: "raycast-orange",
-  Purple: "raycast-purple",
   Red: "raycast-red",
-  Yellow: "raycast-yellow",
-  PrimaryText: "raycast-primary-text",
   SecondaryText: "raycast-secondary-text",
-  Brown: { light: "#A57544", dark: "#C5935E" },
 };
 
-/** The real Color members with their real values; any other member is its own name. */
-export const Color: Record<string, string> = new Proxy(COLORS as Record<string, string>, {
+/** The Color members src uses with their real values; any other member is its own name. */
+export const Color: Record<string, string> = new Proxy(COLORS, {
   get(target, key) {
     if (typeof key !== "string" || NOT_ENUM_KEYS.has(key)) return undefined;
     return key in target ? target[key] : key;
   },
 });
 
-export const Image = {
-  Mask: { Circle: "circle", RoundedRectangle: "roundedRectangle" },
-};
-
 type Shortcut = { modifiers: string[]; key: string };
 const shortcut = (key: string, ...modifiers: string[]): Shortcut => ({ modifiers, key });
 
+/** The Keyboard.Shortcut.Common entries src uses, with their real keys. */
 export const Keyboard = {
   Shortcut: {
     Common: {
       Copy: shortcut("c", "cmd", "shift"),
-      CopyDeeplink: shortcut("c", "cmd", "shift"),
-      CopyName: shortcut(".", "cmd", "shift"),
-      CopyPath: shortcut(",", "cmd", "shift"),
-      Save: shortcut("s", "cmd"),
-      Duplicate: shortcut("d", "cmd"),
       Edit: shortcut("e", "cmd"),
-      MoveDown: shortcut("arrowDown", "cmd", "shift"),
-      MoveUp: shortcut("arrowUp", "cmd", "shift"),
       New: shortcut("n", "cmd"),
       Open: shortcut("o", "cmd"),
-      OpenWith: shortcut("o", "cmd", "shift"),
-      Pin: shortcut("p", "cmd", "shift"),
       Refresh: shortcut("r", "cmd"),
       Remove: shortcut("x", "ctrl"),
-      RemoveAll: shortcut("x", "ctrl", "shift"),
-      ToggleQuickLook: shortcut("y", "cmd"),
     } as Record<string, Shortcut>,
   },
 };
 
 export const LaunchType = { UserInitiated: "userInitiated", Background: "background" } as const;
-export const PopToRootType = { Default: "default", Immediate: "immediate", Suspended: "suspended" } as const;
 
 /* ------------------------------------------------------------------ environment and preferences */
 
+/** The fields src and the @raycast/utils hooks it uses read. */
 export interface DoubleEnvironment {
-  raycastVersion: string;
-  ownerOrAuthorName: string;
-  extensionName: string;
-  commandName: string;
-  commandMode: "no-view" | "view" | "menu-bar";
+  /** showFailureToast reads `${assetsPath}/../package.json`. */
   assetsPath: string;
-  supportPath: string;
+  /** showFailureToast offers "Copy Logs" (not "Report Error") when true. */
   isDevelopment: boolean;
-  appearance: "light" | "dark";
-  theme: "light" | "dark";
-  textSize: "medium" | "large";
+  /** check-api-key and launchProps(); usePromise shows no failure toast in the background. */
   launchType: string;
-  launchContext?: Record<string, unknown>;
-  canAccess(api: unknown): boolean;
-  [key: string]: unknown;
 }
 
 function defaultEnvironment(): DoubleEnvironment {
   return {
-    raycastVersion: "1.104.0",
-    ownerOrAuthorName: "lingcode",
-    extensionName: "lingcode-asc-key",
-    commandName: "test-command",
-    commandMode: "view",
     // showFailureToast reads `${assetsPath}/../package.json`: point at the project's real assets.
     assetsPath: path.resolve(process.cwd(), "assets"),
-    supportPath: supportPath(),
     isDevelopment: true,
-    appearance: "dark",
-    theme: "dark",
-    textSize: "medium",
     launchType: LaunchType.UserInitiated,
-    launchContext: undefined,
-    // AI and the browser extension are off unless a test says otherwise.
-    canAccess: (api: unknown) => api !== AI && api !== BrowserExtension,
   };
 }
 
@@ -137,20 +95,11 @@ function defaultEnvironment(): DoubleEnvironment {
 export const environment: DoubleEnvironment = {} as DoubleEnvironment;
 
 export function resetEnvironment(): void {
-  for (const key of Object.keys(environment)) delete environment[key];
   Object.assign(environment, defaultEnvironment());
 }
 
 export function getPreferenceValues<T = Record<string, unknown>>(): T {
   return { ...store.preferences } as T;
-}
-
-export async function openExtensionPreferences(): Promise<void> {
-  raycast.openedPreferences.extension += 1;
-}
-
-export async function openCommandPreferences(): Promise<void> {
-  raycast.openedPreferences.command += 1;
 }
 
 export async function updateCommandMetadata(metadata: { subtitle?: string | null }): Promise<void> {
@@ -270,53 +219,28 @@ export class Toast {
   }
 }
 
-/** Both overloads: `showToast(options)` and the legacy `showToast(style, title, message?)`. */
-export async function showToast(optionsOrStyle: ToastOptions | string, title?: string, message?: string) {
-  const options: ToastOptions =
-    typeof optionsOrStyle === "string" ? { style: optionsOrStyle, title: title ?? "", message } : optionsOrStyle;
+export async function showToast(options: ToastOptions): Promise<Toast> {
   const toast = new Toast(options);
   await toast.show();
   return toast;
 }
 
-export async function showHUD(title: string, options?: unknown): Promise<void> {
+export async function showHUD(title: string): Promise<void> {
   raycast.huds.push(title);
-  raycast.hudDetails.push({ title, options });
 }
 
 /* ------------------------------------------------------------------ clipboard */
 
-type ClipboardContent = string | number | { text?: string; file?: string; html?: string };
-
-function contentText(content: ClipboardContent): string {
-  if (typeof content === "string" || typeof content === "number") return String(content);
-  return String(content.text ?? content.file ?? content.html ?? "");
-}
-
 export const Clipboard = {
-  async copy(content: ClipboardContent, options?: { concealed?: boolean; transient?: boolean }): Promise<void> {
-    const text = contentText(content);
-    const record: ClipboardRecord = {
-      text,
-      content,
-      concealed: Boolean(options?.concealed),
-      transient: Boolean(options?.transient),
-    };
+  async copy(content: string | number, options?: { concealed?: boolean }): Promise<void> {
+    const text = String(content);
+    const record: ClipboardRecord = { text, concealed: Boolean(options?.concealed) };
     if (options !== undefined) record.options = options;
     raycast.clipboard.push(record);
     store.clipboardText = text;
   },
-  async paste(content: ClipboardContent): Promise<void> {
-    raycast.pasted.push(contentText(content));
-  },
-  async clear(): Promise<void> {
-    store.clipboardText = undefined;
-  },
   async readText(): Promise<string | undefined> {
     return store.clipboardText;
-  },
-  async read(): Promise<{ text: string }> {
-    return { text: store.clipboardText ?? "" };
   },
 };
 
@@ -334,32 +258,20 @@ export const LocalStorage = {
   async removeItem(key: string): Promise<void> {
     store.localStorage.delete(key);
   },
-  async allItems<T = Record<string, StorageValue>>(): Promise<T> {
-    return Object.fromEntries(store.localStorage) as T;
-  },
-  async clear(): Promise<void> {
-    store.localStorage.clear();
-  },
 };
 
 type CacheSubscriber = (key: string | undefined, data: string | undefined) => void;
 
 /**
- * In memory. Instances with the same namespace share their data (as on disk in Raycast);
- * subscribers belong to the instance, as in Raycast. `resetRaycast()` empties every namespace.
+ * What useCachedPromise keeps its data in (through useCachedState): get, set and subscribe. In memory;
+ * instances with the same namespace share their data (as on disk in Raycast); subscribers belong to
+ * the instance, as in Raycast. `resetRaycast()` empties every namespace.
  */
 export class Cache {
-  static get STORAGE_DIRECTORY_NAME(): string {
-    return ".cache";
-  }
-  static get DEFAULT_CAPACITY(): number {
-    return 10 * 1024 * 1024;
-  }
-
   readonly #namespace: string;
   readonly #subscribers = new Set<CacheSubscriber>();
 
-  constructor(options?: { namespace?: string; directory?: string; capacity?: number }) {
+  constructor(options?: { namespace?: string }) {
     this.#namespace = options?.namespace ?? "";
   }
 
@@ -369,30 +281,12 @@ export class Cache {
     return data;
   }
 
-  get storageDirectory(): string {
-    return path.join(environment.supportPath, Cache.STORAGE_DIRECTORY_NAME);
-  }
   get(key: string): string | undefined {
     return this.#data.get(key);
   }
-  has(key: string): boolean {
-    return this.#data.has(key);
-  }
-  get isEmpty(): boolean {
-    return this.#data.size === 0;
-  }
   set(key: string, data: string): void {
     this.#data.set(key, data);
-    this.#notify(key, data);
-  }
-  remove(key: string): boolean {
-    const existed = this.#data.delete(key);
-    this.#notify(key, undefined);
-    return existed;
-  }
-  clear(options: { notifySubscribers: boolean } = { notifySubscribers: true }): void {
-    this.#data.clear();
-    if (options.notifySubscribers) this.#notify(undefined, undefined);
+    for (const subscriber of [...this.#subscribers]) subscriber(key, data);
   }
   /** Bound, because @raycast/utils passes `cache.subscribe` to useSyncExternalStore as is. */
   subscribe = (subscriber: CacheSubscriber): (() => void) => {
@@ -401,9 +295,6 @@ export class Cache {
       this.#subscribers.delete(subscriber);
     };
   };
-  #notify(key: string | undefined, data: string | undefined): void {
-    for (const subscriber of [...this.#subscribers]) subscriber(key, data);
-  }
 }
 
 /* ------------------------------------------------------------------ alerts */
@@ -411,20 +302,11 @@ export class Cache {
 const AlertActionStyle = { Default: "default", Cancel: "cancel", Destructive: "destructive" } as const;
 export const Alert = { ActionStyle: AlertActionStyle };
 
-interface AlertActionOptions {
-  title: string;
-  style?: string;
-  onAction?: () => void;
-}
-
 /** Answers with the next `answerNextAlert(...)`; with none queued it records a problem and throws. */
 export async function confirmAlert(options: {
   title: string;
   message?: string;
-  icon?: unknown;
-  primaryAction?: AlertActionOptions;
-  dismissAction?: AlertActionOptions;
-  rememberUserChoice?: boolean;
+  primaryAction?: { title: string; style?: string };
 }): Promise<boolean> {
   const answer = store.alertAnswers.shift();
   if (answer === undefined) {
@@ -432,125 +314,25 @@ export async function confirmAlert(options: {
     raycast.problems.push(problem);
     throw new Error(problem);
   }
-  const action = (a?: AlertActionOptions) =>
-    a ? { title: a.title, ...(a.style ? { style: a.style } : {}) } : undefined;
+  const primary = options.primaryAction;
   raycast.alerts.push({
     title: options.title,
     message: options.message,
-    primaryAction: action(options.primaryAction),
-    dismissAction: action(options.dismissAction),
-    rememberUserChoice: options.rememberUserChoice,
+    primaryAction: primary && { title: primary.title, ...(primary.style ? { style: primary.style } : {}) },
     answer,
   });
-  if (answer) options.primaryAction?.onAction?.();
-  else options.dismissAction?.onAction?.();
   return answer;
 }
 
-/* ------------------------------------------------------------------ window, navigation, system */
+/* ------------------------------------------------------------------ system */
 
-export async function popToRoot(): Promise<void> {
-  raycast.poppedToRoot += 1;
-  navigation.current?.popToRoot();
-}
-
-export async function closeMainWindow(): Promise<void> {
-  raycast.closedMainWindow += 1;
-}
-
-export async function clearSearchBar(): Promise<void> {}
-
-export async function open(target: string, application?: unknown): Promise<void> {
+export async function open(target: string): Promise<void> {
   raycast.opened.push(target);
-  raycast.openedWith.push(application === undefined ? { target } : { target, application });
 }
 
 /** Records the paths; the files are left alone. */
-export async function trash(paths: string | string[] | { toString(): string }[]): Promise<void> {
-  const list = Array.isArray(paths) ? paths : [paths];
-  raycast.trashed.push(...list.map(String));
+export async function trash(paths: string | string[]): Promise<void> {
+  raycast.trashed.push(...(Array.isArray(paths) ? paths : [paths]));
 }
-
-export async function showInFinder(target: string | { toString(): string }): Promise<void> {
-  raycast.shownInFinder.push(String(target));
-}
-
-/** Set by `setSelectedFinderItems(...)`; rejects like Raycast when Finder is not frontmost (not set). */
-export async function getSelectedFinderItems(): Promise<{ path: string }[]> {
-  if (!store.selectedFinderItems) throw new Error("Finder isn't the frontmost application");
-  return store.selectedFinderItems.map((p) => ({ path: p }));
-}
-
-/** Set by `setSelectedText(...)`; rejects when nothing is selected (not set). */
-export async function getSelectedText(): Promise<string> {
-  if (store.selectedText === undefined) throw new Error("Unable to get selected text from frontmost application");
-  return store.selectedText;
-}
-
-const FINDER = { name: "Finder", path: "/System/Library/CoreServices/Finder.app", bundleId: "com.apple.finder" };
-
-export async function getFrontmostApplication() {
-  return FINDER;
-}
-export async function getApplications() {
-  return [FINDER];
-}
-export async function getDefaultApplication() {
-  return FINDER;
-}
-
-export function captureException(): void {}
-
-/* ------------------------------------------------------------------ AI, OAuth, browser (minimal) */
-
-/** `AI.ask` answers with the next `answerNextAI(...)` (or "") and records the prompt. */
-export const AI = {
-  ask(prompt: string) {
-    raycast.aiPrompts.push(prompt);
-    const answer = store.aiAnswers.shift() ?? "";
-    const listeners: ((chunk: string) => void)[] = [];
-    const promise = Promise.resolve().then(() => {
-      for (const listener of listeners) listener(answer);
-      return answer;
-    });
-    return Object.assign(promise, {
-      on(_event: "data", listener: (chunk: string) => void) {
-        listeners.push(listener);
-      },
-    });
-  },
-  Model: new Proxy({} as Record<string, string>, {
-    get: (_target, key) => (typeof key === "string" && !NOT_ENUM_KEYS.has(key) ? key : undefined),
-  }),
-};
-
-export const BrowserExtension = {
-  async getContent(): Promise<string> {
-    throw new Error("The browser extension is not available in tests.");
-  },
-  async getTabs(): Promise<unknown[]> {
-    return [];
-  },
-};
-
-class PKCEClient {
-  constructor(readonly options: Record<string, unknown>) {}
-  async authorizationRequest(): Promise<never> {
-    throw new Error("OAuth is not available in tests.");
-  }
-  async authorize(): Promise<never> {
-    throw new Error("OAuth is not available in tests.");
-  }
-  async getTokens(): Promise<undefined> {
-    return undefined;
-  }
-  async setTokens(): Promise<void> {}
-  async removeTokens(): Promise<void> {}
-}
-
-export const OAuth = {
-  PKCEClient,
-  RedirectMethod: { Web: "web", App: "app", AppURI: "appURI" },
-};
 
 resetEnvironment();
