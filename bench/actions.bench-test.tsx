@@ -28,6 +28,8 @@ import CheckApiKey from "../src/check-api-key";
 import { main as ascKey } from "../src/cli/main";
 import { ASC_API_URL_ENV, SERVICE_ENV } from "../src/cli/settings";
 import { createKeyStore, DEFAULT_SERVICE } from "../src/lib/keychain";
+import { SHELL } from "../src/lib/keychain/linux";
+import { registerKey } from "../src/lib/pipeline";
 import { clearTokenCache } from "../src/lib/token";
 import OpenTeamKeys from "../src/open-team-keys";
 import RegisterApiKey from "../src/register-api-key";
@@ -56,8 +58,11 @@ const tool = vi.hoisted((): Counter => ({ started: [], finished: 0 }));
 vi.mock("node:child_process", async (importOriginal) => {
   const actual = await importOriginal<typeof import("node:child_process")>();
   const spawn = (file: string, args: readonly string[], options: object) => {
-    if (!/(^|\/)secret-tool$/.test(file)) return actual.spawn(file, args, options);
-    tool.started.push(args[0] ?? "");
+    // A store runs as `/bin/sh -c <script> sh <secret-tool> store ...`: the shell holds the whole record before
+    // secret-tool starts (src/lib/keychain/linux.ts). It counts as that secret-tool run.
+    const throughShell = file === SHELL && args[0] === "-c" && /(^|\/)secret-tool$/.test(args[3] ?? "");
+    if (!throughShell && !/(^|\/)secret-tool$/.test(file)) return actual.spawn(file, args, options);
+    tool.started.push((throughShell ? args[4] : args[0]) ?? "");
     // While the gate file exists the process waits before it becomes secret-tool: its answer cannot arrive early.
     const child = tool.gate
       ? actual.spawn(
@@ -187,16 +192,14 @@ it.skipIf(!out)("per action: Keychain reads and writes, requests to Apple", asyn
       results[name] = { ...since(apple, toolMark, appleMark), ...facts };
     };
 
-    // The key saved before the session (not counted).
+    // The key saved before the session (not counted), registered as any install since several keys has it: in the
+    // saved keys' list and in LingCode's entry. (The first registration after an upgrade also moves a key that is
+    // only in LingCode's entry into the list, once: bench/README.md gives that one-time cost.)
     const first = newKey();
-    await store.write({
-      version: 1,
-      kind: "team",
-      issuerId: ISSUER_ID,
-      keyId: first.keyId,
-      privateKey: first.key.pem,
-      savedAt: new Date().toISOString(),
-    });
+    await registerKey(
+      { kind: "team", issuerId: ISSUER_ID, keyId: first.keyId, p8Text: first.key.pem },
+      { store, verify: false },
+    );
 
     // API Key Status, cold: nothing in Raycast's cache.
     resetRaycast();
