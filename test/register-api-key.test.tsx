@@ -11,6 +11,7 @@ import Command from "../src/register-api-key";
 import StatusCommand from "../src/api-key-status";
 import { keyStore } from "../src/helpers/core";
 import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/asc-client";
+import { registerKey } from "../src/lib/pipeline";
 import { listKeys } from "../src/lib/saved-keys";
 import { privilegeWarning } from "../src/lib/capabilities";
 import { RAW_CONTROL } from "./support/controls";
@@ -688,6 +689,43 @@ describe.skipIf(!HAS_KEYRING)("replacing the saved key", () => {
       [old.keyId, false],
       [key.keyId, true],
     ]);
+  });
+
+  it("the Key ID of a saved key LingCode does not use, with other key material: asked first; yes replaces it there", async () => {
+    const active = world.key();
+    await world.seed(active);
+    const other = world.key();
+    await registerKey(
+      { kind: "team", issuerId: ISSUER_ID, keyId: other.keyId, p8Text: other.pem },
+      { store: keyStore(), verify: false, name: "Globex", use: false },
+    );
+    // New key material under Globex's Key ID (Apple knows the Key ID by its new key now).
+    const replacement = world.key({ keyId: other.keyId });
+    const file = await world.writeP8(replacement);
+    const screen = await openForm();
+    await fill(screen, replacement, file);
+    await screen.form.setValue("use", false);
+
+    answerNextAlert(false);
+    await screen.runAction("Register API Key");
+    expect(raycast.alerts).toHaveLength(1);
+    expect(raycast.alerts[0].title).toBe(`Replace Key ${other.keyId} with a Different Key?`);
+    expect(raycast.alerts[0].message).toContain(`not the key saved as ${other.keyId} ("Globex")`);
+    expect(raycast.alerts[0].message).not.toContain("LingCode will use it");
+    expect(raycast.alerts[0].primaryAction).toMatchObject({ title: "Replace", style: "destructive" });
+    expect(world.apple.requests).toEqual([]);
+    expect((await keyStore().saved.readItem(other.keyId))?.record.privateKey).toBe(other.pem);
+
+    answerNextAlert(true);
+    await submit(screen);
+    await screen.waitFor(() => expect(raycast.toast?.style).toBe("SUCCESS"));
+    expect((await keyStore().saved.readItem(other.keyId))?.record.privateKey).toBe(replacement.pem);
+    const { keys } = await listKeys(keyStore());
+    expect(keys.map((k) => [k.name, k.keyId, k.active])).toEqual([
+      [expect.any(String), active.keyId, true],
+      ["Globex", other.keyId, false],
+    ]);
+    expect(await world.saved()).toMatchObject({ keyId: active.keyId });
   });
 
   it("unchecking Use for LingCode only saves the key: no question, LingCode keeps its key", async () => {

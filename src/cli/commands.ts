@@ -135,7 +135,7 @@ function registerChoices(values: RegisterValues): RegistrationChoices {
   const rotates = keyReference(values.rotate, "--rotate");
   if (rotates !== undefined && values["no-use"]) {
     throw new UsageError(
-      "--rotate keeps the key's place: LingCode uses the new key exactly when it used the rotated one; drop --no-use.",
+      "--rotate keeps the rotated key's place: LingCode uses the new key only if it used that one, or with --use; drop --no-use.",
     );
   }
   if (values.name !== undefined && looksLikeKeyText(values.name)) {

@@ -85,8 +85,10 @@ a name, and prints the status sentence (or, when LingCode does not use it, where
 fingerprint. The key LingCode used before stays saved: asc-key use switches back.
 
 LingCode uses the new key when it had none, or when it used a key of the same team (the same Issuer ID) or with
-the same Key ID; otherwise the key is only saved. --use and --no-use decide instead.
-The same Key ID registered again replaces that saved key (keeping its name unless --name is given).
+the same Key ID; otherwise the key is only saved. A key that takes a saved key's place (--rotate, or the same
+Key ID with other key material) keeps it: LingCode uses it only if it used the key it replaces. --use and
+--no-use decide instead. The same Key ID registered again replaces that saved key (keeping its name unless
+--name is given).
 
 Options:
   --issuer-id <id>  The Issuer ID at the top of the Team Keys page (team keys only)

@@ -3,16 +3,16 @@ import { TEAM_KEYS_URL } from "../lib/asc-client";
 import { describeError, isAscKeyError, refusedInput } from "../lib/errors";
 import {
   AppleCheckError,
-  isDifferentKey,
+  planRegistration,
   prepareKey,
-  readPreviousForReplace,
   registerKey,
   type KeyInput,
   type PreparedKey,
   type Registration,
+  type RegistrationChoices,
+  type RegistrationPlan,
   type RegistrationStep,
 } from "../lib/pipeline";
-import type { KeySummary } from "../lib/status";
 import { privilegeWarningAfterRegistration } from "../lib/capabilities";
 import { resolveTrashTargets } from "../lib/trash";
 import { refreshLauncherSubtitle } from "./launcher";
@@ -49,17 +49,21 @@ export interface SubmitOptions {
 }
 
 /**
- * The form's submit: validate, confirm a replacement naming both Key IDs, then one animated toast through
- * reading, checking with Apple and saving. Returns the registration, or undefined when nothing was saved.
+ * The form's submit: validate, plan the registration and confirm what it replaces or switches, naming the keys, then
+ * one animated toast through reading, checking with Apple and saving. Returns the registration, or undefined when
+ * nothing was saved.
  */
 export async function submitRegistration(input: KeyInput, options: SubmitOptions): Promise<Registration | undefined> {
   // One toast for the whole operation, shown before the first slow step (the Keychain may wait for an unlock).
   const toast = await showToast({ style: Toast.Style.Animated, title: STEP_TITLES.reading });
+  const choices = choicesOf(options);
   let prepared: PreparedKey;
-  let previous: KeySummary | undefined;
+  let plan: RegistrationPlan;
   try {
     prepared = await prepareKey(input);
-    previous = await readPreviousForReplace(keyStore());
+    // The question is asked from the core's own plan, the one the AI tool confirms too; registerKey plans again
+    // after the answer, as a dialog can stay open for minutes.
+    plan = await planRegistration(prepared, keyStore(), choices);
   } catch (error) {
     const field = fieldOfError(error);
     if (field) options.onFieldError(field, describeError(error));
@@ -69,72 +73,77 @@ export async function submitRegistration(input: KeyInput, options: SubmitOptions
     return undefined;
   }
 
-  const rotates = await confirmChoice(prepared, previous, options, toast);
-  if (rotates === false) return undefined;
-  return save(prepared, input.p8Path, rotates, options, toast);
+  if (!(await confirmPlan(prepared, plan, options, toast))) return undefined;
+  return save(prepared, input.p8Path, choices, options, toast);
+}
+
+/** What the form's fields choose: the name, LingCode's use of the key (a rotation keeps the old key's place). */
+function choicesOf(options: SubmitOptions): RegistrationChoices {
+  return {
+    name: options.name?.trim() || undefined,
+    use: options.rotate ? undefined : options.use,
+    rotates: options.rotate?.keyId,
+  };
 }
 
 /**
  * Asks before anything leaves the Keychain or LingCode changes keys: a rotation (the old key is removed), a key with
- * the Key ID of LingCode's key but other key material (it takes its place), or LingCode switching to the new key
- * (the old one stays saved). Returns the saved key the registration replaces (undefined: none), or false when the
- * user said no.
+ * the Key ID of a saved key but other key material (it takes its place), or LingCode switching to the new key (the
+ * old one stays saved). False when the user said no.
  */
-async function confirmChoice(
-  prepared: PreparedKey,
-  previous: KeySummary | undefined,
-  options: SubmitOptions,
-  toast: Toast,
-): Promise<string | undefined | false> {
-  const newId = prepared.record.keyId;
-  let alert: { title: string; message: string; primary: string; destructive: boolean } | undefined;
-  let rotates: string | undefined;
-  if (options.rotate) {
-    const old = options.rotate;
-    rotates = old.keyId;
-    if (old.keyId !== newId || !previous || previous.fingerprint !== prepared.fingerprint) {
-      const named = old.name ? `"${old.name}" (Key ${old.keyId})` : `Key ${old.keyId}`;
-      alert = {
-        title: `Rotate ${named}?`,
-        message: `Key ${newId} takes its name and place in the Keychain. Key ${old.keyId} keeps working at Apple until you revoke it on Team Keys.`,
-        primary: "Rotate",
-        destructive: true,
-      };
-    }
-  } else if (options.use && previous && isDifferentKey(previous, { keyId: newId, fingerprint: prepared.fingerprint })) {
-    if (previous.keyId === newId) {
-      rotates = previous.keyId;
-      alert = {
-        title: `Replace Key ${previous.keyId} with a Different Key?`,
-        message: `The chosen .p8 is not the key saved as ${previous.keyId} (fingerprints differ). Key ${newId} will take its place in the Keychain.`,
-        primary: "Replace",
-        destructive: true,
-      };
-    } else {
-      alert = {
-        title: `Use Key ${newId} for LingCode?`,
-        message: `LingCode uses key ${previous.keyId} now. It stays saved: API Keys switches back in one step.`,
-        primary: `Use Key ${newId}`,
-        destructive: false,
-      };
-    }
-  }
-  if (!alert) return rotates;
+async function confirmPlan(prepared: PreparedKey, plan: RegistrationPlan, options: SubmitOptions, toast: Toast) {
+  const alert = questionOf(prepared.record.keyId, plan, options.rotate);
+  if (!alert) return true;
   await toast.hide();
   const confirmed = await confirmAlert({
     title: alert.title,
     message: alert.message,
     primaryAction: { title: alert.primary, style: alert.destructive ? Alert.ActionStyle.Destructive : undefined },
   });
-  if (!confirmed) return false;
-  await toast.show();
-  return rotates;
+  if (confirmed) await toast.show();
+  return confirmed;
+}
+
+function questionOf(
+  newId: string,
+  plan: RegistrationPlan,
+  rotate: SubmitOptions["rotate"],
+): { title: string; message: string; primary: string; destructive: boolean } | undefined {
+  const replaces = plan.replaces;
+  if (replaces?.why === "rotation") {
+    // Named as the caller names it: API Keys by its name, API Key Status by its Key ID.
+    const named = rotate?.name ? `"${rotate.name}" (Key ${replaces.keyId})` : `Key ${replaces.keyId}`;
+    return {
+      title: `Rotate ${named}?`,
+      message: `Key ${newId} takes its name and place in the Keychain. Key ${replaces.keyId} keeps working at Apple until you revoke it on Team Keys.`,
+      primary: "Rotate",
+      destructive: true,
+    };
+  }
+  if (replaces) {
+    const switches = plan.use && !replaces.active ? " LingCode will use it." : "";
+    return {
+      title: `Replace Key ${replaces.keyId} with a Different Key?`,
+      message: `The chosen .p8 is not the key saved as ${replaces.keyId}${replaces.active ? "" : ` ("${replaces.name}")`} (fingerprints differ). Key ${newId} will take its place in the Keychain.${switches}`,
+      primary: "Replace",
+      destructive: true,
+    };
+  }
+  if (plan.use && plan.current && plan.current.keyId !== newId) {
+    return {
+      title: `Use Key ${newId} for LingCode?`,
+      message: `LingCode uses key ${plan.current.keyId} now. It stays saved: API Keys switches back in one step.`,
+      primary: `Use Key ${newId}`,
+      destructive: false,
+    };
+  }
+  return undefined;
 }
 
 async function save(
   prepared: PreparedKey,
   p8Path: string | undefined,
-  rotates: string | undefined,
+  choices: RegistrationChoices,
   options: SubmitOptions,
   toast: Toast,
 ): Promise<Registration | undefined> {
@@ -145,9 +154,7 @@ async function save(
     toast.primaryAction = undefined;
     registration = await registerKey(prepared, {
       store: keyStore(),
-      rotates,
-      name: options.name?.trim() || undefined,
-      use: rotates === undefined ? options.use : undefined,
+      ...choices,
       verify: options.verify,
       check: appleOptions(),
       onStep: (step) => {
@@ -167,7 +174,7 @@ async function save(
       toast.primaryAction = {
         title: "Save Without Verifying",
         onAction: () => {
-          void save(prepared, p8Path, rotates, { ...options, verify: false }, toast);
+          void save(prepared, p8Path, choices, { ...options, verify: false }, toast);
         },
       };
     } else if (isAscKeyError(error, "keychain-mismatch")) {

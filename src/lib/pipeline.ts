@@ -6,7 +6,7 @@
  */
 import { checkKey, type CheckOptions, type CheckResult } from "./asc-client";
 import { checkCapabilities, type CapabilityOptions, type CapabilityReport } from "./capabilities";
-import { AscKeyError, isAscKeyError, isUnreadableEntry } from "./errors";
+import { AscKeyError, isAscKeyError } from "./errors";
 import { parseIssuerId, parseKeyId } from "./ids";
 import { loadKeyFile, normalizePrivateKey } from "./key";
 import type { KeyStore } from "./keychain";
@@ -146,8 +146,9 @@ export interface RegistrationPlan {
   currentUnreadable: boolean;
   /**
    * The default answer to "Should LingCode use this key?": yes when LingCode has no usable key, when it uses a key
-   * with this Key ID, or a team key of the same team (the same Issuer ID); no otherwise. A rotation keeps the
-   * rotated key's place: yes exactly when LingCode uses the rotated key.
+   * with this Key ID, or a team key of the same team (the same Issuer ID); no otherwise. A key that takes a saved
+   * key's place (a rotation, or the same Key ID with other key material) keeps it: yes exactly when LingCode uses
+   * the key it replaces.
    */
   useByDefault: boolean;
   /** Whether LingCode will use the new key, with the choices given. */
@@ -259,9 +260,11 @@ async function plan(prepared: PreparedKey, store: KeyStore, choices: Registratio
   }
 
   const entry = snapshot.entry;
-  // A rotation keeps the old key's place: LingCode uses the new key exactly when it used the old one.
-  const useByDefault = rotated
-    ? rotated.active
+  // A key that takes a saved key's place (a rotation, or the same Key ID with other key material) keeps it: LingCode
+  // uses the new key exactly when it used the old one.
+  const inPlaceOf = rotated ?? (replaces ? sameId : undefined);
+  const useByDefault = inPlaceOf
+    ? inPlaceOf.active
     : entry.state !== "key" ||
       entry.record.keyId === record.keyId ||
       (entry.record.kind === "team" && record.kind === "team" && entry.record.issuerId === record.issuerId);
@@ -361,19 +364,6 @@ export async function registerKey(input: KeyInput | PreparedKey, options: Regist
   if (!planned.use && planned.current) registration.inUse = planned.current;
   if (replaced?.summary && isDifferentKey(replaced.summary, summary)) registration.replaced = replaced.summary;
   return registration;
-}
-
-/** The saved key's summary, or undefined when there is none or the entry is unreadable (it will be replaced). */
-export async function readPreviousForReplace(store: KeyStore): Promise<KeySummary | undefined> {
-  try {
-    const status = summarize(await store.read());
-    return status.configured ? status : undefined;
-  } catch (error) {
-    if (isUnreadableEntry(error)) {
-      return undefined;
-    }
-    throw error;
-  }
 }
 
 /** Same Key ID and same key material means the same key registered again, not a replacement. */

@@ -259,6 +259,41 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", (
     expect(empty).toEqual({ status: 1, stdout: "No, no ASC key configured.\n", stderr: "" });
   });
 
+  it("a key LingCode does not use, rotated or replaced by a key of LingCode's own team: LingCode keeps its key", async () => {
+    const [acme, globex] = [made(), made()];
+    expect((await registerTeam(acme, TEAM_A, ["--name", "Acme"])).status).toBe(0);
+    expect((await registerTeam(globex, TEAM_A, ["--name", "Globex", "--no-use"])).status).toBe(0);
+    await expectLingCodeReads(savedRecord(service, acme.keyId));
+
+    // --rotate without --use: the new key takes Globex's place, which LingCode does not use.
+    const fresh = made();
+    const rotated = await registerTeam(fresh, TEAM_A, ["--rotate", "Globex"]);
+    expect(rotated.status, rotated.stderr).toBe(0);
+    await expectLingCodeReads(savedRecord(service, acme.keyId));
+    expect((await listJson()).keys.map((k) => [k.name, k.keyId, k.active])).toEqual([
+      ["Acme", acme.keyId, true],
+      ["Globex", fresh.keyId, false],
+    ]);
+
+    // The same Key ID with other key material replaces that saved key in place, still not LingCode's.
+    const material = made();
+    const replacement = { ...material, keyId: fresh.keyId };
+    writeFileSync(path.join(path.dirname(material.file), `AuthKey_${fresh.keyId}.p8`), material.key.pem);
+    replacement.file = path.join(path.dirname(material.file), `AuthKey_${fresh.keyId}.p8`);
+    const replaced = await registerTeam(replacement, TEAM_A);
+    expect(replaced.status, replaced.stderr).toBe(0);
+    await expectLingCodeReads(savedRecord(service, acme.keyId));
+    expect(JSON.parse(lookupDirectly(savedKeysService(service), itemAccount(fresh.keyId))!)).toMatchObject({
+      name: "Globex",
+      privateKey: material.key.pem,
+    });
+
+    // Asked for, LingCode uses the rotated-in key.
+    const chosen = made();
+    expect((await registerTeam(chosen, TEAM_A, ["--rotate", "Globex", "--use"])).status).toBe(0);
+    await expectLingCodeReads(savedRecord(service, chosen.keyId));
+  });
+
   it("an unknown or ambiguous name or Key ID exits 2 with the names that exist, on every command that takes one", async () => {
     const acme = made();
     const globex = made();

@@ -9,8 +9,8 @@ import {
   AppleCheckError,
   isDifferentKey,
   mintSavedToken,
+  planRegistration,
   prepareKey,
-  readPreviousForReplace,
   readStatus,
   registerKey,
   type KeyInput,
@@ -672,11 +672,12 @@ function registrationSuite(makeStore: () => KeyStore) {
     expectNoKeyMaterial(individual);
   });
 
-  it("readPreviousForReplace: undefined when empty, the summary when saved", async () => {
-    expect(await readPreviousForReplace(store)).toBeUndefined();
+  it("planRegistration: no current key when empty, LingCode's key when saved", async () => {
+    const prepared = await prepareKey(teamInput(appleKey()));
+    expect((await planRegistration(prepared, store)).current).toBeUndefined();
     const record = makeRecord({}, key());
     await store.write(record);
-    expect(await readPreviousForReplace(store)).toMatchObject({ configured: true, keyId: record.keyId });
+    expect((await planRegistration(prepared, store)).current).toMatchObject({ keyId: record.keyId });
   });
 
   it("verifySavedKey: no key → no-key without a request; then each answer for the saved key", async () => {
@@ -788,7 +789,7 @@ describe.skipIf(!KEYRING)("registration with the real Secret Service (private gn
 
       await backend.set(service, store.account, "test", "{ not json");
       await expect(readStatus(store)).rejects.toMatchObject({ code: "record-corrupt" });
-      expect(await readPreviousForReplace(store)).toBeUndefined();
+      expect(await planRegistration(await prepareKey(teamInput(k)), store)).toMatchObject({ currentUnreadable: true });
       const again = await registerKey(teamInput(k), { store, verify: false });
       expect(again.replaced).toBeUndefined();
       expect((await readStatus(store)).sentence).toBe(registration.sentence);
@@ -836,7 +837,8 @@ describe("fault injection through an in-memory backend", () => {
       const { store } = await corruptStore(value);
       const code = value.includes('"version":2') ? "record-version" : "record-corrupt";
       expect((await rejection(readStatus(store))).code).toBe(code);
-      expect(await readPreviousForReplace(store)).toBeUndefined();
+      const plan = await planRegistration(await prepareKey(teamInput(appleKey())), store);
+      expect(plan).toMatchObject({ currentUnreadable: true, current: undefined });
       expect((await rejection(verifySavedKey(store, { baseUrl: apple.url }))).code).toBe(code);
       expect((await rejection(mintSavedToken(store))).code).toBe(code);
       expect(apple.requests).toHaveLength(0);
@@ -906,7 +908,8 @@ describe("fault injection through an in-memory backend", () => {
     await store.write(makeRecord({}, key()));
     backend.fail.get = locked();
     expect((await rejection(readStatus(store))).code).toBe("keychain-locked");
-    expect((await rejection(readPreviousForReplace(store))).code).toBe("keychain-locked");
+    const prepared = await prepareKey(teamInput(appleKey()));
+    expect((await rejection(planRegistration(prepared, store))).code).toBe("keychain-locked");
     expect((await rejection(verifySavedKey(store, { baseUrl: apple.url }))).code).toBe("keychain-locked");
     expect((await rejection(mintSavedToken(store))).code).toBe("keychain-locked");
     expect((await rejection(removeSavedKey(store))).code).toBe("keychain-locked");
