@@ -232,6 +232,7 @@ export function testWorld(name: string): TestWorld {
     root = await fs.mkdtemp(path.join(os.tmpdir(), `lingcode-${name}-`));
     home = path.join(root, "home");
     await fs.mkdir(path.join(home, "Downloads"), { recursive: true });
+    process.env.HOME = home;
     apple = await startAppleStandIn();
   });
 
@@ -263,10 +264,10 @@ export function testWorld(name: string): TestWorld {
 }
 
 /**
- * Pieces of each PEM body: every line, the body, 16-character slices, the start of its base64, and every
- * 24-character window of the body's lowercase hex (12 bytes, at each byte offset). The hex windows catch what
- * `security -X` carries: the hex of the PEM, and the hex of a record, where the PEM's lines sit between `\n`
- * escapes and so at any byte offset.
+ * Pieces of each PEM body: every line, the body, 16-character slices at every 8th character (so any run of 24
+ * characters holds one), the start of its base64, and every 24-character window of the body's lowercase hex (12
+ * bytes, at each byte offset). The hex windows catch what `security -X` carries: the hex of the PEM, and the hex of a
+ * record, where the PEM's lines sit between `\n` escapes and so at any byte offset.
  */
 function pemFragments(pems: string[]): string[] {
   const out: string[] = [];
@@ -274,7 +275,7 @@ function pemFragments(pems: string[]): string[] {
     const lines = pem.split("\n").filter((line) => line && !line.startsWith("-----"));
     const body = lines.join("");
     out.push(...lines.filter((line) => line.length >= 16), Buffer.from(pem).toString("base64").slice(0, 40));
-    for (let i = 0; i + 16 <= body.length; i += 16) out.push(body.slice(i, i + 16));
+    for (let i = 0; i + 16 <= body.length; i += 8) out.push(body.slice(i, i + 16));
     if (lines.length === 0) continue;
     const last = lines[lines.length - 1];
     const bodyHex = Buffer.from(pem.slice(pem.indexOf(lines[0]), pem.lastIndexOf(last) + last.length)).toString("hex");
@@ -310,7 +311,7 @@ export function expectNothingSecret(pems: string[], extra: [string, string][] = 
 function expectNothingSecretIn(pems: string[], texts: [where: string, text: string][]): void {
   const fragments = pemFragments(pems);
   for (const [where, text] of texts) {
-    expect(text, where).not.toMatch(/PRIVATE KEY-----\s*[A-Za-z0-9+/]{16}/);
+    expect(text, where).not.toMatch(/PRIVATE KEY-----\s*[A-Za-z0-9+/]{8}/);
     expect(text.toLowerCase(), where).not.toContain(ISSUER_ID);
     expect(text.toLowerCase(), where).not.toContain(ISSUER_ID.replace(/-/g, ""));
     const found = fragments.find((fragment) => text.includes(fragment));
@@ -334,6 +335,7 @@ export function checkSecretDetector(): void {
     ["record as hex", recordHex],
     ["piece of the record's hex", `…${recordHex.slice(at + 2 * 7, at + 2 * 7 + 2 * HEX_WINDOW)}…`],
     ["piece of the PEM's hex", pemHex.slice(middle, middle + 2 * HEX_WINDOW)],
+    ["run of 24 characters of the body", `…${key.pem.split("\n").slice(1, -2).join("").slice(5, 29)}…`],
     ["Issuer ID in capitals", `issuer ${ISSUER_ID.toUpperCase()}`],
     ["Issuer ID without dashes", ISSUER_ID.replace(/-/g, "")],
   ];
