@@ -15,7 +15,7 @@
  *
  * The actions run in one session, as a user would meet them: API Key Status opened cold and warm, Refresh, Verify
  * with Apple; Register API Key replacing the saved key, up to the status it then shows; the launcher-subtitle
- * refresh that registration asked for; Open Team Keys; Check API Key; `asc-key register`.
+ * refresh that registration asked for; Open Team Keys; Check API Key; `asc-key register`; `asc-key register --rotate`.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -87,7 +87,9 @@ const settled = () => tool.finished === tool.started.length;
 interface Counts {
   reads: number;
   writes: number;
-  /** Other Keychain runs (clear). */
+  /** Items removed (`secret-tool clear`). */
+  removals: number;
+  /** Any other Keychain run. */
   other: number;
   /** Apple requests: checks (GET /v1/apps), privilege probes (GET /v1/users), anything else. */
   checks: number;
@@ -105,7 +107,8 @@ function since(apple: AppleStandIn, toolMark: number, appleMark: number): Counts
   return {
     reads: keychain.filter((command) => READS.has(command)).length,
     writes: keychain.filter((command) => command === "store").length,
-    other: keychain.filter((command) => !READS.has(command) && command !== "store").length,
+    removals: keychain.filter((command) => command === "clear").length,
+    other: keychain.filter((command) => !READS.has(command) && command !== "store" && command !== "clear").length,
     checks: requests.filter((request) => path(request).startsWith("/v1/apps")).length,
     probes: requests.filter((request) => path(request).startsWith("/v1/users")).length,
     otherRequests: requests.filter((request) => !/^\/v1\/(apps|users)/.test(path(request))).length,
@@ -286,33 +289,51 @@ it.skipIf(!out)("per action: Keychain reads and writes, requests to Apple", asyn
       return { subtitle: raycast.metadata.at(-1)?.subtitle };
     });
 
-    // asc-key register (the CLI, run in-process through its dispatcher), replacing the key again.
-    const third = newKey();
+    // asc-key (the CLI, run in-process through its dispatcher, its output kept for a failure's message).
     const lines: string[] = [];
-    await measure("cliRegister", async () => {
+    const cli = (args: string[]) => {
       clearTokenCache();
-      const io = {
+      return ascKey(args, {
         out: (line: string) => void lines.push(line),
         err: (line: string) => void lines.push(`asc-key: ${line}`),
         stdin: new PassThrough(),
         env: { ...process.env, [SERVICE_ENV]: service, [ASC_API_URL_ENV]: apple.url },
         platform: process.platform,
-      };
-      const status = await ascKey(
-        ["register", "--issuer-id", ISSUER_ID, "--key-id", third.keyId, "--p8", third.file],
-        io,
-      );
-      return { exitStatus: status };
-    });
+      });
+    };
+
+    // asc-key register, a new key LingCode switches to again.
+    const third = newKey();
+    await measure("cliRegister", async () => ({
+      exitStatus: await cli(["register", "--issuer-id", ISSUER_ID, "--key-id", third.keyId, "--p8", third.file]),
+    }));
+    expect((await store.read())?.keyId, "the CLI saved its key").toBe(third.keyId);
+
+    // asc-key register --rotate: a new key takes the place of the key LingCode uses, which leaves the Keychain.
+    const fourth = newKey();
+    await measure("cliRotate", async () => ({
+      exitStatus: await cli([
+        "register",
+        "--issuer-id",
+        ISSUER_ID,
+        "--key-id",
+        fourth.keyId,
+        "--p8",
+        fourth.file,
+        "--rotate",
+        third.keyId,
+      ]),
+    }));
 
     const text = (value: unknown) => JSON.stringify(value);
-    expect((await store.read())?.keyId, "the CLI saved its key").toBe(third.keyId);
+    expect((await store.read())?.keyId, "the rotation put its key in place").toBe(fourth.keyId);
     fs.writeFileSync(out!, JSON.stringify(results, null, 2));
     // The counts are judged by the bench; only the measurement itself must be sound.
     expect(results.statusCold.shows, text(results.statusCold)).toBe(true);
     expect(results.statusWarm.firstPaintShowsKey, text(results.statusWarm)).toBe(true);
     expect(results.register.shows, text(results.register)).toBe(true);
     expect(results.cliRegister.exitStatus, lines.join("\n")).toBe(0);
+    expect(results.cliRotate.exitStatus, lines.join("\n")).toBe(0);
   } finally {
     tool.gate = undefined;
     await store.remove().catch(() => undefined);

@@ -231,7 +231,10 @@ function actionsTable(rows) {
       goal.checks === undefined
         ? withGoal(ours.requests, goal.requests)
         : `${withGoal(ours.checks, goal.checks)} check + ${withGoal(ours.probes, goal.probes)} probe`;
-    return [row.id, row.name, reads, withGoal(ours.writes, goal.writes), requests, row.met ? "yes" : "NO"];
+    const writes =
+      withGoal(ours.writes, goal.writes) +
+      (ours.removals > 0 || goal.removals !== undefined ? `, ${withGoal(ours.removals, goal.removals)} removed` : "");
+    return [row.id, row.name, reads, writes, requests, row.met ? "yes" : "NO"];
   });
   const widths = header.map((_, i) => Math.max(header[i].length, ...lines.map((line) => line[i].length)));
   const format = (cells) => cells.map((cell, i) => cell.padEnd(widths[i])).join("  ");

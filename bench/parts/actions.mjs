@@ -6,10 +6,12 @@
 // A registration writes three items: the new key's own item and the saved keys' list (both under
 // `<service> Saved Keys`), then LingCode's entry. Each is read back at once, which is how a change made by another
 // process at the same moment is caught instead of silently lost. Before that it reads LingCode's entry and the list
-// (what it replaces, where the new key goes). The form also reads LingCode's entry before asking its question, and
-// the core reads it again after the answer, since a dialog can stay open for minutes.
+// (what it replaces, where the new key goes). The form plans once before it asks its question (the same two reads),
+// and the core plans again after the answer: a dialog can stay open for minutes, and a list written from an older
+// reading would drop a key another process saved meanwhile.
 const REGISTER_WRITES = 3; // the key's item, the list, LingCode's entry
 const REGISTER_READS = 2 + REGISTER_WRITES; // LingCode's entry and the list, then each write read back
+const ROTATE_WRITES = REGISTER_WRITES + 1; // and the list again, without the old key
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
@@ -76,10 +78,10 @@ const ACTIONS = [
   },
   {
     id: "5f",
-    name: "Register API Key (form) replacing a key, to the status shown",
+    name: "Register API Key (form): a new key LingCode switches to, to the status shown",
     result: "register",
     goals: {
-      reads: atMost(REGISTER_READS + 1), // + LingCode's entry, read before the form asks
+      reads: exactly(REGISTER_READS + 2), // + LingCode's entry and the list, read before the form asks
       writes: exactly(REGISTER_WRITES),
       checks: exactly(1),
       probes: atMost(1),
@@ -99,9 +101,23 @@ const ACTIONS = [
   },
   {
     id: "5i",
-    name: "asc-key register replacing a key",
+    name: "asc-key register: a new key LingCode switches to",
     result: "cliRegister",
-    goals: { reads: atMost(REGISTER_READS), writes: exactly(REGISTER_WRITES), checks: exactly(1), probes: atMost(1) },
+    goals: { reads: exactly(REGISTER_READS), writes: exactly(REGISTER_WRITES), checks: exactly(1), probes: atMost(1) },
+  },
+  {
+    id: "5j",
+    name: "asc-key register --rotate the key LingCode uses",
+    result: "cliRotate",
+    // The list is written twice: the new key's line goes in before its item and LingCode's entry are written, and the
+    // old key's line comes out last, after its item is removed.
+    goals: {
+      reads: exactly(2 + ROTATE_WRITES),
+      writes: exactly(ROTATE_WRITES),
+      removals: exactly(1),
+      checks: exactly(1),
+      probes: atMost(1),
+    },
   },
 ];
 
@@ -111,6 +127,7 @@ function countsOf(result) {
     reads: result.reads,
     readsBeforeFirstPaint: result.beforeFirstPaint,
     writes: result.writes,
+    removals: result.removals,
     checks: result.checks,
     probes: result.probes,
     requests: result.checks + result.probes + result.otherRequests,
