@@ -125,18 +125,25 @@ export function createSecretToolBackend(options: SecretToolBackendOptions = {}):
     throw lockedError();
   };
 
+  /**
+   * dbus-send, run once more after a failure that is neither a locked keyring nor a missing Secret Service: both calls
+   * made here (list the items, remove one) are safe to repeat, and under load gnome-keyring now and then fails one
+   * call that succeeds at once when repeated.
+   */
+  const runDbus = async (args: string[]): Promise<RunResult> => {
+    const first = await runTool(dbusSend, args, { timeoutMs, env: options.env });
+    if (first.kind !== "exited" || first.status === 0 || !isTransient(first.stderr)) return first;
+    return runTool(dbusSend, args, { timeoutMs, env: options.env });
+  };
+
   /** Object paths of every item for (service, account), locked or not; undefined when dbus-send is missing. */
   const itemPaths = async (service: string, account: string): Promise<string[] | undefined> => {
-    const result = await runTool(
-      dbusSend,
-      [
-        ...DBUS_SECRETS,
-        "/org/freedesktop/secrets",
-        "org.freedesktop.Secret.Service.SearchItems",
-        `dict:string:string:${dictWords(service, account)}`,
-      ],
-      { timeoutMs, env: options.env },
-    );
+    const result = await runDbus([
+      ...DBUS_SECRETS,
+      "/org/freedesktop/secrets",
+      "org.freedesktop.Secret.Service.SearchItems",
+      `dict:string:string:${dictWords(service, account)}`,
+    ]);
     if (result.kind === "missing") return undefined;
     const done = exited(result);
     if (done.status !== 0) throw dbusError(done.stderr, "list");
@@ -145,12 +152,7 @@ export function createSecretToolBackend(options: SecretToolBackendOptions = {}):
   };
 
   const deleteItem = async (path: string) => {
-    const done = exited(
-      await runTool(dbusSend, [...DBUS_SECRETS, path, "org.freedesktop.Secret.Item.Delete"], {
-        timeoutMs,
-        env: options.env,
-      }),
-    );
+    const done = exited(await runDbus([...DBUS_SECRETS, path, "org.freedesktop.Secret.Item.Delete"]));
     if (done.status === 0) {
       // "/" means deleted; anything else is a prompt to show, which dbus-send cannot do.
       if (/object path "\/"/.test(done.stdout)) return;
@@ -159,7 +161,7 @@ export function createSecretToolBackend(options: SecretToolBackendOptions = {}):
         "The keyring wants a confirmation to remove an older copy of the key entry; remove it in your keyring app.",
       );
     }
-    if (/Object does not exist|UnknownObject|NoSuchObject/i.test(done.stderr)) return; // gone already
+    if (GONE_DBUS.test(done.stderr)) return; // gone already
     throw dbusError(done.stderr, "remove");
   };
 
@@ -286,14 +288,30 @@ function statusError(result: { status: number; stderr: string }, action: string)
   );
 }
 
-/** dbus-send's error names are classified; its text is never repeated. */
+const LOCKED_DBUS = /IsLocked|locked/i;
+const GONE_DBUS = /Object does not exist|UnknownObject|NoSuchObject/i;
+const NO_SERVICE_DBUS = /connect|ServiceUnknown|message bus/i;
+
+/** A dbus-send failure worth one more try: not a locked keyring, not a missing Secret Service, not a gone item. */
+function isTransient(stderr: string): boolean {
+  return !LOCKED_DBUS.test(stderr) && !NO_SERVICE_DBUS.test(stderr) && !GONE_DBUS.test(stderr);
+}
+
+/**
+ * dbus-send's error names are classified; its text is never repeated, only the error's name (a dotted identifier
+ * such as org.freedesktop.DBus.Error.Failed), which says what went wrong.
+ */
 function dbusError(stderr: string, action: string): AscKeyError {
-  if (/IsLocked|locked/i.test(stderr)) return lockedError();
-  if (/connect|ServiceUnknown|message bus/i.test(stderr)) {
+  if (LOCKED_DBUS.test(stderr)) return lockedError();
+  if (NO_SERVICE_DBUS.test(stderr)) {
     return new AscKeyError(
       "keychain-failed",
       "No Secret Service is reachable; start gnome-keyring (or another Secret Service) in this session.",
     );
   }
-  return new AscKeyError("keychain-failed", `Could not ${action} the keyring items through D-Bus (dbus-send failed).`);
+  const name = /\b(?:org|com|net)(?:\.[A-Za-z][A-Za-z0-9_]*){2,8}\b/.exec(stderr)?.[0];
+  return new AscKeyError(
+    "keychain-failed",
+    `Could not ${action} the keyring items through D-Bus (dbus-send failed${name ? `: ${name}` : ""}).`,
+  );
 }

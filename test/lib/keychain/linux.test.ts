@@ -427,3 +427,58 @@ describe.skipIf(!HAS_KEYTAR)("keytar interop (the generic schema: service + acco
     expect(await keytar.getPassword(s.service, "asc-api-key")).toBeNull();
   });
 });
+
+describe.skipIf(!HAS_KEYRING)("dbus-send failing now and then", () => {
+  const realDbusSend = spawnSync("sh", ["-c", "command -v dbus-send"], { encoding: "utf8" }).stdout.trim();
+
+  /** A dbus-send that fails `times` times with `stderr`, then runs the real one; each call is logged. */
+  function flakyDbusSend(name: string, times: number, stderr: string) {
+    const log = path.join(scripts, `${name}.log`);
+    const file = script(
+      name,
+      [
+        `n=$(cat '${log}' 2>/dev/null | wc -l); echo call >> '${log}'`,
+        `if [ "$n" -lt ${times} ]; then printf '%s\\n' '${stderr}' >&2; exit 1; fi`,
+        `exec '${realDbusSend}' "$@"`,
+      ].join("\n"),
+    );
+    return { file, calls: () => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean).length : 0) };
+  }
+
+  it("an unexplained failure is tried once more: the save goes through", async () => {
+    const s = service("dbus-once");
+    storeDirectly(s, ACCOUNT, serializeRecord(makeRecord()));
+    const dbus = flakyDbusSend("dbus-once", 1, "Error org.freedesktop.DBus.Error.Failed: not now");
+    const backend = createSecretToolBackend({ dbusSendPath: dbus.file });
+    const text = serializeRecord(makeRecord({ kind: "individual" }));
+    await backend.set(s, ACCOUNT, LABEL, text);
+    expect(lookupDirectly(s, ACCOUNT)).toBe(text);
+    expect(dbus.calls()).toBeGreaterThanOrEqual(2);
+  });
+
+  it("failing again: one line naming the D-Bus error, never its text; nothing saved", async () => {
+    const s = service("dbus-always");
+    const old = serializeRecord(makeRecord());
+    storeDirectly(s, ACCOUNT, old);
+    const dbus = flakyDbusSend("dbus-always", 99, "Error org.freedesktop.DBus.Error.Failed: \u001b[31mraw text");
+    const backend = createSecretToolBackend({ dbusSendPath: dbus.file });
+    const error = await rejection(backend.set(s, ACCOUNT, LABEL, serializeRecord(makeRecord())));
+    expect(error.message).toBe(
+      "Could not list the keyring items through D-Bus (dbus-send failed: org.freedesktop.DBus.Error.Failed).",
+    );
+    expect(dbus.calls()).toBe(2);
+    expect(lookupDirectly(s, ACCOUNT)).toBe(old);
+  });
+
+  it("a locked keyring is not tried again", async () => {
+    const s = service("dbus-locked");
+    const dbus = flakyDbusSend(
+      "dbus-locked",
+      99,
+      "Error org.freedesktop.Secret.Error.IsLocked: Cannot search a locked collection",
+    );
+    const backend = createSecretToolBackend({ dbusSendPath: dbus.file });
+    expect((await rejection(backend.set(s, ACCOUNT, LABEL, "{}"))).code).toBe("keychain-locked");
+    expect(dbus.calls()).toBe(1);
+  });
+});
