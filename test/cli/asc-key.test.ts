@@ -31,7 +31,13 @@ import { TEAM_KEYS_URL } from "../../src/lib/asc-client";
 import { CLI_SWITCH_HINT } from "../../src/cli/capabilities";
 import { privilegeWarning } from "../../src/lib/capabilities";
 import { ACCOUNT } from "../../src/lib/keychain";
-import { HOSTILE_TITLE, startAppleStandIn, type AppleStandIn, type Behaviour } from "../support/apple-stand-in";
+import {
+  HOSTILE_TITLE,
+  ROLE_CASES,
+  startAppleStandIn,
+  type AppleStandIn,
+  type Behaviour,
+} from "../support/apple-stand-in";
 import { RAW_CONTROL_BUT_LF as RAW_CONTROL } from "../support/controls";
 import { serializeRecord } from "../../src/lib/record";
 import {
@@ -877,52 +883,6 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
 
   describe("verify --capabilities", () => {
     const AREA_LINES = ["Apps", "Builds", "TestFlight", "Provisioning", "Users and Access"];
-    const roles: {
-      name: string;
-      behaviour: Behaviour;
-      individual?: boolean;
-      answers: string[];
-      conclusions: string[];
-    }[] = [
-      {
-        name: "Admin",
-        behaviour: { role: "admin" },
-        answers: ["yes", "yes", "yes", "yes", "yes"],
-        conclusions: ["uploads-and-testflight", "manages-users", "provisioning"],
-      },
-      {
-        name: "App Manager",
-        behaviour: { role: "app-manager" },
-        answers: ["yes", "yes", "yes", "no", "yes"],
-        conclusions: ["uploads-and-testflight", "manages-users", "no-provisioning"],
-      },
-      {
-        name: "Developer without certificate access",
-        behaviour: { role: "developer" },
-        answers: ["yes", "yes", "no", "no", "no"],
-        conclusions: ["uploads-only-if-developer", "no-testflight", "no-provisioning", "no-users"],
-      },
-      {
-        name: "Developer with certificate access",
-        behaviour: { role: "developer", certificates: true },
-        answers: ["yes", "yes", "no", "yes", "no"],
-        conclusions: ["uploads-only-if-developer", "no-testflight", "provisioning", "no-users"],
-      },
-      {
-        name: "Finance",
-        behaviour: { role: "finance" },
-        answers: ["yes", "no", "no", "no", "no"],
-        conclusions: ["no-builds", "no-testflight", "no-provisioning", "no-users"],
-      },
-      {
-        name: "individual (App Manager user)",
-        behaviour: { role: "app-manager", certificates: true },
-        individual: true,
-        answers: ["yes", "yes", "yes", "no", "yes"],
-        conclusions: ["uploads-and-testflight", "manages-users", "individual-no-provisioning"],
-      },
-    ];
-
     async function saveWithRole(behaviour: Behaviour, individual = false): Promise<string> {
       let id = keyId;
       if (individual) {
@@ -937,15 +897,16 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       return id;
     }
 
-    it.each(roles)("$name: each area's answer, the conclusions, exit 0", async (role) => {
-      const id = await saveWithRole(role.behaviour, role.individual);
+    it.each(ROLE_CASES)("$name: each area's answer, the conclusions, exit 0", async (role) => {
+      const id = await saveWithRole(role.behaviour, role.kind === "individual");
+      const answers = Object.values(role.areas);
       const run = await cli(["verify", "--capabilities"]);
       expect(run.status, run.stderr).toBe(0);
       expect(apple.requests).toHaveLength(6);
       const out = run.stdout.split("\n");
       expect(out[0]).toBe(`What key ${id} can do (6 requests):`);
       AREA_LINES.forEach((title, i) => {
-        expect(out[i + 1]).toMatch(new RegExp(`^  ${title} +${role.answers[i]} +GET /v1/`));
+        expect(out[i + 1]).toMatch(new RegExp(`^  ${title} +${answers[i]} +GET /v1/`));
       });
 
       const json = await cli(["verify", "--capabilities", "--json"]);
@@ -969,7 +930,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
         "checkedAt",
       ]);
       expect(value.outcome).toBe("valid");
-      expect(Object.values(value.areas).map((a) => a.answer)).toEqual(role.answers);
+      expect(Object.values(value.areas).map((a) => a.answer)).toEqual(answers);
       expect(value.conclusions.map((c) => c.id)).toEqual(role.conclusions);
       expect(value.requests).toBe(6);
 

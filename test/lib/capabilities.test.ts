@@ -17,11 +17,10 @@ import {
   probePrivilege,
   type AreaAnswer,
   type CapabilityReport,
-  type ConclusionId,
 } from "../../src/lib/capabilities";
 import type { KeyRecord } from "../../src/lib/record";
 import { clearTokenCache } from "../../src/lib/token";
-import { startAppleStandIn, type AppleStandIn, type Behaviour } from "../support/apple-stand-in";
+import { ROLE_CASES, startAppleStandIn, type AppleStandIn, type Behaviour } from "../support/apple-stand-in";
 import { makeRecord } from "../support/keys";
 import { closedPortUrl } from "../support/network";
 
@@ -56,54 +55,8 @@ function noSecrets(report: CapabilityReport, record: KeyRecord) {
 }
 
 describe("each role, as Apple's role pages give it", () => {
-  const cases: {
-    name: string;
-    behaviour: Behaviour;
-    kind?: "team" | "individual";
-    areas: Record<string, AreaAnswer>;
-    conclusions: ConclusionId[];
-  }[] = [
-    {
-      name: "Admin",
-      behaviour: { role: "admin" },
-      areas: { apps: "yes", builds: "yes", testflight: "yes", provisioning: "yes", users: "yes" },
-      conclusions: ["uploads-and-testflight", "manages-users", "provisioning"],
-    },
-    {
-      name: "App Manager",
-      behaviour: { role: "app-manager" },
-      areas: { apps: "yes", builds: "yes", testflight: "yes", provisioning: "no", users: "yes" },
-      conclusions: ["uploads-and-testflight", "manages-users", "no-provisioning"],
-    },
-    {
-      name: "Developer without access to certificates",
-      behaviour: { role: "developer" },
-      areas: { apps: "yes", builds: "yes", testflight: "no", provisioning: "no", users: "no" },
-      conclusions: ["uploads-only-if-developer", "no-testflight", "no-provisioning", "no-users"],
-    },
-    {
-      name: "Developer with access to certificates",
-      behaviour: { role: "developer", certificates: true },
-      areas: { apps: "yes", builds: "yes", testflight: "no", provisioning: "yes", users: "no" },
-      conclusions: ["uploads-only-if-developer", "no-testflight", "provisioning", "no-users"],
-    },
-    {
-      name: "Finance",
-      behaviour: { role: "finance" },
-      areas: { apps: "yes", builds: "no", testflight: "no", provisioning: "no", users: "no" },
-      conclusions: ["no-builds", "no-testflight", "no-provisioning", "no-users"],
-    },
-    {
-      name: "individual key of an App Manager with certificate access",
-      behaviour: { role: "app-manager", certificates: true },
-      kind: "individual",
-      areas: { apps: "yes", builds: "yes", testflight: "yes", provisioning: "no", users: "yes" },
-      conclusions: ["uploads-and-testflight", "manages-users", "individual-no-provisioning"],
-    },
-  ];
-
-  it.each(cases)("$name", async ({ behaviour, kind, areas, conclusions }) => {
-    const record = keyFor(behaviour, { kind: kind ?? "team" });
+  it.each(ROLE_CASES)("$name", async ({ behaviour, kind, areas, conclusions }) => {
+    const record = keyFor(behaviour, { kind });
     const report = await checkCapabilities(record, { baseUrl: apple.url });
     expect(report.outcome).toBe("valid");
     expect(report.message).toBe(outcomeSentence("valid", { keyId: record.keyId, kind: record.kind }));

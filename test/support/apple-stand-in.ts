@@ -66,6 +66,7 @@
  * reveals a local clock that is off. Answers to a judged token carry
  * `X-Rate-Limit: user-hour-lim:3600;user-hour-rem:N;`.
  */
+import type { ConclusionId } from "../../src/lib/capabilities";
 import { createPublicKey, KeyObject, randomUUID, verify } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -100,6 +101,61 @@ let gzipMember: Buffer | undefined;
 
 /** The access a key was made with (team keys), or its user's role (individual keys). */
 export type StandInRole = "admin" | "app-manager" | "developer" | "finance";
+
+/**
+ * One key per role as the table at the top gives it: what the capability check must find in each area (in the
+ * check's order) and the conclusions Apple's pages allow. The core, CLI and AI tool tests of the check share it.
+ */
+export const ROLE_CASES: readonly {
+  name: string;
+  behaviour: Behaviour;
+  kind: "team" | "individual";
+  areas: Record<"apps" | "builds" | "testflight" | "provisioning" | "users", "yes" | "no">;
+  conclusions: ConclusionId[];
+}[] = [
+  {
+    name: "Admin",
+    behaviour: { role: "admin" },
+    kind: "team",
+    areas: { apps: "yes", builds: "yes", testflight: "yes", provisioning: "yes", users: "yes" },
+    conclusions: ["uploads-and-testflight", "manages-users", "provisioning"],
+  },
+  {
+    name: "App Manager",
+    behaviour: { role: "app-manager" },
+    kind: "team",
+    areas: { apps: "yes", builds: "yes", testflight: "yes", provisioning: "no", users: "yes" },
+    conclusions: ["uploads-and-testflight", "manages-users", "no-provisioning"],
+  },
+  {
+    name: "Developer without access to certificates",
+    behaviour: { role: "developer" },
+    kind: "team",
+    areas: { apps: "yes", builds: "yes", testflight: "no", provisioning: "no", users: "no" },
+    conclusions: ["uploads-only-if-developer", "no-testflight", "no-provisioning", "no-users"],
+  },
+  {
+    name: "Developer with access to certificates",
+    behaviour: { role: "developer", certificates: true },
+    kind: "team",
+    areas: { apps: "yes", builds: "yes", testflight: "no", provisioning: "yes", users: "no" },
+    conclusions: ["uploads-only-if-developer", "no-testflight", "provisioning", "no-users"],
+  },
+  {
+    name: "Finance",
+    behaviour: { role: "finance" },
+    kind: "team",
+    areas: { apps: "yes", builds: "no", testflight: "no", provisioning: "no", users: "no" },
+    conclusions: ["no-builds", "no-testflight", "no-provisioning", "no-users"],
+  },
+  {
+    name: "individual key of an App Manager with certificate access",
+    behaviour: { role: "app-manager", certificates: true },
+    kind: "individual",
+    areas: { apps: "yes", builds: "yes", testflight: "yes", provisioning: "no", users: "yes" },
+    conclusions: ["uploads-and-testflight", "manages-users", "individual-no-provisioning"],
+  },
+];
 
 export interface Behaviour {
   answer?: Answer;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { saveCheck } from "../../src/helpers/local-storage";
 import { privilegeWarning } from "../../src/lib/capabilities";
 import * as capabilitiesTool from "../../src/tools/check-key-capabilities";
 import { raycast } from "../raycast/harness";
-import { store } from "../raycast/state";
+import { ROLE_CASES } from "../support/apple-stand-in";
 import { HAS_KEYRING, testWorld } from "../support/world";
 
 const tool = capabilitiesTool.default;
@@ -15,6 +16,11 @@ async function check() {
   return { ...result, areas, conclusions, unknownBecause };
 }
 
+/** A valid check of `keyId` at `checkedAt`, remembered as the extension remembers one, with Apple's hourly count. */
+function rememberCheckOf(keyId: string, checkedAt: Date, rateLimitRemaining: number) {
+  return saveCheck(keyId, { outcome: "valid", message: "x", checkedAt: checkedAt.toISOString(), rateLimitRemaining });
+}
+
 describe.skipIf(!HAS_KEYRING)("check-key-capabilities", () => {
   const world = testWorld("tools-capabilities");
 
@@ -22,69 +28,45 @@ describe.skipIf(!HAS_KEYRING)("check-key-capabilities", () => {
     expect("confirmation" in capabilitiesTool).toBe(false);
   });
 
-  it.each([
-    {
-      role: "admin" as const,
-      certificates: false,
-      kind: "team" as const,
-      areas: { apps: "yes", builds: "yes", testflight: "yes", provisioning: "yes", users: "yes" },
-      warns: ["can reach Users and Access"],
+  /** The warnings each role's key gets, beside the stand-in's table of what it can do. */
+  const WARNINGS: Record<string, string[]> = {
+    Admin: ["can reach Users and Access"],
+    "App Manager": ["can reach Users and Access", "Xcode's automatic signing with this key will fail"],
+    "Developer without access to certificates": [
+      "cannot manage TestFlight",
+      "Xcode's automatic signing with this key will fail",
+    ],
+    "Developer with access to certificates": ["cannot manage TestFlight"],
+    Finance: ["LingCode cannot upload", "cannot manage TestFlight", "automatic signing"],
+    "individual key of an App Manager with certificate access": [
+      "can reach Users and Access",
+      "provisioning endpoints or notarytool",
+    ],
+  };
+
+  it.each(ROLE_CASES.map((c) => ({ ...c, warns: WARNINGS[c.name] })))(
+    "$name: the areas and the documented conclusions",
+    async (c) => {
+      const key = world.key({ kind: c.kind });
+      world.apple.setBehaviour(key.keyId, c.behaviour);
+      await world.seed(key);
+      const result = await check();
+      expect(result).toMatchObject({ keyId: key.keyId, kind: c.kind, outcome: "valid", requests: 6 });
+      expect(result.areas).toEqual(c.areas);
+      expect(result.unknownBecause).toEqual({});
+      const warnings = result.conclusions.filter((x) => x.level === "warn").map((x) => x.text);
+      expect(warnings).toHaveLength(c.warns.length);
+      c.warns.forEach((words, i) => expect(warnings[i]).toContain(words));
+      for (const conclusion of result.conclusions) {
+        for (const source of conclusion.sources) expect(source).toMatch(/^https:\/\/developer\.apple\.com\//);
+      }
+      expect(world.apple.requests).toHaveLength(6);
+      world.expectClean(result);
+      // Checking never changes the saved key, and is not remembered as a plain check.
+      expect((await world.saved())?.keyId).toBe(key.keyId);
+      expect(raycast.localStorage["last-check"]).toBeUndefined();
     },
-    {
-      role: "app-manager" as const,
-      certificates: false,
-      kind: "team" as const,
-      areas: { apps: "yes", builds: "yes", testflight: "yes", provisioning: "no", users: "yes" },
-      warns: ["can reach Users and Access", "Xcode's automatic signing with this key will fail"],
-    },
-    {
-      role: "developer" as const,
-      certificates: false,
-      kind: "team" as const,
-      areas: { apps: "yes", builds: "yes", testflight: "no", provisioning: "no", users: "no" },
-      warns: ["cannot manage TestFlight", "Xcode's automatic signing with this key will fail"],
-    },
-    {
-      role: "developer" as const,
-      certificates: true,
-      kind: "team" as const,
-      areas: { apps: "yes", builds: "yes", testflight: "no", provisioning: "yes", users: "no" },
-      warns: ["cannot manage TestFlight"],
-    },
-    {
-      role: "finance" as const,
-      certificates: false,
-      kind: "team" as const,
-      areas: { apps: "yes", builds: "no", testflight: "no", provisioning: "no", users: "no" },
-      warns: ["LingCode cannot upload", "cannot manage TestFlight", "automatic signing"],
-    },
-    {
-      role: "app-manager" as const,
-      certificates: true,
-      kind: "individual" as const,
-      areas: { apps: "yes", builds: "yes", testflight: "yes", provisioning: "no", users: "yes" },
-      warns: ["can reach Users and Access", "provisioning endpoints or notarytool"],
-    },
-  ])("$role key ($kind, certificates: $certificates): the areas and the documented conclusions", async (c) => {
-    const key = world.key({ kind: c.kind });
-    world.apple.setBehaviour(key.keyId, { role: c.role, certificates: c.certificates });
-    await world.seed(key);
-    const result = await check();
-    expect(result).toMatchObject({ keyId: key.keyId, kind: c.kind, outcome: "valid", requests: 6 });
-    expect(result.areas).toEqual(c.areas);
-    expect(result.unknownBecause).toEqual({});
-    const warnings = result.conclusions.filter((x) => x.level === "warn").map((x) => x.text);
-    expect(warnings).toHaveLength(c.warns.length);
-    c.warns.forEach((words, i) => expect(warnings[i]).toContain(words));
-    for (const conclusion of result.conclusions) {
-      for (const source of conclusion.sources) expect(source).toMatch(/^https:\/\/developer\.apple\.com\//);
-    }
-    expect(world.apple.requests).toHaveLength(6);
-    world.expectClean(result);
-    // Checking never changes the saved key, and is not remembered as a plain check.
-    expect((await world.saved())?.keyId).toBe(key.keyId);
-    expect(raycast.localStorage["last-check"]).toBeUndefined();
-  });
+  );
 
   it("the Admin-level warning is the toast's sentence", async () => {
     const key = world.key();
@@ -97,16 +79,7 @@ describe.skipIf(!HAS_KEYRING)("check-key-capabilities", () => {
   it("the last check saw fewer than 20 requests left this hour: asks nothing, says why", async () => {
     const key = world.key();
     await world.seed(key);
-    store.localStorage.set(
-      "last-check",
-      JSON.stringify({
-        keyId: key.keyId,
-        outcome: "valid",
-        message: "x",
-        checkedAt: new Date(Date.now() - 60_000).toISOString(),
-        rateLimitRemaining: 12,
-      }),
-    );
+    await rememberCheckOf(key.keyId, new Date(Date.now() - 60_000), 12);
     const result = await check();
     expect(world.apple.requests).toHaveLength(0);
     expect(result.outcome).toBe("rate-limited");
@@ -117,27 +90,9 @@ describe.skipIf(!HAS_KEYRING)("check-key-capabilities", () => {
   it("an hour-old count, or another key's, does not stop it", async () => {
     const key = world.key();
     await world.seed(key);
-    store.localStorage.set(
-      "last-check",
-      JSON.stringify({
-        keyId: key.keyId,
-        outcome: "valid",
-        message: "x",
-        checkedAt: new Date(Date.now() - 3_700_000).toISOString(),
-        rateLimitRemaining: 12,
-      }),
-    );
+    await rememberCheckOf(key.keyId, new Date(Date.now() - 3_700_000), 12);
     expect(await check()).toMatchObject({ requests: 6 });
-    store.localStorage.set(
-      "last-check",
-      JSON.stringify({
-        keyId: "OTHER00001",
-        outcome: "valid",
-        message: "x",
-        checkedAt: new Date().toISOString(),
-        rateLimitRemaining: 1,
-      }),
-    );
+    await rememberCheckOf("OTHER00001", new Date(), 1);
     expect(await check()).toMatchObject({ requests: 6 });
   });
 
