@@ -8,6 +8,8 @@ import { describe, expect, it } from "vitest";
 import Command from "../src/api-key-status";
 import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/asc-client";
 import { privilegeWarning } from "../src/lib/capabilities";
+import { keyStore } from "../src/helpers/core";
+import { registerKey } from "../src/lib/pipeline";
 import { OUTCOME } from "../src/lib/outcomes";
 import { keyFingerprint } from "../src/lib/key";
 import { ACCOUNT, createSecretToolBackend, LABEL } from "../src/lib/keychain";
@@ -286,6 +288,28 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
     await screen.runAction("Copy Key ID");
     expect(raycast.clipboard.map((c) => [c.text, c.concealed])).toEqual([[key.keyId, false]]);
     expect(raycast.huds).toEqual(["Copied to Clipboard"]);
+  });
+
+  it("Remove Key… with another key saved asks which key LingCode uses next, then removes it", async () => {
+    const [acme, globex] = [world.key(), world.key()];
+    await registerKey(
+      { kind: "team", issuerId: ISSUER_ID, keyId: acme.keyId, p8Text: acme.pem },
+      { store: keyStore(), verify: false, name: "Acme" },
+    );
+    await registerKey(
+      { kind: "team", issuerId: ISSUER_ID, keyId: globex.keyId, p8Text: globex.pem },
+      { store: keyStore(), verify: false, name: "Globex", use: false },
+    );
+    const screen = await openStatus();
+    await screen.runAction("Remove Key…");
+    expect(screen.navigationTitle).toBe('Remove "Acme"');
+    expect(screen.form.values()).toEqual({ next: globex.keyId });
+    answerNextAlert(true);
+    await screen.runAction("Remove Key");
+    await screen.waitFor(() => expect(screen.metadata()["Key ID"]).toBe(globex.keyId));
+    expect(screen.depth).toBe(1);
+    expect(raycast.toast).toMatchObject({ style: "SUCCESS", message: 'LingCode uses "Globex" now.' });
+    expect(await world.saved()).toMatchObject({ keyId: globex.keyId });
   });
 
   it("Remove Key… asks first: no keeps the key; yes removes it and the status becomes the empty state", async () => {

@@ -6,12 +6,14 @@ import {
   trashLeftovers,
   verifyWithToast,
 } from "../helpers/key-actions";
+import { removalChoices } from "../helpers/saved-key-actions";
 import { TEAM_KEYS_URL } from "../lib/asc-client";
 import type { LastSeenQuota, Registration } from "../lib/pipeline";
 import type { KeySummary } from "../lib/status";
 import { KeyList } from "./KeyList";
 import { RegisterForm } from "./RegisterForm";
 import { RemoveKeyAction } from "./RemoveKeyAction";
+import { RemoveKeyForm } from "./SavedKeyActions";
 import { RotateKeyAction } from "./RotateKeyAction";
 
 /**
@@ -42,7 +44,7 @@ export function KeyActions(props: KeyActionsProps) {
   const { state, summary, keyToRevoke, onChanged, onVerified, onRegistered, onDismissRevoke, lastSeen } = props;
   const leftovers = props.leftovers ?? [];
   const onLeftoversMoved = props.onLeftoversMoved ?? onChanged;
-  const { pop } = useNavigation();
+  const { push, pop } = useNavigation();
   const registerForm = (rotate?: { keyId: string }) => (
     <RegisterForm
       rotate={rotate}
@@ -69,7 +71,10 @@ export function KeyActions(props: KeyActionsProps) {
   const remove = (
     <RemoveKeyAction
       onRemove={async () => {
-        if (await removeWithConfirmation(summary?.keyId)) onChanged();
+        // With other keys saved, which one LingCode uses next is asked first, as in API Keys.
+        const choices = summary ? await removalChoices() : undefined;
+        if (choices) push(<RemoveKeyForm {...choices} onDone={() => (pop(), onChanged())} />);
+        else if (await removeWithConfirmation(summary?.keyId)) onChanged();
       }}
     />
   );

@@ -2,7 +2,7 @@ import { Action, ActionPanel, Form, Icon, Keyboard, useNavigation } from "@rayca
 import { useForm } from "@raycast/utils";
 import type { ReactElement } from "react";
 import { checkCapabilitiesWithToast, copyToken, verifyWithToast } from "../helpers/key-actions";
-import { removeSavedKeyConfirmed, renameKey, useForLingCode } from "../helpers/saved-key-actions";
+import { otherUsableKeys, removeSavedKeyConfirmed, renameKey, useForLingCode } from "../helpers/saved-key-actions";
 import type { RememberedCheck } from "../lib/check-summary";
 import { parseKeyName } from "../lib/key-names";
 import type { ListedKey, ListedOkKey } from "../lib/saved-keys";
@@ -24,7 +24,7 @@ export function SavedKeyActions({ keyItem, keys, lastSeen, onChanged, register }
   const remove = (
     <RemoveKeyAction
       onRemove={async () => {
-        const others = keys.filter((key): key is ListedOkKey => key !== keyItem && key.state === "ok");
+        const others = otherUsableKeys(keys, keyItem);
         if (keyItem.active && others.length > 0) {
           push(<RemoveKeyForm keyItem={keyItem} others={others} onDone={() => (pop(), onChanged())} />);
         } else if (await removeSavedKeyConfirmed(keyItem, keyItem.active ? null : undefined)) {
@@ -131,7 +131,7 @@ function RenameKeyForm({ keyItem, onDone }: { keyItem: ListedOkKey; onDone: () =
 const NONE = "none";
 
 /** Removing the key LingCode uses: which key should LingCode use next (another saved key, or none)? */
-function RemoveKeyForm(props: { keyItem: ListedOkKey; others: ListedOkKey[]; onDone: () => void }) {
+export function RemoveKeyForm(props: { keyItem: ListedOkKey; others: ListedOkKey[]; onDone: () => void }) {
   const { keyItem, others, onDone } = props;
   const { handleSubmit, itemProps } = useForm<{ next: string }>({
     initialValues: { next: others[0]?.keyId ?? NONE },

@@ -1,10 +1,35 @@
 import { Alert, confirmAlert, open, showToast, Toast } from "@raycast/api";
 import { describeError } from "../lib/errors";
 import { TEAM_KEYS_URL } from "../lib/outcomes";
-import { removeKey, renameSavedKey, useSavedKey, type ListedKey, type SavedKeySummary } from "../lib/saved-keys";
+import {
+  listKeys,
+  removeKey,
+  renameSavedKey,
+  useSavedKey,
+  type ListedKey,
+  type ListedOkKey,
+  type SavedKeySummary,
+} from "../lib/saved-keys";
 import { keyStore } from "./core";
 import { refreshLauncherSubtitle } from "./launcher";
 import { bestEffort, forgetSavedKey, rememberSavedKey } from "./local-storage";
+
+/** The saved keys LingCode could use instead of `key`: every usable one but it. */
+export function otherUsableKeys(keys: readonly ListedKey[], key: ListedKey | undefined): ListedOkKey[] {
+  return keys.filter((other): other is ListedOkKey => other !== key && other.state === "ok");
+}
+
+/**
+ * Remove Key… on LingCode's key where only its status is at hand (API Key Status): when other keys are saved, LingCode's
+ * key as listed and the keys it could use next, so that the caller asks which (RemoveKeyForm); undefined when none is
+ * saved beside it, or the list can't be read (the removal then says why).
+ */
+export async function removalChoices(): Promise<{ keyItem: ListedOkKey; others: ListedOkKey[] } | undefined> {
+  const listed = await listKeys(keyStore()).catch(() => undefined);
+  const keyItem = listed?.keys.find((key): key is ListedOkKey => key.state === "ok" && key.active);
+  const others = listed ? otherUsableKeys(listed.keys, keyItem) : [];
+  return keyItem && others.length > 0 ? { keyItem, others } : undefined;
+}
 
 /** After LingCode's entry changed: remember which key it holds, and let the launcher subtitle say so. */
 async function rememberActive(summary: SavedKeySummary | null): Promise<void> {
