@@ -537,18 +537,41 @@ export function parseNext(text: string): string | null {
   return sameName(text, NO_KEY_WORD) ? null : text;
 }
 
-/**
- * Removes a key: its saved item and its line, and, when LingCode uses it, LingCode's entry (replaced by `next`, or
- * deleted for none). The key stays valid at Apple until it is revoked on Team Keys.
- */
-export async function removeKey(store: KeyStore, options: RemoveOptions = {}): Promise<Removal> {
+/** What a removal would do, decided before anything is written: every refusal is made here. */
+export interface RemovalPlan {
+  /** False when there is nothing to remove. */
+  removes: boolean;
+  /** The key removed; undefined for LingCode's unreadable entry, or for `strayItem`. */
+  target?: ListedKey;
+  /** A Key ID whose saved item a crash left out of the list: only that item goes, by its Key ID. */
+  strayItem?: string;
+  /** LingCode uses the key removed (or the entry removed is LingCode's unreadable one). */
+  wasActive: boolean;
+  /** For LingCode's key: the key it uses next, or null for none. */
+  next?: ListedOkKey | null;
+  /** For another key: the key LingCode keeps using, if any. */
+  kept?: ListedOkKey;
+}
+
+interface PlannedRemoval extends RemovalPlan {
+  snapshot: Snapshot;
+  nextItem?: SavedItem;
+}
+
+/** Plans a removal as removeKey would make it (the AI tool's confirmation names what it will do), writing nothing. */
+export async function planRemoval(store: KeyStore, options: RemoveOptions = {}): Promise<RemovalPlan> {
+  const { removes, target, strayItem, wasActive, next, kept } = await removal(store, options);
+  return { removes, target, strayItem, wasActive, next, kept };
+}
+
+async function removal(store: KeyStore, options: RemoveOptions): Promise<PlannedRemoval> {
   const snapshot = await readSnapshot(store, true);
   const keys = buildList(snapshot).keys;
   let target: ListedKey | undefined;
   if (options.key === undefined) {
     if (snapshot.entry.state === "none") {
       if (options.next !== undefined) throw nextNotApplicable();
-      return { removed: false };
+      return { removes: false, wasActive: false, snapshot };
     }
     target = keys.find((key) => key.state === "ok" && key.active);
   } else {
@@ -558,12 +581,12 @@ export async function removeKey(store: KeyStore, options: RemoveOptions = {}): P
       // A key's item left out of the list (by a crash) can still be removed by its Key ID.
       const keyId = keyIdOf(options.key);
       if (!isAscKeyError(error, "key-unknown") || keyId === undefined) throw error;
-      if (!(await store.saved.deleteItem(keyId))) throw error;
-      return { removed: true, wasActive: false };
+      if ((await readItemState(store, keyId)).state === "missing") throw error;
+      return { removes: true, strayItem: keyId, wasActive: false, snapshot };
     }
   }
   const wasActive = target === undefined || target.active;
-  let next: SavedKeySummary | null | undefined;
+  const plan: PlannedRemoval = { removes: true, target, wasActive, snapshot };
   if (wasActive) {
     const others = keys.filter((key) => key !== target && key.state === "ok");
     const wanted = options.next === undefined ? (others.length === 0 ? null : undefined) : options.next;
@@ -575,8 +598,7 @@ export async function removeKey(store: KeyStore, options: RemoveOptions = {}): P
       );
     }
     if (wanted === null) {
-      await store.remove();
-      next = null;
+      plan.next = null;
     } else {
       const chosen = await locate(store, snapshot, keys, wanted);
       if (chosen.key === target || chosen.key.keyId === target?.keyId) {
@@ -588,23 +610,49 @@ export async function removeKey(store: KeyStore, options: RemoveOptions = {}): P
           `The saved key "${chosen.key.name}" (Key ID ${chosen.key.keyId}) cannot be used: ${chosen.key.reason}.`,
         );
       }
-      const { record } = await recordOf(store, snapshot, chosen.key, chosen.item);
-      if (!sameEntry(indexEntry(snapshot.index, record.keyId), entryOf(record, chosen.key.name))) {
-        await saveKey(store, snapshot.index, record, chosen.key.name);
-      }
-      await store.write(record);
-      next = { ...(summarize(record) as KeySummary), name: chosen.key.name };
+      plan.next = chosen.key;
+      plan.nextItem = chosen.item;
     }
   } else if (options.next !== undefined) {
     throw nextNotApplicable();
+  } else {
+    plan.kept = keys.find((key): key is ListedOkKey => key.state === "ok" && key.active);
+  }
+  return plan;
+}
+
+/**
+ * Removes a key: its saved item and its line, and, when LingCode uses it, LingCode's entry (replaced by `next`, or
+ * deleted for none). The key stays valid at Apple until it is revoked on Team Keys.
+ */
+export async function removeKey(store: KeyStore, options: RemoveOptions = {}): Promise<Removal> {
+  const plan = await removal(store, options);
+  const { snapshot, target, wasActive } = plan;
+  if (!plan.removes) return { removed: false };
+  if (plan.strayItem !== undefined) {
+    await store.saved.deleteItem(plan.strayItem);
+    return { removed: true, wasActive: false };
+  }
+  let next: SavedKeySummary | null | undefined;
+  if (plan.next === null) {
+    await store.remove();
+    next = null;
+  } else if (plan.next) {
+    const chosen = plan.next;
+    const { record } = await recordOf(store, snapshot, chosen, plan.nextItem);
+    if (!sameEntry(indexEntry(snapshot.index, record.keyId), entryOf(record, chosen.name))) {
+      await saveKey(store, snapshot.index, record, chosen.name);
+    }
+    await store.write(record);
+    next = { ...(summarize(record) as KeySummary), name: chosen.name };
   }
   if (target) await forgetKey(store, snapshot.index, target.keyId);
   clearTokenCache();
   const previous = target?.state === "ok" ? summaryOf(target) : undefined;
-  const removal: Removal = { removed: true, wasActive };
-  if (previous) removal.previous = previous;
-  if (next !== undefined) removal.next = next;
-  return removal;
+  const removed: Removal = { removed: true, wasActive };
+  if (previous) removed.previous = previous;
+  if (next !== undefined) removed.next = next;
+  return removed;
 }
 
 const nextNotApplicable = () =>

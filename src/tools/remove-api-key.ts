@@ -4,7 +4,15 @@ import { bestEffort, forgetSavedKey, rememberSavedKey } from "../helpers/local-s
 import { keyStore } from "../helpers/core";
 import { TEAM_KEYS_URL } from "../lib/asc-client";
 import { AscKeyError, describeError } from "../lib/errors";
-import { findKey, listKeys, namesOf, parseNext, removeKey, type KeyList, type ListedKey } from "../lib/saved-keys";
+import {
+  listKeys,
+  namesOf,
+  parseNext,
+  planRemoval,
+  removeKey,
+  type ListedKey,
+  type RemovalPlan,
+} from "../lib/saved-keys";
 import { NOT_CONFIGURED_SENTENCE } from "../lib/status";
 
 type Input = {
@@ -20,68 +28,56 @@ type Input = {
   next?: string;
 };
 
-/** What the removal would take out, and whether it is the key LingCode uses. */
-type Target = { key?: ListedKey; unreadable: boolean; active: boolean };
-
-function targetOf(list: KeyList, reference: string | undefined): Target | undefined {
-  if (reference !== undefined) {
-    const key = findKey(list.keys, reference);
-    return { key, unreadable: false, active: key.active };
-  }
-  if (list.entry.state === "unreadable") return { unreadable: true, active: true };
-  const active = list.keys.find((key) => key.active);
-  return active ? { key: active, unreadable: false, active: true } : undefined;
-}
-
 function named(key: ListedKey): string {
   return `key ${key.keyId} ("${key.name}")`;
 }
 
 /**
- * Asked before the removal, naming the key and what LingCode uses afterwards. No confirmation when nothing would be
- * removed: no key, a name or Key ID that means no key, or the key LingCode uses with other keys saved and no `next`
- * given (the tool then asks which key LingCode should use next).
+ * Asked before the removal, naming the key and what LingCode uses afterwards, from the core's own plan of it. No
+ * confirmation when the removal would be refused or remove nothing: no key, a name or Key ID that means no key, or
+ * the key LingCode uses with other keys saved and no `next` given (the tool then says why, or asks which key
+ * LingCode should use next).
  */
+/** The core's refusals: the tool itself answers with their reason, so nothing is asked. */
+function isRefusal(code: string): boolean {
+  return ["no-key", "next-key-needed", "choice-invalid", "record-corrupt"].includes(code) || code.startsWith("key-");
+}
+
 export const confirmation: Tool.Confirmation<Input> = async (input = {}) => {
-  let list: KeyList;
-  let target: Target | undefined;
-  let next: string | null | undefined;
+  let plan: RemovalPlan;
   try {
-    list = await listKeys(keyStore());
-    target = targetOf(list, input.key);
-    next = input.next === undefined ? undefined : parseNext(input.next);
+    plan = await planRemoval(keyStore(), {
+      key: input.key,
+      next: input.next === undefined ? undefined : parseNext(input.next),
+    });
   } catch (error) {
-    if (error instanceof AscKeyError && error.code !== "no-key" && !error.code.startsWith("key-")) throw error;
-    return undefined;
+    if (error instanceof AscKeyError && isRefusal(error.code)) return undefined;
+    throw error;
   }
-  if (!target) return undefined;
-  const others = list.keys.filter((key) => key !== target.key && key.state === "ok");
-  let after: string;
-  let nextKey: ListedKey | undefined;
-  if (!target.active) {
-    // A key to use next is for the key LingCode uses only: the tool refuses it for another key.
-    if (next !== undefined) return undefined;
-    const current = list.keys.find((key) => key.active);
-    after = current ? ` LingCode keeps using "${current.name}".` : "";
-  } else if (next === undefined && others.length > 0) {
-    return undefined;
-  } else if (next === undefined || next === null) {
+  if (!plan.removes) return undefined;
+  if (plan.strayItem !== undefined) {
+    return {
+      style: Action.Style.Destructive,
+      message: `Remove the saved item of key ${plan.strayItem}, which the list of saved keys lost, from the Keychain?`,
+      info: [{ name: "Key ID", value: plan.strayItem }],
+    };
+  }
+  let after = "";
+  if (!plan.wasActive) {
+    after = plan.kept ? ` LingCode keeps using "${plan.kept.name}".` : "";
+  } else if (plan.next === null) {
     after = " LingCode can't reach App Store Connect until a key is registered again.";
-  } else {
-    try {
-      nextKey = findKey(list.keys, next);
-    } catch {
-      return undefined;
-    }
-    after = ` LingCode will use "${nextKey.name}" next.`;
+  } else if (plan.next) {
+    after = ` LingCode will use "${plan.next.name}" next.`;
   }
-  if (target.unreadable) {
+  const key = plan.target;
+  if (!key) {
     return {
       style: Action.Style.Destructive,
       message: `Remove the unreadable LingCode key entry from the Keychain?${after}`,
     };
   }
-  const key = target.key!;
+  const nextKey = plan.next;
   return {
     style: Action.Style.Destructive,
     message: `Remove ${named(key)} from the Keychain?${after}`,

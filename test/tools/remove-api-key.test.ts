@@ -2,14 +2,14 @@ import { describe, expect, it } from "vitest";
 import { saveCheck } from "../../src/helpers/local-storage";
 import { rememberKeyToRevoke } from "../../src/helpers/local-storage";
 import { TEAM_KEYS_URL, outcomeSentence } from "../../src/lib/asc-client";
-import { ACCOUNT, createSecretToolBackend, LABEL } from "../../src/lib/keychain";
+import { ACCOUNT, createSecretToolBackend, itemAccount, LABEL, savedKeysService } from "../../src/lib/keychain";
 import * as removeTool from "../../src/tools/remove-api-key";
 import { Action } from "@raycast/api";
 import { raycast } from "../raycast/harness";
 import { keyStore } from "../../src/helpers/core";
 import { registerKey } from "../../src/lib/pipeline";
 import { ISSUER_ID, ISSUER_SUFFIX, HAS_KEYRING, testWorld, type WorldKey } from "../support/world";
-import { lookupDirectly } from "../support/keyring";
+import { lookupDirectly, storeDirectly } from "../support/keyring";
 
 const remove = removeTool.default;
 const confirmation = removeTool.confirmation;
@@ -43,6 +43,39 @@ describe.skipIf(!HAS_KEYRING)("remove-api-key", () => {
       const shown = await confirmation({});
       expect(shown?.style).toBe(Action.Style.Destructive);
       expect(shown?.message).toContain(`Remove key ${key.keyId}`);
+    });
+
+    it("a saved item the list lost (a crash): asked first, naming its Key ID, then removed", async () => {
+      const [acme, stray] = [world.key(), world.key()];
+      await registerKey(
+        { kind: "team", issuerId: ISSUER_ID, keyId: acme.keyId, p8Text: acme.pem },
+        { store: keyStore(), verify: false, name: "Acme" },
+      );
+      storeDirectly(savedKeysService(world.service), itemAccount(stray.keyId), '{"version":1}');
+      const shown = await confirmation({ key: stray.keyId });
+      expect(shown).toMatchObject({
+        style: Action.Style.Destructive,
+        message: `Remove the saved item of key ${stray.keyId}, which the list of saved keys lost, from the Keychain?`,
+      });
+      expect(await remove({ key: stray.keyId })).toMatchObject({ removed: true });
+      expect(lookupDirectly(savedKeysService(world.service), itemAccount(stray.keyId))).toBeUndefined();
+      expect(lookupDirectly(world.service, ACCOUNT)).toBeDefined();
+    });
+
+    it("a key to use next that the removal would refuse: nothing asked (the tool says why)", async () => {
+      const [acme, globex] = [world.key(), world.key()];
+      for (const [k, name] of [
+        [acme, "Acme"],
+        [globex, "Globex"],
+      ] as const) {
+        await registerKey(
+          { kind: "team", issuerId: ISSUER_ID, keyId: k.keyId, p8Text: k.pem },
+          { store: keyStore(), verify: false, name, use: name === "Acme" },
+        );
+      }
+      expect(await confirmation({ next: "Acme" })).toBeUndefined();
+      expect(await remove({ next: "Acme" })).toMatchObject({ removed: false });
+      expect(await confirmation({ key: "Globex", next: "Acme" })).toBeUndefined();
     });
 
     it("no key: nothing to confirm", async () => {
