@@ -27,7 +27,7 @@ import {
 } from "../lib/pipeline";
 import { maskedSuffix } from "../lib/ids";
 import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
-import { NOT_CONFIGURED_SENTENCE, type KeyStatus, type KeySummary } from "../lib/status";
+import { keyWords, NOT_CONFIGURED_SENTENCE, type KeyStatus, type KeySummary } from "../lib/status";
 import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from "../lib/token";
 import { printable } from "../lib/text";
 import { moveToTrash, type Trashed } from "../lib/trash";
@@ -39,7 +39,7 @@ import { readKeyFromStdin, type CliIo } from "./io";
 import { verifyCapabilities, CLI_SWITCH_HINT } from "./capabilities";
 import { doctor } from "./doctor";
 import { PIPELINE_COMMANDS } from "./pipeline-commands";
-import { KEY_OPTION, keyReference, keyWords, list, nextReference, rename, shellWord, use } from "./keys";
+import { KEY_OPTION, keyReference, list, nextReference, rename, shellWord, use } from "./keys";
 import { looksLikeKeyText, showHelp, withoutFinalStop, type Command } from "./shared";
 
 export type { Command };

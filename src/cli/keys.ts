@@ -2,16 +2,8 @@
  * asc-key's commands for several keys (list, use, rename) and what the other commands share to take `--key <name or
  * Key ID>`. The work is done in the core (src/lib/saved-keys.ts); this file parses and prints.
  */
-import { NO_KEY_WORD } from "../lib/key-names";
-import { NOT_CONFIGURED_SENTENCE } from "../lib/status";
-import {
-  listKeys,
-  renameSavedKey,
-  useSavedKey,
-  type KeyList,
-  type ListedKey,
-  type SavedKeySummary,
-} from "../lib/saved-keys";
+import { keyWords, NOT_CONFIGURED_SENTENCE } from "../lib/status";
+import { listKeys, parseNext, renameSavedKey, useSavedKey, type KeyList, type ListedKey } from "../lib/saved-keys";
 import { parseCommandArgs, parseCommandWithArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
@@ -32,15 +24,6 @@ export function keyReference(value: string | undefined, option = "--key"): strin
   if (value.trim() === "")
     throw new UsageError(`${option} takes a saved key's name or Key ID (asc-key list shows them).`);
   return value;
-}
-
-/** `"Acme" (Issuer ID ends in ...4d1, Key ID 2X9R4HXF34)` or `"Mine" (individual key, Key ID 2X9R4HXF34)`. */
-export function keyWords(key: Pick<SavedKeySummary, "name" | "kind" | "keyId" | "issuerIdSuffix">): string {
-  const what =
-    key.kind === "team" && key.issuerIdSuffix
-      ? `Issuer ID ends in ...${key.issuerIdSuffix}, Key ID ${key.keyId}`
-      : `individual key, Key ID ${key.keyId}`;
-  return `"${key.name}" (${what})`;
 }
 
 /** A word a POSIX shell takes as it is: left bare when safe, else in single quotes. */
@@ -129,6 +112,5 @@ export async function rename(args: string[], io: CliIo): Promise<ExitStatus> {
 /** `--next <name or Key ID | none>` for remove. */
 export function nextReference(value: string | undefined): string | null | undefined {
   const reference = keyReference(value, "--next");
-  if (reference === undefined) return undefined;
-  return reference.trim().toLowerCase() === NO_KEY_WORD ? null : reference;
+  return reference === undefined ? undefined : parseNext(reference);
 }

@@ -13,8 +13,8 @@ import {
 import type { KeySummary } from "../lib/status";
 import { decodeTokenClaims, DEFAULT_TTL_SECONDS } from "../lib/token";
 import { resolveTrashTargets } from "../lib/trash";
-import { refreshLauncherSubtitle } from "./launcher";
-import { bestEffort, forgetSavedKey, rememberVerification, saveCapabilities } from "./local-storage";
+import { refreshLauncherSubtitle, rememberActive } from "./launcher";
+import { bestEffort, rememberVerification, saveCapabilities } from "./local-storage";
 import { appleOptions, keyStore } from "./core";
 
 /**
@@ -156,9 +156,6 @@ export async function removeWithConfirmation(keyId: string | undefined): Promise
   toast.title = removed ? `Removed ${what} From the Keychain` : "No Key Was Saved";
   toast.message = removed && keyId ? `Revoke ${keyId} on Team Keys if nobody needs it.` : undefined;
   toast.primaryAction = removed && keyId ? { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) } : undefined;
-  await bestEffort(async () => {
-    await forgetSavedKey();
-    await refreshLauncherSubtitle();
-  });
+  await rememberActive(null);
   return removed;
 }

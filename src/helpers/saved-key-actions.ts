@@ -1,18 +1,9 @@
 import { Alert, confirmAlert, open, showToast, Toast } from "@raycast/api";
 import { describeError } from "../lib/errors";
 import { TEAM_KEYS_URL } from "../lib/outcomes";
-import {
-  listKeys,
-  removeKey,
-  renameSavedKey,
-  useSavedKey,
-  type ListedKey,
-  type ListedOkKey,
-  type SavedKeySummary,
-} from "../lib/saved-keys";
+import { listKeys, removeKey, renameSavedKey, useSavedKey, type ListedKey, type ListedOkKey } from "../lib/saved-keys";
 import { keyStore } from "./core";
-import { refreshLauncherSubtitle } from "./launcher";
-import { bestEffort, forgetSavedKey, rememberSavedKey } from "./local-storage";
+import { rememberActive } from "./launcher";
 
 /** The saved keys LingCode could use instead of `key`: every usable one but it. */
 export function otherUsableKeys(keys: readonly ListedKey[], key: ListedKey | undefined): ListedOkKey[] {
@@ -29,15 +20,6 @@ export async function removalChoices(): Promise<{ keyItem: ListedOkKey; others: 
   const keyItem = listed?.keys.find((key): key is ListedOkKey => key.state === "ok" && key.active);
   const others = listed ? otherUsableKeys(listed.keys, keyItem) : [];
   return keyItem && others.length > 0 ? { keyItem, others } : undefined;
-}
-
-/** After LingCode's entry changed: remember which key it holds, and let the launcher subtitle say so. */
-async function rememberActive(summary: SavedKeySummary | null): Promise<void> {
-  await bestEffort(async () => {
-    if (summary) await rememberSavedKey(summary);
-    else await forgetSavedKey();
-    await refreshLauncherSubtitle();
-  });
 }
 
 /** Use for LingCode: one update of LingCode's entry; the key it used before stays saved. */

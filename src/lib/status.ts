@@ -15,8 +15,18 @@ export function statusSentence(record: Pick<KeyRecord, "kind" | "issuerId" | "ke
 }
 
 function sentence(kind: KeyKind, keyId: string, suffix: string | undefined): string {
-  if (kind === "individual" || !suffix) return `Yes, individual key, Key ID ${keyId}`;
-  return `Yes, Issuer ID ends in ${maskedSuffix(suffix)}, Key ID ${keyId}`;
+  return `Yes, ${keyPhrase(kind, keyId, suffix)}`;
+}
+
+/** "Issuer ID ends in ...4d1, Key ID 2X9R4HXF34" or "individual key, Key ID 2X9R4HXF34": a key, masked. */
+function keyPhrase(kind: KeyKind, keyId: string, suffix: string | undefined): string {
+  if (kind === "individual" || !suffix) return `individual key, Key ID ${keyId}`;
+  return `Issuer ID ends in ${maskedSuffix(suffix)}, Key ID ${keyId}`;
+}
+
+/** `"Acme" (Issuer ID ends in ...4d1, Key ID 2X9R4HXF34)` or `"Mine" (individual key, Key ID 2X9R4HXF34)`. */
+export function keyWords(key: { name: string; kind: KeyKind; keyId: string; issuerIdSuffix?: string }): string {
+  return `"${key.name}" (${keyPhrase(key.kind, key.keyId, key.issuerIdSuffix)})`;
 }
 
 /** What may be shown or cached about a key: nothing secret, the Issuer ID masked. */

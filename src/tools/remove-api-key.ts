@@ -1,6 +1,5 @@
 import { Action, Tool } from "@raycast/api";
-import { refreshLauncherSubtitle } from "../helpers/launcher";
-import { bestEffort, forgetSavedKey, rememberSavedKey } from "../helpers/local-storage";
+import { rememberActive } from "../helpers/launcher";
 import { keyStore } from "../helpers/core";
 import { TEAM_KEYS_URL } from "../lib/asc-client";
 import { AscKeyError, describeError } from "../lib/errors";
@@ -117,12 +116,7 @@ export default async function tool(input: Input = {}) {
   }
   if (!removal.removed) return { removed: false, sentence: NOT_CONFIGURED_SENTENCE };
   if (removal.wasActive) {
-    const next = removal.next;
-    await bestEffort(async () => {
-      if (next) await rememberSavedKey(next);
-      else await forgetSavedKey();
-      await refreshLauncherSubtitle();
-    });
+    await rememberActive(removal.next ?? null);
   }
   const { previous, next } = removal;
   const what = previous ? `key ${previous.keyId} ("${previous.name}")` : "the key";

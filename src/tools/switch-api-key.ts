@@ -1,9 +1,9 @@
 import { Tool } from "@raycast/api";
-import { refreshLauncherSubtitle } from "../helpers/launcher";
-import { bestEffort, rememberSavedKey } from "../helpers/local-storage";
+import { rememberActive } from "../helpers/launcher";
 import { keyStore } from "../helpers/core";
 import { AscKeyError, describeError } from "../lib/errors";
-import { findKey, listKeys, namesOf, useSavedKey, type ListedKey, type SavedKeySummary } from "../lib/saved-keys";
+import { keyWords } from "../lib/status";
+import { findKey, listKeys, namesOf, useSavedKey, type ListedKey } from "../lib/saved-keys";
 
 type Input = {
   /**
@@ -13,17 +13,8 @@ type Input = {
   key: string;
 };
 
-/** `"Acme" (Issuer ID ends in ...4d1, Key ID 2X9R4HXF34)`: what the confirmation and the answer call a key. */
-function described(key: Pick<SavedKeySummary, "name" | "kind" | "keyId" | "issuerIdSuffix">): string {
-  const what =
-    key.kind === "team" && key.issuerIdSuffix
-      ? `Issuer ID ends in ...${key.issuerIdSuffix}, Key ID ${key.keyId}`
-      : `individual key, Key ID ${key.keyId}`;
-  return `"${key.name}" (${what})`;
-}
-
 function shown(key: ListedKey): string {
-  return key.state === "ok" ? described(key) : `"${key.name}" (Key ID ${key.keyId}, damaged)`;
+  return key.state === "ok" ? keyWords(key) : `"${key.name}" (Key ID ${key.keyId}, damaged)`;
 }
 
 /**
@@ -48,11 +39,11 @@ export const confirmation: Tool.Confirmation<Input> = async (input) => {
         : "No key";
   return {
     message: current
-      ? `Switch LingCode from ${shown(current)} to ${described(target)}? "${current.name}" stays saved.`
-      : `Make LingCode use ${described(target)}?`,
+      ? `Switch LingCode from ${shown(current)} to ${keyWords(target)}? "${current.name}" stays saved.`
+      : `Make LingCode use ${keyWords(target)}?`,
     info: [
       { name: "From", value: from },
-      { name: "To", value: described(target) },
+      { name: "To", value: keyWords(target) },
     ],
   };
 };
@@ -80,16 +71,13 @@ export default async function tool(input: Input) {
   }
   const { current, previous } = switched;
   if (!switched.changed) {
-    return { switched: false, sentence: `LingCode already uses ${described(current)}.`, name: current.name };
+    return { switched: false, sentence: `LingCode already uses ${keyWords(current)}.`, name: current.name };
   }
   // The switch is done: remembering what LingCode uses (for the launcher and the status view) is extra.
-  await bestEffort(async () => {
-    await rememberSavedKey(current);
-    await refreshLauncherSubtitle();
-  });
+  await rememberActive(current);
   return {
     switched: true,
-    sentence: `LingCode now uses ${described(current)}${previous ? `; "${previous.name}" stays saved` : ""}.`,
+    sentence: `LingCode now uses ${keyWords(current)}${previous ? `; "${previous.name}" stays saved` : ""}.`,
     name: current.name,
     keyId: current.keyId,
     previous: previous ? { name: previous.name, keyId: previous.keyId } : undefined,
