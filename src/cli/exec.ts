@@ -12,20 +12,14 @@ import {
   type ExportGroup,
 } from "../lib/exports";
 import { parseCommandArgs } from "./args";
-import { EXIT, UsageError, type ExitStatus } from "./exit-status";
+import { UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
 import { runWithKey } from "./key-child";
 import { KEY_OPTION, keyReference } from "./keys";
-import { PIPELINE_HELP } from "./pipeline-help";
-import type { KeyResolver } from "./saved-key";
-
-export interface ExecDeps {
-  resolveKey: KeyResolver;
-  /** Where the private folder goes (default os.tmpdir()). */
-  tmpdir?: string;
-}
-
-export async function runExec(args: string[], io: CliIo, deps: ExecDeps): Promise<ExitStatus> {
+import { requireRecord } from "../lib/pipeline";
+import { keyStoreFor } from "./settings";
+import { showHelp } from "./shared";
+export async function runExec(args: string[], io: CliIo): Promise<ExitStatus> {
   const split = args.indexOf("--");
   const usage = "asc-key exec [--only <groups>] [--key <name or Key ID>] -- <command> [args...]";
   if (split === -1 && !args.some((arg) => arg === "-h" || arg === "--help")) {
@@ -34,22 +28,18 @@ export async function runExec(args: string[], io: CliIo, deps: ExecDeps): Promis
   const optionArgs = split === -1 ? args : args.slice(0, split);
   const command = split === -1 ? [] : args.slice(split + 1);
   const values = parseCommandArgs("exec", optionArgs, { only: { type: "string", multiple: true }, ...KEY_OPTION });
-  if (values.help) {
-    io.out(PIPELINE_HELP.exec);
-    return EXIT.ok;
-  }
+  if (values.help) return showHelp("exec", io);
   const only = parseOnly(values.only);
   const key = keyReference(values.key);
   if (command.length === 0 || command[0] === "") throw new UsageError(`exec needs a command after "--": ${usage}`);
 
   // The key first: with none saved (1) or a Keychain failure (4) nothing is made and nothing runs.
-  const record = await deps.resolveKey(key);
+  const record = await requireRecord(keyStoreFor(io.env), key);
   const groups = selectGroups(only);
   return runWithKey({
     record,
     needs: filesNeeded(groups),
     io,
-    tmpdir: deps.tmpdir,
     command: (paths) => ({
       file: command[0],
       args: command.slice(1),

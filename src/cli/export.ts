@@ -11,26 +11,20 @@ import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
 import { printable, writePrivateFile } from "./key-child";
 import { KEY_OPTION, keyReference } from "./keys";
-import { PIPELINE_HELP } from "./pipeline-help";
-import type { KeyResolver } from "./saved-key";
+import { requireRecord } from "../lib/pipeline";
+import { keyStoreFor } from "./settings";
+import { showHelp } from "./shared";
 
 export const EXPORT_FORMATS = ["fastlane-json"] as const;
 
-export interface ExportDeps {
-  resolveKey: KeyResolver;
-}
-
-export async function runExport(args: string[], io: CliIo, deps: ExportDeps): Promise<ExitStatus> {
+export async function runExport(args: string[], io: CliIo): Promise<ExitStatus> {
   const values = parseCommandArgs("export", args, {
     format: { type: "string" },
     out: { type: "string" },
     force: { type: "boolean" },
     ...KEY_OPTION,
   });
-  if (values.help) {
-    io.out(PIPELINE_HELP.export);
-    return EXIT.ok;
-  }
+  if (values.help) return showHelp("export", io);
   const usage = "asc-key export --format fastlane-json --out <file>";
   if (values.format === undefined) throw new UsageError(`export needs --format: ${usage}`);
   if (!(EXPORT_FORMATS as readonly string[]).includes(values.format)) {
@@ -48,7 +42,7 @@ export async function runExport(args: string[], io: CliIo, deps: ExportDeps): Pr
 
   // Everything about the destination is checked before the key is read: a refusal reads and writes nothing.
   await checkDestination(target, shown, force);
-  const record = await deps.resolveKey(key);
+  const record = await requireRecord(keyStoreFor(io.env), key);
   const json = fastlaneApiKeyJson(record);
   try {
     if (force) await replaceWith(target, json);

@@ -43,8 +43,6 @@ export interface RunWithKeyOptions {
   io: CliIo;
   /** Builds the command once the folder exists. */
   command: (paths: FolderPaths | undefined) => ChildSpec;
-  /** Where the folder goes (default os.tmpdir()). */
-  tmpdir?: string;
 }
 
 /** Makes the folder, runs the command, removes the folder on every way out. */
@@ -79,11 +77,11 @@ export async function runWithKey(options: RunWithKeyOptions): Promise<ExitStatus
     let paths: FolderPaths | undefined;
     if (options.needs.keyFile || options.needs.fastlaneJson) {
       try {
-        folder = await fs.mkdtemp(path.join(options.tmpdir ?? os.tmpdir(), "asc-key-"));
+        folder = await fs.mkdtemp(path.join(os.tmpdir(), "asc-key-"));
         paths = await writeKeyFiles(folder, options.record, options.needs);
       } catch (error) {
         io.err(
-          `could not make the private folder for the key in ${options.tmpdir ?? os.tmpdir()} (${errnoWords(error)}).`,
+          `could not make the private folder for the key in ${os.tmpdir()} (${errnoWords(error)}).`,
         );
         return EXIT.unexpected;
       }

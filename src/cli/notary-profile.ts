@@ -11,13 +11,10 @@ import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
 import { printable, runWithKey } from "./key-child";
 import { KEY_OPTION, keyReference } from "./keys";
-import { DEFAULT_XCRUN, PIPELINE_HELP, XCRUN_ENV } from "./pipeline-help";
-import type { KeyResolver } from "./saved-key";
-
-export interface NotaryProfileDeps {
-  resolveKey: KeyResolver;
-  tmpdir?: string;
-}
+import { DEFAULT_XCRUN, XCRUN_ENV } from "./pipeline-help";
+import { requireRecord } from "../lib/pipeline";
+import { keyStoreFor } from "./settings";
+import { showHelp } from "./shared";
 
 /**
  * Apple, "Creating API Keys for App Store Connect API": individual keys "aren't able to use Provisioning endpoints,
@@ -26,13 +23,10 @@ export interface NotaryProfileDeps {
 export const INDIVIDUAL_CANNOT_NOTARIZE =
   "Apple says individual keys can't be used with notarytool; register a team key to notarize.";
 
-export async function runNotaryProfile(args: string[], io: CliIo, deps: NotaryProfileDeps): Promise<ExitStatus> {
+export async function runNotaryProfile(args: string[], io: CliIo): Promise<ExitStatus> {
   const usage = "asc-key notary-profile [--key <name or Key ID>] <name>";
   const { values, positionals } = parseCommandWithArgs("notary-profile", args, KEY_OPTION, ["profile name"]);
-  if (values.help) {
-    io.out(PIPELINE_HELP["notary-profile"]);
-    return EXIT.ok;
-  }
+  if (values.help) return showHelp("notary-profile", io);
   const profile = positionals[0];
   // eslint-disable-next-line no-control-regex
   if (profile.trim() === "" || profile.length > 100 || /[\u0000-\u001f\u007f]/.test(profile)) {
@@ -46,7 +40,7 @@ export async function runNotaryProfile(args: string[], io: CliIo, deps: NotaryPr
     );
   }
 
-  const record = await deps.resolveKey(key);
+  const record = await requireRecord(keyStoreFor(io.env), key);
   if (record.kind !== "team" || !record.issuerId) {
     throw new UsageError(`Key ID ${record.keyId} is an individual key. ${INDIVIDUAL_CANNOT_NOTARIZE}`);
   }
@@ -58,7 +52,6 @@ export async function runNotaryProfile(args: string[], io: CliIo, deps: NotaryPr
     record,
     needs: { keyFile: true, fastlaneJson: false },
     io,
-    tmpdir: deps.tmpdir,
     command: (paths) => ({
       file: xcrun,
       args: [
