@@ -80,9 +80,7 @@ export async function runWithKey(options: RunWithKeyOptions): Promise<ExitStatus
         folder = await fs.mkdtemp(path.join(os.tmpdir(), "asc-key-"));
         paths = await writeKeyFiles(folder, options.record, options.needs);
       } catch (error) {
-        io.err(
-          `could not make the private folder for the key in ${os.tmpdir()} (${errnoWords(error)}).`,
-        );
+        io.err(`could not make the private folder for the key in ${os.tmpdir()} (${errnoWords(error)}).`);
         return EXIT.unexpected;
       }
     }

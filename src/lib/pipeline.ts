@@ -362,16 +362,9 @@ export async function registerKey(input: KeyInput | PreparedKey, options: Regist
   };
   if (switchedFrom) registration.switchedFrom = switchedFrom;
   if (!planned.use && planned.current) registration.inUse = planned.current;
-  if (replaced?.summary && isDifferentKey(replaced.summary, summary)) registration.replaced = replaced.summary;
+  // plan() drops `replaces` for the very same key registered again: what is left is another key.
+  if (replaced?.summary) registration.replaced = replaced.summary;
   return registration;
-}
-
-/** Same Key ID and same key material means the same key registered again, not a replacement. */
-export function isDifferentKey(
-  a: Pick<KeySummary, "keyId" | "fingerprint">,
-  b: Pick<KeySummary, "keyId" | "fingerprint">,
-) {
-  return a.keyId !== b.keyId || a.fingerprint !== b.fingerprint;
 }
 
 export interface StatusReport {

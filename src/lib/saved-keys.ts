@@ -290,7 +290,6 @@ async function locate(
     const keyId = keyIdOf(reference);
     if (keyId === undefined) throw error;
     const found = await readItemState(store, keyId);
-    snapshot.reads += 1;
     if (found.state !== "ok") throw error;
     const summary = summarize(found.item.record) as KeySummary;
     const name = found.item.name ?? freeDefaultName(summary, keys);
@@ -312,12 +311,11 @@ function keyIdOf(reference: string): string | undefined {
 /** The saved key's record, read from its item; LingCode's entry stands in for a missing or damaged item of its key. */
 async function recordOf(store: KeyStore, snapshot: Snapshot, key: ListedKey, item?: SavedItem): Promise<SavedItem> {
   if (item) return item;
-  if (key.state === "ok" && !key.saved) {
-    if (snapshot.entry.state !== "key") snapshot.entry = await readEntryState(store);
-    if (snapshot.entry.state === "key") return { record: snapshot.entry.record, name: key.name };
+  // A key only in LingCode's entry is listed from that entry, read in this snapshot.
+  if (key.state === "ok" && !key.saved && snapshot.entry.state === "key") {
+    return { record: snapshot.entry.record, name: key.name };
   }
   const read = await readItemState(store, key.keyId);
-  snapshot.reads += 1;
   if (read.state === "ok") return { record: read.item.record, name: key.name };
   // The item is gone or damaged: LingCode's entry may still hold the key.
   if (snapshot.entry.state === "not-read") snapshot.entry = await readEntryState(store);

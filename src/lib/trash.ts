@@ -166,7 +166,7 @@ export function* candidateNames(name: string): Generator<string> {
   for (let n = 0; n < 20; n++) yield `${stem} ${Date.now()}-${Math.random().toString(36).slice(2, 8)}${suffix}`;
 }
 
-async function moveInto(source: string, trashDir: string, isLink: boolean): Promise<string> {
+async function moveInto(source: string, trashDir: string, isLink: boolean): Promise<void> {
   try {
     await fs.mkdir(trashDir, { recursive: true, mode: 0o700 });
   } catch (error) {
@@ -176,7 +176,7 @@ async function moveInto(source: string, trashDir: string, isLink: boolean): Prom
     const target = path.join(trashDir, candidate);
     if (await placeExclusive(source, target, isLink)) {
       await unlinkSource(source, target);
-      return target;
+      return;
     }
   }
   throw new TrashError(`No free name for ${path.basename(source)} in the Trash.`);

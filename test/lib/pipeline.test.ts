@@ -7,7 +7,6 @@ import { AscKeyError, type ErrorCode } from "../../src/lib/errors";
 import { createKeyStore, createSecretToolBackend, type KeyStore, type SecretBackend } from "../../src/lib/keychain";
 import {
   AppleCheckError,
-  isDifferentKey,
   mintSavedToken,
   planRegistration,
   prepareKey,
@@ -937,18 +936,6 @@ describe("fault injection through an in-memory backend", () => {
     const k = appleKey();
     const error = await rejection(registerKey(teamInput(k), { store, check: { baseUrl: apple.url } }));
     expect(error.code).toBe("keychain-mismatch");
-  });
-});
-
-describe("isDifferentKey", () => {
-  it.each([
-    [{ keyId: "A", fingerprint: "SHA256:x" }, { keyId: "A", fingerprint: "SHA256:x" }, false],
-    [{ keyId: "A", fingerprint: "SHA256:x" }, { keyId: "B", fingerprint: "SHA256:x" }, true],
-    [{ keyId: "A", fingerprint: "SHA256:x" }, { keyId: "A", fingerprint: "SHA256:y" }, true],
-    [{ keyId: "A", fingerprint: "SHA256:x" }, { keyId: "B", fingerprint: "SHA256:y" }, true],
-  ])("%o vs %o → %s", (a, b, different) => {
-    expect(isDifferentKey(a, b)).toBe(different);
-    expect(isDifferentKey(b, a)).toBe(different);
   });
 });
 

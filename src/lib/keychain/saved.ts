@@ -19,6 +19,7 @@
  */
 import { AscKeyError } from "../errors";
 import { parseKeyId } from "../ids";
+import { MAX_NAME_LENGTH } from "../key-names";
 import { parseRecord, serializeRecord, type KeyKind, type KeyRecord } from "../record";
 import type { SecretBackend } from "./backend";
 import { MAX_COMMAND_LINE } from "./macos";
@@ -351,8 +352,9 @@ function exactKeyId(value: unknown): string | undefined {
 
 /** The name rules' shape (src/lib/key-names.ts), checked loosely: a stored name is shown only if it is one line. */
 function validName(name: string): boolean {
+  if (name.trim() === "" || [...name].length > MAX_NAME_LENGTH) return false;
   // eslint-disable-next-line no-control-regex -- refusing control characters is the point
-  return name.trim() !== "" && [...name].length <= 40 && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name);
+  return !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name);
 }
 
 /** The Key IDs (and page count) that can still be found in a damaged page. */
