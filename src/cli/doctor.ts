@@ -44,9 +44,14 @@ export async function doctor(args: string[], io: CliIo): Promise<ExitStatus> {
   let record;
   try {
     const store = keyStoreFor(io.env);
-    record = key === undefined ? await store.read() : (await readSavedKey(store, key)).record;
-    const status = summarize(record);
-    if (status.configured) read.summary = status;
+    if (key === undefined) {
+      record = await store.read();
+      const status = summarize(record);
+      if (status.configured) read.summary = status;
+    } else {
+      // readSavedKey has summarised the key already (its fingerprint means parsing the key again).
+      ({ record, summary: read.summary } = await readSavedKey(store, key));
+    }
   } catch (error) {
     // A name that means no key (or two) is a usage error, not a health finding.
     if (

@@ -352,10 +352,10 @@ export async function readSavedKey(store: KeyStore, reference: string): Promise<
     found = await locate(store, snapshot, keys, reference);
   } catch (error) {
     if (!isAscKeyError(error, "key-unknown") && !isAscKeyError(error, "no-key")) throw error;
-    // Perhaps the key in LingCode's entry, not yet among the saved keys.
+    // Perhaps the key in LingCode's entry, not yet among the saved keys (locate has looked for an item already).
     snapshot.entry = await readEntryState(store);
     keys = buildList(snapshot).keys;
-    found = await locate(store, snapshot, keys, reference);
+    found = { key: findKey(keys, reference) };
   }
   const { record, name } = await recordOf(store, snapshot, found.key, found.item);
   return { record, summary: { ...(summarize(record) as KeySummary), name: name ?? found.key.name } };
