@@ -11,6 +11,21 @@ export interface SecretBackend {
   delete(service: string, account: string): Promise<boolean>;
 }
 
+/**
+ * Writes a secret and reads it straight back, so that a store that kept nothing, or a change another process made
+ * at the same moment, is caught here (keychain-mismatch, in the caller's words for a missing or a different value).
+ */
+export async function setAndReadBack(
+  backend: SecretBackend,
+  item: { service: string; account: string; label: string },
+  text: string,
+  says: { missing: string; different: string },
+): Promise<void> {
+  await backend.set(item.service, item.account, item.label, text);
+  const stored = await backend.get(item.service, item.account);
+  if (stored !== text) throw new AscKeyError("keychain-mismatch", stored === undefined ? says.missing : says.different);
+}
+
 /** Generous: a locked keychain shows an unlock dialog and the tool waits for the user. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 

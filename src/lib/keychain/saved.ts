@@ -21,7 +21,7 @@ import { AscKeyError } from "../errors";
 import { parseKeyId } from "../ids";
 import { MAX_NAME_LENGTH } from "../key-names";
 import { parseRecord, serializeRecord, type KeyKind, type KeyRecord } from "../record";
-import type { SecretBackend } from "./backend";
+import { setAndReadBack, type SecretBackend } from "./backend";
 import { MAX_COMMAND_LINE } from "./macos";
 
 /** The saved keys' service: the entry's service and this. */
@@ -132,14 +132,12 @@ export function createSavedKeyStore(service: string, backend: SecretBackend): Sa
     if (Buffer.byteLength(text, "utf8") > budget) {
       throw new AscKeyError("keychain-too-long", "A page of the saved keys' list grew too long; nothing was changed.");
     }
-    await backend.set(service, indexAccount(page.number), INDEX_LABEL, text);
-    const stored = await backend.get(service, indexAccount(page.number));
-    if (stored !== text) {
-      throw new AscKeyError(
-        "keychain-mismatch",
-        "The list of saved keys read back differently right after it was written (another change at the same moment?); list the keys again before relying on it.",
-      );
-    }
+    const differs =
+      "The list of saved keys read back differently right after it was written (another change at the same moment?); list the keys again before relying on it.";
+    await setAndReadBack(backend, { service, account: indexAccount(page.number), label: INDEX_LABEL }, text, {
+      missing: differs,
+      different: differs,
+    });
     page.damage = undefined;
     page.missing = undefined;
   };
@@ -207,16 +205,16 @@ export function createSavedKeyStore(service: string, backend: SecretBackend): Sa
 
     async writeItem(record, name) {
       const text = serializeSavedItem(record, name);
-      await backend.set(service, itemAccount(record.keyId), itemLabel(record.keyId), text);
-      const stored = await backend.get(service, itemAccount(record.keyId));
-      if (stored !== text) {
-        throw new AscKeyError(
-          "keychain-mismatch",
-          stored === undefined
-            ? "The saved key was not found in the Keychain right after saving it; it was not saved."
-            : "The Keychain returned something other than the saved key just written (another save at the same moment?); check the saved keys before relying on them.",
-        );
-      }
+      await setAndReadBack(
+        backend,
+        { service, account: itemAccount(record.keyId), label: itemLabel(record.keyId) },
+        text,
+        {
+          missing: "The saved key was not found in the Keychain right after saving it; it was not saved.",
+          different:
+            "The Keychain returned something other than the saved key just written (another save at the same moment?); check the saved keys before relying on them.",
+        },
+      );
     },
 
     deleteItem(keyId) {

@@ -1,6 +1,6 @@
 import { AscKeyError } from "../errors";
 import { parseRecord, serializeRecord, type KeyRecord } from "../record";
-import type { SecretBackend } from "./backend";
+import { setAndReadBack, type SecretBackend } from "./backend";
 import { createSecretToolBackend } from "./linux";
 import { createSecurityBackend } from "./macos";
 import { createSavedKeyStore, savedKeysService, type SavedKeyStore } from "./saved";
@@ -64,16 +64,11 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
 
     async write(record) {
       const text = serializeRecord(record);
-      await backend.set(service, ACCOUNT, LABEL, text);
-      const stored = await readRaw();
-      if (stored !== text) {
-        throw new AscKeyError(
-          "keychain-mismatch",
-          stored === undefined
-            ? "The key was not found in the Keychain right after saving it; it was not saved."
-            : "The Keychain returned something other than what was just saved (another save at the same moment?); check the saved key before relying on it.",
-        );
-      }
+      await setAndReadBack(backend, { service, account: ACCOUNT, label: LABEL }, text, {
+        missing: "The key was not found in the Keychain right after saving it; it was not saved.",
+        different:
+          "The Keychain returned something other than what was just saved (another save at the same moment?); check the saved key before relying on it.",
+      });
     },
 
     remove() {
