@@ -129,9 +129,8 @@ export async function checkKey(credentials: TokenCredentials, options: CheckOpti
 
   const result: CheckResult = { outcome: "server-error", message: "", httpStatus: status, checkedAt };
   Object.assign(result, parseRateLimit(headers.get("x-rate-limit")));
-  const serverDate = Date.parse(headers.get("date") ?? "");
-  // `Date` has whole seconds, cut down: the server's clock was half a second past it on average.
-  if (!Number.isNaN(serverDate)) result.clockOffsetSeconds = Math.round((serverDate + 500 - now()) / 1000);
+  const offset = clockOffsetSeconds(headers.get("date"), now());
+  if (offset !== undefined) result.clockOffsetSeconds = offset;
 
   if (text === undefined) {
     return {
@@ -254,7 +253,15 @@ export function parseJson(text: string): object | undefined {
   }
 }
 
-function firstAppleError(body: unknown): AppleError | undefined {
+/** Apple's `Date` header minus the local clock `now` (ms), in whole seconds; undefined without a usable header. */
+export function clockOffsetSeconds(date: string | null | undefined, now: number): number | undefined {
+  const serverDate = Date.parse(date ?? "");
+  // `Date` has whole seconds, cut down: the server's clock was half a second past it on average.
+  return Number.isNaN(serverDate) ? undefined : Math.round((serverDate + 500 - now) / 1000);
+}
+
+/** The first entry of Apple's `errors` array, its text fields only. */
+export function firstAppleError(body: unknown): AppleError | undefined {
   const errors = (body as { errors?: unknown } | undefined)?.errors;
   if (!Array.isArray(errors) || typeof errors[0] !== "object" || errors[0] === null) return undefined;
   const raw = errors[0] as Record<string, unknown>;

@@ -18,8 +18,10 @@
  */
 import {
   CLOCK_TOLERANCE_SECONDS,
+  clockOffsetSeconds,
   DEFAULT_ASC_API_URL,
   DEFAULT_TIMEOUT_MS,
+  firstAppleError,
   MAX_ANSWER_BYTES,
   networkReason,
   outcomeSentence,
@@ -235,11 +237,7 @@ export async function checkCapabilities(
       out.rateLimitRemaining = Math.min(out.rateLimitRemaining ?? Infinity, limits.rateLimitRemaining);
     }
     if (limits.rateLimitLimit !== undefined) out.rateLimitLimit = limits.rateLimitLimit;
-    const serverDate = Date.parse(answer.headers?.get("date") ?? "");
-    // `Date` has whole seconds, cut down: the server's clock was half a second past it on average.
-    if (out.clockOffsetSeconds === undefined && !Number.isNaN(serverDate)) {
-      out.clockOffsetSeconds = Math.round((serverDate + 500 - now()) / 1000);
-    }
+    out.clockOffsetSeconds ??= clockOffsetSeconds(answer.headers?.get("date"), now());
   }
   const verdict = overall(decisive, key, base, out.clockOffsetSeconds);
   out.outcome = verdict.outcome;
@@ -443,7 +441,11 @@ function judgeProbe(status: number, body: object | undefined, code: string, tooL
     httpStatus: status,
   });
   if (status >= 500) return unknown("server-error", `server error (HTTP ${status})`);
-  if (tooLarge) return unknown("unexpected", `an answer over 1 MiB (HTTP ${status}), not App Store Connect's`);
+  if (tooLarge)
+    return unknown(
+      "unexpected",
+      `an answer over ${MAX_ANSWER_BYTES / 1024 / 1024} MiB (HTTP ${status}), not App Store Connect's`,
+    );
   if (body === undefined) {
     return unknown("unexpected", `not App Store Connect's API (HTTP ${status}): a proxy or Wi-Fi login page?`);
   }
@@ -513,8 +515,5 @@ function overall(
 }
 
 function appleCode(body: object | undefined): string {
-  const errors = (body as { errors?: unknown } | undefined)?.errors;
-  if (!Array.isArray(errors) || typeof errors[0] !== "object" || errors[0] === null) return "";
-  const code = (errors[0] as { code?: unknown }).code;
-  return typeof code === "string" ? code : "";
+  return firstAppleError(body)?.code ?? "";
 }
