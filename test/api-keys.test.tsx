@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import Command from "../src/api-keys";
 import { keyStore } from "../src/helpers/core";
 import { ACCOUNT } from "../src/lib/keychain";
-import { TEAM_KEYS_URL } from "../src/lib/outcomes";
+import { OUTCOME, TEAM_KEYS_URL } from "../src/lib/outcomes";
 import { prepareKey, registerKey } from "../src/lib/pipeline";
 import { answerNextAlert, raycast, render, type Screen } from "./raycast/harness";
 import { HAS_KEYRING, ISSUER_ID, testWorld, type WorldKey } from "./support/world";
@@ -112,6 +112,21 @@ describe.skipIf(!HAS_KEYRING)("API Keys", () => {
     expect(raycast.alerts[0].title).toBe(`Rotate "Globex" (Key ${globex.keyId})?`);
     // LingCode kept its key: rotating another saved key never switches it.
     await expectLingCodeReads(acme);
+  });
+
+  it("Verify with Apple on LingCode's key: one request, its answer shows in the list", async () => {
+    const [acme, globex] = [world.key(), world.key()];
+    await register(acme, "Acme", true);
+    await register(globex, "Globex", false);
+    const screen = await openList();
+    const listed = raycast.toasts.length;
+    await screen.select("Acme");
+    const requestsBefore = world.apple.requests.length;
+    await screen.runAction("Verify with Apple");
+    await screen.waitFor(() => expect(raycast.toast?.style).toBe("SUCCESS"));
+    expect(world.apple.requests).toHaveLength(requestsBefore + 1);
+    await screen.waitFor(() => expect(screen.items()[0].accessories).toContain(OUTCOME.valid.label));
+    expect(raycast.toasts.length).toBe(listed + 1);
   });
 
   it("a damaged saved key is listed as such, with Remove, and never hides the others", async () => {

@@ -74,6 +74,7 @@ export function KeyList() {
               keys={keys}
               lastSeen={remembered.data?.latest}
               onChanged={refresh}
+              onChecked={() => void remembered.revalidate()}
               register={register}
             />
           }

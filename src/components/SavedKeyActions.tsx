@@ -14,12 +14,15 @@ interface Props {
   keyItem: ListedKey;
   keys: readonly ListedKey[];
   lastSeen?: RememberedCheck;
+  /** The saved keys changed: list them again. */
   onChanged: () => void;
+  /** A check with Apple was remembered (the Keychain did not change): only what is remembered is read again. */
+  onChecked: () => void;
   register: ReactElement;
 }
 
 /** The actions on one saved key in API Keys. A damaged key can only be removed (and registered again). */
-export function SavedKeyActions({ keyItem, keys, lastSeen, onChanged, register }: Props) {
+export function SavedKeyActions({ keyItem, keys, lastSeen, onChanged, onChecked, register }: Props) {
   const { push, pop } = useNavigation();
   const remove = (
     <RemoveKeyAction
@@ -60,7 +63,7 @@ export function SavedKeyActions({ keyItem, keys, lastSeen, onChanged, register }
           icon={Icon.Checkmark}
           onAction={async () => {
             await verifyWithToast(keyItem.keyId, other);
-            onChanged();
+            onChecked();
           }}
         />
         <Action
