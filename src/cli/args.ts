@@ -30,22 +30,19 @@ export function parseCommandWithArgs<T extends OptionSpec>(
   names: readonly string[],
 ) {
   const spec = { ...HELP, ...options } as T & typeof HELP;
-  const parse = () => {
-    try {
-      return parseArgs({ args, options: spec, strict: true, allowPositionals: true });
-    } catch (error) {
-      throw usageFromParseError(error, command, Object.keys(spec));
-    }
-  };
-  const { values, positionals } = parse();
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: spec, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw usageFromParseError(error, command, Object.keys(spec));
+  }
+  const { values, positionals } = parsed;
   if (!(values as { help?: boolean }).help && positionals.length !== names.length) {
-    const usage = `asc-key ${command} ${names.map((name) => `<${name}>`).join(" ")}`;
+    const wanted = names.map((name) => `<${name}>`);
+    const usage = `asc-key ${command} ${wanted.join(" ")}`;
     throw new UsageError(
       positionals.length < names.length
-        ? `${command} needs ${names
-            .slice(positionals.length)
-            .map((name) => `<${name}>`)
-            .join(" ")}: ${usage}.`
+        ? `${command} needs ${wanted.slice(positionals.length).join(" ")}: ${usage}.`
         : `${command} takes ${names.length === 1 ? "one argument" : `${names.length} arguments`}: ${usage} (quote a name with spaces).`,
     );
   }

@@ -40,7 +40,7 @@ import { verifyCapabilities, CLI_SWITCH_HINT } from "./capabilities";
 import { doctor } from "./doctor";
 import { PIPELINE_COMMANDS } from "./pipeline-commands";
 import { KEY_OPTION, keyReference, list, nextReference, rename, shellWord, use } from "./keys";
-import { looksLikeKeyText, showHelp, withoutFinalStop, type Command } from "./shared";
+import { looksLikeKeyText, notTrashedWarning, showHelp, withoutFinalStop, type Command } from "./shared";
 
 export type { Command };
 
@@ -193,9 +193,7 @@ async function trashAfterRegister(p8Path: string, io: CliIo) {
     const trashed = await moveToTrash(p8Path, { platform: io.platform, env: io.env });
     io.err(trashedWords(trashed));
   } catch (error) {
-    const reason = error instanceof Error ? withoutFinalStop(error.message) : "unknown error";
-    const name = printable(path.basename(p8Path));
-    io.err(`warning: the key is saved, but ${name} was not moved to the Trash (${reason}); delete it yourself.`);
+    io.err(notTrashedWarning(printable(path.basename(p8Path)), error, "the key is saved, but "));
   }
 }
 

@@ -24,7 +24,7 @@ import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
 import { KEY_OPTION, keyReference } from "./keys";
 import { appleOptionsFor, keyStoreFor } from "./settings";
-import { showHelp, withoutFinalStop } from "./shared";
+import { notTrashedWarning, showHelp } from "./shared";
 
 export async function doctor(args: string[], io: CliIo): Promise<ExitStatus> {
   const values = parseCommandArgs("doctor", args, {
@@ -98,8 +98,7 @@ async function trashLeftovers(files: string[], home: string, io: CliIo): Promise
       await moveToTrash(file, { platform: io.platform, env: io.env, homeDir: home });
       io.err(`moved ${shown} to the Trash.`);
     } catch (error) {
-      const reason = error instanceof Error ? withoutFinalStop(error.message) : "unknown error";
-      io.err(`warning: ${shown} was not moved to the Trash (${reason}); delete it yourself.`);
+      io.err(notTrashedWarning(shown, error));
       left.push(file);
     }
   }

@@ -10,6 +10,12 @@ export function showHelp(command: CommandName, io: CliIo): ExitStatus {
   return EXIT.ok;
 }
 
+/** The warning for a file that could not go to the Trash (`shown` as the user knows it): why, and what to do. */
+export function notTrashedWarning(shown: string, error: unknown, before = ""): string {
+  const reason = error instanceof Error ? withoutFinalStop(error.message) : "unknown error";
+  return `warning: ${before}${shown} was not moved to the Trash (${reason}); delete it yourself.`;
+}
+
 /** A sentence without its final full stop, to be continued ("…; Nothing was saved."). */
 export function withoutFinalStop(sentence: string): string {
   return sentence.replace(/[.\s]+$/, "");

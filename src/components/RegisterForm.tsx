@@ -22,7 +22,8 @@ interface RegisterValues {
   use: boolean;
 }
 
-function fieldReason(check: () => unknown): string | undefined {
+/** A field's inline reason: what the key model says when `check` refuses the value. */
+export function fieldReason(check: () => unknown): string | undefined {
   try {
     check();
     return undefined;

@@ -6,7 +6,7 @@ import { otherUsableKeys, removeSavedKeyConfirmed, renameKey, useForLingCode } f
 import type { RememberedCheck } from "../lib/check-summary";
 import { parseKeyName } from "../lib/key-names";
 import type { ListedKey, ListedOkKey } from "../lib/saved-keys";
-import { RegisterForm } from "./RegisterForm";
+import { fieldReason, RegisterForm } from "./RegisterForm";
 import { RemoveKeyAction } from "./RemoveKeyAction";
 import { RotateKeyAction } from "./RotateKeyAction";
 
@@ -100,14 +100,7 @@ function RenameKeyForm({ keyItem, onDone }: { keyItem: ListedOkKey; onDone: () =
   const { handleSubmit, itemProps } = useForm<{ name: string }>({
     initialValues: { name: keyItem.name },
     validation: {
-      name: (value) => {
-        try {
-          parseKeyName(value);
-          return undefined;
-        } catch (error) {
-          return error instanceof Error ? error.message : "Choose another name.";
-        }
-      },
+      name: (value) => fieldReason(() => parseKeyName(value)),
     },
     async onSubmit({ name }) {
       if (await renameKey(keyItem, name)) onDone();
