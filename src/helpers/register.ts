@@ -191,18 +191,35 @@ async function save(
   }
   // The key is saved from here on: nothing below may report otherwise.
   if (registration.check?.outcome === "valid") toast.title = "Checking What the Key Can Do…";
-  const privilege = await privilegeWarningAfterRegistration(prepared.record, registration.check, appleOptions());
-  await afterSave(registration, privilege, p8Path, options, toast);
+  const finished = await finishRegistration(prepared, registration);
+  await afterSave(registration, finished, p8Path, options, toast);
   options.onRegistered?.(registration);
   return registration;
 }
 
 /**
+ * What the form and the AI tool do once a key is saved, besides telling the user: the privilege probe after a valid
+ * check (its warning), then rememberRegistration, best effort (a note when LocalStorage failed).
+ */
+export async function finishRegistration(
+  prepared: PreparedKey,
+  registration: Registration,
+): Promise<{ privilege?: string; notRemembered?: string }> {
+  const privilege = await privilegeWarningAfterRegistration(prepared.record, registration.check, appleOptions());
+  const remembered = await bestEffort(() => rememberRegistration(registration));
+  return {
+    privilege,
+    notRemembered: remembered
+      ? undefined
+      : "The check's answer could not be remembered; Verify with Apple shows it again.",
+  };
+}
+
+/**
  * What every registration leaves behind besides the Keychain: when LingCode uses the key, its summary and the
  * check's answer; the replaced Key ID to revoke; and a fresh launcher subtitle (from LocalStorage: no Keychain read).
- * Shared by the form and the AI tool.
  */
-export async function rememberRegistration(registration: Registration): Promise<void> {
+async function rememberRegistration(registration: Registration): Promise<void> {
   // What is remembered about "the saved key" and its last check is about the key LingCode uses: a key only saved
   // beside it changes neither.
   if (registration.active) {
@@ -215,7 +232,7 @@ export async function rememberRegistration(registration: Registration): Promise<
 
 async function afterSave(
   registration: Registration,
-  privilegeWarning: string | undefined,
+  finished: { privilege?: string; notRemembered?: string },
   p8Path: string | undefined,
   options: SubmitOptions,
   toast: Toast,
@@ -224,14 +241,12 @@ async function afterSave(
   const notes: string[] = [`Fingerprint ${registration.fingerprint}`];
   if (!check) notes.push("Not verified with Apple.");
   else if (check.outcome !== "valid") notes.push(check.message);
-  if (privilegeWarning) notes.push(privilegeWarning);
+  if (finished.privilege) notes.push(finished.privilege);
   if (registration.switchedFrom) notes.push(`"${registration.switchedFrom.name}" stays saved.`);
   if (registration.inUse)
     notes.push(`Saved as "${registration.name}"; LingCode keeps using "${registration.inUse.name}".`);
   notes.push(...registration.warnings);
-  if (!(await bestEffort(() => rememberRegistration(registration)))) {
-    notes.push("The check's answer could not be remembered; Verify with Apple shows it again.");
-  }
+  if (finished.notRemembered) notes.push(finished.notRemembered);
   if (options.trashAfter && p8Path) {
     try {
       // A link's file goes to the Trash too, not only the link (the key must not stay on disk).

@@ -1,10 +1,8 @@
 import { Tool } from "@raycast/api";
 import path from "node:path";
-import { bestEffort } from "../helpers/local-storage";
-import { rememberRegistration } from "../helpers/register";
+import { finishRegistration } from "../helpers/register";
 import { appleOptions, keyStore } from "../helpers/core";
 import { AscKeyError, describeError, isAscKeyError, refusedInput } from "../lib/errors";
-import { privilegeWarningAfterRegistration } from "../lib/capabilities";
 import { maskIssuerId } from "../lib/ids";
 import {
   AppleCheckError,
@@ -175,12 +173,10 @@ export default async function tool(input: Input) {
     throw error;
   }
   // The key is saved from here on: the bookkeeping failing must not make the answer say otherwise.
+  const { privilege, notRemembered } = await finishRegistration(prepared, registration);
   const warnings = [...registration.warnings];
-  const privilege = await privilegeWarningAfterRegistration(prepared.record, registration.check, appleOptions());
   if (privilege) warnings.push(privilege);
-  if (!(await bestEffort(() => rememberRegistration(registration)))) {
-    warnings.push("The check's answer could not be remembered; Verify with Apple shows it again.");
-  }
+  if (notRemembered) warnings.push(notRemembered);
   const { summary, inUse, switchedFrom, replaced } = registration;
   return {
     saved: true,
