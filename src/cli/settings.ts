@@ -2,11 +2,9 @@
  * asc-key's settings, from its environment: the one place the CLI reads configuration. The core (src/lib) takes
  * them as arguments and reads no environment itself.
  */
-import { DEFAULT_ASC_API_URL } from "../lib/asc-client";
-import { DEFAULT_SERVICE } from "../lib/keychain";
-import type { CheckOptions } from "../lib/asc-client";
-import { createKeyStore, type KeyStore } from "../lib/keychain";
-import type { Settings } from "../lib/settings";
+import { DEFAULT_ASC_API_URL, type CheckOptions } from "../lib/asc-client";
+import { DEFAULT_SERVICE, type KeyStore } from "../lib/keychain";
+import { checkOptionsFor, storeFor, type Settings } from "../lib/settings";
 
 /** The Keychain service of the entry (tests use a throwaway one). */
 export const SERVICE_ENV = "LINGCODE_KEYCHAIN_SERVICE";
@@ -23,10 +21,10 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
 
 /** The saved key's store for this run (created when a command needs it: help and usage errors touch nothing). */
 export function keyStoreFor(env: NodeJS.ProcessEnv): KeyStore {
-  return createKeyStore({ service: settingsFromEnv(env).service });
+  return storeFor(settingsFromEnv(env));
 }
 
 /** How this run reaches App Store Connect. */
 export function appleOptionsFor(env: NodeJS.ProcessEnv): CheckOptions {
-  return { baseUrl: settingsFromEnv(env).appleBaseUrl };
+  return checkOptionsFor(settingsFromEnv(env));
 }

@@ -1,13 +1,14 @@
 import type { CheckOptions } from "../lib/asc-client";
-import { createKeyStore, type KeyStore } from "../lib/keychain";
+import type { KeyStore } from "../lib/keychain";
+import { checkOptionsFor, storeFor } from "../lib/settings";
 import { extensionSettings } from "./settings";
 
 /** The Keychain entry LingCode reads, as the extension's settings name it. */
 export function keyStore(): KeyStore {
-  return createKeyStore({ service: extensionSettings().service });
+  return storeFor(extensionSettings());
 }
 
 /** How the extension reaches App Store Connect. */
 export function appleOptions(): CheckOptions {
-  return { baseUrl: extensionSettings().appleBaseUrl };
+  return checkOptionsFor(extensionSettings());
 }

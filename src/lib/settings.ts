@@ -3,8 +3,8 @@
  * each face passes its settings in. The Raycast extension always uses LINGCODE_SETTINGS (src/helpers/settings.ts);
  * the asc-key CLI builds its own from its environment (src/cli/settings.ts); tests pass throwaway ones.
  */
-import { DEFAULT_ASC_API_URL } from "./asc-client";
-import { DEFAULT_SERVICE } from "./keychain";
+import { DEFAULT_ASC_API_URL, type CheckOptions } from "./asc-client";
+import { createKeyStore, DEFAULT_SERVICE, type KeyStore } from "./keychain";
 
 export interface Settings {
   /** The Keychain service of the entry LingCode reads (account `asc-api-key`). */
@@ -18,3 +18,13 @@ export const LINGCODE_SETTINGS: Readonly<Settings> = Object.freeze({
   service: DEFAULT_SERVICE,
   appleBaseUrl: DEFAULT_ASC_API_URL,
 });
+
+/** The Keychain entry the settings name (nothing is read until the store is used). */
+export function storeFor(settings: Settings): KeyStore {
+  return createKeyStore({ service: settings.service });
+}
+
+/** How the settings reach App Store Connect. */
+export function checkOptionsFor(settings: Settings): CheckOptions {
+  return { baseUrl: settings.appleBaseUrl };
+}
