@@ -328,10 +328,38 @@ async function recordOf(store: KeyStore, snapshot: Snapshot, key: ListedKey, ite
       `The saved key "${key.name}" (Key ID ${key.keyId}) is listed, but its item is missing from the Keychain; remove it and register the key again.`,
     );
   }
-  throw new AscKeyError(
+  throw unusableKey(key, read.reason, "used");
+}
+
+/** A saved key that is damaged: record-corrupt, naming it, why, and (with `advice`) what to do. */
+function unusableKey(
+  key: { name: string; keyId: string },
+  reason: string,
+  verb: "used" | "renamed",
+  advice = true,
+): AscKeyError {
+  return new AscKeyError(
     "record-corrupt",
-    `The saved key "${key.name}" (Key ID ${key.keyId}) cannot be used: ${read.reason}; remove it and register the key again.`,
+    `The saved key "${key.name}" (Key ID ${key.keyId}) cannot be ${verb}: ${reason}${advice ? "; remove it and register the key again" : ""}.`,
   );
+}
+
+/**
+ * Makes `record` LingCode's key under `name`: its line in the list first brought in line with it (a crash may have
+ * left them apart, or the item may have been unlisted), then LingCode's entry written. Returns the key as LingCode
+ * now has it.
+ */
+async function writeAsLingCodes(
+  store: KeyStore,
+  snapshot: Snapshot,
+  record: KeyRecord,
+  name: string,
+): Promise<SavedKeySummary> {
+  if (!sameEntry(indexEntry(snapshot.index, record.keyId), entryOf(record, name))) {
+    await saveKey(store, snapshot.index, record, name);
+  }
+  await store.write(record);
+  return { ...(summarize(record) as KeySummary), name };
 }
 
 export interface SavedKey {
@@ -462,21 +490,11 @@ export async function useSavedKey(store: KeyStore, reference: string): Promise<S
   const found = await locate(store, snapshot, keys, reference);
   const { key } = found;
   if (key.state === "ok" && key.active) return { changed: false, current: summaryOf(key) };
-  if (key.state === "damaged") {
-    throw new AscKeyError(
-      "record-corrupt",
-      `The saved key "${key.name}" (Key ID ${key.keyId}) cannot be used: ${key.reason}; remove it and register the key again.`,
-    );
-  }
+  if (key.state === "damaged") throw unusableKey(key, key.reason, "used");
   const { record } = await recordOf(store, snapshot, key, found.item);
   const previous = await keepActiveKey(store, snapshot, keys);
-  // The list's line follows the item (a crash may have left them apart, or the item may have been unlisted).
-  if (!sameEntry(indexEntry(snapshot.index, record.keyId), entryOf(record, key.name))) {
-    await saveKey(store, snapshot.index, record, key.name);
-  }
-  await store.write(record);
+  const current = await writeAsLingCodes(store, snapshot, record, key.name);
   clearTokenCache();
-  const current = { ...(summarize(record) as KeySummary), name: key.name };
   return {
     changed: true,
     current,
@@ -497,12 +515,7 @@ export async function renameSavedKey(store: KeyStore, reference: string, newName
   const keys = buildList(snapshot).keys;
   const found = await locate(store, snapshot, keys, reference);
   const { key } = found;
-  if (key.state === "damaged") {
-    throw new AscKeyError(
-      "record-corrupt",
-      `The saved key "${key.name}" (Key ID ${key.keyId}) cannot be renamed: ${key.reason}; remove it and register the key again.`,
-    );
-  }
+  if (key.state === "damaged") throw unusableKey(key, key.reason, "renamed");
   checkNameFree(name, keys, [key.keyId]);
   const { record } = await recordOf(store, snapshot, key, found.item);
   await saveKey(store, snapshot.index, record, name);
@@ -602,12 +615,7 @@ async function removal(store: KeyStore, options: RemoveOptions): Promise<Planned
       if (chosen.key === target || chosen.key.keyId === target?.keyId) {
         throw new AscKeyError("choice-invalid", "The key to use next cannot be the key being removed.");
       }
-      if (chosen.key.state === "damaged") {
-        throw new AscKeyError(
-          "record-corrupt",
-          `The saved key "${chosen.key.name}" (Key ID ${chosen.key.keyId}) cannot be used: ${chosen.key.reason}.`,
-        );
-      }
+      if (chosen.key.state === "damaged") throw unusableKey(chosen.key, chosen.key.reason, "used", false);
       plan.next = chosen.key;
       plan.nextItem = chosen.item;
     }
@@ -638,11 +646,7 @@ export async function removeKey(store: KeyStore, options: RemoveOptions = {}): P
   } else if (plan.next) {
     const chosen = plan.next;
     const { record } = await recordOf(store, snapshot, chosen, plan.nextItem);
-    if (!sameEntry(indexEntry(snapshot.index, record.keyId), entryOf(record, chosen.name))) {
-      await saveKey(store, snapshot.index, record, chosen.name);
-    }
-    await store.write(record);
-    next = { ...(summarize(record) as KeySummary), name: chosen.name };
+    next = await writeAsLingCodes(store, snapshot, record, chosen.name);
   }
   if (target) await forgetKey(store, snapshot.index, target.keyId);
   clearTokenCache();
