@@ -37,7 +37,7 @@ export function useKeyStatus(known?: StatusReport) {
   };
   useEffect(() => {
     // Cached for the next first paint; no read now (execute is off while a status is pinned).
-    if (known) void cached.mutate(undefined, { optimisticUpdate: () => known, shouldRevalidateAfter: false });
+    if (known) show(known);
   }, []);
   return {
     data: pinned ?? cached.data,

@@ -210,6 +210,8 @@ interface Planned {
   plan: RegistrationPlan;
   snapshot: Snapshot;
   keys: ListedKey[];
+  /** The new key takes the place of the key in LingCode's entry (the same Key ID, or the key it replaces). */
+  mustUse: boolean;
 }
 
 async function plan(prepared: PreparedKey, store: KeyStore, choices: RegistrationChoices): Promise<Planned> {
@@ -289,6 +291,7 @@ async function plan(prepared: PreparedKey, store: KeyStore, choices: Registratio
     },
     snapshot,
     keys,
+    mustUse,
   };
 }
 
@@ -315,7 +318,7 @@ export async function registerKey(input: KeyInput | PreparedKey, options: Regist
   options.onStep?.("reading");
   const prepared = "record" in input ? input : await prepareKey(input, options.now);
   const { store } = options;
-  const { plan: planned, snapshot, keys } = await plan(prepared, store, options);
+  const { plan: planned, snapshot, keys, mustUse } = await plan(prepared, store, options);
 
   let check: CheckResult | undefined;
   if (options.verify ?? true) {
@@ -330,8 +333,7 @@ export async function registerKey(input: KeyInput | PreparedKey, options: Regist
   const replaced = planned.replaces;
   // The key LingCode uses joins the saved keys (if it was only in LingCode's entry) as soon as there is a second
   // one, so that it stays at hand, unless this registration is what replaces it.
-  const entryIsReplaced = entry.state === "key" && (entry.record.keyId === record.keyId || (replaced?.active ?? false));
-  const kept = entry.state === "key" && !entryIsReplaced ? await keepActiveKey(store, snapshot, keys) : undefined;
+  const kept = entry.state === "key" && !mustUse ? await keepActiveKey(store, snapshot, keys) : undefined;
   const switchedFrom = planned.use ? kept : undefined;
   const rotatedOut = replaced && replaced.keyId !== record.keyId ? replaced.keyId : undefined;
   await saveKey(store, snapshot.index, record, planned.name, { after: rotatedOut });
