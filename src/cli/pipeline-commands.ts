@@ -1,5 +1,5 @@
 /** The commands that hand the key to other tools: the key LingCode uses, or with --key <name or Key ID> another saved key. */
-import type { Command } from "./commands";
+import type { Command } from "./shared";
 import { runExec } from "./exec";
 import { runExport } from "./export";
 import { runNotaryProfile } from "./notary-profile";
