@@ -42,7 +42,6 @@ import { PIPELINE_COMMANDS } from "./pipeline-commands";
 import { KEY_OPTION, keyReference, list, nextReference, rename, shellWord, use } from "./keys";
 import { looksLikeKeyText, notTrashedWarning, showHelp, withoutFinalStop, type Command } from "./shared";
 
-
 /** Told to the user when a command needs a saved key and there is none (exit 1). */
 export const NO_KEY_SENTENCE = `${withoutFinalStop(NOT_CONFIGURED_SENTENCE)}; register one with: asc-key register --issuer-id <id> --key-id <id> --p8 <file>`;
 
