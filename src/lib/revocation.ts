@@ -24,7 +24,7 @@ export const PROOF_GAP_MS = 10 * 60_000;
 export interface RetiredCheck {
   /** Apple's answer to the retired key. */
   outcome: Outcome;
-  /** Apple's `Date` header on that answer (ISO 8601); missing when the answer had none, or there was no answer. */
+  /** Apple's `Date` header on that answer (ISO 8601, or the header's own HTTP date); missing when there was none. */
   appleDate?: string;
   /** This computer's clock when the check ran (ISO 8601). Shown only where Apple's time is missing; proves nothing. */
   checkedAt: string;
@@ -112,6 +112,12 @@ interface Walk {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** When a check was answered: Apple's time when it said one, else this computer's. */
+function answeredAt(check: RetiredCheck): string {
+  const apple = Date.parse(check.appleDate ?? "");
+  return Number.isNaN(apple) ? check.checkedAt : iso(apple);
+}
+
 function walk(history: readonly RetiredCheck[]): Walk {
   let works: RetiredCheck | undefined;
   let earliest: Refusal | undefined;
@@ -143,16 +149,16 @@ function walk(history: readonly RetiredCheck[]): Walk {
     if (!earliest || refusal.at < earliest.at) earliest = refusal;
     if (!latest || refusal.at >= latest.at) latest = refusal;
   }
-  const last = unproven && { reason: unproven.reason, at: unproven.check.appleDate ?? unproven.check.checkedAt };
+  const last = unproven && { reason: unproven.reason, at: answeredAt(unproven.check) };
   const kept = [...new Set([works, earliest?.check, latest?.check, unproven?.check])]
     .filter((check): check is RetiredCheck => check !== undefined)
     .sort((a, b) => history.indexOf(a) - history.indexOf(b));
   let state: RetiredKeyState;
   if (earliest && latest) {
-    const refusedAt = earliest === latest ? [iso(earliest.at)] : [iso(earliest.at), iso(latest.at)];
+    const refusedAt = earliest.at === latest.at ? [iso(earliest.at)] : [iso(earliest.at), iso(latest.at)];
     state = { state: "pending", refusedAt, provableFrom: iso(earliest.at + PROOF_GAP_MS) };
   } else if (works) {
-    state = { state: "still-works", checkedAt: works.appleDate ?? works.checkedAt };
+    state = { state: "still-works", checkedAt: answeredAt(works) };
   } else {
     state = { state: "pending", refusedAt: [] };
   }

@@ -57,6 +57,11 @@ const CASES: Case[] = [
     { state: "still-works", checkedAt: at(0) },
   ],
   [
+    "Apple's Date as the header writes it (an HTTP date) reads the same",
+    [{ outcome: "valid", appleDate: "Mon, 07 Dec 2026 09:14:00 GMT", checkedAt: at(2 * M), current: "valid" }],
+    { state: "still-works", checkedAt: at(0) },
+  ],
+  [
     "accepted without a Date: the time is this computer's",
     [run("valid", null, "valid", 3 * M)],
     { state: "still-works", checkedAt: at(3 * M) },
@@ -66,6 +71,11 @@ const CASES: Case[] = [
     "two refusals 9 min 59 s apart are not proof",
     [refused(0), refused(10 * M - S)],
     { state: "pending", refusedAt: [at(0), at(10 * M - S)], provableFrom: at(10 * M) },
+  ],
+  [
+    "two refusals with the same Date (two runs within a second) are one time",
+    [refused(0), refused(0, "valid", 30 * S)],
+    { state: "pending", refusedAt: [at(0)], provableFrom: at(10 * M) },
   ],
   [
     "two refusals exactly 10 minutes apart are proof",
