@@ -37,7 +37,7 @@ export type Unproven =
   "apple-error" | "unreachable" | "current-refused" | "current-unanswered" | "no-current-key" | "no-apple-date";
 
 /** Why a run proved nothing, in words that follow "proved nothing: ". */
-export const UNPROVEN_REASON: Readonly<Record<Unproven, string>> = {
+const UNPROVEN_REASON: Readonly<Record<Unproven, string>> = {
   "apple-error": "App Store Connect answered with an error",
   unreachable: "App Store Connect could not be reached",
   "current-refused": "Apple refused the key LingCode uses too",
