@@ -15,8 +15,9 @@ export function downloadsFolder(): string {
 }
 
 /**
- * The newest `AuthKey_<ID>.p8` in a folder (default ~/Downloads). Quiet on every failure: a missing or unreadable
- * folder means there is nothing to suggest.
+ * The newest `AuthKey_<ID>.p8` in a folder (default ~/Downloads). Only that name is suggested: an In-App Purchase
+ * key (`SubscriptionKey_<ID>.p8`), however new, never is (the key model refuses it). Quiet on every failure: a missing
+ * or unreadable folder means there is nothing to suggest.
  */
 export async function findNewestAuthKey(folder = downloadsFolder()): Promise<FoundKeyFile | undefined> {
   let names: string[];

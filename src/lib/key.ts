@@ -95,10 +95,11 @@ function fileError(error: unknown, name: string): AscKeyError {
  */
 export async function loadKeyFile(filePath: string, keyId?: string): Promise<LoadedKey> {
   const fileName = path.basename(filePath);
+  // Refused by its name, before the file is read or Apple asked: App Store Connect's API refuses such a key (401).
   if (isSubscriptionKeyFileName(fileName)) {
     throw new AscKeyError(
       "subscription-key",
-      `${fileName} is an In-App Purchase (subscription) key, not an App Store Connect API key. Create one under Users and Access > Integrations > App Store Connect API.`,
+      `${printable(fileName)} is an In-App Purchase (subscription) key, not an App Store Connect API key. It is made for the App Store Server API (in-app purchases and subscriptions), and App Store Connect's API refuses it; create an App Store Connect API key under Users and Access > Integrations > App Store Connect API.`,
     );
   }
   const text = await readKeyFile(filePath);

@@ -204,6 +204,22 @@ describe("reading a .p8 file", () => {
     await fs.writeFile(file, key.pem);
     const error = await expectFileRefused(loadKeyFile(file), "subscription-key");
     expect(error.message).toMatch(/In-App Purchase/);
+    expect(error.message).toMatch(/for the App Store Server API/);
+  });
+
+  it("refuses an In-App Purchase key before reading it: even a file that is no key at all, or no file", async () => {
+    const notes = path.join(dir, "SubscriptionKey_ABC1234DEF (1).p8");
+    await fs.writeFile(notes, "not a key\n");
+    await expectFileRefused(loadKeyFile(notes), "subscription-key");
+    await expectFileRefused(loadKeyFile(path.join(dir, "gone", "SubscriptionKey_ABC1234DEF.p8")), "subscription-key");
+  });
+
+  it("shows a control character in an In-App Purchase key's name as an escape", async () => {
+    const file = path.join(dir, "SubscriptionKey_ABC1234DEF\r(2).p8");
+    await fs.writeFile(file, key.pem);
+    const error = await expectFileRefused(loadKeyFile(file), "subscription-key");
+    expect(error.message).toMatch(/^SubscriptionKey_ABC1234DEF\\r\(2\)\.p8 is an In-App Purchase/);
+    expect(error.message).not.toContain("\r");
   });
 
   it("shows terminal controls in a file's name as escapes in every reason", async () => {

@@ -241,6 +241,7 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
         await teamInput(key, { issuerId: "not-an-issuer-id" }),
         await teamInput(key, { keyId: "2X9R 4HXF34" }),
         await teamInput(key, { p8Path: path.join(await world.dir(), "missing", "AuthKey_X.p8") }),
+        await teamInput(key, { p8Path: await world.writeP8(key, { name: `SubscriptionKey_${key.keyId}.p8` }) }),
         { ...(await teamInput(key)), individual: true },
       ]) {
         expect(await confirmation(input)).toBeUndefined();
@@ -464,6 +465,16 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
             const p8Path = await world.writeP8("Issuer ID and Key ID, written down for later\n", {
               name: "AuthKey_NOTES.p8",
             });
+            return {
+              input: await teamInput(key, { p8Path }),
+              reason: () => reasonOf(() => loadKeyFile(p8Path)),
+            };
+          },
+        ],
+        [
+          "an In-App Purchase key (SubscriptionKey_<ID>.p8, for the App Store Server API), though Apple would accept it",
+          async (key) => {
+            const p8Path = await world.writeP8(key, { name: `SubscriptionKey_${key.keyId}.p8` });
             return {
               input: await teamInput(key, { p8Path }),
               reason: () => reasonOf(() => loadKeyFile(p8Path)),
