@@ -12,7 +12,8 @@
  * The owner removes its folder on every way out it can catch (src/cli/key-child.ts). After SIGKILL or a power cut,
  * the next command that makes a folder removes every folder whose owner is gone (sweepLeftovers), and
  * `asc-key doctor` reports them. A folder whose owner cannot be told (a name from an older release, or `ps` not
- * answering) is never removed by the sweep: it may belong to a command still running.
+ * answering) is never removed by the sweep: it may belong to a command still running. Pids are those of this
+ * process's pid namespace: a temporary folder shared with a container that runs asc-key too is not supported.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, promises as fs } from "node:fs";

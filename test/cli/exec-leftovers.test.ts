@@ -201,6 +201,25 @@ describe.skipIf(!HAS_KEYRING)("private folders left by a hard kill", () => {
     expect(existsSync(reused)).toBe(false);
   }, 30_000);
 
+  it("notary-profile sweeps too: a folder whose owner has ended is gone once it has made its own", async () => {
+    // A pid that certainly ended: a process of ours, waited for.
+    const ended = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+    await new Promise((resolve) => ended.once("exit", resolve));
+    const left = plantFolder(`asc-key-${ended.pid}-p1-eeeeee`);
+    const run = await runNode([BUNDLE, "notary-profile", "lingcode-notary"], {
+      cwd: tmp,
+      env: {
+        ...env(),
+        LINGCODE_XCRUN: path.join(ROOT, "test", "support", "xcrun-stand-in.cjs"),
+        XCRUN_REPORT: path.join(caseTmp, "..", `xcrun-report-${Date.now()}.json`),
+      },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toBe("asc-key: removed 1 private key folder(s) left by an asc-key that was killed.\n");
+    expect(existsSync(left)).toBe(false);
+    expect(readdirSync(caseTmp)).toEqual([]);
+  }, 30_000);
+
   it("never removes a folder whose owner it cannot tell (an older release's name); doctor reports it", async () => {
     const older = plantFolder("asc-key-Xy12Zq");
     const run = await cli(["exec", "--", process.execPath, "-e", ""]);
