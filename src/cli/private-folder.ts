@@ -28,7 +28,7 @@ const OLDER = /^asc-key-[A-Za-z0-9]{6}$/;
 const START_SLACK_S = 3;
 
 /** A private folder whose owner is not running, or cannot be told. */
-export interface Leftover {
+interface Leftover {
   folder: string;
   /** "gone": the process that made it has ended (killed); "unknown": the name does not say whose it is. */
   owner: "gone" | "unknown";
@@ -114,7 +114,8 @@ function isRunning(pid: number): boolean {
     // EPERM: it exists, another user's.
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
-  return procStat(pid)?.state !== "Z";
+  const state = procStat(pid)?.state;
+  return state !== "Z" && state !== "X";
 }
 
 /** Field 22 of /proc/<pid>/stat (start time in clock ticks after boot), or undefined without /proc. */

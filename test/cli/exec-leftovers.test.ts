@@ -162,6 +162,39 @@ describe.skipIf(!HAS_KEYRING)("private folders left by a hard kill", () => {
     expect(readdirSync(caseTmp)).toEqual([]);
   }, 30_000);
 
+  it.skipIf(process.platform !== "linux")(
+    "a killed asc-key its parent has not yet reaped (a zombie) counts as gone",
+    async () => {
+      // sh starts asc-key in the background and becomes `sleep`, which never reaps it.
+      const marker = path.join(tmp, `marker-zombie-${Date.now()}`);
+      const quote = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
+      const parent = spawn(
+        "/bin/sh",
+        [
+          "-c",
+          `${quote(process.execPath)} ${quote(BUNDLE)} exec -- ${quote(process.execPath)} ${quote(CHILD)} ` +
+            `--wait ${quote(marker)} >/dev/null 2>&1 & exec sleep 60`,
+        ],
+        { cwd: tmp, env: env(), stdio: "ignore" },
+      );
+      spawned.push(parent);
+      pids.push(Number(await waitFor(marker)));
+      const [name] = readdirSync(caseTmp);
+      const ascKeyPid = Number(/^asc-key-(\d+)-/.exec(name)![1]);
+      process.kill(ascKeyPid, "SIGKILL");
+      const until = Date.now() + 10_000;
+      while (!readFileSync(`/proc/${ascKeyPid}/stat`, "utf8").includes(") Z ") && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(readFileSync(`/proc/${ascKeyPid}/stat`, "utf8")).toContain(") Z ");
+
+      const next = await cli(["exec", "--", process.execPath, "-e", ""]);
+      expect(next.status, next.stderr).toBe(0);
+      expect(readdirSync(caseTmp)).toEqual([]);
+    },
+    30_000,
+  );
+
   it("leaves the folder of an exec that is still running, and doctor does not report it", async () => {
     const marker = path.join(tmp, `marker-live-${Date.now()}`);
     const { ascKey } = await startWaitingExec(marker);
