@@ -23,6 +23,7 @@ import { parseCommandArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
 import { KEY_OPTION, keyReference } from "./keys";
+import { findLeftovers, leftoverFoldersLine } from "./private-folder";
 import { appleOptionsFor, keyStoreFor } from "./settings";
 import { notTrashedWarning, showHelp } from "./shared";
 
@@ -71,6 +72,8 @@ export async function doctor(args: string[], io: CliIo): Promise<ExitStatus> {
     if (values["trash-leftovers"]) leftovers = await trashLeftovers(leftovers, home, io);
     lines.push(leftoverFilesLine(leftovers, home));
   }
+  const folders = leftoverFoldersLine(await findLeftovers(os.tmpdir()));
+  if (folders) lines.push(folders);
   lines.push(environmentLine(io.env, summary));
   if (record) {
     const check = await checkKey(record, appleOptionsFor(io.env));

@@ -216,6 +216,8 @@ with a one-line fix:
   keychain        the saved entry can be read (not locked; over SSH macOS cannot ask to unlock)
   leftover-files  no AuthKey_<Key ID>.p8 of the saved key left in ~/Downloads, ~/Desktop, ~/private_keys,
                   ~/.private_keys or ~/.appstoreconnect/private_keys
+  private-folders shown only when found: a private key folder of exec or notary-profile that outlived a killed
+                  command, in the temporary folder
   environment     no fastlane, asc CLI or codemagic variable (APP_STORE_CONNECT_API_KEY_*, ASC_KEY_ID,
                   ASC_PRIVATE_KEY*, APP_STORE_CONNECT_KEY_IDENTIFIER ...) naming another key
   apple           Apple accepts the key, and no agreement waits for the Account Holder (one request)

@@ -1,11 +1,12 @@
 /**
  * Runs a command with the key in a private, short-lived folder: `exec` and `notary-profile` share it.
  *
- * The folder comes from fs.mkdtemp under os.tmpdir() (mode 0700), each file is created new (flag "wx", mode 0600).
- * It is removed when the command ends, whether it succeeded or failed, when it could not be started, and when
- * asc-key gets SIGINT, SIGTERM or SIGHUP: the signal is passed on to the command, asc-key waits for it to end,
- * removes the folder and exits 128+n as a shell does. A last synchronous removal runs on process exit in case
- * something else ends asc-key. Nothing survives SIGKILL, which no program can catch.
+ * The folder comes from fs.mkdtemp under os.tmpdir() (mode 0700), named after this process (src/cli/private-folder.ts);
+ * each file is created new (flag "wx", mode 0600). It is removed when the command ends, whether it succeeded or
+ * failed, when it could not be started, and when asc-key gets SIGINT, SIGTERM or SIGHUP: the signal is passed on to
+ * the command, asc-key waits for it to end, removes the folder and exits 128+n as a shell does. A last synchronous
+ * removal runs on process exit in case something else ends asc-key. SIGKILL and a power cut cannot be caught: the
+ * folder they leave is removed by the next command that makes one, before it writes its own key.
  *
  * The command's stdin, stdout and stderr are asc-key's own. Its status is passed through; a command that is not
  * found is 127 and one that cannot be run 126, as in a shell. No key material is ever put on an argv.
@@ -24,6 +25,7 @@ import {
 import type { KeyRecord } from "../lib/record";
 import { EXIT, passThrough, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
+import { makePrivateFolder, sweepLeftovers } from "./private-folder";
 
 /** The signals passed on to the command. */
 export const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -77,7 +79,9 @@ export async function runWithKey(options: RunWithKeyOptions): Promise<ExitStatus
     let paths: FolderPaths | undefined;
     if (options.needs.keyFile || options.needs.fastlaneJson) {
       try {
-        folder = await fs.mkdtemp(path.join(os.tmpdir(), "asc-key-"));
+        const removed = await sweepLeftovers(os.tmpdir());
+        if (removed > 0) io.err(`removed ${removed} private key folder(s) left by an asc-key that was killed.`);
+        folder = await makePrivateFolder(os.tmpdir());
         paths = await writeKeyFiles(folder, options.record, options.needs);
       } catch (error) {
         io.err(`could not make the private folder for the key in ${os.tmpdir()} (${errnoWords(error)}).`);
@@ -107,8 +111,6 @@ async function removeFolder(folder: string, io: CliIo): Promise<void> {
 
 /** Writes the files into the (already private) folder; each is created new with mode 0600. */
 async function writeKeyFiles(folder: string, record: KeyRecord, needs: FileNeeds): Promise<FolderPaths> {
-  // mkdtemp makes it 0700 already; say so explicitly rather than trust every platform's default.
-  await fs.chmod(folder, 0o700);
   const paths: FolderPaths = { folder };
   if (needs.keyFile) {
     paths.keyFile = path.join(folder, authKeyFileName(record.keyId));

@@ -39,8 +39,9 @@ export const PIPELINE_HELP: Readonly<Record<PipelineCommandName, string>> = {
 
 Runs <command> with the key LingCode uses (or the saved key --key names) in the environment variables each tool reads and, for tools that need a file,
 AuthKey_<Key ID>.p8 in a fresh private folder (mode 0700, files 0600). The folder is removed when the command ends,
-also when asc-key gets SIGINT, SIGTERM or SIGHUP (passed on to the command first). The key is never put on a
-command line, but the command and every program it starts can read it.
+also when asc-key gets SIGINT, SIGTERM or SIGHUP (passed on to the command first); one left by a killed asc-key is
+removed by the next exec or notary-profile. The key is never put on a command line, but the command and every
+program it starts can read it.
 
 Options:
   --only <groups>  Expose only these, comma-separated: ${EXPORT_GROUPS.join(", ")} (default: all)
@@ -69,7 +70,7 @@ command and removes it afterwards.
 Options:
   --format fastlane-json  The format to write (the only one)
   --out <file>            Where to write it; an existing file is never replaced without --force
-  --force                 Replace an existing file
+  --force                 Replace an existing regular file (a link, device, FIFO or socket is always refused)
   --key <name or Key ID>  Write another saved key
   -h, --help              Show this help`,
 

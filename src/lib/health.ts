@@ -14,7 +14,8 @@ import type { KeySummary } from "./status";
 
 export type HealthLevel = "pass" | "warn" | "fail";
 
-export type HealthCheck = "keychain" | "leftover-files" | "environment" | "apple" | "clock" | "key-age";
+export type HealthCheck =
+  "keychain" | "leftover-files" | "private-folders" | "environment" | "apple" | "clock" | "key-age";
 
 export interface HealthLine {
   check: HealthCheck;
