@@ -139,3 +139,37 @@ function clip(text: string): string {
   const flat = Array.from(text.replace(/\s+/g, " ").trim());
   return printable(flat.length > 80 ? `${flat.slice(0, 79).join("")}…` : flat.join(""));
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// A rejection explained (explain.ts)
+
+/** Asked again as an individual key (no `iss`, `sub: "user"`), Apple accepted it. */
+export function individualAccepted(keyId: string): string {
+  return `Key ${keyId} is an individual key: Apple accepted it without the Issuer ID; save it as an individual key (no Issuer ID).`;
+}
+
+/** What Apple's 401 can mean, one sentence each (the order is explain.ts's). */
+export const REJECTION_CAUSES = {
+  revoked: "It was revoked on Team Keys; a revoked key cannot be restored, so make a new one there.",
+  "other-team":
+    "The Issuer ID is another team's: it is at the top of the Team Keys page of the team that made the key.",
+  "team-key": "It is a team key: a team key needs the Issuer ID shown at the top of Team Keys.",
+  "not-app-store-connect":
+    "It is not an App Store Connect key: APNs, Sign in with Apple, MusicKit and DeviceCheck keys also download as AuthKey_<ID>.p8, but they are made in Certificates, Identifiers & Profiles → Keys, and App Store Connect refuses them.",
+} as const;
+
+/** The clock as a cause, with the offset measured from Apple's `Date` (undefined: no answer carried one). */
+export function clockCause(offsetSeconds: number | undefined, toleranceSeconds: number): string {
+  if (offsetSeconds === undefined)
+    return "The clock: Apple's answer had no Date, so this Mac's clock could not be compared.";
+  const how = offsetSeconds < 0 ? "fast" : "slow";
+  const size =
+    Math.abs(offsetSeconds) <= 1
+      ? "within a second of Apple's"
+      : `${offsetWords(offsetSeconds)} ${how} against Apple's`;
+  const verdict =
+    Math.abs(offsetSeconds) > toleranceSeconds
+      ? `more than the minute Apple allows; turn on "Set time and date automatically" in System Settings`
+      : "within the minute Apple allows, so not the cause";
+  return `The clock: this Mac's clock is ${size}, ${verdict}.`;
+}
