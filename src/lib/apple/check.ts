@@ -165,10 +165,10 @@ async function probe(credentials: TokenCredentials, areas: readonly Area[], opti
     return { found: { ...unprobed("rate-limited", message, reason), rateLimitRemaining: left } };
   }
 
-  const probes = PROBES.filter((probe) => areas.includes(probe.area));
+  const probes = PROBES.filter((row) => areas.includes(row.area));
   const asked = await askApple(
     credentials,
-    probes.map((probe) => probe.path),
+    probes.map((row) => row.path),
     options,
   );
   if ("refused" in asked) return { found: unprobed("unreachable", asked.refused, ADDRESS_UNUSABLE_REASON) };
