@@ -7,10 +7,11 @@ const ROUNDS = 15;
 /** Each answer of the stand-in waits this long: a network round trip much longer than the work around it. */
 const DELAY_MS = 100;
 
-/** src/lib/capabilities.ts and the stand-in (test/support), bundled by esbuild as the CLI ships the core. */
+/** The capability check (src/lib/apple) and the stand-in (test/support), bundled by esbuild as the CLI ships the core. */
 function load(tempDir) {
   return loadBundle(tempDir, "capabilities", [
-    'export { checkCapabilities, MAX_REQUESTS } from "./src/lib/capabilities";',
+    'export { checkCapabilities } from "./src/lib/apple";',
+    'export { MAX_REQUESTS } from "./src/lib/apple/probes";',
     'export { clearTokenCache, mintToken } from "./src/lib/token";',
     'export { startAppleStandIn } from "./test/support/apple-stand-in";',
   ]);

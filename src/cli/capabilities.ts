@@ -1,5 +1,5 @@
 /** `asc-key verify --capabilities [--key <name or Key ID>] [--json]`: what the key can do, area by area. */
-import { AREA_TITLES, AREAS, PROBES, type CapabilityReport } from "../lib/capabilities";
+import { AREA_TITLES, AREAS, PROBES, type CapabilityReport } from "../lib/apple";
 import { OUTCOME } from "../lib/outcomes";
 import { checkSavedKeyCapabilities } from "../lib/pipeline";
 import { EXIT, type ExitStatus } from "./exit-status";

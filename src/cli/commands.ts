@@ -8,8 +8,7 @@
 import { spawn } from "node:child_process";
 import { accessSync, constants as fsConstants } from "node:fs";
 import path from "node:path";
-import type { CheckResult } from "../lib/asc-client";
-import { privilegeWarningAfterRegistration } from "../lib/capabilities";
+import { privilegeWarningAfterRegistration, type CheckResult } from "../lib/apple";
 import { isAscKeyError } from "../lib/errors";
 import {
   AppleCheckError,

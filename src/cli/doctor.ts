@@ -1,6 +1,6 @@
 /** `asc-key doctor`: each part of the set-up, pass, warn or fail, with a one-line fix. */
 import os from "node:os";
-import { checkKey } from "../lib/asc-client";
+import { checkKey } from "../lib/apple";
 import {
   appleLine,
   clockLine,

@@ -2,7 +2,7 @@
  * asc-key's settings, from its environment: the one place the CLI reads configuration. The core (src/lib) takes
  * them as arguments and reads no environment itself.
  */
-import { DEFAULT_ASC_API_URL, type CheckOptions } from "../lib/asc-client";
+import { DEFAULT_ASC_API_URL, type CheckOptions } from "../lib/apple";
 import { DEFAULT_SERVICE, type KeyStore } from "../lib/keychain";
 import { checkOptionsFor, storeFor, type Settings } from "../lib/settings";
 

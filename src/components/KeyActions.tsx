@@ -7,7 +7,7 @@ import {
   verifyWithToast,
 } from "../helpers/key-actions";
 import { removalChoices } from "../helpers/saved-key-actions";
-import { TEAM_KEYS_URL } from "../lib/asc-client";
+import { TEAM_KEYS_URL } from "../lib/outcomes";
 import type { LastSeenQuota, Registration } from "../lib/pipeline";
 import type { KeySummary } from "../lib/status";
 import { KeyList } from "./KeyList";

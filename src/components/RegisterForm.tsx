@@ -6,7 +6,7 @@ import { useEffect, useRef } from "react";
 import { submitRegistration } from "../helpers/register";
 import { useKeyFile } from "../hooks/useKeyFile";
 import { useRegisterDefaults, type RegisterDefaults } from "../hooks/useRegisterDefaults";
-import { TEAM_KEYS_URL } from "../lib/asc-client";
+import { TEAM_KEYS_URL } from "../lib/outcomes";
 import { describeError } from "../lib/errors";
 import { EXAMPLE_ISSUER_ID, findIssuerIds, keyIdFromFileName, parseIssuerId, parseKeyId } from "../lib/ids";
 import type { Registration } from "../lib/pipeline";

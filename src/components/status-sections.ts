@@ -3,7 +3,7 @@
  * Plain functions over non-secret data, so what they say is tested without rendering.
  */
 import { formatAge } from "../lib/check-summary";
-import { AREA_TITLES, AREAS, type CapabilityReport } from "../lib/capabilities";
+import { AREA_TITLES, AREAS, type CapabilityReport } from "../lib/apple";
 import type { HealthLevel, HealthLine } from "../lib/health";
 
 const ANSWER_WORDS = { yes: "Yes", no: "No", unknown: "Unknown" } as const;

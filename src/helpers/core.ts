@@ -1,4 +1,4 @@
-import type { CheckOptions } from "../lib/asc-client";
+import type { CheckOptions } from "../lib/apple";
 import type { KeyStore } from "../lib/keychain";
 import { checkOptionsFor, storeFor } from "../lib/settings";
 import { extensionSettings } from "./settings";

@@ -1,7 +1,7 @@
 import { Alert, Clipboard, confirmAlert, open, showHUD, showToast, Toast, trash } from "@raycast/api";
 import { describeError } from "../lib/errors";
 import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
-import type { CapabilityReport } from "../lib/capabilities";
+import type { CapabilityReport } from "../lib/apple";
 import {
   checkSavedKeyCapabilities,
   mintSavedToken,

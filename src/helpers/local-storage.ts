@@ -1,6 +1,5 @@
 import { LocalStorage } from "@raycast/api";
-import type { CheckResult } from "../lib/asc-client";
-import type { CapabilityReport } from "../lib/capabilities";
+import type { CapabilityReport, CheckResult } from "../lib/apple";
 import { rememberCheck, type RememberedCheck } from "../lib/check-summary";
 import { isOutcome, OUTCOME } from "../lib/outcomes";
 import type { KeyStatus, KeySummary } from "../lib/status";

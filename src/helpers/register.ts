@@ -1,5 +1,5 @@
 import { Alert, confirmAlert, open, showToast, Toast, trash } from "@raycast/api";
-import { TEAM_KEYS_URL } from "../lib/asc-client";
+import { TEAM_KEYS_URL } from "../lib/outcomes";
 import { describeError, isAscKeyError, refusedInput } from "../lib/errors";
 import {
   AppleCheckError,
@@ -13,7 +13,7 @@ import {
   type RegistrationPlan,
   type RegistrationStep,
 } from "../lib/pipeline";
-import { privilegeWarningAfterRegistration } from "../lib/capabilities";
+import { privilegeWarningAfterRegistration } from "../lib/apple";
 import { resolveTrashTargets } from "../lib/trash";
 import { refreshLauncherSubtitle } from "./launcher";
 import { bestEffort, rememberKeyToRevoke, rememberSavedKey, saveCheck } from "./local-storage";

@@ -6,10 +6,11 @@
  */
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { CLOCK_TOLERANCE_SECONDS, TEAM_KEYS_URL, type CheckResult } from "./asc-client";
+import { CLOCK_TOLERANCE_SECONDS, type CheckResult } from "./apple";
 import { ageInDays } from "./check-summary";
 import { isAscKeyError, isUnreadableEntry } from "./errors";
 import { keyIdFromFileName, maskedSuffix, maskIssuerId } from "./ids";
+import { TEAM_KEYS_URL } from "./outcomes";
 import type { KeySummary } from "./status";
 
 export type HealthLevel = "pass" | "warn" | "fail";

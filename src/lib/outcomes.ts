@@ -2,7 +2,7 @@
  * Apple's answers, in one table: what each outcome of a check means and how every face of the product shows it.
  * Adding an outcome is one entry here; the compiler then asks for every field.
  *
- * The outcomes (from `GET /v1/apps?limit=1`, see asc-client.ts):
+ * The outcomes (from `GET /v1/apps?limit=1`, judged in apple/judge.ts):
  * - valid: 200 with a JSON `data` array.
  * - role-limited: 403 `FORBIDDEN_ERROR`: the key is valid, its role too small for this request.
  * - agreement-required: 403 `FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED`: every endpoint refuses until the
@@ -28,10 +28,10 @@ export const OUTCOMES = [
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** How the outcome's tag is coloured (Raycast's Color of the same name). */
-export type OutcomeColor = "Green" | "Orange" | "Red" | "SecondaryText";
+type OutcomeColor = "Green" | "Orange" | "Red" | "SecondaryText";
 
 /** Which of asc-key's exit statuses the outcome gives (`verify`; `register` saves only usable outcomes). */
-export type OutcomeExit = "ok" | "rejected" | "unavailable";
+type OutcomeExit = "ok" | "rejected" | "unavailable";
 
 interface KeyWords {
   /** "Key ABC1234DEF" or "The key". */
@@ -41,7 +41,7 @@ interface KeyWords {
   kind?: KeyKind;
 }
 
-export interface OutcomeFacts {
+interface OutcomeFacts {
   /** A short label for a metadata row or a tag: "valid (small role)". */
   label: string;
   /** The sentence telling the user what it means and what to do; names the key when its ID is known. */
@@ -147,7 +147,8 @@ export const OUTCOME: Readonly<Record<Outcome, OutcomeFacts>> = {
 
 /**
  * The sentence for an outcome. With a Key ID it names the key; with a kind, a rejection points at the right page.
- * `checkKey` gives more specific sentences for a wrong clock, a server error and an unreachable server.
+ * The Apple room (apple/words.ts) gives more specific sentences for a wrong clock, a server error and an unreachable
+ * server.
  */
 export function outcomeSentence(outcome: Outcome, key: { keyId?: string; kind?: KeyKind } = {}): string {
   return OUTCOME[outcome].sentence({

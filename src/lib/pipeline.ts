@@ -4,8 +4,14 @@
  * called it. Nothing here prints, caches or returns key material except `KeyRecord.privateKey`, which callers
  * hand to the store or to token minting and never show.
  */
-import { checkKey, type CheckOptions, type CheckResult } from "./asc-client";
-import { checkCapabilities, type CapabilityOptions, type CapabilityReport } from "./capabilities";
+import {
+  checkCapabilities,
+  checkKey,
+  type CapabilityOptions,
+  type CapabilityReport,
+  type CheckOptions,
+  type CheckResult,
+} from "./apple";
 import { AscKeyError, isAscKeyError } from "./errors";
 import { parseIssuerId, parseKeyId } from "./ids";
 import { loadKeyFile, normalizePrivateKey } from "./key";

@@ -3,7 +3,7 @@
  * each face passes its settings in. The Raycast extension always uses LINGCODE_SETTINGS (src/helpers/settings.ts);
  * the asc-key CLI builds its own from its environment (src/cli/settings.ts); tests pass throwaway ones.
  */
-import { DEFAULT_ASC_API_URL, type CheckOptions } from "./asc-client";
+import { DEFAULT_ASC_API_URL, type CheckOptions } from "./apple";
 import { createKeyStore, DEFAULT_SERVICE, type KeyStore } from "./keychain";
 
 export interface Settings {

@@ -1,7 +1,7 @@
 import { Action, Tool } from "@raycast/api";
 import { rememberActive } from "../helpers/launcher";
 import { keyStore } from "../helpers/core";
-import { TEAM_KEYS_URL } from "../lib/asc-client";
+import { TEAM_KEYS_URL } from "../lib/outcomes";
 import { AscKeyError, describeError } from "../lib/errors";
 import {
   listKeys,

@@ -14,7 +14,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { appleOptions, keyStore } from "../../src/helpers/core";
 import type * as SettingsModule from "../../src/helpers/settings";
-import { DEFAULT_ASC_API_URL } from "../../src/lib/asc-client";
+import { DEFAULT_ASC_API_URL } from "../../src/lib/apple";
 import { DEFAULT_SERVICE } from "../../src/lib/keychain";
 import { serializeRecord } from "../../src/lib/record";
 import { LINGCODE_SETTINGS } from "../../src/lib/settings";

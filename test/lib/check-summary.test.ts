@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { checkKey, type CheckResult, type Outcome } from "../../src/lib/asc-client";
+import { checkKey, type CheckResult } from "../../src/lib/apple";
+import type { Outcome } from "../../src/lib/outcomes";
 import {
   ageInDays,
   checkSubtitle,

@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { CheckResult } from "../../src/lib/asc-client";
+import type { CheckResult } from "../../src/lib/apple";
 import { AscKeyError } from "../../src/lib/errors";
 import {
   appleLine,

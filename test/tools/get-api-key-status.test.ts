@@ -9,7 +9,7 @@ import { keyStore } from "../../src/helpers/core";
 import { registerKey } from "../../src/lib/pipeline";
 import { removeKey } from "../../src/lib/saved-keys";
 import { saveCheck } from "../../src/helpers/local-storage";
-import { outcomeSentence } from "../../src/lib/asc-client";
+import { outcomeSentence } from "../../src/lib/outcomes";
 import * as statusTool from "../../src/tools/get-api-key-status";
 import { raycast } from "../raycast/harness";
 import { ISSUER_ID, ISSUER_SUFFIX, HAS_KEYRING, testWorld } from "../support/world";

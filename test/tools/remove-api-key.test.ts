@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { saveCheck } from "../../src/helpers/local-storage";
 import { rememberKeyToRevoke } from "../../src/helpers/local-storage";
-import { TEAM_KEYS_URL, outcomeSentence } from "../../src/lib/asc-client";
+import { TEAM_KEYS_URL, outcomeSentence } from "../../src/lib/outcomes";
 import { ACCOUNT, createSecretToolBackend, itemAccount, LABEL, savedKeysService } from "../../src/lib/keychain";
 import * as removeTool from "../../src/tools/remove-api-key";
 import { Action } from "@raycast/api";

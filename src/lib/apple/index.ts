@@ -1,0 +1,18 @@
+/**
+ * The Apple room: the one place that talks to App Store Connect. Its public surface:
+ *
+ * - `checkKey`: is the key valid? One `GET /v1/apps?limit=1`.
+ * - `checkCapabilities`: what can it do? One token, one request per probe (probes.ts), and the conclusions.
+ * - `privilegeWarningAfterRegistration`: after a valid registration, does the key reach Users and Access?
+ * - `explainRejection`: after a 401, ask again after a pause (a key valid before) and as an individual key (a team
+ *   key), then list what the 401 can mean, most likely first, with the clock offset measured.
+ *
+ * Inside: ask.ts sends (address policy, timeout, redirects refused, bounded body, `X-Rate-Limit` and `Date`),
+ * judge.ts decides, words.ts says it, explain.ts explains a 401, probes.ts lists what is asked, conclusions.ts reads Apple's role pages.
+ */
+export { DEFAULT_ASC_API_URL } from "./ask";
+export { checkCapabilities, checkKey, privilegeWarningAfterRegistration } from "./check";
+export type { CapabilityOptions, CapabilityReport, CheckOptions, CheckResult } from "./check";
+export { CLOCK_TOLERANCE_SECONDS, type AreaAnswer } from "./judge";
+export { AREA_TITLES, AREAS, PROBES, type Area } from "./probes";
+export { explainRejection } from "./explain";
