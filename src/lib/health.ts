@@ -11,6 +11,7 @@ import { ageInDays } from "./check-summary";
 import { isAscKeyError, isUnreadableEntry } from "./errors";
 import { keyIdFromFileName, maskedSuffix, maskIssuerId } from "./ids";
 import type { KeySummary } from "./status";
+import { printable as printableText, WIDTH } from "./text";
 
 export type HealthLevel = "pass" | "warn" | "fail";
 
@@ -205,8 +206,7 @@ export function environmentLine(
 
 /** A value from the environment shown back: printable, short. */
 function printable(value: string): string {
-  const flat = value.replace(/[^\x21-\x7E]/g, "?");
-  return flat.length > 20 ? `${flat.slice(0, 19)}…` : flat;
+  return printableText(value, WIDTH.environmentValue);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -152,7 +152,20 @@ describe("names", () => {
     expect(parseKeyName("  Acme Corp  ")).toBe("Acme Corp");
     expect(parseKeyName("Ünïcode 🚀 client")).toBe("Ünïcode 🚀 client");
     expect(parseKeyName("x".repeat(MAX_NAME_LENGTH))).toHaveLength(40);
-    for (const bad of ["", "   ", "a\nb", "a\u0007b", "a\u009bb", "abc\u202edef", "x".repeat(41), "none", " NONE "]) {
+    for (const bad of [
+      "",
+      "   ",
+      "a\nb",
+      "a\u0007b",
+      "a\u009bb",
+      "abc\u202edef",
+      "a\u200bb",
+      "a\ufeffb",
+      "a\u2066b",
+      "x".repeat(41),
+      "none",
+      " NONE ",
+    ]) {
       expect(() => parseKeyName(bad), JSON.stringify(bad)).toThrow(AscKeyError);
     }
   });

@@ -20,6 +20,7 @@
 import { AscKeyError } from "../errors";
 import { parseKeyId } from "../ids";
 import { MAX_NAME_LENGTH } from "../key-names";
+import { printable } from "../text";
 import { parseRecord, serializeRecord, type KeyKind, type KeyRecord } from "../record";
 import { setAndReadBack, type SecretBackend } from "./backend";
 import { MAX_COMMAND_LINE } from "./macos";
@@ -327,7 +328,7 @@ function parseEntry(value: unknown): IndexEntry | undefined {
   const keyId = exactKeyId(raw.keyId);
   if (keyId === undefined) return undefined;
   const entry: IndexEntry = { keyId };
-  if (typeof raw.name === "string" && validName(raw.name)) entry.name = raw.name;
+  if (typeof raw.name === "string" && validName(raw.name)) entry.name = shownName(raw.name);
   if (raw.kind === "team" || raw.kind === "individual") entry.kind = raw.kind;
   if (entry.kind === "team" && typeof raw.issuerIdSuffix === "string" && /^[0-9a-f]{3}$/.test(raw.issuerIdSuffix)) {
     entry.issuerIdSuffix = raw.issuerIdSuffix;
@@ -346,6 +347,15 @@ function exactKeyId(value: unknown): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A stored name as every face shows it: a name planted with a format character (U+202E, a zero-width space, ...),
+ * which no version lets the user type, has it escaped (`\u202e`) here, where it leaves the Keychain, so the list,
+ * the views, the CLI and the AI tools all show what it is.
+ */
+function shownName(name: string): string {
+  return printable(name);
 }
 
 /** The name rules' shape (src/lib/key-names.ts), checked loosely: a stored name is shown only if it is one line. */
@@ -376,5 +386,7 @@ export function serializeSavedItem(record: KeyRecord, name: string): string {
 export function parseSavedItem(text: string): SavedItem {
   const record = parseRecord(text);
   const raw = JSON.parse(text.trim()) as Record<string, unknown>;
-  return typeof raw.name === "string" && validName(raw.name) ? { record, name: raw.name.trim() } : { record };
+  return typeof raw.name === "string" && validName(raw.name)
+    ? { record, name: shownName(raw.name.trim()) }
+    : { record };
 }
