@@ -27,6 +27,9 @@ export const WIDTH = {
   environmentValue: 20,
 } as const;
 
+/** One of WIDTH's widths (a type, so that `lines.map(printable)` cannot pass an index as a width). */
+export type Width = (typeof WIDTH)[keyof typeof WIDTH];
+
 /**
  * `text` with every control and format character written as a visible escape: `\t`, `\n`, `\r`, other C0 controls
  * as `\x1b`, DEL, C1 controls and format characters as `\u007f` / `\u009b` / `\u202e` (one outside the BMP as its
@@ -38,7 +41,7 @@ export const WIDTH = {
  *
  * `width` (one of WIDTH's): at most that many characters of the escaped text are shown, the last one then `…`.
  */
-export function printable(text: string, width?: number): string {
+export function printable(text: string, width?: Width): string {
   const shown = text.replace(UNPRINTABLE, escape);
   if (width === undefined) return shown;
   const chars = [...shown];

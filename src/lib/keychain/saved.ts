@@ -23,6 +23,7 @@ import { MAX_NAME_LENGTH } from "../key-names";
 import { printable } from "../text";
 import { parseRecord, serializeRecord, type KeyKind, type KeyRecord } from "../record";
 import { setAndReadBack, type SecretBackend } from "./backend";
+import { createLock } from "./lock";
 import { MAX_COMMAND_LINE } from "./macos";
 
 /** The saved keys' service: the entry's service and this. */
@@ -112,6 +113,21 @@ export interface SavedKeyStore {
   putEntry(index: SavedIndex, entry: IndexEntry, options?: { after?: string }): Promise<void>;
   /** Removes every entry with this Key ID (a page at a time); when no key is left, the index itself. */
   dropEntry(index: SavedIndex, keyId: string): Promise<void>;
+  /**
+   * The Key IDs of every saved item, from the store's listing of the service's items (no secret read), or undefined
+   * when the store cannot list them.
+   */
+  itemKeyIds(): Promise<string[] | undefined>;
+  /**
+   * Writes the index again with these entries put in (replacing a line with the same Key ID; new ones after the
+   * others), keeping every line it holds: a line whose item is missing may be a save under way. Updates `index`.
+   */
+  rebuild(index: SavedIndex, entries: readonly IndexEntry[]): Promise<void>;
+  /**
+   * Runs `fn` holding the saved keys' lock (src/lib/keychain/lock.ts). With `index`: when the lock was not held
+   * already, the index is read again inside it first (into `index`), so `fn` changes what is there now.
+   */
+  locked<T>(fn: () => Promise<T>, index?: SavedIndex): Promise<T>;
 }
 
 /** How many bytes a page may take: its hex must fit on one `security -i` line beside the command's other words. */
@@ -125,8 +141,9 @@ export function pageBudget(service: string): number {
 /** New entries fill a page up to this share of the budget, leaving room for a longer name or a rotated key later. */
 const FILL = 0.75;
 
-export function createSavedKeyStore(service: string, backend: SecretBackend): SavedKeyStore {
+export function createSavedKeyStore(service: string, backend: SecretBackend, lockFile: string): SavedKeyStore {
   const budget = pageBudget(service);
+  const lock = createLock(lockFile);
 
   const writePage = async (index: SavedIndex, page: IndexPage) => {
     const text = serializePage(page, page.number === 1 ? index.pages.length : undefined);
@@ -168,35 +185,126 @@ export function createSavedKeyStore(service: string, backend: SecretBackend): Sa
     }
   };
 
+  const readIndex = async (): Promise<SavedIndex> => {
+    const first = await backend.get(service, indexAccount(1));
+    if (first === undefined) return { pages: [], reads: 1 };
+    const head = parsePage(first, 1);
+    if (head.count === undefined) {
+      // Page 1 no longer says how many pages there are: look for them one by one, so that none is hidden.
+      const pages = [head.page];
+      let reads = 1;
+      for (let number = 2; number <= MAX_PAGES; number += 1) {
+        const text = await backend.get(service, indexAccount(number));
+        reads += 1;
+        if (text === undefined) break;
+        pages.push(parsePage(text, number).page);
+      }
+      return { pages, reads };
+    }
+    const count = head.count;
+    const rest = await Promise.all(
+      Array.from({ length: count - 1 }, async (_, i): Promise<IndexPage> => {
+        const number = i + 2;
+        const text = await backend.get(service, indexAccount(number));
+        if (text === undefined) return { number, entries: [], missing: true };
+        return parsePage(text, number).page;
+      }),
+    );
+    return { pages: [head.page, ...rest], reads: count };
+  };
+
+  /**
+   * Every change of the index is a read-modify-write under the lock: the index is read again inside it (unless an
+   * outer call holds the lock and read it there), so a change another process finished meanwhile is kept, never
+   * written over with an older copy.
+   */
+  const changing = <T>(index: SavedIndex | undefined, fn: () => Promise<T>): Promise<T> =>
+    lock.run(async (fresh) => {
+      if (fresh && index) {
+        const now = await readIndex();
+        index.pages = now.pages;
+        index.reads += now.reads;
+      }
+      return fn();
+    });
+
+  const putEntry = async (index: SavedIndex, entry: IndexEntry, options: { after?: string } = {}) => {
+    for (const page of index.pages) {
+      const at = page.entries.findIndex((existing) => existing.keyId === entry.keyId);
+      if (at === -1) continue;
+      const entries = [...page.entries];
+      entries[at] = entry;
+      if (fits(index, { ...page, entries }, 1)) {
+        page.entries = entries;
+        await writePage(index, page);
+        return;
+      }
+      // Grown past its page: written elsewhere first, then taken out of here.
+      await append(index, entry);
+      page.entries = page.entries.filter((existing) => existing !== page.entries[at]);
+      await writePage(index, page);
+      return;
+    }
+    if (options.after !== undefined) {
+      for (const page of index.pages) {
+        const at = page.entries.findIndex((existing) => existing.keyId === options.after);
+        if (at === -1) continue;
+        const entries = [...page.entries.slice(0, at + 1), entry, ...page.entries.slice(at + 1)];
+        if (!fits(index, { ...page, entries }, 1)) break;
+        page.entries = entries;
+        await writePage(index, page);
+        return;
+      }
+    }
+    await append(index, entry);
+  };
+
   return {
     service,
+    readIndex,
+    locked: (fn, index) => changing(index, fn),
 
-    async readIndex() {
-      const first = await backend.get(service, indexAccount(1));
-      if (first === undefined) return { pages: [], reads: 1 };
-      const head = parsePage(first, 1);
-      if (head.count === undefined) {
-        // Page 1 no longer says how many pages there are: look for them one by one, so that none is hidden.
-        const pages = [head.page];
-        let reads = 1;
-        for (let number = 2; number <= MAX_PAGES; number += 1) {
-          const text = await backend.get(service, indexAccount(number));
-          reads += 1;
-          if (text === undefined) break;
-          pages.push(parsePage(text, number).page);
-        }
-        return { pages, reads };
+    async itemKeyIds() {
+      if (!backend.accounts) return undefined;
+      const keyIds = new Set<string>();
+      for (const account of await backend.accounts(service)) {
+        const keyId = keyIdOfAccount(account);
+        if (keyId !== undefined) keyIds.add(keyId);
       }
-      const count = head.count;
-      const rest = await Promise.all(
-        Array.from({ length: count - 1 }, async (_, i): Promise<IndexPage> => {
-          const number = i + 2;
-          const text = await backend.get(service, indexAccount(number));
-          if (text === undefined) return { number, entries: [], missing: true };
-          return parsePage(text, number).page;
-        }),
-      );
-      return { pages: [head.page, ...rest], reads: count };
+      return [...keyIds];
+    },
+
+    rebuild(index, entries) {
+      return changing(index, async () => {
+        const all: IndexEntry[] = [];
+        for (const page of index.pages) {
+          for (const entry of page.entries) if (!all.some((other) => other.keyId === entry.keyId)) all.push(entry);
+        }
+        for (const entry of entries) {
+          const at = all.findIndex((other) => other.keyId === entry.keyId);
+          if (at === -1) all.push(entry);
+          else all[at] = entry;
+        }
+        // In the order the keys were saved in (the index's own order), a line that lost its date last.
+        all.sort((a, b) => (a.savedAt ?? "\uffff").localeCompare(b.savedAt ?? "\uffff"));
+        const before = index.pages.length;
+        const pages: IndexPage[] = [];
+        for (const entry of all) {
+          const last = pages.at(-1);
+          const tried = last && { ...last, entries: [...last.entries, entry] };
+          if (last && tried && fits(ROOMY, tried, FILL)) {
+            last.entries = tried.entries;
+          } else {
+            pages.push({ number: pages.length + 1, entries: [entry] });
+          }
+        }
+        index.pages = pages;
+        // The other pages first, page 1 (which counts them) last; then pages it no longer counts go.
+        for (const page of [...pages].reverse()) await writePage(index, page);
+        for (let number = pages.length + 1; number <= before; number += 1) {
+          await backend.delete(service, indexAccount(number)).catch(() => false);
+        }
+      });
     },
 
     async readItem(keyId) {
@@ -222,50 +330,34 @@ export function createSavedKeyStore(service: string, backend: SecretBackend): Sa
       return backend.delete(service, itemAccount(keyId));
     },
 
-    async putEntry(index, entry, options = {}) {
-      for (const page of index.pages) {
-        const at = page.entries.findIndex((existing) => existing.keyId === entry.keyId);
-        if (at === -1) continue;
-        const entries = [...page.entries];
-        entries[at] = entry;
-        if (fits(index, { ...page, entries }, 1)) {
-          page.entries = entries;
-          await writePage(index, page);
-          return;
-        }
-        // Grown past its page: written elsewhere first, then taken out of here.
-        await append(index, entry);
-        page.entries = page.entries.filter((existing) => existing !== page.entries[at]);
-        await writePage(index, page);
-        return;
-      }
-      if (options.after !== undefined) {
-        for (const page of index.pages) {
-          const at = page.entries.findIndex((existing) => existing.keyId === options.after);
-          if (at === -1) continue;
-          const entries = [...page.entries.slice(0, at + 1), entry, ...page.entries.slice(at + 1)];
-          if (!fits(index, { ...page, entries }, 1)) break;
-          page.entries = entries;
-          await writePage(index, page);
-          return;
-        }
-      }
-      await append(index, entry);
+    putEntry(index, entry, options = {}) {
+      return changing(index, () => putEntry(index, entry, options));
     },
 
-    async dropEntry(index, keyId) {
-      for (const page of index.pages) {
-        if (!page.entries.some((entry) => entry.keyId === keyId)) continue;
-        page.entries = page.entries.filter((entry) => entry.keyId !== keyId);
-        await writePage(index, page);
-      }
-      // No key left: the index goes too (the last pages first; page 1, which counts them, last).
-      if (index.pages.length > 0 && index.pages.every((page) => page.entries.length === 0 && !page.damage)) {
-        for (const page of [...index.pages].reverse()) await backend.delete(service, indexAccount(page.number));
-        index.pages = [];
-      }
+    dropEntry(index, keyId) {
+      return changing(index, () => dropEntry(index, keyId));
     },
   };
+
+  async function dropEntry(index: SavedIndex, keyId: string) {
+    for (const page of index.pages) {
+      if (!page.entries.some((entry) => entry.keyId === keyId)) continue;
+      page.entries = page.entries.filter((entry) => entry.keyId !== keyId);
+      await writePage(index, page);
+    }
+    // No key left: the index goes too (the last pages first; page 1, which counts them, last).
+    if (index.pages.length > 0 && index.pages.every((page) => page.entries.length === 0 && !page.damage)) {
+      for (const page of [...index.pages].reverse()) await backend.delete(service, indexAccount(page.number));
+      index.pages = [];
+    }
+  }
+}
+
+/** The Key ID an item's account names (`key-<Key ID>`, `key-x<hex>`), or undefined for any other account. */
+function keyIdOfAccount(account: string): string | undefined {
+  const hex = /^key-x((?:[0-9a-f]{2})+)$/.exec(account);
+  const keyId = hex ? Buffer.from(hex[1], "hex").toString("utf8") : /^key-([A-Z0-9]+)$/.exec(account)?.[1];
+  return keyId !== undefined && itemAccount(keyId) === account ? exactKeyId(keyId) : undefined;
 }
 
 /** One line of JSON; page 1 says how many pages there are. */
@@ -286,6 +378,9 @@ function orderedEntry(entry: IndexEntry): Record<string, unknown> {
   if (entry.savedAt !== undefined) out.savedAt = entry.savedAt;
   return out;
 }
+
+/** An index as long as an index can be: for measuring page 1 with its count at its widest. */
+const ROOMY: SavedIndex = { pages: new Array<IndexPage>(1000), reads: 0 };
 
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 const MAX_PAGES = 1000;
