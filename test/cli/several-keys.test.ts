@@ -129,7 +129,8 @@ describe("help", () => {
   });
 });
 
-describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", () => {
+// Each test runs the built CLI a dozen times or more: on a loaded machine that takes more than the default 30 s.
+describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", { timeout: 120_000 }, () => {
   let service: string;
 
   beforeEach(() => {
