@@ -10,12 +10,13 @@
  *   every byte counts twice): one page holds about six keys, and a list of n keys reads about n/6 + 1 items.
  * - Every change rewrites one page (a single item update), except a new page, which is written before page 1 counts it.
  *
- * Neither the Keychain nor the Secret Service lists a service's items cheaply (macOS cannot without reading every
- * secret), so the index is what says which keys exist. The order of writes keeps every item reachable from it: a key
- * is added to the index before its item is written, and removed from it after its item is deleted. What a crash can
- * leave is an index line whose item is missing or out of date; it is listed as damaged (with Remove), or repaired
- * from the item when the key is next read. A damaged page is read as far as it goes: the Key IDs found in it are
- * listed as damaged, and the other pages as they are.
+ * The index is a cache, the items are the truth: the store lists its items without reading a secret
+ * (`itemKeyIds`: `security dump-keychain`, `secret-tool search`), and a listing that finds a damaged or missing page,
+ * or an item the index leaves out, reads those items and rebuilds the index from them (src/lib/saved-keys.ts,
+ * repairIndex). The order of writes still keeps every item reachable from the index: a key is added to the index
+ * before its item is written, and removed from it after its item is deleted. What a crash can leave is an index line
+ * whose item is missing or out of date; it is listed as damaged (with Remove), or repaired from the item when the
+ * key is next read. Every change of the index is a read-modify-write under one lock (src/lib/keychain/lock.ts).
  */
 import { AscKeyError } from "../errors";
 import { parseKeyId } from "../ids";
