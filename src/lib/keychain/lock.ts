@@ -24,13 +24,13 @@ import { AscKeyError } from "../errors";
  * The lock is re-entrant within one asynchronous flow (an operation that holds it may call a step that takes it
  * again), and not across two flows in one process: two operations the extension runs at once wait for each other.
  */
-export interface SavedKeysLock {
+interface SavedKeysLock {
   /** Runs `fn` holding the lock; `fresh` tells it whether it took the lock itself (false: an outer call holds it). */
   run<T>(fn: (fresh: boolean) => Promise<T>): Promise<T>;
 }
 
 /** How long a waiter waits for a holder that is alive: a holder may be waiting for an unlock dialog (60 s). */
-export const LOCK_WAIT_MS = 75_000;
+const LOCK_WAIT_MS = 75_000;
 /** A lock file still empty after this long was left by a process killed between creating and writing it. */
 const EMPTY_STALE_MS = 5_000;
 /** A lock older than this is stale whoever holds it (a process id reused after a crash must not block for good). */
