@@ -147,4 +147,19 @@ describe.skipIf(!HAS_KEYRING)("API Keys", () => {
     await screen.runAction("Remove Key…");
     await screen.waitFor(() => expect(screen.items().map((item) => item.title)).toEqual(["Acme"]));
   });
+
+  it("a name planted with U+202E in the list of saved keys is shown escaped, never raw", async () => {
+    const [acme, globex] = [world.key(), world.key()];
+    await register(acme, "Acme", true);
+    await register(globex, "Globex", false);
+    const service = keyStore().saved.service;
+    const page = lookupDirectly(service, "index")!;
+    storeDirectly(service, "index", page.replace('"Globex"', '"Glo\\u202eXEBOLG"'));
+    const screen = await openList();
+    expect(screen.items().map((item) => [item.title, item.subtitle])).toEqual([
+      ["Acme", acme.keyId],
+      ["Glo\\u202eXEBOLG", globex.keyId],
+    ]);
+    expect(JSON.stringify(screen.items())).not.toContain("\u202e");
+  });
 });

@@ -36,7 +36,10 @@ export function processIo(): CliIo {
  * lone surrogates; DEL and C1 become `\u` escapes of the same characters).
  */
 export function outLine(text: string): string {
-  return text.split("\n").map(printable).join("\n");
+  return text
+    .split("\n")
+    .map((line) => printable(line))
+    .join("\n");
 }
 
 /** One stderr line, "asc-key: " first: a line break inside is shown as `\n`, so no line can pose as another. */

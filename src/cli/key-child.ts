@@ -23,6 +23,7 @@ import {
   type FolderPaths,
 } from "../lib/exports";
 import type { KeyRecord } from "../lib/record";
+import { printable as printableText, WIDTH } from "../lib/text";
 import { EXIT, passThrough, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
 import { makePrivateFolder, sweepLeftovers } from "./private-folder";
@@ -188,9 +189,7 @@ function errnoWords(error: unknown): string {
   return typeof code === "string" && /^E[A-Z0-9]+$/.test(code) ? code : "unknown error";
 }
 
-/** A name typed by the user, made safe for one line on a terminal. */
+/** A name typed by the user, made safe for one line on a terminal (the one printable, src/lib/text.ts). */
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
-  return clean.length > 80 ? `${clean.slice(0, 77)}...` : clean;
+  return printableText(text, WIDTH.commandName);
 }

@@ -12,6 +12,7 @@ import { isAscKeyError, isUnreadableEntry } from "./errors";
 import { keyIdFromFileName, maskedSuffix, maskIssuerId } from "./ids";
 import { TEAM_KEYS_URL } from "./outcomes";
 import type { KeySummary } from "./status";
+import { printable as printableText, WIDTH } from "./text";
 
 export type HealthLevel = "pass" | "warn" | "fail";
 
@@ -207,8 +208,7 @@ export function environmentLine(
 
 /** A value from the environment shown back: printable, short. */
 function printable(value: string): string {
-  const flat = value.replace(/[^\x21-\x7E]/g, "?");
-  return flat.length > 20 ? `${flat.slice(0, 19)}…` : flat;
+  return printableText(value, WIDTH.environmentValue);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -4,19 +4,13 @@
  * key's Key ID (so `asc-key use <name or Key ID>` always means one key), and never `none` (which `--next none` means).
  */
 import { AscKeyError } from "./errors";
+import { hasUnprintable } from "./text";
 import type { KeyKind } from "./record";
 
 export const MAX_NAME_LENGTH = 40;
 
 /** What `--next` and the AI tools take for "no key". */
 export const NO_KEY_WORD = "none";
-
-/**
- * Control characters (C0, DEL, C1), line and paragraph separators, and the bidirectional controls that can make a
- * name read differently from what it is (e.g. U+202E turns the rest of a line around).
- */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const NOT_IN_A_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/;
 
 /** Trims and checks a name. Throws `name-invalid` with the reason; never quotes the text (it may be anything). */
 export function parseKeyName(input: string | undefined): string {
@@ -27,7 +21,10 @@ export function parseKeyName(input: string | undefined): string {
       `Give the key a name of up to ${MAX_NAME_LENGTH} characters, e.g. the client or team it is for.`,
     );
   }
-  if (NOT_IN_A_NAME.test(name)) {
+  // Control characters (C0, DEL, C1), line and paragraph separators, and the invisible format characters (Cf):
+  // the bidirectional controls can make a name read differently from what it is (U+202E turns the rest of a line
+  // around), zero-width ones make two names look the same. The same set printable() escapes.
+  if (hasUnprintable(name)) {
     throw new AscKeyError(
       "name-invalid",
       "A key's name is one line of text, without control or text-direction characters.",
@@ -122,7 +119,7 @@ export function freeDefaultName(facts: NameFacts, keys: readonly NamedKey[], exc
  */
 export function shownReference(reference: string): string | undefined {
   const text = reference.trim();
-  if (text === "" || NOT_IN_A_NAME.test(text) || [...text].length > MAX_NAME_LENGTH) return undefined;
+  if (text === "" || hasUnprintable(text) || [...text].length > MAX_NAME_LENGTH) return undefined;
   if (/^[A-Za-z0-9+/=]{24,}$/.test(text) || /-----/.test(text)) return undefined;
   return text;
 }

@@ -96,18 +96,91 @@ type EntryRead =
 
 type ItemRead = { state: "ok"; item: SavedItem } | { state: "missing" } | { state: "damaged"; reason: string };
 
+/*
+ * Every change (save, use, rename, remove; the registration, rotation and import go through saveKey and
+ * keepActiveKey) runs holding the saved keys' lock (src/lib/keychain/lock.ts), its snapshot read inside it: of two
+ * changes, the later one reads what the earlier one wrote, so none is lost. The index's own writes take the lock
+ * too and read the index again inside it, for a caller whose snapshot was read outside it (the registration's plan).
+ */
+
 /** What the saved keys and LingCode's entry hold, as read once for one operation. */
 export interface Snapshot {
   index: SavedIndex;
   entry: EntryRead;
   reads: number;
+  /** What was repaired in the index while reading it (one sentence each), for the faces to show. */
+  repairs: string[];
 }
 
-/** The index, then (when asked) LingCode's entry: one after the other, so a locked keychain asks to unlock once. */
+/**
+ * The index (repaired from the items when it is damaged or leaves a saved item out, see `repairIndex`), then (when
+ * asked) LingCode's entry: one after the other, so a locked keychain asks to unlock once.
+ */
 export async function readSnapshot(store: KeyStore, readEntry = true): Promise<Snapshot> {
   const index = await store.saved.readIndex();
-  if (!readEntry) return { index, entry: { state: "not-read" }, reads: index.reads };
-  return { index, entry: await readEntryState(store), reads: index.reads + 1 };
+  const repair = await repairIndex(store, index);
+  const reads = index.reads + repair.reads;
+  if (!readEntry) return { index, entry: { state: "not-read" }, reads, repairs: repair.notes };
+  return { index, entry: await readEntryState(store), reads: reads + 1, repairs: repair.notes };
+}
+
+/**
+ * The items are the truth, the index a cache of what they say (each item holds the key's record and name). The
+ * store lists its items without reading a secret (one `security dump-keychain` or `secret-tool search`); when the
+ * index is damaged, misses a page, or leaves out a key whose item is there, the items it does not list in full are
+ * read (only those: on macOS each read may prompt) and the index is written again with them, keeping every line it
+ * had (a line whose item is missing may be a save under way, or is listed as damaged). So a key whose item is intact
+ * is never lost to the index, and the next write starts from a whole index. If the index cannot be written, the
+ * keys are still listed from their items, and the note says so.
+ */
+async function repairIndex(store: KeyStore, index: SavedIndex): Promise<{ notes: string[]; reads: number }> {
+  const keyIds = await store.saved.itemKeyIds().catch(() => undefined);
+  if (keyIds === undefined) return { notes: [], reads: 0 };
+  const sound = new Set<string>();
+  for (const page of index.pages) {
+    if (page.damage || page.missing) continue;
+    for (const entry of page.entries) if (isComplete(entry)) sound.add(entry.keyId);
+  }
+  const damaged = index.pages.some((page) => page.damage || page.missing);
+  const unlisted = keyIds.filter((keyId) => !sound.has(keyId));
+  if (!damaged && unlisted.length === 0) return { notes: [], reads: 0 };
+  const found = await mapLimited(unlisted, 4, async (keyId) => ({ keyId, read: await readItemState(store, keyId) }));
+  const entries: IndexEntry[] = [];
+  const named: { name?: string; keyId: string }[] = index.pages.flatMap((page) => page.entries);
+  for (const { keyId, read } of found) {
+    if (read.state === "ok") {
+      const summary = summarize(read.item.record) as KeySummary;
+      const name = read.item.name ?? indexEntry(index, keyId)?.name ?? freeDefaultName(summary, named, [keyId]);
+      entries.push(entryOf(read.item.record, name));
+    } else if (read.state === "damaged" && indexEntry(index, keyId) === undefined) {
+      entries.push({ keyId }); // listed as damaged, so that it can be removed
+    }
+  }
+  const what = damaged ? "was damaged" : `left out ${count(unlisted.length, "saved key")}`;
+  try {
+    await store.saved.rebuild(index, entries);
+    return {
+      notes: [`The list of saved keys ${what}; it was rebuilt from the saved keys themselves.`],
+      reads: found.length,
+    };
+  } catch (error) {
+    for (const page of index.pages) {
+      page.entries = page.entries.map((entry) => entries.find((other) => other.keyId === entry.keyId) ?? entry);
+    }
+    const missing = entries.filter((entry) => indexEntry(index, entry.keyId) === undefined);
+    if (missing.length > 0) index.pages.push({ number: index.pages.length + 1, entries: missing });
+    const why = isAscKeyError(error) ? ` (${error.message.replace(/\.$/, "")})` : "";
+    return {
+      notes: [
+        `The list of saved keys ${what}, and could not be rewritten${why}; the keys are listed from the saved keys themselves.`,
+      ],
+      reads: found.length,
+    };
+  }
+}
+
+function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? "" : "s"}`;
 }
 
 async function readEntryState(store: KeyStore): Promise<EntryRead> {
@@ -149,7 +222,7 @@ export async function listKeys(store: KeyStore, options: ListOptions = {}): Prom
     reads += keyIds.length;
   }
   const { keys, problems } = buildList(snapshot, items);
-  return { keys, entry: entryStateOf(snapshot.entry), problems, reads };
+  return { keys, entry: entryStateOf(snapshot.entry), problems: [...snapshot.repairs, ...problems], reads };
 }
 
 function entryStateOf(entry: EntryRead): EntryState {
@@ -426,7 +499,17 @@ function indexEntry(index: SavedIndex, keyId: string): IndexEntry | undefined {
  * Saves a key among the saved keys: its line in the list first, then its item, so that every item stays reachable
  * from the list. If the item cannot be written, the line is put back as it was.
  */
-export async function saveKey(
+export function saveKey(
+  store: KeyStore,
+  index: SavedIndex,
+  record: KeyRecord,
+  name: string,
+  options: { after?: string } = {},
+): Promise<void> {
+  return store.saved.locked(() => saveKeyHeld(store, index, record, name, options), index);
+}
+
+async function saveKeyHeld(
   store: KeyStore,
   index: SavedIndex,
   record: KeyRecord,
@@ -447,7 +530,11 @@ export async function saveKey(
 }
 
 /** Deletes a key's item, then its line in the list (so no item is ever left unlisted). */
-export async function forgetKey(store: KeyStore, index: SavedIndex, keyId: string): Promise<void> {
+export function forgetKey(store: KeyStore, index: SavedIndex, keyId: string): Promise<void> {
+  return store.saved.locked(() => forgetKeyHeld(store, index, keyId), index);
+}
+
+async function forgetKeyHeld(store: KeyStore, index: SavedIndex, keyId: string): Promise<void> {
   await store.saved.deleteItem(keyId);
   await store.saved.dropEntry(index, keyId);
 }
@@ -456,7 +543,15 @@ export async function forgetKey(store: KeyStore, index: SavedIndex, keyId: strin
  * Makes sure the key in LingCode's entry is among the saved keys before anything replaces it there. Returns it with
  * its name, or undefined when the entry holds no usable key.
  */
-export async function keepActiveKey(
+export function keepActiveKey(
+  store: KeyStore,
+  snapshot: Snapshot,
+  keys: readonly ListedKey[],
+): Promise<SavedKeySummary | undefined> {
+  return store.saved.locked(() => keepActiveKeyHeld(store, snapshot, keys), snapshot.index);
+}
+
+async function keepActiveKeyHeld(
   store: KeyStore,
   snapshot: Snapshot,
   keys: readonly ListedKey[],
@@ -484,7 +579,11 @@ export interface Switch {
  * Makes LingCode use a saved key (by name or Key ID): one update of LingCode's entry, read back. The key it used
  * before is added to the saved keys first if it was not among them, so it stays at hand.
  */
-export async function useSavedKey(store: KeyStore, reference: string): Promise<Switch> {
+export function useSavedKey(store: KeyStore, reference: string): Promise<Switch> {
+  return store.saved.locked(() => useSavedKeyHeld(store, reference));
+}
+
+async function useSavedKeyHeld(store: KeyStore, reference: string): Promise<Switch> {
   const snapshot = await readSnapshot(store, true);
   const keys = buildList(snapshot).keys;
   const found = await locate(store, snapshot, keys, reference);
@@ -509,7 +608,11 @@ export interface Renaming {
 }
 
 /** Gives a saved key (by name or Key ID) a new name; refused when another key has that name or is that Key ID. */
-export async function renameSavedKey(store: KeyStore, reference: string, newName: string): Promise<Renaming> {
+export function renameSavedKey(store: KeyStore, reference: string, newName: string): Promise<Renaming> {
+  return store.saved.locked(() => renameSavedKeyHeld(store, reference, newName));
+}
+
+async function renameSavedKeyHeld(store: KeyStore, reference: string, newName: string): Promise<Renaming> {
   const name = parseKeyName(newName);
   const snapshot = await readSnapshot(store, true);
   const keys = buildList(snapshot).keys;
@@ -631,7 +734,11 @@ async function removal(store: KeyStore, options: RemoveOptions): Promise<Planned
  * Removes a key: its saved item and its line, and, when LingCode uses it, LingCode's entry (replaced by `next`, or
  * deleted for none). The key stays valid at Apple until it is revoked on Team Keys.
  */
-export async function removeKey(store: KeyStore, options: RemoveOptions = {}): Promise<Removal> {
+export function removeKey(store: KeyStore, options: RemoveOptions = {}): Promise<Removal> {
+  return store.saved.locked(() => removeKeyHeld(store, options));
+}
+
+async function removeKeyHeld(store: KeyStore, options: RemoveOptions = {}): Promise<Removal> {
   const plan = await removal(store, options);
   const { snapshot, target, wasActive } = plan;
   if (!plan.removes) return { removed: false };

@@ -152,7 +152,20 @@ describe("names", () => {
     expect(parseKeyName("  Acme Corp  ")).toBe("Acme Corp");
     expect(parseKeyName("Ünïcode 🚀 client")).toBe("Ünïcode 🚀 client");
     expect(parseKeyName("x".repeat(MAX_NAME_LENGTH))).toHaveLength(40);
-    for (const bad of ["", "   ", "a\nb", "a\u0007b", "a\u009bb", "abc\u202edef", "x".repeat(41), "none", " NONE "]) {
+    for (const bad of [
+      "",
+      "   ",
+      "a\nb",
+      "a\u0007b",
+      "a\u009bb",
+      "abc\u202edef",
+      "a\u200bb",
+      "a\ufeffb",
+      "a\u2066b",
+      "x".repeat(41),
+      "none",
+      " NONE ",
+    ]) {
       expect(() => parseKeyName(bad), JSON.stringify(bad)).toThrow(AscKeyError);
     }
   });
@@ -689,5 +702,76 @@ describe.skipIf(!HAS_KEYRING)("the saved keys in the private Secret Service", ()
     await removeKey(store, { next: null });
     await expectLingCodeReads(undefined);
     expect(accountsUnder(savedKeysService(service))).toEqual([]);
+  });
+});
+
+describe("the items are the truth: a damaged, missing or stale index is rebuilt from them", () => {
+  /** The memory store, with the listing of a service's accounts a real store has (no secret read). */
+  function listingStore() {
+    const { store, backend } = memoryStore();
+    backend.accounts = async (service) =>
+      [...backend.items.keys()].filter((id) => id.startsWith(`${service}\u0000`)).map((id) => id.split("\u0000")[1]);
+    return { store, backend };
+  }
+
+  async function registerMany(store: KeyStore, n: number): Promise<{ keyId: string; name: string }[]> {
+    const made: { keyId: string; name: string }[] = [];
+    for (let i = 1; i <= n; i += 1) {
+      const k = { k: key(), keyId: makeKeyId() };
+      const name = `Client ${i} ${"é".repeat(20)}`;
+      await registerKey(teamInput(k.k, k.keyId), { store, verify: false, name, use: i === 1 });
+      made.push({ keyId: k.keyId, name });
+    }
+    return made;
+  }
+
+  it("a page overwritten with garbage: every key keeps its name, the note says so, the index is whole again", async () => {
+    const { store, backend } = listingStore();
+    const made = await registerMany(store, 14);
+    const before = await store.saved.readIndex();
+    expect(before.pages.length).toBeGreaterThanOrEqual(2);
+    for (const number of [1, 2]) {
+      backend.items.set(`${savedKeysService(store.service)}\u0000${indexAccount(number)}`, "\u0000garbage{");
+      const list = await listKeys(store);
+      expect(list.keys.map((k) => [k.keyId, k.name, k.state])).toEqual(made.map((m) => [m.keyId, m.name, "ok"]));
+      expect(list.keys[0].active).toBe(true);
+      expect(list.problems).toEqual([
+        "The list of saved keys was damaged; it was rebuilt from the saved keys themselves.",
+      ]);
+      const after = await store.saved.readIndex();
+      expect(after.pages.every((page) => !page.damage && !page.missing)).toBe(true);
+      expect((await listKeys(store)).problems).toEqual([]);
+    }
+  });
+
+  it("a key left out of the index (a lost update) is put back; a listing that finds nothing wrong reads no item", async () => {
+    const { store, backend } = listingStore();
+    const made = await registerMany(store, 3);
+    const index = await store.saved.readIndex();
+    index.pages[0].entries = index.pages[0].entries.filter((entry) => entry.keyId !== made[1].keyId);
+    backend.items.set(`${savedKeysService(store.service)}\u0000${indexAccount(1)}`, serializePage(index.pages[0], 1));
+    const list = await listKeys(store);
+    expect(list.keys.map((k) => k.name).sort()).toEqual(made.map((m) => m.name).sort());
+    expect(list.problems).toEqual([
+      "The list of saved keys left out 1 saved key; it was rebuilt from the saved keys themselves.",
+    ]);
+    backend.calls.length = 0;
+    await listKeys(store);
+    expect(backend.calls.filter((c) => c.op === "get" && c.account.startsWith("key-"))).toEqual([]);
+    await useSavedKey(store, made[1].name);
+    expect((await store.read())!.keyId).toBe(made[1].keyId);
+  });
+
+  it("a name planted with U+202E or a zero-width space is shown escaped, in the list the views show", async () => {
+    const { store, backend } = listingStore();
+    const [first] = await registerMany(store, 1);
+    const id = `${savedKeysService(store.service)}\u0000${indexAccount(1)}`;
+    backend.items.set(
+      id,
+      backend.items.get(id)!.replace(JSON.stringify(first.name), JSON.stringify("Ac\u202eme\u200b")),
+    );
+    const list = await listKeys(store);
+    expect(list.keys[0].name).toBe("Ac\\u202eme\\u200b");
+    expect(JSON.stringify(list)).not.toMatch(/[\u202e\u200b]/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { printable } from "../../src/lib/text";
+import { printable, WIDTH } from "../../src/lib/text";
 import { LONE_SURROGATE, RAW_CONTROL } from "../support/controls";
 
 describe("printable", () => {
@@ -37,5 +37,27 @@ describe("printable", () => {
     expect(shown).not.toMatch(RAW_CONTROL);
     expect(shown).not.toMatch(LONE_SURROGATE);
     expect(JSON.parse(shown)).toEqual(value);
+  });
+});
+
+describe("printable: invisible format characters and widths", () => {
+  it("escapes bidirectional controls and other format characters (Cf), in and outside the BMP", () => {
+    expect(printable("ab\u202ecd")).toBe("ab\\u202ecd");
+    for (const char of ["\u202a", "\u202e", "\u2066", "\u2069", "\u200e", "\u200f", "\u061c", "\u200b", "\ufeff"]) {
+      expect(printable(`x${char}y`)).toBe(`x\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}y`);
+    }
+    expect(printable("tag\u{e0001}")).toBe("tag\\udb40\\udc01");
+    expect(printable("line\u2028sep")).toBe("line\\u2028sep");
+    const json = JSON.stringify({ name: "a\u202eb\u200bc" });
+    expect(JSON.parse(printable(json))).toEqual({ name: "a\u202eb\u200bc" });
+    expect(printable(printable("a\u202eb"))).toBe("a\\u202eb");
+  });
+
+  it("with a named width, shows at most that many characters, the last one an ellipsis", () => {
+    expect(printable("short", WIDTH.environmentValue)).toBe("short");
+    const long = printable("X\u001b[31mEVIL\u0007AND A VERY LONG TAIL", WIDTH.environmentValue);
+    expect([...long]).toHaveLength(WIDTH.environmentValue);
+    expect(long).toBe("X\\x1b[31mEVIL\\x07AN…");
+    expect([...printable("a".repeat(200), WIDTH.commandName)]).toHaveLength(WIDTH.commandName);
   });
 });

@@ -114,6 +114,7 @@ const COMMANDS = [
   "find-generic-password",
   "find-internet-password",
   "delete-generic-password",
+  "dump-keychain",
 ];
 
 const HANDLERS = {
@@ -161,6 +162,22 @@ const HANDLERS = {
       const bytes = Buffer.from(item.data, "hex");
       const printable = bytes.every((b) => b >= 0x20 && b <= 0x7e);
       process.stdout.write((printable ? bytes.toString("latin1") : item.data) + "\n");
+    }
+    return 0;
+  },
+
+  // keychain_dump: every item of the keychains named (default: the search list), attributes only; -d adds each
+  // item's data (the real tool may then ask to unlock).
+  "dump-keychain"(argv, fault) {
+    const { opts, rest } = getopt(argv, "adir");
+    const keychains = rest.length ? rest : [DEFAULT_KEYCHAIN];
+    for (const kc of keychains)
+      if (kc !== DEFAULT_KEYCHAIN && !fs.existsSync(kc)) return perror("SecKeychainOpen", NO_SUCH_KEYCHAIN);
+    if (fault?.status !== undefined) return perror("SecKeychainSearchCopyNext", OSSTATUS[fault.status] ?? fault.status);
+    for (const item of load().items) {
+      if (!keychains.includes(item.keychain)) continue;
+      printAttributes(item);
+      if (opts.d) process.stdout.write(`data:\n${printBuffer(Buffer.from(item.data, "hex"))}\n`);
     }
     return 0;
   },
@@ -273,11 +290,37 @@ function findItem(store, opts, keychains) {
   );
 }
 
+// keychain_utilities.c print_keychain_item_attributes: the keychain, the class, then each attribute as
+// `    "<tag>"<format>=<value>` (values through print_buffer).
 function printAttributes(item) {
+  const blob = (text) => printBuffer(Buffer.from(text, "utf8"));
   process.stdout.write(
     `keychain: "${item.keychain === DEFAULT_KEYCHAIN ? "/Users/fake/Library/Keychains/" + DEFAULT_KEYCHAIN : path.resolve(item.keychain)}"\nversion: 512\nclass: "genp"\nattributes:\n` +
-      `    "acct"<blob>="${item.account}"\n    "labl"<blob>="${item.label}"\n    "svce"<blob>="${item.service}"\n`,
+      `    0x00000007 <blob>=${blob(item.label)}\n    0x00000008 <blob>=<NULL>\n` +
+      `    "acct"<blob>=${blob(item.account)}\n    "cdat"<timedate>=0x32303236313230373132303030305A00  "20261207120000Z\\000"\n` +
+      `    "labl"<blob>=${blob(item.label)}\n    "svce"<blob>=${blob(item.service)}\n`,
   );
+}
+
+// print_buffer: printable ASCII but backslash as "...", anything else as 0x<HEX> then (when some byte is
+// printable) two spaces and "..." with the others as \ooo.
+function printBuffer(bytes) {
+  let hex = false;
+  let ascii = false;
+  let text = "";
+  for (const b of bytes) {
+    if (b >= 0x20 && b <= 0x7e && b !== 0x5c) {
+      ascii = true;
+      text += String.fromCharCode(b);
+    } else {
+      hex = true;
+      text += "\\" + b.toString(8).padStart(3, "0");
+    }
+  }
+  let out = "";
+  if (hex) out += "0x" + bytes.toString("hex").toUpperCase() + (ascii ? "  " : "");
+  if (ascii) out += `"${text}"`;
+  return out;
 }
 
 function hexToBytes(hex) {

@@ -54,9 +54,11 @@ describe.skipIf(!HAS_KEYRING)("switch-api-key", () => {
       expect(await confirmation({ key: "Initech" })).toBeUndefined();
       expect(await confirmation({ key: "Globex" })).toBeUndefined();
       expect(await confirmation({ key: globex.keyId.toLowerCase() })).toBeUndefined();
-      // Acme's line in the list is cut down to its Key ID: listed as damaged, never offered.
+      // Acme's line in the list is cut down to its Key ID and its item damaged: listed as damaged, never offered.
+      // (With its item intact, the line would be rebuilt from the item.)
       const index = await keyStore().saved.readIndex();
       await keyStore().saved.putEntry(index, { keyId: acme.keyId });
+      storeDirectly(savedKeysService(keyStore().service), itemAccount(acme.keyId), "{broken");
       expect((await listKeys(keyStore())).keys.find((k) => k.keyId === acme.keyId)?.state).toBe("damaged");
       expect(await confirmation({ key: acme.keyId })).toBeUndefined();
     });

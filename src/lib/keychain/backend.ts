@@ -9,6 +9,11 @@ export interface SecretBackend {
   set(service: string, account: string, label: string, secret: string): Promise<void>;
   /** True if an item was removed, false if there was none. */
   delete(service: string, account: string): Promise<boolean>;
+  /**
+   * The accounts of every item under `service`, read without any secret (one tool run, no unlock prompt on macOS).
+   * Left out by a store that cannot list its items: then the saved keys' index is taken as it is.
+   */
+  accounts?(service: string): Promise<string[]>;
 }
 
 /**

@@ -212,6 +212,14 @@ export function createSecretToolBackend(options: SecretToolBackendOptions = {}):
       }
     },
 
+    async accounts(service) {
+      // `search --all` without --unlock never prompts; it prints each item's "[<object path>]", label and (when
+      // unlocked) secret on stdout, which is dropped unread, and its "attribute.<name> = <value>" lines on stderr.
+      const result = await run(["search", "--all", "service", service]);
+      if (result.status !== 0) throw statusError(result, "read");
+      return [...result.stderr.matchAll(/^attribute\.account = (.*)$/gm)].map((match) => match[1]);
+    },
+
     async delete(service, account) {
       const result = await run(["clear", ...anyAttributes(service, account)]);
       if (result.status === 0) return true;

@@ -56,6 +56,15 @@ export function createSecurityBackend(options: SecurityBackendOptions = {}): Sec
       if (result.status !== 0) throw statusError(result, "write");
     },
 
+    async accounts(service) {
+      // Without -d, dump-keychain prints every item's attributes and no secret: nothing to unlock, no prompt.
+      const result = await run(["dump-keychain", ...keychain]);
+      if (result.status !== 0) throw statusError(result, "read");
+      return parseDump(result.stdout)
+        .filter((item) => item.class === "genp" && item.svce === service && item.acct !== undefined)
+        .map((item) => item.acct as string);
+    },
+
     async delete(service, account) {
       const args = [
         "delete-generic-password",
@@ -117,6 +126,43 @@ export function decodeFindOutput(stdout: string): string {
   const value = stdout.endsWith("\n") ? stdout.slice(0, -1) : stdout;
   if (value.length > 0 && /^(?:[0-9a-f]{2})+$/.test(value)) return Buffer.from(value, "hex").toString("utf8");
   return value;
+}
+
+/**
+ * `security dump-keychain` (without -d) as Apple's SecurityTool prints it (keychain_utilities.c,
+ * print_keychain_item_attributes): per item a `keychain: "<path>"` line, then `class: "genp"` (generic password),
+ * `attributes:`, and one line per attribute, `    "<tag>"<format>=<value>`, e.g. `    "acct"<blob>="key-ABC"`.
+ * A value is written by print_buffer: `<NULL>` for none; bytes that are all printable ASCII other than backslash as
+ * `"..."`; otherwise `0x<HEX>` then, if any byte is printable, two spaces and `"..."` with the others as `\ooo`
+ * (octal). The hex form is the exact one, so it is preferred. Returns each item's class and attributes by tag.
+ */
+export function parseDump(stdout: string): Record<string, string | undefined>[] {
+  const items: Record<string, string | undefined>[] = [];
+  let item: Record<string, string | undefined> | undefined;
+  for (const line of stdout.split("\n")) {
+    if (line.startsWith("keychain: ")) {
+      item = {};
+      items.push(item);
+      continue;
+    }
+    if (!item) continue;
+    const kind = /^class: (?:"(.{4})"|0x([0-9A-F]{8}))/.exec(line);
+    if (kind) {
+      item.class = kind[1] ?? Buffer.from(kind[2], "hex").toString("latin1");
+      continue;
+    }
+    const attribute = /^ {4}(?:"(.{4})"|0x[0-9A-F]{8})<[a-z0-9: ]+>=(.*)$/.exec(line);
+    if (attribute?.[1] !== undefined) item[attribute[1]] = dumpValue(attribute[2]);
+  }
+  return items;
+}
+
+function dumpValue(value: string): string | undefined {
+  const hex = /^0x([0-9A-F]*)/.exec(value);
+  if (hex) return Buffer.from(hex[1], "hex").toString("utf8");
+  const quoted = /^"(.*)"$/.exec(value);
+  if (!quoted) return undefined;
+  return quoted[1].replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 }
 
 /** Names go inside "..." on the `-i` line, where a quote, a backslash or a line break would change the command. */

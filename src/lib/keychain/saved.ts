@@ -10,18 +10,21 @@
  *   every byte counts twice): one page holds about six keys, and a list of n keys reads about n/6 + 1 items.
  * - Every change rewrites one page (a single item update), except a new page, which is written before page 1 counts it.
  *
- * Neither the Keychain nor the Secret Service lists a service's items cheaply (macOS cannot without reading every
- * secret), so the index is what says which keys exist. The order of writes keeps every item reachable from it: a key
- * is added to the index before its item is written, and removed from it after its item is deleted. What a crash can
- * leave is an index line whose item is missing or out of date; it is listed as damaged (with Remove), or repaired
- * from the item when the key is next read. A damaged page is read as far as it goes: the Key IDs found in it are
- * listed as damaged, and the other pages as they are.
+ * The index is a cache, the items are the truth: the store lists its items without reading a secret
+ * (`itemKeyIds`: `security dump-keychain`, `secret-tool search`), and a listing that finds a damaged or missing page,
+ * or an item the index leaves out, reads those items and rebuilds the index from them (src/lib/saved-keys.ts,
+ * repairIndex). The order of writes still keeps every item reachable from the index: a key is added to the index
+ * before its item is written, and removed from it after its item is deleted. What a crash can leave is an index line
+ * whose item is missing or out of date; it is listed as damaged (with Remove), or repaired from the item when the
+ * key is next read. Every change of the index is a read-modify-write under one lock (src/lib/keychain/lock.ts).
  */
 import { AscKeyError } from "../errors";
 import { parseKeyId } from "../ids";
 import { MAX_NAME_LENGTH } from "../key-names";
+import { printable } from "../text";
 import { parseRecord, serializeRecord, type KeyKind, type KeyRecord } from "../record";
 import { setAndReadBack, type SecretBackend } from "./backend";
+import { createLock } from "./lock";
 import { MAX_COMMAND_LINE } from "./macos";
 
 /** The saved keys' service: the entry's service and this. */
@@ -111,6 +114,21 @@ export interface SavedKeyStore {
   putEntry(index: SavedIndex, entry: IndexEntry, options?: { after?: string }): Promise<void>;
   /** Removes every entry with this Key ID (a page at a time); when no key is left, the index itself. */
   dropEntry(index: SavedIndex, keyId: string): Promise<void>;
+  /**
+   * The Key IDs of every saved item, from the store's listing of the service's items (no secret read), or undefined
+   * when the store cannot list them.
+   */
+  itemKeyIds(): Promise<string[] | undefined>;
+  /**
+   * Writes the index again with these entries put in (replacing a line with the same Key ID; new ones after the
+   * others), keeping every line it holds: a line whose item is missing may be a save under way. Updates `index`.
+   */
+  rebuild(index: SavedIndex, entries: readonly IndexEntry[]): Promise<void>;
+  /**
+   * Runs `fn` holding the saved keys' lock (src/lib/keychain/lock.ts). With `index`: when the lock was not held
+   * already, the index is read again inside it first (into `index`), so `fn` changes what is there now.
+   */
+  locked<T>(fn: () => Promise<T>, index?: SavedIndex): Promise<T>;
 }
 
 /** How many bytes a page may take: its hex must fit on one `security -i` line beside the command's other words. */
@@ -124,8 +142,9 @@ export function pageBudget(service: string): number {
 /** New entries fill a page up to this share of the budget, leaving room for a longer name or a rotated key later. */
 const FILL = 0.75;
 
-export function createSavedKeyStore(service: string, backend: SecretBackend): SavedKeyStore {
+export function createSavedKeyStore(service: string, backend: SecretBackend, lockFile: string): SavedKeyStore {
   const budget = pageBudget(service);
+  const lock = createLock(lockFile);
 
   const writePage = async (index: SavedIndex, page: IndexPage) => {
     const text = serializePage(page, page.number === 1 ? index.pages.length : undefined);
@@ -167,35 +186,126 @@ export function createSavedKeyStore(service: string, backend: SecretBackend): Sa
     }
   };
 
+  const readIndex = async (): Promise<SavedIndex> => {
+    const first = await backend.get(service, indexAccount(1));
+    if (first === undefined) return { pages: [], reads: 1 };
+    const head = parsePage(first, 1);
+    if (head.count === undefined) {
+      // Page 1 no longer says how many pages there are: look for them one by one, so that none is hidden.
+      const pages = [head.page];
+      let reads = 1;
+      for (let number = 2; number <= MAX_PAGES; number += 1) {
+        const text = await backend.get(service, indexAccount(number));
+        reads += 1;
+        if (text === undefined) break;
+        pages.push(parsePage(text, number).page);
+      }
+      return { pages, reads };
+    }
+    const count = head.count;
+    const rest = await Promise.all(
+      Array.from({ length: count - 1 }, async (_, i): Promise<IndexPage> => {
+        const number = i + 2;
+        const text = await backend.get(service, indexAccount(number));
+        if (text === undefined) return { number, entries: [], missing: true };
+        return parsePage(text, number).page;
+      }),
+    );
+    return { pages: [head.page, ...rest], reads: count };
+  };
+
+  /**
+   * Every change of the index is a read-modify-write under the lock: the index is read again inside it (unless an
+   * outer call holds the lock and read it there), so a change another process finished meanwhile is kept, never
+   * written over with an older copy.
+   */
+  const changing = <T>(index: SavedIndex | undefined, fn: () => Promise<T>): Promise<T> =>
+    lock.run(async (fresh) => {
+      if (fresh && index) {
+        const now = await readIndex();
+        index.pages = now.pages;
+        index.reads += now.reads;
+      }
+      return fn();
+    });
+
+  const putEntry = async (index: SavedIndex, entry: IndexEntry, options: { after?: string } = {}) => {
+    for (const page of index.pages) {
+      const at = page.entries.findIndex((existing) => existing.keyId === entry.keyId);
+      if (at === -1) continue;
+      const entries = [...page.entries];
+      entries[at] = entry;
+      if (fits(index, { ...page, entries }, 1)) {
+        page.entries = entries;
+        await writePage(index, page);
+        return;
+      }
+      // Grown past its page: written elsewhere first, then taken out of here.
+      await append(index, entry);
+      page.entries = page.entries.filter((existing) => existing !== page.entries[at]);
+      await writePage(index, page);
+      return;
+    }
+    if (options.after !== undefined) {
+      for (const page of index.pages) {
+        const at = page.entries.findIndex((existing) => existing.keyId === options.after);
+        if (at === -1) continue;
+        const entries = [...page.entries.slice(0, at + 1), entry, ...page.entries.slice(at + 1)];
+        if (!fits(index, { ...page, entries }, 1)) break;
+        page.entries = entries;
+        await writePage(index, page);
+        return;
+      }
+    }
+    await append(index, entry);
+  };
+
   return {
     service,
+    readIndex,
+    locked: (fn, index) => changing(index, fn),
 
-    async readIndex() {
-      const first = await backend.get(service, indexAccount(1));
-      if (first === undefined) return { pages: [], reads: 1 };
-      const head = parsePage(first, 1);
-      if (head.count === undefined) {
-        // Page 1 no longer says how many pages there are: look for them one by one, so that none is hidden.
-        const pages = [head.page];
-        let reads = 1;
-        for (let number = 2; number <= MAX_PAGES; number += 1) {
-          const text = await backend.get(service, indexAccount(number));
-          reads += 1;
-          if (text === undefined) break;
-          pages.push(parsePage(text, number).page);
-        }
-        return { pages, reads };
+    async itemKeyIds() {
+      if (!backend.accounts) return undefined;
+      const keyIds = new Set<string>();
+      for (const account of await backend.accounts(service)) {
+        const keyId = keyIdOfAccount(account);
+        if (keyId !== undefined) keyIds.add(keyId);
       }
-      const count = head.count;
-      const rest = await Promise.all(
-        Array.from({ length: count - 1 }, async (_, i): Promise<IndexPage> => {
-          const number = i + 2;
-          const text = await backend.get(service, indexAccount(number));
-          if (text === undefined) return { number, entries: [], missing: true };
-          return parsePage(text, number).page;
-        }),
-      );
-      return { pages: [head.page, ...rest], reads: count };
+      return [...keyIds];
+    },
+
+    rebuild(index, entries) {
+      return changing(index, async () => {
+        const all: IndexEntry[] = [];
+        for (const page of index.pages) {
+          for (const entry of page.entries) if (!all.some((other) => other.keyId === entry.keyId)) all.push(entry);
+        }
+        for (const entry of entries) {
+          const at = all.findIndex((other) => other.keyId === entry.keyId);
+          if (at === -1) all.push(entry);
+          else all[at] = entry;
+        }
+        // In the order the keys were saved in (the index's own order), a line that lost its date last.
+        all.sort((a, b) => (a.savedAt ?? "\uffff").localeCompare(b.savedAt ?? "\uffff"));
+        const before = index.pages.length;
+        const pages: IndexPage[] = [];
+        for (const entry of all) {
+          const last = pages.at(-1);
+          const tried = last && { ...last, entries: [...last.entries, entry] };
+          if (last && tried && fits(ROOMY, tried, FILL)) {
+            last.entries = tried.entries;
+          } else {
+            pages.push({ number: pages.length + 1, entries: [entry] });
+          }
+        }
+        index.pages = pages;
+        // The other pages first, page 1 (which counts them) last; then pages it no longer counts go.
+        for (const page of [...pages].reverse()) await writePage(index, page);
+        for (let number = pages.length + 1; number <= before; number += 1) {
+          await backend.delete(service, indexAccount(number)).catch(() => false);
+        }
+      });
     },
 
     async readItem(keyId) {
@@ -221,50 +331,34 @@ export function createSavedKeyStore(service: string, backend: SecretBackend): Sa
       return backend.delete(service, itemAccount(keyId));
     },
 
-    async putEntry(index, entry, options = {}) {
-      for (const page of index.pages) {
-        const at = page.entries.findIndex((existing) => existing.keyId === entry.keyId);
-        if (at === -1) continue;
-        const entries = [...page.entries];
-        entries[at] = entry;
-        if (fits(index, { ...page, entries }, 1)) {
-          page.entries = entries;
-          await writePage(index, page);
-          return;
-        }
-        // Grown past its page: written elsewhere first, then taken out of here.
-        await append(index, entry);
-        page.entries = page.entries.filter((existing) => existing !== page.entries[at]);
-        await writePage(index, page);
-        return;
-      }
-      if (options.after !== undefined) {
-        for (const page of index.pages) {
-          const at = page.entries.findIndex((existing) => existing.keyId === options.after);
-          if (at === -1) continue;
-          const entries = [...page.entries.slice(0, at + 1), entry, ...page.entries.slice(at + 1)];
-          if (!fits(index, { ...page, entries }, 1)) break;
-          page.entries = entries;
-          await writePage(index, page);
-          return;
-        }
-      }
-      await append(index, entry);
+    putEntry(index, entry, options = {}) {
+      return changing(index, () => putEntry(index, entry, options));
     },
 
-    async dropEntry(index, keyId) {
-      for (const page of index.pages) {
-        if (!page.entries.some((entry) => entry.keyId === keyId)) continue;
-        page.entries = page.entries.filter((entry) => entry.keyId !== keyId);
-        await writePage(index, page);
-      }
-      // No key left: the index goes too (the last pages first; page 1, which counts them, last).
-      if (index.pages.length > 0 && index.pages.every((page) => page.entries.length === 0 && !page.damage)) {
-        for (const page of [...index.pages].reverse()) await backend.delete(service, indexAccount(page.number));
-        index.pages = [];
-      }
+    dropEntry(index, keyId) {
+      return changing(index, () => dropEntry(index, keyId));
     },
   };
+
+  async function dropEntry(index: SavedIndex, keyId: string) {
+    for (const page of index.pages) {
+      if (!page.entries.some((entry) => entry.keyId === keyId)) continue;
+      page.entries = page.entries.filter((entry) => entry.keyId !== keyId);
+      await writePage(index, page);
+    }
+    // No key left: the index goes too (the last pages first; page 1, which counts them, last).
+    if (index.pages.length > 0 && index.pages.every((page) => page.entries.length === 0 && !page.damage)) {
+      for (const page of [...index.pages].reverse()) await backend.delete(service, indexAccount(page.number));
+      index.pages = [];
+    }
+  }
+}
+
+/** The Key ID an item's account names (`key-<Key ID>`, `key-x<hex>`), or undefined for any other account. */
+function keyIdOfAccount(account: string): string | undefined {
+  const hex = /^key-x((?:[0-9a-f]{2})+)$/.exec(account);
+  const keyId = hex ? Buffer.from(hex[1], "hex").toString("utf8") : /^key-([A-Z0-9]+)$/.exec(account)?.[1];
+  return keyId !== undefined && itemAccount(keyId) === account ? exactKeyId(keyId) : undefined;
 }
 
 /** One line of JSON; page 1 says how many pages there are. */
@@ -285,6 +379,9 @@ function orderedEntry(entry: IndexEntry): Record<string, unknown> {
   if (entry.savedAt !== undefined) out.savedAt = entry.savedAt;
   return out;
 }
+
+/** An index as long as an index can be: for measuring page 1 with its count at its widest. */
+const ROOMY: SavedIndex = { pages: new Array<IndexPage>(1000), reads: 0 };
 
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 const MAX_PAGES = 1000;
@@ -327,7 +424,7 @@ function parseEntry(value: unknown): IndexEntry | undefined {
   const keyId = exactKeyId(raw.keyId);
   if (keyId === undefined) return undefined;
   const entry: IndexEntry = { keyId };
-  if (typeof raw.name === "string" && validName(raw.name)) entry.name = raw.name;
+  if (typeof raw.name === "string" && validName(raw.name)) entry.name = shownName(raw.name);
   if (raw.kind === "team" || raw.kind === "individual") entry.kind = raw.kind;
   if (entry.kind === "team" && typeof raw.issuerIdSuffix === "string" && /^[0-9a-f]{3}$/.test(raw.issuerIdSuffix)) {
     entry.issuerIdSuffix = raw.issuerIdSuffix;
@@ -346,6 +443,15 @@ function exactKeyId(value: unknown): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A stored name as every face shows it: a name planted with a format character (U+202E, a zero-width space, ...),
+ * which no version lets the user type, has it escaped (`\u202e`) here, where it leaves the Keychain, so the list,
+ * the views, the CLI and the AI tools all show what it is.
+ */
+function shownName(name: string): string {
+  return printable(name);
 }
 
 /** The name rules' shape (src/lib/key-names.ts), checked loosely: a stored name is shown only if it is one line. */
@@ -376,5 +482,7 @@ export function serializeSavedItem(record: KeyRecord, name: string): string {
 export function parseSavedItem(text: string): SavedItem {
   const record = parseRecord(text);
   const raw = JSON.parse(text.trim()) as Record<string, unknown>;
-  return typeof raw.name === "string" && validName(raw.name) ? { record, name: raw.name.trim() } : { record };
+  return typeof raw.name === "string" && validName(raw.name)
+    ? { record, name: shownName(raw.name.trim()) }
+    : { record };
 }

@@ -1,3 +1,6 @@
+import { createHash } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
 import { AscKeyError } from "../errors";
 import { parseRecord, serializeRecord, type KeyRecord } from "../record";
 import { setAndReadBack, type SecretBackend } from "./backend";
@@ -25,6 +28,11 @@ export interface KeyStoreOptions {
   secretToolPath?: string;
   /** How long one tool run may take (default 60 s: an unlock dialog may be waiting for the user). */
   timeoutMs?: number;
+  /**
+   * The folder of the lock that keeps changes to the saved keys apart (src/lib/keychain/lock.ts). Default: the
+   * system's temporary folder, which the extension and the CLI of one user share (on macOS a per-user folder).
+   */
+  lockDir?: string;
 }
 
 export interface KeyStore {
@@ -54,7 +62,7 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
   return {
     service,
     account: ACCOUNT,
-    saved: createSavedKeyStore(savedKeysService(service), backend),
+    saved: createSavedKeyStore(savedKeysService(service), backend, lockFile(service, options.lockDir ?? os.tmpdir())),
     readRaw,
 
     async read() {
@@ -75,6 +83,13 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
       return backend.delete(service, ACCOUNT);
     },
   };
+}
+
+/** One lock per user and service: `lingcode-saved-keys-<uid>-<hash of the service>.lock`. */
+function lockFile(service: string, dir: string): string {
+  const hash = createHash("sha256").update(service, "utf8").digest("hex").slice(0, 16);
+  const uid = typeof process.getuid === "function" ? process.getuid() : 0;
+  return path.join(dir, `lingcode-saved-keys-${uid}-${hash}.lock`);
 }
 
 function platformBackend(options: KeyStoreOptions): SecretBackend {

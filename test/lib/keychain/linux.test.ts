@@ -142,6 +142,16 @@ describe.skipIf(!HAS_KEYRING)("secret-tool backend against a private gnome-keyri
     expect(process.env.LINGCODE_KEYCHAIN_SERVICE).toMatch(/^LingCode-test-/);
   });
 
+  it("lists a service's accounts from secret-tool search, with no secret kept", async () => {
+    const backend = createSecretToolBackend();
+    const s = service("accounts");
+    await backend.set(s, "key-ABC", LABEL, "one");
+    await backend.set(s, "index", LABEL, "two");
+    await backend.set(`${s} other`, "key-DEF", LABEL, "three");
+    expect((await backend.accounts!(s)).sort()).toEqual(["index", "key-ABC"]);
+    expect(await backend.accounts!(service("nothing-here"))).toEqual([]);
+  });
+
   it("keeps a one-line secret byte for byte: UTF-8, spaces, quotes, backslashes and shell words included", async () => {
     const backend = createSecretToolBackend();
     const s = service("bytes");

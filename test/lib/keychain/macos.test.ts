@@ -12,7 +12,7 @@ import {
   LABEL,
   type SecretBackend,
 } from "../../../src/lib/keychain";
-import { addGenericPasswordLine, decodeFindOutput, MAX_COMMAND_LINE } from "../../../src/lib/keychain/macos";
+import { addGenericPasswordLine, decodeFindOutput, MAX_COMMAND_LINE, parseDump } from "../../../src/lib/keychain/macos";
 import { serializeRecord, type KeyRecord } from "../../../src/lib/record";
 import { makeRecord } from "../../support/keys";
 
@@ -117,6 +117,39 @@ describe("macOS backend: how it talks to security", () => {
       expect(run.argv).not.toContain("-v");
     }
     expect(runs[0].stdin).not.toMatch(/ -[TA] /);
+  });
+
+  it("lists a service's accounts through dump-keychain, without -d (no secret) and without a prompt", async () => {
+    const backend = fake.backend();
+    await backend.set(SERVICE, "key-ABC", "a label", '{"secret":1}');
+    await backend.set(SERVICE, "key-x2d", "l é", "x");
+    await backend.set(`${SERVICE} other`, "key-DEF", "l", "y");
+    expect((await backend.accounts!(SERVICE)).sort()).toEqual(["key-ABC", "key-x2d"]);
+    const dumps = fake.runs().filter((run) => run.argv[0] === "dump-keychain");
+    expect(dumps.map((run) => run.argv)).toEqual([["dump-keychain"]]);
+  });
+
+  it("reads dump-keychain's two value forms: quoted printable ASCII, and hex when any byte is not", () => {
+    const out = [
+      'keychain: "/Users/u/Library/Keychains/login.keychain-db"',
+      "version: 512",
+      'class: "genp"',
+      "attributes:",
+      '    0x00000007 <blob>="label"',
+      '    "acct"<blob>=0x6B65792D41C3A9  "key-A\\303\\251"',
+      '    "svce"<blob>="S Saved Keys"',
+      'keychain: "/Users/u/Library/Keychains/login.keychain-db"',
+      'class: "inet"',
+      "attributes:",
+      '    "acct"<blob>="other"',
+      '    "svce"<blob>="S Saved Keys"',
+      "",
+    ].join("\n");
+    const items = parseDump(out);
+    expect(items.map((item) => [item.class, item.acct, item.svce])).toEqual([
+      ["genp", "key-Aé", "S Saved Keys"],
+      ["inet", "other", "S Saved Keys"],
+    ]);
   });
 
   it("reads what it wrote and removes it", async () => {

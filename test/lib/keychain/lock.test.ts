@@ -1,0 +1,73 @@
+/**
+ * The saved keys' lock: one holder at a time, a lock left by a process that is gone taken over, a live holder waited
+ * for and then a one-line refusal, re-entrant within one flow.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AscKeyError } from "../../../src/lib/errors";
+import { createLock } from "../../../src/lib/keychain/lock";
+
+let dir: string;
+let file: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), "lingcode-lock-"));
+  file = path.join(dir, "saved.lock");
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The id of a process that has ended. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+  return Number(child.stdout);
+}
+
+describe("the saved keys' lock", () => {
+  it("lets one flow in at a time: the second waits for the first", async () => {
+    const lock = createLock(file);
+    const order: string[] = [];
+    const slow = (name: string) =>
+      lock.run(async () => {
+        order.push(`${name} in`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        order.push(`${name} out`);
+      });
+    await Promise.all([slow("a"), slow("b")]);
+    expect(order).toEqual(["a in", "a out", "b in", "b out"]);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it("is re-entrant within one flow (the inner call did not take it)", async () => {
+    const lock = createLock(file);
+    const fresh = await lock.run(async (outer) => [outer, await lock.run(async (inner) => inner)]);
+    expect(fresh).toEqual([true, false]);
+  });
+
+  it("takes over a lock whose process is gone (killed while holding it), and leaves it when done", async () => {
+    writeFileSync(file, `${deadPid()} 0123456789abcdef\n`);
+    const lock = createLock(file, 2_000);
+    await lock.run(async () => {
+      expect(readFileSync(file, "utf8")).toMatch(new RegExp(`^${process.pid} `));
+    });
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it("waits for a live holder, then refuses in one line and runs nothing", async () => {
+    writeFileSync(file, `${process.ppid} 0123456789abcdef\n`);
+    const lock = createLock(file, 300);
+    let ran = false;
+    const error = await lock
+      .run(async () => {
+        ran = true;
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AscKeyError);
+    expect((error as AscKeyError).message).toBe(
+      `Another change to the saved keys (process ${process.ppid}) has not finished; nothing was changed. Try again when it ends.`,
+    );
+    expect(ran).toBe(false);
+    expect(readFileSync(file, "utf8")).toBe(`${process.ppid} 0123456789abcdef\n`);
+  });
+});
