@@ -37,6 +37,8 @@ interface KeyActionsProps {
   leftovers?: string[];
   /** After Move Leftover Key Files to Trash (default: onChanged). */
   onLeftoversMoved?: () => void;
+  /** After Remove Key… removed the key shown (default: onChanged). */
+  onRemoved?: () => void;
 }
 
 /** The actions around the saved key, the same wherever the key is shown. */
@@ -44,6 +46,7 @@ export function KeyActions(props: KeyActionsProps) {
   const { state, summary, keyToRevoke, onChanged, onVerified, onRegistered, onDismissRevoke, lastSeen } = props;
   const leftovers = props.leftovers ?? [];
   const onLeftoversMoved = props.onLeftoversMoved ?? onChanged;
+  const onRemoved = props.onRemoved ?? onChanged;
   const { push, pop } = useNavigation();
   const registerForm = (rotate?: { keyId: string }) => (
     <RegisterForm
@@ -72,9 +75,9 @@ export function KeyActions(props: KeyActionsProps) {
     <RemoveKeyAction
       onRemove={async () => {
         // With other keys saved, which one LingCode uses next is asked first, as in API Keys.
-        const choices = summary ? await removalChoices() : undefined;
-        if (choices) push(<RemoveKeyForm {...choices} onDone={() => (pop(), onChanged())} />);
-        else if (await removeWithConfirmation(summary?.keyId)) onChanged();
+        const choices = summary ? await removalChoices(summary) : undefined;
+        if (choices) push(<RemoveKeyForm {...choices} onDone={() => (pop(), onRemoved())} />);
+        else if (await removeWithConfirmation(summary?.keyId)) onRemoved();
       }}
     />
   );
@@ -128,7 +131,7 @@ export function KeyActions(props: KeyActionsProps) {
           title="Copy Token"
           icon={Icon.Clipboard}
           shortcut={{ modifiers: ["cmd", "shift"], key: "t" }}
-          onAction={() => copyToken(summary.keyId)}
+          onAction={() => copyToken()}
         />
         <Action.CopyToClipboard title="Copy Key ID" content={summary.keyId} shortcut={Keyboard.Shortcut.Common.Copy} />
         <Action.CopyToClipboard title="Copy Fingerprint" content={summary.fingerprint} />
