@@ -136,38 +136,11 @@ export function RegisterForm(props: {
         <Form.Dropdown.Item value="team" title="Team" icon={Icon.TwoPeople} />
         <Form.Dropdown.Item value="individual" title="Individual" icon={Icon.Person} />
       </Form.Dropdown>
-      {isTeam ? (
-        <Form.TextField
-          {...itemProps.issuerId}
-          title="Issuer ID"
-          placeholder={EXAMPLE_ISSUER_ID}
-          info="Shown at the top of the Team Keys page; one per team."
-          onChange={(text) => {
-            // A paste such as "Issuer ID: 69a6de70-…" is cleaned to the ID itself.
-            const found = findIssuerIds(text);
-            const cleaned = found.length === 1 && text.trim().toLowerCase() !== found[0] ? found[0] : text;
-            itemProps.issuerId.onChange?.(cleaned);
-          }}
-        />
-      ) : null}
+      {isTeam ? issuerIdField(itemProps.issuerId) : null}
       <Form.TextField {...itemProps.keyId} title="Key ID" placeholder="2X9R4HXF34" info={keyIdInfo} />
-      <Form.FilePicker
-        {...itemProps.p8}
-        title="Private Key (.p8)"
-        allowMultipleSelection={false}
-        canChooseDirectories={false}
-        canChooseFiles
-        info={
-          keyFile.data?.path === p8Path && keyFile.data?.fingerprint
-            ? `Fingerprint ${keyFile.data.fingerprint}`
-            : "AuthKey_<Key ID>.p8, as downloaded from App Store Connect."
-        }
-        onChange={(paths) => {
-          itemProps.p8.onChange?.(paths);
-          const fileKeyId = paths[0] ? keyIdFromFileName(paths[0]) : undefined;
-          if (fileKeyId) setValue("keyId", fileKeyId);
-        }}
-      />
+      {keyFileField(itemProps.p8, keyFile.data?.path === p8Path ? keyFile.data?.fingerprint : undefined, (keyId) =>
+        setValue("keyId", keyId),
+      )}
       <Form.Separator />
       <Form.TextField
         {...itemProps.name}
@@ -244,4 +217,42 @@ function useUseDefault(
   return () => {
     touched.current = true;
   };
+}
+
+type FieldProps<T> = { id: string; value?: T; onChange?: (value: T) => void; error?: string };
+
+/** The Issuer ID: a paste such as "Issuer ID: 69a6de70-…" is cleaned to the ID itself. */
+function issuerIdField(props: FieldProps<string>) {
+  return (
+    <Form.TextField
+      {...props}
+      title="Issuer ID"
+      placeholder={EXAMPLE_ISSUER_ID}
+      info="Shown at the top of the Team Keys page; one per team."
+      onChange={(text) => {
+        const found = findIssuerIds(text);
+        const cleaned = found.length === 1 && text.trim().toLowerCase() !== found[0] ? found[0] : text;
+        props.onChange?.(cleaned);
+      }}
+    />
+  );
+}
+
+/** The .p8 picker: its fingerprint once read; a file named AuthKey_<Key ID>.p8 fills in the Key ID. */
+function keyFileField(props: FieldProps<string[]>, fingerprint: string | undefined, setKeyId: (keyId: string) => void) {
+  return (
+    <Form.FilePicker
+      {...props}
+      title="Private Key (.p8)"
+      allowMultipleSelection={false}
+      canChooseDirectories={false}
+      canChooseFiles
+      info={fingerprint ? `Fingerprint ${fingerprint}` : "AuthKey_<Key ID>.p8, as downloaded from App Store Connect."}
+      onChange={(paths) => {
+        props.onChange?.(paths);
+        const fileKeyId = paths[0] ? keyIdFromFileName(paths[0]) : undefined;
+        if (fileKeyId) setKeyId(fileKeyId);
+      }}
+    />
+  );
 }

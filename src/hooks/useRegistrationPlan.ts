@@ -3,7 +3,7 @@ import { keyStore } from "../helpers/core";
 import { planRegistration, prepareKey, type KeyInput, type RegistrationPlan } from "../lib/pipeline";
 
 /** A plan and the very input it was made for (the form uses it only while its fields still say the same). */
-export interface FormPlan {
+interface FormPlan {
   input: KeyInput;
   rotates?: string;
   plan: RegistrationPlan;
