@@ -218,7 +218,15 @@ function table(rows) {
 
 /** Part 5: one line per action, each count with its goal in brackets, e.g. "2 (≤ 2)". */
 function actionsTable(rows) {
-  const header = ["#", "action", "Keychain reads", "Keychain writes", "Apple requests", "met?"];
+  const header = [
+    "#",
+    "action",
+    "LingCode's entry read",
+    "Keychain reads",
+    "Keychain writes",
+    "Apple requests",
+    "met?",
+  ];
   const withGoal = (value, goal) => (goal === undefined ? String(value) : `${value} (${goal})`);
   const lines = rows.map((row) => {
     const { ours, goal } = row;
@@ -234,7 +242,9 @@ function actionsTable(rows) {
     const writes =
       withGoal(ours.writes, goal.writes) +
       (ours.removals > 0 || goal.removals !== undefined ? `, ${withGoal(ours.removals, goal.removals)} removed` : "");
-    return [row.id, row.name, reads, writes, requests, row.met ? "yes" : "NO"];
+    const entry =
+      withGoal(ours.entryReads, goal.entryReads) + (ours.entryReadsExtra > 0 ? ` + ${ours.entryReadsExtra} extra` : "");
+    return [row.id, row.name, entry, reads, writes, requests, row.met ? "yes" : "NO"];
   });
   const widths = header.map((_, i) => Math.max(header[i].length, ...lines.map((line) => line[i].length)));
   const format = (cells) => cells.map((cell, i) => cell.padEnd(widths[i])).join("  ");

@@ -12,7 +12,7 @@ import StatusCommand from "../src/api-key-status";
 import { keyStore } from "../src/helpers/core";
 import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/outcomes";
 import { registerKey } from "../src/lib/pipeline";
-import { listKeys } from "../src/lib/saved-keys";
+import { listKeys, useSavedKey } from "../src/lib/saved-keys";
 import { privilegeWarning } from "../src/lib/apple/conclusions";
 import { RAW_CONTROL } from "./support/controls";
 import { makeKey } from "./support/keys";
@@ -605,8 +605,8 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
     const key = world.key();
     const file = await world.writeP8(key);
     const screen = await openForm();
-    await fill(screen, key, file);
     await world.fakeSecretTool('echo "Cannot get secret of a locked object" >&2; exit 1');
+    await fill(screen, key, file);
     await submit(screen);
     expect(raycast.toast).toMatchObject({
       style: "FAILURE",
@@ -616,6 +616,47 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
     expect(world.apple.requests).toEqual([]);
     world.restorePath();
     expect(await world.saved()).toBeUndefined();
+  });
+
+  it("a keyring locked after the form planned: Apple's answer comes first, then nothing is saved, and the toast says why", async () => {
+    const key = world.key();
+    const file = await world.writeP8(key);
+    const screen = await openForm();
+    await fill(screen, key, file);
+    await world.fakeSecretTool('echo "Cannot get secret of a locked object" >&2; exit 1');
+    await submit(screen);
+    expect(raycast.toast).toMatchObject({ style: "FAILURE", title: "Key Not Saved", message: LOCKED_MESSAGE });
+    expect(world.apple.requests.map((r) => r.path)).toEqual(["/v1/apps?limit=1"]);
+    world.restorePath();
+    expect(await world.saved()).toBeUndefined();
+  });
+
+  it("the saved keys changed after the form planned: nothing is saved, the toast says so, and the next submit plans again", async () => {
+    const old = world.key();
+    await world.seed(old);
+    const key = world.key();
+    const file = await world.writeP8(key);
+    const screen = await openForm();
+    await fill(screen, key, file);
+    // Another app makes LingCode use a third key meanwhile.
+    const third = world.key();
+    await registerKey(
+      { kind: "team", issuerId: ISSUER_ID, keyId: third.keyId, p8Text: third.pem },
+      { store: keyStore(), verify: false, use: true },
+    );
+    answerNextAlert(true);
+    await submit(screen);
+    expect(raycast.toast).toMatchObject({ style: "FAILURE", title: "Key Not Saved" });
+    expect(raycast.toast?.message).toMatch(/^The saved keys changed since this registration was planned/);
+    expect(await world.saved()).toMatchObject({ keyId: third.keyId });
+    expect((await listKeys(keyStore())).keys.map((k) => k.keyId)).not.toContain(key.keyId);
+
+    await screen.waitFor(() => !screen.isLoading);
+    answerNextAlert(true);
+    await submit(screen);
+    expect(raycast.alerts.at(-1)?.message).toContain(`LingCode uses key ${third.keyId} now.`);
+    await waitForStatus(screen);
+    expect(await world.saved()).toMatchObject({ keyId: key.keyId });
   });
 
   it("trash: the .p8 is moved to the Trash after saving, and the toast says so", async () => {
@@ -740,9 +781,63 @@ describe.skipIf(!HAS_KEYRING)("replacing the saved key", () => {
     await submit(screen);
     expect(raycast.alerts).toHaveLength(0);
     expect(await world.saved()).toMatchObject({ keyId: old.keyId });
-    expect(raycast.toast?.message).toMatch(/Saved as "Globex"; LingCode keeps using "/);
+    // The toast names the key saved, not as if LingCode used it; that LingCode keeps its key comes first.
+    expect(raycast.toast?.title).toBe(`Saved "Globex", Key ${key.keyId}`);
+    expect(raycast.toast?.message).toMatch(/^LingCode keeps using "[^"]+"\. Fingerprint SHA256:/);
     const { keys } = await listKeys(keyStore());
     expect(keys.find((k) => k.keyId === key.keyId)).toMatchObject({ name: "Globex", active: false });
+  });
+
+  it("Use for LingCode shows the core's plan: off for another team's key, on for the same team's", async () => {
+    const old = world.key();
+    await world.seed(old);
+    const key = world.key();
+    const file = await world.writeP8(key);
+    const screen = await openForm();
+    await fill(screen, { ...key, issuerId: OTHER_ISSUER_ID }, file);
+    await screen.waitFor(() => expect(screen.form.field("use").value).toBe(false));
+    await screen.form.setValue("issuerId", ISSUER_ID);
+    await screen.waitFor(() => expect(screen.form.field("use").value).toBe(true));
+    // The name a key gets when none is given is the plan's too.
+    expect(screen.form.field("name").placeholder).toMatch(new RegExp(key.keyId));
+  });
+
+  it("after saving a key LingCode does not use, the view is about LingCode's key and acts on it", async () => {
+    const old = world.key();
+    await world.seed(old);
+    const key = world.key();
+    const file = await world.writeP8(key);
+    const screen = await openForm();
+    await fill(screen, key, file);
+    await screen.form.setValue("use", false);
+    await submit(screen);
+    await waitForStatus(screen);
+    expect(screen.markdown).toMatch(new RegExp(`^# Yes, Issuer ID ends in \\S+, Key ID ${old.keyId}\n`));
+    expect(screen.markdown).toContain(`(Key ID ${key.keyId}) beside it: LingCode keeps using the key above.`);
+    expect(screen.metadata()["Key ID"]).toBe(old.keyId);
+
+    await screen.runAction("Copy Token");
+    const copied = raycast.clipboard.at(-1)!;
+    const kid = JSON.parse(Buffer.from(copied.text.split(".")[0], "base64url").toString()).kid;
+    expect(kid).toBe(old.keyId);
+    expect(raycast.huds.at(-1)).toMatch(new RegExp(`^Copied a token for key ${old.keyId}, `));
+  });
+
+  it("a key Apple accepted when it was saved beside LingCode's shows that check once LingCode uses it", async () => {
+    const old = world.key();
+    await world.seed(old);
+    const key = world.key();
+    const file = await world.writeP8(key);
+    const form = await openForm();
+    await fill(form, key, file);
+    await form.form.setValue("use", false);
+    await submit(form);
+    await form.unmount();
+    await useSavedKey(keyStore(), key.keyId);
+
+    const status = await render(<StatusCommand />);
+    await status.waitFor(() => expect(status.metadata()["Key ID"]).toBe(key.keyId));
+    await status.waitFor(() => expect(status.metadata()["Last Check"]).toBe("valid"));
   });
 
   it("the same Key ID with different key material is called out as a different key", async () => {

@@ -6,12 +6,28 @@
 // A registration writes three items: the new key's own item and the saved keys' list (both under
 // `<service> Saved Keys`), then LingCode's entry. Each is read back at once, which is how a change made by another
 // process at the same moment is caught instead of silently lost. Before that it reads LingCode's entry and the list
-// (what it replaces, where the new key goes). The form plans once before it asks its question (the same two reads),
-// and the core plans again after the answer: a dialog can stay open for minutes, and a list written from an older
-// reading would drop a key another process saved meanwhile.
+// once: that read is the plan (what it replaces, where the new key goes, whether LingCode uses it). When the user is
+// shown the plan (a question, or the form, which plans as soon as its three fields are valid), applying it reads
+// LingCode's entry and the list once more, after Apple's answer, to find what changed meanwhile.
 const REGISTER_WRITES = 3; // the key's item, the list, LingCode's entry
 const REGISTER_READS = 2 + REGISTER_WRITES; // LingCode's entry and the list, then each write read back
 const ROTATE_WRITES = REGISTER_WRITES + 1; // and the list again, without the old key
+
+/**
+ * Reads of LingCode's entry (service, account `asc-api-key`), the item another app wrote: on macOS each can bring an
+ * unlock or "allow" dialog. A read that finds nothing may cost a second process on Linux (a `search` telling a locked
+ * keyring from an empty one): counted apart, as `entryReadsExtra`, with no goal.
+ */
+const ENTRY_READS = {
+  registerNoQuestion: 2, // the plan, the read-back
+  registerAsked: 3, // the plan, the second look after the question, the read-back
+  rejected: 1, // the plan; Apple answers before the second look
+  statusCopyToken: 2, // the status shown, the token's key
+  remove: 2, // the removal's plan, the read-back of the key LingCode uses next
+  none: 0,
+  check: 1,
+};
+
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
@@ -50,38 +66,51 @@ const ACTIONS = [
     id: "5a",
     name: "Open Team Keys",
     result: "openTeamKeys",
-    goals: { reads: exactly(0), writes: exactly(0), requests: exactly(0) },
+    goals: { entryReads: exactly(ENTRY_READS.none), reads: exactly(0), writes: exactly(0), requests: exactly(0) },
   },
   {
     id: "5b",
     name: "API Key Status, opened (status cached from the last run)",
     result: "statusWarm",
-    goals: { readsBeforeFirstPaint: exactly(0), reads: exactly(1), writes: exactly(0), requests: exactly(0) },
+    goals: {
+      entryReads: exactly(1),
+      readsBeforeFirstPaint: exactly(0),
+      reads: exactly(1),
+      writes: exactly(0),
+      requests: exactly(0),
+    },
   },
   {
     id: "5c",
     name: "API Key Status, opened with nothing cached",
     result: "statusCold",
-    goals: { readsBeforeFirstPaint: exactly(0), reads: exactly(1), writes: exactly(0), requests: exactly(0) },
+    goals: {
+      entryReads: exactly(1),
+      readsBeforeFirstPaint: exactly(0),
+      reads: exactly(1),
+      writes: exactly(0),
+      requests: exactly(0),
+    },
   },
   {
     id: "5d",
     name: "API Key Status: Refresh",
     result: "refresh",
-    goals: { reads: exactly(1), writes: exactly(0), requests: exactly(0) },
+    goals: { entryReads: exactly(1), reads: exactly(1), writes: exactly(0), requests: exactly(0) },
   },
   {
     id: "5e",
     name: "API Key Status: Verify with Apple",
     result: "verify",
-    goals: { reads: exactly(1), writes: exactly(0), checks: exactly(1), probes: exactly(0) },
+    goals: { entryReads: exactly(1), reads: exactly(1), writes: exactly(0), checks: exactly(1), probes: exactly(0) },
   },
   {
     id: "5f",
-    name: "Register API Key (form): a new key LingCode switches to, to the status shown",
+    name: "Register API Key (form): a new key LingCode switches to (asked), to the status shown",
     result: "register",
     goals: {
-      reads: exactly(REGISTER_READS + 2), // + LingCode's entry and the list, read before the form asks
+      entryReads: exactly(ENTRY_READS.registerAsked),
+      reads: exactly(REGISTER_READS + 2), // + LingCode's entry and the list, read again after the question
       writes: exactly(REGISTER_WRITES),
       checks: exactly(1),
       probes: atMost(1),
@@ -91,19 +120,31 @@ const ACTIONS = [
     id: "5g",
     name: "launcher subtitle refresh after it (fromLocalStorage)",
     result: "subtitleRefresh",
-    goals: { reads: exactly(0), writes: exactly(0), requests: exactly(0) },
+    goals: { entryReads: exactly(ENTRY_READS.none), reads: exactly(0), writes: exactly(0), requests: exactly(0) },
   },
   {
     id: "5h",
     name: "Check API Key",
     result: "checkApiKey",
-    goals: { reads: exactly(1), writes: exactly(0), checks: exactly(1), probes: exactly(0) },
+    goals: {
+      entryReads: exactly(ENTRY_READS.check),
+      reads: exactly(1),
+      writes: exactly(0),
+      checks: exactly(1),
+      probes: exactly(0),
+    },
   },
   {
     id: "5i",
     name: "asc-key register: a new key LingCode switches to",
     result: "cliRegister",
-    goals: { reads: exactly(REGISTER_READS), writes: exactly(REGISTER_WRITES), checks: exactly(1), probes: atMost(1) },
+    goals: {
+      entryReads: exactly(ENTRY_READS.registerNoQuestion),
+      reads: exactly(REGISTER_READS),
+      writes: exactly(REGISTER_WRITES),
+      checks: exactly(1),
+      probes: atMost(1),
+    },
   },
   {
     id: "5j",
@@ -112,6 +153,7 @@ const ACTIONS = [
     // The list is written twice: the new key's line goes in before its item and LingCode's entry are written, and the
     // old key's line comes out last, after its item is removed.
     goals: {
+      entryReads: exactly(ENTRY_READS.registerNoQuestion),
       reads: exactly(2 + ROTATE_WRITES),
       writes: exactly(ROTATE_WRITES),
       removals: exactly(1),
@@ -119,11 +161,31 @@ const ACTIONS = [
       probes: atMost(1),
     },
   },
+  {
+    id: "5k",
+    name: "Register API Key (form): a key Apple rejects",
+    result: "registerRejected",
+    goals: { entryReads: exactly(ENTRY_READS.rejected), writes: exactly(0), checks: exactly(1), probes: exactly(0) },
+  },
+  {
+    id: "5l",
+    name: "API Key Status shown, then Copy Token",
+    result: "statusCopyToken",
+    goals: { entryReads: exactly(ENTRY_READS.statusCopyToken), writes: exactly(0), requests: exactly(0) },
+  },
+  {
+    id: "5m",
+    name: "API Key Status: Remove Key… (LingCode uses another saved key next)",
+    result: "removeKey",
+    goals: { entryReads: exactly(ENTRY_READS.remove), requests: exactly(0) },
+  },
 ];
 
 /** The counts of one result, as the goals name them. */
 function countsOf(result) {
   return {
+    entryReads: result.entryReads,
+    entryReadsExtra: result.entryReadsExtra,
     reads: result.reads,
     readsBeforeFirstPaint: result.beforeFirstPaint,
     writes: result.writes,
@@ -146,6 +208,8 @@ function row(action, result) {
   if (counts.other > 0) misses.push(`${counts.other} other Keychain runs`);
   const goal = Object.fromEntries(Object.entries(action.goals).map(([what, g]) => [what, g.text]));
   const notes = [];
+  if (result.entryReadsExtra)
+    notes.push(`second processes of entry reads that found nothing: ${result.entryReadsExtra}`);
   if (result.each) notes.push(`reads per Refresh: ${result.each.join(", ")}`);
   if (result.subtitle) notes.push(`subtitle: ${result.subtitle}`);
   if (result.hud) notes.push(`HUD: ${result.hud}`);

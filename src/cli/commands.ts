@@ -8,7 +8,7 @@
 import { spawn } from "node:child_process";
 import { accessSync, constants as fsConstants } from "node:fs";
 import path from "node:path";
-import { privilegeWarningAfterRegistration, type CheckResult } from "../lib/apple";
+import type { CheckResult } from "../lib/apple";
 import { isAscKeyError } from "../lib/errors";
 import {
   AppleCheckError,
@@ -20,7 +20,6 @@ import {
   removeSavedKey,
   verifySavedKey,
   type KeyInput,
-  type PreparedKey,
   type RegistrationChoices,
   type Registration,
 } from "../lib/pipeline";
@@ -90,6 +89,7 @@ async function register(args: string[], io: CliIo): Promise<ExitStatus> {
       store: keyStore(io),
       check: appleOptions(io),
       verify: !skipVerify,
+      privilege: { switchHint: CLI_SWITCH_HINT },
       ...choices,
     });
   } catch (error) {
@@ -101,7 +101,7 @@ async function register(args: string[], io: CliIo): Promise<ExitStatus> {
     throw error;
   }
 
-  await reportRegistration(registration, prepared, skipVerify, io);
+  reportRegistration(registration, skipVerify, io);
   if (values.trash && input.p8Path !== undefined) await trashAfterRegister(input.p8Path, io);
   return EXIT.ok;
 }
@@ -158,17 +158,13 @@ async function keyInputOf(values: RegisterValues, io: CliIo): Promise<KeyInput> 
 }
 
 /** The answer on stdout (the sentence and fingerprint), everything else worth saying on stderr. */
-async function reportRegistration(registration: Registration, prepared: PreparedKey, skipVerify: boolean, io: CliIo) {
+function reportRegistration(registration: Registration, skipVerify: boolean, io: CliIo) {
   io.out(registration.active ? registration.sentence : savedNotUsedWords(registration));
   io.out(`Fingerprint: ${registration.fingerprint}`);
   for (const warning of registration.warnings) io.err(`warning: ${warning}`);
   if (registration.check && registration.check.outcome !== "valid") io.err(`warning: ${registration.check.message}`);
   // The privilege probe (Users and Access): one more request, never a refusal; an unknown answer says nothing.
-  const privilege = await privilegeWarningAfterRegistration(prepared.record, registration.check, {
-    ...appleOptions(io),
-    switchHint: CLI_SWITCH_HINT,
-  });
-  if (privilege) io.err(`warning: ${privilege}`);
+  if (registration.privilege) io.err(`warning: ${registration.privilege}`);
   if (skipVerify) io.err("saved without checking with Apple; run asc-key verify to check it.");
   if (registration.switchedFrom) {
     const back = shellWord(registration.switchedFrom.keyId);

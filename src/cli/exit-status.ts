@@ -72,6 +72,8 @@ const BY_CODE: Readonly<Record<ErrorCode, ExitStatus>> = {
   "key-ambiguous": EXIT.usage,
   "next-key-needed": EXIT.usage,
   "choice-invalid": EXIT.usage,
+  // What a registration was planned on changed before it was applied (only a face that asks first can see this).
+  "plan-outdated": EXIT.keychain,
   // The saved entry cannot be read: a Keychain-entry problem, fixed by registering again.
   "record-corrupt": EXIT.keychain,
   "record-version": EXIT.keychain,

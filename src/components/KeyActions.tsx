@@ -37,6 +37,8 @@ interface KeyActionsProps {
   leftovers?: string[];
   /** After Move Leftover Key Files to Trash (default: onChanged). */
   onLeftoversMoved?: () => void;
+  /** After Remove Key… removed the key shown (default: onChanged). */
+  onRemoved?: () => void;
 }
 
 /** The actions around the saved key, the same wherever the key is shown. */
@@ -44,6 +46,7 @@ export function KeyActions(props: KeyActionsProps) {
   const { state, summary, keyToRevoke, onChanged, onVerified, onRegistered, onDismissRevoke, lastSeen } = props;
   const leftovers = props.leftovers ?? [];
   const onLeftoversMoved = props.onLeftoversMoved ?? onChanged;
+  const onRemoved = props.onRemoved ?? onChanged;
   const { push, pop } = useNavigation();
   const registerForm = (rotate?: { keyId: string }) => (
     <RegisterForm
@@ -72,9 +75,9 @@ export function KeyActions(props: KeyActionsProps) {
     <RemoveKeyAction
       onRemove={async () => {
         // With other keys saved, which one LingCode uses next is asked first, as in API Keys.
-        const choices = summary ? await removalChoices() : undefined;
-        if (choices) push(<RemoveKeyForm {...choices} onDone={() => (pop(), onChanged())} />);
-        else if (await removeWithConfirmation(summary?.keyId)) onChanged();
+        const choices = summary ? await removalChoices(summary) : undefined;
+        if (choices) push(<RemoveKeyForm {...choices} onDone={() => (pop(), onRemoved())} />);
+        else if (await removeWithConfirmation(summary?.keyId)) onRemoved();
       }}
     />
   );
@@ -104,44 +107,14 @@ export function KeyActions(props: KeyActionsProps) {
     <ActionPanel>
       <ActionPanel.Section>
         {state === "failed" ? refresh : null}
-        <Action
-          title="Verify with Apple"
-          icon={Icon.CheckCircle}
-          onAction={async () => {
-            const verification = await verifyWithToast(summary.keyId);
-            // Shown from the check's own read: no second Keychain read (and no second unlock dialog) to redraw it.
-            if (verification) onVerified(verification.summary);
-            else onChanged();
-          }}
+        <KeyUseActions
+          summary={summary}
+          lastSeen={lastSeen}
+          leftovers={leftovers}
+          onVerified={onVerified}
+          onChanged={onChanged}
+          onLeftoversMoved={onLeftoversMoved}
         />
-        <Action
-          title="Check What the Key Can Do"
-          icon={Icon.MagnifyingGlass}
-          shortcut={{ modifiers: ["cmd", "shift"], key: "d" }}
-          onAction={async () => {
-            // The check read the key: shown as read, without reading the Keychain again.
-            const read = await checkCapabilitiesWithToast(summary.keyId, lastSeen);
-            if (read) onVerified(read);
-          }}
-        />
-        <Action
-          title="Copy Token"
-          icon={Icon.Clipboard}
-          shortcut={{ modifiers: ["cmd", "shift"], key: "t" }}
-          onAction={() => copyToken(summary.keyId)}
-        />
-        <Action.CopyToClipboard title="Copy Key ID" content={summary.keyId} shortcut={Keyboard.Shortcut.Common.Copy} />
-        <Action.CopyToClipboard title="Copy Fingerprint" content={summary.fingerprint} />
-        {leftovers.length > 0 ? (
-          <Action
-            title="Move Leftover Key Files to Trash"
-            icon={Icon.Trash}
-            onAction={async () => {
-              await trashLeftovers(leftovers);
-              onLeftoversMoved();
-            }}
-          />
-        ) : null}
       </ActionPanel.Section>
       <ActionPanel.Section>
         <RotateKeyAction form={registerForm({ keyId: summary.keyId })} />
@@ -166,5 +139,59 @@ export function KeyActions(props: KeyActionsProps) {
         {state === "failed" ? null : refresh}
       </ActionPanel.Section>
     </ActionPanel>
+  );
+}
+
+/** What is done with the key shown: check it with Apple, see what it can do, copy a token or its IDs. */
+function KeyUseActions(props: {
+  summary: KeySummary;
+  lastSeen?: LastSeenQuota;
+  leftovers: string[];
+  onVerified: (summary: KeySummary) => void;
+  onChanged: () => void;
+  onLeftoversMoved: () => void;
+}) {
+  const { summary, lastSeen, leftovers, onVerified, onChanged, onLeftoversMoved } = props;
+  return (
+    <>
+      <Action
+        title="Verify with Apple"
+        icon={Icon.CheckCircle}
+        onAction={async () => {
+          const verification = await verifyWithToast(summary.keyId);
+          // Shown from the check's own read: no second Keychain read (and no second unlock dialog) to redraw it.
+          if (verification) onVerified(verification.summary);
+          else onChanged();
+        }}
+      />
+      <Action
+        title="Check What the Key Can Do"
+        icon={Icon.MagnifyingGlass}
+        shortcut={{ modifiers: ["cmd", "shift"], key: "d" }}
+        onAction={async () => {
+          // The check read the key: shown as read, without reading the Keychain again.
+          const read = await checkCapabilitiesWithToast(summary.keyId, lastSeen);
+          if (read) onVerified(read);
+        }}
+      />
+      <Action
+        title="Copy Token"
+        icon={Icon.Clipboard}
+        shortcut={{ modifiers: ["cmd", "shift"], key: "t" }}
+        onAction={() => copyToken()}
+      />
+      <Action.CopyToClipboard title="Copy Key ID" content={summary.keyId} shortcut={Keyboard.Shortcut.Common.Copy} />
+      <Action.CopyToClipboard title="Copy Fingerprint" content={summary.fingerprint} />
+      {leftovers.length > 0 ? (
+        <Action
+          title="Move Leftover Key Files to Trash"
+          icon={Icon.Trash}
+          onAction={async () => {
+            await trashLeftovers(leftovers);
+            onLeftoversMoved();
+          }}
+        />
+      ) : null}
+    </>
   );
 }

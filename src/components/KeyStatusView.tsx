@@ -1,10 +1,10 @@
 import { Detail } from "@raycast/api";
-import { dismissKeyToRevoke, type KeyToRevoke } from "../helpers/local-storage";
+import { dismissKeyToRevoke, lastCheckOf, readRememberedEntry, type KeyToRevoke } from "../helpers/local-storage";
 import { rotationDays } from "../helpers/preferences";
 import { useRememberedChecks } from "../hooks/useRememberedChecks";
 import { useKeyHealth } from "../hooks/useKeyHealth";
 import { useKeyStatus } from "../hooks/useKeyStatus";
-import { ageInDays, formatAge, type RememberedCheck } from "../lib/check-summary";
+import { ageInDays, type RememberedCheck } from "../lib/check-summary";
 import { describeError, isUnreadableEntry } from "../lib/errors";
 import type { Registration, StatusReport } from "../lib/pipeline";
 import { NOT_CONFIGURED_SENTENCE, summarySentence, type KeySummary } from "../lib/status";
@@ -20,8 +20,10 @@ function statusMarkdown(options: {
   keyToRevoke?: KeyToRevoke;
   check?: RememberedCheck;
   rotateAfter?: number;
+  /** A key just saved beside the one shown, which LingCode does not use. */
+  savedBeside?: Registration;
 }): string {
-  const { state, summary, error, keyToRevoke, check, rotateAfter } = options;
+  const { state, summary, error, keyToRevoke, check, rotateAfter, savedBeside } = options;
   if (state === "unreadable") {
     return [
       "# The Saved Key Entry Is Unreadable",
@@ -35,6 +37,11 @@ function statusMarkdown(options: {
     return parts.join("\n\n");
   }
   const parts = [`# ${options.sentence}`];
+  if (savedBeside) {
+    parts.push(
+      `> Saved "${savedBeside.name}" (Key ID ${savedBeside.summary.keyId}) beside it: LingCode keeps using ${summary ? "the key above" : "no key"}. API Keys switches to it in one step.`,
+    );
+  }
   if (!summary) {
     if (state === "read") {
       parts.push(
@@ -47,8 +54,8 @@ function statusMarkdown(options: {
     const by = keyToRevoke.replacedBy ? ` It was replaced by ${keyToRevoke.replacedBy} and` : " It";
     parts.push(`> **Revoke key ${keyToRevoke.keyId} on Team Keys.**${by} keeps working at Apple until you revoke it.`);
   }
-  if (check && check.keyId === summary.keyId) parts.push(`Last check, ${formatAge(check.checkedAt)}: ${check.message}`);
-  else parts.push("Not checked with Apple yet: Verify with Apple sends one request.");
+  // Apple's last answer is said once, in Health (and its time in the metadata).
+  if (!check) parts.push("Not checked with Apple yet: Verify with Apple sends one request.");
   const age = ageInDays(summary.savedAt);
   if (rotateAfter !== undefined && age >= rotateAfter) {
     parts.push(`This key is ${age} days old; consider rotating it (Rotate Key…).`);
@@ -69,13 +76,14 @@ function entryState(status: { error?: unknown; isLoading: boolean }, hasData: bo
  */
 export function KeyStatusView(props: { registered?: Registration }) {
   const status = useKeyStatus(props.registered && reportOf(props.registered));
+  const savedBeside = props.registered && !props.registered.active ? props.registered : undefined;
   const remembered = useRememberedChecks();
   const data = status.data;
   const state = entryState(status, data !== undefined);
   const summary = state !== "unreadable" && data?.status.configured ? data.status : undefined;
   const error = status.error ? describeError(status.error) : undefined;
   const keyToRevoke = remembered.data?.keyToRevoke;
-  const check = remembered.data?.latest;
+  const check = summary && lastCheckOf(remembered.data, summary.keyId);
   const rotateAfter = rotationDays();
   const health = useKeyHealth(summary, check, rotateAfter);
   const sentence = data?.sentence ?? (state === "reading" ? "Reading the Keychain…" : NOT_CONFIGURED_SENTENCE);
@@ -91,7 +99,7 @@ export function KeyStatusView(props: { registered?: Registration }) {
       navigationTitle="API Key Status"
       isLoading={status.isLoading || remembered.isLoading}
       markdown={[
-        statusMarkdown({ state, sentence, summary, error, keyToRevoke, check, rotateAfter }),
+        statusMarkdown({ state, sentence, summary, error, keyToRevoke, check, rotateAfter, savedBeside }),
         ...(summary && state === "read"
           ? [
               capabilitiesMarkdown(remembered.data?.capabilities, summary.keyId),
@@ -115,12 +123,21 @@ export function KeyStatusView(props: { registered?: Registration }) {
           leftovers={health.data?.leftovers}
           onChanged={refresh}
           onLeftoversMoved={() => void health.revalidate()}
+          onRemoved={() => {
+            // The removal has read back what LingCode uses now and remembered it: shown without another read.
+            void shownAfterRemoval(summary?.keyId).then((report) =>
+              report ? status.show(report) : status.revalidate(),
+            );
+            void remembered.revalidate();
+          }}
           onVerified={(verified) => {
             status.show({ status: verified, sentence: summarySentence(verified) });
             void remembered.revalidate();
           }}
           onRegistered={(registration) => {
-            status.show(reportOf(registration));
+            const report = reportOf(registration);
+            if (report) status.show(report);
+            else status.revalidate();
             void remembered.revalidate();
           }}
           onDismissRevoke={async () => {
@@ -133,6 +150,30 @@ export function KeyStatusView(props: { registered?: Registration }) {
   );
 }
 
-function reportOf(registration: Registration): StatusReport {
-  return { status: registration.summary, sentence: registration.sentence };
+/**
+ * What LingCode uses after a removal, as the removal remembered it (LocalStorage, nothing secret), or undefined when
+ * that is not known for sure (remembering failed, so the removed key may still be the one remembered): then read.
+ */
+async function shownAfterRemoval(removed: string | undefined): Promise<StatusReport | undefined> {
+  const entry = await readRememberedEntry().catch(() => undefined);
+  if (entry?.state === "none") return { status: { configured: false }, sentence: NOT_CONFIGURED_SENTENCE };
+  if (entry?.state !== "key" || entry.summary.keyId === removed) return undefined;
+  return { status: entry.summary, sentence: summarySentence(entry.summary) };
+}
+
+/**
+ * What the Keychain holds after a registration, as it knows: the new key when LingCode uses it (read back), else the
+ * key LingCode kept (read by the registration's plan), or nothing known (then the view reads the entry).
+ */
+function reportOf(registration: Registration): StatusReport | undefined {
+  if (registration.active) return { status: registration.summary, sentence: registration.sentence };
+  const kept = registration.inUse;
+  return kept && { status: summaryOnly(kept), sentence: summarySentence(kept) };
+}
+
+function summaryOnly(key: KeySummary): KeySummary {
+  const { configured, kind, keyId, issuerIdSuffix, fingerprint, savedAt } = key;
+  return issuerIdSuffix === undefined
+    ? { configured, kind, keyId, fingerprint, savedAt }
+    : { configured, kind, keyId, issuerIdSuffix, fingerprint, savedAt };
 }

@@ -1,15 +1,15 @@
 import { Action, ActionPanel, Form, Icon, Keyboard } from "@raycast/api";
-import { useForm, usePromise } from "@raycast/utils";
-import { readRememberedEntry } from "../helpers/local-storage";
+import { useForm } from "@raycast/utils";
 import { parseKeyName } from "../lib/key-names";
 import { useEffect, useRef } from "react";
 import { submitRegistration } from "../helpers/register";
 import { useKeyFile } from "../hooks/useKeyFile";
 import { useRegisterDefaults, type RegisterDefaults } from "../hooks/useRegisterDefaults";
+import { planFor, useRegistrationPlan } from "../hooks/useRegistrationPlan";
 import { TEAM_KEYS_URL } from "../lib/outcomes";
 import { describeError } from "../lib/errors";
 import { EXAMPLE_ISSUER_ID, findIssuerIds, keyIdFromFileName, parseIssuerId, parseKeyId } from "../lib/ids";
-import type { Registration } from "../lib/pipeline";
+import type { KeyInput, Registration, RegistrationPlan } from "../lib/pipeline";
 
 interface RegisterValues {
   kind: string;
@@ -45,6 +45,16 @@ function keyIdNote(typedKeyId: string, fileKeyId: string | undefined): string | 
   }
 }
 
+/** The key the form's values describe, once the three of them are valid (the file read without complaint). */
+function validInput(values: RegisterValues, fileError: string | undefined | null): KeyInput | undefined {
+  const kind = values.kind === "individual" ? "individual" : "team";
+  const p8Path = values.p8?.[0];
+  if (!p8Path || fileError !== undefined) return undefined;
+  if (kind === "team" && fieldReason(() => parseIssuerId(values.issuerId))) return undefined;
+  if (fieldReason(() => parseKeyId(values.keyId))) return undefined;
+  return { kind, issuerId: kind === "team" ? values.issuerId : undefined, keyId: values.keyId, p8Path };
+}
+
 /** Register API Key: the three values Apple gives, checked inline, then verified and saved in one step. */
 export function RegisterForm(props: {
   onRegistered?: (registration: Registration) => void;
@@ -52,7 +62,6 @@ export function RegisterForm(props: {
   rotate?: { keyId: string; name?: string };
 }) {
   const rotating = props.rotate !== undefined;
-  const defaults = useRegisterDefaults();
   const { handleSubmit, itemProps, values, setValue, setValidationError } = useForm<RegisterValues>({
     initialValues: { kind: "team", issuerId: "", keyId: "", p8: [], verify: true, trash: false, name: "", use: true },
     validation: {
@@ -66,64 +75,34 @@ export function RegisterForm(props: {
       },
     },
     async onSubmit(submitted) {
-      await submitRegistration(
-        {
-          kind: submitted.kind === "individual" ? "individual" : "team",
-          issuerId: submitted.kind === "team" ? submitted.issuerId : undefined,
-          keyId: submitted.keyId,
-          p8Path: submitted.p8[0],
-        },
-        {
-          verify: submitted.verify,
-          trashAfter: submitted.trash,
-          name: submitted.name,
-          use: submitted.use,
-          rotate: props.rotate,
-          onFieldError: setValidationError,
-          // Also after "Save Without Verifying" in the failure toast, once the form's submit has returned.
-          onRegistered: props.onRegistered,
-        },
-      );
+      const input: KeyInput = {
+        kind: submitted.kind === "individual" ? "individual" : "team",
+        issuerId: submitted.kind === "team" ? submitted.issuerId : undefined,
+        keyId: submitted.keyId,
+        p8Path: submitted.p8[0],
+      };
+      await submitRegistration(input, {
+        verify: submitted.verify,
+        trashAfter: submitted.trash,
+        name: submitted.name,
+        use: submitted.use,
+        rotate: props.rotate,
+        plan: planFor(planned.data, input, props.rotate?.keyId),
+        onOutdated: () => void planned.revalidate(),
+        onFieldError: setValidationError,
+        // Also after "Save Without Verifying" in the failure toast, once the form's submit has returned.
+        onRegistered: props.onRegistered,
+      });
     },
   });
 
-  // "Use for LingCode" defaults to yes when LingCode has no key, or one of the same team (as last seen: LocalStorage,
-  // no Keychain read); a choice the user made is never overridden.
-  const remembered = usePromise(readRememberedEntry, [], { onError: () => undefined });
-  const useTouched = useRef(false);
-  useEffect(() => {
-    if (useTouched.current || rotating) return;
-    const entry = remembered.data;
-    const active = entry?.state === "key" ? entry.summary : undefined;
-    const suffix = values.issuerId.trim().toLowerCase().slice(-3);
-    const sameTeam = active?.kind === "team" && values.kind === "team" && active.issuerIdSuffix === suffix;
-    const wanted = !active || sameTeam || (active.kind === "individual" && values.kind === "individual");
-    if (wanted !== values.use) setValue("use", wanted);
-  }, [remembered.data, values.issuerId, values.kind]);
-
   const p8Path = values.p8?.[0];
   const keyFile = useKeyFile(p8Path);
-
-  // Fill in what the user already has: the newest AuthKey_*.p8 in Downloads, an Issuer ID on the clipboard. A
-  // newer suggestion replaces an earlier one, never something the user chose or typed.
-  const suggested = useRef<RegisterDefaults>({});
-  useEffect(() => {
-    if (!defaults.data) return;
-    const { p8Path: file, keyId, issuerId } = defaults.data;
-    const untouched = (value: string | undefined, earlier: string | undefined) => !value || value === earlier;
-    if (file && file !== values.p8?.[0] && untouched(values.p8?.[0], suggested.current.p8Path)) {
-      setValue("p8", [file]);
-      suggested.current.p8Path = file;
-      if (keyId && untouched(values.keyId, suggested.current.keyId)) {
-        setValue("keyId", keyId);
-        suggested.current.keyId = keyId;
-      }
-    }
-    if (issuerId && issuerId !== values.issuerId && untouched(values.issuerId, suggested.current.issuerId)) {
-      setValue("issuerId", issuerId);
-      suggested.current.issuerId = issuerId;
-    }
-  }, [defaults.data]);
+  useSuggestions(values, setValue);
+  const fileRead = keyFile.data?.path === p8Path && !keyFile.isLoading;
+  const planned = useRegistrationPlan(validInput(values, fileRead ? keyFile.data?.error : null), props.rotate?.keyId);
+  const plan = planned.data?.plan;
+  const touchUse = useUseDefault(plan, values.use, (use) => setValue("use", use), rotating);
 
   // Show a bad file's reason as soon as it is picked, not only on submit.
   useEffect(() => {
@@ -138,7 +117,7 @@ export function RegisterForm(props: {
       navigationTitle={
         rotating ? `Rotate ${props.rotate?.name ? `"${props.rotate.name}"` : "Key"}` : "Register API Key"
       }
-      isLoading={defaults.isLoading || keyFile.isLoading}
+      isLoading={keyFile.isLoading || planned.isLoading}
       actions={
         <ActionPanel>
           <Action.SubmitForm title="Register API Key" icon={Icon.Key} onSubmit={handleSubmit} />
@@ -157,43 +136,16 @@ export function RegisterForm(props: {
         <Form.Dropdown.Item value="team" title="Team" icon={Icon.TwoPeople} />
         <Form.Dropdown.Item value="individual" title="Individual" icon={Icon.Person} />
       </Form.Dropdown>
-      {isTeam ? (
-        <Form.TextField
-          {...itemProps.issuerId}
-          title="Issuer ID"
-          placeholder={EXAMPLE_ISSUER_ID}
-          info="Shown at the top of the Team Keys page; one per team."
-          onChange={(text) => {
-            // A paste such as "Issuer ID: 69a6de70-…" is cleaned to the ID itself.
-            const found = findIssuerIds(text);
-            const cleaned = found.length === 1 && text.trim().toLowerCase() !== found[0] ? found[0] : text;
-            itemProps.issuerId.onChange?.(cleaned);
-          }}
-        />
-      ) : null}
+      {isTeam ? issuerIdField(itemProps.issuerId) : null}
       <Form.TextField {...itemProps.keyId} title="Key ID" placeholder="2X9R4HXF34" info={keyIdInfo} />
-      <Form.FilePicker
-        {...itemProps.p8}
-        title="Private Key (.p8)"
-        allowMultipleSelection={false}
-        canChooseDirectories={false}
-        canChooseFiles
-        info={
-          keyFile.data?.path === p8Path && keyFile.data?.fingerprint
-            ? `Fingerprint ${keyFile.data.fingerprint}`
-            : "AuthKey_<Key ID>.p8, as downloaded from App Store Connect."
-        }
-        onChange={(paths) => {
-          itemProps.p8.onChange?.(paths);
-          const fileKeyId = paths[0] ? keyIdFromFileName(paths[0]) : undefined;
-          if (fileKeyId) setValue("keyId", fileKeyId);
-        }}
-      />
+      {keyFileField(itemProps.p8, keyFile.data?.path === p8Path ? keyFile.data?.fingerprint : undefined, (keyId) =>
+        setValue("keyId", keyId),
+      )}
       <Form.Separator />
       <Form.TextField
         {...itemProps.name}
         title="Name"
-        placeholder={rotating && props.rotate?.name ? props.rotate.name : "e.g. Acme (optional)"}
+        placeholder={rotating && props.rotate?.name ? props.rotate.name : (plan?.name ?? "e.g. Acme (optional)")}
         info={
           rotating
             ? "Left empty, the new key keeps the rotated key's name."
@@ -204,7 +156,7 @@ export function RegisterForm(props: {
         <Form.Checkbox
           {...itemProps.use}
           onChange={(checked) => {
-            useTouched.current = true;
+            touchUse();
             itemProps.use.onChange?.(checked);
           }}
           label="Use for LingCode"
@@ -214,5 +166,93 @@ export function RegisterForm(props: {
       <Form.Checkbox {...itemProps.verify} label="Verify with Apple before saving" />
       <Form.Checkbox {...itemProps.trash} label="Move the .p8 to the Trash after saving" />
     </Form>
+  );
+}
+
+/**
+ * Fills in what the user already has: the newest AuthKey_*.p8 in Downloads, an Issuer ID on the clipboard. A newer
+ * suggestion replaces an earlier one, never something the user chose or typed.
+ */
+function useSuggestions(
+  values: RegisterValues,
+  setValue: <K extends keyof RegisterValues>(id: K, value: RegisterValues[K]) => void,
+) {
+  const defaults = useRegisterDefaults();
+  const suggested = useRef<RegisterDefaults>({});
+  useEffect(() => {
+    if (!defaults.data) return;
+    const { p8Path: file, keyId, issuerId } = defaults.data;
+    const untouched = (value: string | undefined, earlier: string | undefined) => !value || value === earlier;
+    if (file && file !== values.p8?.[0] && untouched(values.p8?.[0], suggested.current.p8Path)) {
+      setValue("p8", [file]);
+      suggested.current.p8Path = file;
+      if (keyId && untouched(values.keyId, suggested.current.keyId)) {
+        setValue("keyId", keyId);
+        suggested.current.keyId = keyId;
+      }
+    }
+    if (issuerId && issuerId !== values.issuerId && untouched(values.issuerId, suggested.current.issuerId)) {
+      setValue("issuerId", issuerId);
+      suggested.current.issuerId = issuerId;
+    }
+  }, [defaults.data]);
+}
+
+/**
+ * "Use for LingCode" shows what the plan says LingCode does by default (or must do: the new key takes the place of
+ * the key LingCode uses); a choice the user made is never overridden, unless the plan makes it impossible.
+ */
+function useUseDefault(
+  plan: RegistrationPlan | undefined,
+  use: boolean,
+  setUse: (use: boolean) => void,
+  rotating: boolean,
+) {
+  const touched = useRef(false);
+  useEffect(() => {
+    if (!plan || rotating) return;
+    const wanted = plan.mustUse || (touched.current ? use : plan.useByDefault);
+    if (wanted !== use) setUse(wanted);
+  }, [plan]);
+  return () => {
+    touched.current = true;
+  };
+}
+
+type FieldProps<T> = { id: string; value?: T; onChange?: (value: T) => void; error?: string };
+
+/** The Issuer ID: a paste such as "Issuer ID: 69a6de70-…" is cleaned to the ID itself. */
+function issuerIdField(props: FieldProps<string>) {
+  return (
+    <Form.TextField
+      {...props}
+      title="Issuer ID"
+      placeholder={EXAMPLE_ISSUER_ID}
+      info="Shown at the top of the Team Keys page; one per team."
+      onChange={(text) => {
+        const found = findIssuerIds(text);
+        const cleaned = found.length === 1 && text.trim().toLowerCase() !== found[0] ? found[0] : text;
+        props.onChange?.(cleaned);
+      }}
+    />
+  );
+}
+
+/** The .p8 picker: its fingerprint once read; a file named AuthKey_<Key ID>.p8 fills in the Key ID. */
+function keyFileField(props: FieldProps<string[]>, fingerprint: string | undefined, setKeyId: (keyId: string) => void) {
+  return (
+    <Form.FilePicker
+      {...props}
+      title="Private Key (.p8)"
+      allowMultipleSelection={false}
+      canChooseDirectories={false}
+      canChooseFiles
+      info={fingerprint ? `Fingerprint ${fingerprint}` : "AuthKey_<Key ID>.p8, as downloaded from App Store Connect."}
+      onChange={(paths) => {
+        props.onChange?.(paths);
+        const fileKeyId = paths[0] ? keyIdFromFileName(paths[0]) : undefined;
+        if (fileKeyId) setKeyId(fileKeyId);
+      }}
+    />
   );
 }

@@ -76,7 +76,7 @@ export function SavedKeyActions({ keyItem, keys, lastSeen, onChanged, onChecked,
           title="Copy Token"
           icon={Icon.Clipboard}
           shortcut={{ modifiers: ["cmd", "shift"], key: "t" }}
-          onAction={() => copyToken(keyItem.keyId, other)}
+          onAction={() => copyToken(other)}
         />
         <Action.CopyToClipboard title="Copy Key ID" content={keyItem.keyId} shortcut={Keyboard.Shortcut.Common.Copy} />
       </ActionPanel.Section>

@@ -14,7 +14,7 @@ import type { KeySummary } from "../lib/status";
 import { decodeTokenClaims, DEFAULT_TTL_SECONDS } from "../lib/token";
 import { resolveTrashTargets } from "../lib/trash";
 import { refreshLauncherSubtitle, rememberActive } from "./launcher";
-import { bestEffort, rememberVerification, saveCapabilities } from "./local-storage";
+import { bestEffort, rememberVerification, saveCapabilities, saveCheck } from "./local-storage";
 import { appleOptions, keyStore } from "./core";
 
 /**
@@ -49,12 +49,12 @@ export async function verifyWithToast(keyId: string, other: OtherKey = {}): Prom
   if (check.outcome === "rejected") {
     toast.primaryAction = { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) };
   }
-  if (other.saved === undefined) {
-    await bestEffort(async () => {
-      await rememberVerification(summary, check);
-      await refreshLauncherSubtitle();
-    });
-  }
+  // The answer belongs to the key checked; the launcher speaks of the key LingCode uses.
+  await bestEffort(async () => {
+    if (other.saved !== undefined) return saveCheck(summary.keyId, check, false);
+    await rememberVerification(summary, check);
+    await refreshLauncherSubtitle();
+  });
   return verification;
 }
 
@@ -116,13 +116,17 @@ export async function trashLeftovers(files: string[]): Promise<void> {
 }
 
 /** Copies a fresh 10-minute token, concealed so it stays out of clipboard history. */
-export async function copyToken(keyId: string, other: OtherKey = {}): Promise<void> {
+export async function copyToken(other: OtherKey = {}): Promise<void> {
   try {
     const token = await mintSavedToken(keyStore(), { ttlSeconds: DEFAULT_TTL_SECONDS, reuse: false, key: other.saved });
     await Clipboard.copy(token, { concealed: true });
-    const { expiresAt } = decodeTokenClaims(token);
-    const until = new Date(expiresAt * 1000).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
-    await showHUD(`Copied a token for key ${keyId}, valid until ${until}`);
+    // Named for the key that signed it (its `kid`), which is the key read now, whatever key the view showed.
+    const claims = decodeTokenClaims(token);
+    const until = new Date(claims.expiresAt * 1000).toLocaleTimeString(undefined, {
+      hour: "2-digit",
+      minute: "2-digit",
+    });
+    await showHUD(`Copied a token for key ${claims.keyId}, valid until ${until}`);
   } catch (error) {
     await showToast({ style: Toast.Style.Failure, title: "Couldn't Make a Token", message: describeError(error) });
   }

@@ -14,6 +14,10 @@ const LAST_CHECK = "last-check";
 const LAST_CONCLUSIVE_CHECK = "last-conclusive-check";
 const KEY_TO_REVOKE = "key-to-revoke";
 const LAST_CAPABILITIES = "last-capabilities";
+/** The last check of each key, by Key ID: an answer belongs to the key it checked, whichever key LingCode uses. */
+const CHECKS_BY_KEY = "checks-by-key";
+/** How many keys' last checks are kept (the oldest go first). */
+const CHECKS_KEPT = 50;
 
 export interface KeyToRevoke {
   keyId: string;
@@ -72,6 +76,16 @@ function summaryOnly(summary: KeySummary): KeySummary {
 export interface RememberedChecks {
   latest?: RememberedCheck;
   lastConclusive?: RememberedCheck;
+  /** The last check of each key, by Key ID. */
+  byKey: Record<string, RememberedCheck>;
+}
+
+/** The last check of this key, wherever it was remembered. */
+export function lastCheckOf(checks: RememberedChecks | undefined, keyId: string): RememberedCheck | undefined {
+  const latest = checks?.latest?.keyId === keyId ? checks.latest : undefined;
+  const own = checks?.byKey[keyId];
+  if (!own || !latest) return own ?? latest;
+  return Date.parse(own.checkedAt) >= Date.parse(latest.checkedAt) ? own : latest;
 }
 
 /** A stored check is used only if it has the shape this version writes; anything else is forgotten. */
@@ -84,8 +98,22 @@ function validCheck(value: unknown): RememberedCheck | undefined {
   return check as RememberedCheck;
 }
 export async function readChecks(): Promise<RememberedChecks> {
-  const [latest, lastConclusive] = await Promise.all([readJson(LAST_CHECK), readJson(LAST_CONCLUSIVE_CHECK)]);
-  return { latest: validCheck(latest), lastConclusive: validCheck(lastConclusive) };
+  const [latest, lastConclusive, byKey] = await Promise.all([
+    readJson(LAST_CHECK),
+    readJson(LAST_CONCLUSIVE_CHECK),
+    readJson(CHECKS_BY_KEY),
+  ]);
+  return { latest: validCheck(latest), lastConclusive: validCheck(lastConclusive), byKey: validChecks(byKey) };
+}
+
+function validChecks(value: unknown): Record<string, RememberedCheck> {
+  const checks: Record<string, RememberedCheck> = {};
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return checks;
+  for (const [keyId, stored] of Object.entries(value)) {
+    const check = validCheck(stored);
+    if (check?.keyId === keyId) checks[keyId] = check;
+  }
+  return checks;
 }
 
 /** After a check of the saved key: remember the key as read and Apple's answer. */
@@ -107,8 +135,17 @@ export async function bestEffort(step: () => Promise<unknown>): Promise<boolean>
   }
 }
 
-export async function saveCheck(keyId: string, check: CheckResult): Promise<RememberedCheck> {
+/**
+ * Remembers a check for the key it checked. `used` (default true): LingCode uses that key, so the check is also the
+ * last check the launcher subtitle speaks of.
+ */
+export async function saveCheck(keyId: string, check: CheckResult, used = true): Promise<RememberedCheck> {
   const remembered = rememberCheck(keyId, check);
+  const byKey = validChecks(await readJson(CHECKS_BY_KEY));
+  delete byKey[keyId];
+  const kept = Object.entries(byKey).slice(-(CHECKS_KEPT - 1));
+  await LocalStorage.setItem(CHECKS_BY_KEY, JSON.stringify(Object.fromEntries([...kept, [keyId, remembered]])));
+  if (!used) return remembered;
   await LocalStorage.setItem(LAST_CHECK, JSON.stringify(remembered));
   if (OUTCOME[check.outcome].conclusive) await LocalStorage.setItem(LAST_CONCLUSIVE_CHECK, JSON.stringify(remembered));
   return remembered;

@@ -3,17 +3,16 @@ import { TEAM_KEYS_URL } from "../lib/outcomes";
 import { describeError, isAscKeyError, refusedInput } from "../lib/errors";
 import {
   AppleCheckError,
+  applyRegistration,
   planRegistration,
   prepareKey,
-  registerKey,
+  withChoices,
   type KeyInput,
-  type PreparedKey,
   type Registration,
   type RegistrationChoices,
   type RegistrationPlan,
   type RegistrationStep,
 } from "../lib/pipeline";
-import { privilegeWarningAfterRegistration } from "../lib/apple";
 import { resolveTrashTargets } from "../lib/trash";
 import { refreshLauncherSubtitle } from "./launcher";
 import { bestEffort, rememberKeyToRevoke, rememberSavedKey, saveCheck } from "./local-storage";
@@ -23,8 +22,8 @@ const STEP_TITLES: Record<RegistrationStep, string> = {
   reading: "Reading the Key…",
   checking: "Checking with Apple…",
   saving: "Saving to the Keychain…",
+  probing: "Checking What the Key Can Do…",
 };
-
 export type FormField = "issuerId" | "keyId" | "p8" | "name";
 
 /** Which form field an error from the key model belongs to (the form has no key type to get wrong). */
@@ -44,26 +43,26 @@ export interface SubmitOptions {
   use: boolean;
   /** Rotate Key…: the saved key the new one replaces, taking its name and place (then revoke the old one). */
   rotate?: { keyId: string; name?: string };
+  /** The plan the form made for this very input when its fields became valid (its read is reused). */
+  plan?: RegistrationPlan;
+  /** The plan no longer held when it was applied (the saved keys changed meanwhile): plan again. */
+  onOutdated?: () => void;
   /** Called once the key is saved: on submit, or later through the toast's "Save Without Verifying". */
   onRegistered?: (registration: Registration) => void;
 }
 
 /**
- * The form's submit: validate, plan the registration and confirm what it replaces or switches, naming the keys, then
- * one animated toast through reading, checking with Apple and saving. Returns the registration, or undefined when
- * nothing was saved.
+ * The form's submit: the registration's plan (the one the form made when its three fields became valid, with the
+ * name and "Use for LingCode" as submitted; planned now if there is none), the question it needs, if any, then one
+ * animated toast through checking with Apple and saving. Returns the registration, or undefined when nothing was
+ * saved.
  */
 export async function submitRegistration(input: KeyInput, options: SubmitOptions): Promise<Registration | undefined> {
   // One toast for the whole operation, shown before the first slow step (the Keychain may wait for an unlock).
   const toast = await showToast({ style: Toast.Style.Animated, title: STEP_TITLES.reading });
-  const choices = choicesOf(options);
-  let prepared: PreparedKey;
-  let plan: RegistrationPlan;
+  let planned: { plan: RegistrationPlan; earlier: boolean };
   try {
-    prepared = await prepareKey(input);
-    // The question is asked from the core's own plan, the one the AI tool confirms too; registerKey plans again
-    // after the answer, as a dialog can stay open for minutes.
-    plan = await planRegistration(prepared, keyStore(), choices);
+    planned = await planOf(input, options);
   } catch (error) {
     const field = fieldOfError(error);
     if (field) options.onFieldError(field, describeError(error));
@@ -72,16 +71,29 @@ export async function submitRegistration(input: KeyInput, options: SubmitOptions
     toast.message = describeError(error);
     return undefined;
   }
-
-  if (!(await confirmPlan(prepared, plan, options, toast))) return undefined;
-  return save(prepared, input.p8Path, choices, options, toast);
+  const { plan, earlier } = planned;
+  const asked = questionOf(plan, options.rotate);
+  if (asked && !(await confirmPlan(asked, toast))) return undefined;
+  // A plan made before this submit, or one the user looked at, is checked against the Keychain before it is applied.
+  return save(plan, input.p8Path, { ...options, recheck: earlier || asked !== undefined }, toast);
 }
 
-/** What the form's fields choose: the name, LingCode's use of the key (a rotation keeps the old key's place). */
-function choicesOf(options: SubmitOptions): RegistrationChoices {
+/**
+ * The key read again (the file may have changed or gone since it was picked), then the form's plan with the submitted
+ * choices when it was made for this very key (no read), else a plan made now.
+ */
+async function planOf(input: KeyInput, options: SubmitOptions): Promise<{ plan: RegistrationPlan; earlier: boolean }> {
+  const prepared = await prepareKey(input);
+  const earlier = options.plan && withChoices(options.plan, choicesOf(options, options.plan), prepared);
+  if (earlier) return { plan: earlier, earlier: true };
+  return { plan: await planRegistration(prepared, keyStore(), choicesOf(options)), earlier: false };
+}
+
+/** What the form's fields choose: the name, LingCode's use of the key (fixed when the plan says it must). */
+function choicesOf(options: SubmitOptions, plan?: RegistrationPlan): RegistrationChoices {
   return {
     name: options.name?.trim() || undefined,
-    use: options.rotate ? undefined : options.use,
+    use: options.rotate || plan?.mustUse ? undefined : options.use,
     rotates: options.rotate?.keyId,
   };
 }
@@ -91,9 +103,7 @@ function choicesOf(options: SubmitOptions): RegistrationChoices {
  * the Key ID of a saved key but other key material (it takes its place), or LingCode switching to the new key (the
  * old one stays saved). False when the user said no.
  */
-async function confirmPlan(prepared: PreparedKey, plan: RegistrationPlan, options: SubmitOptions, toast: Toast) {
-  const alert = questionOf(prepared.record.keyId, plan, options.rotate);
-  if (!alert) return true;
+async function confirmPlan(alert: Question, toast: Toast): Promise<boolean> {
   await toast.hide();
   const confirmed = await confirmAlert({
     title: alert.title,
@@ -104,11 +114,15 @@ async function confirmPlan(prepared: PreparedKey, plan: RegistrationPlan, option
   return confirmed;
 }
 
-function questionOf(
-  newId: string,
-  plan: RegistrationPlan,
-  rotate: SubmitOptions["rotate"],
-): { title: string; message: string; primary: string; destructive: boolean } | undefined {
+interface Question {
+  title: string;
+  message: string;
+  primary: string;
+  destructive: boolean;
+}
+
+function questionOf(plan: RegistrationPlan, rotate: SubmitOptions["rotate"]): Question | undefined {
+  const newId = plan.key.keyId;
   const replaces = plan.replaces;
   if (replaces?.why === "rotation") {
     // Named as the caller names it: API Keys by its name, API Key Status by its Key ID.
@@ -141,10 +155,9 @@ function questionOf(
 }
 
 async function save(
-  prepared: PreparedKey,
+  plan: RegistrationPlan,
   p8Path: string | undefined,
-  choices: RegistrationChoices,
-  options: SubmitOptions,
+  options: SubmitOptions & { recheck: boolean },
   toast: Toast,
 ): Promise<Registration | undefined> {
   let registration: Registration;
@@ -152,114 +165,100 @@ async function save(
     toast.style = Toast.Style.Animated;
     toast.message = undefined;
     toast.primaryAction = undefined;
-    registration = await registerKey(prepared, {
-      store: keyStore(),
-      ...choices,
+    registration = await applyRegistration(plan, {
       verify: options.verify,
       check: appleOptions(),
+      recheck: options.recheck,
+      privilege: {},
       onStep: (step) => {
         toast.title = STEP_TITLES[step];
       },
     });
   } catch (error) {
-    if (error instanceof AppleCheckError && error.code === "apple-rejected") {
-      toast.style = Toast.Style.Failure;
-      toast.title = "Apple Rejected the Key: Nothing Saved";
-      toast.message = error.message;
-      toast.primaryAction = { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) };
-    } else if (error instanceof AppleCheckError) {
-      toast.style = Toast.Style.Failure;
-      toast.title = "Couldn't Check with Apple: Nothing Saved";
-      toast.message = error.message;
-      toast.primaryAction = {
-        title: "Save Without Verifying",
-        onAction: () => {
-          void save(prepared, p8Path, choices, { ...options, verify: false }, toast);
-        },
-      };
-    } else if (isAscKeyError(error, "keychain-mismatch")) {
-      // Something was written, but not (only) this key: never claim either way without looking.
-      toast.style = Toast.Style.Failure;
-      toast.title = "Saved Key Differs: Check It";
-      toast.message = describeError(error);
-    } else {
-      toast.style = Toast.Style.Failure;
-      toast.title = "Key Not Saved";
-      toast.message = describeError(error);
-    }
+    if (isAscKeyError(error, "plan-outdated")) options.onOutdated?.();
+    failed(error, toast, () => {
+      // The same plan, checked against the Keychain again: the toast may have waited for minutes.
+      void save(plan, p8Path, { ...options, verify: false, recheck: true }, toast);
+    });
     return undefined;
   }
   // The key is saved from here on: nothing below may report otherwise.
-  if (registration.check?.outcome === "valid") toast.title = "Checking What the Key Can Do…";
-  const finished = await finishRegistration(prepared, registration);
-  await afterSave(registration, finished, p8Path, options, toast);
+  const notRemembered = await rememberRegistration(registration);
+  await afterSave(registration, notRemembered, p8Path, options, toast);
   options.onRegistered?.(registration);
   return registration;
 }
 
-/**
- * What the form and the AI tool do once a key is saved, besides telling the user: the privilege probe after a valid
- * check (its warning), then rememberRegistration, best effort (a note when LocalStorage failed).
- */
-export async function finishRegistration(
-  prepared: PreparedKey,
-  registration: Registration,
-): Promise<{ privilege?: string; notRemembered?: string }> {
-  const privilege = await privilegeWarningAfterRegistration(prepared.record, registration.check, appleOptions());
-  const remembered = await bestEffort(() => rememberRegistration(registration));
-  return {
-    privilege,
-    notRemembered: remembered
-      ? undefined
-      : "The check's answer could not be remembered; Verify with Apple shows it again.",
-  };
+/** Why nothing was saved, on the toast; `saveUnverified` is offered when Apple could not be asked. */
+function failed(error: unknown, toast: Toast, saveUnverified: () => void) {
+  toast.style = Toast.Style.Failure;
+  toast.message = describeError(error);
+  if (error instanceof AppleCheckError && error.code === "apple-rejected") {
+    toast.title = "Apple Rejected the Key: Nothing Saved";
+    toast.primaryAction = { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) };
+  } else if (error instanceof AppleCheckError) {
+    toast.title = "Couldn't Check with Apple: Nothing Saved";
+    toast.primaryAction = { title: "Save Without Verifying", onAction: saveUnverified };
+  } else if (isAscKeyError(error, "keychain-mismatch")) {
+    // Something was written, but not (only) this key: never claim either way without looking.
+    toast.title = "Saved Key Differs: Check It";
+  } else {
+    toast.title = "Key Not Saved";
+  }
 }
 
 /**
- * What every registration leaves behind besides the Keychain: when LingCode uses the key, its summary and the
- * check's answer; the replaced Key ID to revoke; and a fresh launcher subtitle (from LocalStorage: no Keychain read).
+ * What every registration leaves behind besides the Keychain, best effort: the check's answer, remembered for the key
+ * it checked (whichever key LingCode uses); when LingCode uses the key, its summary; the replaced Key ID to revoke;
+ * and a fresh launcher subtitle (from LocalStorage: no Keychain read). Returns a note when LocalStorage failed.
  */
-async function rememberRegistration(registration: Registration): Promise<void> {
-  // What is remembered about "the saved key" and its last check is about the key LingCode uses: a key only saved
-  // beside it changes neither.
-  if (registration.active) {
-    await rememberSavedKey(registration.summary);
-    if (registration.check) await saveCheck(registration.summary.keyId, registration.check);
-  }
-  if (registration.replaced) await rememberKeyToRevoke(registration.replaced.keyId, registration.summary.keyId);
-  await refreshLauncherSubtitle();
+export async function rememberRegistration(registration: Registration): Promise<string | undefined> {
+  const remembered = await bestEffort(async () => {
+    if (registration.active) await rememberSavedKey(registration.summary);
+    if (registration.check) await saveCheck(registration.summary.keyId, registration.check, registration.active);
+    if (registration.replaced) await rememberKeyToRevoke(registration.replaced.keyId, registration.summary.keyId);
+    await refreshLauncherSubtitle();
+  });
+  return remembered ? undefined : "The check's answer could not be remembered; Verify with Apple shows it again.";
 }
 
 async function afterSave(
   registration: Registration,
-  finished: { privilege?: string; notRemembered?: string },
+  notRemembered: string | undefined,
   p8Path: string | undefined,
   options: SubmitOptions,
   toast: Toast,
 ) {
-  const { check } = registration;
-  const notes: string[] = [`Fingerprint ${registration.fingerprint}`];
+  const { check, inUse } = registration;
+  // A key only saved: that LingCode keeps its key comes first, where a one-line toast still shows it.
+  const notes: string[] = [];
+  if (!registration.active) {
+    notes.push(inUse ? `LingCode keeps using "${inUse.name}".` : "LingCode does not use it.");
+  }
+  notes.push(`Fingerprint ${registration.fingerprint}`);
   if (!check) notes.push("Not verified with Apple.");
   else if (check.outcome !== "valid") notes.push(check.message);
-  if (finished.privilege) notes.push(finished.privilege);
+  if (registration.privilege) notes.push(registration.privilege);
   if (registration.switchedFrom) notes.push(`"${registration.switchedFrom.name}" stays saved.`);
-  if (registration.inUse)
-    notes.push(`Saved as "${registration.name}"; LingCode keeps using "${registration.inUse.name}".`);
   notes.push(...registration.warnings);
-  if (finished.notRemembered) notes.push(finished.notRemembered);
-  if (options.trashAfter && p8Path) {
-    try {
-      // A link's file goes to the Trash too, not only the link (the key must not stay on disk).
-      await trash(await resolveTrashTargets(p8Path));
-      notes.push("The .p8 is in the Trash.");
-    } catch {
-      notes.push("The .p8 could not be moved to the Trash; delete it yourself.");
-    }
-  }
+  if (notRemembered) notes.push(notRemembered);
+  if (options.trashAfter && p8Path) notes.push(await trashed(p8Path));
   toast.style = Toast.Style.Success;
-  toast.title = registration.sentence;
+  toast.title = registration.active
+    ? registration.sentence
+    : `Saved "${registration.name}", Key ${registration.summary.keyId}`;
   toast.message = notes.join(" ");
   toast.primaryAction = registration.replaced
     ? { title: `Revoke ${registration.replaced.keyId} on Team Keys`, onAction: () => open(TEAM_KEYS_URL) }
     : undefined;
+}
+
+/** Moves the .p8 to the Trash (a link's file too, not only the link: the key must not stay on disk). */
+async function trashed(p8Path: string): Promise<string> {
+  try {
+    await trash(await resolveTrashTargets(p8Path));
+    return "The .p8 is in the Trash.";
+  } catch {
+    return "The .p8 could not be moved to the Trash; delete it yourself.";
+  }
 }

@@ -2,6 +2,7 @@ import { Alert, confirmAlert, open, showToast, Toast } from "@raycast/api";
 import { describeError } from "../lib/errors";
 import { TEAM_KEYS_URL } from "../lib/outcomes";
 import { listKeys, removeKey, renameSavedKey, useSavedKey, type ListedKey, type ListedOkKey } from "../lib/saved-keys";
+import type { KeySummary } from "../lib/status";
 import { keyStore } from "./core";
 import { rememberActive } from "./launcher";
 
@@ -11,14 +12,21 @@ export function otherUsableKeys(keys: readonly ListedKey[], key: ListedKey | und
 }
 
 /**
- * Remove Key… on LingCode's key where only its status is at hand (API Key Status): when other keys are saved, LingCode's
- * key as listed and the keys it could use next, so that the caller asks which (RemoveKeyForm); undefined when none is
- * saved beside it, or the list can't be read (the removal then says why).
+ * Remove Key… on LingCode's key where only its status is at hand (API Key Status): when other keys are saved, the key
+ * the view shows as listed and the keys LingCode could use next, so that the caller asks which (RemoveKeyForm);
+ * undefined when none is saved beside it, or the list can't be read (the removal then says why). Only the list is
+ * read, not LingCode's entry: the view has just read it, and the removal reads it again before it writes.
  */
-export async function removalChoices(): Promise<{ keyItem: ListedOkKey; others: ListedOkKey[] } | undefined> {
-  const listed = await listKeys(keyStore()).catch(() => undefined);
-  const keyItem = listed?.keys.find((key): key is ListedOkKey => key.state === "ok" && key.active);
-  const others = listed ? otherUsableKeys(listed.keys, keyItem) : [];
+export async function removalChoices(
+  shown: KeySummary,
+): Promise<{ keyItem: ListedOkKey; others: ListedOkKey[] } | undefined> {
+  const listed = await listKeys(keyStore(), { entry: false }).catch(() => undefined);
+  const listedItem = listed?.keys.find(
+    (key): key is ListedOkKey =>
+      key.state === "ok" && key.keyId === shown.keyId && key.fingerprint === shown.fingerprint,
+  );
+  const keyItem = listedItem && { ...listedItem, active: true };
+  const others = listed ? otherUsableKeys(listed.keys, listedItem) : [];
   return keyItem && others.length > 0 ? { keyItem, others } : undefined;
 }
 

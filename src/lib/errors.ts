@@ -38,6 +38,7 @@ export type ErrorCode =
   | "key-ambiguous"
   | "next-key-needed"
   | "choice-invalid"
+  | "plan-outdated"
   // the stored record
   | "record-corrupt"
   | "record-version"

@@ -7,13 +7,14 @@
 import {
   checkCapabilities,
   checkKey,
+  privilegeWarningAfterRegistration,
   type CapabilityOptions,
   type CapabilityReport,
   type CheckOptions,
   type CheckResult,
 } from "./apple";
 import { AscKeyError, isAscKeyError } from "./errors";
-import { parseIssuerId, parseKeyId } from "./ids";
+import { issuerIdSuffix, parseIssuerId, parseKeyId } from "./ids";
 import { loadKeyFile, normalizePrivateKey } from "./key";
 import type { KeyStore } from "./keychain";
 import { checkNameFree, freeDefaultName, parseKeyName } from "./key-names";
@@ -56,6 +57,8 @@ export interface PreparedKey {
   /** The record to save, with `savedAt` set now. Its privateKey is secret. */
   record: KeyRecord;
   fingerprint: string;
+  /** What may be shown about the key, made once here (its fingerprint is the one above, not computed again). */
+  summary: KeySummary;
   /** The .p8 file's name, when it came from a file. */
   fileName?: string;
   /** Observations worth showing that do not stop registration (unusual Key ID, file named for another key). */
@@ -97,8 +100,12 @@ export async function prepareKey(input: KeyInput, now: () => number = Date.now):
     privateKey: pem,
     savedAt: new Date(now()).toISOString(),
   };
-  if (issuerId) record.issuerId = issuerId;
-  return { record, fingerprint, fileName, warnings };
+  const summary: KeySummary = { configured: true, kind: input.kind, keyId, fingerprint, savedAt: record.savedAt };
+  if (issuerId) {
+    record.issuerId = issuerId;
+    summary.issuerIdSuffix = issuerIdSuffix(issuerId);
+  }
+  return { record, fingerprint, summary, fileName, warnings };
 }
 
 /** Apple's answer stopped a registration: nothing was saved. */
@@ -111,7 +118,7 @@ export class AppleCheckError extends AscKeyError {
   }
 }
 
-export type RegistrationStep = "reading" | "checking" | "saving";
+export type RegistrationStep = "reading" | "checking" | "saving" | "probing";
 
 /** The choices a registration takes besides the key itself (each face asks for them its own way). */
 export interface RegistrationChoices {
@@ -133,32 +140,46 @@ export interface RegistrationChoices {
   rotates?: string;
 }
 
-export interface RegisterOptions extends RegistrationChoices {
-  store: KeyStore;
+/** How a plan is applied. */
+export interface ApplyOptions {
   /** Check with Apple before saving (default true). */
   verify?: boolean;
   check?: CheckOptions;
   onStep?: (step: RegistrationStep) => void;
+  /**
+   * Read LingCode's entry (and the list) again before writing, and refuse (`plan-outdated`) when what the plan
+   * decided no longer holds: another app or asc-key changed the saved keys while the user was looking at the plan.
+   * Default true; false only right after planning, with nothing but Apple's check in between (registerKey).
+   */
+  recheck?: boolean;
+  /**
+   * After a `valid` check, ask Apple whether the key reaches Users and Access (one more request, never a refusal):
+   * `Registration.privilege` is the warning. `switchHint` says, in the face's words, how to switch keys.
+   */
+  privilege?: { switchHint?: string };
+}
+
+export interface RegisterOptions extends RegistrationChoices, Omit<ApplyOptions, "recheck"> {
+  store: KeyStore;
   now?: () => number;
 }
 
 /** What a registration would do, to ask the user before it does it. Nothing secret. */
 export interface RegistrationPlan {
+  /** The key to register, as shown (nothing secret). */
+  key: KeySummary;
   /** The name the key will be saved under. */
   name: string;
   /** The key LingCode uses now, with its name (undefined: none, or an unreadable entry). */
   current?: SavedKeySummary;
   /** LingCode's entry is there but unreadable; it is replaced if LingCode uses the new key. */
   currentUnreadable: boolean;
-  /**
-   * The default answer to "Should LingCode use this key?": yes when LingCode has no usable key, when it uses a key
-   * with this Key ID, or a team key of the same team (the same Issuer ID); no otherwise. A key that takes a saved
-   * key's place (a rotation, or the same Key ID with other key material) keeps it: yes exactly when LingCode uses
-   * the key it replaces.
-   */
+  /** The answer to "Should LingCode use this key?" when nobody says: see usesByDefault. */
   useByDefault: boolean;
   /** Whether LingCode will use the new key, with the choices given. */
   use: boolean;
+  /** The new key takes the place of the key LingCode uses, so "no" is not a choice (a form shows it fixed). */
+  mustUse: boolean;
   /** The very same key (Key ID and key material) is saved already: registering it again refreshes it. */
   alreadySaved?: SavedKeySummary;
   /**
@@ -184,6 +205,8 @@ export interface Registration {
   warnings: string[];
   /** Apple's answer when verified. `role-limited`, `agreement-required` and `rate-limited` still save. */
   check?: CheckResult;
+  /** The privilege probe's warning (ApplyOptions.privilege), when the key reaches Users and Access. */
+  privilege?: string;
   /** The name it is saved under. */
   name: string;
   /** LingCode uses the new key now. */
@@ -199,180 +222,288 @@ export interface Registration {
   replaced?: SavedKeySummary;
 }
 
+/** What a plan was made from: kept beside the plan (never in it: the key is secret) for applyRegistration. */
+interface PlanBasis {
+  store: KeyStore;
+  prepared: PreparedKey;
+  choices: RegistrationChoices;
+  snapshot: Snapshot;
+  keys: ListedKey[];
+  /** The key `choices.rotates` names, as located in this read. */
+  rotated?: ListedKey;
+}
+
+const bases = new WeakMap<RegistrationPlan, PlanBasis>();
+
 /**
  * What registering this key would do (its name, whether LingCode would use it, what it replaces), without writing
- * anything: reads the list of saved keys and LingCode's entry. Refuses a bad or taken name (`name-invalid`,
- * `name-taken`), an unknown key to rotate, and a choice it cannot honour, before anything is checked or saved.
+ * anything: one read of the list of saved keys and of LingCode's entry. Refuses a bad or taken name (`name-invalid`,
+ * `name-taken`), an unknown key to rotate, and a choice it cannot honour, before anything is checked or saved. Show
+ * it, then hand it to applyRegistration.
  */
 export async function planRegistration(
   prepared: PreparedKey,
   store: KeyStore,
   choices: RegistrationChoices = {},
 ): Promise<RegistrationPlan> {
-  return (await plan(prepared, store, choices)).plan;
-}
-
-interface Planned {
-  plan: RegistrationPlan;
-  snapshot: Snapshot;
-  keys: ListedKey[];
-  /** The new key takes the place of the key in LingCode's entry (the same Key ID, or the key it replaces). */
-  mustUse: boolean;
-}
-
-async function plan(prepared: PreparedKey, store: KeyStore, choices: RegistrationChoices): Promise<Planned> {
-  const given = choices.name === undefined ? undefined : parseKeyName(choices.name);
-  const snapshot = await readSnapshot(store, true);
-  const keys = listFromSnapshot(snapshot);
-  const record = prepared.record;
-  const summary = summarize(record) as KeySummary;
-
-  const active = keys.find((key) => key.state === "ok" && key.active);
-  const current = active?.state === "ok" ? summaryOf(active) : undefined;
-  const sameId = keys.find((key) => key.keyId === record.keyId);
-  let replaces: RegistrationPlan["replaces"];
-  let alreadySaved: SavedKeySummary | undefined;
-  let rotated: ListedKey | undefined;
-  if (choices.rotates !== undefined) {
-    const { key } = await locateKey(store, snapshot, keys, choices.rotates);
-    rotated = key;
-    if (sameId && sameId !== key) {
-      throw new AscKeyError(
-        "choice-invalid",
-        `Key ${record.keyId} is saved already as "${sameId.name}"; rotate that key, or remove one of the two first.`,
-      );
-    }
-    replaces = rotation(key, "rotation");
-  } else if (sameId?.state === "ok" && sameId.fingerprint === prepared.fingerprint) {
-    alreadySaved = summaryOf(sameId);
-  } else if (sameId) {
-    replaces = rotation(sameId, "same-key-id");
-  }
-  if (
-    replaces?.summary &&
-    replaces.summary.keyId === record.keyId &&
-    replaces.summary.fingerprint === prepared.fingerprint
-  ) {
-    // Rotating a key into itself: the same key registered again.
-    alreadySaved = replaces.summary;
-    replaces = undefined;
-  }
-
-  const except = [record.keyId, ...(replaces ? [replaces.keyId] : [])];
-  let name: string;
-  if (given !== undefined) {
-    checkNameFree(given, keys, except);
-    name = given;
-  } else {
-    name = replaces?.name ?? sameId?.name ?? freeDefaultName(summary, keys, except);
-  }
-
-  const entry = snapshot.entry;
-  // A key that takes a saved key's place (a rotation, or the same Key ID with other key material) keeps it: LingCode
-  // uses the new key exactly when it used the old one.
-  const inPlaceOf = rotated ?? (replaces ? sameId : undefined);
-  const useByDefault = inPlaceOf
-    ? inPlaceOf.active
-    : entry.state !== "key" ||
-      entry.record.keyId === record.keyId ||
-      (entry.record.kind === "team" && record.kind === "team" && entry.record.issuerId === record.issuerId);
-  // LingCode keeps using this Key ID, or the key this one takes the place of.
-  const mustUse = (replaces?.active ?? false) || (entry.state === "key" && entry.record.keyId === record.keyId);
-  if (mustUse && choices.use === false) {
-    throw new AscKeyError(
-      "choice-invalid",
-      `${replaces ? `"${replaces.name}"` : `Key ${record.keyId}`} is the key LingCode uses, so LingCode uses the key that replaces it; to stop using it, switch to another key or remove it.`,
-    );
-  }
-  const use = mustUse || (choices.use ?? useByDefault);
-  return {
-    plan: {
-      name,
-      current,
-      currentUnreadable: entry.state === "unreadable",
-      useByDefault,
-      use,
-      alreadySaved,
-      replaces,
-    },
-    snapshot,
-    keys,
-    mustUse,
-  };
-}
-
-function rotation(key: ListedKey, why: "rotation" | "same-key-id"): NonNullable<RegistrationPlan["replaces"]> {
-  const replaces: NonNullable<RegistrationPlan["replaces"]> = {
-    keyId: key.keyId,
-    name: key.name,
-    why,
-    active: key.active,
-  };
-  if (key.state === "ok") replaces.summary = summaryOf(key);
-  return replaces;
+  return planFrom(await readBasis(store, prepared, choices));
 }
 
 /**
- * Registers a key: validate, plan (name, whether LingCode uses it, what it replaces: see planRegistration), check with
- * Apple (unless told not to), then save. Saving first adds the key LingCode uses to the saved keys if it was only in
- * LingCode's entry (unless the new key replaces it), writes the new key's line and item, then (when LingCode uses it) LingCode's entry in one update, read back,
- * and last removes a rotated key. Apple saying `rejected` throws AppleCheckError(apple-rejected); `unreachable` or
- * `server-error` throws AppleCheckError(apple-unavailable) so the caller can offer to save without verifying. Every
- * refusal comes before anything is written; the saved keys survive every failure.
+ * The same registration with other choices of name and use (a form's fields), from the plan's own read: no read.
+ * `prepared` is the key as read again at submit; undefined comes back when it is not the key planned for (another
+ * Key ID, type, Issuer ID or key material), and then it needs a plan of its own.
  */
-export async function registerKey(input: KeyInput | PreparedKey, options: RegisterOptions): Promise<Registration> {
-  options.onStep?.("reading");
-  const prepared = "record" in input ? input : await prepareKey(input, options.now);
-  const { store } = options;
-  const { plan: planned, snapshot, keys, mustUse } = await plan(prepared, store, options);
+export function withChoices(
+  plan: RegistrationPlan,
+  choices: Pick<RegistrationChoices, "name" | "use">,
+  prepared: PreparedKey,
+): RegistrationPlan | undefined {
+  const basis = basisOf(plan);
+  const planned = basis.prepared.record;
+  const same =
+    prepared.record.keyId === planned.keyId &&
+    prepared.record.kind === planned.kind &&
+    prepared.record.issuerId === planned.issuerId &&
+    prepared.fingerprint === basis.prepared.fingerprint;
+  if (!same) return undefined;
+  return planFrom({ ...basis, prepared, choices: { ...choices, rotates: basis.choices.rotates } });
+}
 
+async function readBasis(store: KeyStore, prepared: PreparedKey, choices: RegistrationChoices): Promise<PlanBasis> {
+  const snapshot = await readSnapshot(store, true);
+  const keys = listFromSnapshot(snapshot);
+  const rotated =
+    choices.rotates === undefined ? undefined : (await locateKey(store, snapshot, keys, choices.rotates)).key;
+  return { store, prepared, choices, snapshot, keys, rotated };
+}
+
+function planFrom(basis: PlanBasis): RegistrationPlan {
+  const plan = decide(basis);
+  bases.set(plan, basis);
+  return plan;
+}
+
+function basisOf(plan: RegistrationPlan): PlanBasis {
+  const basis = bases.get(plan);
+  if (!basis) throw new TypeError("Not a plan made by planRegistration.");
+  return basis;
+}
+
+/** The plan from what was read: which saved key the new one meets, its name, and whether LingCode uses it. */
+function decide(basis: PlanBasis): RegistrationPlan {
+  const { prepared, choices, keys, rotated } = basis;
+  const given = choices.name === undefined ? undefined : parseKeyName(choices.name);
+  const { keyId } = prepared.record;
+  const active = keys.find((key) => key.state === "ok" && key.active);
+  const current = active?.state === "ok" ? summaryOf(active) : undefined;
+  const sameId = keys.find((key) => key.keyId === keyId);
+  const { replaces, alreadySaved } = meeting(prepared, sameId, rotated);
+  const name = nameFor(prepared, given, keys, replaces, sameId);
+
+  const entry = basis.snapshot.entry;
+  // A key that takes a saved key's place (a rotation, or the same Key ID with other key material) keeps it.
+  const inPlaceOf = rotated ?? (replaces ? sameId : undefined);
+  const useByDefault = usesByDefault(prepared.record, entry, inPlaceOf);
+  const mustUse = (replaces?.active ?? false) || (entry.state === "key" && entry.record.keyId === keyId);
+  if (mustUse && choices.use === false) {
+    throw new AscKeyError(
+      "choice-invalid",
+      `${replaces ? `"${replaces.name}"` : `Key ${keyId}`} is the key LingCode uses, so LingCode uses the key that replaces it; to stop using it, switch to another key or remove it.`,
+    );
+  }
+  const plan: RegistrationPlan = {
+    key: prepared.summary,
+    name,
+    current,
+    currentUnreadable: entry.state === "unreadable",
+    useByDefault,
+    use: mustUse || (choices.use ?? useByDefault),
+    mustUse,
+    alreadySaved,
+    replaces,
+  };
+  return plan;
+}
+
+/**
+ * The one rule for "should LingCode use the new key?" when nobody says: yes when LingCode has no usable key, when it
+ * uses a key with this Key ID, or a team key of the same team (the same Issuer ID, in full); no otherwise. A key that
+ * takes a saved key's place (`inPlaceOf`: a rotation, or the same Key ID with other key material) keeps it: yes
+ * exactly when LingCode uses the key it replaces.
+ */
+function usesByDefault(record: KeyRecord, entry: Snapshot["entry"], inPlaceOf: ListedKey | undefined): boolean {
+  if (inPlaceOf) return inPlaceOf.active;
+  if (entry.state !== "key") return true;
+  const used = entry.record;
+  return (
+    used.keyId === record.keyId || (used.kind === "team" && record.kind === "team" && used.issuerId === record.issuerId)
+  );
+}
+
+/** The saved key the new one meets: the one it replaces (rotation, or the same Key ID), or itself saved already. */
+function meeting(
+  prepared: PreparedKey,
+  sameId: ListedKey | undefined,
+  rotated: ListedKey | undefined,
+): Pick<RegistrationPlan, "replaces" | "alreadySaved"> {
+  const { keyId } = prepared.record;
+  if (rotated && sameId && sameId !== rotated) {
+    throw new AscKeyError(
+      "choice-invalid",
+      `Key ${keyId} is saved already as "${sameId.name}"; rotate that key, or remove one of the two first.`,
+    );
+  }
+  const replaced = rotated ?? sameId;
+  if (!replaced) return {};
+  const same = replaced.state === "ok" && replaced.keyId === keyId && replaced.fingerprint === prepared.fingerprint;
+  // The very same key registered again (rotating a key into itself, too) replaces nothing.
+  if (same) return { alreadySaved: summaryOf(replaced) };
+  const replaces: NonNullable<RegistrationPlan["replaces"]> = {
+    keyId: replaced.keyId,
+    name: replaced.name,
+    why: rotated ? "rotation" : "same-key-id",
+    active: replaced.active,
+  };
+  if (replaced.state === "ok") replaces.summary = summaryOf(replaced);
+  return { replaces };
+}
+
+/** The name given (if free), else the replaced key's, the same Key ID's, or a free default. */
+function nameFor(
+  prepared: PreparedKey,
+  given: string | undefined,
+  keys: ListedKey[],
+  replaces: RegistrationPlan["replaces"],
+  sameId: ListedKey | undefined,
+): string {
+  const except = [prepared.record.keyId, ...(replaces ? [replaces.keyId] : [])];
+  if (given === undefined) return replaces?.name ?? sameId?.name ?? freeDefaultName(prepared.summary, keys, except);
+  checkNameFree(given, keys, except);
+  return given;
+}
+
+/** What a plan shows, for telling whether a later read still gives the same plan. */
+function decisionOf(plan: RegistrationPlan): string {
+  const key = (summary?: { keyId: string; fingerprint?: string }) => summary && [summary.keyId, summary.fingerprint];
+  const { name, use, currentUnreadable, replaces } = plan;
+  return JSON.stringify([
+    name,
+    use,
+    currentUnreadable,
+    key(plan.current),
+    key(plan.alreadySaved),
+    replaces && [replaces.keyId, replaces.why, replaces.active, key(replaces.summary)],
+  ]);
+}
+
+/**
+ * applyRegistration's second look, after Apple's answer: LingCode's entry and the list read again, and the plan they
+ * give compared with the one the user saw. The writes then start from this read.
+ */
+async function recheck(plan: RegistrationPlan, basis: PlanBasis): Promise<PlanBasis> {
+  let fresh: PlanBasis;
+  let again: RegistrationPlan | undefined;
+  try {
+    fresh = await readBasis(basis.store, basis.prepared, basis.choices);
+    again = decide(fresh);
+  } catch (error) {
+    if (!isAscKeyError(error) || isKeychainError(error)) throw error;
+  }
+  if (again === undefined || decisionOf(again) !== decisionOf(plan)) {
+    throw new AscKeyError(
+      "plan-outdated",
+      "The saved keys changed since this registration was planned (another app or asc-key saved or switched a key); nothing was saved. Register again to see what it does now.",
+    );
+  }
+  return fresh!;
+}
+
+function isKeychainError(error: AscKeyError): boolean {
+  return error.code.startsWith("keychain-");
+}
+
+/**
+ * Applies a plan: checks with Apple (unless told not to), reads again what may have changed since the plan (see
+ * ApplyOptions.recheck), then saves. Saving first adds the key LingCode uses to the saved keys if it was only in
+ * LingCode's entry (unless the new key replaces it), writes the new key's line and item, then (when LingCode uses it)
+ * LingCode's entry in one update, read back, and last removes a rotated key. Apple saying `rejected` throws
+ * AppleCheckError(apple-rejected); `unreachable` or `server-error` throws AppleCheckError(apple-unavailable) so the
+ * caller can offer to save without verifying (apply the same plan again with `verify: false`). Every refusal comes
+ * before anything is written; the saved keys survive every failure.
+ */
+export async function applyRegistration(plan: RegistrationPlan, options: ApplyOptions = {}): Promise<Registration> {
+  const planned = basisOf(plan);
+  const { prepared } = planned;
   let check: CheckResult | undefined;
   if (options.verify ?? true) {
     options.onStep?.("checking");
     check = await checkKey(prepared.record, options.check);
     if (!OUTCOME[check.outcome].usable) throw new AppleCheckError(check);
   }
+  const basis = options.recheck === false ? planned : await recheck(plan, planned);
 
   options.onStep?.("saving");
-  const record = prepared.record;
-  const entry = snapshot.entry;
-  const replaced = planned.replaces;
+  const switchedFrom = await save(plan, basis);
+  const registration: Registration = {
+    summary: prepared.summary,
+    sentence: statusSentence(prepared.record),
+    fingerprint: prepared.fingerprint,
+    fileName: prepared.fileName,
+    warnings: prepared.warnings,
+    check,
+    name: plan.name,
+    active: plan.use,
+  };
+  if (switchedFrom) registration.switchedFrom = switchedFrom;
+  if (!plan.use && plan.current) registration.inUse = plan.current;
+  // The very same key registered again has no `replaces`: what is left is another key.
+  if (plan.replaces?.summary) registration.replaced = plan.replaces.summary;
+  if (options.privilege && check?.outcome === "valid") {
+    options.onStep?.("probing");
+    const privilege = await privilegeWarningAfterRegistration(prepared.record, check, {
+      ...options.check,
+      switchHint: options.privilege.switchHint,
+    });
+    if (privilege) registration.privilege = privilege;
+  }
+  return registration;
+}
+
+/** The writes, in their order. Returns the key LingCode used before, when LingCode switches from it. */
+async function save(plan: RegistrationPlan, basis: PlanBasis): Promise<SavedKeySummary | undefined> {
+  const { store, snapshot, keys } = basis;
+  const record = basis.prepared.record;
   // The key LingCode uses joins the saved keys (if it was only in LingCode's entry) as soon as there is a second
   // one, so that it stays at hand, unless this registration is what replaces it.
-  const kept = entry.state === "key" && !mustUse ? await keepActiveKey(store, snapshot, keys) : undefined;
-  const switchedFrom = planned.use ? kept : undefined;
-  const rotatedOut = replaced && replaced.keyId !== record.keyId ? replaced.keyId : undefined;
-  await saveKey(store, snapshot.index, record, planned.name, { after: rotatedOut });
-  if (planned.use) {
+  const kept = snapshot.entry.state === "key" && !plan.mustUse ? await keepActiveKey(store, snapshot, keys) : undefined;
+  const rotatedOut = plan.replaces && plan.replaces.keyId !== record.keyId ? plan.replaces.keyId : undefined;
+  await saveKey(store, snapshot.index, record, plan.name, { after: rotatedOut });
+  if (plan.use) {
     try {
       await store.write(record);
     } catch (error) {
       if (!isAscKeyError(error)) throw error;
       throw new AscKeyError(
         error.code,
-        `${error.message} The key itself is kept among the saved keys as "${planned.name}".`,
+        `${error.message} The key itself is kept among the saved keys as "${plan.name}".`,
       );
     }
   }
   if (rotatedOut) await forgetKey(store, snapshot.index, rotatedOut);
   clearTokenCache();
+  return plan.use ? kept : undefined;
+}
 
-  const summary = summarize(record) as KeySummary;
-  const registration: Registration = {
-    summary,
-    sentence: statusSentence(record),
-    fingerprint: prepared.fingerprint,
-    fileName: prepared.fileName,
-    warnings: prepared.warnings,
-    check,
-    name: planned.name,
-    active: planned.use,
-  };
-  if (switchedFrom) registration.switchedFrom = switchedFrom;
-  if (!planned.use && planned.current) registration.inUse = planned.current;
-  // plan() drops `replaces` for the very same key registered again: what is left is another key.
-  if (replaced?.summary) registration.replaced = replaced.summary;
-  return registration;
+/**
+ * Registers a key in one go, with no question in between: validate, plan (see planRegistration), then apply the plan
+ * (see applyRegistration) without reading again: one read of LingCode's entry before writing, one to read it back.
+ */
+export async function registerKey(input: KeyInput | PreparedKey, options: RegisterOptions): Promise<Registration> {
+  options.onStep?.("reading");
+  const prepared = "record" in input ? input : await prepareKey(input, options.now);
+  const plan = await planRegistration(prepared, options.store, options);
+  return applyRegistration(plan, { ...options, recheck: false });
 }
 
 export interface StatusReport {

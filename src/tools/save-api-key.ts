@@ -1,6 +1,6 @@
 import { Tool } from "@raycast/api";
 import path from "node:path";
-import { finishRegistration } from "../helpers/register";
+import { rememberRegistration } from "../helpers/register";
 import { appleOptions, keyStore } from "../helpers/core";
 import { AscKeyError, describeError, isAscKeyError, refusedInput } from "../lib/errors";
 import { maskIssuerId } from "../lib/ids";
@@ -156,12 +156,11 @@ export const confirmation: Tool.Confirmation<Input> = async (input) => {
  */
 export default async function tool(input: Input) {
   let registration;
-  let prepared: PreparedKey;
   try {
-    prepared = await prepareKey(toKeyInput(input));
-    registration = await registerKey(prepared, {
+    registration = await registerKey(toKeyInput(input), {
       store: keyStore(),
       check: appleOptions(),
+      privilege: {},
       name: input.name,
       use: input.useForLingCode,
     });
@@ -173,9 +172,9 @@ export default async function tool(input: Input) {
     throw error;
   }
   // The key is saved from here on: the bookkeeping failing must not make the answer say otherwise.
-  const { privilege, notRemembered } = await finishRegistration(prepared, registration);
+  const notRemembered = await rememberRegistration(registration);
   const warnings = [...registration.warnings];
-  if (privilege) warnings.push(privilege);
+  if (registration.privilege) warnings.push(registration.privilege);
   if (notRemembered) warnings.push(notRemembered);
   const { summary, inUse, switchedFrom, replaced } = registration;
   return {
