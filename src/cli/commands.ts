@@ -37,6 +37,7 @@ import { PIPELINE_COMMANDS } from "./pipeline-commands";
 import { KEY_OPTION, keyReference, list, nextReference, rename, use } from "./keys";
 import { looksLikeKeyText, notTrashedWarning, showHelp, withoutFinalStop, type Command } from "./shared";
 import { registerAndReport } from "./registration";
+import { runImport } from "./import";
 
 export type { Command };
 
@@ -54,6 +55,7 @@ export const COMMANDS: Readonly<Record<CommandName, Command>> = {
   remove,
   open,
   doctor,
+  import: runImport,
   ...PIPELINE_COMMANDS,
 };
 
