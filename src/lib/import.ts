@@ -22,8 +22,6 @@ import type { KeyStore } from "./keychain";
 import { listKeys, type ListedKey } from "./saved-keys";
 import { printable } from "./text";
 
-export type ImportSource = "fastlane-json" | "env" | "folders";
-
 /** Where a caller's process stands: the core reads none of it itself. */
 export interface ImportContext {
   /** The environment to read (`--from env`) and API_PRIVATE_KEYS_DIR (`--from folders`). */
@@ -56,7 +54,7 @@ export type Found =
     }
   | { ok: false; origin: string; file?: string; keyId?: string; reason: string };
 
-export type CandidateState =
+type CandidateState =
   /** Not saved yet. */
   | "new"
   /** Saved already: the same Key ID and fingerprint. Nothing to do. */
