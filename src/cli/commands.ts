@@ -11,17 +11,14 @@ import path from "node:path";
 import type { CheckResult } from "../lib/apple";
 import { isAscKeyError } from "../lib/errors";
 import {
-  AppleCheckError,
   mintSavedToken,
   prepareKey,
   readSavedKeyStatus,
   readStatus,
-  registerKey,
   removeSavedKey,
   verifySavedKey,
   type KeyInput,
   type RegistrationChoices,
-  type Registration,
 } from "../lib/pipeline";
 import { maskedSuffix } from "../lib/ids";
 import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
@@ -34,11 +31,13 @@ import { appleOptionsFor, keyStoreFor } from "./settings";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CommandName } from "./help";
 import { readKeyFromStdin, type CliIo } from "./io";
-import { verifyCapabilities, CLI_SWITCH_HINT } from "./capabilities";
+import { verifyCapabilities } from "./capabilities";
 import { doctor } from "./doctor";
 import { PIPELINE_COMMANDS } from "./pipeline-commands";
-import { KEY_OPTION, keyReference, list, nextReference, rename, shellWord, use } from "./keys";
+import { KEY_OPTION, keyReference, list, nextReference, rename, use } from "./keys";
 import { looksLikeKeyText, notTrashedWarning, showHelp, withoutFinalStop, type Command } from "./shared";
+import { registerAndReport } from "./registration";
+import { runImport } from "./import";
 
 /** Told to the user when a command needs a saved key and there is none (exit 1). */
 export const NO_KEY_SENTENCE = `${withoutFinalStop(NOT_CONFIGURED_SENTENCE)}; register one with: asc-key register --issuer-id <id> --key-id <id> --p8 <file>`;
@@ -54,6 +53,7 @@ export const COMMANDS: Readonly<Record<CommandName, Command>> = {
   remove,
   open,
   doctor,
+  import: runImport,
   ...PIPELINE_COMMANDS,
 };
 
@@ -82,26 +82,8 @@ async function register(args: string[], io: CliIo): Promise<ExitStatus> {
   const input = await keyInputOf(values, io);
   const prepared = await prepareKey(input);
 
-  const skipVerify = values["skip-verify"] === true;
-  let registration: Registration;
-  try {
-    registration = await registerKey(prepared, {
-      store: keyStore(io),
-      check: appleOptions(io),
-      verify: !skipVerify,
-      privilege: { switchHint: CLI_SWITCH_HINT },
-      ...choices,
-    });
-  } catch (error) {
-    if (error instanceof AppleCheckError) {
-      const hint = error.code === "apple-unavailable" ? "; --skip-verify saves it without checking" : "";
-      io.err(`${withoutFinalStop(error.check.message)}. Nothing was saved${hint}.`);
-      return error.code === "apple-rejected" ? EXIT.rejected : EXIT.unavailable;
-    }
-    throw error;
-  }
-
-  reportRegistration(registration, skipVerify, io);
+  const saved = await registerAndReport(prepared, choices, values["skip-verify"] === true, io);
+  if (saved !== EXIT.ok) return saved;
   if (values.trash && input.p8Path !== undefined) await trashAfterRegister(input.p8Path, io);
   return EXIT.ok;
 }
@@ -157,29 +139,6 @@ async function keyInputOf(values: RegisterValues, io: CliIo): Promise<KeyInput> 
   return input;
 }
 
-/** The answer on stdout (the sentence and fingerprint), everything else worth saying on stderr. */
-function reportRegistration(registration: Registration, skipVerify: boolean, io: CliIo) {
-  io.out(registration.active ? registration.sentence : savedNotUsedWords(registration));
-  io.out(`Fingerprint: ${registration.fingerprint}`);
-  for (const warning of registration.warnings) io.err(`warning: ${warning}`);
-  if (registration.check && registration.check.outcome !== "valid") io.err(`warning: ${registration.check.message}`);
-  // The privilege probe (Users and Access): one more request, never a refusal; an unknown answer says nothing.
-  if (registration.privilege) io.err(`warning: ${registration.privilege}`);
-  if (skipVerify) io.err("saved without checking with Apple; run asc-key verify to check it.");
-  if (registration.switchedFrom) {
-    const back = shellWord(registration.switchedFrom.keyId);
-    io.err(
-      `LingCode now uses this key, saved as "${registration.name}"; "${registration.switchedFrom.name}" stays saved (asc-key use ${back} switches back).`,
-    );
-  }
-  if (registration.inUse) io.err(`asc-key use ${shellWord(registration.summary.keyId)} makes LingCode use it.`);
-  if (registration.replaced) {
-    io.err(
-      `replaced the saved key "${registration.replaced.name}" (Key ID ${registration.replaced.keyId}, ${registration.replaced.fingerprint}); revoke it at ${TEAM_KEYS_URL} once nothing uses it.`,
-    );
-  }
-}
-
 /** --trash: the key is saved, so a failure here is only a warning. */
 async function trashAfterRegister(p8Path: string, io: CliIo) {
   try {
@@ -188,12 +147,6 @@ async function trashAfterRegister(p8Path: string, io: CliIo) {
   } catch (error) {
     io.err(notTrashedWarning(printable(path.basename(p8Path)), error, "the key is saved, but "));
   }
-}
-
-/** What stdout says about a key that is saved but not used by LingCode. */
-function savedNotUsedWords(registration: Registration): string {
-  const keeps = registration.inUse ? `; LingCode keeps using "${registration.inUse.name}"` : "";
-  return `Saved ${keyWords({ ...registration.summary, name: registration.name })}${keeps}.`;
 }
 
 async function status(args: string[], io: CliIo): Promise<ExitStatus> {

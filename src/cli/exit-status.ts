@@ -48,6 +48,7 @@ const BY_CODE: Readonly<Record<ErrorCode, ExitStatus>> = {
   "file-empty": EXIT.usage,
   "file-too-large": EXIT.usage,
   "subscription-key": EXIT.usage,
+  "source-invalid": EXIT.usage,
   "not-a-key": EXIT.usage,
   "certificate-not-key": EXIT.usage,
   "public-key-not-private": EXIT.usage,

@@ -13,6 +13,7 @@ import {
   PIPELINE_HELP,
   XCRUN_ENV,
 } from "./pipeline-help";
+import { IMPORT_COMMAND_LINE, IMPORT_HELP } from "./import-help";
 
 export const COMMAND_NAMES = [
   "register",
@@ -25,6 +26,7 @@ export const COMMAND_NAMES = [
   "remove",
   "open",
   "doctor",
+  "import",
   ...PIPELINE_COMMAND_NAMES,
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -66,6 +68,7 @@ Commands:
   remove    Delete a key
   open      Open the Team Keys page in App Store Connect
   doctor    Check the set-up: Keychain, leftover .p8 files, environment, Apple, clock, key age
+${IMPORT_COMMAND_LINE}
 ${PIPELINE_COMMAND_LINES}
   help      Show a command's help: asc-key help <command>
 
@@ -78,6 +81,7 @@ ${ENVIRONMENT}`;
 
 export const COMMAND_HELP: Readonly<Record<CommandName, string>> = {
   ...PIPELINE_HELP,
+  import: IMPORT_HELP,
   register: `Usage: asc-key register --issuer-id <id> --key-id <id> --p8 <file> [--name <name>]   (team key)
        asc-key register --individual --key-id <id> --p8 <file> [--name <name>]         (individual key)
 

@@ -39,8 +39,11 @@ export interface SubmitOptions {
   onFieldError: (field: FormField, message: string) => void;
   /** The name to save the key under; empty or left out: the rotated key's, else one made from the key. */
   name?: string;
-  /** Whether LingCode uses the new key (ignored when rotating: the new key takes the old one's place). */
-  use: boolean;
+  /**
+   * Whether LingCode uses the new key (ignored when rotating: the new key takes the old one's place); left out, the
+   * core's default (RegistrationPlan.useByDefault), as the Import Keys view leaves it.
+   */
+  use?: boolean;
   /** Rotate Key…: the saved key the new one replaces, taking its name and place (then revoke the old one). */
   rotate?: { keyId: string; name?: string };
   /** The plan the form made for this very input when its fields became valid (its read is reused). */

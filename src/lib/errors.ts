@@ -14,6 +14,8 @@ export type ErrorCode =
   | "file-empty"
   | "file-too-large"
   | "subscription-key"
+  // a file or variable a key is imported from (fastlane's JSON, the environment) is not what it should be
+  | "source-invalid"
   // the key text
   | "not-a-key"
   | "certificate-not-key"
@@ -94,6 +96,7 @@ const REFUSED_INPUT: Readonly<Partial<Record<ErrorCode, InputField>>> = {
   "file-empty": "p8",
   "file-too-large": "p8",
   "subscription-key": "p8",
+  "source-invalid": "p8",
   "not-a-key": "p8",
   "certificate-not-key": "p8",
   "public-key-not-private": "p8",

@@ -30,17 +30,41 @@ export type ValueSource =
   /** The text `false`. */
   | "false";
 
+/**
+ * What a variable holds when `asc-key import --from env` reads a key back from the environment (src/lib/import.ts):
+ * the Key ID, the Issuer ID, `team`/`individual`, the key as text (PEM, or base64 of it when the group's base64 flag
+ * is true), the key as base64 always, a path to the .p8, a path to fastlane's API key JSON, the flag saying the key
+ * text is base64, fastlane's in_house flag; `folder` (API_PRIVATE_KEYS_DIR) is read by `--from folders` instead, and
+ * `ignored` is never read.
+ */
+export type ReadRole =
+  | "key-id"
+  | "issuer-id"
+  | "key-kind"
+  | "key-text"
+  | "key-base64"
+  | "key-path"
+  | "fastlane-json"
+  | "base64-flag"
+  | "in-house"
+  | "folder"
+  | "ignored";
+
 export interface ExportVariable {
   name: string;
   source: ValueSource;
   /** What the tool does with it, one short phrase. */
   about: string;
+  /** What it holds when read back, where its source does not say (the `false` flags). */
+  reads?: ReadRole;
 }
 
 export interface ClearedVariable {
   name: string;
   /** Why a value inherited from the caller's environment would get in the way. */
   why: string;
+  /** What it holds when read back (`import --from env`); left out: not read. */
+  reads?: ReadRole;
 }
 
 export interface ExportGroupSpec {
@@ -87,11 +111,13 @@ export const EXPORT_TABLE: readonly ExportGroupSpec[] = [
         name: "APP_STORE_CONNECT_API_KEY_IS_KEY_CONTENT_BASE64",
         source: "false",
         about: "the key text is PEM, not base64 (some CI services set this to true)",
+        reads: "base64-flag",
       },
       {
         name: "APP_STORE_CONNECT_API_KEY_IN_HOUSE",
         source: "false",
         about: "an App Store team, not an Enterprise one",
+        reads: "in-house",
       },
       {
         name: "APP_STORE_CONNECT_API_KEY_PATH",
@@ -107,6 +133,7 @@ export const EXPORT_TABLE: readonly ExportGroupSpec[] = [
       {
         name: "APP_STORE_CONNECT_API_KEY_KEY_FILEPATH",
         why: "a path to another .p8 for app_store_connect_api_key",
+        reads: "key-path",
       },
       {
         name: "SPACESHIP_CONNECT_API_ISSUER_ID",
@@ -140,8 +167,8 @@ export const EXPORT_TABLE: readonly ExportGroupSpec[] = [
       },
     ],
     clears: [
-      { name: "ASC_PRIVATE_KEY", why: "the text of another key" },
-      { name: "ASC_PRIVATE_KEY_B64", why: "the base64 text of another key" },
+      { name: "ASC_PRIVATE_KEY", why: "the text of another key", reads: "key-text" },
+      { name: "ASC_PRIVATE_KEY_B64", why: "the base64 text of another key", reads: "key-base64" },
     ],
     individualKeys:
       "supported with ASC_KEY_TYPE=individual and no ASC_ISSUER_ID since asc's pull request #1634 (2026); earlier " +
@@ -281,6 +308,26 @@ export function fastlaneApiKeyJson(record: KeyRecord): string {
   json.key = record.privateKey;
   json.in_house = false;
   return `${JSON.stringify(json, null, 2)}\n`;
+}
+
+/** What each value source holds when read back, for the variables whose row does not say (`reads`). */
+const READ_ROLE: Readonly<Record<ValueSource, ReadRole>> = {
+  "key-id": "key-id",
+  "issuer-id": "issuer-id",
+  "key-kind": "key-kind",
+  "private-key": "key-text",
+  "key-file": "key-path",
+  "key-folder": "folder",
+  "fastlane-json": "fastlane-json",
+  false: "ignored",
+};
+
+/** Per group, what `import --from env` reads: each variable the group sets or clears, with what it holds. */
+export function readableVariables(spec: ExportGroupSpec): Array<{ name: string; role: ReadRole }> {
+  return [
+    ...spec.variables.map((variable) => ({ name: variable.name, role: variable.reads ?? READ_ROLE[variable.source] })),
+    ...spec.clears.map((cleared) => ({ name: cleared.name, role: cleared.reads ?? "ignored" })),
+  ];
 }
 
 /** What a value source means, in the words the help text and the docs use. */

@@ -43,9 +43,15 @@ export function overallHealth(lines: readonly HealthLine[]): "ok" | "failing" {
  * Keychain, a copy on disk is only a leak waiting to happen.
  */
 export function leftoverFolders(homeDir: string): string[] {
+  return [path.join(homeDir, "Downloads"), path.join(homeDir, "Desktop"), ...privateKeysFolders(homeDir)];
+}
+
+/**
+ * The folders under the home folder where altool, Transporter and fastlane look for `AuthKey_<Key ID>.p8` (altool
+ * also looks in `./private_keys` and in API_PRIVATE_KEYS_DIR); `asc-key import --from folders` reads them.
+ */
+export function privateKeysFolders(homeDir: string): string[] {
   return [
-    path.join(homeDir, "Downloads"),
-    path.join(homeDir, "Desktop"),
     path.join(homeDir, "private_keys"),
     path.join(homeDir, ".private_keys"),
     path.join(homeDir, ".appstoreconnect", "private_keys"),

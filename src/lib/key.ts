@@ -26,63 +26,82 @@ export interface LoadedKey extends NormalizedKey {
 const NOT_A_KEY =
   "This is not a private key: an App Store Connect key (.p8) is a short text file that starts with -----BEGIN PRIVATE KEY-----.";
 
+/** What a small file read whole is, for the reasons a refusal gives. */
+export interface SmallFileKind {
+  /** What to choose instead, e.g. "the AuthKey_<Key ID>.p8 file". */
+  choose: string;
+  /** What an empty file calls for. */
+  whenEmpty: string;
+  /** How big the real thing is, e.g. "an App Store Connect key is about 250 bytes". */
+  usualSize: string;
+}
+
+const P8_FILE: SmallFileKind = {
+  choose: "the AuthKey_<Key ID>.p8 file",
+  whenEmpty: "download the key again if Apple still offers it",
+  usualSize: "an App Store Connect key is about 250 bytes",
+};
+
 /**
  * Reads a .p8 file, refusing before reading it whole anything that cannot be a key. Each failure has its
  * own one-line reason; none quotes the file's contents.
  */
 export async function readKeyFile(filePath: string): Promise<string> {
+  if (filePath.trim() === "") throw new AscKeyError("file-not-found", "Choose the .p8 file you downloaded from Apple.");
+  return readSmallFile(filePath, P8_FILE);
+}
+
+/**
+ * Reads a small text file (at most MAX_KEY_FILE_BYTES) whole: opened without blocking, then refused unless it is a
+ * regular file, not empty and not too large, all before a byte is read. No reason quotes the contents.
+ */
+export async function readSmallFile(filePath: string, kind: SmallFileKind): Promise<string> {
   // The file's name as messages show it: a name may hold any byte but "/" and NUL, terminal controls included.
   const name = printable(path.basename(filePath));
-  if (filePath.trim() === "") throw new AscKeyError("file-not-found", "Choose the .p8 file you downloaded from Apple.");
   let handle: fs.FileHandle;
   try {
     // O_NONBLOCK: a FIFO or device picked by mistake must not hang the caller.
     handle = await fs.open(filePath, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch (error) {
-    throw fileError(error, name);
+    throw fileError(error, name, kind);
   }
   try {
     const stat = await handle.stat();
-    if (stat.isDirectory()) {
-      throw new AscKeyError("file-is-directory", `${name} is a folder; choose the AuthKey_<Key ID>.p8 file inside it.`);
-    }
+    if (stat.isDirectory()) throw folderError(name, kind);
     if (!stat.isFile()) throw new AscKeyError("file-unreadable", `${name} is not a regular file.`);
-    if (stat.size === 0) {
-      throw new AscKeyError("file-empty", `${name} is empty; download the key again if Apple still offers it.`);
-    }
-    if (stat.size > MAX_KEY_FILE_BYTES) throw tooLarge(name, stat.size);
+    if (stat.size === 0) throw new AscKeyError("file-empty", `${name} is empty; ${kind.whenEmpty}.`);
+    if (stat.size > MAX_KEY_FILE_BYTES) throw tooLarge(name, stat.size, kind);
     // Read at most one byte past the cap, in case the file grew after stat.
     const buffer = Buffer.alloc(MAX_KEY_FILE_BYTES + 1);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    if (bytesRead > MAX_KEY_FILE_BYTES) throw tooLarge(name, bytesRead);
+    if (bytesRead > MAX_KEY_FILE_BYTES) throw tooLarge(name, bytesRead, kind);
     if (bytesRead === 0) throw new AscKeyError("file-empty", `${name} is empty.`);
     const text = buffer.subarray(0, bytesRead).toString("utf8");
     buffer.fill(0);
     return text;
   } catch (error) {
     if (error instanceof AscKeyError) throw error;
-    throw fileError(error, name);
+    throw fileError(error, name, kind);
   } finally {
     await handle.close();
   }
 }
 
-function tooLarge(name: string, size: number): AscKeyError {
+function tooLarge(name: string, size: number, kind: SmallFileKind): AscKeyError {
   const shown = size >= 1024 * 1024 ? `${(size / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(size / 1024)} KB`;
-  return new AscKeyError(
-    "file-too-large",
-    `${name} is ${shown}; an App Store Connect key is about 250 bytes. Choose the AuthKey_<Key ID>.p8 file.`,
-  );
+  return new AscKeyError("file-too-large", `${name} is ${shown}; ${kind.usualSize}. Choose ${kind.choose}.`);
 }
 
-function fileError(error: unknown, name: string): AscKeyError {
+function folderError(name: string, kind: SmallFileKind): AscKeyError {
+  return new AscKeyError("file-is-directory", `${name} is a folder; choose ${kind.choose} inside it.`);
+}
+
+function fileError(error: unknown, name: string, kind: SmallFileKind): AscKeyError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === "ENOENT" || code === "ENOTDIR") {
     return new AscKeyError("file-not-found", `There is no file at ${name}; it may have been moved or trashed.`);
   }
-  if (code === "EISDIR") {
-    return new AscKeyError("file-is-directory", `${name} is a folder; choose the AuthKey_<Key ID>.p8 file inside it.`);
-  }
+  if (code === "EISDIR") return folderError(name, kind);
   if (code === "EACCES" || code === "EPERM") {
     return new AscKeyError("file-unreadable", `${name} can't be read: permission denied.`);
   }

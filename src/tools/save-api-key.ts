@@ -52,8 +52,8 @@ function named(key: { name: string; keyId: string }): string {
   return `"${key.name}" (Key ID ${key.keyId})`;
 }
 
-/** The confirmation's "LingCode Uses" row, and the words its message adds. */
-function whoLingCodeUses(plan: RegistrationPlan, keyId: string): { row: string; clause: string } {
+/** The confirmation's "LingCode Uses" row, and the words its message adds (the import tool asks the same way). */
+export function whoLingCodeUses(plan: RegistrationPlan, keyId: string): { row: string; clause: string } {
   const current = plan.current;
   if (!plan.use) {
     return {
@@ -71,7 +71,7 @@ function whoLingCodeUses(plan: RegistrationPlan, keyId: string): { row: string; 
 }
 
 /** The confirmation's "Replaces" row, and the words its message adds. */
-function whatItReplaces(plan: RegistrationPlan): { row: string; clause: string } {
+export function whatItReplaces(plan: RegistrationPlan): { row: string; clause: string } {
   if (plan.replaces) {
     const why = plan.replaces.why === "same-key-id" ? ": same Key ID, other key material" : "";
     return {

@@ -12,7 +12,7 @@
  * AI, OAuth...) are left undefined: only parts of it src does not use touch them.
  *
  * Layout
- * - `ui.tsx`      components: List (Item, EmptyView), Detail (Metadata), Form (TextField, Checkbox,
+ * - `ui.tsx`      components: List (Item, EmptyView, Section), Detail (Metadata), Form (TextField, Checkbox,
  *                 Dropdown, FilePicker, Description, Separator), ActionPanel (Section), Action (Push,
  *                 SubmitForm, CopyToClipboard, OpenInBrowser, Style), useNavigation.
  *                 Each renders a host element named by its API path ("List.Item", "Action.Push") with

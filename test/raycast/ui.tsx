@@ -279,4 +279,5 @@ export const Form = Object.assign(host("Form", ["actions"]), {
 export const List = Object.assign(host("List"), {
   Item: host("List.Item", ["actions"]),
   EmptyView: host("List.EmptyView", ["actions"]),
+  Section: host("List.Section"),
 });

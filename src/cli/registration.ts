@@ -1,0 +1,77 @@
+/**
+ * The end of a registration on the command line, shared by `register` and `import`: check with Apple (unless
+ * skipped) and save through the pipeline, then the answer on stdout and everything else on stderr. Apple refusing or
+ * being out of reach saves nothing and gives exit 3 or 5.
+ */
+import { TEAM_KEYS_URL } from "../lib/outcomes";
+import {
+  AppleCheckError,
+  registerKey,
+  type PreparedKey,
+  type Registration,
+  type RegistrationChoices,
+} from "../lib/pipeline";
+import { keyWords } from "../lib/status";
+import { CLI_SWITCH_HINT } from "./capabilities";
+import { EXIT, type ExitStatus } from "./exit-status";
+import type { CliIo } from "./io";
+import { shellWord } from "./keys";
+import { appleOptionsFor, keyStoreFor } from "./settings";
+import { withoutFinalStop } from "./shared";
+
+/** Registers the prepared key with these choices and reports it: EXIT.ok once it is saved. */
+export async function registerAndReport(
+  prepared: PreparedKey,
+  choices: RegistrationChoices,
+  skipVerify: boolean,
+  io: CliIo,
+): Promise<ExitStatus> {
+  let registration: Registration;
+  try {
+    registration = await registerKey(prepared, {
+      store: keyStoreFor(io.env),
+      check: appleOptionsFor(io.env),
+      verify: !skipVerify,
+      privilege: { switchHint: CLI_SWITCH_HINT },
+      ...choices,
+    });
+  } catch (error) {
+    if (error instanceof AppleCheckError) {
+      const hint = error.code === "apple-unavailable" ? "; --skip-verify saves it without checking" : "";
+      io.err(`${withoutFinalStop(error.check.message)}. Nothing was saved${hint}.`);
+      return error.code === "apple-rejected" ? EXIT.rejected : EXIT.unavailable;
+    }
+    throw error;
+  }
+  reportRegistration(registration, skipVerify, io);
+  return EXIT.ok;
+}
+
+/** The answer on stdout (the sentence and fingerprint), everything else worth saying on stderr. */
+function reportRegistration(registration: Registration, skipVerify: boolean, io: CliIo) {
+  io.out(registration.active ? registration.sentence : savedNotUsedWords(registration));
+  io.out(`Fingerprint: ${registration.fingerprint}`);
+  for (const warning of registration.warnings) io.err(`warning: ${warning}`);
+  if (registration.check && registration.check.outcome !== "valid") io.err(`warning: ${registration.check.message}`);
+  // The privilege probe (Users and Access): one more request, never a refusal; an unknown answer says nothing.
+  if (registration.privilege) io.err(`warning: ${registration.privilege}`);
+  if (skipVerify) io.err("saved without checking with Apple; run asc-key verify to check it.");
+  if (registration.switchedFrom) {
+    const back = shellWord(registration.switchedFrom.keyId);
+    io.err(
+      `LingCode now uses this key, saved as "${registration.name}"; "${registration.switchedFrom.name}" stays saved (asc-key use ${back} switches back).`,
+    );
+  }
+  if (registration.inUse) io.err(`asc-key use ${shellWord(registration.summary.keyId)} makes LingCode use it.`);
+  if (registration.replaced) {
+    io.err(
+      `replaced the saved key "${registration.replaced.name}" (Key ID ${registration.replaced.keyId}, ${registration.replaced.fingerprint}); revoke it at ${TEAM_KEYS_URL} once nothing uses it.`,
+    );
+  }
+}
+
+/** What stdout says about a key that is saved but not used by LingCode. */
+function savedNotUsedWords(registration: Registration): string {
+  const keeps = registration.inUse ? `; LingCode keeps using "${registration.inUse.name}"` : "";
+  return `Saved ${keyWords({ ...registration.summary, name: registration.name })}${keeps}.`;
+}

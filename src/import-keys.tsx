@@ -1,0 +1,5 @@
+import { ImportKeys } from "./components/ImportKeys";
+
+export default function Command() {
+  return <ImportKeys />;
+}

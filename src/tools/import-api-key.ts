@@ -1,0 +1,148 @@
+import { Tool } from "@raycast/api";
+import os from "node:os";
+import path from "node:path";
+import { appleOptions, keyStore } from "../helpers/core";
+import { rememberRegistration } from "../helpers/register";
+import { AscKeyError, describeError, isAscKeyError, refusedInput } from "../lib/errors";
+import { maskIssuerId } from "../lib/ids";
+import { readFastlaneJsonKey } from "../lib/import";
+import {
+  AppleCheckError,
+  planRegistration,
+  prepareKey,
+  applyRegistration,
+  type PreparedKey,
+  type RegistrationPlan,
+} from "../lib/pipeline";
+import { whatItReplaces, whoLingCodeUses } from "./save-api-key";
+
+type Input = {
+  /**
+   * The path of fastlane's API key JSON file (the file fastlane's api_key_path reads: key_id, issuer_id and the key),
+   * e.g. /Users/me/ci/asc.json or ~/ci/asc.json. Never the file's contents.
+   */
+  path: string;
+  /**
+   * A short name to know the key by among the saved keys, e.g. the client or team it is for ("Acme"). Optional: by
+   * default the key keeps the name it was saved under, or gets one like "Team ...4d1, key 2X9R4HXF34".
+   */
+  name?: string;
+  /**
+   * Whether LingCode should use this key from now on. Leave it out unless the user said: by default LingCode uses it
+   * when LingCode has no key or uses a key of the same team, and otherwise it is only saved beside the others.
+   */
+  useForLingCode?: boolean;
+};
+
+function filePath(input: Input): string {
+  const given = String(input.path ?? "").trim();
+  return given === "~" || given.startsWith("~/") ? path.join(os.homedir(), given.slice(1)) : given;
+}
+
+/** The key in the file, prepared as the register form prepares one. Throws the reason (naming the file). */
+async function read(input: Input): Promise<PreparedKey> {
+  return prepareKey(await readFastlaneJsonKey(filePath(input), { home: os.homedir() }));
+}
+
+/**
+ * Asked before the tool runs, like the save tool's: the key, the name it is saved under, whether LingCode will use it,
+ * and what it replaces. No confirmation when nothing will be saved: the file cannot be imported (a reason), or the
+ * very same key is saved already (nothing to do).
+ */
+export const confirmation: Tool.Confirmation<Input> = async (input) => {
+  let prepared: PreparedKey;
+  try {
+    prepared = await read(input);
+  } catch {
+    return undefined;
+  }
+  const { record } = prepared;
+  const info = [
+    { name: "Key ID", value: record.keyId },
+    record.issuerId
+      ? { name: "Issuer ID", value: maskIssuerId(record.issuerId) }
+      : { name: "Key Type", value: "Individual" },
+    { name: "File", value: path.basename(filePath(input)) },
+  ];
+  let plan: RegistrationPlan;
+  try {
+    plan = await planRegistration(prepared, keyStore(), { name: input.name, use: input.useForLingCode });
+  } catch (error) {
+    if (refusedInput(error) || isAscKeyError(error, "choice-invalid")) return undefined;
+    info.push({ name: "Replaces", value: `The saved key, if any (could not be read: ${describeError(error)})` });
+    return {
+      message: `Check key ${record.keyId} with Apple and save it in the Keychain, replacing any saved key?`,
+      info,
+    };
+  }
+  if (plan.alreadySaved) return undefined;
+  const uses = whoLingCodeUses(plan, record.keyId);
+  const replaced = whatItReplaces(plan);
+  info.push(
+    { name: "Name", value: plan.name },
+    { name: "LingCode Uses", value: uses.row },
+    { name: "Replaces", value: replaced.row },
+  );
+  return {
+    message: `Import key ${record.keyId} from ${path.basename(filePath(input))}: check it with Apple and save it in the Keychain as "${plan.name}"${uses.clause}${replaced.clause}?`,
+    info,
+  };
+};
+
+/**
+ * Imports the App Store Connect API key in fastlane's API key JSON file (key_id, issuer_id, key): the same check with
+ * Apple and the same save as the save tool, under a name, beside the other saved keys. A key saved already is left as
+ * it is. Returns the status sentence and fingerprint, or the reason nothing was saved; the file still holds the key in
+ * clear afterwards, so it reminds the user to delete it.
+ */
+export default async function tool(input: Input) {
+  const file = path.basename(filePath(input));
+  let prepared: PreparedKey;
+  let registration;
+  try {
+    prepared = await read(input);
+    const plan = await planRegistration(prepared, keyStore(), { name: input.name, use: input.useForLingCode });
+    if (plan.alreadySaved) {
+      return {
+        saved: false,
+        alreadySaved: true,
+        name: plan.alreadySaved.name,
+        keyId: plan.alreadySaved.keyId,
+        reason: `Key ${plan.alreadySaved.keyId} is already saved as "${plan.alreadySaved.name}"; nothing to do.`,
+        fileReminder: `${file} holds the private key in clear; delete it or move it to the Trash.`,
+      };
+    }
+    // Planned just above, with only Apple's check in between: applied without a second look.
+    registration = await applyRegistration(plan, { check: appleOptions(), privilege: {}, recheck: false });
+  } catch (error) {
+    if (error instanceof AppleCheckError) {
+      return { saved: false, outcome: error.check.outcome, reason: error.message };
+    }
+    if (error instanceof AscKeyError) return { saved: false, reason: error.message };
+    throw error;
+  }
+  // The key is saved from here on: the bookkeeping failing must not make the answer say otherwise.
+  const notRemembered = await rememberRegistration(registration);
+  const warnings = [...registration.warnings];
+  if (registration.privilege) warnings.push(registration.privilege);
+  if (notRemembered) warnings.push(notRemembered);
+  const { inUse, replaced } = registration;
+  return {
+    saved: true,
+    name: registration.name,
+    keyId: registration.summary.keyId,
+    usedByLingCode: registration.active,
+    sentence: registration.active
+      ? registration.sentence
+      : `Saved "${registration.name}" (${registration.sentence.replace(/^Yes, /, "")})${inUse ? `; LingCode keeps using "${inUse.name}"` : ""}.`,
+    fingerprint: registration.fingerprint,
+    outcome: registration.check?.outcome,
+    message: registration.check?.message,
+    warnings,
+    replacedKeyId: replaced?.keyId,
+    revokeReminder: replaced
+      ? `Revoke the previous key ${replaced.keyId} on Team Keys once nothing uses it.`
+      : undefined,
+    fileReminder: `${file} still holds the private key in clear; now that the key is saved, delete it or move it to the Trash.`,
+  };
+}
