@@ -29,7 +29,7 @@ import { main as ascKey } from "../src/cli/main";
 import { ASC_API_URL_ENV, SERVICE_ENV } from "../src/cli/settings";
 import { createKeyStore, DEFAULT_SERVICE } from "../src/lib/keychain";
 import { SHELL } from "../src/lib/keychain/linux";
-import { registerKey } from "../src/lib/pipeline";
+import { registerKey } from "../src/lib/keys";
 import { clearTokenCache } from "../src/lib/token";
 import OpenTeamKeys from "../src/open-team-keys";
 import RegisterApiKey from "../src/register-api-key";

@@ -9,7 +9,7 @@ import {
 } from "./helpers/local-storage";
 import { checkSubtitle, failedCheckSubtitle, UNREADABLE_ENTRY_SUBTITLE } from "./lib/check-summary";
 import { describeError, isAscKeyError, isUnreadableEntry } from "./lib/errors";
-import { verifySavedKey } from "./lib/pipeline";
+import { verifySavedKey } from "./lib/keys";
 import { NOT_CONFIGURED_SENTENCE } from "./lib/status";
 
 interface CheckContext {

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { KeyStatusView } from "./components/KeyStatusView";
 import { RegisterForm } from "./components/RegisterForm";
-import type { Registration } from "./lib/pipeline";
+import type { Registration } from "./lib/keys";
 
 export default function Command() {
   // Once saved, the form gives way to the status it produced.

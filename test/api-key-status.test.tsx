@@ -9,7 +9,7 @@ import Command from "../src/api-key-status";
 import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/outcomes";
 import { privilegeWarning } from "../src/lib/apple/conclusions";
 import { keyStore } from "../src/helpers/core";
-import { registerKey } from "../src/lib/pipeline";
+import { registerKey } from "../src/lib/keys";
 import { OUTCOME } from "../src/lib/outcomes";
 import { keyFingerprint } from "../src/lib/key";
 import { ACCOUNT, createSecretToolBackend, LABEL } from "../src/lib/keychain";

@@ -8,7 +8,7 @@ import Command from "../src/api-keys";
 import { keyStore } from "../src/helpers/core";
 import { ACCOUNT } from "../src/lib/keychain";
 import { OUTCOME, TEAM_KEYS_URL } from "../src/lib/outcomes";
-import { prepareKey, registerKey } from "../src/lib/pipeline";
+import { prepareKey, registerKey } from "../src/lib/keys";
 import { answerNextAlert, raycast, render, type Screen } from "./raycast/harness";
 import { HAS_KEYRING, ISSUER_ID, testWorld, type WorldKey } from "./support/world";
 import { HAS_KEYTAR, loadKeytar, lookupDirectly, storeDirectly } from "./support/keyring";

@@ -164,8 +164,8 @@ export function loadCore(tempDir) {
     'export { clearTokenCache, mintToken } from "./src/lib/token";',
     'export { createKeyStore, ACCOUNT } from "./src/lib/keychain";',
     'export { GENERIC_SCHEMA } from "./src/lib/keychain/linux";',
-    'export { listKeys } from "./src/lib/saved-keys";',
-    'export { prepareKey, registerKey } from "./src/lib/pipeline";',
+    'export { listKeys } from "./src/lib/keys";',
+    'export { prepareKey, registerKey } from "./src/lib/keys";',
   ]);
 }
 

@@ -1,7 +1,7 @@
 /** `asc-key verify --capabilities [--key <name or Key ID>] [--json]`: what the key can do, area by area. */
 import { AREA_TITLES, AREAS, PROBES, type CapabilityReport } from "../lib/apple";
 import { OUTCOME } from "../lib/outcomes";
-import { checkSavedKeyCapabilities } from "../lib/pipeline";
+import { checkSavedKeyCapabilities } from "../lib/keys";
 import { EXIT, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
 import { appleOptionsFor, keyStoreFor } from "./settings";

@@ -1,6 +1,6 @@
 /**
  * asc-key's key commands (register, status, verify, token, remove, open; doctor, verify --capabilities and the
- * pipeline commands live beside them). Each parses its options, enters the shared pipeline (src/lib/pipeline.ts) where the
+ * pipeline commands live beside them). Each parses its options, enters the saved keys' one surface (src/lib/keys/) where the
  * Raycast form and the AI tools enter it, and prints: the answer on stdout, warnings and notes on stderr. Failures
  * are thrown (AscKeyError from the core, UsageError from here) and turned into an exit status in one place
  * (exit-status.ts). Nothing here prints key material; `token` prints the token, which is its job.
@@ -15,11 +15,11 @@ import {
   prepareKey,
   readSavedKeyStatus,
   readStatus,
-  removeSavedKey,
+  removeKey,
   verifySavedKey,
   type KeyInput,
   type RegistrationChoices,
-} from "../lib/pipeline";
+} from "../lib/keys";
 import { maskedSuffix } from "../lib/ids";
 import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
 import { keyWords, NOT_CONFIGURED_SENTENCE, type KeyStatus, type KeySummary } from "../lib/status";
@@ -237,7 +237,7 @@ async function remove(args: string[], io: CliIo): Promise<ExitStatus> {
   const next = nextReference(values.next);
   let removal;
   try {
-    removal = await removeSavedKey(keyStore(io), { key, next });
+    removal = await removeKey(keyStore(io), { key, next });
   } catch (error) {
     if (isAscKeyError(error, "next-key-needed")) {
       throw new UsageError(`${withoutFinalStop(error.message)}: --next <name or Key ID>, or --next none.`);

@@ -16,7 +16,7 @@ import {
   type KeychainRead,
 } from "../lib/health";
 import { isAscKeyError } from "../lib/errors";
-import { readSavedKey } from "../lib/saved-keys";
+import { readSavedKey } from "../lib/keys";
 import { summarize } from "../lib/status";
 import { moveToTrash } from "../lib/trash";
 import { parseCommandArgs } from "./args";

@@ -16,7 +16,7 @@ import { UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
 import { runWithKey } from "./key-child";
 import { KEY_OPTION, keyReference } from "./keys";
-import { requireRecord } from "../lib/pipeline";
+import { requireRecord } from "../lib/keys";
 import { keyStoreFor } from "./settings";
 import { showHelp } from "./shared";
 export async function runExec(args: string[], io: CliIo): Promise<ExitStatus> {

@@ -1,9 +1,9 @@
 /**
  * asc-key's commands for several keys (list, use, rename) and what the other commands share to take `--key <name or
- * Key ID>`. The work is done in the core (src/lib/saved-keys.ts); this file parses and prints.
+ * Key ID>`. The work is done in the core (src/lib/keys/); this file parses and prints.
  */
 import { keyWords, NOT_CONFIGURED_SENTENCE } from "../lib/status";
-import { listKeys, parseNext, renameSavedKey, useSavedKey, type KeyList, type ListedKey } from "../lib/saved-keys";
+import { listKeys, parseNext, renameSavedKey, useSavedKey, type KeyList, type ListedKey } from "../lib/keys";
 import { parseCommandArgs, parseCommandWithArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";

@@ -12,7 +12,7 @@ import type { CliIo } from "./io";
 import { printable, runWithKey } from "./key-child";
 import { KEY_OPTION, keyReference } from "./keys";
 import { DEFAULT_XCRUN, XCRUN_ENV } from "./pipeline-help";
-import { requireRecord } from "../lib/pipeline";
+import { requireRecord } from "../lib/keys";
 import { keyStoreFor } from "./settings";
 import { showHelp } from "./shared";
 

@@ -10,7 +10,7 @@ import {
   type PreparedKey,
   type Registration,
   type RegistrationChoices,
-} from "../lib/pipeline";
+} from "../lib/keys";
 import { keyWords } from "../lib/status";
 import { CLI_SWITCH_HINT } from "./capabilities";
 import { EXIT, type ExitStatus } from "./exit-status";

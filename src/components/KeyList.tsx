@@ -5,7 +5,7 @@ import { ageInDays } from "../lib/check-summary";
 import { describeError } from "../lib/errors";
 import { maskedSuffix } from "../lib/ids";
 import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
-import type { ListedKey, ListedOkKey } from "../lib/saved-keys";
+import type { ListedKey, ListedOkKey } from "../lib/keys";
 import type { RememberedCheck } from "../lib/check-summary";
 import { RegisterForm } from "./RegisterForm";
 import { SavedKeyActions } from "./SavedKeyActions";

@@ -6,7 +6,7 @@ import { useKeyHealth } from "../hooks/useKeyHealth";
 import { useKeyStatus } from "../hooks/useKeyStatus";
 import { ageInDays, type RememberedCheck } from "../lib/check-summary";
 import { describeError, isUnreadableEntry } from "../lib/errors";
-import type { Registration, StatusReport } from "../lib/pipeline";
+import type { Registration, StatusReport } from "../lib/keys";
 import { NOT_CONFIGURED_SENTENCE, summarySentence, type KeySummary } from "../lib/status";
 import { KeyActions, type EntryState } from "./KeyActions";
 import { KeyMetadata } from "./KeyMetadata";

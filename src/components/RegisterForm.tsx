@@ -9,7 +9,7 @@ import { planFor, useRegistrationPlan } from "../hooks/useRegistrationPlan";
 import { TEAM_KEYS_URL } from "../lib/outcomes";
 import { describeError } from "../lib/errors";
 import { EXAMPLE_ISSUER_ID, findIssuerIds, keyIdFromFileName, parseIssuerId, parseKeyId } from "../lib/ids";
-import type { KeyInput, Registration, RegistrationPlan } from "../lib/pipeline";
+import type { KeyInput, Registration, RegistrationPlan } from "../lib/keys";
 
 interface RegisterValues {
   kind: string;

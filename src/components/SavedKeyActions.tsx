@@ -2,10 +2,10 @@ import { Action, ActionPanel, Form, Icon, Keyboard, useNavigation } from "@rayca
 import { useForm } from "@raycast/utils";
 import type { ReactElement } from "react";
 import { checkCapabilitiesWithToast, copyToken, verifyWithToast } from "../helpers/key-actions";
-import { otherUsableKeys, removeSavedKeyConfirmed, renameKey, useForLingCode } from "../helpers/saved-key-actions";
+import { otherUsableKeys, removeKeyConfirmed, renameKey, useForLingCode } from "../helpers/saved-key-actions";
 import type { RememberedCheck } from "../lib/check-summary";
 import { parseKeyName } from "../lib/key-names";
-import type { ListedKey, ListedOkKey } from "../lib/saved-keys";
+import type { ListedKey, ListedOkKey } from "../lib/keys";
 import { fieldReason, RegisterForm } from "./RegisterForm";
 import { RemoveKeyAction } from "./RemoveKeyAction";
 import { RotateKeyAction } from "./RotateKeyAction";
@@ -30,7 +30,7 @@ export function SavedKeyActions({ keyItem, keys, lastSeen, onChanged, onChecked,
         const others = otherUsableKeys(keys, keyItem);
         if (keyItem.active && others.length > 0) {
           push(<RemoveKeyForm keyItem={keyItem} others={others} onDone={() => (pop(), onChanged())} />);
-        } else if (await removeSavedKeyConfirmed(keyItem, keyItem.active ? null : undefined)) {
+        } else if (await removeKeyConfirmed(keyItem, keyItem.active ? null : undefined)) {
           onChanged();
         }
       }}
@@ -132,7 +132,7 @@ export function RemoveKeyForm(props: { keyItem: ListedOkKey; others: ListedOkKey
   const { handleSubmit, itemProps } = useForm<{ next: string }>({
     initialValues: { next: others[0]?.keyId ?? NONE },
     async onSubmit({ next }) {
-      if (await removeSavedKeyConfirmed(keyItem, next === NONE ? null : next)) onDone();
+      if (await removeKeyConfirmed(keyItem, next === NONE ? null : next)) onDone();
     },
   });
   return (

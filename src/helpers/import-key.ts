@@ -1,7 +1,7 @@
 import { Alert, confirmAlert, showToast, Toast, trash } from "@raycast/api";
 import path from "node:path";
 import { withIssuerId, type KeyCandidate } from "../lib/import";
-import type { Registration } from "../lib/pipeline";
+import type { Registration } from "../lib/keys";
 import { printable } from "../lib/text";
 import { resolveTrashTargets } from "../lib/trash";
 import { submitRegistration } from "./register";

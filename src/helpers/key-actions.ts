@@ -5,11 +5,11 @@ import type { CapabilityReport } from "../lib/apple";
 import {
   checkSavedKeyCapabilities,
   mintSavedToken,
-  removeSavedKey,
+  removeKey,
   verifySavedKey,
   type LastSeenQuota,
   type Verification,
-} from "../lib/pipeline";
+} from "../lib/keys";
 import type { KeySummary } from "../lib/status";
 import { decodeTokenClaims, DEFAULT_TTL_SECONDS } from "../lib/token";
 import { resolveTrashTargets } from "../lib/trash";
@@ -149,7 +149,7 @@ export async function removeWithConfirmation(keyId: string | undefined): Promise
   const toast = await showToast({ style: Toast.Style.Animated, title: `Removing ${what}…` });
   let removed: boolean;
   try {
-    ({ removed } = await removeSavedKey(keyStore()));
+    ({ removed } = await removeKey(keyStore()));
   } catch (error) {
     toast.style = Toast.Style.Failure;
     toast.title = "Couldn't Remove the Key";

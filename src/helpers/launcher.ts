@@ -1,5 +1,5 @@
 import { launchCommand, LaunchType } from "@raycast/api";
-import type { SavedKeySummary } from "../lib/saved-keys";
+import type { SavedKeySummary } from "../lib/keys";
 import { bestEffort, forgetSavedKey, rememberSavedKey } from "./local-storage";
 
 /**

@@ -12,7 +12,7 @@ import {
   type RegistrationChoices,
   type RegistrationPlan,
   type RegistrationStep,
-} from "../lib/pipeline";
+} from "../lib/keys";
 import { resolveTrashTargets } from "../lib/trash";
 import { refreshLauncherSubtitle } from "./launcher";
 import { bestEffort, rememberKeyToRevoke, rememberSavedKey, saveCheck } from "./local-storage";

@@ -1,7 +1,7 @@
 import { Alert, confirmAlert, open, showToast, Toast } from "@raycast/api";
 import { describeError } from "../lib/errors";
 import { TEAM_KEYS_URL } from "../lib/outcomes";
-import { listKeys, removeKey, renameSavedKey, useSavedKey, type ListedKey, type ListedOkKey } from "../lib/saved-keys";
+import { listKeys, removeKey, renameSavedKey, useSavedKey, type ListedKey, type ListedOkKey } from "../lib/keys";
 import type { KeySummary } from "../lib/status";
 import { keyStore } from "./core";
 import { rememberActive } from "./launcher";
@@ -70,7 +70,7 @@ export async function renameKey(key: ListedKey, name: string): Promise<boolean> 
  * Remove: asks first. For the key LingCode uses, `next` is the key LingCode uses next (a Key ID), or null for none;
  * the caller asks which (see RemoveKeyForm).
  */
-export async function removeSavedKeyConfirmed(key: ListedKey, next?: string | null): Promise<boolean> {
+export async function removeKeyConfirmed(key: ListedKey, next?: string | null): Promise<boolean> {
   const confirmed = await confirmAlert({
     title: `Remove "${key.name}"?`,
     message:

@@ -10,7 +10,7 @@ import {
   type ImportCandidate,
   type ImportContext,
 } from "../lib/import";
-import { listKeys } from "../lib/saved-keys";
+import { listKeys } from "../lib/keys";
 
 export interface ImportSection {
   title: string;

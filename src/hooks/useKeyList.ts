@@ -1,6 +1,6 @@
 import { useCachedPromise } from "@raycast/utils";
 import { keyStore } from "../helpers/core";
-import { listKeys, type KeyList } from "../lib/saved-keys";
+import { listKeys, type KeyList } from "../lib/keys";
 
 async function loadList(): Promise<KeyList> {
   return listKeys(keyStore(), { items: true });

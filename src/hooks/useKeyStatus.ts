@@ -3,7 +3,7 @@ import { useEffect, useState } from "react";
 import { keyStore } from "../helpers/core";
 import { bestEffort, rememberSavedKey, rememberUnreadableEntry } from "../helpers/local-storage";
 import { isUnreadableEntry } from "../lib/errors";
-import { readStatus, type StatusReport } from "../lib/pipeline";
+import { readStatus, type StatusReport } from "../lib/keys";
 
 /** One Keychain read; what it found is remembered (nothing secret) for the commands that need only the Key ID. */
 async function loadStatus(): Promise<StatusReport> {

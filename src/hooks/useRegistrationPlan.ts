@@ -1,6 +1,6 @@
 import { usePromise } from "@raycast/utils";
 import { keyStore } from "../helpers/core";
-import { planRegistration, prepareKey, type KeyInput, type RegistrationPlan } from "../lib/pipeline";
+import { planRegistration, prepareKey, type KeyInput, type RegistrationPlan } from "../lib/keys";
 
 /** A plan and the very input it was made for (the form uses it only while its fields still say the same). */
 interface FormPlan {

@@ -6,7 +6,7 @@
  * Reading only: each source gives candidates, each either a key the key model accepted (prepareKey, the same reasons
  * as the register form) or a broken one with a one-line reason naming where it came from. classifyCandidates then
  * says, against the saved keys, whether each is new, already saved, or the same Key ID with other key material.
- * Importing one is a registration like any other (src/lib/pipeline.ts). Nothing here reads process.env or the home
+ * Importing one is a registration like any other (src/lib/keys/register.ts). Nothing here reads process.env or the home
  * folder itself (callers pass them), writes anything, or puts key material in a message.
  */
 import { promises as fs } from "node:fs";
@@ -16,10 +16,10 @@ import { EXPORT_TABLE, readableVariables, type ReadRole } from "./exports";
 import { privateKeysFolders } from "./health";
 import { issuerIdSuffix, keyIdFromFileName } from "./ids";
 import { readKeyFile, readSmallFile, type SmallFileKind } from "./key";
-import { prepareKey, type KeyInput, type PreparedKey } from "./pipeline";
+import { prepareKey, type KeyInput, type PreparedKey } from "./keys";
 import type { KeyKind } from "./record";
 import type { KeyStore } from "./keychain";
-import { listKeys, type ListedKey } from "./saved-keys";
+import { listKeys, type ListedKey } from "./keys";
 import { printable } from "./text";
 
 /** Where a caller's process stands: the core reads none of it itself. */

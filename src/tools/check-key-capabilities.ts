@@ -2,7 +2,7 @@ import { readChecks } from "../helpers/local-storage";
 import { appleOptions, keyStore } from "../helpers/core";
 import { AREAS, type Area, type AreaAnswer } from "../lib/apple";
 import { isAscKeyError } from "../lib/errors";
-import { checkSavedKeyCapabilities, type CapabilityCheck } from "../lib/pipeline";
+import { checkSavedKeyCapabilities, type CapabilityCheck } from "../lib/keys";
 import { NOT_CONFIGURED_SENTENCE } from "../lib/status";
 
 /**

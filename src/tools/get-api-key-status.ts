@@ -1,7 +1,7 @@
 import { readChecks } from "../helpers/local-storage";
 import { keyStore } from "../helpers/core";
 import { describeError, isAscKeyError } from "../lib/errors";
-import { listKeys, type ListedKey } from "../lib/saved-keys";
+import { listKeys, type ListedKey } from "../lib/keys";
 import { statusSentence, summarySentence } from "../lib/status";
 
 /** One of the other saved keys, masked as every status is: never the key, never the full Issuer ID. */

@@ -13,7 +13,7 @@ import {
   applyRegistration,
   type PreparedKey,
   type RegistrationPlan,
-} from "../lib/pipeline";
+} from "../lib/keys";
 import { whatItReplaces, whoLingCodeUses } from "./save-api-key";
 
 type Input = {

@@ -3,15 +3,7 @@ import { rememberActive } from "../helpers/launcher";
 import { keyStore } from "../helpers/core";
 import { TEAM_KEYS_URL } from "../lib/outcomes";
 import { AscKeyError, describeError } from "../lib/errors";
-import {
-  listKeys,
-  namesOf,
-  parseNext,
-  planRemoval,
-  removeKey,
-  type ListedKey,
-  type RemovalPlan,
-} from "../lib/saved-keys";
+import { listKeys, namesOf, parseNext, planRemoval, removeKey, type ListedKey, type RemovalPlan } from "../lib/keys";
 import { NOT_CONFIGURED_SENTENCE } from "../lib/status";
 
 type Input = {

@@ -12,7 +12,7 @@ import {
   type KeyInput,
   type PreparedKey,
   type RegistrationPlan,
-} from "../lib/pipeline";
+} from "../lib/keys";
 
 type Input = {
   /**

@@ -3,7 +3,7 @@ import { rememberActive } from "../helpers/launcher";
 import { keyStore } from "../helpers/core";
 import { AscKeyError, describeError } from "../lib/errors";
 import { keyWords } from "../lib/status";
-import { findKey, listKeys, namesOf, useSavedKey, type ListedKey } from "../lib/saved-keys";
+import { findKey, listKeys, namesOf, useSavedKey, type ListedKey } from "../lib/keys";
 
 type Input = {
   /**

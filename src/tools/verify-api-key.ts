@@ -2,7 +2,7 @@ import { refreshLauncherSubtitle } from "../helpers/launcher";
 import { bestEffort, rememberVerification } from "../helpers/local-storage";
 import { appleOptions, keyStore } from "../helpers/core";
 import { AscKeyError, describeError, isAscKeyError } from "../lib/errors";
-import { verifySavedKey, type Verification } from "../lib/pipeline";
+import { verifySavedKey, type Verification } from "../lib/keys";
 import { NOT_CONFIGURED_SENTENCE } from "../lib/status";
 
 type Input = {

@@ -22,7 +22,7 @@ import {
   type KeyCandidate,
 } from "../../src/lib/import";
 import { normalizePrivateKey } from "../../src/lib/key";
-import type { ListedKey } from "../../src/lib/saved-keys";
+import type { ListedKey } from "../../src/lib/keys";
 import { ISSUER_ID, makeKey, makeKeyId, makeRecord } from "../support/keys";
 
 let tmp: string;

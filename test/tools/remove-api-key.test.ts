@@ -7,7 +7,7 @@ import * as removeTool from "../../src/tools/remove-api-key";
 import { Action } from "@raycast/api";
 import { raycast } from "../raycast/harness";
 import { keyStore } from "../../src/helpers/core";
-import { registerKey } from "../../src/lib/pipeline";
+import { registerKey } from "../../src/lib/keys";
 import { ISSUER_ID, ISSUER_SUFFIX, HAS_KEYRING, testWorld, type WorldKey } from "../support/world";
 import { lookupDirectly, storeDirectly } from "../support/keyring";
 
@@ -45,7 +45,7 @@ describe.skipIf(!HAS_KEYRING)("remove-api-key", () => {
       expect(shown?.message).toContain(`Remove key ${key.keyId}`);
     });
 
-    it("a saved item the list lost (a crash): asked first, naming its Key ID, then removed", async () => {
+    it("a damaged saved item the list lost (a crash): listed again from the items, asked first naming its Key ID, then removed", async () => {
       const [acme, stray] = [world.key(), world.key()];
       await registerKey(
         { kind: "team", issuerId: ISSUER_ID, keyId: acme.keyId, p8Text: acme.pem },
@@ -55,7 +55,7 @@ describe.skipIf(!HAS_KEYRING)("remove-api-key", () => {
       const shown = await confirmation({ key: stray.keyId });
       expect(shown).toMatchObject({
         style: Action.Style.Destructive,
-        message: `Remove the saved item of key ${stray.keyId}, which the list of saved keys lost, from the Keychain?`,
+        message: `Remove key ${stray.keyId} ("Key ${stray.keyId}") from the Keychain? LingCode keeps using "Acme".`,
       });
       expect(await remove({ key: stray.keyId })).toMatchObject({ removed: true });
       expect(lookupDirectly(savedKeysService(world.service), itemAccount(stray.keyId))).toBeUndefined();

@@ -8,7 +8,7 @@ import { parseIssuerId, parseKeyId } from "../../src/lib/ids";
 import { keyFingerprint, loadKeyFile } from "../../src/lib/key";
 import { ACCOUNT, createSecretToolBackend, LABEL } from "../../src/lib/keychain";
 import { LOCKED_MESSAGE } from "../../src/lib/keychain/linux";
-import { prepareKey } from "../../src/lib/pipeline";
+import { prepareKey } from "../../src/lib/keys";
 import { keyStore } from "../../src/helpers/core";
 import * as saveTool from "../../src/tools/save-api-key";
 import { raycast } from "../raycast/harness";

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { keyStore } from "../../src/helpers/core";
 import { ACCOUNT, itemAccount, savedKeysService } from "../../src/lib/keychain";
-import { registerKey } from "../../src/lib/pipeline";
+import { registerKey } from "../../src/lib/keys";
 import { serializeRecord } from "../../src/lib/record";
-import { listKeys, removeKey } from "../../src/lib/saved-keys";
+import { listKeys, removeKey } from "../../src/lib/keys";
 import * as switchTool from "../../src/tools/switch-api-key";
 import { raycast } from "../raycast/harness";
 import { lookupDirectly, storeDirectly } from "../support/keyring";

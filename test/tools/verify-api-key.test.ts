@@ -6,7 +6,7 @@ import * as verifyTool from "../../src/tools/verify-api-key";
 import { startSecondKeyring } from "../support/keyring";
 import { raycast } from "../raycast/harness";
 import { keyStore } from "../../src/helpers/core";
-import { registerKey } from "../../src/lib/pipeline";
+import { registerKey } from "../../src/lib/keys";
 import { ISSUER_ID, HAS_KEYRING, testWorld, type Answer } from "../support/world";
 
 const verify = verifyTool.default;

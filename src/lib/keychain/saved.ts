@@ -12,7 +12,7 @@
  *
  * The index is a cache, the items are the truth: the store lists its items without reading a secret
  * (`itemKeyIds`: `security dump-keychain`, `secret-tool search`), and a listing that finds a damaged or missing page,
- * or an item the index leaves out, reads those items and rebuilds the index from them (src/lib/saved-keys.ts,
+ * or an item the index leaves out, reads those items and rebuilds the index from them (src/lib/keys/read.ts,
  * repairIndex). The order of writes still keeps every item reachable from the index: a key is added to the index
  * before its item is written, and removed from it after its item is deleted. What a crash can leave is an index line
  * whose item is missing or out of date; it is listed as damaged (with Remove), or repaired from the item when the

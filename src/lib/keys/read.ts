@@ -1,35 +1,25 @@
 /**
- * Several keys: the one LingCode uses (its entry, service `LingCode`, account `asc-api-key`, exactly as before) and
- * the others at hand (the saved keys, src/lib/keychain/saved.ts). Every face (the Raycast views, the AI tools, the
- * asc-key CLI) lists, switches, renames and removes through these functions.
+ * The saved keys, read: what LingCode uses (its entry, service `LingCode`, account `asc-api-key`, exactly as before)
+ * and the other keys at hand (src/lib/keychain/saved.ts), listed, found by name or Key ID, and read for a token or a
+ * check. Nothing here writes, except the repair of a damaged index from the items (see `repairIndex`).
  *
  * - Which key LingCode uses is never stored apart from LingCode's entry: a listed key is `active` when the entry holds
  *   it (same Key ID and fingerprint), so there is no pointer to go stale.
- * - Switching is one update of LingCode's entry (read back); the key that was active stays saved.
  * - A key in LingCode's entry that is not among the saved keys (an install from before there were several keys, or a
  *   key LingCode wrote itself) is listed like the others (`saved: false`) and added to them, under its name, before
- *   anything would replace it in the entry: nothing to migrate, and nothing is lost by switching.
+ *   anything would replace it in the entry (change.ts): nothing to migrate, and nothing is lost by switching.
  * - A list reads the index (no secret) and, unless told not to, LingCode's entry (one secret, to mark the active key);
  *   `items: true` also reads each saved item, to show one that is missing or damaged.
  *
  * Nothing here returns key material except `KeyRecord.privateKey` from readSavedKey, for token minting and checks.
  */
-import { AscKeyError, isAscKeyError, isUnreadableEntry } from "./errors";
-import { parseKeyId } from "./ids";
-import type { KeyStore } from "./keychain";
-import { isComplete, type IndexEntry, type SavedIndex, type SavedItem } from "./keychain/saved";
-import {
-  checkNameFree,
-  defaultKeyName,
-  freeDefaultName,
-  NO_KEY_WORD,
-  parseKeyName,
-  sameName,
-  shownReference,
-} from "./key-names";
-import type { KeyRecord } from "./record";
-import { summarize, type KeySummary } from "./status";
-import { clearTokenCache } from "./token";
+import { AscKeyError, isAscKeyError, isUnreadableEntry } from "../errors";
+import { parseKeyId } from "../ids";
+import type { KeyStore } from "../keychain";
+import { isComplete, type IndexEntry, type SavedIndex, type SavedItem } from "../keychain/saved";
+import { defaultKeyName, freeDefaultName, sameName, shownReference } from "../key-names";
+import type { KeyRecord } from "../record";
+import { summarize, type KeySummary } from "../status";
 
 /** A key's summary and the name the user gave it. Nothing secret. */
 export interface SavedKeySummary extends KeySummary {
@@ -193,7 +183,7 @@ async function readEntryState(store: KeyStore): Promise<EntryRead> {
   }
 }
 
-async function readItemState(store: KeyStore, keyId: string): Promise<ItemRead> {
+export async function readItemState(store: KeyStore, keyId: string): Promise<ItemRead> {
   try {
     const item = await store.saved.readItem(keyId);
     if (!item) return { state: "missing" };
@@ -350,7 +340,7 @@ export function namesOf(keys: readonly Pick<ListedKey, "name" | "keyId">[]): str
  * The key a reference means, and its item when it has one. A Key ID that is in neither the list nor LingCode's entry
  * is looked for as an item (one left out of the list by a crash) before the reference is called unknown.
  */
-async function locate(
+export async function locateKey(
   store: KeyStore,
   snapshot: Snapshot,
   keys: ListedKey[],
@@ -373,7 +363,7 @@ async function locate(
   }
 }
 
-function keyIdOf(reference: string): string | undefined {
+export function keyIdOf(reference: string): string | undefined {
   try {
     return parseKeyId(reference).keyId;
   } catch {
@@ -382,7 +372,12 @@ function keyIdOf(reference: string): string | undefined {
 }
 
 /** The saved key's record, read from its item; LingCode's entry stands in for a missing or damaged item of its key. */
-async function recordOf(store: KeyStore, snapshot: Snapshot, key: ListedKey, item?: SavedItem): Promise<SavedItem> {
+export async function recordOf(
+  store: KeyStore,
+  snapshot: Snapshot,
+  key: ListedKey,
+  item?: SavedItem,
+): Promise<SavedItem> {
   if (item) return item;
   // A key only in LingCode's entry is listed from that entry, read in this snapshot.
   if (key.state === "ok" && !key.saved && snapshot.entry.state === "key") {
@@ -405,7 +400,7 @@ async function recordOf(store: KeyStore, snapshot: Snapshot, key: ListedKey, ite
 }
 
 /** A saved key that is damaged: record-corrupt, naming it, why, and (with `advice`) what to do. */
-function unusableKey(
+export function unusableKey(
   key: { name: string; keyId: string },
   reason: string,
   verb: "used" | "renamed",
@@ -415,24 +410,6 @@ function unusableKey(
     "record-corrupt",
     `The saved key "${key.name}" (Key ID ${key.keyId}) cannot be ${verb}: ${reason}${advice ? "; remove it and register the key again" : ""}.`,
   );
-}
-
-/**
- * Makes `record` LingCode's key under `name`: its line in the list first brought in line with it (a crash may have
- * left them apart, or the item may have been unlisted), then LingCode's entry written. Returns the key as LingCode
- * now has it.
- */
-async function writeAsLingCodes(
-  store: KeyStore,
-  snapshot: Snapshot,
-  record: KeyRecord,
-  name: string,
-): Promise<SavedKeySummary> {
-  if (!sameEntry(indexEntry(snapshot.index, record.keyId), entryOf(record, name))) {
-    await saveKey(store, snapshot.index, record, name);
-  }
-  await store.write(record);
-  return { ...(summarize(record) as KeySummary), name };
 }
 
 export interface SavedKey {
@@ -450,7 +427,7 @@ export async function readSavedKey(store: KeyStore, reference: string): Promise<
   let keys = buildList(snapshot).keys;
   let found: { key: ListedKey; item?: SavedItem };
   try {
-    found = await locate(store, snapshot, keys, reference);
+    found = await locateKey(store, snapshot, keys, reference);
   } catch (error) {
     if (!isAscKeyError(error, "key-unknown") && !isAscKeyError(error, "no-key")) throw error;
     // Perhaps the key in LingCode's entry, not yet among the saved keys (locate has looked for an item already).
@@ -463,7 +440,7 @@ export async function readSavedKey(store: KeyStore, reference: string): Promise<
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Changing the saved keys
+// Index lines
 
 /** The index line of a record. */
 export function entryOf(record: KeyRecord, name: string): IndexEntry {
@@ -475,7 +452,7 @@ export function entryOf(record: KeyRecord, name: string): IndexEntry {
   return entry;
 }
 
-function sameEntry(a: IndexEntry | undefined, b: IndexEntry): boolean {
+export function sameEntry(a: IndexEntry | undefined, b: IndexEntry): boolean {
   return (
     a !== undefined &&
     a.keyId === b.keyId &&
@@ -487,289 +464,13 @@ function sameEntry(a: IndexEntry | undefined, b: IndexEntry): boolean {
   );
 }
 
-function indexEntry(index: SavedIndex, keyId: string): IndexEntry | undefined {
+export function indexEntry(index: SavedIndex, keyId: string): IndexEntry | undefined {
   for (const page of index.pages) {
     const entry = page.entries.find((candidate) => candidate.keyId === keyId);
     if (entry) return entry;
   }
   return undefined;
 }
-
-/**
- * Saves a key among the saved keys: its line in the list first, then its item, so that every item stays reachable
- * from the list. If the item cannot be written, the line is put back as it was.
- */
-export function saveKey(
-  store: KeyStore,
-  index: SavedIndex,
-  record: KeyRecord,
-  name: string,
-  options: { after?: string } = {},
-): Promise<void> {
-  return store.saved.locked(() => saveKeyHeld(store, index, record, name, options), index);
-}
-
-async function saveKeyHeld(
-  store: KeyStore,
-  index: SavedIndex,
-  record: KeyRecord,
-  name: string,
-  options: { after?: string } = {},
-): Promise<void> {
-  const before = indexEntry(index, record.keyId);
-  const entry = entryOf(record, name);
-  if (!sameEntry(before, entry)) await store.saved.putEntry(index, entry, options);
-  try {
-    await store.saved.writeItem(record, name);
-  } catch (error) {
-    await (before ? store.saved.putEntry(index, before) : store.saved.dropEntry(index, record.keyId)).catch(
-      () => undefined,
-    );
-    throw error;
-  }
-}
-
-/** Deletes a key's item, then its line in the list (so no item is ever left unlisted). */
-export function forgetKey(store: KeyStore, index: SavedIndex, keyId: string): Promise<void> {
-  return store.saved.locked(() => forgetKeyHeld(store, index, keyId), index);
-}
-
-async function forgetKeyHeld(store: KeyStore, index: SavedIndex, keyId: string): Promise<void> {
-  await store.saved.deleteItem(keyId);
-  await store.saved.dropEntry(index, keyId);
-}
-
-/**
- * Makes sure the key in LingCode's entry is among the saved keys before anything replaces it there. Returns it with
- * its name, or undefined when the entry holds no usable key.
- */
-export function keepActiveKey(
-  store: KeyStore,
-  snapshot: Snapshot,
-  keys: readonly ListedKey[],
-): Promise<SavedKeySummary | undefined> {
-  return store.saved.locked(() => keepActiveKeyHeld(store, snapshot, keys), snapshot.index);
-}
-
-async function keepActiveKeyHeld(
-  store: KeyStore,
-  snapshot: Snapshot,
-  keys: readonly ListedKey[],
-): Promise<SavedKeySummary | undefined> {
-  if (snapshot.entry.state !== "key") return undefined;
-  const active = keys.find((key): key is ListedOkKey => key.state === "ok" && key.active);
-  const summary = summarize(snapshot.entry.record) as KeySummary;
-  const name = active?.name ?? freeDefaultName(summary, keys);
-  if (!active?.saved) await saveKey(store, snapshot.index, snapshot.entry.record, name);
-  return { ...summary, name };
-}
-
-export interface Switch {
-  /** False when LingCode already used that key (nothing was written). */
-  changed: boolean;
-  /** The key LingCode uses now. */
-  current: SavedKeySummary;
-  /** The key LingCode used before, which stays saved (undefined: there was none, or the entry was unreadable). */
-  previous?: SavedKeySummary;
-  /** The entry LingCode read before was unreadable; it was replaced. */
-  replacedUnreadable?: boolean;
-}
-
-/**
- * Makes LingCode use a saved key (by name or Key ID): one update of LingCode's entry, read back. The key it used
- * before is added to the saved keys first if it was not among them, so it stays at hand.
- */
-export function useSavedKey(store: KeyStore, reference: string): Promise<Switch> {
-  return store.saved.locked(() => useSavedKeyHeld(store, reference));
-}
-
-async function useSavedKeyHeld(store: KeyStore, reference: string): Promise<Switch> {
-  const snapshot = await readSnapshot(store, true);
-  const keys = buildList(snapshot).keys;
-  const found = await locate(store, snapshot, keys, reference);
-  const { key } = found;
-  if (key.state === "ok" && key.active) return { changed: false, current: summaryOf(key) };
-  if (key.state === "damaged") throw unusableKey(key, key.reason, "used");
-  const { record } = await recordOf(store, snapshot, key, found.item);
-  const previous = await keepActiveKey(store, snapshot, keys);
-  const current = await writeAsLingCodes(store, snapshot, record, key.name);
-  clearTokenCache();
-  return {
-    changed: true,
-    current,
-    previous,
-    replacedUnreadable: snapshot.entry.state === "unreadable" || undefined,
-  };
-}
-
-export interface Renaming {
-  previousName: string;
-  key: SavedKeySummary;
-}
-
-/** Gives a saved key (by name or Key ID) a new name; refused when another key has that name or is that Key ID. */
-export function renameSavedKey(store: KeyStore, reference: string, newName: string): Promise<Renaming> {
-  return store.saved.locked(() => renameSavedKeyHeld(store, reference, newName));
-}
-
-async function renameSavedKeyHeld(store: KeyStore, reference: string, newName: string): Promise<Renaming> {
-  const name = parseKeyName(newName);
-  const snapshot = await readSnapshot(store, true);
-  const keys = buildList(snapshot).keys;
-  const found = await locate(store, snapshot, keys, reference);
-  const { key } = found;
-  if (key.state === "damaged") throw unusableKey(key, key.reason, "renamed");
-  checkNameFree(name, keys, [key.keyId]);
-  const { record } = await recordOf(store, snapshot, key, found.item);
-  await saveKey(store, snapshot.index, record, name);
-  return { previousName: key.name, key: { ...(summarize(record) as KeySummary), name } };
-}
-
-export interface RemoveOptions {
-  /** The key to remove, by name or Key ID. Left out: the key LingCode uses (or its unreadable entry). */
-  key?: string;
-  /**
-   * When the key LingCode uses is removed: the key LingCode uses next (name or Key ID), or null for none. Required
-   * then if other keys are saved (`next-key-needed` otherwise); refused for any other key (`choice-invalid`).
-   */
-  next?: string | null;
-}
-
-export interface Removal {
-  /** False when there was nothing to remove. */
-  removed: boolean;
-  /** What was removed, when it was readable. */
-  previous?: SavedKeySummary;
-  /** LingCode used the removed key (or the removed entry was LingCode's unreadable one). */
-  wasActive?: boolean;
-  /** After removing the key LingCode used: the key it uses now, or null for none. */
-  next?: SavedKeySummary | null;
-}
-
-/** `next` as typed: "none" (any case) means no key. */
-export function parseNext(text: string): string | null {
-  return sameName(text, NO_KEY_WORD) ? null : text;
-}
-
-/** What a removal would do, decided before anything is written: every refusal is made here. */
-export interface RemovalPlan {
-  /** False when there is nothing to remove. */
-  removes: boolean;
-  /** The key removed; undefined for LingCode's unreadable entry, or for `strayItem`. */
-  target?: ListedKey;
-  /** A Key ID whose saved item a crash left out of the list: only that item goes, by its Key ID. */
-  strayItem?: string;
-  /** LingCode uses the key removed (or the entry removed is LingCode's unreadable one). */
-  wasActive: boolean;
-  /** For LingCode's key: the key it uses next, or null for none. */
-  next?: ListedOkKey | null;
-  /** For another key: the key LingCode keeps using, if any. */
-  kept?: ListedOkKey;
-}
-
-interface PlannedRemoval extends RemovalPlan {
-  snapshot: Snapshot;
-  nextItem?: SavedItem;
-}
-
-/** Plans a removal as removeKey would make it (the AI tool's confirmation names what it will do), writing nothing. */
-export async function planRemoval(store: KeyStore, options: RemoveOptions = {}): Promise<RemovalPlan> {
-  const { removes, target, strayItem, wasActive, next, kept } = await removal(store, options);
-  return { removes, target, strayItem, wasActive, next, kept };
-}
-
-async function removal(store: KeyStore, options: RemoveOptions): Promise<PlannedRemoval> {
-  const snapshot = await readSnapshot(store, true);
-  const keys = buildList(snapshot).keys;
-  let target: ListedKey | undefined;
-  if (options.key === undefined) {
-    if (snapshot.entry.state === "none") {
-      if (options.next !== undefined) throw nextNotApplicable();
-      return { removes: false, wasActive: false, snapshot };
-    }
-    target = keys.find((key) => key.state === "ok" && key.active);
-  } else {
-    try {
-      target = (await locate(store, snapshot, keys, options.key)).key;
-    } catch (error) {
-      // A key's item left out of the list (by a crash) can still be removed by its Key ID.
-      const keyId = keyIdOf(options.key);
-      if (!isAscKeyError(error, "key-unknown") || keyId === undefined) throw error;
-      if ((await readItemState(store, keyId)).state === "missing") throw error;
-      return { removes: true, strayItem: keyId, wasActive: false, snapshot };
-    }
-  }
-  const wasActive = target === undefined || target.active;
-  const plan: PlannedRemoval = { removes: true, target, wasActive, snapshot };
-  if (wasActive) {
-    const others = keys.filter((key) => key !== target && key.state === "ok");
-    const wanted = options.next === undefined ? (others.length === 0 ? null : undefined) : options.next;
-    if (wanted === undefined) {
-      const what = target ? `"${target.name}" is the key LingCode uses` : "LingCode's entry is unreadable";
-      throw new AscKeyError(
-        "next-key-needed",
-        `${what}: say which key LingCode should use next (${namesOf(others)}), or none.`,
-      );
-    }
-    if (wanted === null) {
-      plan.next = null;
-    } else {
-      const chosen = await locate(store, snapshot, keys, wanted);
-      if (chosen.key === target || chosen.key.keyId === target?.keyId) {
-        throw new AscKeyError("choice-invalid", "The key to use next cannot be the key being removed.");
-      }
-      if (chosen.key.state === "damaged") throw unusableKey(chosen.key, chosen.key.reason, "used", false);
-      plan.next = chosen.key;
-      plan.nextItem = chosen.item;
-    }
-  } else if (options.next !== undefined) {
-    throw nextNotApplicable();
-  } else {
-    plan.kept = keys.find((key): key is ListedOkKey => key.state === "ok" && key.active);
-  }
-  return plan;
-}
-
-/**
- * Removes a key: its saved item and its line, and, when LingCode uses it, LingCode's entry (replaced by `next`, or
- * deleted for none). The key stays valid at Apple until it is revoked on Team Keys.
- */
-export function removeKey(store: KeyStore, options: RemoveOptions = {}): Promise<Removal> {
-  return store.saved.locked(() => removeKeyHeld(store, options));
-}
-
-async function removeKeyHeld(store: KeyStore, options: RemoveOptions = {}): Promise<Removal> {
-  const plan = await removal(store, options);
-  const { snapshot, target, wasActive } = plan;
-  if (!plan.removes) return { removed: false };
-  if (plan.strayItem !== undefined) {
-    await store.saved.deleteItem(plan.strayItem);
-    return { removed: true, wasActive: false };
-  }
-  let next: SavedKeySummary | null | undefined;
-  if (plan.next === null) {
-    await store.remove();
-    next = null;
-  } else if (plan.next) {
-    const chosen = plan.next;
-    const { record } = await recordOf(store, snapshot, chosen, plan.nextItem);
-    next = await writeAsLingCodes(store, snapshot, record, chosen.name);
-  }
-  if (target) await forgetKey(store, snapshot.index, target.keyId);
-  clearTokenCache();
-  const previous = target?.state === "ok" ? summaryOf(target) : undefined;
-  const removed: Removal = { removed: true, wasActive };
-  if (previous) removed.previous = previous;
-  if (next !== undefined) removed.next = next;
-  return removed;
-}
-
-const nextNotApplicable = () =>
-  new AscKeyError(
-    "choice-invalid",
-    "A key to use next is chosen only when removing the key LingCode uses, and LingCode does not use this one.",
-  );
-
 /** Just the summary and the name of a listed key. */
 export function summaryOf(key: ListedOkKey): SavedKeySummary {
   const { configured, kind, keyId, issuerIdSuffix, fingerprint, savedAt, name } = key;
@@ -782,8 +483,6 @@ export function summaryOf(key: ListedOkKey): SavedKeySummary {
 export function listFromSnapshot(snapshot: Snapshot): ListedKey[] {
   return buildList(snapshot).keys;
 }
-
-export { locate as locateKey };
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { beforeEach, describe, expect, it } from "vitest";
-import { AscKeyError, type ErrorCode } from "../../src/lib/errors";
+import { AscKeyError, type ErrorCode } from "../../../src/lib/errors";
 import {
   ACCOUNT,
   addGenericPasswordLine,
@@ -16,11 +16,11 @@ import {
   savedKeysService,
   type KeyStore,
   type SecretBackend,
-} from "../../src/lib/keychain";
-import { pageBudget, serializePage, serializeSavedItem } from "../../src/lib/keychain/saved";
-import { defaultKeyName, MAX_NAME_LENGTH, parseKeyName } from "../../src/lib/key-names";
-import { planRegistration, prepareKey, readStatus, registerKey, type KeyInput } from "../../src/lib/pipeline";
-import { serializeRecord, type KeyRecord } from "../../src/lib/record";
+} from "../../../src/lib/keychain";
+import { pageBudget, serializePage, serializeSavedItem } from "../../../src/lib/keychain/saved";
+import { defaultKeyName, MAX_NAME_LENGTH, parseKeyName } from "../../../src/lib/key-names";
+import { planRegistration, prepareKey, readStatus, registerKey, type KeyInput } from "../../../src/lib/keys";
+import { serializeRecord, type KeyRecord } from "../../../src/lib/record";
 import {
   findKey,
   listKeys,
@@ -29,9 +29,9 @@ import {
   renameSavedKey,
   useSavedKey,
   type ListedKey,
-} from "../../src/lib/saved-keys";
-import { HAS_KEYRING, HAS_KEYTAR, loadKeytar, lookupDirectly, testService } from "../support/keyring";
-import { makeKey, makeKeyId, makeRecord, type TestKey } from "../support/keys";
+} from "../../../src/lib/keys";
+import { HAS_KEYRING, HAS_KEYTAR, loadKeytar, lookupDirectly, testService } from "../../support/keyring";
+import { makeKey, makeKeyId, makeRecord, type TestKey } from "../../support/keys";
 
 const TEAM_A = "3f2a9c1e-7b4d-4e8a-9c6f-1d2e3f4a5b6c"; // ends in b6c
 const TEAM_B = "69a6de70-03db-47e3-e053-5b8c7c11a4d1"; // ends in 4d1

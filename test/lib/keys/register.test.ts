@@ -2,9 +2,9 @@ import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { CheckResult } from "../../src/lib/apple";
-import { AscKeyError, type ErrorCode } from "../../src/lib/errors";
-import { createKeyStore, createSecretToolBackend, type KeyStore, type SecretBackend } from "../../src/lib/keychain";
+import type { CheckResult } from "../../../src/lib/apple";
+import { AscKeyError, type ErrorCode } from "../../../src/lib/errors";
+import { createKeyStore, createSecretToolBackend, type KeyStore, type SecretBackend } from "../../../src/lib/keychain";
 import {
   AppleCheckError,
   mintSavedToken,
@@ -14,14 +14,14 @@ import {
   registerKey,
   type KeyInput,
   type RegistrationStep,
-  removeSavedKey,
+  removeKey,
   verifySavedKey,
-} from "../../src/lib/pipeline";
-import { serializeRecord, type KeyRecord } from "../../src/lib/record";
-import { clearTokenCache, decodeTokenClaims } from "../../src/lib/token";
-import { type AppleStandIn, type Answer, startAppleStandIn } from "../support/apple-stand-in";
-import { ISSUER_ID, makeKey, makeKeyId, makeRecord, type TestKey } from "../support/keys";
-import { closedPortUrl } from "../support/network";
+} from "../../../src/lib/keys";
+import { serializeRecord, type KeyRecord } from "../../../src/lib/record";
+import { clearTokenCache, decodeTokenClaims } from "../../../src/lib/token";
+import { type AppleStandIn, type Answer, startAppleStandIn } from "../../support/apple-stand-in";
+import { ISSUER_ID, makeKey, makeKeyId, makeRecord, type TestKey } from "../../support/keys";
+import { closedPortUrl } from "../../support/network";
 
 const KEYRING = process.env.LINGCODE_TEST_KEYRING === "1" && process.platform === "linux";
 const NOW = Date.parse("2026-11-26T04:00:00.000Z");
@@ -742,11 +742,11 @@ function registrationSuite(makeStore: () => KeyStore) {
     expect(await appsAnswer(second)).toBe(200);
   });
 
-  it("removeSavedKey: {removed, previous}, then {removed: false}; the token goes with it", async () => {
+  it("removeKey: {removed, previous}, then {removed: false}; the token goes with it", async () => {
     const k = appleKey();
     const registration = await registerKey(teamInput(k), { store, verify: false });
     await mintSavedToken(store);
-    const removal = await removeSavedKey(store);
+    const removal = await removeKey(store);
     expect(removal).toEqual({
       removed: true,
       wasActive: true,
@@ -759,7 +759,7 @@ function registrationSuite(makeStore: () => KeyStore) {
     expect(await readStatus(store)).toEqual({ status: { configured: false }, sentence: "No, no ASC key configured." });
     expect((await rejection(mintSavedToken(store))).code).toBe("no-key");
 
-    const nothing = await removeSavedKey(store);
+    const nothing = await removeKey(store);
     expect(nothing).toStrictEqual({ removed: false });
   });
 }
@@ -795,8 +795,8 @@ describe.skipIf(!KEYRING)("registration with the real Secret Service (private gn
 
       await backend.set(service, store.account, "test", "{ not json");
       // The key is saved besides: what LingCode uses next is asked for.
-      await expect(removeSavedKey(store)).rejects.toMatchObject({ code: "next-key-needed" });
-      expect(await removeSavedKey(store, { next: null })).toEqual({ removed: true, wasActive: true, next: null });
+      await expect(removeKey(store)).rejects.toMatchObject({ code: "next-key-needed" });
+      expect(await removeKey(store, { next: null })).toEqual({ removed: true, wasActive: true, next: null });
       expect(await backend.get(service, store.account)).toBeUndefined();
     } finally {
       await backend.delete(service, store.account);
@@ -857,7 +857,7 @@ describe("fault injection through an in-memory backend", () => {
 
   it.each(corruptValues)("an entry with %s is removed, with no previous", async (_n, value) => {
     const { store } = await corruptStore(value);
-    const removal = await removeSavedKey(store);
+    const removal = await removeKey(store);
     expect(removal).toEqual({ removed: true, wasActive: true, next: null });
     expect(removal.previous).toBeUndefined();
     expect(await store.readRaw()).toBeUndefined();
@@ -911,7 +911,7 @@ describe("fault injection through an in-memory backend", () => {
     expect((await rejection(planRegistration(prepared, store))).code).toBe("keychain-locked");
     expect((await rejection(verifySavedKey(store, { baseUrl: apple.url }))).code).toBe("keychain-locked");
     expect((await rejection(mintSavedToken(store))).code).toBe("keychain-locked");
-    expect((await rejection(removeSavedKey(store))).code).toBe("keychain-locked");
+    expect((await rejection(removeKey(store))).code).toBe("keychain-locked");
     expect(backend.calls.delete).toBe(0);
     expect(apple.requests).toHaveLength(0);
   });
@@ -921,7 +921,7 @@ describe("fault injection through an in-memory backend", () => {
     const record = makeRecord({}, key());
     await store.write(record);
     backend.fail.delete = new AscKeyError("keychain-denied", "Access to the Keychain item was denied.");
-    expect((await rejection(removeSavedKey(store))).code).toBe("keychain-denied");
+    expect((await rejection(removeKey(store))).code).toBe("keychain-denied");
     expect(await store.read()).toEqual(record);
   });
 

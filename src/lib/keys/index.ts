@@ -1,0 +1,58 @@
+/**
+ * The saved keys' one public surface: every face (the Raycast views and form, the AI tools, the asc-key CLI) imports
+ * keys from here and nothing else of this folder.
+ *
+ *   read.ts      what is saved: LingCode's entry and the saved keys, listed, found by name or Key ID, read
+ *   change.ts    save, use, rename, remove: each a plan from one read, applied holding the saved keys' lock
+ *   register.ts  a registration: the key model, a plan from one read, Apple's check, then the plan applied
+ *   use.ts       using a saved key: status, a check with Apple, what it can do, a token
+ *
+ * "Entry" means LingCode's Keychain item (service `LingCode`, account `asc-api-key`) and nothing else; a saved key's
+ * row in the saved keys' index is a line.
+ */
+export {
+  listKeys,
+  findKey,
+  namesOf,
+  readSavedKey,
+  type KeyList,
+  type ListedKey,
+  type ListedOkKey,
+  type SavedKeySummary,
+} from "./read";
+export {
+  useSavedKey,
+  renameSavedKey,
+  planRemoval,
+  removeKey,
+  parseNext,
+  type RemovalPlan,
+  type Removal,
+  type RemoveOptions,
+} from "./change";
+export {
+  AppleCheckError,
+  prepareKey,
+  planRegistration,
+  withChoices,
+  applyRegistration,
+  registerKey,
+  type KeyInput,
+  type PreparedKey,
+  type Registration,
+  type RegistrationChoices,
+  type RegistrationPlan,
+  type RegistrationStep,
+} from "./register";
+export {
+  readStatus,
+  readSavedKeyStatus,
+  requireRecord,
+  verifySavedKey,
+  checkSavedKeyCapabilities,
+  mintSavedToken,
+  type CapabilityCheck,
+  type LastSeenQuota,
+  type StatusReport,
+  type Verification,
+} from "./use";

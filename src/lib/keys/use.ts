@@ -1,0 +1,125 @@
+/**
+ * Using a saved key: "is my key set up?", one check with Apple, what the key can do, a token. Each reads the one key it
+ * needs (LingCode's entry, or a saved key by name or Key ID) and nothing else; none writes.
+ */
+import {
+  checkCapabilities,
+  checkKey,
+  type CapabilityOptions,
+  type CapabilityReport,
+  type CheckOptions,
+  type CheckResult,
+} from "../apple";
+import { AscKeyError } from "../errors";
+import type { KeyStore } from "../keychain";
+import type { KeyRecord } from "../record";
+import { readSavedKey, type SavedKeySummary } from "./read";
+import { NOT_CONFIGURED_SENTENCE, statusSentence, summarize, type KeyStatus, type KeySummary } from "../status";
+import { mintToken, type MintOptions } from "../token";
+
+export interface StatusReport {
+  status: KeyStatus;
+  sentence: string;
+}
+
+/** "Is my key set up?": LingCode's entry, one read. */
+export async function readStatus(store: KeyStore): Promise<StatusReport> {
+  const record = await store.read();
+  return { status: summarize(record), sentence: statusSentence(record) };
+}
+
+export interface SavedKeyStatus {
+  summary: SavedKeySummary;
+  sentence: string;
+}
+
+/** A saved key's status, by name or Key ID (reads the list and that key's item). */
+export async function readSavedKeyStatus(store: KeyStore, key: string): Promise<SavedKeyStatus> {
+  const { record, summary } = await readSavedKey(store, key);
+  return { summary, sentence: statusSentence(record) };
+}
+
+const noKey = () =>
+  new AscKeyError(
+    "no-key",
+    `${NOT_CONFIGURED_SENTENCE} Register one with the App Store Connect key's three values first.`,
+  );
+
+/**
+ * The record of the key LingCode uses, or with `key` (a name or Key ID) of that saved key, for a command that needs
+ * the key itself. Throws no-key when nothing is saved, key-unknown / key-ambiguous for a reference that names no key
+ * or two.
+ */
+export async function requireRecord(store: KeyStore, key?: string): Promise<KeyRecord> {
+  if (key !== undefined) return (await readSavedKey(store, key)).record;
+  const record = await store.read();
+  if (!record) throw noKey();
+  return record;
+}
+
+/** Which key a command works with: `key` names a saved key (name or Key ID); left out, the key LingCode uses. */
+export interface KeyChoice {
+  key?: string;
+}
+
+export interface Verification {
+  summary: KeySummary;
+  check: CheckResult;
+}
+
+/** One check with Apple of the key LingCode uses (or of the saved key `key`). Throws no-key when nothing is saved. */
+export async function verifySavedKey(store: KeyStore, options: CheckOptions & KeyChoice = {}): Promise<Verification> {
+  const { key, ...checkOptions } = options;
+  const record = await requireRecord(store, key);
+  const check = await checkKey(record, checkOptions);
+  return { summary: summarize(record) as KeySummary, check };
+}
+
+export interface CapabilityCheck {
+  summary: KeySummary;
+  report: CapabilityReport;
+}
+
+/**
+ * What the saved key can do, area by area (at most six requests, none when `rateLimitRemaining` is under 20).
+ * `switchHint` says, in the caller's words, how to switch to a smaller key. Throws no-key when nothing is saved.
+ */
+export async function checkSavedKeyCapabilities(
+  store: KeyStore,
+  options: CapabilityOptions & KeyChoice & { lastSeen?: LastSeenQuota } = {},
+): Promise<CapabilityCheck> {
+  const { lastSeen, key, ...rest } = options;
+  const record = await requireRecord(store, key);
+  const remembered = rememberedQuota(record.keyId, lastSeen, (options.now ?? Date.now)());
+  const checkOptions =
+    remembered === undefined || rest.rateLimitRemaining !== undefined
+      ? rest
+      : { ...rest, rateLimitRemaining: remembered };
+  return { summary: summarize(record) as KeySummary, report: await checkCapabilities(record, checkOptions) };
+}
+
+/** An earlier answer's hourly quota, as remembered (e.g. the last check). */
+export interface LastSeenQuota {
+  keyId: string;
+  rateLimitRemaining?: number;
+  checkedAt: string;
+}
+
+/**
+ * The requests left this hour as last seen, when that was for this key within the past hour (Apple's limit is a
+ * rolling hour, so an older count says nothing); an explicit `rateLimitRemaining` wins.
+ */
+export function rememberedQuota(keyId: string, lastSeen: LastSeenQuota | undefined, now: number): number | undefined {
+  if (!lastSeen || lastSeen.keyId !== keyId || lastSeen.rateLimitRemaining === undefined) return undefined;
+  const age = now - Date.parse(lastSeen.checkedAt);
+  return age >= 0 && age < 3_600_000 ? lastSeen.rateLimitRemaining : undefined;
+}
+
+/**
+ * A short-lived token for the key LingCode uses, or the saved key `key` (reused within the process until a minute
+ * before it expires).
+ */
+export async function mintSavedToken(store: KeyStore, options: MintOptions & KeyChoice = {}): Promise<string> {
+  const { key, ...mintOptions } = options;
+  return mintToken(await requireRecord(store, key), mintOptions);
+}
