@@ -17,6 +17,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Fresh fake Raycast before each test, screens unmounted after (test/raycast/setup.ts).
     setupFiles: ["test/raycast/setup.ts"],
+    // The asc-key bundle the child-process tests run, built once per run (test/support/build-cli.ts).
+    globalSetup: ["test/support/build-cli.ts"],
     server: {
       deps: {
         // Run @raycast/utils through Vite so its own `import ... from "@raycast/api"` hits the alias above.
