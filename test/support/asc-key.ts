@@ -29,6 +29,7 @@ import { startAppleStandIn, type AppleStandIn } from "./apple-stand-in";
 import { runNode, type Run } from "./cli";
 import { clearDirectly, testService } from "./keyring";
 import { ISSUER_ID, makeKey, makeKeyId, type TestKey } from "./keys";
+import { expectNoSecret } from "./leaks";
 
 export { nodeOnlyPath, type Run } from "./cli";
 
@@ -109,15 +110,9 @@ export function fingerprintOf(publicKey: KeyObject): string {
   return `SHA256:${createHash("sha256").update(spki).digest("base64").replace(/=+$/, "")}`;
 }
 
-/** The base64 lines of a PEM: what must never show up in output. */
-function secretLines(pem: string): string[] {
-  return pem.split("\n").filter((line) => line && !line.startsWith("-----"));
-}
-
-/** Neither the private key nor (unless told otherwise) the whole Issuer ID. */
+/** Neither the private key nor (unless told otherwise) the whole Issuer ID (test/support/leaks.ts). */
 export function expectNoSecrets(text: string, key: TestKey, checkIssuerId = true) {
-  for (const line of secretLines(key.pem)) expect(text).not.toContain(line);
-  if (checkIssuerId) expect(text).not.toContain(ISSUER_ID);
+  expectNoSecret({ pems: [key.pem], issuerIds: checkIssuerId ? [ISSUER_ID] : [] }, text, "asc-key's output");
 }
 
 /** The secret-tool on PATH. */
