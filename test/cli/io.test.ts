@@ -1,6 +1,6 @@
 /**
  * The CLI's last line of defence: whatever a message was built from, no control character is written raw. (The
- * messages themselves are made printable where outside text enters them; asc-key.test.ts checks that end to end.)
+ * messages themselves are made printable where outside text enters them; hostile-apple.test.ts checks that end to end.)
  */
 import { describe, expect, it } from "vitest";
 import { errLine, outLine } from "../../src/cli/io";

@@ -10,6 +10,7 @@ import {
   type TokenCredentials,
 } from "../../src/lib/token";
 import { ISSUER_ID, makeKey, makeRecord } from "../support/keys";
+import { expectNoSecret } from "../support/leaks";
 
 const jose = vi.hoisted(() => ({ imports: 0 }));
 vi.mock("jose", async (importOriginal) => {
@@ -41,20 +42,6 @@ async function refusal(promise: Promise<unknown>) {
     return error;
   }
   throw new Error("expected a refusal");
-}
-
-/** Every form key material could leak in: PEM, its body, body lines, base64 of the PEM, plus `extra`. */
-function secretForms(pem: string, extra: string[] = []): string[] {
-  const body = pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
-  const lines = pem.split("\n").filter((l) => l.length >= 16 && !l.startsWith("-----"));
-  return [
-    pem,
-    body,
-    ...lines,
-    Buffer.from(pem).toString("base64"),
-    Buffer.from(body, "base64").toString("base64url"),
-    ...extra,
-  ];
 }
 
 beforeEach(() => {
@@ -216,10 +203,8 @@ describe("no key material anywhere", () => {
     for (const kind of ["team", "individual"] as const) {
       const token = await mintToken(makeRecord({ kind }, key), { scope: ["GET /v1/apps"] });
       const decoded = JSON.stringify(decode(token).header) + JSON.stringify(decode(token).payload);
-      for (const secret of secretForms(key.pem, [d])) {
-        expect(token).not.toContain(secret);
-        expect(decoded).not.toContain(secret);
-      }
+      expectNoSecret({ pems: [key.pem], extra: [d] }, token, "token");
+      expectNoSecret({ pems: [key.pem], extra: [d] }, decoded, "decoded token");
     }
   });
 
@@ -245,7 +230,7 @@ describe("no key material anywhere", () => {
       expect((error as { code: string }).code).toBe(code);
       const text = `${(error as Error).message} ${String((error as Error).stack)} ${JSON.stringify(error)}`;
       expect(text).toContain(record.keyId);
-      for (const secret of secretForms(privateKey)) expect(text).not.toContain(secret);
+      expectNoSecret({ pems: [privateKey] }, text, code);
     }
   });
 });

@@ -66,7 +66,7 @@
  * reveals a local clock that is off. Answers to a judged token carry
  * `X-Rate-Limit: user-hour-lim:3600;user-hour-rem:N;`.
  */
-import type { ConclusionId } from "../../src/lib/capabilities";
+import type { ConclusionId } from "../../src/lib/apple/conclusions";
 import { createPublicKey, KeyObject, randomUUID, verify } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";

@@ -21,13 +21,14 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { keyStore } from "../../src/helpers/core";
 import { DEFAULT_SERVICE } from "../../src/lib/keychain";
-import { serializeRecord, type KeyRecord } from "../../src/lib/record";
+import type { KeyRecord } from "../../src/lib/record";
 import { clearTokenCache } from "../../src/lib/token";
 import { raycast, type ToastRecord } from "../raycast/harness";
 import { store as doubleStore } from "../raycast/state";
 import { startAppleStandIn, type AppleStandIn, type Answer } from "./apple-stand-in";
 import { HAS_KEYRING } from "./keyring";
 import { ISSUER_ID, ISSUER_SUFFIX, makeKey, makeKeyId, makeRecord, type TestKey } from "./keys";
+import { checkLeakDetector, expectNoSecret, expectNoSecretIn } from "./leaks";
 import { closedPortUrl } from "./network";
 import { clearKeys } from "./saved-keys";
 import { ASC_API_URL_ENV, SERVICE_ENV } from "./settings";
@@ -200,7 +201,7 @@ export function testWorld(name: string): TestWorld {
     saved: () => keyStore().read(),
 
     expectClean(value) {
-      expectNothingSecretIn(pems, [["value", typeof value === "string" ? value : JSON.stringify(value)]]);
+      expectNoSecret({ pems, issuerIds: [ISSUER_ID] }, value);
     },
 
     async goOffline() {
@@ -225,7 +226,7 @@ export function testWorld(name: string): TestWorld {
   };
 
   beforeAll(async () => {
-    checkSecretDetector();
+    checkLeakDetector();
     process.env[SERVICE_ENV] = service;
     expect(keyStore().service).toBe(service);
     expect(keyStore().service).not.toBe(DEFAULT_SERVICE);
@@ -263,29 +264,6 @@ export function testWorld(name: string): TestWorld {
   return world;
 }
 
-/**
- * Pieces of each PEM body: every line, the body, 16-character slices at every 8th character (so any run of 24
- * characters holds one), the start of its base64, and every 24-character window of the body's lowercase hex (12
- * bytes, at each byte offset). The hex windows catch what `security -X` carries: the hex of the PEM, and the hex of a
- * record, where the PEM's lines sit between `\n` escapes and so at any byte offset.
- */
-function pemFragments(pems: string[]): string[] {
-  const out: string[] = [];
-  for (const pem of pems) {
-    const lines = pem.split("\n").filter((line) => line && !line.startsWith("-----"));
-    const body = lines.join("");
-    out.push(...lines.filter((line) => line.length >= 16), Buffer.from(pem).toString("base64").slice(0, 40));
-    for (let i = 0; i + 16 <= body.length; i += 8) out.push(body.slice(i, i + 16));
-    if (lines.length === 0) continue;
-    const last = lines[lines.length - 1];
-    const bodyHex = Buffer.from(pem.slice(pem.indexOf(lines[0]), pem.lastIndexOf(last) + last.length)).toString("hex");
-    for (let i = 0; i + HEX_WINDOW <= bodyHex.length; i += 2) out.push(bodyHex.slice(i, i + HEX_WINDOW));
-  }
-  return out;
-}
-
-const HEX_WINDOW = 24;
-
 /** Everything a user or another process could read that Raycast was handed, labelled by where it went. */
 export function shownTexts(): [where: string, text: string][] {
   const texts: [string, string][] = [];
@@ -305,47 +283,7 @@ export function shownTexts(): [where: string, text: string][] {
 
 /** No PEM fragment (base64 or hex) and no full Issuer ID in anything Raycast shows or keeps. */
 export function expectNothingSecret(pems: string[], extra: [string, string][] = []): void {
-  expectNothingSecretIn(pems, [...shownTexts(), ...extra]);
-}
-
-function expectNothingSecretIn(pems: string[], texts: [where: string, text: string][]): void {
-  const fragments = pemFragments(pems);
-  for (const [where, text] of texts) {
-    expect(text, where).not.toMatch(/PRIVATE KEY-----\s*[A-Za-z0-9+/]{8}/);
-    expect(text.toLowerCase(), where).not.toContain(ISSUER_ID);
-    expect(text.toLowerCase(), where).not.toContain(ISSUER_ID.replace(/-/g, ""));
-    const found = fragments.find((fragment) => text.includes(fragment));
-    if (found !== undefined) expect(text, where).not.toContain(found);
-  }
-}
-
-/**
- * The detector's own test, run before every command test file: it must catch the key as `security -X` would carry
- * it (the hex of the PEM, the hex of a whole record, a short piece of either at any offset) and pass clean text.
- */
-export function checkSecretDetector(): void {
-  const key = makeKey();
-  const pemHex = Buffer.from(key.pem).toString("hex");
-  const recordHex = Buffer.from(serializeRecord(makeRecord({}, key))).toString("hex");
-  const middle = 2 * Math.floor(pemHex.length / 4) + 2 * 3;
-  const at = recordHex.indexOf(Buffer.from(key.pem.split("\n")[1]).toString("hex"));
-  expect(at, "the record's hex holds the PEM's first line").toBeGreaterThan(0);
-  const leaks: [string, string][] = [
-    ["PEM as hex", `add-generic-password -X "${pemHex}"`],
-    ["record as hex", recordHex],
-    ["piece of the record's hex", `…${recordHex.slice(at + 2 * 7, at + 2 * 7 + 2 * HEX_WINDOW)}…`],
-    ["piece of the PEM's hex", pemHex.slice(middle, middle + 2 * HEX_WINDOW)],
-    ["run of 24 characters of the body", `…${key.pem.split("\n").slice(1, -2).join("").slice(5, 29)}…`],
-    ["Issuer ID in capitals", `issuer ${ISSUER_ID.toUpperCase()}`],
-    ["Issuer ID without dashes", ISSUER_ID.replace(/-/g, "")],
-  ];
-  for (const leak of leaks) {
-    expect(() => expectNothingSecretIn([key.pem], [leak]), `the detector misses the ${leak[0]}`).toThrow(leak[0]);
-  }
-  expectNothingSecretIn(
-    [key.pem],
-    [["clean", `Yes, Issuer ID ends in ...${ISSUER_SUFFIX}; ${"0123456789abcdef".repeat(4)}`]],
-  );
+  expectNoSecretIn({ pems, issuerIds: [ISSUER_ID] }, [...shownTexts(), ...extra]);
 }
 
 /** A toast's titles as the user saw them change (repeats of the same title collapsed). */

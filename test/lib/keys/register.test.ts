@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CheckResult } from "../../../src/lib/apple";
 import { AscKeyError, type ErrorCode } from "../../../src/lib/errors";
-import { createKeyStore, createSecretToolBackend, type KeyStore, type SecretBackend } from "../../../src/lib/keychain";
+import { createKeyStore, createSecretToolBackend, type KeyStore } from "../../../src/lib/keychain";
 import {
   AppleCheckError,
   mintSavedToken,
@@ -21,6 +21,8 @@ import { serializeRecord, type KeyRecord } from "../../../src/lib/record";
 import { clearTokenCache, decodeTokenClaims } from "../../../src/lib/token";
 import { type AppleStandIn, type Answer, startAppleStandIn } from "../../support/apple-stand-in";
 import { ISSUER_ID, makeKey, makeKeyId, makeRecord, type TestKey } from "../../support/keys";
+import { expectNoSecret } from "../../support/leaks";
+import { memoryStore as memoryStoreIn } from "../../support/memory-keychain";
 import { closedPortUrl } from "../../support/network";
 
 const KEYRING = process.env.LINGCODE_TEST_KEYRING === "1" && process.platform === "linux";
@@ -71,27 +73,9 @@ async function writeKeyFile(contents: string, name = "AuthKey_X.p8"): Promise<st
   return file;
 }
 
-/** Fragments of every PEM body seen: full lines and 16-character slices across the body. */
-function secretFragments(): string[] {
-  const out: string[] = [];
-  for (const pem of pems) {
-    const lines = pem.split("\n").filter((line) => line && !line.startsWith("-----"));
-    const body = lines.join("");
-    out.push(...lines.filter((line) => line.length >= 16), body, Buffer.from(pem).toString("base64").slice(0, 40));
-    for (let i = 0; i + 16 <= body.length; i += 16) out.push(body.slice(i, i + 16));
-  }
-  return out;
-}
-
+/** Every PEM made in this file: no result, JSON or message may carry any part of one (test/support/leaks.ts). */
 function expectNoKeyMaterial(value: unknown) {
-  const texts = [
-    typeof value === "string" ? value : JSON.stringify(value),
-    value instanceof Error ? `${value.message} ${String(value)}` : "",
-  ];
-  for (const text of texts) {
-    expect(text).not.toMatch(/PRIVATE KEY-----\s*[A-Za-z0-9+/]{16}/);
-    for (const fragment of secretFragments()) expect(text).not.toContain(fragment);
-  }
+  expectNoSecret({ pems }, value);
 }
 
 async function rejection(promise: Promise<unknown>): Promise<AscKeyError> {
@@ -107,47 +91,9 @@ async function rejection(promise: Promise<unknown>): Promise<AscKeyError> {
   return error as AscKeyError;
 }
 
-interface MemoryBackend extends SecretBackend {
-  items: Map<string, string>;
-  calls: { get: number; set: number; delete: number };
-  fail: { get?: AscKeyError; set?: AscKeyError; delete?: AscKeyError };
-}
-
-/** An in-memory Secret Service with switchable failures. */
-function memoryBackend(): MemoryBackend {
-  const items = new Map<string, string>();
-  const id = (service: string, account: string) => `${service}\u0000${account}`;
-  const backend: MemoryBackend = {
-    items,
-    calls: { get: 0, set: 0, delete: 0 },
-    fail: {},
-    async get(service, account) {
-      backend.calls.get += 1;
-      if (backend.fail.get) throw backend.fail.get;
-      return items.get(id(service, account));
-    },
-    async set(service, account, _label, secret) {
-      backend.calls.set += 1;
-      if (backend.fail.set) throw backend.fail.set;
-      items.set(id(service, account), secret);
-    },
-    async delete(service, account) {
-      backend.calls.delete += 1;
-      if (backend.fail.delete) throw backend.fail.delete;
-      return items.delete(id(service, account));
-    },
-  };
-  return backend;
-}
-
 const locked = () => new AscKeyError("keychain-locked", "The keyring is locked and could not be unlocked.");
 
-let serviceCounter = 0;
-function memoryStore(): { store: KeyStore; backend: MemoryBackend } {
-  const backend = memoryBackend();
-  serviceCounter += 1;
-  return { store: createKeyStore({ service: `LingCode-test-pipeline-mem-${serviceCounter}`, backend }), backend };
-}
+const memoryStore = () => memoryStoreIn("pipeline-mem");
 
 async function appsAnswer(token: string): Promise<number> {
   const response = await fetch(`${apple.url}/v1/apps?limit=1`, { headers: { Authorization: `Bearer ${token}` } });
@@ -390,7 +336,7 @@ describe("refusals: each has its code, and nothing is checked or written", () =>
     const old = makeRecord({}, key());
     await store.write(old);
     const rawBefore = await store.readRaw();
-    backend.calls.set = 0;
+    backend.count.set = 0;
     const steps: RegistrationStep[] = [];
     const error = await rejection(
       registerKey(input, { store, check: { baseUrl: apple.url }, onStep: (s) => steps.push(s) }),
@@ -398,7 +344,7 @@ describe("refusals: each has its code, and nothing is checked or written", () =>
     expect(error.code).toBe(code);
     expect(error).not.toBeInstanceOf(AppleCheckError);
     expect(steps).toEqual(["reading"]);
-    expect(backend.calls.set).toBe(0);
+    expect(backend.count.set).toBe(0);
     expect(await store.readRaw()).toBe(rawBefore);
     expect(apple.requests).toHaveLength(0);
   });
@@ -826,7 +772,7 @@ describe("fault injection through an in-memory backend", () => {
   async function corruptStore(value: string) {
     const { store, backend } = memoryStore();
     await backend.set(store.service, store.account, "test", value);
-    backend.calls.set = 0;
+    backend.count.set = 0;
     return { store, backend };
   }
 
@@ -851,7 +797,7 @@ describe("fault injection through an in-memory backend", () => {
     expect(registration.replaced).toBeUndefined();
     expect(registration.active).toBe(true);
     expect(registration.switchedFrom).toBeUndefined();
-    expect(backend.calls.set).toBe(3); // the list of saved keys, the key's item, LingCode's entry
+    expect(backend.count.set).toBe(3); // the list of saved keys, the key's item, LingCode's entry
     expect((await store.read())?.keyId).toBe(k.keyId);
   });
 
@@ -899,7 +845,7 @@ describe("fault injection through an in-memory backend", () => {
     expect(error.code).toBe("keychain-locked");
     expect(steps).toEqual(["reading"]);
     expect(apple.requests).toHaveLength(0);
-    expect(backend.calls.set).toBe(0);
+    expect(backend.count.set).toBe(0);
   });
 
   it("a locked keychain: status, verify, mint and remove pass keychain-locked on", async () => {
@@ -912,7 +858,7 @@ describe("fault injection through an in-memory backend", () => {
     expect((await rejection(verifySavedKey(store, { baseUrl: apple.url }))).code).toBe("keychain-locked");
     expect((await rejection(mintSavedToken(store))).code).toBe("keychain-locked");
     expect((await rejection(removeKey(store))).code).toBe("keychain-locked");
-    expect(backend.calls.delete).toBe(0);
+    expect(backend.count.delete).toBe(0);
     expect(apple.requests).toHaveLength(0);
   });
 

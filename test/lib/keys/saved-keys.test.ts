@@ -15,7 +15,6 @@ import {
   itemAccount,
   savedKeysService,
   type KeyStore,
-  type SecretBackend,
 } from "../../../src/lib/keychain";
 import { pageBudget, serializePage, serializeSavedItem } from "../../../src/lib/keychain/saved";
 import { defaultKeyName, MAX_NAME_LENGTH, parseKeyName } from "../../../src/lib/key-names";
@@ -32,6 +31,8 @@ import {
 } from "../../../src/lib/keys";
 import { HAS_KEYRING, HAS_KEYTAR, loadKeytar, lookupDirectly, testService } from "../../support/keyring";
 import { makeKey, makeKeyId, makeRecord, type TestKey } from "../../support/keys";
+import { expectNoSecret } from "../../support/leaks";
+import { memoryStore as memoryStoreIn, type MemoryBackend } from "../../support/memory-keychain";
 
 const TEAM_A = "3f2a9c1e-7b4d-4e8a-9c6f-1d2e3f4a5b6c"; // ends in b6c
 const TEAM_B = "69a6de70-03db-47e3-e053-5b8c7c11a4d1"; // ends in 4d1
@@ -43,73 +44,12 @@ function key(): TestKey {
   return made;
 }
 
-/** No PEM line, no PEM body slice, no full Issuer ID. */
+/** No piece of any key made here, no full Issuer ID (test/support/leaks.ts). */
 function expectClean(value: unknown) {
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  expect(text).not.toMatch(/PRIVATE KEY-----\s*[A-Za-z0-9+/]{8}/);
-  expect(text).not.toContain(TEAM_A);
-  expect(text).not.toContain(TEAM_B);
-  for (const pem of pems) {
-    const body = pem
-      .split("\n")
-      .filter((line) => line && !line.startsWith("-----"))
-      .join("");
-    for (let i = 0; i + 16 <= body.length; i += 8) expect(text).not.toContain(body.slice(i, i + 16));
-  }
+  expectNoSecret({ pems, issuerIds: [TEAM_A, TEAM_B] }, value);
 }
 
-interface Call {
-  op: "get" | "set" | "delete";
-  service: string;
-  account: string;
-}
-
-interface MemoryBackend extends SecretBackend {
-  items: Map<string, string>;
-  calls: Call[];
-  /** Fails the next matching call. */
-  failOn?: (call: Call) => AscKeyError | undefined;
-}
-
-/** In memory, refusing (as the macOS backend does) a write whose `security -i` line would be too long. */
-function memoryBackend(): MemoryBackend {
-  const items = new Map<string, string>();
-  const id = (service: string, account: string) => `${service}\u0000${account}`;
-  const backend: MemoryBackend = {
-    items,
-    calls: [],
-    async get(service, account) {
-      const call: Call = { op: "get", service, account };
-      backend.calls.push(call);
-      const failure = backend.failOn?.(call);
-      if (failure) throw failure;
-      return items.get(id(service, account));
-    },
-    async set(service, account, label, secret) {
-      const call: Call = { op: "set", service, account };
-      backend.calls.push(call);
-      const failure = backend.failOn?.(call);
-      if (failure) throw failure;
-      addGenericPasswordLine(service, account, label, secret); // throws keychain-too-long as on a Mac
-      items.set(id(service, account), secret);
-    },
-    async delete(service, account) {
-      const call: Call = { op: "delete", service, account };
-      backend.calls.push(call);
-      const failure = backend.failOn?.(call);
-      if (failure) throw failure;
-      return items.delete(id(service, account));
-    },
-  };
-  return backend;
-}
-
-let counter = 0;
-function memoryStore(): { store: KeyStore; backend: MemoryBackend } {
-  counter += 1;
-  const backend = memoryBackend();
-  return { store: createKeyStore({ service: `LingCode-test-saved-${counter}`, backend }), backend };
-}
+const memoryStore = () => memoryStoreIn("saved");
 
 function teamInput(k: TestKey, keyId: string, issuerId = TEAM_A): KeyInput {
   return { kind: "team", issuerId, keyId, p8Text: k.pem };

@@ -1,0 +1,217 @@
+/**
+ * asc-key verify and verify --capabilities against the private Secret Service and the Apple stand-in, in this process.
+ */
+import { describe, expect, it } from "vitest";
+import { CLI_SWITCH_HINT } from "../../src/cli/capabilities";
+import { privilegeWarning } from "../../src/lib/apple/conclusions";
+import { ACCOUNT } from "../../src/lib/keychain";
+import { ROLE_CASES, type Behaviour } from "../support/apple-stand-in";
+import { clearDirectly, HAS_KEYRING } from "../support/keyring";
+import { makeKeyId } from "../support/keys";
+import { closedPortUrl } from "../support/network";
+import {
+  apple,
+  cli,
+  expectFailure,
+  expectNoSecrets,
+  key,
+  keyId,
+  p8,
+  registerTeam,
+  service,
+  useCliWorld,
+} from "../support/asc-key";
+
+describe.skipIf(!HAS_KEYRING)("verify against a private Secret Service and the Apple stand-in", () => {
+  useCliWorld();
+
+  describe("verify", () => {
+    it("exits 1 when no key is configured", async () => {
+      expectFailure(await cli(["verify"]), 1, /No, no ASC key configured/);
+      expectFailure(await cli(["verify", "--json"]), 1);
+    });
+
+    it("prints the sentence for a valid key, and JSON with the documented fields and nothing secret", async () => {
+      expect((await registerTeam()).status).toBe(0);
+      const run = await cli(["verify"]);
+      expect(run).toEqual({
+        status: 0,
+        stdout: `Key ${keyId} works: App Store Connect accepted it; nothing to do.\n`,
+        stderr: "",
+      });
+      const json = await cli(["verify", "--json"]);
+      expect(json.status).toBe(0);
+      expect(json.stdout.trimEnd().split("\n")).toHaveLength(1);
+      const value = JSON.parse(json.stdout) as Record<string, unknown>;
+      expect(Object.keys(value)).toEqual(["outcome", "message", "rateLimitRemaining", "clockOffsetSeconds"]);
+      expect(value.outcome).toBe("valid");
+      expect(typeof value.rateLimitRemaining).toBe("number");
+      expect(Math.abs(value.clockOffsetSeconds as number)).toBeLessThanOrEqual(2);
+      expectNoSecrets(json.stdout + json.stderr + run.stdout, key);
+    });
+
+    it("exits 0 with a warning on stderr for role-limited, agreement-required and rate-limited", async () => {
+      expect((await registerTeam()).status).toBe(0);
+      const cases = [
+        ["role-limited", "role-limited"],
+        ["agreement", "agreement-required"],
+        ["rate-limited", "rate-limited"],
+      ] as const;
+      for (const [behaviour, outcome] of cases) {
+        apple.setBehaviour(keyId, behaviour);
+        const run = await cli(["verify"]);
+        expect(run.status, outcome).toBe(0);
+        expect(run.stdout).toMatch(new RegExp(`^Key ${keyId} .*\\n$`));
+        expect(run.stderr).toMatch(/^asc-key: warning: the key is valid, but .*\n$/);
+        const json = await cli(["verify", "--json"]);
+        expect(json.status).toBe(0);
+        expect(JSON.parse(json.stdout)).toMatchObject({ outcome });
+        expect(json.stderr).toMatch(/^asc-key: warning: /);
+      }
+    });
+
+    it("exits 3 when Apple rejects the key", async () => {
+      expect((await registerTeam()).status).toBe(0);
+      apple.setBehaviour(keyId, "revoked");
+      expectFailure(await cli(["verify"]), 3, /Apple rejected key/);
+      const json = await cli(["verify", "--json"]);
+      expect(json.status).toBe(3);
+      const value = JSON.parse(json.stdout) as Record<string, unknown>;
+      expect(value.outcome).toBe("rejected");
+      expect(Object.keys(value)).toEqual(["outcome", "message", "clockOffsetSeconds"]);
+      expectNoSecrets(json.stdout, key);
+    });
+
+    it("exits 5 on a server error or when Apple is unreachable", async () => {
+      expect((await registerTeam()).status).toBe(0);
+      apple.setBehaviour(keyId, "server-error");
+      expectFailure(await cli(["verify"]), 5, /server error/);
+      const json = await cli(["verify", "--json"]);
+      expect(json.status).toBe(5);
+      expect(JSON.parse(json.stdout)).toMatchObject({ outcome: "server-error" });
+
+      const closed = { env: { LINGCODE_ASC_API_URL: await closedPortUrl() } };
+      expectFailure(await cli(["verify"], closed), 5, /Could not reach App Store Connect/);
+      const unreachable = await cli(["verify", "--json"], closed);
+      expect(unreachable.status).toBe(5);
+      const value = JSON.parse(unreachable.stdout) as Record<string, unknown>;
+      expect(Object.keys(value)).toEqual(["outcome", "message"]);
+      expect(value.outcome).toBe("unreachable");
+    });
+  });
+
+  describe("verify --capabilities", () => {
+    const AREA_LINES = ["Apps", "Builds", "TestFlight", "Provisioning", "Users and Access"];
+    async function saveWithRole(behaviour: Behaviour, individual = false): Promise<string> {
+      let id = keyId;
+      if (individual) {
+        id = makeKeyId();
+        apple.register({ keyId: id, kind: "individual", publicKey: key.publicKey }, behaviour);
+        expect((await cli(["register", "--individual", "--key-id", id, "--p8", p8, "--skip-verify"])).status).toBe(0);
+      } else {
+        apple.setBehaviour(keyId, behaviour);
+        expect((await registerTeam(["--skip-verify"])).status).toBe(0);
+      }
+      apple.requests.length = 0;
+      return id;
+    }
+
+    it.each(ROLE_CASES)("$name: each area's answer, the conclusions, exit 0", async (role) => {
+      const id = await saveWithRole(role.behaviour, role.kind === "individual");
+      const answers = Object.values(role.areas);
+      const run = await cli(["verify", "--capabilities"]);
+      expect(run.status, run.stderr).toBe(0);
+      expect(apple.requests).toHaveLength(6);
+      const out = run.stdout.split("\n");
+      expect(out[0]).toBe(`What key ${id} can do (6 requests):`);
+      AREA_LINES.forEach((title, i) => {
+        expect(out[i + 1]).toMatch(new RegExp(`^  ${title} +${answers[i]} +GET /v1/`));
+      });
+
+      const json = await cli(["verify", "--capabilities", "--json"]);
+      expect(json.status).toBe(0);
+      expect(json.stdout.trimEnd().split("\n")).toHaveLength(1);
+      const value = JSON.parse(json.stdout) as {
+        outcome: string;
+        areas: Record<string, { answer: string }>;
+        conclusions: { id: string; level: string; text: string; sources: string[] }[];
+        requests: number;
+      };
+      expect(Object.keys(value)).toEqual([
+        "outcome",
+        "message",
+        "keyId",
+        "areas",
+        "conclusions",
+        "requests",
+        "rateLimitRemaining",
+        "clockOffsetSeconds",
+        "checkedAt",
+      ]);
+      expect(value.outcome).toBe("valid");
+      expect(Object.values(value.areas).map((a) => a.answer)).toEqual(answers);
+      expect(value.conclusions.map((c) => c.id)).toEqual(role.conclusions);
+      expect(value.requests).toBe(6);
+
+      // Informative conclusions on stdout, warnings on stderr, one line each.
+      for (const conclusion of value.conclusions) {
+        if (conclusion.level === "info") expect(run.stdout).toContain(`${conclusion.text}\n`);
+        else expect(run.stderr).toContain(`asc-key: warning: ${conclusion.text}\n`);
+      }
+      expectNoSecrets(run.stdout + run.stderr + json.stdout + json.stderr, key);
+    });
+
+    it("the Admin warning in the CLI says how to switch with the CLI", async () => {
+      await saveWithRole({ role: "admin" });
+      const run = await cli(["verify", "--capabilities"]);
+      expect(run.stderr).toContain(`asc-key: warning: ${privilegeWarning(keyId, "team", CLI_SWITCH_HINT)}\n`);
+    });
+
+    it("rate limited: every area unknown with the reason, never no; exit 0 with the warning", async () => {
+      await saveWithRole({ role: "admin", answer: "rate-limited" });
+      const run = await cli(["verify", "--capabilities"]);
+      expect(run.status).toBe(0);
+      for (const title of AREA_LINES) {
+        expect(run.stdout).toMatch(new RegExp(`^  ${title} +unknown +GET .*\\(rate limited: .*\\)$`, "m"));
+      }
+      expect(run.stdout).not.toMatch(/ no +GET/);
+      expect(run.stderr).toMatch(/warning: the key is valid, but it has used up this hour's requests/);
+      const json = JSON.parse((await cli(["verify", "--capabilities", "--json"])).stdout) as {
+        areas: Record<string, { answer: string; cause: string }>;
+      };
+      for (const area of Object.values(json.areas))
+        expect(area).toMatchObject({ answer: "unknown", cause: "rate-limited" });
+    });
+
+    it("offline: exit 5, the reason on stderr; JSON says unknown (offline) for every area", async () => {
+      await saveWithRole({ role: "admin" });
+      const closed = { env: { LINGCODE_ASC_API_URL: await closedPortUrl() } };
+      expectFailure(await cli(["verify", "--capabilities"], closed), 5, /Could not reach App Store Connect/);
+      const json = await cli(["verify", "--capabilities", "--json"], closed);
+      expect(json.status).toBe(5);
+      const value = JSON.parse(json.stdout) as {
+        outcome: string;
+        areas: Record<string, { answer: string; reason: string }>;
+      };
+      expect(value.outcome).toBe("unreachable");
+      for (const area of Object.values(value.areas)) {
+        expect(area).toMatchObject({ answer: "unknown", reason: "offline: connection refused" });
+      }
+    });
+
+    it("a rejected key exits 3; no key exits 1", async () => {
+      await saveWithRole({ role: "admin", answer: "revoked" });
+      expectFailure(await cli(["verify", "--capabilities"]), 3, /Apple rejected key/);
+      clearDirectly(service, ACCOUNT);
+      expectFailure(await cli(["verify", "--capabilities"]), 1, /No, no ASC key configured/);
+    });
+
+    it("an agreement waiting: exit 0, every area unknown (agreement missing)", async () => {
+      await saveWithRole({ role: "admin", answer: "agreement" });
+      const run = await cli(["verify", "--capabilities"]);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/^ {2}Users and Access +unknown +GET \/v1\/users \(agreement missing: /m);
+      expect(run.stderr).toMatch(/Account Holder to accept an agreement/);
+    });
+  });
+});

@@ -1,0 +1,190 @@
+/**
+ * What the asc-key tests (test/cli/<command>.test.ts) share: two ways to run the command line, the per-test world of
+ * the commands that touch the Keychain, and the checks on what a run printed.
+ *
+ *   cli(args, options)         in this process: `main(argv, io)` with an io of its own (environment, stdin, and
+ *                              stdout/stderr written through the same outLine/errLine as the real process). What
+ *                              every test uses where spawning a process is not the point; it still reaches the
+ *                              private Secret Service (through secret-tool) and the Apple stand-in for real.
+ *   cliProcess(args, options)  the built bundle, dist-cli/asc-key.js, as a child process (built once per run by
+ *                              test/support/build-cli.ts): for the bundle itself, and where the process is the
+ *                              point: a PATH or D-Bus address the Keychain tool must see, a child's peak memory.
+ *
+ * useCliWorld() (inside a `describe.skipIf(!HAS_KEYRING)`) gives each test a throwaway Keychain service, a team key
+ * the stand-in knows and its AuthKey_<Key ID>.p8 in a fresh folder with a home of its own; the bindings below
+ * (`service`, `key`, `keyId`, `p8`, `dataHome`, `apple`, `baseEnv`) are live: they name the current test's.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash, type KeyObject } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
+import { errLine, outLine, type CliIo } from "../../src/cli/io";
+import { main } from "../../src/cli/main";
+import { ACCOUNT } from "../../src/lib/keychain";
+import { clearTokenCache } from "../../src/lib/token";
+import { startAppleStandIn, type AppleStandIn } from "./apple-stand-in";
+import { runNode, type Run } from "./cli";
+import { clearDirectly, testService } from "./keyring";
+import { ISSUER_ID, makeKey, makeKeyId, type TestKey } from "./keys";
+import { expectNoSecret } from "./leaks";
+
+export { nodeOnlyPath, type Run } from "./cli";
+
+export const ROOT = process.cwd();
+export const BUNDLE = path.join(ROOT, "dist-cli", "asc-key.js");
+/** gio, which moves files to the Trash on Linux (`npm test` sets this when it is there; CI requires it). */
+export const HAS_GIO = process.platform !== "linux" || process.env.LINGCODE_TEST_GIO === "1";
+export const COMMANDS = ["register", "status", "verify", "token", "remove", "open", "doctor"];
+
+export interface RunOptions {
+  /** Overrides (undefined removes a variable). */
+  env?: Record<string, string | undefined>;
+  input?: string | Buffer;
+  /** Child processes only: the working directory (default: the file's temporary folder). */
+  cwd?: string;
+}
+
+export interface ProcessOptions extends RunOptions {
+  bundle?: string;
+  /** Options for node itself, before the bundle. */
+  nodeArgs?: string[];
+}
+
+/** A folder of this test file's, removed after it. */
+export let tmp: string;
+/** Environment every run starts from (useCliWorld sets the keychain service and Apple's URL per test). */
+export let baseEnv: Record<string, string | undefined>;
+
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(tmpdir(), "lingcode-cli-"));
+  baseEnv = { ...process.env, DISPLAY: undefined, WAYLAND_DISPLAY: undefined, NODE_OPTIONS: undefined };
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function environment(overrides: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...baseEnv, ...overrides })) if (value !== undefined) env[name] = value;
+  return env;
+}
+
+/** `asc-key <args>` in this process, as a fresh process would run it: no token minted before. */
+export async function cli(args: string[], options: RunOptions = {}): Promise<Run> {
+  clearTokenCache();
+  let stdout = "";
+  let stderr = "";
+  const input = options.input === undefined ? [] : [Buffer.from(options.input)];
+  const io: CliIo = {
+    out: (line) => void (stdout += `${outLine(line)}\n`),
+    err: (line) => void (stderr += `${errLine(line)}\n`),
+    stdin: Readable.from(input),
+    env: environment(options.env),
+    platform: process.platform,
+  };
+  const status = await main(args, io);
+  return { status, stdout, stderr };
+}
+
+/** `node dist-cli/asc-key.js <args>` as a child process. */
+export function cliProcess(args: string[], options: ProcessOptions = {}): Promise<Run> {
+  return runNode([...(options.nodeArgs ?? []), options.bundle ?? BUNDLE, ...args], {
+    cwd: options.cwd ?? tmp,
+    env: environment(options.env),
+    input: options.input,
+  });
+}
+
+/** A failure: the given status, nothing on stdout, one line on stderr. */
+export function expectFailure(run: Run, status: number, stderrPattern?: RegExp) {
+  expect(run.status, run.stderr).toBe(status);
+  expect(run.stdout).toBe("");
+  expect(run.stderr.trimEnd().split("\n")).toHaveLength(1);
+  expect(run.stderr).toMatch(/^asc-key: \S/);
+  if (stderrPattern) expect(run.stderr).toMatch(stderrPattern);
+}
+
+export function fingerprintOf(publicKey: KeyObject): string {
+  const spki = publicKey.export({ type: "spki", format: "der" });
+  return `SHA256:${createHash("sha256").update(spki).digest("base64").replace(/=+$/, "")}`;
+}
+
+/** Neither the private key nor (unless told otherwise) the whole Issuer ID (test/support/leaks.ts). */
+export function expectNoSecrets(text: string, key: TestKey, checkIssuerId = true) {
+  expectNoSecret({ pems: [key.pem], issuerIds: checkIssuerId ? [ISSUER_ID] : [] }, text, "asc-key's output");
+}
+
+/** The secret-tool on PATH. */
+export function realSecretTool(): string {
+  return execFileSync("sh", ["-c", "command -v secret-tool"], { encoding: "utf8" }).trim();
+}
+
+/** stderr without the note every App Manager or Admin key gets after a valid registration (Users and Access). */
+export const withoutPrivilegeNote = (stderr: string) =>
+  stderr.replace(/^asc-key: warning: (Individual k|K)ey \w+ can reach Users and Access.*\n/m, "");
+
+// ---------------------------------------------------------------------------------------------------------------
+// the world of a test that reaches the Keychain and Apple
+
+export let apple: AppleStandIn;
+export let service: string;
+export let key: TestKey;
+export let keyId: string;
+export let p8: string;
+export let dataHome: string;
+
+/** For a test that saves under a service of its own making: used by the runs after it, and cleared after it. */
+export function useService(name: string): void {
+  service = name;
+  baseEnv.LINGCODE_KEYCHAIN_SERVICE = name;
+}
+
+/** Registers the hooks that give each test its own service, key, .p8 and home (see the file's comment). */
+export function useCliWorld(): void {
+  let savedEnv: typeof baseEnv;
+  beforeAll(async () => {
+    apple = await startAppleStandIn();
+    savedEnv = baseEnv;
+  });
+  afterAll(async () => {
+    baseEnv = savedEnv;
+    await apple.close();
+  });
+
+  beforeEach(() => {
+    service = testService("cli");
+    key = makeKey();
+    keyId = makeKeyId();
+    const dir = mkdtempSync(path.join(tmp, "case-"));
+    p8 = path.join(dir, `AuthKey_${keyId}.p8`);
+    writeFileSync(p8, key.pem, { mode: 0o600 });
+    dataHome = path.join(dir, "data");
+    // A home of its own beside the files: gio trashes into the home trash ($XDG_DATA_HOME/Trash) only for files on
+    // the home's file system, so nothing reaches a real Trash.
+    const home = path.join(dir, "home");
+    mkdirSync(home);
+    apple.register({ keyId, kind: "team", issuerId: ISSUER_ID, publicKey: key.publicKey });
+    apple.requests.length = 0;
+    baseEnv = {
+      ...process.env,
+      DISPLAY: undefined,
+      WAYLAND_DISPLAY: undefined,
+      NODE_OPTIONS: undefined,
+      LINGCODE_KEYCHAIN_SERVICE: service,
+      LINGCODE_ASC_API_URL: apple.url,
+      HOME: home,
+      XDG_DATA_HOME: dataHome,
+    };
+  });
+  afterEach(() => clearDirectly(service, ACCOUNT));
+}
+
+/** `asc-key register` of the world's team key from its .p8 (in this process; `run` to choose another runner). */
+export const registerTeam = (extra: string[] = [], options: RunOptions = {}, run = cli) =>
+  run(["register", "--issuer-id", ISSUER_ID, "--key-id", keyId, "--p8", p8, ...extra], options);
+
+export async function savedStatus(): Promise<Record<string, unknown>> {
+  const run = await cli(["status", "--json"]);
+  return JSON.parse(run.stdout) as Record<string, unknown>;
+}
