@@ -15,7 +15,8 @@
  *
  * The actions run in one session, as a user would meet them: API Key Status opened cold and warm, Refresh, Verify
  * with Apple; Register API Key replacing the saved key, up to the status it then shows; the launcher-subtitle
- * refresh that registration asked for; Open Team Keys; Check API Key; `asc-key register`; `asc-key register --rotate`.
+ * refresh that registration asked for; Open Team Keys; Check API Key; `asc-key register`; `asc-key register --rotate`;
+ * `asc-key import --from fastlane-json`.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -382,6 +383,20 @@ it.skipIf(!out)(
 
       expect((await store.read())?.keyId, "the rotation put its key in place").toBe(fourth.keyId);
 
+      // asc-key import --from fastlane-json: a new key of the same team in fastlane's API key JSON, which LingCode
+      // switches to.
+      const fifth = newKey();
+      const fastlaneJson = path.join(home, "asc.json");
+      fs.writeFileSync(
+        fastlaneJson,
+        JSON.stringify({ key_id: fifth.keyId, issuer_id: ISSUER_ID, key: fifth.key.pem, in_house: false }),
+        { mode: 0o600 },
+      );
+      await measure("cliImport", async () => ({
+        exitStatus: await cli(["import", "--from", "fastlane-json", fastlaneJson]),
+      }));
+      expect((await store.read())?.keyId, "the import saved its key").toBe(fifth.keyId);
+
       // API Key Status (shown, not counted), then Remove Key…: LingCode uses the first key saved beside it next.
       resetRaycast();
       const status = (await open(<ApiKeyStatus />)).screen;
@@ -408,6 +423,7 @@ it.skipIf(!out)(
       expect(results.removeKey.toast, text(results.removeKey)).toMatch(/^Removed/);
       expect(results.cliRegister.exitStatus, lines.join("\n")).toBe(0);
       expect(results.cliRotate.exitStatus, lines.join("\n")).toBe(0);
+      expect(results.cliImport.exitStatus, lines.join("\n")).toBe(0);
     } finally {
       tool.gate = undefined;
       await store.remove().catch(() => undefined);

@@ -881,6 +881,84 @@ describe.skipIf(!HAS_KEYRING)("replacing the saved key", () => {
   });
 });
 
+describe("fastlane's API key JSON in the file field", () => {
+  /** fastlane's API key JSON for a key (written under a name of its own: any name will do). */
+  function fastlaneJson(key: WorldKey, fields: Record<string, unknown> = {}): Promise<string> {
+    const json = { key_id: key.keyId, issuer_id: key.issuerId, key: key.pem, in_house: false, duration: 1200 };
+    return world.writeFile("asc.json", JSON.stringify({ ...json, ...fields }));
+  }
+
+  it.skipIf(!HAS_KEYRING)(
+    "fills Key Type, Issuer ID and Key ID from it, registers its key, and reminds that it holds the key in clear",
+    async () => {
+      const key = world.key();
+      const file = await fastlaneJson(key);
+      const screen = await openForm();
+      await screen.form.setValue("kind", "individual");
+      await screen.form.setValue("keyId", "WRONG12345");
+      await screen.form.setValue("p8", [file]);
+      await screen.waitFor(() => !screen.isLoading && screen.form.field("keyId").value === key.keyId);
+      expect(screen.form.field("kind").value).toBe("team");
+      expect(screen.form.field("issuerId").value).toBe(ISSUER_ID);
+      expect(fieldError(screen, "p8")).toBeUndefined();
+      expect(screen.form.field("p8").info).toMatch(/^Fingerprint SHA256:/);
+      expect(screen.form.field("trash").label).toBe("Move the fastlane JSON to the Trash after saving");
+
+      await submit(screen);
+      await waitForStatus(screen);
+      expect(await world.saved()).toMatchObject({ keyId: key.keyId, kind: "team", issuerId: ISSUER_ID });
+      expect(raycast.toast!.message).toMatch(
+        / asc\.json still holds the private key in clear; move it to the Trash or delete it\.$/,
+      );
+      expect(raycast.trashed).toEqual([]);
+    },
+  );
+
+  it.skipIf(!HAS_KEYRING)("an individual key's JSON (no issuer_id); moved to the Trash when asked", async () => {
+    const key = world.key({ kind: "individual" });
+    const file = await fastlaneJson(key, { issuer_id: undefined, key: undefined, key_content: key.pem });
+    const screen = await openForm();
+    await screen.form.setValue("p8", [file]);
+    await screen.waitFor(() => !screen.isLoading && screen.form.field("keyId").value === key.keyId);
+    expect(screen.form.field("kind").value).toBe("individual");
+    expect(screen.form.fieldIds()).not.toContain("issuerId");
+    await screen.form.setValue("trash", true);
+    await submit(screen);
+    await waitForStatus(screen);
+    expect(await world.saved()).toMatchObject({ keyId: key.keyId, kind: "individual" });
+    expect(raycast.trashed).toEqual([file]);
+    expect(raycast.toast!.message).toMatch(/ asc\.json is in the Trash\.$/);
+  });
+
+  it("a broken JSON: its reason on the file field, naming the file, and nothing saved", async () => {
+    const key = world.key();
+    const half = await world.writeFile("half.json", `{"key_id": "${key.keyId}", "key": "${key.pem.split("\n")[1]}`);
+    const screen = await openForm();
+    await screen.form.setValue("issuerId", ISSUER_ID);
+    await screen.form.setValue("keyId", key.keyId);
+    await screen.form.setValue("p8", [half]);
+    await screen.waitFor(() => !screen.isLoading && fieldError(screen, "p8") !== undefined);
+    expect(fieldError(screen, "p8")).toBe("half.json starts like JSON but is not valid JSON.");
+
+    const p384Key = makeKey("P-384");
+    world.pems.push(p384Key.pem);
+    const p384 = await world.writeFile(
+      "curve.json",
+      JSON.stringify({ key_id: key.keyId, issuer_id: ISSUER_ID, key: p384Key.pem }),
+    );
+    await screen.form.setValue("p8", [p384]);
+    await screen.waitFor(() => !screen.isLoading && fieldError(screen, "p8")?.startsWith("curve.json") === true);
+    expect(fieldError(screen, "p8")).toMatch(/^curve\.json: This EC key is on P-384/);
+
+    await screen.runAction("Register API Key");
+    await screen.waitFor(() => !screen.isLoading);
+    expect(fieldError(screen, "p8")).toMatch(/^curve\.json: /);
+    expect(raycast.toasts).toEqual([]);
+    expect(world.apple.requests).toEqual([]);
+    if (HAS_KEYRING) expect(await world.saved()).toBeUndefined();
+  });
+});
+
 describe("the check that nothing secret is shown", () => {
   it("would catch a line of a key in a toast, or a full Issuer ID in a HUD", async () => {
     const key = world.key({ answer: false });

@@ -162,6 +162,20 @@ const ACTIONS = [
     },
   },
   {
+    id: "5n",
+    name: "asc-key import --from fastlane-json: a new key LingCode switches to",
+    result: "cliImport",
+    // A registration like `asc-key register` (5i): the key is chosen from the file alone, and the registration's one
+    // plan says whether it is saved already, so LingCode's entry is not read a third time to classify it.
+    goals: {
+      entryReads: exactly(ENTRY_READS.registerNoQuestion),
+      reads: exactly(REGISTER_READS),
+      writes: exactly(REGISTER_WRITES),
+      checks: exactly(1),
+      probes: atMost(1),
+    },
+  },
+  {
     id: "5k",
     name: "Register API Key (form): a key Apple rejects",
     result: "registerRejected",

@@ -25,7 +25,8 @@ saved key but other key material replaces that key, as register does.
 Options:
   --from <source>     fastlane-json <file>, env or folders
   --list              Only list what the source holds and each key's state (new, already saved, same Key ID
-                      with other key material, or why it cannot be imported); nothing is saved
+                      with other key material, or why it cannot be imported); nothing is saved; exits 2
+                      when every key it holds is broken
   --key-id <id>       The key to import when the source holds several
   --issuer-id <id>    The Issuer ID of the team of the .p8 files (--from folders)
   --name <name>       A name to know the key by (as register)

@@ -5,6 +5,7 @@
 import os from "node:os";
 import path from "node:path";
 import {
+  classifyCandidates,
   findInEnvironment,
   findInFastlaneJson,
   findInFolders,
@@ -17,6 +18,7 @@ import {
   type KeyCandidate,
 } from "../lib/import";
 import { maskedSuffix, parseIssuerId } from "../lib/ids";
+import { planRegistration } from "../lib/keys";
 import { printable } from "../lib/text";
 import { parseCommandArgs, parseCommandWithArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
@@ -57,28 +59,30 @@ export async function runImport(args: string[], io: CliIo): Promise<ExitStatus> 
     io.err(`Found no key in ${what}.`);
     return EXIT.noKey;
   }
-  const candidates = await importCandidates(found, keyStoreFor(io.env));
   if (values.list) {
+    // Listing says, for each key, whether it is saved already: one read of the saved keys and LingCode's entry.
+    const candidates = await importCandidates(found, keyStoreFor(io.env));
     candidates.forEach((candidate) => io.out(listLine(candidate)));
-    return EXIT.ok;
+    // Every key found broken: nothing could be imported, as importing it would refuse (bad input).
+    return candidates.every((candidate) => candidate.state === "broken") ? EXIT.usage : EXIT.ok;
   }
 
+  // The one key to import is chosen from what the source holds alone; whether it is saved already comes from the
+  // registration's own plan, so LingCode's entry is read once for the plan, not once more to classify.
+  const candidates = classifyCandidates(found, []);
   const chosen = choose(candidates, values["key-id"], what);
   for (const other of candidates) if (other !== chosen && other.state === "broken") io.err(`warning: ${other.reason}`);
-  if (chosen.state === "saved") {
-    io.out(`Key ${chosen.keyId} is already saved as "${chosen.savedAs}"; nothing to do.`);
-    return EXIT.ok;
-  }
   if (!chosen.prepared) {
     throw new UsageError(`Key ${chosen.keyId} is a .p8 without its Issuer ID: add --issuer-id <id>.`);
   }
   const use = values.use ? true : values["no-use"] ? false : undefined;
-  const status = await registerAndReport(
-    chosen.prepared,
-    { name: values.name, use },
-    values["skip-verify"] === true,
-    io,
-  );
+  const choices = { name: values.name, use };
+  const plan = await planRegistration(chosen.prepared, keyStoreFor(io.env), choices);
+  if (plan.alreadySaved) {
+    io.out(`Key ${chosen.keyId} is already saved as "${plan.alreadySaved.name}"; nothing to do.`);
+    return EXIT.ok;
+  }
+  const status = await registerAndReport(chosen.prepared, choices, values["skip-verify"] === true, io, plan);
   if (status === EXIT.ok && chosen.file) {
     io.err(
       `warning: ${printable(path.basename(chosen.file))} still holds the private key in clear; now that it is saved, delete it or move it to the Trash.`,

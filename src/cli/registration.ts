@@ -6,10 +6,12 @@
 import { TEAM_KEYS_URL } from "../lib/outcomes";
 import {
   AppleCheckError,
+  applyRegistration,
   registerKey,
   type PreparedKey,
   type Registration,
   type RegistrationChoices,
+  type RegistrationPlan,
 } from "../lib/keys";
 import { keyWords } from "../lib/status";
 import { CLI_SWITCH_HINT } from "./capabilities";
@@ -19,22 +21,29 @@ import { shellWord } from "./keys";
 import { appleOptionsFor, keyStoreFor } from "./settings";
 import { withoutFinalStop } from "./shared";
 
-/** Registers the prepared key with these choices and reports it: EXIT.ok once it is saved. */
+/**
+ * Registers the prepared key with these choices and reports it: EXIT.ok once it is saved. `plan`: the caller's plan for
+ * this very key and choices, made just before with nothing in between (`import`), applied without reading again.
+ */
 export async function registerAndReport(
   prepared: PreparedKey,
   choices: RegistrationChoices,
   skipVerify: boolean,
   io: CliIo,
+  plan?: RegistrationPlan,
 ): Promise<ExitStatus> {
   let registration: Registration;
   try {
-    registration = await registerKey(prepared, {
+    const options = {
       store: keyStoreFor(io.env),
       check: appleOptionsFor(io.env),
       verify: !skipVerify,
       privilege: { switchHint: CLI_SWITCH_HINT },
       ...choices,
-    });
+    };
+    registration = plan
+      ? await applyRegistration(plan, { ...options, recheck: false })
+      : await registerKey(prepared, options);
   } catch (error) {
     if (error instanceof AppleCheckError) {
       const hint = error.code === "apple-unavailable" ? "; --skip-verify saves it without checking" : "";

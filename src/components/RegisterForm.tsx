@@ -3,7 +3,7 @@ import { useForm } from "@raycast/utils";
 import { parseKeyName } from "../lib/key-names";
 import { useEffect, useRef } from "react";
 import { submitRegistration } from "../helpers/register";
-import { useKeyFile } from "../hooks/useKeyFile";
+import { useKeyFile, type KeyFileInfo } from "../hooks/useKeyFile";
 import { useRegisterDefaults, type RegisterDefaults } from "../hooks/useRegisterDefaults";
 import { planFor, useRegistrationPlan } from "../hooks/useRegistrationPlan";
 import { TEAM_KEYS_URL } from "../lib/outcomes";
@@ -108,6 +108,8 @@ export function RegisterForm(props: {
   useEffect(() => {
     if (keyFile.data && keyFile.data.path === p8Path) setValidationError("p8", keyFile.data.error);
   }, [keyFile.data, p8Path]);
+  const fastlane = keyFile.data?.path === p8Path ? keyFile.data?.fastlane : undefined;
+  useFastlaneFields(fastlane, setValue);
 
   const keyIdInfo = keyIdNote(values.keyId, keyFile.data?.path === p8Path ? keyFile.data?.fileKeyId : undefined);
 
@@ -164,7 +166,10 @@ export function RegisterForm(props: {
         />
       )}
       <Form.Checkbox {...itemProps.verify} label="Verify with Apple before saving" />
-      <Form.Checkbox {...itemProps.trash} label="Move the .p8 to the Trash after saving" />
+      <Form.Checkbox
+        {...itemProps.trash}
+        label={fastlane ? "Move the fastlane JSON to the Trash after saving" : "Move the .p8 to the Trash after saving"}
+      />
     </Form>
   );
 }
@@ -196,6 +201,19 @@ function useSuggestions(
       suggested.current.issuerId = issuerId;
     }
   }, [defaults.data]);
+}
+
+/** fastlane's API key JSON picked in the file field: the Key Type, Issuer ID and Key ID it gives fill their fields. */
+function useFastlaneFields(
+  fastlane: KeyFileInfo["fastlane"],
+  setValue: <K extends keyof RegisterValues>(id: K, value: RegisterValues[K]) => void,
+) {
+  useEffect(() => {
+    if (!fastlane) return;
+    setValue("kind", fastlane.kind);
+    if (fastlane.kind === "team") setValue("issuerId", fastlane.issuerId ?? "");
+    setValue("keyId", fastlane.keyId);
+  }, [fastlane]);
 }
 
 /**

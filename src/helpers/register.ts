@@ -1,4 +1,8 @@
 import { Alert, confirmAlert, open, showToast, Toast, trash } from "@raycast/api";
+import os from "node:os";
+import path from "node:path";
+import { readFastlaneJsonIfAny } from "../lib/import";
+import { printable } from "../lib/text";
 import { TEAM_KEYS_URL } from "../lib/outcomes";
 import { describeError, isAscKeyError, refusedInput } from "../lib/errors";
 import {
@@ -63,7 +67,7 @@ export interface SubmitOptions {
 export async function submitRegistration(input: KeyInput, options: SubmitOptions): Promise<Registration | undefined> {
   // One toast for the whole operation, shown before the first slow step (the Keychain may wait for an unlock).
   const toast = await showToast({ style: Toast.Style.Animated, title: STEP_TITLES.reading });
-  let planned: { plan: RegistrationPlan; earlier: boolean };
+  let planned: Planned;
   try {
     planned = await planOf(input, options);
   } catch (error) {
@@ -74,22 +78,44 @@ export async function submitRegistration(input: KeyInput, options: SubmitOptions
     toast.message = describeError(error);
     return undefined;
   }
-  const { plan, earlier } = planned;
+  const { plan, earlier, fromJson } = planned;
   const asked = questionOf(plan, options.rotate);
   if (asked && !(await confirmPlan(asked, toast))) return undefined;
   // A plan made before this submit, or one the user looked at, is checked against the Keychain before it is applied.
-  return save(plan, input.p8Path, { ...options, recheck: earlier || asked !== undefined }, toast);
+  return save(plan, input.p8Path, { ...options, recheck: earlier || asked !== undefined, fromJson }, toast);
 }
+
+interface Planned {
+  plan: RegistrationPlan;
+  earlier: boolean;
+  /** The file field held fastlane's API key JSON (not a .p8): it holds the private key in clear. */
+  fromJson: boolean;
+}
+
+type SaveOptions = SubmitOptions & { recheck: boolean; fromJson: boolean };
 
 /**
  * The key read again (the file may have changed or gone since it was picked), then the form's plan with the submitted
  * choices when it was made for this very key (no read), else a plan made now.
  */
-async function planOf(input: KeyInput, options: SubmitOptions): Promise<{ plan: RegistrationPlan; earlier: boolean }> {
-  const prepared = await prepareKey(input);
+async function planOf(input: KeyInput, options: SubmitOptions): Promise<Planned> {
+  const read = await formKeyInput(input);
+  const fromJson = read.p8Text !== undefined && input.p8Text === undefined;
+  const prepared = await prepareKey(read);
   const earlier = options.plan && withChoices(options.plan, choicesOf(options, options.plan), prepared);
-  if (earlier) return { plan: earlier, earlier: true };
-  return { plan: await planRegistration(prepared, keyStore(), choicesOf(options)), earlier: false };
+  if (earlier) return { plan: earlier, earlier: true, fromJson };
+  return { plan: await planRegistration(prepared, keyStore(), choicesOf(options)), earlier: false, fromJson };
+}
+
+/**
+ * The key the form's fields describe: a fastlane API key JSON chosen in the file field gives the key text (read now,
+ * never kept), with the Key Type, Issuer ID and Key ID as the fields say (filled from it); a .p8 the pipeline reads.
+ */
+export async function formKeyInput(input: KeyInput): Promise<KeyInput> {
+  if (!input.p8Path) return input;
+  const fastlane = await readFastlaneJsonIfAny(input.p8Path, { home: os.homedir() });
+  if (!fastlane) return input;
+  return { kind: input.kind, issuerId: input.issuerId, keyId: input.keyId, p8Text: fastlane.p8Text };
 }
 
 /** What the form's fields choose: the name, LingCode's use of the key (fixed when the plan says it must). */
@@ -160,7 +186,7 @@ function questionOf(plan: RegistrationPlan, rotate: SubmitOptions["rotate"]): Qu
 async function save(
   plan: RegistrationPlan,
   p8Path: string | undefined,
-  options: SubmitOptions & { recheck: boolean },
+  options: SaveOptions,
   toast: Toast,
 ): Promise<Registration | undefined> {
   let registration: Registration;
@@ -229,7 +255,7 @@ async function afterSave(
   registration: Registration,
   notRemembered: string | undefined,
   p8Path: string | undefined,
-  options: SubmitOptions,
+  options: SaveOptions,
   toast: Toast,
 ) {
   const { check, inUse } = registration;
@@ -245,7 +271,8 @@ async function afterSave(
   if (registration.switchedFrom) notes.push(`"${registration.switchedFrom.name}" stays saved.`);
   notes.push(...registration.warnings);
   if (notRemembered) notes.push(notRemembered);
-  if (options.trashAfter && p8Path) notes.push(await trashed(p8Path));
+  if (p8Path && options.fromJson) notes.push(await afterFastlaneJson(p8Path, options.trashAfter));
+  else if (options.trashAfter && p8Path) notes.push(await trashed(p8Path));
   toast.style = Toast.Style.Success;
   toast.title = registration.active
     ? registration.sentence
@@ -263,5 +290,20 @@ async function trashed(p8Path: string): Promise<string> {
     return "The .p8 is in the Trash.";
   } catch {
     return "The .p8 could not be moved to the Trash; delete it yourself.";
+  }
+}
+
+/**
+ * After a registration from fastlane's API key JSON, which holds the private key in clear: moved to the Trash when the
+ * form says so (as a .p8 is), else a reminder that it is still there.
+ */
+async function afterFastlaneJson(file: string, trashAfter: boolean): Promise<string> {
+  const name = printable(path.basename(file));
+  if (!trashAfter) return `${name} still holds the private key in clear; move it to the Trash or delete it.`;
+  try {
+    await trash(await resolveTrashTargets(file));
+    return `${name} is in the Trash.`;
+  } catch {
+    return `${name} could not be moved to the Trash; delete it yourself.`;
   }
 }

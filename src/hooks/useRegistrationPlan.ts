@@ -1,5 +1,6 @@
 import { usePromise } from "@raycast/utils";
 import { keyStore } from "../helpers/core";
+import { formKeyInput } from "../helpers/register";
 import { planRegistration, prepareKey, type KeyInput, type RegistrationPlan } from "../lib/keys";
 
 /** A plan and the very input it was made for (the form uses it only while its fields still say the same). */
@@ -17,7 +18,8 @@ async function plan(
   rotates: string,
 ): Promise<FormPlan> {
   const input: KeyInput = { kind, issuerId: kind === "team" ? issuerId : undefined, keyId, p8Path };
-  const prepared = await prepareKey(input);
+  // A fastlane API key JSON in the file field gives the key's text, read here and not kept.
+  const prepared = await prepareKey(await formKeyInput(input));
   const choices = rotates ? { rotates } : {};
   return { input, rotates: rotates || undefined, plan: await planRegistration(prepared, keyStore(), choices) };
 }

@@ -9,6 +9,7 @@ import path from "node:path";
 import { CLOCK_TOLERANCE_SECONDS, type CheckResult } from "./apple";
 import { ageInDays } from "./check-summary";
 import { isAscKeyError, isUnreadableEntry } from "./errors";
+import { EXPORT_TABLE, readableVariables, type ExportGroup, type ReadRole } from "./exports";
 import { keyIdFromFileName, maskedSuffix, maskIssuerId } from "./ids";
 import { TEAM_KEYS_URL } from "./outcomes";
 import type { KeySummary } from "./status";
@@ -122,34 +123,31 @@ interface EnvFamily {
   tool: string;
   keyId?: string;
   issuerId?: string;
-  /** Variables that hold the key itself, or a path to it. */
+  /** Variables that hold the key itself, or a path to it (or to fastlane's API key JSON). */
   key: string[];
 }
 
-export const KEY_ENV_FAMILIES: readonly EnvFamily[] = [
-  // fastlane's app_store_connect_api_key action (docs.fastlane.tools/actions/app_store_connect_api_key), and
-  // api_key_path (a JSON file) of its other actions.
-  {
-    tool: "fastlane",
-    keyId: "APP_STORE_CONNECT_API_KEY_KEY_ID",
-    issuerId: "APP_STORE_CONNECT_API_KEY_ISSUER_ID",
-    key: ["APP_STORE_CONNECT_API_KEY_KEY", "APP_STORE_CONNECT_API_KEY_KEY_FILEPATH", "APP_STORE_CONNECT_API_KEY_PATH"],
-  },
-  // The asc CLI (App-Store-Connect-CLI): environment first, then its keychain entry.
-  {
-    tool: "the asc CLI",
-    keyId: "ASC_KEY_ID",
-    issuerId: "ASC_ISSUER_ID",
-    key: ["ASC_PRIVATE_KEY_PATH", "ASC_PRIVATE_KEY", "ASC_PRIVATE_KEY_B64"],
-  },
-  // Codemagic's app-store-connect tool (docs.codemagic.io, code signing: configuring environment variables).
-  {
-    tool: "codemagic",
-    keyId: "APP_STORE_CONNECT_KEY_IDENTIFIER",
-    issuerId: "APP_STORE_CONNECT_ISSUER_ID",
-    key: ["APP_STORE_CONNECT_PRIVATE_KEY"],
-  },
-];
+/**
+ * The tools that read these variables themselves, before any keychain, by their group in the exports table, as doctor
+ * names them. The `file` group is left out: its variables are only what `asc-key exec` hands to xcodebuild, notarytool
+ * and altool, which read none of them but API_PRIVATE_KEYS_DIR by themselves.
+ */
+const ENV_READERS: Readonly<Partial<Record<ExportGroup, string>>> = {
+  fastlane: "fastlane",
+  asc: "the asc CLI",
+  codemagic: "codemagic",
+};
+
+const KEY_ROLES: readonly ReadRole[] = ["key-text", "key-base64", "key-path", "fastlane-json"];
+
+/** Each tool's variables, from the exports table (`import --from env` reads the same ones): one fact, one place. */
+const KEY_ENV_FAMILIES: readonly EnvFamily[] = EXPORT_TABLE.flatMap((spec) => {
+  const tool = ENV_READERS[spec.group];
+  if (!tool) return [];
+  const variables = readableVariables(spec);
+  const named = (roles: readonly ReadRole[]) => variables.filter((v) => roles.includes(v.role)).map((v) => v.name);
+  return [{ tool, keyId: named(["key-id"])[0], issuerId: named(["issuer-id"])[0], key: named(KEY_ROLES) }];
+});
 
 /**
  * Environment variables that fastlane, the asc CLI or codemagic use instead of the saved key: a warning when one

@@ -123,13 +123,14 @@ export async function readFastlaneJsonKey(filePath: string, context: Pick<Import
 /**
  * For the register form's file picker: the Key Type, Issuer ID, Key ID and key in `filePath` when it is fastlane's API
  * key JSON (its text starts with "{"); undefined when it is not JSON at all (a .p8, say), so the caller reads it as a
- * key file. A JSON file that is not a usable fastlane key throws its reason (AscKeyError).
+ * key file. A JSON file that is not a usable fastlane key throws its reason (AscKeyError). The file is read within the
+ * picker's bounds and with its reasons (a .p8's: an empty or huge file is refused as the .p8 it was chosen as).
  */
 export async function readFastlaneJsonIfAny(
   filePath: string,
   context: Pick<ImportContext, "home">,
 ): Promise<KeyInput | undefined> {
-  const text = await readSmallFile(filePath, FASTLANE_JSON);
+  const text = await readKeyFile(filePath);
   if (
     !text
       .replace(/^\uFEFF/, "")

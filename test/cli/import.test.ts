@@ -245,6 +245,12 @@ describe.skipIf(!HAS_KEYRING)("asc-key import", () => {
     expectRefused(await cli(["import", "--from", "keychain"]), 2, /--from takes fastlane-json, env, folders\./);
     expectRefused(await cli(["import", "--from", "env"]), 1, /Found no key in the environment\./);
 
+    // --list of a source whose every key is broken: each listed with its reason, and exit 2 as importing it would.
+    const brokenList = await cli(["import", "--from", "fastlane-json", notJson, "--list"]);
+    expect(brokenList.status, brokenList.stderr).toBe(2);
+    expect(brokenList.stdout).toMatch(/^broken {2}notjson\.json is not JSON;[^\n]*\n$/);
+    expectNoSecrets(brokenList);
+
     // Two keys in one source: which one is for --key-id to say.
     const second = made();
     const two = { ASC_KEY_ID: k.keyId, ASC_ISSUER_ID: TEAM, ASC_PRIVATE_KEY_PATH: k.file };

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CheckResult } from "../../src/lib/apple";
 import { AscKeyError } from "../../src/lib/errors";
+import { EXPORT_TABLE, readableVariables } from "../../src/lib/exports";
 import {
   appleLine,
   clockLine,
@@ -111,6 +112,19 @@ describe("environment variables other tools prefer", () => {
     expect(line.level).toBe("warn");
     expect(line.text).toBe(`${name} names key ZZZ9999ZZZ, not the saved ABC1234DEF (${tool} uses it first).`);
     expect(line.fix).toBe(`unset ${name} (or point it at the saved key)`);
+  });
+
+  // The variables come from the exports table (what `import --from env` reads as a key): none is left unwarned.
+  it.each(
+    EXPORT_TABLE.filter((spec) => spec.group !== "file").flatMap((spec) =>
+      readableVariables(spec)
+        .filter((variable) => ["key-text", "key-base64", "key-path", "fastlane-json"].includes(variable.role))
+        .map((variable) => [variable.name]),
+    ),
+  )("%s holding a key without a Key ID: warn, naming it", (name) => {
+    const line = environmentLine({ [name]: "/somewhere/key" }, saved);
+    expect(line.level).toBe("warn");
+    expect(line.text).toMatch(new RegExp(`^${name} gives .+ a key without naming it\\.$`));
   });
 
   it("a key in the environment without a Key ID: warn, never showing the value", () => {

@@ -209,6 +209,10 @@ describe("fastlane's API key JSON", () => {
     await expect(readFastlaneJsonIfAny(write("half.json", `{"key_id": "${record.keyId}", `), { home })).rejects.toThrow(
       "half.json starts like JSON but is not valid JSON.",
     );
+    // Picked as the form's .p8: an empty file is refused with a .p8's reason, not a fastlane JSON's.
+    await expect(readFastlaneJsonIfAny(write(`AuthKey_${record.keyId}.p8`, ""), { home })).rejects.toThrow(
+      `AuthKey_${record.keyId}.p8 is empty; download the key again if Apple still offers it.`,
+    );
   });
 });
 
