@@ -3,7 +3,7 @@
  * SIGKILL, then `doctor` (reports it) and the next `exec` (removes it). Folders of a running owner, of a later process
  * given the same pid, and of older releases (no owner in the name) are made by hand. Each case has its own TMPDIR.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -116,7 +116,6 @@ function doctorLines(run: Run): DoctorLine[] {
 beforeAll(async () => {
   appleUrl = await closedPortUrl();
   tmp = mkdtempSync(path.join(tmpdir(), "lingcode-leftovers-"));
-  execFileSync(process.execPath, [path.join(ROOT, "scripts", "build-cli.mjs")], { cwd: ROOT, stdio: "pipe" });
 }, 60_000);
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

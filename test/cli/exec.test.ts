@@ -4,7 +4,7 @@
  * modes, SHA-256 of values and file contents) and never the key; notary-profile runs test/support/xcrun-stand-in.cjs
  * in place of xcrun. Each case gets its own TMPDIR, so "the private folder is gone" means that TMPDIR is empty again.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   chmodSync,
@@ -135,7 +135,6 @@ function allCommandLines(): string {
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(tmpdir(), "lingcode-exec-"));
-  execFileSync(process.execPath, [path.join(ROOT, "scripts", "build-cli.mjs")], { cwd: ROOT, stdio: "pipe" });
   baseEnv = { ...process.env, NODE_OPTIONS: undefined };
 }, 60_000);
 

@@ -64,7 +64,6 @@ async function expectRefused(out: string, what: RegExp, unchanged: () => void): 
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(tmpdir(), "lingcode-export-"));
-  execFileSync(process.execPath, [path.join(ROOT, "scripts", "build-cli.mjs")], { cwd: ROOT, stdio: "pipe" });
 }, 60_000);
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -4,7 +4,6 @@
  * ~/.appstoreconnect/private_keys), the states --list shows, and bad input refused in one line that names the source
  * and never quotes the key.
  */
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -72,7 +71,6 @@ async function savedCount(service?: string): Promise<number> {
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(tmpdir(), "lingcode-import-"));
-  execFileSync(process.execPath, [path.join(ROOT, "scripts", "build-cli.mjs")], { cwd: ROOT, stdio: "pipe" });
   apple = await startAppleStandIn();
 }, 60_000);
 afterAll(async () => {

@@ -8,7 +8,7 @@
  * child is looked at once it has started its program: if it is the store, asc-key is killed while still stopped
  * (so it never writes), else it is let go on (SIGCONT). Other trials kill it after a random delay.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,7 +31,6 @@ const services: string[] = [];
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(tmpdir(), "lingcode-crash-"));
-  execFileSync(process.execPath, [path.join(ROOT, "scripts", "build-cli.mjs")], { cwd: ROOT, stdio: "pipe" });
 }, 60_000);
 
 afterAll(() => {

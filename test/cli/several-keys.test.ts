@@ -1,19 +1,22 @@
 /**
- * Several keys through asc-key, run as a child process from its bundle against the private Secret Service `npm test`
- * starts: register three keys, list, switch, rotate one, remove the one LingCode uses; after each step keytar and a
+ * Several keys through asc-key, run in this process through `main(argv, io)` (test/support/asc-key.ts) against the
+ * private Secret Service `npm test` starts; changes started at once are real processes of the built bundle, since
+ * their race is the point: register three keys, list, switch, rotate one, remove the one LingCode uses; after each step keytar and a
  * plain `secret-tool lookup` read exactly the key LingCode uses under its service. Names and Key IDs that mean no
  * key, two keys with one name, a damaged saved item, an install from before there were several keys, and --key on
  * the commands that work with a key.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, aroundEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ACCOUNT, indexAccount, itemAccount, savedKeysService } from "../../src/lib/keychain";
 import { parsePage } from "../../src/lib/keychain/saved";
 import { serializeRecord, type KeyRecord } from "../../src/lib/record";
 import { HAS_KEYRING, HAS_KEYTAR, loadKeytar, lookupDirectly, storeDirectly, testService } from "../support/keyring";
+import { cli as inProcess } from "../support/asc-key";
 import { runNode, type Run } from "../support/cli";
 import { makeKey, makeKeyId, makeRecord, type TestKey } from "../support/keys";
 
@@ -24,9 +27,22 @@ const TEAM_B = "69a6de70-03db-47e3-e053-5b8c7c11a4d1"; // ...4d1
 
 let tmp: string;
 let env: Record<string, string>;
+/**
+ * The environment of the test a run belongs to (set around each test below): a test that times out and keeps running
+ * still reaches its own service, never the next test's.
+ */
+const testEnv = new AsyncLocalStorage<Record<string, string>>();
 
+/** `asc-key <args>` in this process (test/support/asc-key.ts), with exactly the test's environment. */
 function cli(args: string[], input = ""): Promise<Run> {
-  return runNode([BUNDLE, ...args], { cwd: tmp, env, input });
+  const own = testEnv.getStore() ?? env;
+  const unset = Object.fromEntries(Object.keys(process.env).map((name) => [name, undefined]));
+  return inProcess(args, { env: { ...unset, ...own }, input });
+}
+
+/** `asc-key <args>` as a child process of the built bundle (built once per run by test/support/build-cli.ts). */
+function cliProcess(args: string[], input = ""): Promise<Run> {
+  return runNode([BUNDLE, ...args], { cwd: tmp, env: testEnv.getStore() ?? env, input });
 }
 
 /** A failure: the status, nothing on stdout, one line on stderr. */
@@ -62,10 +78,10 @@ function made(): Made {
   return { key, keyId, file };
 }
 
-const registerTeam = (k: Made, issuerId: string, extra: string[] = []) =>
-  cli(["register", "--issuer-id", issuerId, "--key-id", k.keyId, "--p8", k.file, "--skip-verify", ...extra]);
-const registerIndividual = (k: Made, extra: string[] = []) =>
-  cli(["register", "--individual", "--key-id", k.keyId, "--p8", k.file, "--skip-verify", ...extra]);
+const registerTeam = (k: Made, issuerId: string, extra: string[] = [], run = cli) =>
+  run(["register", "--issuer-id", issuerId, "--key-id", k.keyId, "--p8", k.file, "--skip-verify", ...extra]);
+const registerIndividual = (k: Made, extra: string[] = [], run = cli) =>
+  run(["register", "--individual", "--key-id", k.keyId, "--p8", k.file, "--skip-verify", ...extra]);
 
 /** What the saved keys' item of a key holds, as the record LingCode's entry would hold it. */
 function savedRecord(service: string, keyId: string): string {
@@ -90,8 +106,7 @@ async function listJson(): Promise<{ keys: Record<string, unknown>[]; lingcode: 
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(tmpdir(), "lingcode-several-"));
-  execFileSync(process.execPath, [path.join(ROOT, "scripts", "build-cli.mjs")], { cwd: ROOT, stdio: "pipe" });
-}, 60_000);
+});
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("help", () => {
@@ -133,12 +148,13 @@ describe("help", () => {
 describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", { timeout: 120_000 }, () => {
   let service: string;
 
-  beforeEach(() => {
+  aroundEach(async (runTest) => {
     service = testService("several");
     env = { ...(process.env as Record<string, string>), LINGCODE_KEYCHAIN_SERVICE: service };
     delete env.NODE_OPTIONS;
     // Nothing here talks to Apple (--skip-verify): a closed address makes sure of it.
     env.LINGCODE_ASC_API_URL = "http://127.0.0.1:9";
+    await testEnv.run(env, runTest);
   });
 
   /** LingCode's entry as keytar and as a plain `secret-tool lookup` read it, and nothing else under its service. */
@@ -392,7 +408,7 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
     expect(exported.status, exported.stderr).toBe(0);
     expect(exported.stdout).toContain(`for Key ID ${globex.keyId}`);
 
-    const exec = await cli([
+    const exec = await cliProcess([
       "exec",
       "--only",
       "asc",
@@ -541,10 +557,10 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
       const c = made();
       const d = made();
       const runs = await Promise.all([
-        cli(["use", round % 2 === 1 ? "Globex" : "Acme"]),
-        registerTeam(c, TEAM_A, ["--name", `C${round}`, "--use"]),
-        cli(["rename", acme.keyId, `Acme ${round}`]),
-        registerIndividual(d, ["--name", `D${round}`, "--no-use"]),
+        cliProcess(["use", round % 2 === 1 ? "Globex" : "Acme"]),
+        registerTeam(c, TEAM_A, ["--name", `C${round}`, "--use"], cliProcess),
+        cliProcess(["rename", acme.keyId, `Acme ${round}`]),
+        registerIndividual(d, ["--name", `D${round}`, "--no-use"], cliProcess),
       ]);
       // Each either worked or said in one line why not (then it changed nothing).
       const ok = runs.map((run) => {

@@ -4,7 +4,6 @@
  * child process from the bundle, against the private Secret Service `npm test` starts and the Apple stand-in, which
  * would accept the very same key under its AuthKey_ name.
  */
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -40,7 +39,6 @@ describe.skipIf(!HAS_KEYRING)("asc-key register with an In-App Purchase key", ()
 
   beforeAll(async () => {
     tmp = mkdtempSync(path.join(tmpdir(), "lingcode-subscription-"));
-    execFileSync(process.execPath, [path.join(ROOT, "scripts", "build-cli.mjs")], { cwd: ROOT, stdio: "pipe" });
     apple = await startAppleStandIn();
   }, 60_000);
   afterAll(async () => {

@@ -31,7 +31,8 @@ import { ISSUER_ID, ISSUER_SUFFIX, makeKey, makeKeyId, makeRecord, type TestKey 
 import { checkLeakDetector, expectNoSecret, expectNoSecretIn } from "./leaks";
 import { closedPortUrl } from "./network";
 import { clearKeys } from "./saved-keys";
-import { ASC_API_URL_ENV, SERVICE_ENV } from "./settings";
+import { memoryBackend } from "./memory-keychain";
+import { ASC_API_URL_ENV, SERVICE_ENV, useTestBackend } from "./settings";
 
 export { HAS_KEYRING, ISSUER_ID, ISSUER_SUFFIX, type Answer };
 
@@ -102,6 +103,12 @@ export interface TestWorld {
   restorePath(): void;
   /** Every PEM made so far (no output may carry any fragment of one). */
   readonly pems: string[];
+  /**
+   * Call at the top of a describe whose tests are not about the keyring: each of its tests starts with an empty
+   * in-memory Keychain (test/support/memory-keychain.ts) behind the extension's settings, instead of the private
+   * Secret Service; the rest of the file keeps the real keyring.
+   */
+  inMemory(): void;
 }
 
 const REAL_SECRET_TOOL = (() => {
@@ -123,6 +130,8 @@ export function testWorld(name: string): TestWorld {
   // Set now, not in beforeAll: a test file may name the service while it is collected.
   process.env[SERVICE_ENV] = service;
   const pems: string[] = [];
+  /** Whether the current describe asked for an in-memory Keychain (inMemory). */
+  let memory = false;
   let root = "";
   let home = "";
   let folders = 0;
@@ -223,6 +232,11 @@ export function testWorld(name: string): TestWorld {
     restorePath() {
       setEnv("PATH", envBefore.PATH);
     },
+
+    inMemory() {
+      beforeAll(() => void (memory = true));
+      afterAll(() => void (memory = false));
+    },
   };
 
   beforeAll(async () => {
@@ -238,6 +252,7 @@ export function testWorld(name: string): TestWorld {
   });
 
   beforeEach(async () => {
+    useTestBackend(memory ? memoryBackend() : undefined);
     world.restorePath();
     process.env.HOME = home;
     process.env[ASC_API_URL_ENV] = world.apple.url;
@@ -254,6 +269,7 @@ export function testWorld(name: string): TestWorld {
   });
 
   afterAll(async () => {
+    useTestBackend(undefined);
     world.restorePath();
     if (HAS_KEYRING) await clearKeys(keyStore());
     await apple?.close();

@@ -420,6 +420,7 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
     });
 
     describe("refuses bad input with the key model's reason; nothing asked, nothing saved", () => {
+      world.inMemory();
       const cases: [string, (key: WorldKey) => Promise<{ input: Input; reason: () => Promise<string> }>][] = [
         [
           "a malformed Issuer ID",
@@ -511,6 +512,7 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
     });
 
     describe("Apple stops the registration: saved false with the reason, the old key intact", () => {
+      world.inMemory();
       it("a revoked key: rejected", async () => {
         const old = world.key();
         const before = await world.seed(old);

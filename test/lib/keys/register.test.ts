@@ -374,9 +374,13 @@ describe("AppleCheckError", () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// registration against a store: the same expectations for the in-memory backend and the real Secret Service
+// registration against a store: every expectation on the in-memory backend; on the real Secret Service, the cases
+// where the keyring matters (what is written and read back, the old record kept, replaced, removed, the status read)
 
-function registrationSuite(makeStore: () => KeyStore) {
+function registrationSuite(makeStore: () => KeyStore, keyring = false) {
+  /** A case about the registration's logic, not about the store: the in-memory pass alone runs it. */
+  const logic = (keyring ? () => undefined : it) as (name: string, fn: () => Promise<void>, timeout?: number) => void;
+  const logicEach = <T>(cases: readonly T[]) => (keyring ? [] : cases);
   let store: KeyStore;
   beforeEach(() => {
     store = makeStore();
@@ -387,9 +391,11 @@ function registrationSuite(makeStore: () => KeyStore) {
 
   describe.each<[Answer, CheckResult["outcome"]]>([
     ["ok", "valid"],
-    ["role-limited", "role-limited"],
-    ["agreement", "agreement-required"],
-    ["rate-limited", "rate-limited"],
+    ...logicEach<[Answer, CheckResult["outcome"]]>([
+      ["role-limited", "role-limited"],
+      ["agreement", "agreement-required"],
+      ["rate-limited", "rate-limited"],
+    ]),
   ])("Apple answers %s", (answer, outcome) => {
     it(`saves the key (${outcome}) after one request`, async () => {
       const k = appleKey("team", answer);
@@ -441,7 +447,7 @@ function registrationSuite(makeStore: () => KeyStore) {
     expectNoKeyMaterial(registration);
   });
 
-  it("warnings travel through to the registration", async () => {
+  logic("warnings travel through to the registration", async () => {
     const k = appleKey();
     const p8Path = await writeKeyFile(k.pem, "AuthKey_OTHER12345.p8");
     const registration = await registerKey(
@@ -483,7 +489,7 @@ function registrationSuite(makeStore: () => KeyStore) {
       expect(apple.requests).toHaveLength(1);
     });
 
-    it("wrong Issuer ID → apple-rejected", async () => {
+    logic("wrong Issuer ID → apple-rejected", async () => {
       const k = appleKey();
       const error = await refused(
         teamInput(k, { issuerId: "69a6de70-0000-47e3-e053-5b8c7c11a4d1" }),
@@ -494,32 +500,35 @@ function registrationSuite(makeStore: () => KeyStore) {
       expect(apple.requests[0].reason).toMatch(/iss/);
     });
 
-    it("an individual key registered as a team key → apple-rejected", async () => {
+    logic("an individual key registered as a team key → apple-rejected", async () => {
       const k = appleKey("individual");
       await refused(teamInput(k), apple.url, "apple-rejected");
     });
 
-    it("unreachable (closed port) → apple-unavailable", async () => {
+    logic("unreachable (closed port) → apple-unavailable", async () => {
       const k = appleKey();
       const error = await refused(teamInput(k), await closedPortUrl(), "apple-unavailable");
       expect(error.check.outcome).toBe("unreachable");
       expect(error.message).toMatch(/connection refused/);
     });
 
-    it("no answer in time → apple-unavailable", async () => {
+    logic("no answer in time → apple-unavailable", async () => {
       const k = appleKey("team", "hang");
       const error = await refused(teamInput(k), apple.url, "apple-unavailable", 300);
       expect(error.check.outcome).toBe("unreachable");
     });
 
-    it.each<Answer>(["server-error", "unavailable", "garbage"])("%s → apple-unavailable", async (answer) => {
-      const k = appleKey("team", answer);
-      const error = await refused(teamInput(k), apple.url, "apple-unavailable");
-      expect(error.check.outcome).toBe("server-error");
-    });
+    it.each<Answer>(logicEach<Answer>(["server-error", "unavailable", "garbage"]))(
+      "%s → apple-unavailable",
+      async (answer) => {
+        const k = appleKey("team", answer);
+        const error = await refused(teamInput(k), apple.url, "apple-unavailable");
+        expect(error.check.outcome).toBe("server-error");
+      },
+    );
   });
 
-  it("verify: false saves without any request to Apple, and without the checking step", async () => {
+  logic("verify: false saves without any request to Apple, and without the checking step", async () => {
     const k = { ...key(), keyId: makeKeyId() }; // not even known to Apple
     const steps: RegistrationStep[] = [];
     const registration = await registerKey(teamInput(k), {
@@ -574,7 +583,7 @@ function registrationSuite(makeStore: () => KeyStore) {
     expect(otherId.switchedFrom?.keyId).toBe(a.keyId);
   });
 
-  it("accepts an already prepared key without reading it again", async () => {
+  logic("accepts an already prepared key without reading it again", async () => {
     const k = appleKey();
     const p8Path = await writeKeyFile(k.pem, "AuthKey_OTHER12345.p8");
     const prepared = await prepareKey({ kind: "team", issuerId: ISSUER_ID, keyId: k.keyId, p8Path }, () => NOW);
@@ -617,7 +626,7 @@ function registrationSuite(makeStore: () => KeyStore) {
     expectNoKeyMaterial(individual);
   });
 
-  it("planRegistration: no current key when empty, LingCode's key when saved", async () => {
+  logic("planRegistration: no current key when empty, LingCode's key when saved", async () => {
     const prepared = await prepareKey(teamInput(appleKey()));
     expect((await planRegistration(prepared, store)).current).toBeUndefined();
     const record = makeRecord({}, key());
@@ -625,7 +634,7 @@ function registrationSuite(makeStore: () => KeyStore) {
     expect((await planRegistration(prepared, store)).current).toMatchObject({ keyId: record.keyId });
   });
 
-  it("verifySavedKey: no key → no-key without a request; then each answer for the saved key", async () => {
+  logic("verifySavedKey: no key → no-key without a request; then each answer for the saved key", async () => {
     const none = await rejection(verifySavedKey(store, { baseUrl: apple.url }));
     expect(none.code).toBe("no-key");
     expect(none.message).toMatch(/^No, no ASC key configured\./);
@@ -648,7 +657,7 @@ function registrationSuite(makeStore: () => KeyStore) {
     expect(offline.check.outcome).toBe("unreachable");
   });
 
-  it("mintSavedToken: no key → no-key; a token Apple accepts, reused within the process", async () => {
+  logic("mintSavedToken: no key → no-key; a token Apple accepts, reused within the process", async () => {
     expect((await rejection(mintSavedToken(store))).code).toBe("no-key");
 
     for (const kind of ["team", "individual"] as const) {
@@ -667,7 +676,7 @@ function registrationSuite(makeStore: () => KeyStore) {
     }
   });
 
-  it("mintSavedToken passes options: a scoped token with a short lifetime", async () => {
+  logic("mintSavedToken passes options: a scoped token with a short lifetime", async () => {
     const k = appleKey();
     await registerKey(teamInput(k), { store, verify: false });
     const token = await mintSavedToken(store, { scope: ["GET /v1/apps"], ttlSeconds: 120 });
@@ -676,7 +685,7 @@ function registrationSuite(makeStore: () => KeyStore) {
     expect((await rejection(mintSavedToken(store, { ttlSeconds: 1201 }))).code).toBe("token-lifetime");
   });
 
-  it("a new registration drops the old key's token", async () => {
+  logic("a new registration drops the old key's token", async () => {
     const a = appleKey();
     await registerKey(teamInput(a), { store, verify: false });
     const first = await mintSavedToken(store);
@@ -721,7 +730,7 @@ describe.skipIf(!KEYRING)("registration with the real Secret Service (private gn
     const service = `LingCode-test-pipeline-${process.pid}-${counter}`;
     expect(service).not.toBe("LingCode");
     return createKeyStore({ service });
-  });
+  }, true);
 
   it("writes the record where secret-tool finds it, and a corrupt entry there is replaced and removable", async () => {
     const service = `LingCode-test-pipeline-${process.pid}-raw`;
