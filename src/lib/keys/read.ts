@@ -58,7 +58,7 @@ export type EntryState =
   /** The listing was told not to read it (`entry: false`): which key is active is not known. */
   | { state: "not-read" };
 
-export interface KeyList {
+export interface SavedKeysList {
   /** In the saved keys' order (the order they were saved in); a key only in LingCode's entry comes last. */
   keys: ListedKey[];
   entry: EntryState;
@@ -202,7 +202,7 @@ function itemDamage(error: AscKeyError): string {
 }
 
 /** Lists the keys. See ListOptions for what it reads. */
-export async function listKeys(store: KeyStore, options: ListOptions = {}): Promise<KeyList> {
+export async function listKeys(store: KeyStore, options: ListOptions = {}): Promise<SavedKeysList> {
   const snapshot = await readSnapshot(store, options.entry ?? true);
   let reads = snapshot.reads;
   let items: Map<string, ItemRead> | undefined;
