@@ -19,7 +19,7 @@ import type { KeyStore } from "../keychain";
 import { isComplete, type SavedLine, type SavedIndex, type SavedItem } from "../keychain/saved";
 import { defaultKeyName, freeDefaultName, sameName, shownReference } from "../key-names";
 import type { KeyRecord } from "../record";
-import { summarize, type KeySummary } from "../status";
+import { noKeySentence, summarize, type KeySummary } from "../status";
 
 /** A key's summary and the name the user gave it. Nothing secret. */
 export interface SavedKeySummary extends KeySummary {
@@ -312,7 +312,7 @@ export function findKey(keys: readonly ListedKey[], reference: string): ListedKe
   const text = reference.trim();
   const matches = keys.filter((key) => text !== "" && (key.keyId === text.toUpperCase() || sameName(key.name, text)));
   if (matches.length === 1) return matches[0];
-  if (keys.length === 0) throw noKeys();
+  if (keys.length === 0) throw noKeyError();
   const shown = shownReference(text);
   if (matches.length === 0) {
     throw new AscKeyError(
@@ -326,8 +326,10 @@ export function findKey(keys: readonly ListedKey[], reference: string): ListedKe
   );
 }
 
-const noKeys = () =>
-  new AscKeyError("no-key", "No, no ASC key configured. There are no saved keys; register one first.");
+/** The error every action that needs a key throws when there is none (faces may say their own next step instead). */
+export function noKeyError(): AscKeyError {
+  return new AscKeyError("no-key", noKeySentence("Register one first."));
+}
 
 /** `"Acme" (2X9R4HXF34), "Beta" (…)`: at most ten, then how many more. */
 export function namesOf(keys: readonly Pick<ListedKey, "name" | "keyId">[]): string {
