@@ -22,7 +22,7 @@ import {
 } from "../lib/keys";
 import { maskedSuffix } from "../lib/ids";
 import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
-import { keyWords, NOT_CONFIGURED_SENTENCE, type KeyStatus, type KeySummary } from "../lib/status";
+import { keyWords, noKeySentence, type KeyStatus, type KeySummary } from "../lib/status";
 import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from "../lib/token";
 import { printable } from "../lib/text";
 import { moveToTrash, type Trashed } from "../lib/trash";
@@ -40,7 +40,9 @@ import { registerAndReport } from "./registration";
 import { runImport } from "./import";
 
 /** Told to the user when a command needs a saved key and there is none (exit 1). */
-export const NO_KEY_SENTENCE = `${withoutFinalStop(NOT_CONFIGURED_SENTENCE)}; register one with: asc-key register --issuer-id <id> --key-id <id> --p8 <file>`;
+export const NO_KEY_SENTENCE = noKeySentence(
+  "Register one with: asc-key register --issuer-id <id> --key-id <id> --p8 <file>",
+);
 
 export const COMMANDS: Readonly<Record<CommandName, Command>> = {
   register,
@@ -245,7 +247,7 @@ async function remove(args: string[], io: CliIo): Promise<ExitStatus> {
     throw error;
   }
   if (!removal.removed) {
-    io.err(`${withoutFinalStop(NOT_CONFIGURED_SENTENCE)}; there was nothing to remove.`);
+    io.err(noKeySentence("There was nothing to remove."));
     return EXIT.noKey;
   }
   const what = removal.previous

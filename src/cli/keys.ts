@@ -3,7 +3,7 @@
  * Key ID>`. The work is done in the core (src/lib/keys/); this file parses and prints.
  */
 import { keyWords, NOT_CONFIGURED_SENTENCE } from "../lib/status";
-import { listKeys, parseNext, renameSavedKey, useSavedKey, type KeyList, type ListedKey } from "../lib/keys";
+import { listKeys, parseNext, renameSavedKey, useSavedKey, type SavedKeysList, type ListedKey } from "../lib/keys";
 import { parseCommandArgs, parseCommandWithArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
@@ -48,7 +48,7 @@ export async function list(args: string[], io: CliIo): Promise<ExitStatus> {
 }
 
 /** One line per key, `*` marking the key LingCode uses and `!` a damaged one. */
-export function listLines(listing: KeyList): string[] {
+export function listLines(listing: SavedKeysList): string[] {
   return listing.keys.map((key) => {
     if (key.state === "damaged") {
       return `! "${key.name}" (Key ID ${key.keyId}): damaged, ${key.reason}; remove it: asc-key remove --key ${shellWord(key.keyId)}`;
@@ -63,7 +63,7 @@ export function listLines(listing: KeyList): string[] {
 }
 
 /** The documented `list --json` shape. */
-export function listJson(listing: KeyList): Record<string, unknown> {
+export function listJson(listing: SavedKeysList): Record<string, unknown> {
   return {
     keys: listing.keys.map(keyJson),
     lingcode: listing.entry.state,

@@ -20,10 +20,10 @@ import { RotateKeyAction } from "./RotateKeyAction";
  * What the view knows about the Keychain entry: still reading it, couldn't read it (locked, denied, tool missing),
  * read an entry it can't use (corrupt, unknown version), or read it (a key, or none).
  */
-export type EntryState = "reading" | "failed" | "unreadable" | "read";
+export type EntryReading = "reading" | "failed" | "unreadable" | "read";
 
 interface KeyActionsProps {
-  state: EntryState;
+  state: EntryReading;
   summary?: KeySummary;
   keyToRevoke?: string;
   onChanged: () => void;

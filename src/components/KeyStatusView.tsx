@@ -8,12 +8,12 @@ import { ageInDays, type RememberedCheck } from "../lib/check-summary";
 import { describeError, isUnreadableEntry } from "../lib/errors";
 import type { Registration, StatusReport } from "../lib/keys";
 import { NOT_CONFIGURED_SENTENCE, summarySentence, type KeySummary } from "../lib/status";
-import { KeyActions, type EntryState } from "./KeyActions";
+import { KeyActions, type EntryReading } from "./KeyActions";
 import { KeyMetadata } from "./KeyMetadata";
 import { capabilitiesMarkdown, healthMarkdown } from "./status-sections";
 
 function statusMarkdown(options: {
-  state: EntryState;
+  state: EntryReading;
   sentence: string;
   summary?: KeySummary;
   error?: string;
@@ -64,7 +64,7 @@ function statusMarkdown(options: {
 }
 
 /** What the view knows about the Keychain entry, from the hook's state. */
-function entryState(status: { error?: unknown; isLoading: boolean }, hasData: boolean): EntryState {
+function entryState(status: { error?: unknown; isLoading: boolean }, hasData: boolean): EntryReading {
   if (status.error) return isUnreadableEntry(status.error) ? "unreadable" : "failed";
   return status.isLoading && !hasData ? "reading" : "read";
 }

@@ -1,5 +1,4 @@
 import { Alert, Clipboard, confirmAlert, open, showHUD, showToast, Toast, trash } from "@raycast/api";
-import { describeError } from "../lib/errors";
 import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
 import type { CapabilityReport } from "../lib/apple";
 import {
@@ -16,6 +15,7 @@ import { resolveTrashTargets } from "../lib/trash";
 import { refreshLauncherSubtitle, rememberActive } from "./launcher";
 import { bestEffort, rememberVerification, saveCapabilities, saveCheck } from "./local-storage";
 import { appleOptions, keyStore } from "./core";
+import { showFailure } from "./toast";
 
 /**
  * Verify with Apple: one Keychain read and one request, one toast, the answer remembered for the status view and the
@@ -36,9 +36,7 @@ export async function verifyWithToast(keyId: string, other: OtherKey = {}): Prom
   try {
     verification = await verifySavedKey(keyStore(), { ...appleOptions(), key: other.saved });
   } catch (error) {
-    toast.style = Toast.Style.Failure;
-    toast.title = "Couldn't Check the Key";
-    toast.message = describeError(error);
+    await showFailure("Couldn't Check the Key", error, toast);
     return undefined;
   }
   const { summary, check } = verification;
@@ -77,9 +75,7 @@ export async function checkCapabilitiesWithToast(
       key: other.saved,
     }));
   } catch (error) {
-    toast.style = Toast.Style.Failure;
-    toast.title = "Couldn't Check What the Key Can Do";
-    toast.message = describeError(error);
+    await showFailure("Couldn't Check What the Key Can Do", error, toast);
     return undefined;
   }
   const warning = report.conclusions.find((conclusion) => conclusion.level === "warn");
@@ -109,9 +105,7 @@ export async function trashLeftovers(files: string[]): Promise<void> {
     toast.style = Toast.Style.Success;
     toast.title = files.length === 1 ? "Moved the .p8 to the Trash" : `Moved ${files.length} .p8 Files to the Trash`;
   } catch (error) {
-    toast.style = Toast.Style.Failure;
-    toast.title = "Couldn't Move to the Trash";
-    toast.message = describeError(error);
+    await showFailure("Couldn't Move to the Trash", error, toast);
   }
 }
 
@@ -128,7 +122,7 @@ export async function copyToken(other: OtherKey = {}): Promise<void> {
     });
     await showHUD(`Copied a token for key ${claims.keyId}, valid until ${until}`);
   } catch (error) {
-    await showToast({ style: Toast.Style.Failure, title: "Couldn't Make a Token", message: describeError(error) });
+    await showFailure("Couldn't Make a Token", error);
   }
 }
 
@@ -151,9 +145,7 @@ export async function removeWithConfirmation(keyId: string | undefined): Promise
   try {
     ({ removed } = await removeKey(keyStore()));
   } catch (error) {
-    toast.style = Toast.Style.Failure;
-    toast.title = "Couldn't Remove the Key";
-    toast.message = describeError(error);
+    await showFailure("Couldn't Remove the Key", error, toast);
     return false;
   }
   toast.style = Toast.Style.Success;

@@ -21,6 +21,7 @@ import { resolveTrashTargets } from "../lib/trash";
 import { refreshLauncherSubtitle } from "./launcher";
 import { bestEffort, rememberKeyToRevoke, rememberSavedKey, saveCheck } from "./local-storage";
 import { appleOptions, keyStore } from "./core";
+import { showFailure } from "./toast";
 
 const STEP_TITLES: Record<RegistrationStep, string> = {
   reading: "Reading the Key…",
@@ -73,9 +74,7 @@ export async function submitRegistration(input: KeyInput, options: SubmitOptions
   } catch (error) {
     const field = fieldOfError(error);
     if (field) options.onFieldError(field, describeError(error));
-    toast.style = Toast.Style.Failure;
-    toast.title = "Key Not Saved";
-    toast.message = describeError(error);
+    await showFailure("Key Not Saved", error, toast);
     return undefined;
   }
   const { plan, earlier, fromJson } = planned;
@@ -220,20 +219,22 @@ async function save(
 
 /** Why nothing was saved, on the toast; `saveUnverified` is offered when Apple could not be asked. */
 function failed(error: unknown, toast: Toast, saveUnverified: () => void) {
-  toast.style = Toast.Style.Failure;
-  toast.message = describeError(error);
+  // With a toast given, showFailure changes it before it first waits: the actions below land on the failure.
+  void showFailure(failureTitle(error), error, toast);
   if (error instanceof AppleCheckError && error.code === "apple-rejected") {
-    toast.title = "Apple Rejected the Key: Nothing Saved";
     toast.primaryAction = { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) };
   } else if (error instanceof AppleCheckError) {
-    toast.title = "Couldn't Check with Apple: Nothing Saved";
     toast.primaryAction = { title: "Save Without Verifying", onAction: saveUnverified };
-  } else if (isAscKeyError(error, "keychain-mismatch")) {
-    // Something was written, but not (only) this key: never claim either way without looking.
-    toast.title = "Saved Key Differs: Check It";
-  } else {
-    toast.title = "Key Not Saved";
   }
+}
+
+function failureTitle(error: unknown): string {
+  if (error instanceof AppleCheckError && error.code === "apple-rejected")
+    return "Apple Rejected the Key: Nothing Saved";
+  if (error instanceof AppleCheckError) return "Couldn't Check with Apple: Nothing Saved";
+  // Something was written, but not (only) this key: never claim either way without looking.
+  if (isAscKeyError(error, "keychain-mismatch")) return "Saved Key Differs: Check It";
+  return "Key Not Saved";
 }
 
 /**

@@ -1,9 +1,9 @@
 import { Alert, confirmAlert, open, showToast, Toast } from "@raycast/api";
-import { describeError } from "../lib/errors";
 import { TEAM_KEYS_URL } from "../lib/outcomes";
 import { listKeys, removeKey, renameSavedKey, useSavedKey, type ListedKey, type ListedOkKey } from "../lib/keys";
 import type { KeySummary } from "../lib/status";
 import { keyStore } from "./core";
+import { showFailure } from "./toast";
 import { rememberActive } from "./launcher";
 
 /** The saved keys LingCode could use instead of `key`: every usable one but it. */
@@ -43,9 +43,7 @@ export async function useForLingCode(key: ListedKey): Promise<boolean> {
     await rememberActive(change.current);
     return true;
   } catch (error) {
-    toast.style = Toast.Style.Failure;
-    toast.title = "Couldn't Switch Keys";
-    toast.message = describeError(error);
+    await showFailure("Couldn't Switch Keys", error, toast);
     return false;
   }
 }
@@ -59,9 +57,7 @@ export async function renameKey(key: ListedKey, name: string): Promise<boolean> 
     toast.title = `Renamed to "${renamed.key.name}"`;
     return true;
   } catch (error) {
-    toast.style = Toast.Style.Failure;
-    toast.title = "Couldn't Rename the Key";
-    toast.message = describeError(error);
+    await showFailure("Couldn't Rename the Key", error, toast);
     return false;
   }
 }
@@ -92,9 +88,7 @@ export async function removeKeyConfirmed(key: ListedKey, next?: string | null): 
     if (key.state === "ok") toast.primaryAction = { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) };
     return true;
   } catch (error) {
-    toast.style = Toast.Style.Failure;
-    toast.title = "Couldn't Remove the Key";
-    toast.message = describeError(error);
+    await showFailure("Couldn't Remove the Key", error, toast);
     return false;
   }
 }

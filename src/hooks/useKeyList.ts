@@ -1,8 +1,8 @@
 import { useCachedPromise } from "@raycast/utils";
 import { keyStore } from "../helpers/core";
-import { listKeys, type KeyList } from "../lib/keys";
+import { listKeys, type SavedKeysList } from "../lib/keys";
 
-async function loadList(): Promise<KeyList> {
+async function loadList(): Promise<SavedKeysList> {
   return listKeys(keyStore(), { items: true });
 }
 

@@ -4,7 +4,7 @@
  * messages from secret values. Outside text (file names, Apple's words) is made printable where it enters a
  * message; the constructor does it once more for the whole message, so no control character reaches a toast.
  */
-import { printable } from "./text";
+import { oneLine, printable } from "./text";
 
 export type ErrorCode =
   // reading the .p8 file
@@ -122,8 +122,4 @@ export function isUnreadableEntry(error: unknown): error is AscKeyError {
 export function describeError(error: unknown): string {
   if (error instanceof AscKeyError) return error.message;
   return "Something unexpected went wrong; no key material was logged.";
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, " ").trim();
 }

@@ -2,7 +2,16 @@ import { issuerIdSuffix, maskedSuffix } from "./ids";
 import { keyFingerprint } from "./key";
 import type { KeyKind, KeyRecord } from "./record";
 
+/** The one "no key" sentence: the status answer when LingCode has no key. */
 export const NOT_CONFIGURED_SENTENCE = "No, no ASC key configured.";
+
+/**
+ * The "no key" sentence followed by what to do next, as each face says it: `No, no ASC key configured. Register one
+ * first.` Every "no key" message is built here, so that each starts with the status answer, word for word.
+ */
+export function noKeySentence(nextStep: string): string {
+  return `${NOT_CONFIGURED_SENTENCE} ${nextStep}`;
+}
 
 /**
  * The answer to "is my key set up?", word for word:

@@ -64,3 +64,14 @@ function unit(char: string, at: number): string {
 export function hasUnprintable(text: string): boolean {
   return new RegExp(UNPRINTABLE.source, "u").test(text);
 }
+
+/** `text` on one line: each line break, with the spaces around it, becomes one space; the ends trimmed. */
+export function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, " ").trim();
+}
+
+/** A duration in milliseconds as seconds for a sentence: `15 s`, `2.5 s`. */
+export function formatSeconds(ms: number): string {
+  const seconds = ms / 1000;
+  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+}

@@ -32,7 +32,7 @@ import { constants as fsConstants, promises as fs, type Stats } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { runTool } from "./keychain/run";
-import { printable } from "./text";
+import { formatSeconds, printable } from "./text";
 
 export class TrashError extends Error {
   constructor(message: string) {
@@ -140,7 +140,8 @@ async function gioTrash(source: string, env: NodeJS.ProcessEnv): Promise<void> {
       "Moving files to the Trash on Linux needs gio, GLib's command line tool (apt-get install libglib2.0-bin); it was not found.",
     );
   }
-  if (result.kind === "timeout") throw new TrashError(`gio trash did not finish within ${GIO_TIMEOUT_MS / 1000} s.`);
+  if (result.kind === "timeout")
+    throw new TrashError(`gio trash did not finish within ${formatSeconds(GIO_TIMEOUT_MS)}.`);
   if (result.kind !== "exited") throw new TrashError(`gio trash could not run (${describeRun(result)}).`);
   if (result.status === 0) return;
   // gio says `gio: file:///…: <reason>`; the URI is escaped, the reason may hold the raw path.

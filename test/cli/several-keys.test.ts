@@ -539,7 +539,7 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
     }
     for (const page of pages) {
       expect(page.damage).toBeUndefined();
-      for (const entry of page.entries) names.set(entry.keyId, entry.name);
+      for (const line of page.lines) names.set(line.keyId, line.name);
     }
     return names;
   }

@@ -6,10 +6,10 @@ import type { KeyStore } from "../../src/lib/keychain";
 
 export async function clearKeys(store: KeyStore): Promise<void> {
   const index = await store.saved.readIndex();
-  const keyIds = [...new Set(index.pages.flatMap((page) => page.entries.map((entry) => entry.keyId)))];
+  const keyIds = [...new Set(index.pages.flatMap((page) => page.lines.map((line) => line.keyId)))];
   for (const keyId of keyIds) {
     await store.saved.deleteItem(keyId);
-    await store.saved.dropEntry(index, keyId);
+    await store.saved.dropLine(index, keyId);
   }
   await store.remove();
 }

@@ -57,7 +57,7 @@ describe.skipIf(!HAS_KEYRING)("switch-api-key", () => {
       // Acme's line in the list is cut down to its Key ID and its item damaged: listed as damaged, never offered.
       // (With its item intact, the line would be rebuilt from the item.)
       const index = await keyStore().saved.readIndex();
-      await keyStore().saved.putEntry(index, { keyId: acme.keyId });
+      await keyStore().saved.putLine(index, { keyId: acme.keyId });
       storeDirectly(savedKeysService(keyStore().service), itemAccount(acme.keyId), "{broken");
       expect((await listKeys(keyStore())).keys.find((k) => k.keyId === acme.keyId)?.state).toBe("damaged");
       expect(await confirmation({ key: acme.keyId })).toBeUndefined();

@@ -1,4 +1,5 @@
 import { AscKeyError } from "../errors";
+import { formatSeconds } from "../text";
 import type { RunResult } from "./run";
 
 /** One secret per (service, account), stored as text. Implemented over `security` (macOS) and `secret-tool`. */
@@ -61,9 +62,4 @@ export function failureOf(result: RunResult, timeoutMs: number, words: ToolWords
         `Waited ${formatSeconds(timeoutMs)} for ${words.store}; is ${words.prompt} waiting for you?`,
       );
   }
-}
-
-function formatSeconds(ms: number): string {
-  const seconds = ms / 1000;
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
 }

@@ -14,7 +14,7 @@ export {
   itemAccount,
   savedKeysService,
   SAVED_KEYS_SUFFIX,
-  type IndexEntry,
+  type SavedLine,
   type IndexPage,
   type SavedIndex,
   type SavedItem,

@@ -1,4 +1,5 @@
 import { AscKeyError } from "../errors";
+import { oneLine } from "../text";
 import { DEFAULT_TIMEOUT_MS, failureOf, type SecretBackend, type ToolWords } from "./backend";
 import { runTool, type RunResult } from "./run";
 
@@ -253,10 +254,6 @@ function dictWords(service: string, account: string): string {
     }
   }
   return ["service", service, "account", account].join(",");
-}
-
-function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, " ");
 }
 
 /** What to do about a locked keyring: said the same way wherever it is found out. */

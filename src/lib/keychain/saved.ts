@@ -53,7 +53,7 @@ export function itemLabel(keyId: string): string {
 }
 
 /** One key in the index. Only `keyId` is sure to be there: a line missing anything else is listed as damaged. */
-export interface IndexEntry {
+export interface SavedLine {
   keyId: string;
   name?: string;
   kind?: KeyKind;
@@ -62,26 +62,26 @@ export interface IndexEntry {
   savedAt?: string;
 }
 
-/** An entry with everything a list shows. */
-export type CompleteEntry = Required<Omit<IndexEntry, "issuerIdSuffix">> & Pick<IndexEntry, "issuerIdSuffix">;
+/** A line with everything a list shows. */
+export type CompleteLine = Required<Omit<SavedLine, "issuerIdSuffix">> & Pick<SavedLine, "issuerIdSuffix">;
 
-export function isComplete(entry: IndexEntry): entry is CompleteEntry {
+export function isComplete(line: SavedLine): line is CompleteLine {
   return (
-    entry.name !== undefined &&
-    entry.kind !== undefined &&
-    entry.fingerprint !== undefined &&
-    entry.savedAt !== undefined &&
-    (entry.kind === "individual" || entry.issuerIdSuffix !== undefined)
+    line.name !== undefined &&
+    line.kind !== undefined &&
+    line.fingerprint !== undefined &&
+    line.savedAt !== undefined &&
+    (line.kind === "individual" || line.issuerIdSuffix !== undefined)
   );
 }
 
 export interface IndexPage {
   /** 1-based. */
   number: number;
-  entries: IndexEntry[];
-  /** Why the stored page could not be read as it is; `entries` are what could be found in it. */
+  lines: SavedLine[];
+  /** Why the stored page could not be read as it is; `lines` are what could be found in it. */
   damage?: string;
-  /** Page 1 counts it, but it is not there (its entries are unknown). */
+  /** Page 1 counts it, but it is not there (its lines are unknown). */
   missing?: boolean;
 }
 
@@ -108,22 +108,22 @@ export interface SavedKeyStore {
   writeItem(record: KeyRecord, name: string): Promise<void>;
   deleteItem(keyId: string): Promise<boolean>;
   /**
-   * Adds the entry, or replaces the one with its Key ID where it is. `after`: a new entry goes right after that key's
-   * entry (a rotated key keeps its place). Updates `index` as it writes.
+   * Adds the line, or replaces the one with its Key ID where it is. `after`: a new line goes right after that key's
+   * line (a rotated key keeps its place). Updates `index` as it writes.
    */
-  putEntry(index: SavedIndex, entry: IndexEntry, options?: { after?: string }): Promise<void>;
-  /** Removes every entry with this Key ID (a page at a time); when no key is left, the index itself. */
-  dropEntry(index: SavedIndex, keyId: string): Promise<void>;
+  putLine(index: SavedIndex, line: SavedLine, options?: { after?: string }): Promise<void>;
+  /** Removes every line with this Key ID (a page at a time); when no key is left, the index itself. */
+  dropLine(index: SavedIndex, keyId: string): Promise<void>;
   /**
    * The Key IDs of every saved item, from the store's listing of the service's items (no secret read), or undefined
    * when the store cannot list them.
    */
   itemKeyIds(): Promise<string[] | undefined>;
   /**
-   * Writes the index again with these entries put in (replacing a line with the same Key ID; new ones after the
+   * Writes the index again with these lines put in (replacing a line with the same Key ID; new ones after the
    * others), keeping every line it holds: a line whose item is missing may be a save under way. Updates `index`.
    */
-  rebuild(index: SavedIndex, entries: readonly IndexEntry[]): Promise<void>;
+  rebuild(index: SavedIndex, lines: readonly SavedLine[]): Promise<void>;
   /**
    * Runs `fn` holding the saved keys' lock (src/lib/keychain/lock.ts). With `index`: when the lock was not held
    * already, the index is read again inside it first (into `index`), so `fn` changes what is there now.
@@ -139,7 +139,7 @@ export function pageBudget(service: string): number {
   return Math.floor((MAX_COMMAND_LINE - Buffer.byteLength(words, "utf8") - reserve) / 2);
 }
 
-/** New entries fill a page up to this share of the budget, leaving room for a longer name or a rotated key later. */
+/** New lines fill a page up to this share of the budget, leaving room for a longer name or a rotated key later. */
 const FILL = 0.75;
 
 export function createSavedKeyStore(service: string, backend: SecretBackend, lockFile: string): SavedKeyStore {
@@ -166,16 +166,16 @@ export function createSavedKeyStore(service: string, backend: SecretBackend, loc
     budget * share;
 
   /** Appends to the first page with room, or to a new last page (written before page 1 counts it). */
-  const append = async (index: SavedIndex, entry: IndexEntry) => {
+  const append = async (index: SavedIndex, line: SavedLine) => {
     for (const page of index.pages) {
-      const tried = { ...page, entries: [...page.entries, entry] };
+      const tried = { ...page, lines: [...page.lines, line] };
       if (fits(index, tried, FILL)) {
-        page.entries = tried.entries;
+        page.lines = tried.lines;
         await writePage(index, page);
         return;
       }
     }
-    const page: IndexPage = { number: index.pages.length + 1, entries: [entry] };
+    const page: IndexPage = { number: index.pages.length + 1, lines: [line] };
     index.pages.push(page);
     try {
       await writePage(index, page);
@@ -207,7 +207,7 @@ export function createSavedKeyStore(service: string, backend: SecretBackend, loc
       Array.from({ length: count - 1 }, async (_, i): Promise<IndexPage> => {
         const number = i + 2;
         const text = await backend.get(service, indexAccount(number));
-        if (text === undefined) return { number, entries: [], missing: true };
+        if (text === undefined) return { number, lines: [], missing: true };
         return parsePage(text, number).page;
       }),
     );
@@ -229,35 +229,35 @@ export function createSavedKeyStore(service: string, backend: SecretBackend, loc
       return fn();
     });
 
-  const putEntry = async (index: SavedIndex, entry: IndexEntry, options: { after?: string } = {}) => {
+  const putLine = async (index: SavedIndex, line: SavedLine, options: { after?: string } = {}) => {
     for (const page of index.pages) {
-      const at = page.entries.findIndex((existing) => existing.keyId === entry.keyId);
+      const at = page.lines.findIndex((existing) => existing.keyId === line.keyId);
       if (at === -1) continue;
-      const entries = [...page.entries];
-      entries[at] = entry;
-      if (fits(index, { ...page, entries }, 1)) {
-        page.entries = entries;
+      const lines = [...page.lines];
+      lines[at] = line;
+      if (fits(index, { ...page, lines }, 1)) {
+        page.lines = lines;
         await writePage(index, page);
         return;
       }
       // Grown past its page: written elsewhere first, then taken out of here.
-      await append(index, entry);
-      page.entries = page.entries.filter((existing) => existing !== page.entries[at]);
+      await append(index, line);
+      page.lines = page.lines.filter((existing) => existing !== page.lines[at]);
       await writePage(index, page);
       return;
     }
     if (options.after !== undefined) {
       for (const page of index.pages) {
-        const at = page.entries.findIndex((existing) => existing.keyId === options.after);
+        const at = page.lines.findIndex((existing) => existing.keyId === options.after);
         if (at === -1) continue;
-        const entries = [...page.entries.slice(0, at + 1), entry, ...page.entries.slice(at + 1)];
-        if (!fits(index, { ...page, entries }, 1)) break;
-        page.entries = entries;
+        const lines = [...page.lines.slice(0, at + 1), line, ...page.lines.slice(at + 1)];
+        if (!fits(index, { ...page, lines }, 1)) break;
+        page.lines = lines;
         await writePage(index, page);
         return;
       }
     }
-    await append(index, entry);
+    await append(index, line);
   };
 
   return {
@@ -275,28 +275,28 @@ export function createSavedKeyStore(service: string, backend: SecretBackend, loc
       return [...keyIds];
     },
 
-    rebuild(index, entries) {
+    rebuild(index, lines) {
       return changing(index, async () => {
-        const all: IndexEntry[] = [];
+        const all: SavedLine[] = [];
         for (const page of index.pages) {
-          for (const entry of page.entries) if (!all.some((other) => other.keyId === entry.keyId)) all.push(entry);
+          for (const line of page.lines) if (!all.some((other) => other.keyId === line.keyId)) all.push(line);
         }
-        for (const entry of entries) {
-          const at = all.findIndex((other) => other.keyId === entry.keyId);
-          if (at === -1) all.push(entry);
-          else all[at] = entry;
+        for (const line of lines) {
+          const at = all.findIndex((other) => other.keyId === line.keyId);
+          if (at === -1) all.push(line);
+          else all[at] = line;
         }
         // In the order the keys were saved in (the index's own order), a line that lost its date last.
         all.sort((a, b) => (a.savedAt ?? "\uffff").localeCompare(b.savedAt ?? "\uffff"));
         const before = index.pages.length;
         const pages: IndexPage[] = [];
-        for (const entry of all) {
+        for (const line of all) {
           const last = pages.at(-1);
-          const tried = last && { ...last, entries: [...last.entries, entry] };
+          const tried = last && { ...last, lines: [...last.lines, line] };
           if (last && tried && fits(ROOMY, tried, FILL)) {
-            last.entries = tried.entries;
+            last.lines = tried.lines;
           } else {
-            pages.push({ number: pages.length + 1, entries: [entry] });
+            pages.push({ number: pages.length + 1, lines: [line] });
           }
         }
         index.pages = pages;
@@ -331,23 +331,23 @@ export function createSavedKeyStore(service: string, backend: SecretBackend, loc
       return backend.delete(service, itemAccount(keyId));
     },
 
-    putEntry(index, entry, options = {}) {
-      return changing(index, () => putEntry(index, entry, options));
+    putLine(index, line, options = {}) {
+      return changing(index, () => putLine(index, line, options));
     },
 
-    dropEntry(index, keyId) {
-      return changing(index, () => dropEntry(index, keyId));
+    dropLine(index, keyId) {
+      return changing(index, () => dropLine(index, keyId));
     },
   };
 
-  async function dropEntry(index: SavedIndex, keyId: string) {
+  async function dropLine(index: SavedIndex, keyId: string) {
     for (const page of index.pages) {
-      if (!page.entries.some((entry) => entry.keyId === keyId)) continue;
-      page.entries = page.entries.filter((entry) => entry.keyId !== keyId);
+      if (!page.lines.some((line) => line.keyId === keyId)) continue;
+      page.lines = page.lines.filter((line) => line.keyId !== keyId);
       await writePage(index, page);
     }
     // No key left: the index goes too (the last pages first; page 1, which counts them, last).
-    if (index.pages.length > 0 && index.pages.every((page) => page.entries.length === 0 && !page.damage)) {
+    if (index.pages.length > 0 && index.pages.every((page) => page.lines.length === 0 && !page.damage)) {
       for (const page of [...index.pages].reverse()) await backend.delete(service, indexAccount(page.number));
       index.pages = [];
     }
@@ -362,21 +362,21 @@ function keyIdOfAccount(account: string): string | undefined {
 }
 
 /** One line of JSON; page 1 says how many pages there are. */
-export function serializePage(page: Pick<IndexPage, "entries">, count?: number): string {
+export function serializePage(page: Pick<IndexPage, "lines">, count?: number): string {
   const value: Record<string, unknown> = { version: INDEX_VERSION };
   if (count !== undefined) value.pages = count;
-  value.keys = page.entries.map(orderedEntry);
+  value.keys = page.lines.map(orderedLine);
   return JSON.stringify(value);
 }
 
-function orderedEntry(entry: IndexEntry): Record<string, unknown> {
+function orderedLine(line: SavedLine): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (entry.name !== undefined) out.name = entry.name;
-  out.keyId = entry.keyId;
-  if (entry.kind !== undefined) out.kind = entry.kind;
-  if (entry.issuerIdSuffix !== undefined) out.issuerIdSuffix = entry.issuerIdSuffix;
-  if (entry.fingerprint !== undefined) out.fingerprint = entry.fingerprint;
-  if (entry.savedAt !== undefined) out.savedAt = entry.savedAt;
+  if (line.name !== undefined) out.name = line.name;
+  out.keyId = line.keyId;
+  if (line.kind !== undefined) out.kind = line.kind;
+  if (line.issuerIdSuffix !== undefined) out.issuerIdSuffix = line.issuerIdSuffix;
+  if (line.fingerprint !== undefined) out.fingerprint = line.fingerprint;
+  if (line.savedAt !== undefined) out.savedAt = line.savedAt;
   return out;
 }
 
@@ -409,29 +409,29 @@ export function parsePage(text: string, number: number): { page: IndexPage; coun
       damage = "it does not say how many pages there are";
     }
   }
-  const entries: IndexEntry[] = [];
+  const lines: SavedLine[] = [];
   for (const item of raw.keys as unknown[]) {
-    const entry = parseEntry(item);
-    if (entry) entries.push(entry);
+    const line = parseLine(item);
+    if (line) lines.push(line);
     else damage = "a line without a Key ID was left out";
   }
-  return { page: damage ? { number, entries, damage } : { number, entries }, count };
+  return { page: damage ? { number, lines, damage } : { number, lines }, count };
 }
 
-function parseEntry(value: unknown): IndexEntry | undefined {
+function parseLine(value: unknown): SavedLine | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
   const raw = value as Record<string, unknown>;
   const keyId = exactKeyId(raw.keyId);
   if (keyId === undefined) return undefined;
-  const entry: IndexEntry = { keyId };
-  if (typeof raw.name === "string" && validName(raw.name)) entry.name = shownName(raw.name);
-  if (raw.kind === "team" || raw.kind === "individual") entry.kind = raw.kind;
-  if (entry.kind === "team" && typeof raw.issuerIdSuffix === "string" && /^[0-9a-f]{3}$/.test(raw.issuerIdSuffix)) {
-    entry.issuerIdSuffix = raw.issuerIdSuffix;
+  const line: SavedLine = { keyId };
+  if (typeof raw.name === "string" && validName(raw.name)) line.name = shownName(raw.name);
+  if (raw.kind === "team" || raw.kind === "individual") line.kind = raw.kind;
+  if (line.kind === "team" && typeof raw.issuerIdSuffix === "string" && /^[0-9a-f]{3}$/.test(raw.issuerIdSuffix)) {
+    line.issuerIdSuffix = raw.issuerIdSuffix;
   }
-  if (typeof raw.fingerprint === "string" && FINGERPRINT.test(raw.fingerprint)) entry.fingerprint = raw.fingerprint;
-  if (typeof raw.savedAt === "string" && !Number.isNaN(Date.parse(raw.savedAt))) entry.savedAt = raw.savedAt;
-  return entry;
+  if (typeof raw.fingerprint === "string" && FINGERPRINT.test(raw.fingerprint)) line.fingerprint = raw.fingerprint;
+  if (typeof raw.savedAt === "string" && !Number.isNaN(Date.parse(raw.savedAt))) line.savedAt = raw.savedAt;
+  return line;
 }
 
 /** A Key ID exactly as this version writes one (trimmed, uppercase), or undefined. */
@@ -463,14 +463,14 @@ function validName(name: string): boolean {
 
 /** The Key IDs (and page count) that can still be found in a damaged page. */
 function salvage(text: string, number: number, why: string): { page: IndexPage; count?: number } {
-  const entries: IndexEntry[] = [];
+  const lines: SavedLine[] = [];
   for (const match of text.matchAll(/"keyId"\s*:\s*"([^"\\]{1,20})"/g)) {
     const keyId = exactKeyId(match[1]);
-    if (keyId !== undefined && !entries.some((entry) => entry.keyId === keyId)) entries.push({ keyId });
+    if (keyId !== undefined && !lines.some((line) => line.keyId === keyId)) lines.push({ keyId });
   }
   const pages = number === 1 ? /"pages"\s*:\s*(\d{1,4})\b/.exec(text) : null;
   const count = pages && Number(pages[1]) >= 1 && Number(pages[1]) <= MAX_PAGES ? Number(pages[1]) : undefined;
-  return { page: { number, entries, damage: `page ${number} of the list is damaged (${why})` }, count };
+  return { page: { number, lines, damage: `page ${number} of the list is damaged (${why})` }, count };
 }
 
 /** The record as LingCode's entry holds it, with `name` last. */

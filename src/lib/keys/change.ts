@@ -12,8 +12,8 @@ import type { SavedIndex, SavedItem } from "../keychain/saved";
 import { checkNameFree, freeDefaultName, NO_KEY_WORD, parseKeyName, sameName } from "../key-names";
 import type { KeyRecord } from "../record";
 import {
-  entryOf,
-  indexEntry,
+  lineOf,
+  lineFor,
   keyIdOf,
   listFromSnapshot,
   locateKey,
@@ -21,7 +21,7 @@ import {
   readItemState,
   readSnapshot,
   recordOf,
-  sameEntry,
+  sameLine,
   summaryOf,
   unusableKey,
   type ListedKey,
@@ -43,7 +43,7 @@ async function writeAsLingCodes(
   record: KeyRecord,
   name: string,
 ): Promise<SavedKeySummary> {
-  if (!sameEntry(indexEntry(snapshot.index, record.keyId), entryOf(record, name))) {
+  if (!sameLine(lineFor(snapshot.index, record.keyId), lineOf(record, name))) {
     await saveKey(store, snapshot.index, record, name);
   }
   await store.write(record);
@@ -71,13 +71,13 @@ async function saveKeyHeld(
   name: string,
   options: { after?: string } = {},
 ): Promise<void> {
-  const before = indexEntry(index, record.keyId);
-  const entry = entryOf(record, name);
-  if (!sameEntry(before, entry)) await store.saved.putEntry(index, entry, options);
+  const before = lineFor(index, record.keyId);
+  const line = lineOf(record, name);
+  if (!sameLine(before, line)) await store.saved.putLine(index, line, options);
   try {
     await store.saved.writeItem(record, name);
   } catch (error) {
-    await (before ? store.saved.putEntry(index, before) : store.saved.dropEntry(index, record.keyId)).catch(
+    await (before ? store.saved.putLine(index, before) : store.saved.dropLine(index, record.keyId)).catch(
       () => undefined,
     );
     throw error;
@@ -91,7 +91,7 @@ export function forgetKey(store: KeyStore, index: SavedIndex, keyId: string): Pr
 
 async function forgetKeyHeld(store: KeyStore, index: SavedIndex, keyId: string): Promise<void> {
   await store.saved.deleteItem(keyId);
-  await store.saved.dropEntry(index, keyId);
+  await store.saved.dropLine(index, keyId);
 }
 
 /**

@@ -15,7 +15,7 @@ export {
   findKey,
   namesOf,
   readSavedKey,
-  type KeyList,
+  type SavedKeysList,
   type ListedKey,
   type ListedOkKey,
   type SavedKeySummary,

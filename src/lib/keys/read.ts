@@ -16,10 +16,10 @@
 import { AscKeyError, isAscKeyError, isUnreadableEntry } from "../errors";
 import { parseKeyId } from "../ids";
 import type { KeyStore } from "../keychain";
-import { isComplete, type IndexEntry, type SavedIndex, type SavedItem } from "../keychain/saved";
+import { isComplete, type SavedLine, type SavedIndex, type SavedItem } from "../keychain/saved";
 import { defaultKeyName, freeDefaultName, sameName, shownReference } from "../key-names";
 import type { KeyRecord } from "../record";
-import { summarize, type KeySummary } from "../status";
+import { noKeySentence, summarize, type KeySummary } from "../status";
 
 /** A key's summary and the name the user gave it. Nothing secret. */
 export interface SavedKeySummary extends KeySummary {
@@ -58,7 +58,7 @@ export type EntryState =
   /** The listing was told not to read it (`entry: false`): which key is active is not known. */
   | { state: "not-read" };
 
-export interface KeyList {
+export interface SavedKeysList {
   /** In the saved keys' order (the order they were saved in); a key only in LingCode's entry comes last. */
   keys: ListedKey[];
   entry: EntryState;
@@ -129,36 +129,36 @@ async function repairIndex(store: KeyStore, index: SavedIndex): Promise<{ notes:
   const sound = new Set<string>();
   for (const page of index.pages) {
     if (page.damage || page.missing) continue;
-    for (const entry of page.entries) if (isComplete(entry)) sound.add(entry.keyId);
+    for (const line of page.lines) if (isComplete(line)) sound.add(line.keyId);
   }
   const damaged = index.pages.some((page) => page.damage || page.missing);
   const unlisted = keyIds.filter((keyId) => !sound.has(keyId));
   if (!damaged && unlisted.length === 0) return { notes: [], reads: 0 };
   const found = await mapLimited(unlisted, 4, async (keyId) => ({ keyId, read: await readItemState(store, keyId) }));
-  const entries: IndexEntry[] = [];
-  const named: { name?: string; keyId: string }[] = index.pages.flatMap((page) => page.entries);
+  const lines: SavedLine[] = [];
+  const named: { name?: string; keyId: string }[] = index.pages.flatMap((page) => page.lines);
   for (const { keyId, read } of found) {
     if (read.state === "ok") {
       const summary = summarize(read.item.record) as KeySummary;
-      const name = read.item.name ?? indexEntry(index, keyId)?.name ?? freeDefaultName(summary, named, [keyId]);
-      entries.push(entryOf(read.item.record, name));
-    } else if (read.state === "damaged" && indexEntry(index, keyId) === undefined) {
-      entries.push({ keyId }); // listed as damaged, so that it can be removed
+      const name = read.item.name ?? lineFor(index, keyId)?.name ?? freeDefaultName(summary, named, [keyId]);
+      lines.push(lineOf(read.item.record, name));
+    } else if (read.state === "damaged" && lineFor(index, keyId) === undefined) {
+      lines.push({ keyId }); // listed as damaged, so that it can be removed
     }
   }
   const what = damaged ? "was damaged" : `left out ${count(unlisted.length, "saved key")}`;
   try {
-    await store.saved.rebuild(index, entries);
+    await store.saved.rebuild(index, lines);
     return {
       notes: [`The list of saved keys ${what}; it was rebuilt from the saved keys themselves.`],
       reads: found.length,
     };
   } catch (error) {
     for (const page of index.pages) {
-      page.entries = page.entries.map((entry) => entries.find((other) => other.keyId === entry.keyId) ?? entry);
+      page.lines = page.lines.map((line) => lines.find((other) => other.keyId === line.keyId) ?? line);
     }
-    const missing = entries.filter((entry) => indexEntry(index, entry.keyId) === undefined);
-    if (missing.length > 0) index.pages.push({ number: index.pages.length + 1, entries: missing });
+    const missing = lines.filter((line) => lineFor(index, line.keyId) === undefined);
+    if (missing.length > 0) index.pages.push({ number: index.pages.length + 1, lines: missing });
     const why = isAscKeyError(error) ? ` (${error.message.replace(/\.$/, "")})` : "";
     return {
       notes: [
@@ -202,12 +202,12 @@ function itemDamage(error: AscKeyError): string {
 }
 
 /** Lists the keys. See ListOptions for what it reads. */
-export async function listKeys(store: KeyStore, options: ListOptions = {}): Promise<KeyList> {
+export async function listKeys(store: KeyStore, options: ListOptions = {}): Promise<SavedKeysList> {
   const snapshot = await readSnapshot(store, options.entry ?? true);
   let reads = snapshot.reads;
   let items: Map<string, ItemRead> | undefined;
   if (options.items) {
-    const keyIds = [...new Set(snapshot.index.pages.flatMap((page) => page.entries.map((entry) => entry.keyId)))];
+    const keyIds = [...new Set(snapshot.index.pages.flatMap((page) => page.lines.map((line) => line.keyId)))];
     items = new Map(await mapLimited(keyIds, 4, async (keyId) => [keyId, await readItemState(store, keyId)] as const));
     reads += keyIds.length;
   }
@@ -230,10 +230,10 @@ function buildList(snapshot: Snapshot, items?: Map<string, ItemRead>): { keys: L
     if (page.missing) {
       problems.push(`Page ${page.number} of the list of saved keys is missing; keys listed only there are not shown.`);
     }
-    for (const entry of page.entries) {
-      if (keys.some((key) => key.keyId === entry.keyId)) continue;
-      if (entry.name !== undefined) names.set(entry.keyId, entry.name);
-      keys.push(rowOf(entry, items?.get(entry.keyId), page.damage !== undefined));
+    for (const line of page.lines) {
+      if (keys.some((key) => key.keyId === line.keyId)) continue;
+      if (line.name !== undefined) names.set(line.keyId, line.name);
+      keys.push(rowOf(line, items?.get(line.keyId), page.damage !== undefined));
     }
   }
   if (snapshot.entry.state === "key") {
@@ -261,11 +261,11 @@ function buildList(snapshot: Snapshot, items?: Map<string, ItemRead>): { keys: L
   return { keys, problems };
 }
 
-function rowOf(entry: IndexEntry, item: ItemRead | undefined, pageDamaged: boolean): ListedKey {
+function rowOf(line: SavedLine, item: ItemRead | undefined, pageDamaged: boolean): ListedKey {
   const damaged = (reason: string): ListedDamagedKey => ({
     state: "damaged",
-    keyId: entry.keyId,
-    name: entry.name ?? `Key ${entry.keyId}`,
+    keyId: line.keyId,
+    name: line.name ?? `Key ${line.keyId}`,
     reason,
     active: false,
     saved: true,
@@ -276,13 +276,13 @@ function rowOf(entry: IndexEntry, item: ItemRead | undefined, pageDamaged: boole
     const summary = summarize(item.item.record) as KeySummary;
     return {
       ...summary,
-      name: entry.name ?? item.item.name ?? defaultKeyName(summary),
+      name: line.name ?? item.item.name ?? defaultKeyName(summary),
       state: "ok",
       active: false,
       saved: true,
     };
   }
-  if (!isComplete(entry)) {
+  if (!isComplete(line)) {
     return damaged(
       pageDamaged
         ? "its line in the list of saved keys is damaged"
@@ -291,13 +291,13 @@ function rowOf(entry: IndexEntry, item: ItemRead | undefined, pageDamaged: boole
   }
   const summary: SavedKeySummary = {
     configured: true,
-    kind: entry.kind,
-    keyId: entry.keyId,
-    fingerprint: entry.fingerprint,
-    savedAt: entry.savedAt,
-    name: entry.name,
+    kind: line.kind,
+    keyId: line.keyId,
+    fingerprint: line.fingerprint,
+    savedAt: line.savedAt,
+    name: line.name,
   };
-  if (entry.kind === "team" && entry.issuerIdSuffix) summary.issuerIdSuffix = entry.issuerIdSuffix;
+  if (line.kind === "team" && line.issuerIdSuffix) summary.issuerIdSuffix = line.issuerIdSuffix;
   return { ...summary, state: "ok", active: false, saved: true };
 }
 
@@ -312,7 +312,7 @@ export function findKey(keys: readonly ListedKey[], reference: string): ListedKe
   const text = reference.trim();
   const matches = keys.filter((key) => text !== "" && (key.keyId === text.toUpperCase() || sameName(key.name, text)));
   if (matches.length === 1) return matches[0];
-  if (keys.length === 0) throw noKeys();
+  if (keys.length === 0) throw noKeyError();
   const shown = shownReference(text);
   if (matches.length === 0) {
     throw new AscKeyError(
@@ -326,8 +326,10 @@ export function findKey(keys: readonly ListedKey[], reference: string): ListedKe
   );
 }
 
-const noKeys = () =>
-  new AscKeyError("no-key", "No, no ASC key configured. There are no saved keys; register one first.");
+/** The error every action that needs a key throws when there is none (faces may say their own next step instead). */
+export function noKeyError(): AscKeyError {
+  return new AscKeyError("no-key", noKeySentence("Register one first."));
+}
 
 /** `"Acme" (2X9R4HXF34), "Beta" (…)`: at most ten, then how many more. */
 export function namesOf(keys: readonly Pick<ListedKey, "name" | "keyId">[]): string {
@@ -443,16 +445,16 @@ export async function readSavedKey(store: KeyStore, reference: string): Promise<
 // Index lines
 
 /** The index line of a record. */
-export function entryOf(record: KeyRecord, name: string): IndexEntry {
+export function lineOf(record: KeyRecord, name: string): SavedLine {
   const summary = summarize(record) as KeySummary;
-  const entry: IndexEntry = { keyId: record.keyId, name, kind: record.kind };
-  if (summary.issuerIdSuffix) entry.issuerIdSuffix = summary.issuerIdSuffix;
-  entry.fingerprint = summary.fingerprint;
-  entry.savedAt = record.savedAt;
-  return entry;
+  const line: SavedLine = { keyId: record.keyId, name, kind: record.kind };
+  if (summary.issuerIdSuffix) line.issuerIdSuffix = summary.issuerIdSuffix;
+  line.fingerprint = summary.fingerprint;
+  line.savedAt = record.savedAt;
+  return line;
 }
 
-export function sameEntry(a: IndexEntry | undefined, b: IndexEntry): boolean {
+export function sameLine(a: SavedLine | undefined, b: SavedLine): boolean {
   return (
     a !== undefined &&
     a.keyId === b.keyId &&
@@ -464,10 +466,10 @@ export function sameEntry(a: IndexEntry | undefined, b: IndexEntry): boolean {
   );
 }
 
-export function indexEntry(index: SavedIndex, keyId: string): IndexEntry | undefined {
+export function lineFor(index: SavedIndex, keyId: string): SavedLine | undefined {
   for (const page of index.pages) {
-    const entry = page.entries.find((candidate) => candidate.keyId === keyId);
-    if (entry) return entry;
+    const line = page.lines.find((candidate) => candidate.keyId === keyId);
+    if (line) return line;
   }
   return undefined;
 }

@@ -10,11 +10,10 @@ import {
   type CheckOptions,
   type CheckResult,
 } from "../apple";
-import { AscKeyError } from "../errors";
 import type { KeyStore } from "../keychain";
 import type { KeyRecord } from "../record";
-import { readSavedKey, type SavedKeySummary } from "./read";
-import { NOT_CONFIGURED_SENTENCE, statusSentence, summarize, type KeyStatus, type KeySummary } from "../status";
+import { noKeyError, readSavedKey, type SavedKeySummary } from "./read";
+import { statusSentence, summarize, type KeyStatus, type KeySummary } from "../status";
 import { mintToken, type MintOptions } from "../token";
 
 export interface StatusReport {
@@ -39,12 +38,6 @@ export async function readSavedKeyStatus(store: KeyStore, key: string): Promise<
   return { summary, sentence: statusSentence(record) };
 }
 
-const noKey = () =>
-  new AscKeyError(
-    "no-key",
-    `${NOT_CONFIGURED_SENTENCE} Register one with the App Store Connect key's three values first.`,
-  );
-
 /**
  * The record of the key LingCode uses, or with `key` (a name or Key ID) of that saved key, for a command that needs
  * the key itself. Throws no-key when nothing is saved, key-unknown / key-ambiguous for a reference that names no key
@@ -53,7 +46,7 @@ const noKey = () =>
 export async function requireRecord(store: KeyStore, key?: string): Promise<KeyRecord> {
   if (key !== undefined) return (await readSavedKey(store, key)).record;
   const record = await store.read();
-  if (!record) throw noKey();
+  if (!record) throw noKeyError();
   return record;
 }
 

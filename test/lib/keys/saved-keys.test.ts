@@ -467,7 +467,7 @@ describe("the saved keys, in memory", () => {
 
     // A real crash leaves the line without an item.
     const index = await store.saved.readIndex();
-    await store.saved.putEntry(index, {
+    await store.saved.putLine(index, {
       keyId: k.keyId,
       name: "Halfway",
       kind: "individual",
@@ -514,7 +514,7 @@ describe("the saved keys, in memory", () => {
     expect(list.keys.map((k) => k.keyId)).toEqual(made);
     const damaged = list.keys.filter((k) => k.state === "damaged");
     expect(damaged.length).toBeGreaterThan(0);
-    expect(list.keys.slice(before.pages[0].entries.length).every((k) => k.state === "ok")).toBe(true);
+    expect(list.keys.slice(before.pages[0].lines.length).every((k) => k.state === "ok")).toBe(true);
     // Removing a damaged one rewrites the page whole again.
     await removeKey(store, { key: damaged[0].keyId });
     expect((await listKeys(store)).problems).toEqual([]);
@@ -688,7 +688,7 @@ describe("the items are the truth: a damaged, missing or stale index is rebuilt 
     const { store, backend } = listingStore();
     const made = await registerMany(store, 3);
     const index = await store.saved.readIndex();
-    index.pages[0].entries = index.pages[0].entries.filter((entry) => entry.keyId !== made[1].keyId);
+    index.pages[0].lines = index.pages[0].lines.filter((line) => line.keyId !== made[1].keyId);
     backend.items.set(`${savedKeysService(store.service)}\u0000${indexAccount(1)}`, serializePage(index.pages[0], 1));
     const list = await listKeys(store);
     expect(list.keys.map((k) => k.name).sort()).toEqual(made.map((m) => m.name).sort());
