@@ -5,7 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "./exit-status";
 
-export type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
+type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
 
 const HELP: OptionSpec = { help: { type: "boolean", short: "h" } };
 

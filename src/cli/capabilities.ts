@@ -34,7 +34,7 @@ export async function verifyCapabilities(json: boolean, io: CliIo, key?: string)
 }
 
 /** The text of `verify --capabilities`: one line per area, then the informative conclusions. */
-export function capabilityLines(report: CapabilityReport): string[] {
+function capabilityLines(report: CapabilityReport): string[] {
   const width = Math.max(...AREAS.map((area) => AREA_TITLES[area].length));
   const lines = [`What key ${report.keyId} can do (${report.requests} requests):`];
   for (const area of AREAS) {
@@ -51,7 +51,7 @@ export function capabilityLines(report: CapabilityReport): string[] {
 }
 
 /** The documented `verify --capabilities --json` shape. */
-export function capabilitiesJson(report: CapabilityReport): Record<string, unknown> {
+function capabilitiesJson(report: CapabilityReport): Record<string, unknown> {
   const json: Record<string, unknown> = { outcome: report.outcome, message: report.message, keyId: report.keyId };
   const areas: Record<string, unknown> = {};
   for (const area of AREAS) {

@@ -168,7 +168,7 @@ async function status(args: string[], io: CliIo): Promise<ExitStatus> {
 }
 
 /** The documented `status --json` shape, fields in this order; never the private key or the whole Issuer ID. */
-export function statusJson(status: KeyStatus): Record<string, unknown> {
+function statusJson(status: KeyStatus): Record<string, unknown> {
   if (!status.configured) return { configured: false };
   const summary: KeySummary = status;
   const json: Record<string, unknown> = { configured: true, kind: summary.kind, keyId: summary.keyId };
@@ -197,7 +197,7 @@ async function verify(args: string[], io: CliIo): Promise<ExitStatus> {
 }
 
 /** The documented `verify --json` shape. */
-export function verifyJson(check: CheckResult): Record<string, unknown> {
+function verifyJson(check: CheckResult): Record<string, unknown> {
   const json: Record<string, unknown> = { outcome: check.outcome, message: check.message };
   if (check.rateLimitRemaining !== undefined) json.rateLimitRemaining = check.rateLimitRemaining;
   if (check.clockOffsetSeconds !== undefined) json.clockOffsetSeconds = check.clockOffsetSeconds;

@@ -31,7 +31,7 @@ export const EXIT = {
  * A status `exec` and `notary-profile` pass through from the command they ran (0-255), or 128+n for signal n as a
  * shell reports it. Made only by passThrough(), so a stray number cannot pose as one of asc-key's own statuses.
  */
-export type PassThroughStatus = number & { readonly __passThrough: true };
+type PassThroughStatus = number & { readonly __passThrough: true };
 
 export type ExitStatus = (typeof EXIT)[keyof typeof EXIT] | PassThroughStatus;
 

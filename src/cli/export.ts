@@ -20,7 +20,7 @@ import { requireRecord } from "../lib/keys";
 import { keyStoreFor } from "./settings";
 import { showHelp } from "./shared";
 
-export const EXPORT_FORMATS = ["fastlane-json"] as const;
+const EXPORT_FORMATS = ["fastlane-json"] as const;
 
 export async function runExport(args: string[], io: CliIo): Promise<ExitStatus> {
   const values = parseCommandArgs("export", args, {

@@ -15,7 +15,7 @@ import {
 } from "./pipeline-help";
 import { IMPORT_COMMAND_LINE, IMPORT_HELP } from "./import-help";
 
-export const COMMAND_NAMES = [
+const COMMAND_NAMES = [
   "register",
   "status",
   "list",

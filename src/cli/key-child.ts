@@ -29,17 +29,17 @@ import type { CliIo } from "./io";
 import { makePrivateFolder, sweepLeftovers } from "./private-folder";
 
 /** The signals passed on to the command. */
-export const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 type ForwardedSignal = (typeof FORWARDED_SIGNALS)[number];
 
-export interface ChildSpec {
+interface ChildSpec {
   /** The program: a name looked up on env.PATH, or a path. */
   file: string;
   args: string[];
   env: Record<string, string>;
 }
 
-export interface RunWithKeyOptions {
+interface RunWithKeyOptions {
   record: KeyRecord;
   /** Which files the folder holds; with neither, no folder is made. */
   needs: FileNeeds;
@@ -179,7 +179,7 @@ function spawnFailure(error: unknown, file: string, io: CliIo): ExitStatus {
 }
 
 /** 128 + the signal's number, as a shell reports a command ended by a signal. */
-export function signalStatus(signal: NodeJS.Signals): ExitStatus {
+function signalStatus(signal: NodeJS.Signals): ExitStatus {
   const number = os.constants.signals[signal] ?? 0;
   return passThrough(128 + number);
 }

@@ -48,7 +48,7 @@ export async function list(args: string[], io: CliIo): Promise<ExitStatus> {
 }
 
 /** One line per key, `*` marking the key LingCode uses and `!` a damaged one. */
-export function listLines(listing: SavedKeysList): string[] {
+function listLines(listing: SavedKeysList): string[] {
   return listing.keys.map((key) => {
     if (key.state === "damaged") {
       return `! "${key.name}" (Key ID ${key.keyId}): damaged, ${key.reason}; remove it: asc-key remove --key ${shellWord(key.keyId)}`;

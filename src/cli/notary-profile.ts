@@ -20,7 +20,7 @@ import { showHelp } from "./shared";
  * Apple, "Creating API Keys for App Store Connect API": individual keys "aren't able to use Provisioning endpoints,
  * access Sales and Finance, or notaryTool".
  */
-export const INDIVIDUAL_CANNOT_NOTARIZE =
+const INDIVIDUAL_CANNOT_NOTARIZE =
   "Apple says individual keys can't be used with notarytool; register a team key to notarize.";
 
 export async function runNotaryProfile(args: string[], io: CliIo): Promise<ExitStatus> {

@@ -37,7 +37,7 @@ async function readJson(name: string): Promise<unknown> {
 }
 
 /** The Keychain entry as this extension last saw it: a key (its summary), no key, or an entry it cannot use. */
-export type RememberedEntry = { state: "key"; summary: KeySummary } | { state: "none" } | { state: "unreadable" };
+type RememberedEntry = { state: "key"; summary: KeySummary } | { state: "none" } | { state: "unreadable" };
 
 /** What was last seen, or undefined when this extension has not looked yet (or kept something it no longer reads). */
 export async function readRememberedEntry(): Promise<RememberedEntry | undefined> {
@@ -73,7 +73,7 @@ function summaryOnly(summary: KeySummary): KeySummary {
     : { configured, kind, keyId, issuerIdSuffix, fingerprint, savedAt };
 }
 
-export interface RememberedChecks {
+interface RememberedChecks {
   latest?: RememberedCheck;
   lastConclusive?: RememberedCheck;
   /** The last check of each key, by Key ID. */

@@ -29,15 +29,15 @@ const STEP_TITLES: Record<RegistrationStep, string> = {
   saving: "Saving to the Keychain…",
   probing: "Checking What the Key Can Do…",
 };
-export type FormField = "issuerId" | "keyId" | "p8" | "name";
+type FormField = "issuerId" | "keyId" | "p8" | "name";
 
 /** Which form field an error from the key model belongs to (the form has no key type to get wrong). */
-export function fieldOfError(error: unknown): FormField | undefined {
+function fieldOfError(error: unknown): FormField | undefined {
   const field = refusedInput(error);
   return field === "kind" ? undefined : field;
 }
 
-export interface SubmitOptions {
+interface SubmitOptions {
   verify: boolean;
   trashAfter: boolean;
   /** Called with a field's reason when the input is refused (the form shows it inline). */

@@ -12,7 +12,7 @@ import {
 } from "../lib/import";
 import { listKeys } from "../lib/keys";
 
-export interface ImportSection {
+interface ImportSection {
   title: string;
   /** The files a picked source is (one fastlane JSON), so the view can forget it once it is trashed. */
   file?: string;

@@ -11,7 +11,7 @@ import {
 } from "../lib/health";
 import type { KeySummary } from "../lib/status";
 
-export interface KeyHealth {
+interface KeyHealth {
   lines: HealthLine[];
   /** Copies of the saved key's .p8 left on disk (Downloads, Desktop, the private_keys folders). */
   leftovers: string[];

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { keyIdFromFileName } from "./ids";
 
-export interface FoundKeyFile {
+interface FoundKeyFile {
   path: string;
   keyId: string;
   modified: Date;

@@ -50,7 +50,7 @@ export type ReadRole =
   | "folder"
   | "ignored";
 
-export interface ExportVariable {
+interface ExportVariable {
   name: string;
   source: ValueSource;
   /** What the tool does with it, one short phrase. */
@@ -59,7 +59,7 @@ export interface ExportVariable {
   reads?: ReadRole;
 }
 
-export interface ClearedVariable {
+interface ClearedVariable {
   name: string;
   /** Why a value inherited from the caller's environment would get in the way. */
   why: string;
@@ -67,7 +67,7 @@ export interface ClearedVariable {
   reads?: ReadRole;
 }
 
-export interface ExportGroupSpec {
+interface ExportGroupSpec {
   group: ExportGroup;
   /** The tools that read these variables. */
   tools: string;
@@ -343,7 +343,7 @@ export const SOURCE_WORDS: Readonly<Record<ValueSource, string>> = {
 };
 
 /** The rows of the variable table in docs/pipeline.md: group, variable, value, what it is for. */
-export function exportTableRows(): string[][] {
+function exportTableRows(): string[][] {
   return EXPORT_TABLE.flatMap((spec) =>
     spec.variables.map((variable) => [
       spec.group,

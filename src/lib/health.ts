@@ -17,8 +17,7 @@ import { printable as printableText, WIDTH } from "./text";
 
 export type HealthLevel = "pass" | "warn" | "fail";
 
-export type HealthCheck =
-  "keychain" | "leftover-files" | "private-folders" | "environment" | "apple" | "clock" | "key-age";
+type HealthCheck = "keychain" | "leftover-files" | "private-folders" | "environment" | "apple" | "clock" | "key-age";
 
 export interface HealthLine {
   check: HealthCheck;
@@ -305,7 +304,7 @@ export function appleLine(check: CheckResult | undefined): HealthLine {
 }
 
 /** Within this many seconds of Apple's clock, nothing to say. */
-export const CLOCK_WARN_SECONDS = 30;
+const CLOCK_WARN_SECONDS = 30;
 
 /**
  * How far this computer's clock is from Apple's `Date`. Tokens are back-dated 60 s, so a clock up to a minute fast

@@ -9,7 +9,7 @@ const ISSUER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 const ISSUER_ID_IN_TEXT = /(?<![0-9a-f])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f])/g;
 export const EXAMPLE_ISSUER_ID = "57246542-96fe-1a63-e053-0824d011072a";
 
-export const KEY_ID_MAX_LENGTH = 20;
+const KEY_ID_MAX_LENGTH = 20;
 const KEY_ID_USUAL = /^[A-Z0-9]{10}$/;
 
 /** Dashes that word processors and web pages substitute for "-", and characters copied along invisibly. */
@@ -51,7 +51,7 @@ export function parseIssuerId(input: string | undefined): string {
   );
 }
 
-export interface ParsedKeyId {
+interface ParsedKeyId {
   keyId: string;
   /** Set when the value is accepted but unusual (Apple's Key IDs are ten letters and digits). */
   warning?: string;

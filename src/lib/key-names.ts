@@ -47,7 +47,7 @@ export function parseKeyName(input: string | undefined): string {
 }
 
 /** Names compare without regard to case (and to how an accented letter was typed). */
-export function nameKey(name: string): string {
+function nameKey(name: string): string {
   return name.normalize("NFC").trim().toLowerCase();
 }
 
@@ -56,7 +56,7 @@ export function sameName(a: string, b: string): boolean {
 }
 
 /** What a default name is made from: nothing secret. */
-export interface NameFacts {
+interface NameFacts {
   kind: KeyKind;
   keyId: string;
   /** The Issuer ID's last three characters (team keys). */
@@ -70,7 +70,7 @@ export function defaultKeyName(facts: NameFacts): string {
 }
 
 /** A saved key as the name rules see it. */
-export interface NamedKey {
+interface NamedKey {
   name?: string;
   keyId: string;
 }
@@ -79,11 +79,7 @@ export interface NamedKey {
  * The saved key that `name` would clash with: one with the same name whatever the case, or one whose Key ID it is.
  * Keys with `keyId` equal to `except` (the key being named, or the one it replaces) are left out.
  */
-export function nameClash(
-  name: string,
-  keys: readonly NamedKey[],
-  except: readonly string[] = [],
-): NamedKey | undefined {
+function nameClash(name: string, keys: readonly NamedKey[], except: readonly string[] = []): NamedKey | undefined {
   const wanted = nameKey(name);
   return keys.find(
     (key) =>

@@ -8,14 +8,14 @@ import { printable } from "./text";
 /** A real key is about 250 bytes; anything over this is not one, and is refused before it is read whole. */
 export const MAX_KEY_FILE_BYTES = 16 * 1024;
 
-export interface NormalizedKey {
+interface NormalizedKey {
   /** Canonical PKCS#8 PEM: LF line endings, 64-column body, trailing newline. Secret. */
   pem: string;
   /** `SHA256:` + unpadded base64 of the SHA-256 of the public key's SPKI DER (as ssh-keygen prints). */
   fingerprint: string;
 }
 
-export interface LoadedKey extends NormalizedKey {
+interface LoadedKey extends NormalizedKey {
   fileName: string;
   /** The Key ID in an `AuthKey_<ID>.p8` file name. */
   fileKeyId?: string;

@@ -17,7 +17,7 @@ export interface KeyRecord {
   savedAt: string;
 }
 
-export const RECORD_VERSION = 1;
+const RECORD_VERSION = 1;
 
 /** One line of JSON, fields in the documented order. */
 export function serializeRecord(record: KeyRecord): string {

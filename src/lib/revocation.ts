@@ -33,7 +33,7 @@ export interface RetiredCheck {
 }
 
 /** Why a run proved nothing about the retired key. */
-export type Unproven =
+type Unproven =
   "apple-error" | "unreachable" | "current-refused" | "current-unanswered" | "no-current-key" | "no-apple-date";
 
 /** Why a run proved nothing, in words that follow "proved nothing: ". */
@@ -47,7 +47,7 @@ const UNPROVEN_REASON: Readonly<Record<Unproven, string>> = {
 };
 
 /** The latest run, when it proved nothing: why, and when (Apple's time when there is one, else this computer's). */
-export interface LastUnproven {
+interface LastUnproven {
   reason: Unproven;
   at: string;
 }
@@ -77,7 +77,7 @@ export type RetiredKeyState =
     };
 
 /** What remains of a retired key once it is proven revoked (its material deleted): nothing secret. */
-export interface RevokedKey {
+interface RevokedKey {
   keyId: string;
   /** Apple's times of the two refusals that proved it, earliest first (ISO 8601). */
   refusedAt: [string, string];

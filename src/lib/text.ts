@@ -28,7 +28,7 @@ export const WIDTH = {
 } as const;
 
 /** One of WIDTH's widths (a type, so that `lines.map(printable)` cannot pass an index as a width). */
-export type Width = (typeof WIDTH)[keyof typeof WIDTH];
+type Width = (typeof WIDTH)[keyof typeof WIDTH];
 
 /**
  * `text` with every control and format character written as a visible escape: `\t`, `\n`, `\r`, other C0 controls

@@ -19,10 +19,10 @@ export const AUDIENCE = "appstoreconnect-v1";
 export const DEFAULT_TTL_SECONDS = 600;
 export const MAX_TTL_SECONDS = 1200;
 /** How far `iat` is set in the past. */
-export const BACKDATE_SECONDS = 60;
+const BACKDATE_SECONDS = 60;
 export const MIN_TTL_SECONDS = BACKDATE_SECONDS + 1;
 /** A cached token is handed out again only while it has more than this left. */
-export const REUSE_MARGIN_SECONDS = 60;
+const REUSE_MARGIN_SECONDS = 60;
 
 /** What signing needs; a KeyRecord is one. */
 export type TokenCredentials = Pick<KeyRecord, "kind" | "issuerId" | "keyId" | "privateKey">;
@@ -38,7 +38,7 @@ export interface MintOptions {
   reuse?: boolean;
 }
 
-export interface TokenSummary {
+interface TokenSummary {
   keyId: string;
   kind: "team" | "individual";
   /** Team tokens only. */

@@ -42,7 +42,7 @@ export class TrashError extends Error {
   }
 }
 
-export interface TrashOptions {
+interface TrashOptions {
   /** Default: process.platform. */
   platform?: NodeJS.Platform;
   /** The environment gio runs with (HOME and XDG_DATA_HOME decide where the Trash is). Default: process.env. */
@@ -52,7 +52,7 @@ export interface TrashOptions {
 }
 
 /** GLib's command line tool, found on PATH. */
-export const GIO = "gio";
+const GIO = "gio";
 const GIO_TIMEOUT_MS = 30_000;
 
 /**

@@ -25,8 +25,8 @@ import { runTool, type RunResult } from "./run";
  * so a bare item gets keytar's schema whenever the daemon reloads the keyring file (at the next login, and now and
  * then at once): until then keytar does not see it and a store with the schema adds a second item beside it.
  */
-export const SECRET_TOOL = "secret-tool";
-export const DBUS_SEND = "dbus-send";
+const SECRET_TOOL = "secret-tool";
+const DBUS_SEND = "dbus-send";
 export const GENERIC_SCHEMA = "org.freedesktop.Secret.Generic";
 /** The POSIX shell that holds the record until all of it has arrived (see STORE_SCRIPT). */
 export const SHELL = "/bin/sh";

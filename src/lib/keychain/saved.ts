@@ -29,8 +29,8 @@ import { MAX_COMMAND_LINE } from "./macos";
 
 /** The saved keys' service: the entry's service and this. */
 export const SAVED_KEYS_SUFFIX = " Saved Keys";
-export const INDEX_LABEL = "LingCode: saved App Store Connect keys (the list; nothing secret)";
-export const INDEX_VERSION = 1;
+const INDEX_LABEL = "LingCode: saved App Store Connect keys (the list; nothing secret)";
+const INDEX_VERSION = 1;
 
 export function savedKeysService(service: string): string {
   return `${service}${SAVED_KEYS_SUFFIX}`;
@@ -48,7 +48,7 @@ export function itemAccount(keyId: string): string {
   return /^[A-Z0-9]+$/.test(keyId) ? `key-${keyId}` : `key-x${Buffer.from(keyId, "utf8").toString("hex")}`;
 }
 
-export function itemLabel(keyId: string): string {
+function itemLabel(keyId: string): string {
   return `LingCode: saved App Store Connect key ${/^[A-Z0-9]+$/.test(keyId) ? keyId : "(unusual Key ID)"}`;
 }
 
@@ -63,7 +63,7 @@ export interface SavedLine {
 }
 
 /** A line with everything a list shows. */
-export type CompleteLine = Required<Omit<SavedLine, "issuerIdSuffix">> & Pick<SavedLine, "issuerIdSuffix">;
+type CompleteLine = Required<Omit<SavedLine, "issuerIdSuffix">> & Pick<SavedLine, "issuerIdSuffix">;
 
 export function isComplete(line: SavedLine): line is CompleteLine {
   return (
@@ -479,7 +479,7 @@ export function serializeSavedItem(record: KeyRecord, name: string): string {
 }
 
 /** Throws record-corrupt / record-version as parseRecord does; a missing or odd name is left out. */
-export function parseSavedItem(text: string): SavedItem {
+function parseSavedItem(text: string): SavedItem {
   const record = parseRecord(text);
   const raw = JSON.parse(text.trim()) as Record<string, unknown>;
   return typeof raw.name === "string" && validName(raw.name)

@@ -37,7 +37,7 @@ export interface ListedOkKey extends SavedKeySummary {
   saved: boolean;
 }
 
-export interface ListedDamagedKey {
+interface ListedDamagedKey {
   state: "damaged";
   keyId: string;
   /** The name it was saved under, or "Key <Key ID>" when even that is lost. */
@@ -51,7 +51,7 @@ export interface ListedDamagedKey {
 export type ListedKey = ListedOkKey | ListedDamagedKey;
 
 /** LingCode's entry as the listing found it. */
-export type EntryState =
+type EntryState =
   | { state: "key"; summary: KeySummary }
   | { state: "none" }
   | { state: "unreadable"; reason: string }
@@ -68,7 +68,7 @@ export interface SavedKeysList {
   reads: number;
 }
 
-export interface ListOptions {
+interface ListOptions {
   /** Read LingCode's entry to know which key it uses (default true: one read, of a secret). */
   entry?: boolean;
   /** Read every saved item too, to list a missing or damaged one as such (one read each; default false). */
@@ -414,7 +414,7 @@ export function unusableKey(
   );
 }
 
-export interface SavedKey {
+interface SavedKey {
   /** Secret: for token minting and checks only. */
   record: KeyRecord;
   summary: SavedKeySummary;

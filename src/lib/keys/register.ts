@@ -125,7 +125,7 @@ export interface RegistrationChoices {
 }
 
 /** How a plan is applied. */
-export interface ApplyOptions {
+interface ApplyOptions {
   /** Check with Apple before saving (default true). */
   verify?: boolean;
   check?: CheckOptions;
@@ -143,7 +143,7 @@ export interface ApplyOptions {
   privilege?: { switchHint?: string };
 }
 
-export interface RegisterOptions extends RegistrationChoices, Omit<ApplyOptions, "recheck"> {
+interface RegisterOptions extends RegistrationChoices, Omit<ApplyOptions, "recheck"> {
   store: KeyStore;
   now?: () => number;
 }

@@ -27,7 +27,7 @@ export async function readStatus(store: KeyStore): Promise<StatusReport> {
   return { status: summarize(record), sentence: statusSentence(record) };
 }
 
-export interface SavedKeyStatus {
+interface SavedKeyStatus {
   summary: SavedKeySummary;
   sentence: string;
 }
@@ -51,7 +51,7 @@ export async function requireRecord(store: KeyStore, key?: string): Promise<KeyR
 }
 
 /** Which key a command works with: `key` names a saved key (name or Key ID); left out, the key LingCode uses. */
-export interface KeyChoice {
+interface KeyChoice {
   key?: string;
 }
 
@@ -102,7 +102,7 @@ export interface LastSeenQuota {
  * The requests left this hour as last seen, when that was for this key within the past hour (Apple's limit is a
  * rolling hour, so an older count says nothing); an explicit `rateLimitRemaining` wins.
  */
-export function rememberedQuota(keyId: string, lastSeen: LastSeenQuota | undefined, now: number): number | undefined {
+function rememberedQuota(keyId: string, lastSeen: LastSeenQuota | undefined, now: number): number | undefined {
   if (!lastSeen || lastSeen.keyId !== keyId || lastSeen.rateLimitRemaining === undefined) return undefined;
   const age = now - Date.parse(lastSeen.checkedAt);
   return age >= 0 && age < 3_600_000 ? lastSeen.rateLimitRemaining : undefined;
