@@ -20,6 +20,7 @@ import type { KeyStore } from "./keychain";
 import { checkNameFree, freeDefaultName, parseKeyName } from "./key-names";
 import { OUTCOME } from "./outcomes";
 import type { KeyKind, KeyRecord } from "./record";
+import { retireReplaced, unretireKey } from "./retired-keys";
 import {
   forgetKey,
   keepActiveKey,
@@ -478,7 +479,13 @@ async function save(plan: RegistrationPlan, basis: PlanBasis): Promise<SavedKeyS
   // one, so that it stays at hand, unless this registration is what replaces it.
   const kept = snapshot.entry.state === "key" && !plan.mustUse ? await keepActiveKey(store, snapshot, keys) : undefined;
   const rotatedOut = plan.replaces && plan.replaces.keyId !== record.keyId ? plan.replaces.keyId : undefined;
+  // The key this one takes the place of is kept as a retired key (docs/revocation.md) before its item goes: here
+  // for the same Key ID (its item is about to be written over), below for a rotated key.
+  const entryRecord = snapshot.entry.state === "key" ? snapshot.entry.record : undefined;
+  const replaced = plan.replaces?.summary;
+  if (replaced && !rotatedOut) await retireReplaced(store, replaced, entryRecord);
   await saveKey(store, snapshot.index, record, plan.name, { after: rotatedOut });
+  await unretireKey(store, record);
   if (plan.use) {
     try {
       await store.write(record);
@@ -490,7 +497,10 @@ async function save(plan: RegistrationPlan, basis: PlanBasis): Promise<SavedKeyS
       );
     }
   }
-  if (rotatedOut) await forgetKey(store, snapshot.index, rotatedOut);
+  if (rotatedOut) {
+    if (replaced) await retireReplaced(store, replaced, entryRecord);
+    await forgetKey(store, snapshot.index, rotatedOut);
+  }
   clearTokenCache();
   return plan.use ? kept : undefined;
 }
