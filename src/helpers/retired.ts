@@ -41,3 +41,8 @@ export async function withRetiredNote(subtitle: string): Promise<string> {
     ? `${subtitle}; ${note}`
     : subtitle;
 }
+
+/** An old key a rotation took out of use, as the AI tools say it: its state and sentence, nothing secret. */
+export function retiredKey(key: RetiredKeyView) {
+  return { keyId: key.keyId, state: key.state.state, sentence: key.sentence, ...(key.note ? { note: key.note } : {}) };
+}
