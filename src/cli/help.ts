@@ -245,6 +245,8 @@ with a one-line fix:
   apple           Apple accepts the key, and no agreement waits for the Account Holder (one request)
   clock           this computer's clock against Apple's Date
   key-age         the key's age against --rotate-after
+  retired-key     shown only when one is: an old key a rotation took out of use that still works at Apple
+                  more than --rotate-after days later (revoke it on Team Keys)
 
 Options:
   --key <name or Key ID>  Check another saved key

@@ -12,6 +12,7 @@ import { KeyActions, type EntryState } from "./KeyActions";
 import { KeyMetadata } from "./KeyMetadata";
 import { RetiredKeyActions, RetiredKeyRows, retiredMarkdown } from "./RetiredKeys";
 import { useRetiredKeys } from "../hooks/useRetiredKeys";
+import { retiredHealthLines } from "../lib/retired-keys";
 import { capabilitiesMarkdown, healthMarkdown } from "./status-sections";
 
 function statusMarkdown(options: {
@@ -111,7 +112,10 @@ export function KeyStatusView(props: { registered?: Registration }) {
         ...(summary && state === "read"
           ? [
               capabilitiesMarkdown(remembered.data?.capabilities, summary.keyId),
-              healthMarkdown(health.data?.lines ?? []),
+              healthMarkdown([
+                ...(health.data?.lines ?? []),
+                ...retiredHealthLines(retiredKeys, Date.now(), rotateAfter ?? 0),
+              ]),
             ]
           : []),
       ]

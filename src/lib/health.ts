@@ -17,7 +17,7 @@ import { printable as printableText, WIDTH } from "./text";
 export type HealthLevel = "pass" | "warn" | "fail";
 
 export type HealthCheck =
-  "keychain" | "leftover-files" | "private-folders" | "environment" | "apple" | "clock" | "key-age";
+  "keychain" | "leftover-files" | "private-folders" | "environment" | "apple" | "clock" | "key-age" | "retired-key";
 
 export interface HealthLine {
   check: HealthCheck;

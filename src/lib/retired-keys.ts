@@ -11,11 +11,12 @@
  * the line into the revoked record; forgetting deletes the item, then the line.
  */
 import { checkKey, type CheckOptions, type CheckResult } from "./apple";
-import type { SubtitleClock } from "./check-summary";
+import { ageInDays, type SubtitleClock } from "./check-summary";
+import type { HealthLine } from "./health";
 import { AscKeyError } from "./errors";
 import type { KeyStore } from "./keychain";
 import type { RetiredLine, RetiredListLine } from "./keychain/retired";
-import { OUTCOME } from "./outcomes";
+import { OUTCOME, TEAM_KEYS_URL } from "./outcomes";
 import type { KeyRecord } from "./record";
 import {
   addRetiredCheck,
@@ -293,4 +294,28 @@ export async function retireReplaced(
     if (matches(item?.record)) record = item.record;
   }
   if (record) await retireKey(store, record, replaced.name);
+}
+
+/**
+ * Health: a retired key Apple last accepted, once the rotation-age preference's days (`rotateAfterDays`; 0: never)
+ * have passed since it was retired, is a warning: a rotation is not finished until the old key is revoked.
+ */
+export function retiredHealthLines(
+  keys: readonly RetiredKeyView[],
+  now: number,
+  rotateAfterDays: number,
+): HealthLine[] {
+  if (rotateAfterDays <= 0) return [];
+  return keys
+    .filter((key) => key.state.state === "still-works" && key.retiredAt !== undefined)
+    .filter((key) => ageInDays(key.retiredAt!, now) >= rotateAfterDays)
+    .map((key) => {
+      const days = ageInDays(key.retiredAt!, now);
+      return {
+        check: "retired-key",
+        level: "warn",
+        text: `Key ${key.keyId} was rotated out ${days} day${days === 1 ? "" : "s"} ago and still works at Apple.`,
+        fix: `revoke it at ${TEAM_KEYS_URL}`,
+      };
+    });
 }

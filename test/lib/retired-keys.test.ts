@@ -9,7 +9,13 @@ import { retiredAccount } from "../../src/lib/keychain/retired";
 import { savedKeysService } from "../../src/lib/keychain/saved";
 import { listKeys } from "../../src/lib/saved-keys";
 import { registerKey, verifySavedKey, type KeyInput } from "../../src/lib/pipeline";
-import { checkRetiredKeys, forgetRetiredKey, listRetiredKeys } from "../../src/lib/retired-keys";
+import {
+  checkRetiredKeys,
+  forgetRetiredKey,
+  listRetiredKeys,
+  retiredHealthLines,
+  type RetiredKeyView,
+} from "../../src/lib/retired-keys";
 import { clearTokenCache } from "../../src/lib/token";
 import { startAppleStandIn, type AppleStandIn } from "../support/apple-stand-in";
 import { HAS_KEYRING, lookupDirectly, testService } from "../support/keyring";
@@ -182,5 +188,33 @@ describe.skipIf(!HAS_KEYRING)("retired keys", () => {
     await registerKey(a, { store, check, use: false, name: "Acme again" });
     expect(await listRetiredKeys(store)).toEqual([]);
     expect(lookupDirectly(savedKeysService(store.service), retiredAccount(a.keyId))).toBeUndefined();
+  });
+});
+
+describe("Health: a retired key still working after the rotation-age days", () => {
+  const now = Date.parse("2026-12-07T12:00:00.000Z");
+  const view = (state: RetiredKeyView["state"], retiredAt: string): RetiredKeyView => ({
+    keyId: "ABC1234DEF",
+    state,
+    sentence: "",
+    retiredAt,
+  });
+  const works = { state: "still-works", checkedAt: "2026-12-07T09:14:00.000Z" } as const;
+
+  it("warns once the days have passed, and only while Apple still accepts it", () => {
+    expect(retiredHealthLines([view(works, "2026-11-01T12:00:00.000Z")], now, 30)).toEqual([
+      {
+        check: "retired-key",
+        level: "warn",
+        text: "Key ABC1234DEF was rotated out 36 days ago and still works at Apple.",
+        fix: "revoke it at https://appstoreconnect.apple.com/access/integrations/api",
+      },
+    ]);
+    expect(retiredHealthLines([view(works, "2026-11-20T12:00:00.000Z")], now, 30)).toEqual([]);
+    expect(
+      retiredHealthLines([view({ state: "pending", refusedAt: [] }, "2026-01-01T00:00:00.000Z")], now, 30),
+    ).toEqual([]);
+    // 0: reminders are off.
+    expect(retiredHealthLines([view(works, "2026-01-01T00:00:00.000Z")], now, 0)).toEqual([]);
   });
 });
