@@ -20,7 +20,7 @@ import type { KeyStore } from "./keychain";
 import { checkNameFree, freeDefaultName, parseKeyName } from "./key-names";
 import { OUTCOME } from "./outcomes";
 import type { KeyKind, KeyRecord } from "./record";
-import { retireReplaced, unretireKey } from "./retired-keys";
+import { retireReplaced } from "./retired-keys";
 import {
   forgetKey,
   keepActiveKey,
@@ -485,7 +485,6 @@ async function save(plan: RegistrationPlan, basis: PlanBasis): Promise<SavedKeyS
   const replaced = plan.replaces?.summary;
   if (replaced && !rotatedOut) await retireReplaced(store, replaced, entryRecord);
   await saveKey(store, snapshot.index, record, plan.name, { after: rotatedOut });
-  await unretireKey(store, record);
   if (plan.use) {
     try {
       await store.write(record);

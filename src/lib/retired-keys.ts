@@ -69,7 +69,7 @@ function viewOf(line: RetiredListLine, clock: SubtitleClock): RetiredKeyView {
  * item is still there (a proof a crash interrupted) is finished first.
  */
 export async function listRetiredKeys(store: KeyStore, clock: SubtitleClock = {}): Promise<RetiredKeyView[]> {
-  let lines = await store.retired.readList();
+  let lines = await reconcile(store, await store.retired.readList());
   if (lines.some((line) => line.state === "retired" && retiredKeyState(line.checks).state === "revoked")) {
     lines = await store.saved.locked(async () => {
       const now = await store.retired.readList();
@@ -135,17 +135,25 @@ async function writeListMakingRoom(store: KeyStore, lines: RetiredListLine[]): P
 }
 
 /**
- * The key `record` registered again: a retired key with its Key ID and material is a saved key once more, so its
- * retired item, then its line, go. Holds the saved keys' lock.
+ * A retired key registered again is a saved key once more: a retired line whose Key ID and fingerprint a usable
+ * line of the saved keys' index has (read only when there are retired lines, so a registration costs nothing here)
+ * loses its retired item, then its line. Holds the saved keys' lock. Returns the lines left.
  */
-export function unretireKey(store: KeyStore, record: KeyRecord): Promise<void> {
+async function reconcile(store: KeyStore, lines: RetiredListLine[]): Promise<RetiredListLine[]> {
+  if (!lines.some((line) => line.state === "retired")) return lines;
+  const index = await store.saved.readIndex();
+  const saved = new Set(
+    index.pages.flatMap((page) => page.entries.map((entry) => `${entry.keyId} ${entry.fingerprint ?? ""}`)),
+  );
+  const again = (line: RetiredListLine) => line.state === "retired" && saved.has(`${line.keyId} ${line.fingerprint}`);
+  if (!lines.some(again)) return lines;
   return store.saved.locked(async () => {
-    const lines = await store.retired.readList();
-    const fingerprint = (summarize(record) as KeySummary).fingerprint;
-    const line = lines.find((other) => other.keyId === record.keyId);
-    if (line?.state !== "retired" || line.fingerprint !== fingerprint) return;
-    await store.retired.deleteItem(record.keyId);
-    await store.retired.writeList(lines.filter((other) => other !== line));
+    const now = await store.retired.readList();
+    const gone = now.filter(again);
+    for (const line of gone) await store.retired.deleteItem(line.keyId);
+    const left = now.filter((line) => !gone.includes(line));
+    await store.retired.writeList(left);
+    return left;
   });
 }
 
@@ -173,7 +181,7 @@ export async function checkRetiredKeys(
   options: RetiredCheckOptions = {},
 ): Promise<RetiredCheckReport[]> {
   const { clock = {}, ...checkOptions } = options;
-  const lines = await store.retired.readList();
+  const lines = await reconcile(store, await store.retired.readList());
   const pending = lines.filter((line): line is { state: "retired" } & RetiredLine => line.state === "retired");
   const skip = skipReason(current);
   const answers = new Map<string, RetiredCheck>();
