@@ -136,7 +136,8 @@ export interface RegistrationChoices {
   use?: boolean;
   /**
    * Rotation: the saved key (name or Key ID) the new key replaces. The new key takes its name and its place in the
-   * list, LingCode uses it if it used the old one, and the old key is removed (`Registration.replaced`: revoke it).
+   * list, LingCode uses it if it used the old one, and the old key is kept only as a retired key until Apple proves it
+   * revoked (`Registration.replaced`: revoke it; docs/revocation.md).
    */
   rotates?: string;
 }
@@ -428,7 +429,8 @@ function isKeychainError(error: AscKeyError): boolean {
  * Applies a plan: checks with Apple (unless told not to), reads again what may have changed since the plan (see
  * ApplyOptions.recheck), then saves. Saving first adds the key LingCode uses to the saved keys if it was only in
  * LingCode's entry (unless the new key replaces it), writes the new key's line and item, then (when LingCode uses it)
- * LingCode's entry in one update, read back, and last removes a rotated key. Apple saying `rejected` throws
+ * LingCode's entry in one update, read back, and last retires a rotated key (src/lib/retired-keys.ts) and removes
+ * it. Apple saying `rejected` throws
  * AppleCheckError(apple-rejected); `unreachable` or `server-error` throws AppleCheckError(apple-unavailable) so the
  * caller can offer to save without verifying (apply the same plan again with `verify: false`). Every refusal comes
  * before anything is written; the saved keys survive every failure.
