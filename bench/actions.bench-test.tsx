@@ -26,6 +26,7 @@ import { act, useLayoutEffect, type ReactNode } from "react";
 import { expect, it, vi } from "vitest";
 import ApiKeyStatus from "../src/api-key-status";
 import CheckApiKey from "../src/check-api-key";
+import { forgetRetiredKey } from "../src/lib/keys";
 import { main as ascKey } from "../src/cli/main";
 import { ASC_API_URL_ENV, SERVICE_ENV } from "../src/cli/settings";
 import { createKeyStore, DEFAULT_SERVICE } from "../src/lib/keychain";
@@ -380,6 +381,14 @@ it.skipIf(!out)(
           third.keyId,
         ]),
       }));
+
+      // Check API Key again: the rotated key is now a retired key, asked about once more (one request).
+      await measure("checkApiKeyRetired", async () => {
+        clearTokenCache();
+        await runNoView(CheckApiKey, launchProps() as never);
+        return { subtitle: raycast.metadata.at(-1)?.subtitle };
+      });
+      await forgetRetiredKey(store, third.keyId).catch(() => undefined);
 
       expect((await store.read())?.keyId, "the rotation put its key in place").toBe(fourth.keyId);
 

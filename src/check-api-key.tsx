@@ -11,6 +11,7 @@ import { checkSubtitle, failedCheckSubtitle, UNREADABLE_ENTRY_SUBTITLE } from ".
 import { describeError, isAscKeyError, isUnreadableEntry } from "./lib/errors";
 import { verifySavedKey } from "./lib/keys";
 import { NOT_CONFIGURED_SENTENCE } from "./lib/status";
+import { checkRetiredAfter, withRetiredNote } from "./helpers/retired";
 
 interface CheckContext {
   /**
@@ -23,23 +24,27 @@ interface CheckContext {
 /**
  * Check API Key: twice a day in the background (and on demand), one Keychain read and one request to Apple, the
  * answer written into this command's subtitle in root search so "is my key still good?" is answered before anything
- * is opened.
+ * is opened. Then one request per retired key not yet proven revoked; the subtitle says when one still works.
  */
 export default async function Command(props: LaunchProps<{ launchContext: CheckContext }>) {
   if (props.launchContext?.fromLocalStorage === true) {
-    await updateCommandMetadata({ subtitle: await subtitleFromLocalStorage() });
+    await updateCommandMetadata({ subtitle: await withRetiredNote(await subtitleFromLocalStorage()) });
     return;
   }
   const userInitiated = environment.launchType === LaunchType.UserInitiated;
   let keyId: string | undefined;
   let message: string | undefined;
+  const store = keyStore();
   try {
-    const { summary, check } = await verifySavedKey(keyStore(), appleOptions());
+    const { summary, check } = await verifySavedKey(store, appleOptions());
     keyId = summary.keyId;
     message = (await rememberVerification(summary, check)).message;
+    // Then each retired key not yet proven revoked: one request each (docs/revocation.md).
+    await checkRetiredAfter(store, check);
   } catch (error) {
     if (isAscKeyError(error, "no-key")) {
       await rememberSavedKey({ configured: false });
+      await checkRetiredAfter(store, undefined);
     } else {
       if (isUnreadableEntry(error)) await rememberUnreadableEntry();
       // An unreadable entry, or a Keychain that did not answer (locked, denied): the subtitle says so, with the
@@ -51,7 +56,7 @@ export default async function Command(props: LaunchProps<{ launchContext: CheckC
     }
   }
   const { latest, lastConclusive } = await readChecks();
-  const subtitle = checkSubtitle(keyId, latest, lastConclusive);
+  const subtitle = await withRetiredNote(checkSubtitle(keyId, latest, lastConclusive));
   await updateCommandMetadata({ subtitle });
   if (userInitiated) await showHUD(message ?? (keyId ? subtitle : NOT_CONFIGURED_SENTENCE));
 }

@@ -510,7 +510,7 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
     });
   });
 
-  it("Replace Key… registers another key and the status reminds to revoke the old one until dismissed", async () => {
+  it("Replace Key… keeps the old key as a previous key: live from Apple's answers until proven revoked", async () => {
     const old = world.key();
     await world.seed(old);
     const key = world.key();
@@ -527,16 +527,64 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
     await screen.waitFor(() => screen.depth === 1);
     await settled(screen);
     await screen.waitFor(() => expect(screen.metadata()["Key ID"]).toBe(key.keyId));
-    await screen.waitFor(() => expect(screen.metadata()["Previous Key to Revoke"]).toBe(old.keyId));
-    expect(screen.markdown).toContain(`> **Revoke key ${old.keyId} on Team Keys.** It was replaced by ${key.keyId}`);
-
-    // Still there on the next opening, until dismissed.
+    const row = `Previous Key ${old.keyId}`;
+    await screen.waitFor(() => expect(screen.metadata()[row]).toBe("Not Proven Revoked"));
+    // The old reminder is now the retired key's live state.
+    expect(screen.metadata()["Previous Key to Revoke"]).toBeUndefined();
+    expect(screen.markdown).toContain(`Key ${old.keyId} not proven revoked yet`);
     await screen.unmount();
+
+    // Check Again while it still works at Apple: the key LingCode uses and the old key, one request each.
     const again = await openStatus();
-    expect(again.metadata()["Previous Key to Revoke"]).toBe(old.keyId);
-    await again.runAction(`Dismiss Reminder to Revoke ${old.keyId}`);
-    await again.waitFor(() => again.metadata()["Previous Key to Revoke"] === undefined);
-    expect(again.markdown).not.toContain("Revoke key");
+    world.apple.requests.length = 0;
+    await again.runAction(`Check Key ${old.keyId} Again`);
+    await again.waitFor(() => expect(again.metadata()[row]).toBe("Still Works at Apple"));
+    expect(world.apple.requests.map((request) => request.keyId)).toEqual([key.keyId, old.keyId]);
+    expect(raycast.toast?.title).toMatch(
+      new RegExp(`^Key ${old.keyId} still works at Apple \\(checked \\d\\d:\\d\\d\\): revoke it on Team Keys$`),
+    );
+    expect(again.markdown).toContain(`**Key ${old.keyId} still works at Apple`);
+    expect(again.actionTitles()).toContain(`Open Team Keys to Revoke ${old.keyId}`);
+
+    // Revoked at Apple: one refusal is not proof; a second 11 minutes later by Apple's clock is.
+    world.apple.setBehaviour(old.keyId, "revoked");
+    await again.runAction(`Check Key ${old.keyId} Again`);
+    await again.waitFor(() => expect(again.metadata()[row]).toBe("Not Proven Revoked"));
+    world.apple.setDateOffset(11 * 60);
+    try {
+      await again.runAction(`Check Key ${old.keyId} Again`);
+      await again.waitFor(() => expect(again.metadata()[row]).toBe("Revoked"));
+    } finally {
+      world.apple.setDateOffset(0);
+    }
+    expect(again.markdown).toMatch(
+      new RegExp(`Key ${old.keyId} revoked: Apple refused it at \\d\\d:\\d\\d and \\d\\d:\\d\\d\\.`),
+    );
+    expect(await keyStore().retired.readItem(old.keyId)).toBeUndefined();
+    await again.runAction(`Dismiss Key ${old.keyId}`);
+    await again.waitFor(() => again.metadata()[row] === undefined);
+    expect(again.metadata()["Previous Key to Revoke"]).toBeUndefined();
+    world.expectClean(raycast.localStorage);
+  });
+
+  it("Forget Without Proof… asks first (destructive), then deletes the old key's material", async () => {
+    const old = world.key();
+    await world.seed(old);
+    await registerKey(
+      { kind: "team", issuerId: ISSUER_ID, keyId: world.key().keyId, p8Text: world.pems.at(-1)! },
+      { store: keyStore(), rotates: old.keyId, verify: false },
+    );
+    const screen = await openStatus();
+    const title = `Forget Key ${old.keyId} Without Proof…`;
+    expect(screen.actions().find((action) => action.title === title)).toMatchObject({ style: "destructive" });
+    answerNextAlert(false);
+    await screen.runAction(title);
+    expect(await keyStore().retired.readItem(old.keyId)).toBeDefined();
+    answerNextAlert(true);
+    await screen.runAction(title);
+    await screen.waitFor(() => screen.metadata()[`Previous Key ${old.keyId}`] === undefined);
+    expect(await keyStore().retired.readItem(old.keyId)).toBeUndefined();
+    expect(raycast.alerts.at(-1)?.primaryAction?.style).toBe("destructive");
   });
 });
 

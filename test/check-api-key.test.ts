@@ -9,7 +9,10 @@ import Command from "../src/check-api-key";
 import { rememberSavedKey } from "../src/helpers/local-storage";
 import { ACCOUNT, createSecretToolBackend, LABEL } from "../src/lib/keychain";
 import { LOCKED_MESSAGE } from "../src/lib/keychain/linux";
+import { retireKey } from "../src/lib/keys";
 import { summarize } from "../src/lib/status";
+import { keyStore } from "../src/helpers/core";
+import { makeRecord } from "./support/keys";
 import { launchProps, raycast, runNoView, setEnvironment } from "./raycast/harness";
 import { ANSWER_OF, testWorld, HAS_KEYRING } from "./support/world";
 import { startSecondKeyring } from "./support/keyring";
@@ -262,5 +265,39 @@ describe.skipIf(!HAS_KEYRING)("Check API Key", () => {
     expect(raycast.huds).toHaveLength(1);
     expect(raycast.huds[0]).toMatch(/^The saved LingCode key entry .*register the key again/);
     expect(world.apple.requests).toHaveLength(1);
+  });
+});
+
+describe.skipIf(!HAS_KEYRING)("Check API Key and a retired key", () => {
+  it("checks each retired key too (one request each), and the subtitle says when one still works", async () => {
+    background();
+    const current = world.key();
+    const old = world.key();
+    await world.seed(current);
+    await retireKey(keyStore(), makeRecord({ keyId: old.keyId, savedAt: new Date().toISOString() }, old), "Acme");
+    await runNoView(Command, props());
+    expect(world.apple.requests.map((request) => request.keyId)).toEqual([current.keyId, old.keyId]);
+    expect(subtitles()).toEqual([
+      `Key ${current.keyId} valid, checked ${checkedAt()}; old key ${old.keyId} still works`,
+    ]);
+    // Rewritten from LocalStorage alone, the note stays.
+    await runNoView(Command, props({ fromLocalStorage: true }));
+    expect(subtitles()[1]).toMatch(new RegExp(`; old key ${old.keyId} still works$`));
+    world.expectClean(raycast.localStorage);
+
+    // Revoked at Apple: no longer said to work.
+    world.apple.setBehaviour(old.keyId, "revoked");
+    await runNoView(Command, props());
+    expect(subtitles()[2]).toBe(`Key ${current.keyId} valid, checked ${checkedAt()}`);
+  });
+
+  it("sends nothing for a retired key when the key LingCode uses was not accepted", async () => {
+    background();
+    const current = world.key({ answer: "revoked" });
+    const old = world.key();
+    await world.seed(current);
+    await retireKey(keyStore(), makeRecord({ keyId: old.keyId }, old), "Acme");
+    await runNoView(Command, props());
+    expect(world.apple.requests.map((request) => request.keyId)).toEqual([current.keyId]);
   });
 });

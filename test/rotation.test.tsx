@@ -40,7 +40,7 @@ describe.skipIf(!HAS_KEYRING)("rotating the key from API Key Status", () => {
     return file;
   }
 
-  it("A → B: Team Keys, the form, the replacement confirmed, B verified, A to revoke until dismissed", async () => {
+  it("A → B: Team Keys, the form, the replacement confirmed, B verified, A kept as a retired key until forgotten", async () => {
     const a = world.key();
     await world.seed(a, { savedAt: daysAgo(200) });
     const b = world.key();
@@ -91,34 +91,34 @@ describe.skipIf(!HAS_KEYRING)("rotating the key from API Key Status", () => {
       expect.objectContaining({ name: "check-api-key", context: { fromLocalStorage: true } }),
     );
 
-    // The status: B, verified, new (no age reminder), and A to revoke.
-    await screen.waitFor(() => expect(screen.metadata()["Previous Key to Revoke"]).toBe(a.keyId));
+    // The status: B, verified, new (no age reminder), and A kept as a retired key, not proven revoked yet.
+    const row = `Previous Key ${a.keyId}`;
+    await screen.waitFor(() => expect(screen.metadata()[row]).toBe("Not Proven Revoked"));
+    expect(screen.metadata()["Previous Key to Revoke"]).toBeUndefined();
     expect(screen.markdown).toMatch(new RegExp(`^# ${sentence(b.keyId).replace(/\./g, "\\.")}`));
-    expect(screen.markdown).toContain(
-      `> **Revoke key ${a.keyId} on Team Keys.** It was replaced by ${b.keyId} and keeps working at Apple until you revoke it.`,
-    );
+    expect(screen.markdown).toContain(`Key ${a.keyId} not proven revoked yet`);
     expect(screen.markdown).toContain(outcomeSentence("valid", { keyId: b.keyId }));
     expect(screen.markdown).not.toContain("consider rotating");
     expect(screen.metadata()).toMatchObject({ Age: "Less than a day", "Last Check": "valid" });
-    expect(JSON.parse(String(raycast.localStorage["key-to-revoke"]))).toMatchObject({ keyId: a.keyId });
     expect(screen.actionTitles()).toEqual(
-      expect.arrayContaining(["Open Team Keys", `Dismiss Reminder to Revoke ${a.keyId}`]),
+      expect.arrayContaining(["Open Team Keys", `Open Team Keys to Revoke ${a.keyId}`, `Check Key ${a.keyId} Again`]),
     );
 
     // Open Team Keys, to revoke A there.
     await screen.runAction("Open Team Keys");
     expect(raycast.opened).toEqual([TEAM_KEYS_URL, TEAM_KEYS_URL]);
 
-    // The reminder survives closing and reopening the command...
+    // The live state survives closing and reopening the command...
     await screen.unmount();
     const again = await openStatus();
-    expect(again.metadata()["Previous Key to Revoke"]).toBe(a.keyId);
+    await again.waitFor(() => expect(again.metadata()[row]).toBe("Not Proven Revoked"));
 
-    // ...until it is dismissed: gone from the view, the actions and LocalStorage.
-    await again.runAction(`Dismiss Reminder to Revoke ${a.keyId}`);
-    await again.waitFor(() => again.metadata()["Previous Key to Revoke"] === undefined);
-    expect(again.markdown).not.toContain("Revoke key");
-    expect(again.actionTitles().some((title) => title.startsWith("Dismiss Reminder"))).toBe(false);
+    // ...until A is forgotten without proof (confirmed): gone from the view, the actions and LocalStorage.
+    answerNextAlert(true);
+    await again.runAction(`Forget Key ${a.keyId} Without Proof…`);
+    await again.waitFor(() => again.metadata()[row] === undefined);
+    expect(again.metadata()["Previous Key to Revoke"]).toBeUndefined();
+    expect(again.actionTitles().some((title) => title.includes(a.keyId))).toBe(false);
     expect(raycast.localStorage).not.toHaveProperty("key-to-revoke");
     expect(again.metadata()["Key ID"]).toBe(b.keyId);
 

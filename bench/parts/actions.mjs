@@ -12,6 +12,12 @@
 const REGISTER_WRITES = 3; // the key's item, the list, LingCode's entry
 const REGISTER_READS = 2 + REGISTER_WRITES; // LingCode's entry and the list, then each write read back
 const ROTATE_WRITES = REGISTER_WRITES + 1; // and the list again, without the old key
+// A rotation keeps the old key as a retired key (docs/revocation.md): the list of retired keys, then its item, each
+// read back.
+const RETIRE_WRITES = 2;
+// The list of retired keys (nothing secret), which API Key Status and Check API Key read once: one `lookup`, and
+// when there is none (no rotation yet) the `search` that tells a locked keyring from an empty one.
+const RETIRED_LIST_READS = 2;
 
 /**
  * Reads of LingCode's entry (service, account `asc-api-key`), the item another app wrote: on macOS each can bring an
@@ -75,7 +81,7 @@ const ACTIONS = [
     goals: {
       entryReads: exactly(1),
       readsBeforeFirstPaint: exactly(0),
-      reads: exactly(1),
+      reads: exactly(1 + RETIRED_LIST_READS),
       writes: exactly(0),
       requests: exactly(0),
     },
@@ -87,7 +93,7 @@ const ACTIONS = [
     goals: {
       entryReads: exactly(1),
       readsBeforeFirstPaint: exactly(0),
-      reads: exactly(1),
+      reads: exactly(1 + RETIRED_LIST_READS),
       writes: exactly(0),
       requests: exactly(0),
     },
@@ -96,7 +102,7 @@ const ACTIONS = [
     id: "5d",
     name: "API Key Status: Refresh",
     result: "refresh",
-    goals: { entryReads: exactly(1), reads: exactly(1), writes: exactly(0), requests: exactly(0) },
+    goals: { entryReads: exactly(1), reads: exactly(1 + RETIRED_LIST_READS), writes: exactly(0), requests: exactly(0) },
   },
   {
     id: "5e",
@@ -128,9 +134,20 @@ const ACTIONS = [
     result: "checkApiKey",
     goals: {
       entryReads: exactly(ENTRY_READS.check),
-      reads: exactly(1),
+      reads: exactly(1 + RETIRED_LIST_READS),
       writes: exactly(0),
       checks: exactly(1),
+      probes: exactly(0),
+    },
+  },
+  {
+    id: "5h2",
+    name: "Check API Key with a retired key (the key a rotation took out of use)",
+    result: "checkApiKeyRetired",
+    // One check more per retired key not yet proven revoked; its item read once, its line written once.
+    goals: {
+      entryReads: exactly(ENTRY_READS.check),
+      checks: exactly(2),
       probes: exactly(0),
     },
   },
@@ -151,11 +168,12 @@ const ACTIONS = [
     name: "asc-key register --rotate the key LingCode uses",
     result: "cliRotate",
     // The list is written twice: the new key's line goes in before its item and LingCode's entry are written, and the
-    // old key's line comes out last, after its item is removed.
+    // old key's line comes out last, after its item is removed; before that the old key is kept as a retired key (its
+    // line in the list of retired keys, read first, then its item).
     goals: {
       entryReads: exactly(ENTRY_READS.registerNoQuestion),
-      reads: exactly(2 + ROTATE_WRITES),
-      writes: exactly(ROTATE_WRITES),
+      reads: exactly(2 + ROTATE_WRITES + RETIRE_WRITES + RETIRED_LIST_READS),
+      writes: exactly(ROTATE_WRITES + RETIRE_WRITES),
       removals: exactly(1),
       checks: exactly(1),
       probes: atMost(1),

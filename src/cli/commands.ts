@@ -38,6 +38,7 @@ import { KEY_OPTION, keyReference, list, nextReference, rename, use } from "./ke
 import { looksLikeKeyText, notTrashedWarning, showHelp, withoutFinalStop, type Command } from "./shared";
 import { registerAndReport } from "./registration";
 import { runImport } from "./import";
+import { readRetired, retiredJson, retiredLines, runForgetRetired, verifyRetired } from "./retired";
 
 /** Told to the user when a command needs a saved key and there is none (exit 1). */
 export const NO_KEY_SENTENCE = noKeySentence(
@@ -56,6 +57,7 @@ export const COMMANDS: Readonly<Record<CommandName, Command>> = {
   open,
   doctor,
   import: runImport,
+  "forget-retired": runForgetRetired,
   ...PIPELINE_COMMANDS,
 };
 
@@ -163,7 +165,11 @@ async function status(args: string[], io: CliIo): Promise<ExitStatus> {
     return EXIT.ok;
   }
   const report = await readStatus(keyStore(io));
-  io.out(values.json ? JSON.stringify(statusJson(report.status)) : report.sentence);
+  // The old keys a rotation took out of use, until Apple proves them revoked (their list: nothing secret).
+  const retired = await readRetired(io);
+  const json = retired.length > 0 ? { ...statusJson(report.status), retired: retiredJson(retired) } : undefined;
+  io.out(values.json ? JSON.stringify(json ?? statusJson(report.status)) : report.sentence);
+  if (!values.json) for (const line of retiredLines(retired)) io.out(line);
   return report.status.configured ? EXIT.ok : EXIT.noKey;
 }
 
@@ -182,10 +188,19 @@ async function verify(args: string[], io: CliIo): Promise<ExitStatus> {
   const values = parseCommandArgs("verify", args, {
     json: { type: "boolean" },
     capabilities: { type: "boolean" },
+    retired: { type: "boolean" },
     ...KEY_OPTION,
   });
   if (values.help) return showHelp("verify", io);
   const key = keyReference(values.key);
+  if (values.retired) {
+    if (key !== undefined || values.capabilities) {
+      throw new UsageError(
+        "--retired checks the key LingCode uses and the retired keys; drop --key and --capabilities.",
+      );
+    }
+    return verifyRetired(values.json === true, io);
+  }
   if (values.capabilities) return verifyCapabilities(values.json === true, io, key);
   const { check } = await verifySavedKey(keyStore(io), { ...appleOptions(io), key });
   const facts = OUTCOME[check.outcome];

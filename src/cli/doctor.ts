@@ -20,6 +20,7 @@ import { readSavedKey } from "../lib/keys";
 import { summarize } from "../lib/status";
 import { moveToTrash } from "../lib/trash";
 import { parseCommandArgs } from "./args";
+import { listRetiredKeys, retiredHealthLines } from "../lib/keys";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
 import { KEY_OPTION, keyReference } from "./keys";
@@ -80,6 +81,11 @@ export async function doctor(args: string[], io: CliIo): Promise<ExitStatus> {
     lines.push(appleLine(check), clockLine(check));
   }
   if (summary) lines.push(keyAgeLine(summary, now, rotateAfter));
+  // A rotation is finished when Apple proves the old key revoked (the retired keys' list: nothing secret).
+  if (key === undefined) {
+    const retired = await listRetiredKeys(keyStoreFor(io.env)).catch(() => []);
+    lines.push(...retiredHealthLines(retired, now, rotateAfter));
+  }
 
   const healthy = overallHealth(lines) === "ok";
   if (values.json) {

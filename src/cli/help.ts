@@ -14,6 +14,7 @@ import {
   XCRUN_ENV,
 } from "./pipeline-help";
 import { IMPORT_COMMAND_LINE, IMPORT_HELP } from "./import-help";
+import { FORGET_RETIRED_COMMAND_LINE, FORGET_RETIRED_HELP } from "./retired-help";
 
 const COMMAND_NAMES = [
   "register",
@@ -27,6 +28,7 @@ const COMMAND_NAMES = [
   "open",
   "doctor",
   "import",
+  "forget-retired",
   ...PIPELINE_COMMAND_NAMES,
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -69,6 +71,7 @@ Commands:
   open      Open the Team Keys page in App Store Connect
   doctor    Check the set-up: Keychain, leftover .p8 files, environment, Apple, clock, key age
 ${IMPORT_COMMAND_LINE}
+${FORGET_RETIRED_COMMAND_LINE}
 ${PIPELINE_COMMAND_LINES}
   help      Show a command's help: asc-key help <command>
 
@@ -82,6 +85,7 @@ ${ENVIRONMENT}`;
 export const COMMAND_HELP: Readonly<Record<CommandName, string>> = {
   ...PIPELINE_HELP,
   import: IMPORT_HELP,
+  "forget-retired": FORGET_RETIRED_HELP,
   register: `Usage: asc-key register --issuer-id <id> --key-id <id> --p8 <file> [--name <name>]   (team key)
        asc-key register --individual --key-id <id> --p8 <file> [--name <name>]         (individual key)
 
@@ -106,7 +110,8 @@ Options:
   --no-use          Only save it; LingCode keeps the key it uses
   --rotate <name or Key ID>
                     Rotation: the new key replaces this saved key, taking its name and its place (and LingCode's
-                    use of it); the old key is removed from the Keychain: revoke it on Team Keys
+                    use of it); the old key is kept only as a retired key, to ask Apple whether it still works,
+                    until Apple proves it revoked: revoke it on Team Keys (asc-key verify --retired)
   --skip-verify     Save without checking with Apple (e.g. offline)
   --trash           After saving, move the .p8 file to the Trash (a failure there is only a warning)
   -h, --help        Show this help
@@ -126,8 +131,14 @@ Options:
   --key <name or Key ID>  Another saved key: its sentence, then "Name: <name>"
   --json                  One line of JSON: {"configured","kind","keyId","issuerIdSuffix","fingerprint","savedAt"}
                           ({"configured":false} when no key is saved; no issuerIdSuffix for individual keys;
-                          with --key, "name" last)
+                          with --key, "name" last); with retired keys, "retired" last (see below)
   -h, --help              Show this help
+
+Then, without --key, a line per retired key: an old key a rotation took out of use, kept only to ask Apple
+whether it still works until Apple proves it revoked (asc-key verify --retired checks now):
+  Retired: Key ABC1234DEF still works at Apple (checked 09:14): revoke it on Team Keys
+  Retired: Key ABC1234DEF revoked: Apple refused it at 09:14 and 09:31.
+--json: "retired":[{"keyId","state":"still-works"|"pending"|"revoked","sentence","checkedAt"?,"refusedAt"?,"note"?}]
 
 An unreadable entry exits 4: register the key again. An unknown name exits 2, listing the saved keys.`,
 
@@ -168,12 +179,18 @@ Options:
   -h, --help  Show this help`,
 
   verify: `Usage: asc-key verify [--key <name or Key ID>] [--capabilities] [--json]
+       asc-key verify --retired [--json]
 
 Checks the key LingCode uses (or the saved key --key names) with App Store Connect once (GET /v1/apps?limit=1)
 and prints what Apple's answer means.
 
 Options:
   --key <name or Key ID>  Check another saved key
+  --retired       Also check each retired key (an old key a rotation took out of use) once: the key LingCode
+                  uses, then one request per retired key not yet proven revoked, and print each one's sentence.
+                  Proof: Apple refused it twice, at least 10 minutes apart by Apple's clock, while accepting the
+                  key LingCode uses; its material is then deleted. Exits 3 while a retired key still works.
+                  --json adds "retired":[...] as asc-key status --json shows it
   --capabilities  Also ask what the key can do, all at once (6 requests): apps, builds (GET /v1/builds),
                   TestFlight (GET /v1/betaGroups), provisioning (GET /v1/certificates, /v1/bundleIds) and
                   Users and Access (GET /v1/users). Each is yes (allowed), no (Apple: "does not allow this
@@ -228,6 +245,8 @@ with a one-line fix:
   apple           Apple accepts the key, and no agreement waits for the Account Holder (one request)
   clock           this computer's clock against Apple's Date
   key-age         the key's age against --rotate-after
+  retired-key     shown only when one is: an old key a rotation took out of use that still works at Apple
+                  more than --rotate-after days later (revoke it on Team Keys)
 
 Options:
   --key <name or Key ID>  Check another saved key

@@ -1,4 +1,5 @@
 import { Action, ActionPanel, Icon, Keyboard, useNavigation } from "@raycast/api";
+import type { ReactNode } from "react";
 import {
   checkCapabilitiesWithToast,
   copyToken,
@@ -39,6 +40,8 @@ interface KeyActionsProps {
   onLeftoversMoved?: () => void;
   /** After Remove Key… removed the key shown (default: onChanged). */
   onRemoved?: () => void;
+  /** More sections, after the key's own (API Key Status: the previous keys). */
+  children?: ReactNode;
 }
 
 /** The actions around the saved key, the same wherever the key is shown. */
@@ -134,6 +137,7 @@ export function KeyActions(props: KeyActionsProps) {
           />
         ) : null}
       </ActionPanel.Section>
+      {props.children}
       <ActionPanel.Section>
         {remove}
         {state === "failed" ? null : refresh}

@@ -1,4 +1,5 @@
 import { Color, Detail, Icon } from "@raycast/api";
+import type { ReactNode } from "react";
 import type { KeyToRevoke } from "../helpers/local-storage";
 import { ageInDays, formatAge, type RememberedCheck } from "../lib/check-summary";
 import { maskedSuffix } from "../lib/ids";
@@ -20,6 +21,8 @@ export function KeyMetadata(props: {
   check?: RememberedCheck;
   keyToRevoke?: KeyToRevoke;
   rotateAfter?: number;
+  /** More rows at the end (API Key Status: the previous keys' states). */
+  children?: ReactNode;
 }) {
   const { summary, keyToRevoke, rotateAfter } = props;
   const check = props.check?.keyId === summary.keyId ? props.check : undefined;
@@ -48,6 +51,7 @@ export function KeyMetadata(props: {
           icon={{ source: Icon.ExclamationMark, tintColor: Color.Orange }}
         />
       ) : null}
+      {props.children}
     </Detail.Metadata>
   );
 }

@@ -10,6 +10,9 @@ import type { Registration, StatusReport } from "../lib/keys";
 import { NOT_CONFIGURED_SENTENCE, summarySentence, type KeySummary } from "../lib/status";
 import { KeyActions, type EntryReading } from "./KeyActions";
 import { KeyMetadata } from "./KeyMetadata";
+import { RetiredKeyActions, RetiredKeyRows, retiredMarkdown } from "./RetiredKeys";
+import { useRetiredKeys } from "../hooks/useRetiredKeys";
+import { retiredHealthLines } from "../lib/keys";
 import { capabilitiesMarkdown, healthMarkdown } from "./status-sections";
 
 function statusMarkdown(options: {
@@ -82,7 +85,11 @@ export function KeyStatusView(props: { registered?: Registration }) {
   const state = entryState(status, data !== undefined);
   const summary = state !== "unreadable" && data?.status.configured ? data.status : undefined;
   const error = status.error ? describeError(status.error) : undefined;
-  const keyToRevoke = remembered.data?.keyToRevoke;
+  const retired = useRetiredKeys();
+  const retiredKeys = retired.data ?? [];
+  // The reminder to revoke a replaced key is the retired key's live state once its material is kept as one.
+  const reminder = remembered.data?.keyToRevoke;
+  const keyToRevoke = reminder && retiredKeys.some((key) => key.keyId === reminder.keyId) ? undefined : reminder;
   const check = summary && lastCheckOf(remembered.data, summary.keyId);
   const rotateAfter = rotationDays();
   const health = useKeyHealth(summary, check, rotateAfter);
@@ -92,18 +99,23 @@ export function KeyStatusView(props: { registered?: Registration }) {
     void status.revalidate();
     void remembered.revalidate();
     void health.revalidate();
+    void retired.revalidate();
   };
 
   return (
     <Detail
       navigationTitle="API Key Status"
-      isLoading={status.isLoading || remembered.isLoading}
+      isLoading={status.isLoading || remembered.isLoading || retired.isLoading}
       markdown={[
         statusMarkdown({ state, sentence, summary, error, keyToRevoke, check, rotateAfter, savedBeside }),
+        retiredMarkdown(retiredKeys),
         ...(summary && state === "read"
           ? [
               capabilitiesMarkdown(remembered.data?.capabilities, summary.keyId),
-              healthMarkdown(health.data?.lines ?? []),
+              healthMarkdown([
+                ...(health.data?.lines ?? []),
+                ...retiredHealthLines(retiredKeys, Date.now(), rotateAfter ?? 0),
+              ]),
             ]
           : []),
       ]
@@ -111,7 +123,9 @@ export function KeyStatusView(props: { registered?: Registration }) {
         .join("\n\n")}
       metadata={
         summary ? (
-          <KeyMetadata summary={summary} check={check} keyToRevoke={keyToRevoke} rotateAfter={rotateAfter} />
+          <KeyMetadata summary={summary} check={check} keyToRevoke={keyToRevoke} rotateAfter={rotateAfter}>
+            <RetiredKeyRows keys={retiredKeys} />
+          </KeyMetadata>
         ) : undefined
       }
       actions={
@@ -139,12 +153,16 @@ export function KeyStatusView(props: { registered?: Registration }) {
             if (report) status.show(report);
             else status.revalidate();
             void remembered.revalidate();
+            // A rotation keeps the old key as a retired key.
+            void retired.revalidate();
           }}
           onDismissRevoke={async () => {
             await dismissKeyToRevoke();
             void remembered.revalidate();
           }}
-        />
+        >
+          <RetiredKeyActions keys={retiredKeys} onChanged={refresh} />
+        </KeyActions>
       }
     />
   );

@@ -17,7 +17,8 @@ import { printable as printableText, WIDTH } from "./text";
 
 export type HealthLevel = "pass" | "warn" | "fail";
 
-type HealthCheck = "keychain" | "leftover-files" | "private-folders" | "environment" | "apple" | "clock" | "key-age";
+type HealthCheck =
+  "keychain" | "leftover-files" | "private-folders" | "environment" | "apple" | "clock" | "key-age" | "retired-key";
 
 export interface HealthLine {
   check: HealthCheck;

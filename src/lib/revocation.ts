@@ -77,7 +77,7 @@ export type RetiredKeyState =
     };
 
 /** What remains of a retired key once it is proven revoked (its material deleted): nothing secret. */
-interface RevokedKey {
+export interface RevokedKey {
   keyId: string;
   /** Apple's times of the two refusals that proved it, earliest first (ISO 8601). */
   refusedAt: [string, string];

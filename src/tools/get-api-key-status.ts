@@ -1,6 +1,8 @@
 import { readChecks } from "../helpers/local-storage";
 import { keyStore } from "../helpers/core";
 import { describeError, isAscKeyError } from "../lib/errors";
+import { retiredKey } from "../helpers/retired";
+import { listRetiredKeys } from "../lib/keys";
 import { listKeys, type ListedKey } from "../lib/keys";
 import { statusSentence, summarySentence } from "../lib/status";
 
@@ -21,7 +23,9 @@ function otherKey(key: ListedKey): OtherKey {
  * plus the last check with Apple if there was one; then the other saved keys, masked the same way (name, Key ID,
  * kind, the Issuer ID's last three characters, saved date). Reads the list of saved keys (nothing secret) and
  * LingCode's entry; no other key's secret. An entry that can't be used, or a Keychain that didn't answer, is an
- * answer too (as the status view shows it), never "no key".
+ * answer too (as the status view shows it), never "no key". `retiredKeys` answers "Did I revoke my old key?": each old
+ * key a rotation took out of use, with its sentence (still works at Apple, not proven revoked yet, or revoked with
+ * Apple's two refusals), from what was last checked (no request; verify-api-key with `retired: true` checks now).
  */
 export default async function tool() {
   let list;
@@ -37,7 +41,12 @@ export default async function tool() {
     throw error;
   }
   const others = list.keys.filter((key) => !key.active).map(otherKey);
-  const extra = list.problems.length > 0 ? { otherKeys: others, problems: list.problems } : { otherKeys: others };
+  const retired = await listRetiredKeys(keyStore()).catch(() => []);
+  const extra = {
+    otherKeys: others,
+    ...(list.problems.length > 0 ? { problems: list.problems } : {}),
+    ...(retired.length > 0 ? { retiredKeys: retired.map(retiredKey) } : {}),
+  };
   const { entry } = list;
   if (entry.state === "unreadable") {
     return {

@@ -3,6 +3,8 @@ import { bestEffort, rememberVerification } from "../helpers/local-storage";
 import { appleOptions, keyStore } from "../helpers/core";
 import { AscKeyError, describeError, isAscKeyError } from "../lib/errors";
 import { verifySavedKey, type Verification } from "../lib/keys";
+import { checkRetiredKeys, stillWorkingNote } from "../lib/keys";
+import { rememberRetiredNote, retiredKey } from "../helpers/retired";
 import { NOT_CONFIGURED_SENTENCE } from "../lib/status";
 
 type Input = {
@@ -11,12 +13,19 @@ type Input = {
    * key LingCode uses (the usual question).
    */
   key?: string;
+  /**
+   * Also check the old keys a rotation took out of use (one request each) to prove they were revoked: true for "did
+   * I revoke my old key?" when the user wants Apple asked now. Only with the key LingCode uses (no `key`).
+   */
+  retired?: boolean;
 };
 
 /**
  * Checks an App Store Connect API key with Apple (one request): the key LingCode uses, or another saved key by name
  * or Key ID. Returns the outcome and a sentence telling the user what it means: valid, role-limited,
- * agreement-required, rejected, rate-limited, server-error or unreachable.
+ * agreement-required, rejected, rate-limited, server-error or unreachable. With `retired: true`, also each old key a
+ * rotation took out of use (one request each), with its sentence: proof that it was revoked comes from two refusals
+ * at least 10 minutes apart by Apple's clock.
  */
 export default async function tool(input: Input = {}) {
   let verification: Verification;
@@ -39,11 +48,18 @@ export default async function tool(input: Input = {}) {
       await refreshLauncherSubtitle();
     });
   }
+  let retiredKeys: ReturnType<typeof retiredKey>[] | undefined;
+  if (input.retired && input.key === undefined) {
+    const retired = await checkRetiredKeys(keyStore(), check, appleOptions());
+    await bestEffort(() => rememberRetiredNote(stillWorkingNote(retired)));
+    retiredKeys = retired.map(retiredKey);
+  }
   return {
     keyId: summary.keyId,
     outcome: check.outcome,
     message: check.message,
     rateLimitRemaining: check.rateLimitRemaining,
     clockOffsetSeconds: check.clockOffsetSeconds,
+    retiredKeys,
   };
 }

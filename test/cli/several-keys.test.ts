@@ -272,6 +272,9 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
     expect(last.status).toBe(0);
     expect(last.stdout).toContain("LingCode has no key now");
     await expectLingCodeReads(undefined);
+    // Only the rotated key is left, retired until Apple proves it revoked; forgotten without proof, nothing is.
+    expect(accountsUnder(savedKeysService(service))).toEqual(["retired", `retired-${globex.keyId}`]);
+    expect((await cli(["forget-retired", globex.keyId, "--yes"])).status).toBe(0);
     expect(accountsUnder(savedKeysService(service))).toEqual([]);
     const empty = await cli(["list"]);
     expect(empty).toEqual({ status: 1, stdout: "No, no ASC key configured.\n", stderr: "" });

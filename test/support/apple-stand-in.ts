@@ -210,6 +210,11 @@ export interface AppleStandIn {
   ): void;
   setBehaviour(keyId: string, behaviour: Behaviour | Answer): void;
   setClockSkew(seconds: number): void;
+  /**
+   * Moves only the `Date` header Apple sends by this many seconds (tokens are still judged by the stand-in's clock):
+   * "ten minutes later by Apple's clock" without waiting ten minutes or expiring the token.
+   */
+  setDateOffset(seconds: number): void;
   /** Every request received, oldest first. Empty it with `requests.length = 0`. */
   requests: StandInRequest[];
   /** The last bearer token received (any key, judged or not). */
@@ -266,6 +271,7 @@ export async function startAppleStandIn(options: StartOptions = {}): Promise<App
   const keys = new Map<string, Registered>();
   const requests: StandInRequest[] = [];
   let globalSkew = options.clockSkewSeconds ?? 0;
+  let dateOffsetMs = 0;
   let lastToken: string | undefined;
 
   const toBehaviour = (b: Behaviour | Answer | undefined): Behaviour =>
@@ -293,7 +299,7 @@ export async function startAppleStandIn(options: StartOptions = {}): Promise<App
     const clockMs = Date.now() + skew * 1000;
     const send = (status: number, body: string, type = "application/json", rateLimit?: number) => {
       entry.status = status;
-      res.setHeader("Date", new Date(clockMs).toUTCString());
+      res.setHeader("Date", new Date(clockMs + dateOffsetMs).toUTCString());
       res.setHeader("Content-Type", type);
       if (rateLimit !== undefined)
         res.setHeader("X-Rate-Limit", `user-hour-lim:${HOURLY_LIMIT};user-hour-rem:${rateLimit};`);
@@ -450,6 +456,9 @@ export async function startAppleStandIn(options: StartOptions = {}): Promise<App
     },
     setClockSkew(seconds) {
       globalSkew = seconds;
+    },
+    setDateOffset(seconds) {
+      dateOffsetMs = seconds * 1000;
     },
     requests,
     get lastToken() {

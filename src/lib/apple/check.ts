@@ -32,6 +32,11 @@ export interface CheckResult {
   rateLimitLimit?: number;
   /** Apple's `Date` minus the local clock, rounded to seconds, when the answer had a `Date` header. */
   clockOffsetSeconds?: number;
+  /**
+   * Apple's own time of the answer (its `Date` header, ISO 8601), when it had one: what the proof that a retired key
+   * is revoked goes by (src/lib/revocation.ts), never rebuilt from the offset and this computer's clock.
+   */
+  appleDate?: string;
   /** ISO 8601 time the check started. */
   checkedAt: string;
   /** `errors[0].code` of Apple's answer. */
@@ -72,6 +77,8 @@ interface Run {
   found: Findings;
   httpStatus?: number;
   appleCode?: string;
+  /** Apple's `Date` on the decisive answer, in milliseconds since the epoch. */
+  appleTime?: number;
 }
 
 /**
@@ -81,7 +88,7 @@ interface Run {
  */
 export async function checkKey(credentials: TokenCredentials, options: CheckOptions = {}): Promise<CheckResult> {
   // No quota guard: the validity check always asks.
-  const { found, httpStatus, appleCode } = await probe(credentials, [VALIDITY_AREA], {
+  const { found, httpStatus, appleCode, appleTime } = await probe(credentials, [VALIDITY_AREA], {
     ...options,
     rateLimitRemaining: undefined,
   });
@@ -93,6 +100,7 @@ export async function checkKey(credentials: TokenCredentials, options: CheckOpti
     rateLimitRemaining,
     rateLimitLimit,
     clockOffsetSeconds,
+    appleDate: appleTime === undefined ? undefined : new Date(appleTime).toISOString(),
     checkedAt,
     appleCode,
   });
@@ -195,6 +203,7 @@ async function probe(credentials: TokenCredentials, areas: readonly Area[], opti
     }),
     httpStatus: decisive.answer.status,
     appleCode: decisive.answer.appleError?.code,
+    appleTime: decisive.answer.appleTime,
   });
 }
 

@@ -479,7 +479,7 @@ export function serializeSavedItem(record: KeyRecord, name: string): string {
 }
 
 /** Throws record-corrupt / record-version as parseRecord does; a missing or odd name is left out. */
-function parseSavedItem(text: string): SavedItem {
+export function parseSavedItem(text: string): SavedItem {
   const record = parseRecord(text);
   const raw = JSON.parse(text.trim()) as Record<string, unknown>;
   return typeof raw.name === "string" && validName(raw.name)

@@ -6,6 +6,7 @@ import { parseRecord, serializeRecord, type KeyRecord } from "../record";
 import { setAndReadBack, type SecretBackend } from "./backend";
 import { createSecretToolBackend } from "./linux";
 import { createSecurityBackend } from "./macos";
+import { createRetiredStore, type RetiredStore } from "./retired";
 import { createSavedKeyStore, savedKeysService, type SavedKeyStore } from "./saved";
 
 /** The one item LingCode reads: service `LingCode`, account `asc-api-key`. */
@@ -43,6 +44,11 @@ export interface KeyStore {
    * service holds the entry alone.
    */
   readonly saved: SavedKeyStore;
+  /**
+   * Keys a rotation took out of use, kept only to ask Apple whether they still work (src/lib/keychain/retired.ts),
+   * under the saved keys' service; changed only holding the saved keys' lock (`saved.locked`).
+   */
+  readonly retired: RetiredStore;
   /** The saved record, or undefined when there is none. Throws record-corrupt / record-version for a bad entry. */
   read(): Promise<KeyRecord | undefined>;
   /** The stored text as is, unparsed (secret). */
@@ -63,6 +69,7 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
     service,
     account: ACCOUNT,
     saved: createSavedKeyStore(savedKeysService(service), backend, lockFile(service, options.lockDir ?? os.tmpdir())),
+    retired: createRetiredStore(savedKeysService(service), backend),
     readRaw,
 
     async read() {

@@ -56,3 +56,12 @@ export {
   type StatusReport,
   type Verification,
 } from "./use";
+export {
+  listRetiredKeys,
+  retireKey,
+  checkRetiredKeys,
+  forgetRetiredKey,
+  stillWorkingNote,
+  retiredHealthLines,
+  type RetiredKeyView,
+} from "./retired";

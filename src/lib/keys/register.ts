@@ -12,6 +12,7 @@ import type { KeyStore } from "../keychain";
 import { checkNameFree, freeDefaultName, parseKeyName } from "../key-names";
 import { OUTCOME } from "../outcomes";
 import type { KeyKind, KeyRecord } from "../record";
+import { retireReplaced } from "./retired";
 import {
   listFromSnapshot,
   locateKey,
@@ -119,7 +120,8 @@ export interface RegistrationChoices {
   use?: boolean;
   /**
    * Rotation: the saved key (name or Key ID) the new key replaces. The new key takes its name and its place in the
-   * list, LingCode uses it if it used the old one, and the old key is removed (`Registration.replaced`: revoke it).
+   * list, LingCode uses it if it used the old one, and the old key is kept only as a retired key until Apple proves it
+   * revoked (`Registration.replaced`: revoke it; docs/revocation.md).
    */
   rotates?: string;
 }
@@ -411,7 +413,8 @@ function isKeychainError(error: AscKeyError): boolean {
  * Applies a plan: checks with Apple (unless told not to), reads again what may have changed since the plan (see
  * ApplyOptions.recheck), then saves. Saving first adds the key LingCode uses to the saved keys if it was only in
  * LingCode's entry (unless the new key replaces it), writes the new key's line and item, then (when LingCode uses it)
- * LingCode's entry in one update, read back, and last removes a rotated key. Apple saying `rejected` throws
+ * LingCode's entry in one update, read back, and last retires a rotated key (src/lib/retired-keys.ts) and removes
+ * it. Apple saying `rejected` throws
  * AppleCheckError(apple-rejected); `unreachable` or `server-error` throws AppleCheckError(apple-unavailable) so the
  * caller can offer to save without verifying (apply the same plan again with `verify: false`). Every refusal comes
  * before anything is written; the saved keys survive every failure.
@@ -462,6 +465,11 @@ async function save(plan: RegistrationPlan, basis: PlanBasis): Promise<SavedKeyS
   // one, so that it stays at hand, unless this registration is what replaces it.
   const kept = snapshot.entry.state === "key" && !plan.mustUse ? await keepActiveKey(store, snapshot, keys) : undefined;
   const rotatedOut = plan.replaces && plan.replaces.keyId !== record.keyId ? plan.replaces.keyId : undefined;
+  // The key this one takes the place of is kept as a retired key (docs/revocation.md) before its item goes: here
+  // for the same Key ID (its item is about to be written over), below for a rotated key.
+  const entryRecord = snapshot.entry.state === "key" ? snapshot.entry.record : undefined;
+  const replaced = plan.replaces?.summary;
+  if (replaced && !rotatedOut) await retireReplaced(store, replaced, entryRecord);
   await saveKey(store, snapshot.index, record, plan.name, { after: rotatedOut });
   if (plan.use) {
     try {
@@ -474,7 +482,10 @@ async function save(plan: RegistrationPlan, basis: PlanBasis): Promise<SavedKeyS
       );
     }
   }
-  if (rotatedOut) await forgetKey(store, snapshot.index, rotatedOut);
+  if (rotatedOut) {
+    if (replaced) await retireReplaced(store, replaced, entryRecord);
+    await forgetKey(store, snapshot.index, rotatedOut);
+  }
   clearTokenCache();
   return plan.use ? kept : undefined;
 }

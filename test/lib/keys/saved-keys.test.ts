@@ -15,8 +15,10 @@ import {
   itemAccount,
   savedKeysService,
   type KeyStore,
+  type SecretBackend,
 } from "../../../src/lib/keychain";
 import { pageBudget, serializePage, serializeSavedItem } from "../../../src/lib/keychain/saved";
+import { forgetRetiredKey } from "../../../src/lib/keys";
 import { defaultKeyName, MAX_NAME_LENGTH, parseKeyName } from "../../../src/lib/key-names";
 import { planRegistration, prepareKey, readStatus, registerKey, type KeyInput } from "../../../src/lib/keys";
 import { serializeRecord, type KeyRecord } from "../../../src/lib/record";
@@ -641,6 +643,9 @@ describe.skipIf(!HAS_KEYRING)("the saved keys in the private Secret Service", ()
     await removeKey(store, { next: mine.keyId });
     await removeKey(store, { next: null });
     await expectLingCodeReads(undefined);
+    // Only the rotated key is left, as a retired key waiting for Apple to prove it revoked (docs/revocation.md).
+    expect(accountsUnder(savedKeysService(service)).sort()).toEqual(["retired", `retired-${globex.keyId}`]);
+    await forgetRetiredKey(store, globex.keyId);
     expect(accountsUnder(savedKeysService(service))).toEqual([]);
   });
 });

@@ -1,0 +1,164 @@
+/**
+ * Retired keys through asc-key (the built bundle, a child process) with the Apple stand-in and the private Secret
+ * Service: rotate A → B; status and verify --retired say A still works (exit 3); once A is revoked at Apple, one
+ * check is not proof, two 10 minutes apart by Apple's clock are; forget-retired needs --yes. No output carries key
+ * material.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { savedKeysService } from "../../src/lib/keychain";
+import { retiredAccount } from "../../src/lib/keychain/retired";
+import { startAppleStandIn, type AppleStandIn } from "../support/apple-stand-in";
+import { runNode, type Run } from "../support/cli";
+import { HAS_KEYRING, lookupDirectly, testService } from "../support/keyring";
+import { ISSUER_ID, makeKey, makeKeyId } from "../support/keys";
+
+const ROOT = process.cwd();
+const BUNDLE = path.join(ROOT, "dist-cli", "asc-key.js");
+
+let tmp: string;
+let apple: AppleStandIn;
+let env: Record<string, string>;
+const pems: string[] = [];
+
+function cli(args: string[]): Promise<Run> {
+  return runNode([BUNDLE, ...args], { cwd: tmp, env });
+}
+
+function expectNoSecrets(run: Run) {
+  for (const pem of pems) {
+    for (const line of pem.split("\n").filter((l) => l && !l.startsWith("-----"))) {
+      expect(run.stdout + run.stderr).not.toContain(line);
+    }
+  }
+  expect(run.stdout + run.stderr).not.toContain(ISSUER_ID);
+}
+
+function made(): { keyId: string; file: string } {
+  const key = makeKey();
+  pems.push(key.pem);
+  const keyId = makeKeyId();
+  apple.register({ keyId, kind: "team", issuerId: ISSUER_ID, publicKey: key.publicKey });
+  const file = path.join(tmp, `AuthKey_${keyId}.p8`);
+  writeFileSync(file, key.pem, { mode: 0o600 });
+  return { keyId, file };
+}
+
+beforeAll(async () => {
+  tmp = mkdtempSync(path.join(tmpdir(), "lingcode-retired-"));
+  apple = await startAppleStandIn();
+  execFileSync(process.execPath, [path.join(ROOT, "scripts", "build-cli.mjs")], { cwd: ROOT, stdio: "pipe" });
+}, 60_000);
+afterAll(async () => {
+  await apple.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("forget-retired help", () => {
+  it("is listed, and needs a Key ID and --yes", async () => {
+    env = { PATH: process.env.PATH ?? "" };
+    expect((await cli(["--help"])).stdout).toContain("  forget-retired ");
+    expect((await cli(["help", "verify"])).stdout).toContain("--retired");
+    const none = await cli(["forget-retired"]);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/forget-retired needs <Key ID>/);
+  });
+});
+
+describe.skipIf(!HAS_KEYRING)("retired keys through asc-key", { timeout: 120_000 }, () => {
+  it("rotate A → B: A still works, then two refusals 10 minutes apart by Apple's clock prove it revoked", async () => {
+    const service = testService("cli-retired");
+    env = {
+      ...(process.env as Record<string, string>),
+      LINGCODE_KEYCHAIN_SERVICE: service,
+      LINGCODE_ASC_API_URL: apple.url,
+    };
+    delete env.NODE_OPTIONS;
+    const a = made();
+    const b = made();
+    expect(
+      (await cli(["register", "--issuer-id", ISSUER_ID, "--key-id", a.keyId, "--p8", a.file, "--name", "Acme"])).status,
+    ).toBe(0);
+    const rotation = await cli([
+      "register",
+      "--issuer-id",
+      ISSUER_ID,
+      "--key-id",
+      b.keyId,
+      "--p8",
+      b.file,
+      "--rotate",
+      "Acme",
+    ]);
+    expect(rotation.status, rotation.stderr).toBe(0);
+
+    // Not checked yet: status shows it (no request), its JSON too.
+    apple.requests.length = 0;
+    let status = await cli(["status"]);
+    expect(status.stdout).toContain(`Retired: Key ${a.keyId} not proven revoked yet`);
+    expect(apple.requests).toHaveLength(0);
+
+    // Still works: verify --retired exits 3, one request for B and one for A.
+    let verify = await cli(["verify", "--retired"]);
+    expect(verify.status, verify.stderr).toBe(3);
+    expect(apple.requests.map((request) => request.keyId)).toEqual([b.keyId, a.keyId]);
+    expect(verify.stdout).toMatch(
+      new RegExp(`Retired: Key ${a.keyId} still works at Apple \\(checked .+\\): revoke it on Team Keys`),
+    );
+    status = await cli(["status", "--json"]);
+    const json = JSON.parse(status.stdout) as { keyId: string; retired: { keyId: string; state: string }[] };
+    expect(json.keyId).toBe(b.keyId);
+    expect(json.retired).toMatchObject([{ keyId: a.keyId, state: "still-works" }]);
+    // Never usable: not listed, no token.
+    expect((await cli(["list", "--json"])).stdout).not.toContain(a.keyId);
+    expect((await cli(["token", "--key", a.keyId])).status).toBe(2);
+
+    apple.setBehaviour(a.keyId, "revoked");
+    verify = await cli(["verify", "--retired", "--json"]);
+    expect(verify.status).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({
+      outcome: "valid",
+      retired: [{ keyId: a.keyId, state: "pending" }],
+    });
+    expect(lookupDirectly(savedKeysService(service), retiredAccount(a.keyId))).toBeDefined();
+
+    apple.setDateOffset(11 * 60);
+    verify = await cli(["verify", "--retired"]);
+    expect(verify.status).toBe(0);
+    expect(verify.stdout).toMatch(new RegExp(`Retired: Key ${a.keyId} revoked: Apple refused it at .+ and .+\\.`));
+    expect(lookupDirectly(savedKeysService(service), retiredAccount(a.keyId))).toBeUndefined();
+    apple.setDateOffset(0);
+
+    // Dismissed with forget-retired (--yes needed).
+    expect((await cli(["forget-retired", a.keyId])).status).toBe(2);
+    const forgot = await cli(["forget-retired", a.keyId, "--yes"]);
+    expect(forgot.status, forgot.stderr).toBe(0);
+    expect(forgot.stdout).toContain(`Dismissed: Key ${a.keyId} revoked`);
+    expect((await cli(["status"])).stdout).not.toContain("Retired:");
+    for (const run of [rotation, status, verify, forgot]) expectNoSecrets(run);
+  });
+
+  it("forget-retired deletes a retired key's material without proof", async () => {
+    const service = testService("cli-retired-forget");
+    env = {
+      ...(process.env as Record<string, string>),
+      LINGCODE_KEYCHAIN_SERVICE: service,
+      LINGCODE_ASC_API_URL: apple.url,
+    };
+    delete env.NODE_OPTIONS;
+    const a = made();
+    const b = made();
+    await cli(["register", "--issuer-id", ISSUER_ID, "--key-id", a.keyId, "--p8", a.file, "--name", "Acme"]);
+    await cli(["register", "--issuer-id", ISSUER_ID, "--key-id", b.keyId, "--p8", b.file, "--rotate", "Acme"]);
+    const unknown = await cli(["forget-retired", "NOSUCHKEY9", "--yes"]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain(`the retired keys are ${a.keyId}`);
+    const forgot = await cli(["forget-retired", a.keyId.toLowerCase(), "--yes"]);
+    expect(forgot.status, forgot.stderr).toBe(0);
+    expect(forgot.stdout).toContain(`Forgot retired key ${a.keyId} without proof`);
+    expect(lookupDirectly(savedKeysService(service), retiredAccount(a.keyId))).toBeUndefined();
+  });
+});
