@@ -22,7 +22,7 @@ import { setAndReadBack, type SecretBackend } from "./backend";
 import { MAX_COMMAND_LINE } from "./macos";
 import { parseSavedItem, serializeSavedItem, type SavedItem } from "./saved";
 
-export const RETIRED_LIST_ACCOUNT = "retired";
+const RETIRED_LIST_ACCOUNT = "retired";
 const RETIRED_LIST_LABEL = "LingCode: retired App Store Connect keys (the list; nothing secret)";
 const RETIRED_VERSION = 1;
 
@@ -111,7 +111,7 @@ export function createRetiredStore(service: string, backend: SecretBackend): Ret
   };
 }
 
-export function serializeRetiredList(lines: readonly RetiredListLine[]): string {
+function serializeRetiredList(lines: readonly RetiredListLine[]): string {
   const retired = lines.map((line) => {
     if (line.state === "revoked") return { keyId: line.keyId, refusedAt: line.refusedAt };
     const { keyId, kind, issuerIdSuffix, fingerprint, name, retiredAt, checks } = line;
@@ -125,7 +125,7 @@ export function serializeRetiredList(lines: readonly RetiredListLine[]): string 
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 
 /** Reads the list as far as it goes; a line this version cannot read is left out (it never proves anything). */
-export function parseRetiredList(text: string): RetiredListLine[] {
+function parseRetiredList(text: string): RetiredListLine[] {
   let value: unknown;
   try {
     value = JSON.parse(text);

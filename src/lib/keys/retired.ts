@@ -158,14 +158,14 @@ async function reconcile(store: KeyStore, lines: RetiredListLine[]): Promise<Ret
 }
 
 /** One retired key's part of a check run. */
-export interface RetiredCheckReport extends RetiredKeyView {
+interface RetiredCheckReport extends RetiredKeyView {
   /** Whether a request was sent with it in this run (none when the run could prove nothing anyway). */
   asked: boolean;
   /** This run proved it revoked: its material was deleted from the Keychain. */
   provenNow?: boolean;
 }
 
-export interface RetiredCheckOptions extends CheckOptions {
+interface RetiredCheckOptions extends CheckOptions {
   clock?: SubtitleClock;
 }
 

@@ -15,7 +15,6 @@ import {
   itemAccount,
   savedKeysService,
   type KeyStore,
-  type SecretBackend,
 } from "../../../src/lib/keychain";
 import { pageBudget, serializePage, serializeSavedItem } from "../../../src/lib/keychain/saved";
 import { forgetRetiredKey } from "../../../src/lib/keys";
