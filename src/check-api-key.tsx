@@ -10,6 +10,7 @@ import {
 import { checkSubtitle, failedCheckSubtitle, UNREADABLE_ENTRY_SUBTITLE } from "./lib/check-summary";
 import { describeError, isAscKeyError, isUnreadableEntry } from "./lib/errors";
 import { verifySavedKey } from "./lib/pipeline";
+import { acceptedAtLastCheck } from "./helpers/last-check";
 import { NOT_CONFIGURED_SENTENCE } from "./lib/status";
 
 interface CheckContext {
@@ -34,7 +35,8 @@ export default async function Command(props: LaunchProps<{ launchContext: CheckC
   let keyId: string | undefined;
   let message: string | undefined;
   try {
-    const { summary, check } = await verifySavedKey(keyStore(), appleOptions());
+    const wasValid = await acceptedAtLastCheck();
+    const { summary, check } = await verifySavedKey(keyStore(), { ...appleOptions(), wasValid });
     keyId = summary.keyId;
     message = (await rememberVerification(summary, check)).message;
   } catch (error) {

@@ -21,6 +21,7 @@ import { printable } from "../lib/text";
 import { parseCommandArgs, parseCommandWithArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
+import { shellWord } from "./keys";
 import { registerAndReport } from "./registration";
 import { keyStoreFor } from "./settings";
 import { looksLikeKeyText, showHelp } from "./shared";
@@ -78,6 +79,9 @@ export async function runImport(args: string[], io: CliIo): Promise<ExitStatus> 
     { name: values.name, use },
     values["skip-verify"] === true,
     io,
+    chosen.file
+      ? `asc-key register --individual --key-id ${shellWord(chosen.keyId)} --p8 ${shellWord(chosen.file)}`
+      : undefined,
   );
   if (status === EXIT.ok && chosen.file) {
     io.err(

@@ -12,6 +12,7 @@ import {
   type RegistrationChoices,
 } from "../lib/pipeline";
 import { keyWords } from "../lib/status";
+import { printable } from "../lib/text";
 import { CLI_SWITCH_HINT } from "./capabilities";
 import { EXIT, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
@@ -19,12 +20,19 @@ import { shellWord } from "./keys";
 import { appleOptionsFor, keyStoreFor } from "./settings";
 import { withoutFinalStop } from "./shared";
 
-/** Registers the prepared key with these choices and reports it: EXIT.ok once it is saved. */
+const INDIVIDUAL_HINT =
+  "Save it as an individual key: asc-key register --individual --key-id <id> --p8 <file> (no --issuer-id).";
+
+/**
+ * Registers the prepared key with these choices and reports it: EXIT.ok once it is saved. `asIndividual` is the command
+ * that registers it as an individual key, told when Apple rejects it as a team key but accepts it as an individual one.
+ */
 export async function registerAndReport(
   prepared: PreparedKey,
   choices: RegistrationChoices,
   skipVerify: boolean,
   io: CliIo,
+  asIndividual?: string,
 ): Promise<ExitStatus> {
   let registration: Registration;
   try {
@@ -38,7 +46,11 @@ export async function registerAndReport(
   } catch (error) {
     if (error instanceof AppleCheckError) {
       const hint = error.code === "apple-unavailable" ? "; --skip-verify saves it without checking" : "";
-      io.err(`${withoutFinalStop(error.check.message)}. Nothing was saved${hint}.`);
+      io.err(`${withoutFinalStop(error.message)}. Nothing was saved${hint}.`);
+      // Apple accepted it as an individual key: the one command that saves it as one.
+      if (error.explained?.individualAccepted) {
+        io.err(printable(asIndividual ? `Save it as an individual key: ${asIndividual}` : INDIVIDUAL_HINT));
+      }
       return error.code === "apple-rejected" ? EXIT.rejected : EXIT.unavailable;
     }
     throw error;

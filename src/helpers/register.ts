@@ -50,6 +50,11 @@ export interface SubmitOptions {
   plan?: RegistrationPlan;
   /** The plan no longer held when it was applied (the saved keys changed meanwhile): plan again. */
   onOutdated?: () => void;
+  /**
+   * Apple rejected a team key but accepted it as an individual key, and the user chose "Save as Individual Key": the
+   * form shows the key as Individual (the registration itself runs again as an individual key, no Issuer ID).
+   */
+  onIndividual?: () => void;
   /** Called once the key is saved: on submit, or later through the toast's "Save Without Verifying". */
   onRegistered?: (registration: Registration) => void;
 }
@@ -78,7 +83,13 @@ export async function submitRegistration(input: KeyInput, options: SubmitOptions
   const asked = questionOf(plan, options.rotate);
   if (asked && !(await confirmPlan(asked, toast))) return undefined;
   // A plan made before this submit, or one the user looked at, is checked against the Keychain before it is applied.
-  return save(plan, input.p8Path, { ...options, recheck: earlier || asked !== undefined }, toast);
+  // Apple may accept a rejected team key as an individual key: then the toast saves it as one in one step.
+  const asIndividual = () => {
+    options.onIndividual?.();
+    const individual: KeyInput = { ...input, kind: "individual", issuerId: undefined };
+    void submitRegistration(individual, { ...options, plan: undefined });
+  };
+  return save(plan, input.p8Path, { ...options, recheck: earlier || asked !== undefined, asIndividual }, toast);
 }
 
 /**
@@ -160,7 +171,7 @@ function questionOf(plan: RegistrationPlan, rotate: SubmitOptions["rotate"]): Qu
 async function save(
   plan: RegistrationPlan,
   p8Path: string | undefined,
-  options: SubmitOptions & { recheck: boolean },
+  options: SubmitOptions & { recheck: boolean; asIndividual?: () => void },
   toast: Toast,
 ): Promise<Registration | undefined> {
   let registration: Registration;
@@ -179,10 +190,15 @@ async function save(
     });
   } catch (error) {
     if (isAscKeyError(error, "plan-outdated")) options.onOutdated?.();
-    failed(error, toast, () => {
-      // The same plan, checked against the Keychain again: the toast may have waited for minutes.
-      void save(plan, p8Path, { ...options, verify: false, recheck: true }, toast);
-    });
+    failed(
+      error,
+      toast,
+      () => {
+        // The same plan, checked against the Keychain again: the toast may have waited for minutes.
+        void save(plan, p8Path, { ...options, verify: false, recheck: true }, toast);
+      },
+      options.asIndividual,
+    );
     return undefined;
   }
   // The key is saved from here on: nothing below may report otherwise.
@@ -192,11 +208,17 @@ async function save(
   return registration;
 }
 
-/** Why nothing was saved, on the toast; `saveUnverified` is offered when Apple could not be asked. */
-function failed(error: unknown, toast: Toast, saveUnverified: () => void) {
+/**
+ * Why nothing was saved, on the toast; `saveUnverified` is offered when Apple could not be asked, `asIndividual` when
+ * Apple rejected a team key but accepted it as an individual key.
+ */
+function failed(error: unknown, toast: Toast, saveUnverified: () => void, asIndividual?: () => void) {
   toast.style = Toast.Style.Failure;
   toast.message = describeError(error);
-  if (error instanceof AppleCheckError && error.code === "apple-rejected") {
+  if (error instanceof AppleCheckError && error.explained?.individualAccepted && asIndividual) {
+    toast.title = "This Is an Individual Key: Nothing Saved";
+    toast.primaryAction = { title: "Save as Individual Key", onAction: asIndividual };
+  } else if (error instanceof AppleCheckError && error.code === "apple-rejected") {
     toast.title = "Apple Rejected the Key: Nothing Saved";
     toast.primaryAction = { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) };
   } else if (error instanceof AppleCheckError) {

@@ -7,11 +7,14 @@
 import {
   checkCapabilities,
   checkKey,
+  explainRejection,
   privilegeWarningAfterRegistration,
   type CapabilityOptions,
   type CapabilityReport,
   type CheckOptions,
   type CheckResult,
+  type ExplainOptions,
+  type RejectionExplained,
 } from "./apple";
 import { AscKeyError, isAscKeyError } from "./errors";
 import { issuerIdSuffix, parseIssuerId, parseKeyId } from "./ids";
@@ -19,6 +22,7 @@ import { loadKeyFile, normalizePrivateKey } from "./key";
 import type { KeyStore } from "./keychain";
 import { checkNameFree, freeDefaultName, parseKeyName } from "./key-names";
 import { OUTCOME } from "./outcomes";
+import { rejectionText } from "./rejection";
 import type { KeyKind, KeyRecord } from "./record";
 import {
   forgetKey,
@@ -111,10 +115,14 @@ export async function prepareKey(input: KeyInput, now: () => number = Date.now):
 /** Apple's answer stopped a registration: nothing was saved. */
 export class AppleCheckError extends AscKeyError {
   readonly check: CheckResult;
+  /** A rejection explained (apple/explain.ts); `individualAccepted`: save it again as an individual key. */
+  readonly explained?: RejectionExplained;
 
-  constructor(check: CheckResult) {
-    super(check.outcome === "rejected" ? "apple-rejected" : "apple-unavailable", check.message);
+  constructor(check: CheckResult, explained?: RejectionExplained, keyId = "") {
+    const message = explained ? rejectionText(keyId, explained) : check.message;
+    super(check.outcome === "rejected" ? "apple-rejected" : "apple-unavailable", message);
     this.check = check;
+    if (explained) this.explained = explained;
   }
 }
 
@@ -439,6 +447,11 @@ export async function applyRegistration(plan: RegistrationPlan, options: ApplyOp
   if (options.verify ?? true) {
     options.onStep?.("checking");
     check = await checkKey(prepared.record, options.check);
+    if (check.outcome === "rejected") {
+      // One more request for a team key (as an individual key), then what the 401 can mean: see apple/explain.ts.
+      const explained = await explainRejection(prepared.record, check, options.check);
+      throw new AppleCheckError(check, explained, prepared.record.keyId);
+    }
     if (!OUTCOME[check.outcome].usable) throw new AppleCheckError(check);
   }
   const basis = options.recheck === false ? planned : await recheck(plan, planned);
@@ -553,15 +566,35 @@ export interface KeyChoice {
 
 export interface Verification {
   summary: KeySummary;
+  /** Apple's answer; after a 401 asked again after a pause (VerifyOptions.wasValid), the second answer. */
   check: CheckResult;
+  /** A 401 explained (see apple/explain.ts); `check.message` then says what was found. */
+  explained?: RejectionExplained;
 }
 
-/** One check with Apple of the key LingCode uses (or of the saved key `key`). Throws no-key when nothing is saved. */
-export async function verifySavedKey(store: KeyStore, options: CheckOptions & KeyChoice = {}): Promise<Verification> {
-  const { key, ...checkOptions } = options;
+/** How a saved key is verified. */
+export interface VerifyOptions extends CheckOptions, KeyChoice, Pick<ExplainOptions, "retryPauseMs" | "pause"> {
+  /**
+   * Whether the key was valid at its last check (the caller remembers checks per key; the CLI remembers none): then a
+   * 401 is asked once more after a short pause before the key is called rejected.
+   */
+  wasValid?: (keyId: string) => boolean;
+}
+
+/**
+ * One check with Apple of the key LingCode uses (or of the saved key `key`); a 401 is explained (one or two more
+ * requests: see apple/explain.ts), and the message says what was found. Throws no-key when nothing is saved.
+ */
+export async function verifySavedKey(store: KeyStore, options: VerifyOptions = {}): Promise<Verification> {
+  const { key, wasValid, ...checkOptions } = options;
   const record = await requireRecord(store, key);
+  const summary = summarize(record) as KeySummary;
   const check = await checkKey(record, checkOptions);
-  return { summary: summarize(record) as KeySummary, check };
+  if (check.outcome !== "rejected") return { summary, check };
+  const explained = await explainRejection(record, check, { ...checkOptions, wasValid: wasValid?.(record.keyId) });
+  const again = explained.retry && explained.retry.outcome !== "rejected" ? explained.retry : undefined;
+  if (again) return { summary, check: again, explained };
+  return { summary, check: { ...check, message: rejectionText(record.keyId, explained) }, explained };
 }
 
 export interface CapabilityCheck {

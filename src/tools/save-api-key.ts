@@ -24,7 +24,10 @@ type Input = {
   keyId: string;
   /** The absolute path of the .p8 private key file, e.g. /Users/me/Downloads/AuthKey_2X9R4HXF34.p8. Never the key's contents. */
   p8Path: string;
-  /** True for an individual key (one that acts as a single user and has no Issuer ID). Default false: a team key. */
+  /**
+   * True for an individual key (one that acts as a single user and has no Issuer ID). Default false: a team key. Set it
+   * (and leave issuerId out) when an earlier call answered `individualKey: true`.
+   */
   individual?: boolean;
   /**
    * A short name to know the key by among the saved keys, e.g. the client or team it is for ("Acme"). Optional: by
@@ -166,7 +169,11 @@ export default async function tool(input: Input) {
     });
   } catch (error) {
     if (error instanceof AppleCheckError) {
-      return { saved: false, outcome: error.check.outcome, reason: error.message };
+      const { individualKey, nextStep } = individualHint(
+        error,
+        "save-api-key again with individual: true and no issuerId",
+      );
+      return { saved: false, outcome: error.check.outcome, reason: error.message, individualKey, nextStep };
     }
     if (error instanceof AscKeyError) return { saved: false, reason: error.message };
     throw error;
@@ -195,5 +202,17 @@ export default async function tool(input: Input) {
       ? `Revoke the previous key ${replaced.keyId} on Team Keys once nothing uses it.`
       : undefined,
     keyId: summary.keyId,
+  };
+}
+
+/**
+ * What to add to the answer when Apple's check saved nothing: for a team key Apple accepted as an individual key, that
+ * it is one (`individualKey: true`) and how to save it as one in one more call (`call`, in the model's words).
+ */
+export function individualHint(error: AppleCheckError, call: string): { individualKey?: true; nextStep?: string } {
+  if (!error.explained?.individualAccepted) return {};
+  return {
+    individualKey: true,
+    nextStep: `This is an individual key: Apple accepted it without the Issuer ID. To save it as an individual key, call ${call}.`,
   };
 }
