@@ -20,8 +20,7 @@ import { shellWord } from "./keys";
 import { appleOptionsFor, keyStoreFor } from "./settings";
 import { withoutFinalStop } from "./shared";
 
-const INDIVIDUAL_HINT =
-  "Save it as an individual key: asc-key register --individual --key-id <id> --p8 <file> (no --issuer-id).";
+const INDIVIDUAL_COMMAND = "asc-key register --individual --key-id <id> --p8 <file> (no --issuer-id)";
 
 /**
  * Registers the prepared key with these choices and reports it: EXIT.ok once it is saved. `asIndividual` is the command
@@ -46,11 +45,11 @@ export async function registerAndReport(
   } catch (error) {
     if (error instanceof AppleCheckError) {
       const hint = error.code === "apple-unavailable" ? "; --skip-verify saves it without checking" : "";
-      io.err(`${withoutFinalStop(error.message)}. Nothing was saved${hint}.`);
-      // Apple accepted it as an individual key: the one command that saves it as one.
-      if (error.explained?.individualAccepted) {
-        io.err(printable(asIndividual ? `Save it as an individual key: ${asIndividual}` : INDIVIDUAL_HINT));
-      }
+      // Apple accepted it as an individual key: the one command that saves it as one, on the same line.
+      const individual = error.explained?.individualAccepted
+        ? ` Save it as an individual key: ${asIndividual ?? INDIVIDUAL_COMMAND}`
+        : "";
+      io.err(printable(`${withoutFinalStop(error.message)}. Nothing was saved${hint}.${individual}`));
       return error.code === "apple-rejected" ? EXIT.rejected : EXIT.unavailable;
     }
     throw error;
