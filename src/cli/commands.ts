@@ -37,6 +37,7 @@ import { PIPELINE_COMMANDS } from "./pipeline-commands";
 import { KEY_OPTION, keyReference, list, nextReference, rename, shellWord, use } from "./keys";
 import { looksLikeKeyText, notTrashedWarning, showHelp, withoutFinalStop, type Command } from "./shared";
 import { registerAndReport } from "./registration";
+import { role } from "./role";
 import { runImport } from "./import";
 
 /** Told to the user when a command needs a saved key and there is none (exit 1). */
@@ -48,6 +49,7 @@ export const COMMANDS: Readonly<Record<CommandName, Command>> = {
   list,
   use,
   rename,
+  role,
   verify,
   token,
   remove,

@@ -65,7 +65,9 @@ function reportRegistration(registration: Registration, skipVerify: boolean, io:
   for (const warning of registration.warnings) io.err(`warning: ${warning}`);
   if (registration.check && registration.check.outcome !== "valid") io.err(`warning: ${registration.check.message}`);
   // The privilege probe (Users and Access): one more request, never a refusal; an unknown answer says nothing.
-  if (registration.privilege) io.err(`warning: ${registration.privilege}`);
+  // A team key with no role recorded gets a note (the one step that settles it), a recorded App Manager key nothing.
+  const { privilege } = registration;
+  if (privilege) io.err(`${privilege.level === "note" ? "note" : "warning"}: ${privilege.text}`);
   if (skipVerify) io.err("saved without checking with Apple; run asc-key verify to check it.");
   if (registration.switchedFrom) {
     const back = shellWord(registration.switchedFrom.keyId);

@@ -263,7 +263,7 @@ async function afterSave(
   notes.push(`Fingerprint ${registration.fingerprint}`);
   if (!check) notes.push("Not verified with Apple.");
   else if (check.outcome !== "valid") notes.push(check.message);
-  if (registration.privilege) notes.push(registration.privilege);
+  if (registration.privilege) notes.push(registration.privilege.text);
   if (registration.switchedFrom) notes.push(`"${registration.switchedFrom.name}" stays saved.`);
   notes.push(...registration.warnings);
   if (notRemembered) notes.push(notRemembered);

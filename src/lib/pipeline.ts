@@ -22,6 +22,8 @@ import { loadKeyFile, normalizePrivateKey } from "./key";
 import type { KeyStore } from "./keychain";
 import { checkNameFree, freeDefaultName, parseKeyName } from "./key-names";
 import { OUTCOME } from "./outcomes";
+import { readRecordedRole, recordedRole } from "./key-roles-store";
+import type { RoleWords } from "./key-role";
 import { rejectionText } from "./rejection";
 import type { KeyKind, KeyRecord } from "./record";
 import {
@@ -213,8 +215,12 @@ export interface Registration {
   warnings: string[];
   /** Apple's answer when verified. `role-limited`, `agreement-required` and `rate-limited` still save. */
   check?: CheckResult;
-  /** The privilege probe's warning (ApplyOptions.privilege), when the key reaches Users and Access. */
-  privilege?: string;
+  /**
+   * What the privilege probe (ApplyOptions.privilege) found to say, when the key reaches Users and Access: a note for a
+   * team key with no role recorded (the one step that settles it), nothing for a recorded App Manager key, a warning
+   * for an Admin key or an individual key (see key-role.ts).
+   */
+  privilege?: RoleWords;
   /** The name it is saved under. */
   name: string;
   /** LingCode uses the new key now. */
@@ -477,6 +483,7 @@ export async function applyRegistration(plan: RegistrationPlan, options: ApplyOp
     const privilege = await privilegeWarningAfterRegistration(prepared.record, check, {
       ...options.check,
       switchHint: options.privilege.switchHint,
+      role: recordedRole(basis.snapshot.index, prepared.record.keyId, prepared.fingerprint),
     });
     if (privilege) registration.privilege = privilege;
   }
@@ -612,12 +619,15 @@ export async function checkSavedKeyCapabilities(
 ): Promise<CapabilityCheck> {
   const { lastSeen, key, ...rest } = options;
   const record = await requireRecord(store, key);
+  // The role recorded from Team Keys, from the index alone (a team key only; an unreadable index: none).
+  const role = record.kind === "team" ? await readRecordedRole(store, record.keyId).catch(() => undefined) : undefined;
   const remembered = rememberedQuota(record.keyId, lastSeen, (options.now ?? Date.now)());
   const checkOptions =
     remembered === undefined || rest.rateLimitRemaining !== undefined
       ? rest
       : { ...rest, rateLimitRemaining: remembered };
-  return { summary: summarize(record) as KeySummary, report: await checkCapabilities(record, checkOptions) };
+  const report = await checkCapabilities(record, role ? { ...checkOptions, role } : checkOptions);
+  return { summary: summarize(record) as KeySummary, report };
 }
 
 /** An earlier answer's hourly quota, as remembered (e.g. the last check). */

@@ -181,7 +181,9 @@ export default async function tool(input: Input) {
   // The key is saved from here on: the bookkeeping failing must not make the answer say otherwise.
   const notRemembered = await rememberRegistration(registration);
   const warnings = [...registration.warnings];
-  if (registration.privilege) warnings.push(registration.privilege);
+  // Users and Access: a warning for an Admin or individual key; for a team key with no role recorded, a note.
+  if (registration.privilege?.level === "warn") warnings.push(registration.privilege.text);
+  const roleNote = registration.privilege?.level === "note" ? registration.privilege.text : undefined;
   if (notRemembered) warnings.push(notRemembered);
   const { summary, inUse, switchedFrom, replaced } = registration;
   return {
@@ -195,6 +197,7 @@ export default async function tool(input: Input) {
     outcome: registration.check?.outcome,
     message: registration.check?.message,
     warnings,
+    roleNote,
     previousKeyStaysSaved: switchedFrom ? { name: switchedFrom.name, keyId: switchedFrom.keyId } : undefined,
     lingCodeKeepsUsing: inUse ? { name: inUse.name, keyId: inUse.keyId } : undefined,
     replacedKeyId: replaced?.keyId,

@@ -18,6 +18,7 @@
  * whose item is missing or out of date; it is listed as damaged (with Remove), or repaired from the item when the
  * key is next read. Every change of the index is a read-modify-write under one lock (src/lib/keychain/lock.ts).
  */
+import { parseKeyRole, type KeyRole } from "../key-role";
 import { AscKeyError } from "../errors";
 import { parseKeyId } from "../ids";
 import { MAX_NAME_LENGTH } from "../key-names";
@@ -60,10 +61,17 @@ export interface IndexEntry {
   issuerIdSuffix?: string;
   fingerprint?: string;
   savedAt?: string;
+  /**
+   * What the key's Access column on Team Keys shows, as the user recorded it (src/lib/key-roles-store.ts). Kept when
+   * the line is written again for the same key material without a `role` property; an explicit `role: undefined`
+   * forgets it.
+   */
+  role?: KeyRole;
 }
 
 /** An entry with everything a list shows. */
-export type CompleteEntry = Required<Omit<IndexEntry, "issuerIdSuffix">> & Pick<IndexEntry, "issuerIdSuffix">;
+export type CompleteEntry = Required<Omit<IndexEntry, "issuerIdSuffix" | "role">> &
+  Pick<IndexEntry, "issuerIdSuffix" | "role">;
 
 export function isComplete(entry: IndexEntry): entry is CompleteEntry {
   return (
@@ -234,14 +242,18 @@ export function createSavedKeyStore(service: string, backend: SecretBackend, loc
       const at = page.entries.findIndex((existing) => existing.keyId === entry.keyId);
       if (at === -1) continue;
       const entries = [...page.entries];
-      entries[at] = entry;
+      const before = page.entries[at];
+      // The recorded role stays with the same key material unless the new line says otherwise.
+      const kept = !("role" in entry) && before.role && before.fingerprint === entry.fingerprint;
+      const line = kept ? { ...entry, role: before.role } : entry;
+      entries[at] = line;
       if (fits(index, { ...page, entries }, 1)) {
         page.entries = entries;
         await writePage(index, page);
         return;
       }
       // Grown past its page: written elsewhere first, then taken out of here.
-      await append(index, entry);
+      await append(index, line);
       page.entries = page.entries.filter((existing) => existing !== page.entries[at]);
       await writePage(index, page);
       return;
@@ -377,6 +389,7 @@ function orderedEntry(entry: IndexEntry): Record<string, unknown> {
   if (entry.issuerIdSuffix !== undefined) out.issuerIdSuffix = entry.issuerIdSuffix;
   if (entry.fingerprint !== undefined) out.fingerprint = entry.fingerprint;
   if (entry.savedAt !== undefined) out.savedAt = entry.savedAt;
+  if (entry.role !== undefined) out.role = entry.role;
   return out;
 }
 
@@ -431,6 +444,8 @@ function parseEntry(value: unknown): IndexEntry | undefined {
   }
   if (typeof raw.fingerprint === "string" && FINGERPRINT.test(raw.fingerprint)) entry.fingerprint = raw.fingerprint;
   if (typeof raw.savedAt === "string" && !Number.isNaN(Date.parse(raw.savedAt))) entry.savedAt = raw.savedAt;
+  const role = entry.kind === "team" ? parseKeyRole(raw.role) : undefined;
+  if (role !== undefined) entry.role = role;
   return entry;
 }
 
