@@ -13,7 +13,7 @@ import { keyStore } from "../src/helpers/core";
 import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/outcomes";
 import { registerKey } from "../src/lib/pipeline";
 import { listKeys, useSavedKey } from "../src/lib/saved-keys";
-import { privilegeWarning } from "../src/lib/apple/conclusions";
+import { roleWords } from "../src/lib/key-role";
 import { RAW_CONTROL } from "./support/controls";
 import { makeKey } from "./support/keys";
 import { LOCKED_MESSAGE } from "../src/lib/keychain/linux";
@@ -374,7 +374,7 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
     expect(toast).toMatchObject({
       style: "SUCCESS",
       title: sentence,
-      message: `Fingerprint ${fingerprint} ${privilegeWarning(key.keyId, "team")}`,
+      message: `Fingerprint ${fingerprint} ${roleWords(key.keyId, "yes", undefined, "")?.text}`,
     });
     expect(toast.primaryAction).toBeUndefined();
 

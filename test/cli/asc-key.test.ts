@@ -29,7 +29,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { TEAM_KEYS_URL } from "../../src/lib/asc-client";
 import { CLI_SWITCH_HINT } from "../../src/cli/capabilities";
-import { privilegeWarning } from "../../src/lib/capabilities";
+import { KEY_ROLE, roleWords } from "../../src/lib/key-role";
 import { ACCOUNT } from "../../src/lib/keychain";
 import {
   HOSTILE_TITLE,
@@ -408,8 +408,10 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
       expect(run.stdout).toBe(
         `Yes, Issuer ID ends in ...b6c, Key ID ${keyId}\nFingerprint: ${fingerprintOf(key.publicKey)}\n`,
       );
-      // The stand-in's keys have App Manager access unless told otherwise: it reaches Users and Access.
-      expect(run.stderr).toBe(`asc-key: warning: ${privilegeWarning(keyId, "team", CLI_SWITCH_HINT)}\n`);
+      // The stand-in's keys have App Manager access unless told otherwise: it reaches Users and Access, which gets a
+      // note with the one step that settles App Manager or Admin, never a warning.
+      expect(run.stderr).toBe(`asc-key: note: ${roleWords(keyId, "yes", undefined, "")?.text}\n`);
+      expect(run.stderr).not.toMatch(/warning:/);
       expect(apple.requests.map((r) => [r.path, r.status])).toEqual([
         ["/v1/apps?limit=1", 200],
         ["/v1/users?limit=1", 200],
@@ -977,8 +979,33 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service and the Apple stand
 
     it("the Admin warning in the CLI says how to switch with the CLI", async () => {
       await saveWithRole({ role: "admin" });
+      expect((await cli(["role", keyId, "admin"])).status).toBe(0);
       const run = await cli(["verify", "--capabilities"]);
-      expect(run.stderr).toContain(`asc-key: warning: ${privilegeWarning(keyId, "team", CLI_SWITCH_HINT)}\n`);
+      expect(run.stdout).toContain("  Role: Admin (recorded from Team Keys)\n");
+      expect(run.stderr).toContain(`asc-key: warning: ${KEY_ROLE.admin.advice!(keyId, CLI_SWITCH_HINT)}\n`);
+    });
+
+    it("a role recorded from Team Keys: App Manager says nothing anywhere, Admin gets the advice to rotate", async () => {
+      await saveWithRole({ role: "app-manager" });
+      const recorded = await cli(["role", keyId, "App Manager"]);
+      expect(recorded.status, recorded.stderr).toBe(0);
+      expect(recorded.stdout).toMatch(
+        new RegExp(`^Key ${keyId} \\(".*"\\) recorded as App Manager \\(from Team Keys\\)\\.\n$`),
+      );
+      expect(recorded.stderr).toBe("");
+      const capabilities = await cli(["verify", "--capabilities"]);
+      expect(capabilities.stdout).toContain("  Role: App Manager (recorded from Team Keys)\n");
+      expect(capabilities.stdout + capabilities.stderr).not.toMatch(
+        /Users and Access, so it is|warning:.*Users and Access/,
+      );
+      // Registered again (the same .p8, so the line keeps its role): the privilege probe finds nothing to say.
+      const again = await registerTeam();
+      expect(again.status, again.stderr).toBe(0);
+      expect(again.stderr).toBe("");
+      const admin = await cli(["role", keyId, "admin"]);
+      expect(admin.stderr).toBe(`asc-key: warning: ${KEY_ROLE.admin.advice!(keyId, CLI_SWITCH_HINT)}\n`);
+      expectFailure(await cli(["role", keyId, "developer"]), 2, /The role is one of app-manager, admin, none/);
+      expect((await cli(["role", keyId, "none"])).stdout).toMatch(/no role recorded/);
     });
 
     it("rate limited: every area unknown with the reason, never no; exit 0 with the warning", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { saveCheck } from "../../src/helpers/local-storage";
-import { privilegeWarning } from "../../src/lib/apple/conclusions";
+import { roleWords } from "../../src/lib/key-role";
 import * as capabilitiesTool from "../../src/tools/check-key-capabilities";
 import { raycast } from "../raycast/harness";
 import { ROLE_CASES } from "../support/apple-stand-in";
@@ -68,12 +68,12 @@ describe.skipIf(!HAS_KEYRING)("check-key-capabilities", () => {
     },
   );
 
-  it("the Admin-level warning is the toast's sentence", async () => {
+  it("a team key reaching Users and Access gets the note that settles its role (no warning)", async () => {
     const key = world.key();
     world.apple.setBehaviour(key.keyId, { role: "admin" });
     await world.seed(key);
     const result = await check();
-    expect(result.conclusions.map((c) => c.text)).toContain(privilegeWarning(key.keyId, "team"));
+    expect(result.conclusions.map((c) => c.text)).toContain(roleWords(key.keyId, "yes", undefined, "")?.text);
   });
 
   it("the last check saw fewer than 20 requests left this hour: asks nothing, says why", async () => {

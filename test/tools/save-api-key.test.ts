@@ -3,7 +3,9 @@ import path from "node:path";
 import { LocalStorage } from "@raycast/api";
 import { describe, expect, it, vi } from "vitest";
 import { outcomeSentence } from "../../src/lib/outcomes";
-import { privilegeWarning } from "../../src/lib/apple/conclusions";
+import { roleWords } from "../../src/lib/key-role";
+
+const roleNote = (keyId: string) => roleWords(keyId, "yes", undefined, "")?.text;
 import { parseIssuerId, parseKeyId } from "../../src/lib/ids";
 import { keyFingerprint, loadKeyFile } from "../../src/lib/key";
 import { ACCOUNT, createSecretToolBackend, LABEL } from "../../src/lib/keychain";
@@ -262,8 +264,10 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
         fingerprint: keyFingerprint(key.pem),
         outcome: "valid",
         message: outcomeSentence("valid", { keyId: key.keyId }),
-        // An App Manager key (the stand-in's default) reaches Users and Access: saved, with the note on its reach.
-        warnings: [privilegeWarning(key.keyId, "team")],
+        // An App Manager key (the stand-in's default) reaches Users and Access: saved, with a note (no warning) saying
+        // the one step that tells App Manager from Admin.
+        warnings: [],
+        roleNote: roleNote(key.keyId),
         previousKeyStaysSaved: undefined,
         lingCodeKeepsUsing: undefined,
         replacedKeyId: undefined,
@@ -309,7 +313,6 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
         const result = await save(await teamInput(key));
         expect(result).toMatchObject({ saved: true, outcome: "valid" });
         expect(result.warnings).toEqual([
-          privilegeWarning(key.keyId, "team"),
           "The check's answer could not be remembered; Verify with Apple shows it again.",
         ]);
         expect(setItem).toHaveBeenCalled();
@@ -404,7 +407,8 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
       const result = await save({ issuerId: ISSUER_ID, keyId: key.keyId, p8Path: file });
       expect(result, JSON.stringify(result)).toMatchObject({
         saved: true,
-        warnings: [...warnings, privilegeWarning(key.keyId, "team")],
+        warnings,
+        roleNote: roleNote(key.keyId),
       });
     });
 
