@@ -14,7 +14,6 @@ import { KeyList } from "./KeyList";
 import { RegisterForm } from "./RegisterForm";
 import { RemoveKeyAction } from "./RemoveKeyAction";
 import { RemoveKeyForm } from "./SavedKeyActions";
-import { RecordRoleAction } from "./RecordRoleAction";
 import { RotateKeyAction } from "./RotateKeyAction";
 
 /**
@@ -119,7 +118,6 @@ export function KeyActions(props: KeyActionsProps) {
       </ActionPanel.Section>
       <ActionPanel.Section>
         <RotateKeyAction form={registerForm({ keyId: summary.keyId })} />
-        {summary.kind === "team" && <RecordRoleAction keyId={summary.keyId} onRecorded={onChanged} />}
         <Action.Push
           title="Replace Key…"
           icon={Icon.Pencil}

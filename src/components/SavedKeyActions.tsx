@@ -8,7 +8,6 @@ import { parseKeyName } from "../lib/key-names";
 import type { ListedKey, ListedOkKey } from "../lib/saved-keys";
 import { fieldReason, RegisterForm } from "./RegisterForm";
 import { RemoveKeyAction } from "./RemoveKeyAction";
-import { RecordRoleAction } from "./RecordRoleAction";
 import { RotateKeyAction } from "./RotateKeyAction";
 
 interface Props {
@@ -90,7 +89,6 @@ export function SavedKeyActions({ keyItem, keys, lastSeen, onChanged, onChecked,
         />
         {/* The new key takes this key's name and place. */}
         <RotateKeyAction form={<RegisterForm rotate={keyItem} onRegistered={() => (pop(), onChanged())} />} />
-        {keyItem.kind === "team" && <RecordRoleAction keyId={keyItem.keyId} onRecorded={onChanged} />}
         {register}
         {remove}
       </ActionPanel.Section>
