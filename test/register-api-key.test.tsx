@@ -512,8 +512,9 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
 
     await raycast.toast!.runPrimaryAction();
     // A registration of its own, as an individual key (its own toast).
+    // The form shows the key as Individual at once (once saved, the status replaces the form).
+    await screen.waitFor(() => expect(screen.form.field("kind").value).toBe("individual"));
     await screen.waitFor(() => raycast.toast?.style === "SUCCESS", { timeout: 15_000 });
-    expect(screen.form.field("kind").value).toBe("individual");
     expect(raycast.toast).toMatchObject({ style: "SUCCESS", title: `Yes, individual key, Key ID ${key.keyId}` });
     const saved = await world.saved();
     expect(saved).toMatchObject({ kind: "individual", keyId: key.keyId });
