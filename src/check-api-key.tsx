@@ -10,6 +10,7 @@ import {
 import { checkSubtitle, failedCheckSubtitle, UNREADABLE_ENTRY_SUBTITLE } from "./lib/check-summary";
 import { describeError, isAscKeyError, isUnreadableEntry } from "./lib/errors";
 import { verifySavedKey } from "./lib/keys";
+import { acceptedAtLastCheck } from "./helpers/last-check";
 import { NOT_CONFIGURED_SENTENCE } from "./lib/status";
 import { checkRetiredAfter, withRetiredNote } from "./helpers/retired";
 
@@ -36,7 +37,8 @@ export default async function Command(props: LaunchProps<{ launchContext: CheckC
   let message: string | undefined;
   const store = keyStore();
   try {
-    const { summary, check } = await verifySavedKey(store, appleOptions());
+    const wasValid = await acceptedAtLastCheck();
+    const { summary, check } = await verifySavedKey(store, { ...appleOptions(), wasValid });
     keyId = summary.keyId;
     message = (await rememberVerification(summary, check)).message;
     // Then each retired key not yet proven revoked: one request each (docs/revocation.md).

@@ -7,7 +7,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import Command from "../src/api-key-status";
 import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/outcomes";
-import { privilegeWarning } from "../src/lib/apple/conclusions";
+import { roleWords } from "../src/lib/key-role";
 import { keyStore } from "../src/helpers/core";
 import { registerKey } from "../src/lib/keys";
 import { OUTCOME } from "../src/lib/outcomes";
@@ -190,11 +190,17 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
         await screen.runAction("Verify with Apple");
         await settled(screen);
 
-        expect(world.apple.requests).toHaveLength(1);
+        // A rejected team key is asked once more, as an individual key (a 401 explained).
+        expect(world.apple.requests).toHaveLength(outcome === "rejected" ? 2 : 1);
         expect(raycast.toasts).toHaveLength(1);
         expect(toastTitles(raycast.toast)).toEqual([`Checking Key ${key.keyId} with Apple…`, title]);
         expect(raycast.toast!.style).toBe(style);
-        if (outcome !== "server-error") {
+        if (outcome === "rejected") {
+          // The 401 explained: what it can mean, most likely first.
+          expect(raycast.toast!.message).toMatch(
+            new RegExp(`^Apple rejected key ${key.keyId} \\(HTTP 401.*most likely first`),
+          );
+        } else if (outcome !== "server-error") {
           expect(raycast.toast!.message).toBe(outcomeSentence(outcome, { keyId: key.keyId, kind: "team" }));
         }
         expect(raycast.toast!.primaryAction).toBe(outcome === "rejected" ? "Open Team Keys" : undefined);
@@ -595,13 +601,15 @@ describe.skipIf(!HAS_KEYRING)("what the key can do, and its health", () => {
     const screen = await openStatus();
     await screen.runAction("Check What the Key Can Do");
     await screen.waitFor(() => expect(raycast.toast?.style).toBe("SUCCESS"));
-    expect(raycast.toast).toMatchObject({ title: "Can Do 4 of 5", message: privilegeWarning(key.keyId, "team") });
+    // Reaching Users and Access is a note for a team key (App Manager or Admin), so the first warning is signing's.
+    expect(raycast.toast).toMatchObject({ title: "Can Do 4 of 5" });
+    expect(raycast.toast?.message).toMatch(/automatic signing with this key will fail/);
     expect(world.apple.requests).toHaveLength(6);
     await screen.waitFor(() => expect(screen.markdown).toContain("| TestFlight | Yes |"));
     expect(screen.markdown).toContain("| Users and Access | Yes |");
     // App Manager without "Access to Certificates, Identifiers & Profiles": no provisioning.
     expect(screen.markdown).toContain("| Provisioning | No |");
-    expect(screen.markdown).toContain(`- **${privilegeWarning(key.keyId, "team")}**`);
+    expect(screen.markdown).toContain(`- ${roleWords(key.keyId, "yes", undefined, "")?.text}`);
     await screen.unmount();
 
     const again = await openStatus();

@@ -11,9 +11,8 @@ import Command from "../src/register-api-key";
 import StatusCommand from "../src/api-key-status";
 import { keyStore } from "../src/helpers/core";
 import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/outcomes";
-import { registerKey } from "../src/lib/keys";
-import { listKeys, useSavedKey } from "../src/lib/keys";
-import { privilegeWarning } from "../src/lib/apple/conclusions";
+import { listKeys, registerKey, useSavedKey } from "../src/lib/keys";
+import { roleWords } from "../src/lib/key-role";
 import { RAW_CONTROL } from "./support/controls";
 import { makeKey } from "./support/keys";
 import { LOCKED_MESSAGE } from "../src/lib/keychain/linux";
@@ -374,7 +373,7 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
     expect(toast).toMatchObject({
       style: "SUCCESS",
       title: sentence,
-      message: `Fingerprint ${fingerprint} ${privilegeWarning(key.keyId, "team")}`,
+      message: `Fingerprint ${fingerprint} ${roleWords(key.keyId, "yes", undefined, "")?.text}`,
     });
     expect(toast.primaryAction).toBeUndefined();
 
@@ -481,15 +480,44 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
       "Checking with Apple…",
       "Apple Rejected the Key: Nothing Saved",
     ]);
-    expect(raycast.toast).toMatchObject({
-      style: "FAILURE",
-      message: outcomeSentence("rejected", { keyId: key.keyId, kind: "team" }),
-      primaryAction: "Open Team Keys",
-    });
+    expect(raycast.toast).toMatchObject({ style: "FAILURE", primaryAction: "Open Team Keys" });
+    // Asked once more as an individual key (refused too), then what the 401 can mean, most likely first.
+    expect(raycast.toast!.message).toMatch(
+      new RegExp(
+        `^Apple rejected key ${key.keyId} \\(HTTP 401, asked as an individual key \\(no Issuer ID\\) too\\)\\. What that can mean, most likely first: \\(1\\) It was revoked on Team Keys.* \\(2\\) The Issuer ID is another team's: it is at the top of the Team Keys page of the team that made the key\\. \\(3\\) It is not an App Store Connect key: .*Certificates, Identifiers & Profiles → Keys.* \\(4\\) The clock: this Mac's clock is within a second of Apple's`,
+      ),
+    );
+    expect(world.apple.requests).toHaveLength(2);
     expect(await world.saved()).toBeUndefined();
     expect(screen.view?.type).toBe("Form");
     await raycast.toast!.runPrimaryAction();
     expect(raycast.opened).toEqual([TEAM_KEYS_URL]);
+  });
+
+  it("an individual key registered with an Issuer ID: this is an individual key, saved as one in one step", async () => {
+    const key = world.key({ kind: "individual" });
+    const file = await world.writeP8(key);
+    const screen = await openForm();
+    await fill(screen, { ...key, kind: "team", issuerId: ISSUER_ID }, file);
+    await submit(screen);
+    expect(raycast.toast).toMatchObject({
+      style: "FAILURE",
+      title: "This Is an Individual Key: Nothing Saved",
+      message: `Key ${key.keyId} is an individual key: Apple accepted it without the Issuer ID; save it as an individual key (no Issuer ID).`,
+      primaryAction: "Save as Individual Key",
+    });
+    expect(world.apple.requests).toHaveLength(2);
+    expect(await world.saved()).toBeUndefined();
+
+    await raycast.toast!.runPrimaryAction();
+    // A registration of its own, as an individual key (its own toast).
+    // The form shows the key as Individual at once (once saved, the status replaces the form).
+    await screen.waitFor(() => expect(screen.form.field("kind").value).toBe("individual"));
+    await screen.waitFor(() => raycast.toast?.style === "SUCCESS", { timeout: 15_000 });
+    expect(raycast.toast).toMatchObject({ style: "SUCCESS", title: `Yes, individual key, Key ID ${key.keyId}` });
+    const saved = await world.saved();
+    expect(saved).toMatchObject({ kind: "individual", keyId: key.keyId });
+    expect(saved?.issuerId).toBeUndefined();
   });
 
   it("a key Apple was given with the wrong Issuer ID is rejected too", async () => {

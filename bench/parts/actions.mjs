@@ -195,9 +195,16 @@ const ACTIONS = [
   },
   {
     id: "5k",
-    name: "Register API Key (form): a key Apple rejects",
+    name: "register, a key Apple rejects (form; a team key is asked once more, as an individual key)",
     result: "registerRejected",
-    goals: { entryReads: exactly(ENTRY_READS.rejected), writes: exactly(0), checks: exactly(1), probes: exactly(0) },
+    // The check, then one more only on a 401: the same key as an individual key (no iss, sub "user").
+    goals: {
+      entryReads: exactly(ENTRY_READS.rejected),
+      writes: exactly(0),
+      checks: exactly(2),
+      probes: exactly(0),
+      requests: exactly(2),
+    },
   },
   {
     id: "5l",

@@ -37,6 +37,7 @@ export async function verifyCapabilities(json: boolean, io: CliIo, key?: string)
 function capabilityLines(report: CapabilityReport): string[] {
   const width = Math.max(...AREAS.map((area) => AREA_TITLES[area].length));
   const lines = [`What key ${report.keyId} can do (${report.requests} requests):`];
+  if (report.recordedRole) lines.push(`  Role: ${report.recordedRole}`);
   for (const area of AREAS) {
     const result = report.areas[area];
     if (!result) continue;
@@ -65,6 +66,7 @@ function capabilitiesJson(report: CapabilityReport): Record<string, unknown> {
   }
   json.areas = areas;
   json.conclusions = report.conclusions.map(({ id, level, text, sources }) => ({ id, level, text, sources }));
+  if (report.recordedRole) json.recordedRole = report.recordedRole;
   json.requests = report.requests;
   if (report.rateLimitRemaining !== undefined) json.rateLimitRemaining = report.rateLimitRemaining;
   if (report.clockOffsetSeconds !== undefined) json.clockOffsetSeconds = report.clockOffsetSeconds;

@@ -34,9 +34,10 @@ import { readKeyFromStdin, type CliIo } from "./io";
 import { verifyCapabilities } from "./capabilities";
 import { doctor } from "./doctor";
 import { PIPELINE_COMMANDS } from "./pipeline-commands";
-import { KEY_OPTION, keyReference, list, nextReference, rename, use } from "./keys";
+import { KEY_OPTION, keyReference, list, nextReference, rename, shellWord, use } from "./keys";
 import { looksLikeKeyText, notTrashedWarning, showHelp, withoutFinalStop, type Command } from "./shared";
 import { registerAndReport } from "./registration";
+import { role } from "./role";
 import { runImport } from "./import";
 import { readRetired, retiredJson, retiredLines, runForgetRetired, verifyRetired } from "./retired";
 
@@ -51,6 +52,7 @@ export const COMMANDS: Readonly<Record<CommandName, Command>> = {
   list,
   use,
   rename,
+  role,
   verify,
   token,
   remove,
@@ -86,10 +88,31 @@ async function register(args: string[], io: CliIo): Promise<ExitStatus> {
   const input = await keyInputOf(values, io);
   const prepared = await prepareKey(input);
 
-  const saved = await registerAndReport(prepared, choices, values["skip-verify"] === true, io);
+  const saved = await registerAndReport(
+    prepared,
+    choices,
+    values["skip-verify"] === true,
+    io,
+    undefined,
+    individualRerun(args, prepared.record.keyId),
+  );
   if (saved !== EXIT.ok) return saved;
   if (values.trash && input.p8Path !== undefined) await trashAfterRegister(input.p8Path, io);
   return EXIT.ok;
+}
+
+/**
+ * The same `register` as an individual key: the arguments as given, without --issuer-id and with --individual (the
+ * Key ID as cleaned). Every argument is a path, an ID, a name or a flag, never key material (--p8 refuses key text).
+ */
+function individualRerun(args: readonly string[], keyId: string): string {
+  const kept: string[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i];
+    if (arg === "--issuer-id" || arg === "--key-id") i += 1;
+    else if (!arg.startsWith("--issuer-id=") && !arg.startsWith("--key-id=")) kept.push(arg);
+  }
+  return ["asc-key", "register", "--individual", "--key-id", keyId, ...kept].map(shellWord).join(" ");
 }
 
 /** Usage first, before reading anything: a refused call changes nothing. Returns the name, use and rotate choices. */

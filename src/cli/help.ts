@@ -22,6 +22,7 @@ const COMMAND_NAMES = [
   "list",
   "use",
   "rename",
+  "role",
   "verify",
   "token",
   "remove",
@@ -65,6 +66,7 @@ Commands:
   list      List the saved keys, marking the one LingCode uses
   use       Make LingCode use another saved key: asc-key use <name or Key ID>
   rename    Rename a saved key: asc-key rename <name or Key ID> <new name>
+  role      Record a team key's role from Team Keys: asc-key role <name or Key ID> app-manager|admin|none
   verify    Check the key with Apple once
   token     Print a short-lived API token for the key
   remove    Delete a key
@@ -174,6 +176,17 @@ Options:
 
 Renames a saved key. A name is one line of at most 40 characters, unique among the saved keys whatever the case,
 not another key's Key ID, and not "none". Quote a name with spaces: asc-key rename Acme "Acme Corp"
+
+Options:
+  -h, --help  Show this help`,
+
+  role: `Usage: asc-key role <name or Key ID> app-manager|admin|none
+
+Records what the key's Access column on Team Keys shows (App Manager or Admin), kept with the key's line among the
+saved keys (nothing secret is read or written). Apple's API cannot tell an App Manager key from an Admin key: both
+reach Users and Access. Once App Manager is recorded, register and verify --capabilities say nothing more about it;
+an Admin key gets the advice to rotate to an App Manager key. "none" forgets what was recorded. Team keys only (an
+individual key has its owner's roles). A key registered again with the same .p8 keeps its role; a rotation does not.
 
 Options:
   -h, --help  Show this help`,

@@ -23,6 +23,7 @@ import { printable } from "../lib/text";
 import { parseCommandArgs, parseCommandWithArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
+import { shellWord } from "./keys";
 import { registerAndReport } from "./registration";
 import { keyStoreFor } from "./settings";
 import { looksLikeKeyText, showHelp } from "./shared";
@@ -82,7 +83,16 @@ export async function runImport(args: string[], io: CliIo): Promise<ExitStatus> 
     io.out(`Key ${chosen.keyId} is already saved as "${plan.alreadySaved.name}"; nothing to do.`);
     return EXIT.ok;
   }
-  const status = await registerAndReport(chosen.prepared, choices, values["skip-verify"] === true, io, plan);
+  const status = await registerAndReport(
+    chosen.prepared,
+    choices,
+    values["skip-verify"] === true,
+    io,
+    plan,
+    chosen.file
+      ? `asc-key register --individual --key-id ${shellWord(chosen.keyId)} --p8 ${shellWord(chosen.file)}`
+      : undefined,
+  );
   if (status === EXIT.ok && chosen.file) {
     io.err(
       `warning: ${printable(path.basename(chosen.file))} still holds the private key in clear; now that it is saved, delete it or move it to the Trash.`,

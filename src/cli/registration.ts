@@ -14,6 +14,7 @@ import {
   type RegistrationPlan,
 } from "../lib/keys";
 import { keyWords } from "../lib/status";
+import { printable } from "../lib/text";
 import { CLI_SWITCH_HINT } from "./capabilities";
 import { EXIT, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
@@ -21,9 +22,13 @@ import { shellWord } from "./keys";
 import { appleOptionsFor, keyStoreFor } from "./settings";
 import { withoutFinalStop } from "./shared";
 
+const INDIVIDUAL_COMMAND = "asc-key register --individual --key-id <id> --p8 <file> (no --issuer-id)";
+
 /**
  * Registers the prepared key with these choices and reports it: EXIT.ok once it is saved. `plan`: the caller's plan for
  * this very key and choices, made just before with nothing in between (`import`), applied without reading again.
+ * `asIndividual` is the command that registers it as an individual key, told when Apple rejects it as a team key but
+ * accepts it as an individual one.
  */
 export async function registerAndReport(
   prepared: PreparedKey,
@@ -31,6 +36,7 @@ export async function registerAndReport(
   skipVerify: boolean,
   io: CliIo,
   plan?: RegistrationPlan,
+  asIndividual?: string,
 ): Promise<ExitStatus> {
   let registration: Registration;
   try {
@@ -47,7 +53,11 @@ export async function registerAndReport(
   } catch (error) {
     if (error instanceof AppleCheckError) {
       const hint = error.code === "apple-unavailable" ? "; --skip-verify saves it without checking" : "";
-      io.err(`${withoutFinalStop(error.check.message)}. Nothing was saved${hint}.`);
+      // Apple accepted it as an individual key: the one command that saves it as one, on the same line.
+      const individual = error.explained?.individualAccepted
+        ? ` Save it as an individual key: ${asIndividual ?? INDIVIDUAL_COMMAND}`
+        : "";
+      io.err(printable(`${withoutFinalStop(error.message)}. Nothing was saved${hint}.${individual}`));
       return error.code === "apple-rejected" ? EXIT.rejected : EXIT.unavailable;
     }
     throw error;
@@ -63,7 +73,9 @@ function reportRegistration(registration: Registration, skipVerify: boolean, io:
   for (const warning of registration.warnings) io.err(`warning: ${warning}`);
   if (registration.check && registration.check.outcome !== "valid") io.err(`warning: ${registration.check.message}`);
   // The privilege probe (Users and Access): one more request, never a refusal; an unknown answer says nothing.
-  if (registration.privilege) io.err(`warning: ${registration.privilege}`);
+  // A team key with no role recorded gets a note (the one step that settles it), a recorded App Manager key nothing.
+  const { privilege } = registration;
+  if (privilege) io.err(`${privilege.level === "note" ? "note" : "warning"}: ${privilege.text}`);
   if (skipVerify) io.err("saved without checking with Apple; run asc-key verify to check it.");
   if (registration.switchedFrom) {
     const back = shellWord(registration.switchedFrom.keyId);

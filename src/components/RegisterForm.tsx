@@ -90,6 +90,7 @@ export function RegisterForm(props: {
         plan: planFor(planned.data, input, props.rotate?.keyId),
         onOutdated: () => void planned.revalidate(),
         onFieldError: setValidationError,
+        onIndividual: () => setValue("kind", "individual"),
         // Also after "Save Without Verifying" in the failure toast, once the form's submit has returned.
         onRegistered: props.onRegistered,
       });

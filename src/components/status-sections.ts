@@ -24,7 +24,9 @@ export function capabilitiesMarkdown(report: CapabilityReport | undefined, keyId
   const conclusions = report.conclusions.map((conclusion) =>
     conclusion.level === "warn" ? `- **${conclusion.text}**` : `- ${conclusion.text}`,
   );
-  return [`${heading}\n\nChecked ${formatAge(report.checkedAt, now)}.`, table, conclusions.join("\n")]
+  // The role recorded from Team Keys, beside what Apple showed.
+  const role = report.recordedRole ? `Role: ${report.recordedRole}.` : "";
+  return [`${heading}\n\nChecked ${formatAge(report.checkedAt, now)}.`, role, table, conclusions.join("\n")]
     .filter(Boolean)
     .join("\n\n");
 }

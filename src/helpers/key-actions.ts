@@ -16,6 +16,7 @@ import { refreshLauncherSubtitle, rememberActive } from "./launcher";
 import { bestEffort, rememberVerification, saveCapabilities, saveCheck } from "./local-storage";
 import { appleOptions, keyStore } from "./core";
 import { showFailure } from "./toast";
+import { acceptedAtLastCheck } from "./last-check";
 
 /**
  * Verify with Apple: one Keychain read and one request, one toast, the answer remembered for the status view and the
@@ -34,7 +35,11 @@ export async function verifyWithToast(keyId: string, other: OtherKey = {}): Prom
   const toast = await showToast({ style: Toast.Style.Animated, title: `Checking Key ${keyId} with Apple…` });
   let verification: Verification;
   try {
-    verification = await verifySavedKey(keyStore(), { ...appleOptions(), key: other.saved });
+    verification = await verifySavedKey(keyStore(), {
+      ...appleOptions(),
+      key: other.saved,
+      wasValid: await acceptedAtLastCheck(),
+    });
   } catch (error) {
     await showFailure("Couldn't Check the Key", error, toast);
     return undefined;

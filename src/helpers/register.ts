@@ -55,6 +55,11 @@ interface SubmitOptions {
   plan?: RegistrationPlan;
   /** The plan no longer held when it was applied (the saved keys changed meanwhile): plan again. */
   onOutdated?: () => void;
+  /**
+   * Apple rejected a team key but accepted it as an individual key, and the user chose "Save as Individual Key": the
+   * form shows the key as Individual (the registration itself runs again as an individual key, no Issuer ID).
+   */
+  onIndividual?: () => void;
   /** Called once the key is saved: on submit, or later through the toast's "Save Without Verifying". */
   onRegistered?: (registration: Registration) => void;
 }
@@ -81,7 +86,18 @@ export async function submitRegistration(input: KeyInput, options: SubmitOptions
   const asked = questionOf(plan, options.rotate);
   if (asked && !(await confirmPlan(asked, toast))) return undefined;
   // A plan made before this submit, or one the user looked at, is checked against the Keychain before it is applied.
-  return save(plan, input.p8Path, { ...options, recheck: earlier || asked !== undefined, fromJson }, toast);
+  // Apple may accept a rejected team key as an individual key: then the toast saves it as one in one step.
+  const asIndividual = () => {
+    options.onIndividual?.();
+    const individual: KeyInput = { ...input, kind: "individual", issuerId: undefined };
+    void submitRegistration(individual, { ...options, plan: undefined });
+  };
+  return save(
+    plan,
+    input.p8Path,
+    { ...options, recheck: earlier || asked !== undefined, fromJson, asIndividual },
+    toast,
+  );
 }
 
 interface Planned {
@@ -91,7 +107,7 @@ interface Planned {
   fromJson: boolean;
 }
 
-type SaveOptions = SubmitOptions & { recheck: boolean; fromJson: boolean };
+type SaveOptions = SubmitOptions & { recheck: boolean; fromJson: boolean; asIndividual?: () => void };
 
 /**
  * The key read again (the file may have changed or gone since it was picked), then the form's plan with the submitted
@@ -204,10 +220,15 @@ async function save(
     });
   } catch (error) {
     if (isAscKeyError(error, "plan-outdated")) options.onOutdated?.();
-    failed(error, toast, () => {
-      // The same plan, checked against the Keychain again: the toast may have waited for minutes.
-      void save(plan, p8Path, { ...options, verify: false, recheck: true }, toast);
-    });
+    failed(
+      error,
+      toast,
+      () => {
+        // The same plan, checked against the Keychain again: the toast may have waited for minutes.
+        void save(plan, p8Path, { ...options, verify: false, recheck: true }, toast);
+      },
+      options.asIndividual,
+    );
     return undefined;
   }
   // The key is saved from here on: nothing below may report otherwise.
@@ -217,11 +238,17 @@ async function save(
   return registration;
 }
 
-/** Why nothing was saved, on the toast; `saveUnverified` is offered when Apple could not be asked. */
-function failed(error: unknown, toast: Toast, saveUnverified: () => void) {
+/**
+ * Why nothing was saved, on the toast; `saveUnverified` is offered when Apple could not be asked, `asIndividual` when
+ * Apple rejected a team key but accepted it as an individual key.
+ */
+function failed(error: unknown, toast: Toast, saveUnverified: () => void, asIndividual?: () => void) {
+  const individual = error instanceof AppleCheckError && error.explained?.individualAccepted && asIndividual;
   // With a toast given, showFailure changes it before it first waits: the actions below land on the failure.
-  void showFailure(failureTitle(error), error, toast);
-  if (error instanceof AppleCheckError && error.code === "apple-rejected") {
+  void showFailure(individual ? "This Is an Individual Key: Nothing Saved" : failureTitle(error), error, toast);
+  if (individual) {
+    toast.primaryAction = { title: "Save as Individual Key", onAction: individual };
+  } else if (error instanceof AppleCheckError && error.code === "apple-rejected") {
     toast.primaryAction = { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) };
   } else if (error instanceof AppleCheckError) {
     toast.primaryAction = { title: "Save Without Verifying", onAction: saveUnverified };
@@ -268,7 +295,7 @@ async function afterSave(
   notes.push(`Fingerprint ${registration.fingerprint}`);
   if (!check) notes.push("Not verified with Apple.");
   else if (check.outcome !== "valid") notes.push(check.message);
-  if (registration.privilege) notes.push(registration.privilege);
+  if (registration.privilege) notes.push(registration.privilege.text);
   if (registration.switchedFrom) notes.push(`"${registration.switchedFrom.name}" stays saved.`);
   notes.push(...registration.warnings);
   if (notRemembered) notes.push(notRemembered);

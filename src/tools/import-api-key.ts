@@ -14,7 +14,7 @@ import {
   type PreparedKey,
   type RegistrationPlan,
 } from "../lib/keys";
-import { whatItReplaces, whoLingCodeUses } from "./save-api-key";
+import { individualHint, whatItReplaces, whoLingCodeUses } from "./save-api-key";
 
 type Input = {
   /**
@@ -32,6 +32,11 @@ type Input = {
    * when LingCode has no key or uses a key of the same team, and otherwise it is only saved beside the others.
    */
   useForLingCode?: boolean;
+  /**
+   * True only when an earlier call answered `individualKey: true` (Apple accepted the key as an individual key): the
+   * key is then saved as an individual key, and the Issuer ID in the file is left out. Default false.
+   */
+  individual?: boolean;
 };
 
 function filePath(input: Input): string {
@@ -41,7 +46,8 @@ function filePath(input: Input): string {
 
 /** The key in the file, prepared as the register form prepares one. Throws the reason (naming the file). */
 async function read(input: Input): Promise<PreparedKey> {
-  return prepareKey(await readFastlaneJsonKey(filePath(input), { home: os.homedir() }));
+  const key = await readFastlaneJsonKey(filePath(input), { home: os.homedir() });
+  return prepareKey(input.individual === true ? { ...key, kind: "individual", issuerId: undefined } : key);
 }
 
 /**
@@ -116,7 +122,11 @@ export default async function tool(input: Input) {
     registration = await applyRegistration(plan, { check: appleOptions(), privilege: {}, recheck: false });
   } catch (error) {
     if (error instanceof AppleCheckError) {
-      return { saved: false, outcome: error.check.outcome, reason: error.message };
+      const { individualKey, nextStep } = individualHint(
+        error,
+        "import-api-key again with the same path and individual: true",
+      );
+      return { saved: false, outcome: error.check.outcome, reason: error.message, individualKey, nextStep };
     }
     if (error instanceof AscKeyError) return { saved: false, reason: error.message };
     throw error;
@@ -124,7 +134,9 @@ export default async function tool(input: Input) {
   // The key is saved from here on: the bookkeeping failing must not make the answer say otherwise.
   const notRemembered = await rememberRegistration(registration);
   const warnings = [...registration.warnings];
-  if (registration.privilege) warnings.push(registration.privilege);
+  // Users and Access: a warning for an Admin or individual key; for a team key with no role recorded, a note.
+  if (registration.privilege?.level === "warn") warnings.push(registration.privilege.text);
+  const roleNote = registration.privilege?.level === "note" ? registration.privilege.text : undefined;
   if (notRemembered) warnings.push(notRemembered);
   const { inUse, replaced } = registration;
   return {
@@ -139,6 +151,7 @@ export default async function tool(input: Input) {
     outcome: registration.check?.outcome,
     message: registration.check?.message,
     warnings,
+    roleNote,
     replacedKeyId: replaced?.keyId,
     revokeReminder: replaced
       ? `Revoke the previous key ${replaced.keyId} on Team Keys once nothing uses it.`

@@ -24,7 +24,10 @@ type Input = {
   keyId: string;
   /** The absolute path of the .p8 private key file, e.g. /Users/me/Downloads/AuthKey_2X9R4HXF34.p8. Never the key's contents. */
   p8Path: string;
-  /** True for an individual key (one that acts as a single user and has no Issuer ID). Default false: a team key. */
+  /**
+   * True for an individual key (one that acts as a single user and has no Issuer ID). Default false: a team key. Set it
+   * (and leave issuerId out) when an earlier call answered `individualKey: true`.
+   */
   individual?: boolean;
   /**
    * A short name to know the key by among the saved keys, e.g. the client or team it is for ("Acme"). Optional: by
@@ -166,7 +169,11 @@ export default async function tool(input: Input) {
     });
   } catch (error) {
     if (error instanceof AppleCheckError) {
-      return { saved: false, outcome: error.check.outcome, reason: error.message };
+      const { individualKey, nextStep } = individualHint(
+        error,
+        "save-api-key again with individual: true and no issuerId",
+      );
+      return { saved: false, outcome: error.check.outcome, reason: error.message, individualKey, nextStep };
     }
     if (error instanceof AscKeyError) return { saved: false, reason: error.message };
     throw error;
@@ -174,7 +181,9 @@ export default async function tool(input: Input) {
   // The key is saved from here on: the bookkeeping failing must not make the answer say otherwise.
   const notRemembered = await rememberRegistration(registration);
   const warnings = [...registration.warnings];
-  if (registration.privilege) warnings.push(registration.privilege);
+  // Users and Access: a warning for an Admin or individual key; for a team key with no role recorded, a note.
+  if (registration.privilege?.level === "warn") warnings.push(registration.privilege.text);
+  const roleNote = registration.privilege?.level === "note" ? registration.privilege.text : undefined;
   if (notRemembered) warnings.push(notRemembered);
   const { summary, inUse, switchedFrom, replaced } = registration;
   return {
@@ -188,6 +197,7 @@ export default async function tool(input: Input) {
     outcome: registration.check?.outcome,
     message: registration.check?.message,
     warnings,
+    roleNote,
     previousKeyStaysSaved: switchedFrom ? { name: switchedFrom.name, keyId: switchedFrom.keyId } : undefined,
     lingCodeKeepsUsing: inUse ? { name: inUse.name, keyId: inUse.keyId } : undefined,
     replacedKeyId: replaced?.keyId,
@@ -195,5 +205,17 @@ export default async function tool(input: Input) {
       ? `Revoke the previous key ${replaced.keyId} on Team Keys once nothing uses it.`
       : undefined,
     keyId: summary.keyId,
+  };
+}
+
+/**
+ * What to add to the answer when Apple's check saved nothing: for a team key Apple accepted as an individual key, that
+ * it is one (`individualKey: true`) and how to save it as one in one more call (`call`, in the model's words).
+ */
+export function individualHint(error: AppleCheckError, call: string): { individualKey?: true; nextStep?: string } {
+  if (!error.explained?.individualAccepted) return {};
+  return {
+    individualKey: true,
+    nextStep: `This is an individual key: Apple accepted it without the Issuer ID. To save it as an individual key, call ${call}.`,
   };
 }

@@ -1,6 +1,7 @@
 import { refreshLauncherSubtitle } from "../helpers/launcher";
 import { bestEffort, rememberVerification } from "../helpers/local-storage";
 import { appleOptions, keyStore } from "../helpers/core";
+import { acceptedAtLastCheck } from "../helpers/last-check";
 import { AscKeyError, describeError, isAscKeyError } from "../lib/errors";
 import { verifySavedKey, type Verification } from "../lib/keys";
 import { checkRetiredKeys, stillWorkingNote } from "../lib/keys";
@@ -30,7 +31,11 @@ type Input = {
 export default async function tool(input: Input = {}) {
   let verification: Verification;
   try {
-    verification = await verifySavedKey(keyStore(), { ...appleOptions(), key: input.key });
+    verification = await verifySavedKey(keyStore(), {
+      ...appleOptions(),
+      key: input.key,
+      wasValid: await acceptedAtLastCheck(),
+    });
   } catch (error) {
     // Nothing to check is an answer, not a failure; so is a name that means no saved key.
     if (isAscKeyError(error, "no-key")) return { configured: false, sentence: NOT_CONFIGURED_SENTENCE };

@@ -6,8 +6,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CLI_SWITCH_HINT } from "../../src/cli/capabilities";
-import { privilegeWarning } from "../../src/lib/apple/conclusions";
+import { roleWords } from "../../src/lib/key-role";
 import { RAW_CONTROL_BUT_LF as RAW_CONTROL } from "../support/controls";
 import { HAS_KEYRING } from "../support/keyring";
 import { ISSUER_ID, makeKey, makeKeyId } from "../support/keys";
@@ -40,8 +39,10 @@ describe.skipIf(!HAS_KEYRING)("register against a private Secret Service and the
       expect(run.stdout).toBe(
         `Yes, Issuer ID ends in ...b6c, Key ID ${keyId}\nFingerprint: ${fingerprintOf(key.publicKey)}\n`,
       );
-      // The stand-in's keys have App Manager access unless told otherwise: it reaches Users and Access.
-      expect(run.stderr).toBe(`asc-key: warning: ${privilegeWarning(keyId, "team", CLI_SWITCH_HINT)}\n`);
+      // The stand-in's keys have App Manager access unless told otherwise: it reaches Users and Access, which gets a
+      // note with the one step that settles App Manager or Admin, never a warning.
+      expect(run.stderr).toBe(`asc-key: note: ${roleWords(keyId, "yes", undefined, "")?.text}\n`);
+      expect(run.stderr).not.toMatch(/warning:/);
       expect(apple.requests.map((r) => [r.path, r.status])).toEqual([
         ["/v1/apps?limit=1", 200],
         ["/v1/users?limit=1", 200],
@@ -165,6 +166,7 @@ describe.skipIf(!HAS_KEYRING)("register against a private Secret Service and the
     it("exits 3 and saves nothing when Apple rejects the key", async () => {
       expect((await registerTeam()).status).toBe(0);
       const before = await savedStatus();
+      apple.requests.length = 0;
       const revoked = makeKey();
       const revokedId = makeKeyId();
       const file = path.join(tmp, `AuthKey_${revokedId}.p8`);
@@ -172,8 +174,40 @@ describe.skipIf(!HAS_KEYRING)("register against a private Secret Service and the
       apple.register({ keyId: revokedId, kind: "team", issuerId: ISSUER_ID, publicKey: revoked.publicKey }, "revoked");
       const run = await cli(["register", "--issuer-id", ISSUER_ID, "--key-id", revokedId, "--p8", file, "--trash"]);
       expectFailure(run, 3, /Apple rejected key .* Nothing was saved\.$/m);
+      // Asked once more as an individual key, then what the 401 can mean, most likely first.
+      expect(run.stderr).toMatch(
+        /\(HTTP 401, asked as an individual key \(no Issuer ID\) too\)\. What that can mean, most likely first: \(1\) It was revoked.*\(2\) The Issuer ID is another team's: it is at the top of the Team Keys page.*\(3\) It is not an App Store Connect key.*\(4\) The clock: this Mac's clock is within a second of Apple's/,
+      );
+      expect(apple.requests).toHaveLength(2);
       expect(await savedStatus()).toEqual(before);
       expect(existsSync(file)).toBe(true);
+    });
+
+    it("an individual key registered with an Issuer ID: says so, and the command it prints saves it as one", async () => {
+      const individual = makeKey();
+      const individualId = makeKeyId();
+      const file = path.join(tmp, `AuthKey_${individualId}.p8`);
+      writeFileSync(file, individual.pem);
+      apple.register({ keyId: individualId, kind: "individual", publicKey: individual.publicKey });
+      const run = await cli([
+        "register",
+        "--issuer-id",
+        ISSUER_ID,
+        "--key-id",
+        individualId.toLowerCase(),
+        "--p8",
+        file,
+        "--name",
+        "Mine",
+      ]);
+      expectFailure(run, 3, /is an individual key: Apple accepted it without the Issuer ID/);
+      expect(apple.requests).toHaveLength(2);
+      const rerun = `asc-key register --individual --key-id ${individualId} --p8 ${file} --name Mine`;
+      expect(run.stderr).toContain(`Save it as an individual key: ${rerun}`);
+      expect((await cli(["status"])).status).toBe(1);
+      const again = await cli(rerun.split(" ").slice(1));
+      expect(again.status, again.stderr).toBe(0);
+      expect(again.stdout).toContain(`Yes, individual key, Key ID ${individualId}`);
     });
 
     it("exits 5 and saves nothing when Apple is unreachable or has a server error, and points at --skip-verify", async () => {

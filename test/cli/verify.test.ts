@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { CLI_SWITCH_HINT } from "../../src/cli/capabilities";
-import { privilegeWarning } from "../../src/lib/apple/conclusions";
+import { KEY_ROLE } from "../../src/lib/key-role";
 import { ACCOUNT } from "../../src/lib/keychain";
 import { ROLE_CASES, type Behaviour } from "../support/apple-stand-in";
 import { clearDirectly, HAS_KEYRING } from "../support/keyring";
@@ -163,8 +163,33 @@ describe.skipIf(!HAS_KEYRING)("verify against a private Secret Service and the A
 
     it("the Admin warning in the CLI says how to switch with the CLI", async () => {
       await saveWithRole({ role: "admin" });
+      expect((await cli(["role", keyId, "admin"])).status).toBe(0);
       const run = await cli(["verify", "--capabilities"]);
-      expect(run.stderr).toContain(`asc-key: warning: ${privilegeWarning(keyId, "team", CLI_SWITCH_HINT)}\n`);
+      expect(run.stdout).toContain("  Role: Admin (recorded from Team Keys)\n");
+      expect(run.stderr).toContain(`asc-key: warning: ${KEY_ROLE.admin.advice!(keyId, CLI_SWITCH_HINT)}\n`);
+    });
+
+    it("a role recorded from Team Keys: App Manager says nothing anywhere, Admin gets the advice to rotate", async () => {
+      await saveWithRole({ role: "app-manager" });
+      const recorded = await cli(["role", keyId, "App Manager"]);
+      expect(recorded.status, recorded.stderr).toBe(0);
+      expect(recorded.stdout).toMatch(
+        new RegExp(`^Key ${keyId} \\(".*"\\) recorded as App Manager \\(from Team Keys\\)\\.\n$`),
+      );
+      expect(recorded.stderr).toBe("");
+      const capabilities = await cli(["verify", "--capabilities"]);
+      expect(capabilities.stdout).toContain("  Role: App Manager (recorded from Team Keys)\n");
+      expect(capabilities.stdout + capabilities.stderr).not.toMatch(
+        /Users and Access, so it is|warning:.*Users and Access/,
+      );
+      // Registered again (the same .p8, so the line keeps its role): the privilege probe finds nothing to say.
+      const again = await registerTeam();
+      expect(again.status, again.stderr).toBe(0);
+      expect(again.stderr).toBe("");
+      const admin = await cli(["role", keyId, "admin"]);
+      expect(admin.stderr).toBe(`asc-key: warning: ${KEY_ROLE.admin.advice!(keyId, CLI_SWITCH_HINT)}\n`);
+      expectFailure(await cli(["role", keyId, "developer"]), 2, /The role is one of app-manager, admin, none/);
+      expect((await cli(["role", keyId, "none"])).stdout).toMatch(/no role recorded/);
     });
 
     it("rate limited: every area unknown with the reason, never no; exit 0 with the warning", async () => {

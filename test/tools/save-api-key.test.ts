@@ -3,7 +3,9 @@ import path from "node:path";
 import { LocalStorage } from "@raycast/api";
 import { describe, expect, it, vi } from "vitest";
 import { outcomeSentence } from "../../src/lib/outcomes";
-import { privilegeWarning } from "../../src/lib/apple/conclusions";
+import { roleWords } from "../../src/lib/key-role";
+
+const roleNote = (keyId: string) => roleWords(keyId, "yes", undefined, "")?.text;
 import { parseIssuerId, parseKeyId } from "../../src/lib/ids";
 import { keyFingerprint, loadKeyFile } from "../../src/lib/key";
 import { ACCOUNT, createSecretToolBackend, LABEL } from "../../src/lib/keychain";
@@ -262,8 +264,10 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
         fingerprint: keyFingerprint(key.pem),
         outcome: "valid",
         message: outcomeSentence("valid", { keyId: key.keyId }),
-        // An App Manager key (the stand-in's default) reaches Users and Access: saved, with the note on its reach.
-        warnings: [privilegeWarning(key.keyId, "team")],
+        // An App Manager key (the stand-in's default) reaches Users and Access: saved, with a note (no warning) saying
+        // the one step that tells App Manager from Admin.
+        warnings: [],
+        roleNote: roleNote(key.keyId),
         previousKeyStaysSaved: undefined,
         lingCodeKeepsUsing: undefined,
         replacedKeyId: undefined,
@@ -309,7 +313,6 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
         const result = await save(await teamInput(key));
         expect(result).toMatchObject({ saved: true, outcome: "valid" });
         expect(result.warnings).toEqual([
-          privilegeWarning(key.keyId, "team"),
           "The check's answer could not be remembered; Verify with Apple shows it again.",
         ]);
         expect(setItem).toHaveBeenCalled();
@@ -404,7 +407,8 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
       const result = await save({ issuerId: ISSUER_ID, keyId: key.keyId, p8Path: file });
       expect(result, JSON.stringify(result)).toMatchObject({
         saved: true,
-        warnings: [...warnings, privilegeWarning(key.keyId, "team")],
+        warnings,
+        roleNote: roleNote(key.keyId),
       });
     });
 
@@ -518,15 +522,37 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
         const before = await world.seed(old);
         const key = world.key({ answer: "revoked" });
         const result = await save(await teamInput(key));
-        expect(result).toEqual({
-          saved: false,
-          outcome: "rejected",
-          reason: outcomeSentence("rejected", { keyId: key.keyId, kind: "team" }),
-        });
+        expect(result).toMatchObject({ saved: false, outcome: "rejected" });
+        expect(result.reason).toMatch(
+          new RegExp(
+            `^Apple rejected key ${key.keyId} \\(HTTP 401, asked as an individual key \\(no Issuer ID\\) too\\)\\. What that can mean, most likely first: \\(1\\) It was revoked`,
+          ),
+        );
+        expect(result.reason).toMatch(
+          /\(2\) The Issuer ID is another team's.*\(3\) It is not an App Store Connect key.*\(4\) The clock/,
+        );
+        expect(result).not.toHaveProperty("individualKey", true);
         world.expectClean(result);
-        expect(world.apple.requests).toHaveLength(1);
+        expect(world.apple.requests).toHaveLength(2);
         expect(await world.saved()).toEqual(before);
         expect(raycast.localStorage).not.toHaveProperty("key-to-revoke");
+      });
+
+      it("an individual key registered with an Issuer ID: this is an individual key, saved as one in one more call", async () => {
+        const key = world.key({ kind: "individual" });
+        const input = await teamInput(key);
+        const result = await save(input);
+        expect(result).toMatchObject({
+          saved: false,
+          outcome: "rejected",
+          reason: `Key ${key.keyId} is an individual key: Apple accepted it without the Issuer ID; save it as an individual key (no Issuer ID).`,
+          individualKey: true,
+        });
+        expect(result.nextStep).toMatch(/call save-api-key again with individual: true and no issuerId/);
+        expect(await world.saved()).toBeUndefined();
+        const again = await save({ ...input, issuerId: undefined, individual: true });
+        expect(again).toMatchObject({ saved: true, keyId: key.keyId, outcome: "valid" });
+        expect(await world.saved()).toMatchObject({ kind: "individual", keyId: key.keyId });
       });
 
       it("the Issuer ID of another team: rejected", async () => {

@@ -37,7 +37,8 @@ describe.skipIf(!HAS_KEYRING)("verify-api-key", () => {
 
     const other = await verify({ key: "globex" });
     expect(other).toMatchObject({ keyId: globex.keyId, outcome: "rejected" });
-    expect(world.apple.requests.map((request) => request.keyId)).toEqual([acme.keyId, globex.keyId]);
+    // The rejected key is asked once more, as an individual key.
+    expect(world.apple.requests.map((request) => request.keyId)).toEqual([acme.keyId, globex.keyId, globex.keyId]);
     expect(raycast.localStorage).toEqual(remembered);
     expect((await world.saved())?.keyId).toBe(acme.keyId);
 
@@ -45,7 +46,7 @@ describe.skipIf(!HAS_KEYRING)("verify-api-key", () => {
       checked: false,
       reason: expect.stringMatching(/^No saved key is named "Initech"/),
     });
-    expect(world.apple.requests).toHaveLength(2);
+    expect(world.apple.requests).toHaveLength(3);
   });
 
   it("LocalStorage failing after Apple answered: the answer is still returned", async () => {
@@ -59,14 +60,45 @@ describe.skipIf(!HAS_KEYRING)("verify-api-key", () => {
     } finally {
       setItem.mockRestore();
     }
-    expect(world.apple.requests).toHaveLength(1);
+    expect(world.apple.requests).toHaveLength(2);
+  });
+
+  it.each<["team" | "individual", string[]]>([
+    ["team", ["revoked", "other-team", "not-app-store-connect", "clock"]],
+    ["individual", ["revoked", "team-key", "not-app-store-connect", "clock"]],
+  ])("a rejected %s key: the causes, most likely first", async (kind, causes) => {
+    const key = world.key({ answer: "revoked", kind });
+    await world.seed(key);
+    const result = await verify();
+    expect(result).toMatchObject({ keyId: key.keyId, outcome: "rejected" });
+    const message = (result as { message: string }).message;
+    expect(message).toMatch(new RegExp(`^Apple rejected key ${key.keyId} \\(HTTP 401`));
+    expect(message).toMatch(/most likely first: \(1\) It was revoked on Team Keys/);
+    expect(message).toMatch(/\(4\) The clock: this Mac's clock is within a second of Apple's/);
+    expect(message.includes("at the top of the Team Keys page")).toBe(causes.includes("other-team"));
+    // A team key is asked once more as an individual key; an individual key is not asked again.
+    expect(world.apple.requests).toHaveLength(kind === "team" ? 2 : 1);
+    world.expectClean(result);
+  });
+
+  it("a key valid at its last check is asked once more after a pause before it is called rejected", async () => {
+    const key = world.key();
+    await world.seed(key);
+    expect(await verify()).toMatchObject({ outcome: "valid" });
+    world.apple.setBehaviour(key.keyId, "revoked");
+    world.apple.requests.length = 0;
+    const result = await verify();
+    expect(result).toMatchObject({ keyId: key.keyId, outcome: "rejected" });
+    expect((result as { message: string }).message).toMatch(
+      /HTTP 401, asked again after a pause and as an individual key/,
+    );
+    // The 401, the same question again after the pause, then as an individual key.
+    expect(world.apple.requests).toHaveLength(3);
   });
 
   it.each<[Answer, string, "team" | "individual"]>([
     ["ok", "valid", "team"],
     ["ok", "valid", "individual"],
-    ["revoked", "rejected", "team"],
-    ["revoked", "rejected", "individual"],
     ["agreement", "agreement-required", "team"],
     ["role-limited", "role-limited", "team"],
     ["rate-limited", "rate-limited", "team"],

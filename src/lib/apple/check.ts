@@ -11,7 +11,8 @@ import type { Outcome } from "../outcomes";
 import type { KeyKind } from "../record";
 import type { TokenCredentials } from "../token";
 import { askApple, type AppleAnswer, type AskOptions } from "./ask";
-import { drawConclusions, privilegeWarning, type ConclusionId } from "./conclusions";
+import { DEFAULT_SWITCH_HINT, drawConclusions, privilegeWarning, type ConclusionId } from "./conclusions";
+import { recordedRoleText, roleWords, type KeyRole, type RoleWords } from "../key-role";
 import { judgeAnswer, notProbed, type AreaResult } from "./judge";
 import { AREAS, PROBES, VALIDITY_AREA, type Area } from "./probes";
 import { ADDRESS_UNUSABLE_REASON, NOT_PROBED_REASON, quotaGuard } from "./words";
@@ -50,6 +51,8 @@ export interface CapabilityOptions extends CheckOptions {
   rateLimitRemaining?: number;
   /** How to switch to a smaller key, in the caller's words (default: Rotate Key… in API Key Status). */
   switchHint?: string;
+  /** A team key's role as recorded from Team Keys: said beside what was seen, and what the conclusions say. */
+  role?: KeyRole;
 }
 
 export interface CapabilityReport {
@@ -67,6 +70,8 @@ export interface CapabilityReport {
   clockOffsetSeconds?: number;
   /** ISO 8601 time the check started. */
   checkedAt: string;
+  /** The role recorded from Team Keys, as shown beside what was seen ("App Manager (recorded from Team Keys)"). */
+  recordedRole?: string;
 }
 
 /** What one run of probes found, before conclusions: a capability report's facts. */
@@ -114,17 +119,19 @@ export async function checkCapabilities(
   const areas = AREAS.filter((area) => (options.areas ?? AREAS).includes(area));
   const { found } = await probe(credentials, areas, options);
   const { keyId, kind } = credentials;
+  const role = kind === "team" ? options.role : undefined;
   return {
     keyId,
     kind,
     ...found,
-    conclusions: drawConclusions({ keyId, kind, areas: found.areas }, options.switchHint),
+    conclusions: drawConclusions({ keyId, kind, areas: found.areas }, options.switchHint, role),
+    ...(role ? { recordedRole: recordedRoleText(role) } : {}),
   };
 }
 
 /**
  * Only the Users and Access probe (one request), for after a registration's `valid` check: the answer and, when
- * the key reaches Users and Access, the warning to show with the saved key (never a refusal).
+ * the key reaches Users and Access, the privilege warning as it reads for any key (never a refusal).
  */
 export async function probePrivilege(
   credentials: TokenCredentials,
@@ -138,19 +145,29 @@ export async function probePrivilege(
 }
 
 /**
- * After a registration: the privilege warning for the key just saved, when Apple's check said `valid` and the key
- * reaches Users and Access (one more request); undefined otherwise, and when the probe itself fails (a saved key
- * is never reported as failed because of it).
+ * After a registration: what to say about the key just saved reaching Users and Access, when Apple's check said
+ * `valid` (one more request): an individual key gets the privilege warning; a team key what key-role.ts says from
+ * the answer and `options.role` (a note, nothing for App Manager, the advice for Admin). Undefined otherwise, and when
+ * the probe itself fails (a saved key is never reported as failed because of it).
  */
 export async function privilegeWarningAfterRegistration(
   credentials: TokenCredentials,
   check: Pick<CheckResult, "outcome" | "rateLimitRemaining"> | undefined,
   options: CapabilityOptions = {},
-): Promise<string | undefined> {
+): Promise<RoleWords | undefined> {
   if (check?.outcome !== "valid") return undefined;
   try {
-    const { warning } = await probePrivilege(credentials, { ...options, rateLimitRemaining: check.rateLimitRemaining });
-    return warning;
+    const { users: found } = await probePrivilege(credentials, {
+      ...options,
+      rateLimitRemaining: check.rateLimitRemaining,
+    });
+    const users = found.answer;
+    if (credentials.kind === "individual") {
+      return users === "yes"
+        ? { level: "warn", text: privilegeWarning(credentials.keyId, credentials.kind, options.switchHint) }
+        : undefined;
+    }
+    return roleWords(credentials.keyId, users, options.role, options.switchHint ?? DEFAULT_SWITCH_HINT);
   } catch {
     return undefined;
   }

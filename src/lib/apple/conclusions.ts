@@ -3,6 +3,7 @@
  * drawn only where Apple's own pages back it, and never names the key's role: only which roles Apple gives a task
  * to. An `unknown` area supports no conclusion (rate limited or offline is not "no").
  */
+import { roleWords, type KeyRole } from "../key-role";
 import { outcomeSentence } from "../outcomes";
 import type { KeyKind } from "../record";
 import type { AreaAnswer, AreaResult } from "./judge";
@@ -53,7 +54,7 @@ interface Conclusion {
 }
 
 /** How to switch keys, said in the warning; the CLI passes its own. */
-const DEFAULT_SWITCH_HINT = "Rotate Key… in API Key Status makes the switch a two-minute change";
+export const DEFAULT_SWITCH_HINT = "Rotate Key… in API Key Status makes the switch a two-minute change";
 
 /**
  * The warning for a key that reaches Users and Access. Apple gives adding and editing users to the Account Holder,
@@ -77,6 +78,8 @@ interface Seen {
   answer: (area: Area) => AreaAnswer | undefined;
   areas: Partial<Record<Area, AreaResult>>;
   switchHint: string;
+  /** A team key's role as recorded from Team Keys. */
+  role?: KeyRole;
 }
 
 /** One rule: at most one conclusion each, in the order they are reported. */
@@ -103,10 +106,21 @@ const uploadsAndTestflight: Rule = ({ answer, key }) =>
       )
     : undefined;
 
-const managesUsers: Rule = ({ answer, keyId, kind, switchHint }) =>
-  answer("users") === "yes"
-    ? conclude("manages-users", "warn", privilegeWarning(keyId, kind, switchHint), [APPLE_USERS_PAGE])
+/**
+ * An individual key reaching Users and Access: the warning. A team key: what key-role.ts says from the answer and the
+ * role recorded from Team Keys (a note with the one step that settles it, nothing for App Manager, advice for Admin).
+ */
+const managesUsers: Rule = ({ answer, keyId, kind, switchHint, role }) => {
+  if (kind === "individual") {
+    return answer("users") === "yes"
+      ? conclude("manages-users", "warn", privilegeWarning(keyId, kind, switchHint), [APPLE_USERS_PAGE])
+      : undefined;
+  }
+  const words = roleWords(keyId, answer("users") ?? "unknown", role, switchHint);
+  return words
+    ? conclude("manages-users", words.level === "note" ? "info" : "warn", words.text, [APPLE_USERS_PAGE])
     : undefined;
+};
 
 const builds: Rule = ({ answer, key }) => {
   if (answer("builds") === "no") {
@@ -200,8 +214,10 @@ const RULES: readonly Rule[] = [
 export function drawConclusions(
   report: { keyId: string; kind: KeyKind; areas: Partial<Record<Area, AreaResult>> },
   switchHint: string = DEFAULT_SWITCH_HINT,
+  role?: KeyRole,
 ): Conclusion[] {
   const { keyId, kind, areas } = report;
-  const seen: Seen = { keyId, kind, key: `Key ${keyId}`, answer: (area) => areas[area]?.answer, areas, switchHint };
+  const answer = (area: Area) => areas[area]?.answer;
+  const seen: Seen = { keyId, kind, key: `Key ${keyId}`, answer, areas, switchHint, role };
   return RULES.map((rule) => rule(seen)).filter((conclusion) => conclusion !== undefined);
 }

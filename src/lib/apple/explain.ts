@@ -23,7 +23,7 @@ const RETRY_PAUSE_MS = 2_000;
 
 type RejectionCauseId = keyof typeof REJECTION_CAUSES | "clock";
 
-interface RejectionExplained {
+export interface RejectionExplained {
   /** Asked again after a pause (only for a key valid at its last check): Apple's second answer. */
   retry?: CheckResult;
   /** Asked as an individual key (team keys only): Apple's answer. */
@@ -40,7 +40,7 @@ interface RejectionExplained {
   requests: number;
 }
 
-interface ExplainOptions extends CheckOptions {
+export interface ExplainOptions extends CheckOptions {
   /** The key was valid at its last check: ask once more after a pause before calling it rejected. */
   wasValid?: boolean;
   /** Default 2 s. */

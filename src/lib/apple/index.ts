@@ -15,4 +15,4 @@ export { checkCapabilities, checkKey, privilegeWarningAfterRegistration } from "
 export type { CapabilityOptions, CapabilityReport, CheckOptions, CheckResult } from "./check";
 export { CLOCK_TOLERANCE_SECONDS, type AreaAnswer } from "./judge";
 export { AREA_TITLES, AREAS, PROBES, type Area } from "./probes";
-export { explainRejection } from "./explain";
+export { explainRejection, type ExplainOptions, type RejectionExplained } from "./explain";

@@ -18,6 +18,7 @@
  * whose item is missing or out of date; it is listed as damaged (with Remove), or repaired from the item when the
  * key is next read. Every change of the index is a read-modify-write under one lock (src/lib/keychain/lock.ts).
  */
+import { parseKeyRole, type KeyRole } from "../key-role";
 import { AscKeyError } from "../errors";
 import { parseKeyId } from "../ids";
 import { MAX_NAME_LENGTH } from "../key-names";
@@ -60,10 +61,16 @@ export interface SavedLine {
   issuerIdSuffix?: string;
   fingerprint?: string;
   savedAt?: string;
+  /**
+   * What the key's Access column on Team Keys shows, as the user recorded it (src/lib/keys/roles.ts). Kept when
+   * the line is written again for the same key material without a `role` property; an explicit `role: undefined`
+   * forgets it.
+   */
+  role?: KeyRole;
 }
 
 /** A line with everything a list shows. */
-type CompleteLine = Required<Omit<SavedLine, "issuerIdSuffix">> & Pick<SavedLine, "issuerIdSuffix">;
+type CompleteLine = Required<Omit<SavedLine, "issuerIdSuffix" | "role">> & Pick<SavedLine, "issuerIdSuffix" | "role">;
 
 export function isComplete(line: SavedLine): line is CompleteLine {
   return (
@@ -234,14 +241,18 @@ export function createSavedKeyStore(service: string, backend: SecretBackend, loc
       const at = page.lines.findIndex((existing) => existing.keyId === line.keyId);
       if (at === -1) continue;
       const lines = [...page.lines];
-      lines[at] = line;
+      const before = page.lines[at];
+      // The recorded role stays with the same key material unless the new line says otherwise.
+      const kept = !("role" in line) && before.role && before.fingerprint === line.fingerprint;
+      const next = kept ? { ...line, role: before.role } : line;
+      lines[at] = next;
       if (fits(index, { ...page, lines }, 1)) {
         page.lines = lines;
         await writePage(index, page);
         return;
       }
       // Grown past its page: written elsewhere first, then taken out of here.
-      await append(index, line);
+      await append(index, next);
       page.lines = page.lines.filter((existing) => existing !== page.lines[at]);
       await writePage(index, page);
       return;
@@ -377,6 +388,7 @@ function orderedLine(line: SavedLine): Record<string, unknown> {
   if (line.issuerIdSuffix !== undefined) out.issuerIdSuffix = line.issuerIdSuffix;
   if (line.fingerprint !== undefined) out.fingerprint = line.fingerprint;
   if (line.savedAt !== undefined) out.savedAt = line.savedAt;
+  if (line.role !== undefined) out.role = line.role;
   return out;
 }
 
@@ -431,6 +443,8 @@ function parseLine(value: unknown): SavedLine | undefined {
   }
   if (typeof raw.fingerprint === "string" && FINGERPRINT.test(raw.fingerprint)) line.fingerprint = raw.fingerprint;
   if (typeof raw.savedAt === "string" && !Number.isNaN(Date.parse(raw.savedAt))) line.savedAt = raw.savedAt;
+  const role = line.kind === "team" ? parseKeyRole(raw.role) : undefined;
+  if (role !== undefined) line.role = role;
   return line;
 }
 

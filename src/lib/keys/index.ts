@@ -65,3 +65,4 @@ export {
   retiredHealthLines,
   type RetiredKeyView,
 } from "./retired";
+export { recordKeyRole, recordingWords } from "./roles";

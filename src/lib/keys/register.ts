@@ -4,15 +4,25 @@
  * which face called it. Nothing here prints, caches or returns key material except `KeyRecord.privateKey`, which
  * callers hand to the store and never show.
  */
-import { checkKey, privilegeWarningAfterRegistration, type CheckOptions, type CheckResult } from "../apple";
+import {
+  checkKey,
+  explainRejection,
+  privilegeWarningAfterRegistration,
+  type CheckOptions,
+  type CheckResult,
+  type RejectionExplained,
+} from "../apple";
+import { rejectionText } from "../apple/rejection";
 import { AscKeyError, isAscKeyError } from "../errors";
 import { issuerIdSuffix, parseIssuerId, parseKeyId } from "../ids";
 import { loadKeyFile, normalizePrivateKey } from "../key";
 import type { KeyStore } from "../keychain";
 import { checkNameFree, freeDefaultName, parseKeyName } from "../key-names";
+import type { RoleWords } from "../key-role";
 import { OUTCOME } from "../outcomes";
 import type { KeyKind, KeyRecord } from "../record";
 import { retireReplaced } from "./retired";
+import { recordedRole } from "./roles";
 import {
   listFromSnapshot,
   locateKey,
@@ -96,10 +106,14 @@ export async function prepareKey(input: KeyInput, now: () => number = Date.now):
 /** Apple's answer stopped a registration: nothing was saved. */
 export class AppleCheckError extends AscKeyError {
   readonly check: CheckResult;
+  /** A rejection explained (apple/explain.ts); `individualAccepted`: save it again as an individual key. */
+  readonly explained?: RejectionExplained;
 
-  constructor(check: CheckResult) {
-    super(check.outcome === "rejected" ? "apple-rejected" : "apple-unavailable", check.message);
+  constructor(check: CheckResult, explained?: RejectionExplained, keyId = "") {
+    const message = explained ? rejectionText(keyId, explained) : check.message;
+    super(check.outcome === "rejected" ? "apple-rejected" : "apple-unavailable", message);
     this.check = check;
+    if (explained) this.explained = explained;
   }
 }
 
@@ -191,8 +205,12 @@ export interface Registration {
   warnings: string[];
   /** Apple's answer when verified. `role-limited`, `agreement-required` and `rate-limited` still save. */
   check?: CheckResult;
-  /** The privilege probe's warning (ApplyOptions.privilege), when the key reaches Users and Access. */
-  privilege?: string;
+  /**
+   * What the privilege probe (ApplyOptions.privilege) found to say, when the key reaches Users and Access: a note for a
+   * team key with no role recorded (the one step that settles it), nothing for a recorded App Manager key, a warning
+   * for an Admin key or an individual key (see key-role.ts).
+   */
+  privilege?: RoleWords;
   /** The name it is saved under. */
   name: string;
   /** LingCode uses the new key now. */
@@ -426,6 +444,11 @@ export async function applyRegistration(plan: RegistrationPlan, options: ApplyOp
   if (options.verify ?? true) {
     options.onStep?.("checking");
     check = await checkKey(prepared.record, options.check);
+    if (check.outcome === "rejected") {
+      // One more request for a team key (as an individual key), then what the 401 can mean: see apple/explain.ts.
+      const explained = await explainRejection(prepared.record, check, options.check);
+      throw new AppleCheckError(check, explained, prepared.record.keyId);
+    }
     if (!OUTCOME[check.outcome].usable) throw new AppleCheckError(check);
   }
   const basis = options.recheck === false ? planned : await recheck(plan, planned);
@@ -451,6 +474,7 @@ export async function applyRegistration(plan: RegistrationPlan, options: ApplyOp
     const privilege = await privilegeWarningAfterRegistration(prepared.record, check, {
       ...options.check,
       switchHint: options.privilege.switchHint,
+      role: recordedRole(basis.snapshot.index, prepared.record.keyId, prepared.fingerprint),
     });
     if (privilege) registration.privilege = privilege;
   }

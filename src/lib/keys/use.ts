@@ -5,14 +5,19 @@
 import {
   checkCapabilities,
   checkKey,
+  explainRejection,
+  type ExplainOptions,
+  type RejectionExplained,
   type CapabilityOptions,
   type CapabilityReport,
   type CheckOptions,
   type CheckResult,
 } from "../apple";
+import { rejectionText } from "../apple/rejection";
 import type { KeyStore } from "../keychain";
 import type { KeyRecord } from "../record";
 import { noKeyError, readSavedKey, type SavedKeySummary } from "./read";
+import { readRecordedRole } from "./roles";
 import { statusSentence, summarize, type KeyStatus, type KeySummary } from "../status";
 import { mintToken, type MintOptions } from "../token";
 
@@ -57,15 +62,35 @@ interface KeyChoice {
 
 export interface Verification {
   summary: KeySummary;
+  /** Apple's answer; after a 401 asked again after a pause (VerifyOptions.wasValid), the second answer. */
   check: CheckResult;
+  /** A 401 explained (see apple/explain.ts); `check.message` then says what was found. */
+  explained?: RejectionExplained;
 }
 
-/** One check with Apple of the key LingCode uses (or of the saved key `key`). Throws no-key when nothing is saved. */
-export async function verifySavedKey(store: KeyStore, options: CheckOptions & KeyChoice = {}): Promise<Verification> {
-  const { key, ...checkOptions } = options;
+/** How a saved key is verified. */
+interface VerifyOptions extends CheckOptions, KeyChoice, Pick<ExplainOptions, "retryPauseMs" | "pause"> {
+  /**
+   * Whether the key was valid at its last check (the caller remembers checks per key; the CLI remembers none): then a
+   * 401 is asked once more after a short pause before the key is called rejected.
+   */
+  wasValid?: (keyId: string) => boolean;
+}
+
+/**
+ * One check with Apple of the key LingCode uses (or of the saved key `key`); a 401 is explained (one or two more
+ * requests: see apple/explain.ts), and the message says what was found. Throws no-key when nothing is saved.
+ */
+export async function verifySavedKey(store: KeyStore, options: VerifyOptions = {}): Promise<Verification> {
+  const { key, wasValid, ...checkOptions } = options;
   const record = await requireRecord(store, key);
+  const summary = summarize(record) as KeySummary;
   const check = await checkKey(record, checkOptions);
-  return { summary: summarize(record) as KeySummary, check };
+  if (check.outcome !== "rejected") return { summary, check };
+  const explained = await explainRejection(record, check, { ...checkOptions, wasValid: wasValid?.(record.keyId) });
+  const again = explained.retry && explained.retry.outcome !== "rejected" ? explained.retry : undefined;
+  if (again) return { summary, check: again, explained };
+  return { summary, check: { ...check, message: rejectionText(record.keyId, explained) }, explained };
 }
 
 export interface CapabilityCheck {
@@ -83,12 +108,15 @@ export async function checkSavedKeyCapabilities(
 ): Promise<CapabilityCheck> {
   const { lastSeen, key, ...rest } = options;
   const record = await requireRecord(store, key);
+  // The role recorded from Team Keys, from the index alone (a team key only; an unreadable index: none).
+  const role = record.kind === "team" ? await readRecordedRole(store, record.keyId).catch(() => undefined) : undefined;
   const remembered = rememberedQuota(record.keyId, lastSeen, (options.now ?? Date.now)());
   const checkOptions =
     remembered === undefined || rest.rateLimitRemaining !== undefined
       ? rest
       : { ...rest, rateLimitRemaining: remembered };
-  return { summary: summarize(record) as KeySummary, report: await checkCapabilities(record, checkOptions) };
+  const report = await checkCapabilities(record, role ? { ...checkOptions, role } : checkOptions);
+  return { summary: summarize(record) as KeySummary, report };
 }
 
 /** An earlier answer's hourly quota, as remembered (e.g. the last check). */

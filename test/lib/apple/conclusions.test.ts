@@ -1,4 +1,5 @@
 /** What Apple's pages let the capability check conclude, and the privilege warning. */
+import { roleWords } from "../../../src/lib/key-role";
 import { describe, expect, it } from "vitest";
 import { APPLE_USERS_PAGE, drawConclusions, privilegeWarning } from "../../../src/lib/apple/conclusions";
 
@@ -44,11 +45,32 @@ describe("privilegeWarning: the toast's sentence for a key that reaches Users an
       kind: "team",
       areas: { users: { answer: "yes" } },
     });
+    // A team key: key-role.ts's note (the one step that settles App Manager or Admin), an info.
     expect(manages).toEqual({
       id: "manages-users",
-      level: "warn",
-      text: privilegeWarning("ABC1234DEF", "team"),
+      level: "info",
+      text: roleWords("ABC1234DEF", "yes", undefined, "")?.text,
       sources: [APPLE_USERS_PAGE],
+    });
+    const individual = drawConclusions({
+      keyId: "ABC1234DEF",
+      kind: "individual",
+      areas: { users: { answer: "yes" } },
+    });
+    expect(individual.find((c) => c.id === "manages-users")).toMatchObject({
+      level: "warn",
+      text: privilegeWarning("ABC1234DEF", "individual"),
+    });
+  });
+
+  it("a recorded role: App Manager says nothing, Admin gets the advice to rotate", () => {
+    const seen = { keyId: "ABC1234DEF", kind: "team" as const, areas: { users: { answer: "yes" as const } } };
+    expect(drawConclusions(seen, "switch", "app-manager").find((c) => c.id === "manages-users")).toBeUndefined();
+    expect(drawConclusions(seen, "switch", "admin").find((c) => c.id === "manages-users")).toMatchObject({
+      level: "warn",
+      text: expect.stringMatching(
+        /is an Admin key .* an App Manager key uploads builds and manages TestFlight \(switch\)/,
+      ),
     });
   });
 });

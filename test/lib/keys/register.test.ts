@@ -486,7 +486,10 @@ function registrationSuite(makeStore: () => KeyStore, keyring = false) {
       expect(error.check.httpStatus).toBe(401);
       expect(error.message).toContain(k.keyId);
       expect(error.message).not.toContain(ISSUER_ID);
-      expect(apple.requests).toHaveLength(1);
+      // One more request, as an individual key; then what the 401 can mean, most likely first.
+      expect(apple.requests).toHaveLength(2);
+      expect(error.explained?.individualAccepted).toBe(false);
+      expect(error.message).toMatch(/What that can mean, most likely first: \(1\) It was revoked/);
     });
 
     logic("wrong Issuer ID → apple-rejected", async () => {

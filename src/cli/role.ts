@@ -1,0 +1,36 @@
+/**
+ * `asc-key role <name or Key ID> app-manager|admin|none`: records what a team key's Access column on Team Keys shows,
+ * kept with the key's line among the saved keys (src/lib/keys/roles.ts). Then registration and
+ * `verify --capabilities` say nothing about an App Manager key, and advise an Admin key to rotate.
+ */
+import { KEY_ROLE, KEY_ROLES, parseKeyRole } from "../lib/key-role";
+import { recordingWords, recordKeyRole } from "../lib/keys";
+import { parseCommandWithArgs } from "./args";
+import { CLI_SWITCH_HINT } from "./capabilities";
+import { EXIT, UsageError, type ExitStatus } from "./exit-status";
+import type { CliIo } from "./io";
+import { keyReference } from "./keys";
+import { keyStoreFor } from "./settings";
+import { showHelp } from "./shared";
+
+/** The words `role` takes, as typed: the roles, and "none" to forget. */
+const ROLE_WORDS = [...KEY_ROLES, "none"] as const;
+
+export async function role(args: string[], io: CliIo): Promise<ExitStatus> {
+  const { values, positionals } = parseCommandWithArgs("role", args, {}, ["name or Key ID", "role"]);
+  if (values.help) return showHelp("role", io);
+  const reference = keyReference(positionals[0], "role")!;
+  const typed = positionals[1].trim().toLowerCase();
+  const chosen = typed === "none" ? undefined : parseKeyRole(typed);
+  if (typed !== "none" && chosen === undefined) {
+    throw new UsageError(
+      `The role is one of ${ROLE_WORDS.join(", ")}, as the key's Access column on Team Keys shows it.`,
+    );
+  }
+  const recording = await recordKeyRole(keyStoreFor(io.env), reference, chosen);
+  io.out(recordingWords(recording));
+  // An Admin key: the advice to rotate (an App Manager key: nothing more to say).
+  const advice = chosen ? KEY_ROLE[chosen].advice?.(recording.keyId, CLI_SWITCH_HINT) : undefined;
+  if (advice) io.err(`warning: ${advice}`);
+  return EXIT.ok;
+}

@@ -1,0 +1,15 @@
+import { OUTCOME } from "../lib/outcomes";
+import { lastCheckOf, readChecks } from "./local-storage";
+
+/**
+ * Whether a key was accepted by Apple at its last check, as remembered per key in LocalStorage (no Keychain read):
+ * for a verification, which asks a 401 once more after a short pause when it was (see verifySavedKey). Nothing
+ * remembered, or LocalStorage failing: false.
+ */
+export async function acceptedAtLastCheck(): Promise<(keyId: string) => boolean> {
+  const checks = await readChecks().catch(() => undefined);
+  return (keyId) => {
+    const last = lastCheckOf(checks, keyId);
+    return last !== undefined && OUTCOME[last.outcome].usable;
+  };
+}
