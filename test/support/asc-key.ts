@@ -122,7 +122,7 @@ export function realSecretTool(): string {
 
 /** stderr without the note every App Manager or Admin key gets after a valid registration (Users and Access). */
 export const withoutPrivilegeNote = (stderr: string) =>
-  stderr.replace(/^asc-key: warning: (Individual k|K)ey \w+ can reach Users and Access.*\n/m, "");
+  stderr.replace(/^asc-key: (warning|note): (Individual k|K)ey \w+ can reach Users and Access.*\n/m, "");
 
 // ---------------------------------------------------------------------------------------------------------------
 // the world of a test that reaches the Keychain and Apple
