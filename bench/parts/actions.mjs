@@ -9,8 +9,15 @@
 // once: that read is the plan (what it replaces, where the new key goes, whether LingCode uses it). When the user is
 // shown the plan (a question, or the form, which plans as soon as its three fields are valid), applying it reads
 // LingCode's entry and the list once more, after Apple's answer, to find what changed meanwhile.
+//
+// The items are the truth and the list a cache of them (docs/keychain-entry.md): every plan also lists the saved keys'
+// items without reading a secret (`security dump-keychain`, `secret-tool search`), to rebuild a list that lost a key.
+// And the writes run under the saved keys' lock, which reads the list once more when it is taken (the plan was read
+// outside it, maybe minutes before): what another command saved meanwhile is kept, not written over.
 const REGISTER_WRITES = 3; // the key's item, the list, LingCode's entry
-const REGISTER_READS = 2 + REGISTER_WRITES; // LingCode's entry and the list, then each write read back
+const PLAN_READS = 3; // LingCode's entry, the list, the listing of the items
+const LOCK_READS = 1; // the list, read again when the lock is taken for the writes
+const REGISTER_READS = PLAN_READS + LOCK_READS + REGISTER_WRITES; // then each write read back
 const ROTATE_WRITES = REGISTER_WRITES + 1; // and the list again, without the old key
 // A rotation keeps the old key as a retired key (docs/revocation.md): the list of retired keys, then its item, each
 // read back.
@@ -116,7 +123,8 @@ const ACTIONS = [
     result: "register",
     goals: {
       entryReads: exactly(ENTRY_READS.registerAsked),
-      reads: exactly(REGISTER_READS + 2), // + LingCode's entry and the list, read again after the question
+      // + the plan read again after the question, and the status shown after it (with the list of retired keys)
+      reads: exactly(REGISTER_READS + PLAN_READS + RETIRED_LIST_READS),
       writes: exactly(REGISTER_WRITES),
       checks: exactly(1),
       probes: atMost(1),
@@ -172,7 +180,7 @@ const ACTIONS = [
     // line in the list of retired keys, read first, then its item).
     goals: {
       entryReads: exactly(ENTRY_READS.registerNoQuestion),
-      reads: exactly(2 + ROTATE_WRITES + RETIRE_WRITES + RETIRED_LIST_READS),
+      reads: exactly(PLAN_READS + LOCK_READS + ROTATE_WRITES + RETIRE_WRITES + RETIRED_LIST_READS),
       writes: exactly(ROTATE_WRITES + RETIRE_WRITES),
       removals: exactly(1),
       checks: exactly(1),

@@ -482,7 +482,16 @@ export async function applyRegistration(plan: RegistrationPlan, options: ApplyOp
 }
 
 /** The writes, in their order. Returns the key LingCode used before, when LingCode switches from it. */
-async function save(plan: RegistrationPlan, basis: PlanBasis): Promise<SavedKeySummary | undefined> {
+/**
+ * The plan's writes, all under one hold of the saved keys' lock: the list is read again once, when the lock is taken
+ * (the plan was read outside it), and every step below sees what the one before wrote, so no other change slips in
+ * between them and none is lost.
+ */
+function save(plan: RegistrationPlan, basis: PlanBasis): Promise<SavedKeySummary | undefined> {
+  return basis.store.saved.locked(() => saveHeld(plan, basis), basis.snapshot.index);
+}
+
+async function saveHeld(plan: RegistrationPlan, basis: PlanBasis): Promise<SavedKeySummary | undefined> {
   const { store, snapshot, keys } = basis;
   const record = basis.prepared.record;
   // The key LingCode uses joins the saved keys (if it was only in LingCode's entry) as soon as there is a second

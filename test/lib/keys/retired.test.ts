@@ -148,7 +148,8 @@ describe.skipIf(!HAS_KEYRING)("retired keys", () => {
     apple.setDateOffset(11 * 60);
     apple.requests.length = 0;
     let reports = await run(store, check);
-    expect(apple.requests.map((request) => request.keyId)).toEqual([b.keyId]);
+    // B's refusal is explained (asked once more, as an individual key); nothing is sent for A.
+    expect(apple.requests.map((request) => request.keyId)).toEqual([b.keyId, b.keyId]);
     expect(reports[0]).toMatchObject({ asked: false, state: { state: "pending" } });
     expect(reports[0].note).toMatch(/^Not checked at .+: Apple refused the key LingCode uses too\.$/);
 
