@@ -2,7 +2,6 @@ import { Tool } from "@raycast/api";
 import os from "node:os";
 import path from "node:path";
 import { appleOptions, keyStore } from "../helpers/core";
-import { rememberRegistration } from "../helpers/register";
 import { AscKeyError, describeError, isAscKeyError, refusedInput } from "../lib/errors";
 import { maskIssuerId } from "../lib/ids";
 import { readFastlaneJsonKey } from "../lib/import";
@@ -14,7 +13,7 @@ import {
   type PreparedKey,
   type RegistrationPlan,
 } from "../lib/keys";
-import { individualHint, whatItReplaces, whoLingCodeUses } from "./save-api-key";
+import { individualHint, savedNotes, whatItReplaces, whoLingCodeUses } from "./save-api-key";
 
 type Input = {
   /**
@@ -131,13 +130,7 @@ export default async function tool(input: Input) {
     if (error instanceof AscKeyError) return { saved: false, reason: error.message };
     throw error;
   }
-  // The key is saved from here on: the bookkeeping failing must not make the answer say otherwise.
-  const notRemembered = await rememberRegistration(registration);
-  const warnings = [...registration.warnings];
-  // Users and Access: a warning for an Admin or individual key; for a team key with no role recorded, a note.
-  if (registration.privilege?.level === "warn") warnings.push(registration.privilege.text);
-  const roleNote = registration.privilege?.level === "note" ? registration.privilege.text : undefined;
-  if (notRemembered) warnings.push(notRemembered);
+  const { warnings, roleNote } = await savedNotes(registration);
   const { inUse, replaced } = registration;
   return {
     saved: true,

@@ -11,6 +11,7 @@ import {
   registerKey,
   type KeyInput,
   type PreparedKey,
+  type Registration,
   type RegistrationPlan,
 } from "../lib/keys";
 
@@ -178,13 +179,7 @@ export default async function tool(input: Input) {
     if (error instanceof AscKeyError) return { saved: false, reason: error.message };
     throw error;
   }
-  // The key is saved from here on: the bookkeeping failing must not make the answer say otherwise.
-  const notRemembered = await rememberRegistration(registration);
-  const warnings = [...registration.warnings];
-  // Users and Access: a warning for an Admin or individual key; for a team key with no role recorded, a note.
-  if (registration.privilege?.level === "warn") warnings.push(registration.privilege.text);
-  const roleNote = registration.privilege?.level === "note" ? registration.privilege.text : undefined;
-  if (notRemembered) warnings.push(notRemembered);
+  const { warnings, roleNote } = await savedNotes(registration);
   const { summary, inUse, switchedFrom, replaced } = registration;
   return {
     saved: true,
@@ -218,4 +213,20 @@ export function individualHint(error: AppleCheckError, call: string): { individu
     individualKey: true,
     nextStep: `This is an individual key: Apple accepted it without the Issuer ID. To save it as an individual key, call ${call}.`,
   };
+}
+
+/**
+ * Once the key is saved: the registration remembered (best effort: the bookkeeping failing must not make the answer
+ * say otherwise), its warnings, and Users and Access as a warning for an Admin or individual key, or as a note for a
+ * team key with no role recorded. Shared with import-api-key.
+ */
+export async function savedNotes(
+  registration: Registration,
+): Promise<{ warnings: string[]; roleNote: string | undefined }> {
+  const notRemembered = await rememberRegistration(registration);
+  const warnings = [...registration.warnings];
+  if (registration.privilege?.level === "warn") warnings.push(registration.privilege.text);
+  const roleNote = registration.privilege?.level === "note" ? registration.privilege.text : undefined;
+  if (notRemembered) warnings.push(notRemembered);
+  return { warnings, roleNote };
 }
