@@ -20,7 +20,6 @@ import {
   type KeyInput,
   type RegistrationChoices,
 } from "../lib/keys";
-import { maskedSuffix } from "../lib/ids";
 import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
 import { keyWords, noKeySentence, type KeyStatus, type KeySummary } from "../lib/status";
 import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from "../lib/token";
@@ -289,7 +288,7 @@ async function remove(args: string[], io: CliIo): Promise<ExitStatus> {
     return EXIT.noKey;
   }
   const what = removal.previous
-    ? removedKeyWords(removal.previous)
+    ? keyWords(removal.previous)
     : removal.wasActive
       ? "the unreadable key entry"
       : `the saved item of key ${key?.trim().toUpperCase()}, which was not listed`;
@@ -298,14 +297,6 @@ async function remove(args: string[], io: CliIo): Promise<ExitStatus> {
   else if (removal.next === null && next === null)
     io.out("LingCode has no key now; asc-key use <name or Key ID> picks one.");
   return EXIT.ok;
-}
-
-function removedKeyWords(summary: KeySummary & { name: string }): string {
-  const what =
-    summary.kind === "individual" || !summary.issuerIdSuffix
-      ? `individual key ${summary.keyId}`
-      : `key ${summary.keyId} (Issuer ID ends in ${maskedSuffix(summary.issuerIdSuffix)})`;
-  return `"${summary.name}", ${what},`;
 }
 
 async function open(args: string[], io: CliIo): Promise<ExitStatus> {

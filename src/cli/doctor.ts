@@ -55,10 +55,11 @@ export async function doctor(args: string[], io: CliIo): Promise<ExitStatus> {
       ({ record, summary: read.summary } = await readSavedKey(store, key));
     }
   } catch (error) {
-    // A name that means no key (or two) is a usage error, not a health finding.
+    // A name that means no key (or two, or a retired one) is a usage error, not a health finding.
     if (
       isAscKeyError(error, "key-unknown") ||
       isAscKeyError(error, "key-ambiguous") ||
+      isAscKeyError(error, "key-retired") ||
       isAscKeyError(error, "no-key")
     ) {
       throw error;

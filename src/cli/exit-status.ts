@@ -71,6 +71,7 @@ const BY_CODE: Readonly<Record<ErrorCode, ExitStatus>> = {
   "name-taken": EXIT.usage,
   "key-unknown": EXIT.usage,
   "key-ambiguous": EXIT.usage,
+  "key-retired": EXIT.usage,
   "next-key-needed": EXIT.usage,
   "choice-invalid": EXIT.usage,
   // What a registration was planned on changed before it was applied (only a face that asks first can see this).

@@ -107,7 +107,7 @@ Options:
   --p8 <file>       The AuthKey_<Key ID>.p8 file, or - to read the key from stdin (at most 16 KB)
   --individual      An individual key (no Issuer ID)
   --name <name>     A name to know the key by, e.g. the client (at most 40 characters, unique whatever the
-                    case; default: e.g. "Team ...4d1, key 2X9R4HXF34")
+                    case; default: "Unnamed key")
   --use             LingCode uses this key from now on
   --no-use          Only save it; LingCode keeps the key it uses
   --rotate <name or Key ID>

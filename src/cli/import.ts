@@ -19,6 +19,7 @@ import {
 } from "../lib/import";
 import { maskedSuffix, parseIssuerId } from "../lib/ids";
 import { planRegistration } from "../lib/keys";
+import { namedKey } from "../lib/status";
 import { printable } from "../lib/text";
 import { parseCommandArgs, parseCommandWithArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
@@ -80,7 +81,7 @@ export async function runImport(args: string[], io: CliIo): Promise<ExitStatus> 
   const choices = { name: values.name, use };
   const plan = await planRegistration(chosen.prepared, keyStoreFor(io.env), choices);
   if (plan.alreadySaved) {
-    io.out(`Key ${chosen.keyId} is already saved as "${plan.alreadySaved.name}"; nothing to do.`);
+    io.out(`${namedKey(plan.alreadySaved)} is already saved; nothing to do.`);
     return EXIT.ok;
   }
   const status = await registerAndReport(

@@ -2,7 +2,7 @@
  * asc-key's commands for several keys (list, use, rename) and what the other commands share to take `--key <name or
  * Key ID>`. The work is done in the core (src/lib/keys/); this file parses and prints.
  */
-import { keyWords, NOT_CONFIGURED_SENTENCE } from "../lib/status";
+import { keyWords, namedKey, NOT_CONFIGURED_SENTENCE } from "../lib/status";
 import { listKeys, parseNext, renameSavedKey, useSavedKey, type SavedKeysList, type ListedKey } from "../lib/keys";
 import { parseCommandArgs, parseCommandWithArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
@@ -51,7 +51,7 @@ export async function list(args: string[], io: CliIo): Promise<ExitStatus> {
 function listLines(listing: SavedKeysList): string[] {
   return listing.keys.map((key) => {
     if (key.state === "damaged") {
-      return `! "${key.name}" (Key ID ${key.keyId}): damaged, ${key.reason}; remove it: asc-key remove --key ${shellWord(key.keyId)}`;
+      return `! ${namedKey(key)}: damaged, ${key.reason}; remove it: asc-key remove --key ${shellWord(key.keyId)}`;
     }
     const note = key.active
       ? key.saved
@@ -105,7 +105,7 @@ export async function rename(args: string[], io: CliIo): Promise<ExitStatus> {
   const reference = keyReference(positionals[0], "rename")!;
   if (looksLikeKeyText(positionals[1])) throw new UsageError("A key's new name is a short name, never the key itself.");
   const renaming = await renameSavedKey(keyStoreFor(io.env), reference, positionals[1]);
-  io.out(`Renamed "${renaming.previousName}" to "${renaming.key.name}" (Key ID ${renaming.key.keyId}).`);
+  io.out(`Renamed "${renaming.previousName}" to ${namedKey(renaming.key)}.`);
   return EXIT.ok;
 }
 

@@ -13,7 +13,7 @@ import {
   type RegistrationChoices,
   type RegistrationPlan,
 } from "../lib/keys";
-import { keyWords } from "../lib/status";
+import { keyWords, namedKey } from "../lib/status";
 import { printable } from "../lib/text";
 import { CLI_SWITCH_HINT } from "./capabilities";
 import { EXIT, type ExitStatus } from "./exit-status";
@@ -86,7 +86,7 @@ function reportRegistration(registration: Registration, skipVerify: boolean, io:
   if (registration.inUse) io.err(`asc-key use ${shellWord(registration.summary.keyId)} makes LingCode use it.`);
   if (registration.replaced) {
     io.err(
-      `replaced the saved key "${registration.replaced.name}" (Key ID ${registration.replaced.keyId}, ${registration.replaced.fingerprint}); revoke it at ${TEAM_KEYS_URL} once nothing uses it.`,
+      `replaced the saved key ${namedKey(registration.replaced)}, fingerprint ${registration.replaced.fingerprint}; revoke it at ${TEAM_KEYS_URL} once nothing uses it.`,
     );
   }
 }

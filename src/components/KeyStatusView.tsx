@@ -7,7 +7,7 @@ import { useKeyStatus } from "../hooks/useKeyStatus";
 import { ageInDays, type RememberedCheck } from "../lib/check-summary";
 import { describeError, isUnreadableEntry } from "../lib/errors";
 import type { Registration, StatusReport } from "../lib/keys";
-import { NOT_CONFIGURED_SENTENCE, summarySentence, type KeySummary } from "../lib/status";
+import { namedKey, NOT_CONFIGURED_SENTENCE, summarySentence, type KeySummary } from "../lib/status";
 import { KeyActions, type EntryReading } from "./KeyActions";
 import { KeyMetadata } from "./KeyMetadata";
 import { RetiredKeyActions, RetiredKeyRows, retiredMarkdown } from "./RetiredKeys";
@@ -42,7 +42,7 @@ function statusMarkdown(options: {
   const parts = [`# ${options.sentence}`];
   if (savedBeside) {
     parts.push(
-      `> Saved "${savedBeside.name}" (Key ID ${savedBeside.summary.keyId}) beside it: LingCode keeps using ${summary ? "the key above" : "no key"}. API Keys switches to it in one step.`,
+      `> Saved ${namedKey({ name: savedBeside.name, keyId: savedBeside.summary.keyId })} beside it: LingCode keeps using ${summary ? "the key above" : "no key"}. API Keys switches to it in one step.`,
     );
   }
   if (!summary) {

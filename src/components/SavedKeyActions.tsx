@@ -5,6 +5,7 @@ import { checkCapabilitiesWithToast, copyToken, verifyWithToast } from "../helpe
 import { otherUsableKeys, removeKeyConfirmed, renameKey, useForLingCode } from "../helpers/saved-key-actions";
 import type { RememberedCheck } from "../lib/check-summary";
 import { parseKeyName } from "../lib/key-names";
+import { namedKey } from "../lib/status";
 import type { ListedKey, ListedOkKey } from "../lib/keys";
 import { fieldReason, RegisterForm } from "./RegisterForm";
 import { RemoveKeyAction } from "./RemoveKeyAction";
@@ -149,9 +150,7 @@ export function RemoveKeyForm(props: { keyItem: ListedOkKey; others: ListedOkKey
         </ActionPanel>
       }
     >
-      <Form.Description
-        text={`LingCode uses "${keyItem.name}" (Key ID ${keyItem.keyId}). Which key should it use instead?`}
-      />
+      <Form.Description text={`LingCode uses ${namedKey(keyItem)}. Which key should it use instead?`} />
       <Form.Dropdown {...itemProps.next} title="LingCode Uses Next">
         {others.map((key) => (
           <Form.Dropdown.Item key={key.keyId} value={key.keyId} title={`${key.name} (${key.keyId})`} />

@@ -2,6 +2,7 @@ import { Alert, confirmAlert, open, showToast, Toast, trash } from "@raycast/api
 import os from "node:os";
 import path from "node:path";
 import { readFastlaneJsonIfAny } from "../lib/import";
+import { namedKey } from "../lib/status";
 import { printable } from "../lib/text";
 import { TEAM_KEYS_URL } from "../lib/outcomes";
 import { describeError, isAscKeyError, refusedInput } from "../lib/errors";
@@ -170,7 +171,7 @@ function questionOf(plan: RegistrationPlan, rotate: SubmitOptions["rotate"]): Qu
   const replaces = plan.replaces;
   if (replaces?.why === "rotation") {
     // Named as the caller names it: API Keys by its name, API Key Status by its Key ID.
-    const named = rotate?.name ? `"${rotate.name}" (Key ${replaces.keyId})` : `Key ${replaces.keyId}`;
+    const named = rotate?.name ? namedKey({ name: rotate.name, keyId: replaces.keyId }) : `Key ${replaces.keyId}`;
     return {
       title: `Rotate ${named}?`,
       message: `Key ${newId} takes its name and place in the Keychain. Key ${replaces.keyId} keeps working at Apple until you revoke it on Team Keys.`,
@@ -182,7 +183,7 @@ function questionOf(plan: RegistrationPlan, rotate: SubmitOptions["rotate"]): Qu
     const switches = plan.use && !replaces.active ? " LingCode will use it." : "";
     return {
       title: `Replace Key ${replaces.keyId} with a Different Key?`,
-      message: `The chosen .p8 is not the key saved as ${replaces.keyId}${replaces.active ? "" : ` ("${replaces.name}")`} (fingerprints differ). Key ${newId} will take its place in the Keychain.${switches}`,
+      message: `The chosen .p8 is not the saved key ${replaces.active ? `Key ${replaces.keyId}` : namedKey(replaces)} (fingerprints differ). Key ${newId} will take its place in the Keychain.${switches}`,
       primary: "Replace",
       destructive: true,
     };
@@ -304,7 +305,7 @@ async function afterSave(
   toast.style = Toast.Style.Success;
   toast.title = registration.active
     ? registration.sentence
-    : `Saved "${registration.name}", Key ${registration.summary.keyId}`;
+    : `Saved ${namedKey({ name: registration.name, keyId: registration.summary.keyId })}`;
   toast.message = notes.join(" ");
   toast.primaryAction = registration.replaced
     ? { title: `Revoke ${registration.replaced.keyId} on Team Keys`, onAction: () => open(TEAM_KEYS_URL) }

@@ -38,6 +38,7 @@ export type ErrorCode =
   | "name-taken"
   | "key-unknown"
   | "key-ambiguous"
+  | "key-retired"
   | "next-key-needed"
   | "choice-invalid"
   | "plan-outdated"

@@ -5,7 +5,7 @@
  */
 import { AscKeyError } from "./errors";
 import { hasUnprintable } from "./text";
-import type { KeyKind } from "./record";
+import { namedKey } from "./status";
 
 export const MAX_NAME_LENGTH = 40;
 
@@ -55,19 +55,12 @@ export function sameName(a: string, b: string): boolean {
   return nameKey(a) === nameKey(b);
 }
 
-/** What a default name is made from: nothing secret. */
-interface NameFacts {
-  kind: KeyKind;
-  keyId: string;
-  /** The Issuer ID's last three characters (team keys). */
-  issuerIdSuffix?: string;
-}
-
-/** A recognisable name for a key the user did not name: `Team ...4d1, key 2X9R4HXF34` or `Individual key 2X9R4HXF34`. */
-export function defaultKeyName(facts: NameFacts): string {
-  if (facts.kind === "team" && facts.issuerIdSuffix) return `Team ...${facts.issuerIdSuffix}, key ${facts.keyId}`;
-  return `Individual key ${facts.keyId}`;
-}
+/**
+ * The name of a key the user did not name. Wherever a key is shown its Key ID and team are shown beside its name (a
+ * list row's subtitle and accessory; `"Unnamed key" (Key ID 2X9R4HXF34)` in a sentence), so a made-up name repeats
+ * neither: it only says there is a name to give (Rename…, `asc-key rename`). A second one is `Unnamed key (2)`.
+ */
+export const DEFAULT_KEY_NAME = "Unnamed key";
 
 /** A saved key as the name rules see it. */
 interface NamedKey {
@@ -95,16 +88,15 @@ export function checkNameFree(name: string, keys: readonly NamedKey[], except: r
   throw new AscKeyError(
     "name-taken",
     clash.name !== undefined && sameName(clash.name, name)
-      ? `Another saved key (Key ID ${clash.keyId}) is already named "${clash.name}"; choose another name.`
+      ? `Another saved key has that name: ${namedKey({ name: clash.name, keyId: clash.keyId })}; choose another name.`
       : `"${name}" is the Key ID of another saved key; choose another name.`,
   );
 }
 
-/** The default name, numbered ("… 2") in the unlikely case a user gave another key exactly that name. */
-export function freeDefaultName(facts: NameFacts, keys: readonly NamedKey[], except: readonly string[] = []): string {
-  const base = defaultKeyName(facts);
+/** The default name, numbered (`Unnamed key (2)`) when another key has it already. */
+export function freeDefaultName(keys: readonly NamedKey[], except: readonly string[] = []): string {
   for (let n = 1; ; n += 1) {
-    const candidate = n === 1 ? base : `${base} ${n}`;
+    const candidate = n === 1 ? DEFAULT_KEY_NAME : `${DEFAULT_KEY_NAME} (${n})`;
     if (!nameClash(candidate, keys, except)) return candidate;
   }
 }

@@ -33,6 +33,14 @@ function keyPhrase(kind: KeyKind, keyId: string, suffix: string | undefined): st
   return `Issuer ID ends in ${maskedSuffix(suffix)}, Key ID ${keyId}`;
 }
 
+/**
+ * The one way a sentence names a saved key: `"Acme" (Key ID 2X9R4HXF34)`. A key without a name at hand is `Key
+ * 2X9R4HXF34`; with its team as well, `keyWords`.
+ */
+export function namedKey(key: { name: string; keyId: string }): string {
+  return `"${key.name}" (Key ID ${key.keyId})`;
+}
+
 /** `"Acme" (Issuer ID ends in ...4d1, Key ID 2X9R4HXF34)` or `"Mine" (individual key, Key ID 2X9R4HXF34)`. */
 export function keyWords(key: { name: string; kind: KeyKind; keyId: string; issuerIdSuffix?: string }): string {
   return `"${key.name}" (${keyPhrase(key.kind, key.keyId, key.issuerIdSuffix)})`;

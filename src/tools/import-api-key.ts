@@ -4,6 +4,7 @@ import path from "node:path";
 import { appleOptions, keyStore } from "../helpers/core";
 import { AscKeyError, describeError, isAscKeyError, refusedInput } from "../lib/errors";
 import { maskIssuerId } from "../lib/ids";
+import { namedKey } from "../lib/status";
 import { readFastlaneJsonKey } from "../lib/import";
 import {
   AppleCheckError,
@@ -23,7 +24,7 @@ type Input = {
   path: string;
   /**
    * A short name to know the key by among the saved keys, e.g. the client or team it is for ("Acme"). Optional: by
-   * default the key keeps the name it was saved under, or gets one like "Team ...4d1, key 2X9R4HXF34".
+   * default the key keeps the name it was saved under, or is called "Unnamed key".
    */
   name?: string;
   /**
@@ -113,7 +114,7 @@ export default async function tool(input: Input) {
         alreadySaved: true,
         name: plan.alreadySaved.name,
         keyId: plan.alreadySaved.keyId,
-        reason: `Key ${plan.alreadySaved.keyId} is already saved as "${plan.alreadySaved.name}"; nothing to do.`,
+        reason: `${namedKey(plan.alreadySaved)} is already saved; nothing to do.`,
         fileReminder: `${file} holds the private key in clear; delete it or move it to the Trash.`,
       };
     }

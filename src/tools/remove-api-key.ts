@@ -3,8 +3,8 @@ import { rememberActive } from "../helpers/launcher";
 import { keyStore } from "../helpers/core";
 import { TEAM_KEYS_URL } from "../lib/outcomes";
 import { AscKeyError, describeError } from "../lib/errors";
-import { listKeys, namesOf, parseNext, planRemoval, removeKey, type ListedKey, type RemovalPlan } from "../lib/keys";
-import { NOT_CONFIGURED_SENTENCE } from "../lib/status";
+import { listKeys, namesOf, parseNext, planRemoval, removeKey, type RemovalPlan } from "../lib/keys";
+import { namedKey, NOT_CONFIGURED_SENTENCE } from "../lib/status";
 
 type Input = {
   /**
@@ -18,10 +18,6 @@ type Input = {
    */
   next?: string;
 };
-
-function named(key: ListedKey): string {
-  return `key ${key.keyId} ("${key.name}")`;
-}
 
 /**
  * Asked before the removal, naming the key and what LingCode uses afterwards, from the core's own plan of it. No
@@ -71,11 +67,11 @@ export const confirmation: Tool.Confirmation<Input> = async (input = {}) => {
   const nextKey = plan.next;
   return {
     style: Action.Style.Destructive,
-    message: `Remove ${named(key)} from the Keychain?${after}`,
+    message: `Remove ${namedKey(key)} from the Keychain?${after}`,
     info: [
       { name: "Key ID", value: key.keyId },
       { name: "Name", value: key.name },
-      ...(nextKey ? [{ name: "LingCode Uses Next", value: `${nextKey.name} (Key ID ${nextKey.keyId})` }] : []),
+      ...(nextKey ? [{ name: "LingCode Uses Next", value: namedKey(nextKey) }] : []),
     ],
   };
 };
@@ -111,8 +107,8 @@ export default async function tool(input: Input = {}) {
     await rememberActive(removal.next ?? null);
   }
   const { previous, next } = removal;
-  const what = previous ? `key ${previous.keyId} ("${previous.name}")` : "the key";
-  const after = next ? ` LingCode now uses "${next.name}" (Key ID ${next.keyId}).` : "";
+  const what = previous ? namedKey(previous) : "the key";
+  const after = next ? ` LingCode now uses ${namedKey(next)}.` : "";
   return {
     removed: true,
     keyId: previous?.keyId,

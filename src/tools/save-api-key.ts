@@ -4,6 +4,7 @@ import { rememberRegistration } from "../helpers/register";
 import { appleOptions, keyStore } from "../helpers/core";
 import { AscKeyError, describeError, isAscKeyError, refusedInput } from "../lib/errors";
 import { maskIssuerId } from "../lib/ids";
+import { namedKey } from "../lib/status";
 import {
   AppleCheckError,
   planRegistration,
@@ -32,7 +33,7 @@ type Input = {
   individual?: boolean;
   /**
    * A short name to know the key by among the saved keys, e.g. the client or team it is for ("Acme"). Optional: by
-   * default the key keeps the name it was saved under, or gets one like "Team ...4d1, key 2X9R4HXF34".
+   * default the key keeps the name it was saved under, or is called "Unnamed key".
    */
   name?: string;
   /**
@@ -51,23 +52,18 @@ function toKeyInput(input: Input): KeyInput {
   };
 }
 
-/** `"Acme" (Key ID 2X9R4HXF34)` */
-function named(key: { name: string; keyId: string }): string {
-  return `"${key.name}" (Key ID ${key.keyId})`;
-}
-
 /** The confirmation's "LingCode Uses" row, and the words its message adds (the import tool asks the same way). */
 export function whoLingCodeUses(plan: RegistrationPlan, keyId: string): { row: string; clause: string } {
   const current = plan.current;
   if (!plan.use) {
     return {
-      row: `${current ? named(current) : "No key"} (this key is only saved)`,
+      row: `${current ? namedKey(current) : "No key"} (this key is only saved)`,
       clause: current ? `; LingCode keeps using "${current.name}"` : "; LingCode will not use it",
     };
   }
   if (current && current.keyId !== keyId && plan.replaces?.keyId !== current.keyId) {
     return {
-      row: `This key, instead of ${named(current)}, which stays saved`,
+      row: `This key, instead of ${namedKey(current)}, which stays saved`,
       clause: `; LingCode will use it instead of "${current.name}", which stays saved`,
     };
   }
@@ -79,7 +75,7 @@ export function whatItReplaces(plan: RegistrationPlan): { row: string; clause: s
   if (plan.replaces) {
     const why = plan.replaces.why === "same-key-id" ? ": same Key ID, other key material" : "";
     return {
-      row: `The saved key ${named(plan.replaces)}${why}`,
+      row: `The saved key ${namedKey(plan.replaces)}${why}`,
       clause: `, replacing the saved key "${plan.replaces.name}"`,
     };
   }
@@ -90,8 +86,7 @@ export function whatItReplaces(plan: RegistrationPlan): { row: string; clause: s
     };
   }
   if (plan.alreadySaved) {
-    const { keyId, name } = plan.alreadySaved;
-    return { row: `Nothing (key ${keyId} is already saved, as "${name}")`, clause: "" };
+    return { row: `Nothing (${namedKey(plan.alreadySaved)} is already saved)`, clause: "" };
   }
   return { row: plan.current || plan.currentUnreadable ? "Nothing" : "Nothing (no key saved)", clause: "" };
 }

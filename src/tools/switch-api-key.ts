@@ -2,7 +2,7 @@ import { Tool } from "@raycast/api";
 import { rememberActive } from "../helpers/launcher";
 import { keyStore } from "../helpers/core";
 import { AscKeyError, describeError } from "../lib/errors";
-import { keyWords } from "../lib/status";
+import { keyWords, namedKey } from "../lib/status";
 import { findKey, listKeys, namesOf, useSavedKey, type ListedKey } from "../lib/keys";
 
 type Input = {
@@ -14,7 +14,7 @@ type Input = {
 };
 
 function shown(key: ListedKey): string {
-  return key.state === "ok" ? keyWords(key) : `"${key.name}" (Key ID ${key.keyId}, damaged)`;
+  return key.state === "ok" ? keyWords(key) : `${namedKey(key)}, damaged`;
 }
 
 /**

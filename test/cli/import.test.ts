@@ -105,7 +105,7 @@ describe.skipIf(!HAS_KEYRING)("asc-key import", () => {
 
     const again = await cli(["import", "--from", "fastlane-json", json]);
     expect(again.status, again.stderr).toBe(0);
-    expect(again.stdout).toBe(`Key ${k.keyId} is already saved as "Team ...b6c, key ${k.keyId}"; nothing to do.\n`);
+    expect(again.stdout).toBe(`"Unnamed key" (Key ID ${k.keyId}) is already saved; nothing to do.\n`);
     expect(await savedCount()).toBe(1);
     expectNoSecrets(again);
 

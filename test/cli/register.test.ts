@@ -378,7 +378,7 @@ describe.skipIf(!HAS_KEYRING)("register against a private Secret Service and the
       const run = await cli(["register", "--issuer-id", ISSUER_ID, "--key-id", nextId, "--p8", file]);
       expect(run.status).toBe(0);
       expect(run.stderr).toContain(
-        `LingCode now uses this key, saved as "Team ...b6c, key ${nextId}"; "Team ...b6c, key ${keyId}" stays saved (asc-key use ${keyId} switches back).`,
+        `LingCode now uses this key, saved as "Unnamed key (2)"; "Unnamed key" stays saved (asc-key use ${keyId} switches back).`,
       );
       expect(run.stderr).not.toContain("replaced");
       expect((await savedStatus()).keyId).toBe(nextId);

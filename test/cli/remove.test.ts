@@ -28,7 +28,7 @@ describe.skipIf(!HAS_KEYRING)("remove against a private Secret Service", () => {
       const run = await cli(["remove"]);
       expect(run).toEqual({
         status: 0,
-        stdout: `Removed "Team ...b6c, key ${keyId}", key ${keyId} (Issuer ID ends in ...b6c), from the Keychain.\n`,
+        stdout: `Removed "Unnamed key" (Issuer ID ends in ...b6c, Key ID ${keyId}) from the Keychain.\n`,
         stderr: "",
       });
       expect(lookupDirectly(service, ACCOUNT)).toBeUndefined();
@@ -50,7 +50,7 @@ describe.skipIf(!HAS_KEYRING)("remove against a private Secret Service", () => {
       expect(run.status, run.stderr).toBe(0);
       expect(run.stderr).toBe("");
       expect(run.stdout).toMatch(
-        new RegExp(`^Removed "[^"]+", key ${keyId} \\(Issuer ID ends in \\.\\.\\.b6c\\), from the Keychain\\.\\n`),
+        new RegExp(`^Removed "[^"]+" \\(Issuer ID ends in \\.\\.\\.b6c, Key ID ${keyId}\\) from the Keychain\\.\\n`),
       );
       expect(lookupDirectly(service, ACCOUNT)).toBeUndefined();
     });

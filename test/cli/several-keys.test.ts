@@ -195,7 +195,7 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
       stdout: [
         `* "Acme" (Issuer ID ends in ...b6c, Key ID ${acme.keyId}) - LingCode uses this key`,
         `  "Globex" (Issuer ID ends in ...4d1, Key ID ${globex.keyId})`,
-        `  "Individual key ${mine.keyId}" (individual key, Key ID ${mine.keyId})`,
+        `  "Unnamed key" (individual key, Key ID ${mine.keyId})`,
         "",
       ].join("\n"),
       stderr: "",
@@ -205,7 +205,7 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
     expect(json.keys.map((k) => [k.name, k.keyId, k.active, k.saved, k.state])).toEqual([
       ["Acme", acme.keyId, true, true, "ok"],
       ["Globex", globex.keyId, false, true, "ok"],
-      [`Individual key ${mine.keyId}`, mine.keyId, false, true, "ok"],
+      ["Unnamed key", mine.keyId, false, true, "ok"],
     ]);
     expect(Object.keys(json.keys[0])).toEqual([
       "name",
@@ -243,21 +243,21 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
     expect((await listJson()).keys.map((k) => [k.name, k.keyId])).toEqual([
       ["Acme", acme.keyId],
       ["Globex", fresh.keyId],
-      [`Individual key ${mine.keyId}`, mine.keyId],
+      ["Unnamed key", mine.keyId],
     ]);
     expect(lookupDirectly(savedKeysService(service), itemAccount(globex.keyId))).toBeUndefined();
 
     // Remove the key in use: what next is asked for, listing the keys there are; nothing changes until it is given.
     const asked = await cli(["remove"]);
     expectFailure(asked, 2, /"Globex" is the key LingCode uses: say which key LingCode should use next/);
-    expect(asked.stderr).toContain(`"Acme" (${acme.keyId})`);
+    expect(asked.stderr).toContain(`"Acme" (Key ID ${acme.keyId})`);
     expect(asked.stderr).toContain("--next none");
     await expectLingCodeReads(savedRecord(service, fresh.keyId));
     const removed = await cli(["remove", "--next", "Acme"]);
     expect(removed).toEqual({
       status: 0,
       stdout: [
-        `Removed "Globex", key ${fresh.keyId} (Issuer ID ends in ...4d1), from the Keychain.`,
+        `Removed "Globex" (Issuer ID ends in ...4d1, Key ID ${fresh.keyId}) from the Keychain.`,
         `LingCode now uses "Acme" (Issuer ID ends in ...b6c, Key ID ${acme.keyId}).`,
         "",
       ].join("\n"),
@@ -347,7 +347,7 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
     ]) {
       const run = await cli(args);
       expectFailure(run, 2, /No saved key is named "Initech" or has that Key ID; the saved keys are/);
-      expect(run.stderr, args.join(" ")).toContain(`"Acme" (${acme.keyId}), "Globex" (${globex.keyId})`);
+      expect(run.stderr, args.join(" ")).toContain(`"Acme" (Key ID ${acme.keyId}), "Globex" (Key ID ${globex.keyId})`);
     }
     await expectLingCodeReads(savedRecord(service, acme.keyId));
   });
@@ -360,7 +360,7 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
     expectFailure(
       run,
       2,
-      new RegExp(`Another saved key \\(Key ID ${acme.keyId}\\) is already named "Acme"; choose another name`),
+      new RegExp(`Another saved key has that name: "Acme" \\(Key ID ${acme.keyId}\\); choose another name`),
     );
     expect(lookupDirectly(savedKeysService(service), itemAccount(other.keyId))).toBeUndefined();
     expect((await listJson()).keys).toHaveLength(1);
@@ -368,7 +368,7 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
     expectFailure(await registerTeam(other, TEAM_B, ["--name", "x".repeat(41)]), 2, /at most 40/);
 
     expect((await registerTeam(other, TEAM_B, ["--name", "Other"])).status).toBe(0);
-    expectFailure(await cli(["rename", "Other", "acme"]), 2, /already named "Acme"/);
+    expectFailure(await cli(["rename", "Other", "acme"]), 2, /has that name: "Acme"/);
     const renamed = await cli(["rename", "Other", "Umbrella Corp"]);
     expect(renamed).toEqual({
       status: 0,
@@ -504,7 +504,7 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
     storeDirectly(service, ACCOUNT, serializeRecord(record));
     const list = await cli(["list"]);
     expect(list.stdout).toBe(
-      `* "Team ...b6c, key ${record.keyId}" (Issuer ID ends in ...b6c, Key ID ${record.keyId}) - LingCode uses this key (not yet saved apart)\n`,
+      `* "Unnamed key" (Issuer ID ends in ...b6c, Key ID ${record.keyId}) - LingCode uses this key (not yet saved apart)\n`,
     );
     // Listing writes nothing.
     expect(accountsUnder(savedKeysService(service))).toEqual([]);
@@ -512,7 +512,7 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
     const next = made();
     const registered = await registerTeam(next, TEAM_A, ["--name", "Next"]);
     expect(registered.status, registered.stderr).toBe(0);
-    expect(registered.stderr).toContain(`"Team ...b6c, key ${record.keyId}" stays saved`);
+    expect(registered.stderr).toContain(`"Unnamed key" stays saved`);
     await expectLingCodeReads(savedRecord(service, next.keyId));
     expect((await cli(["use", record.keyId])).status).toBe(0);
     await expectLingCodeReads(serializeRecord(record));

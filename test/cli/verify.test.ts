@@ -174,7 +174,7 @@ describe.skipIf(!HAS_KEYRING)("verify against a private Secret Service and the A
       const recorded = await cli(["role", keyId, "App Manager"]);
       expect(recorded.status, recorded.stderr).toBe(0);
       expect(recorded.stdout).toMatch(
-        new RegExp(`^Key ${keyId} \\(".*"\\) recorded as App Manager \\(from Team Keys\\)\\.\n$`),
+        new RegExp(`^".*" \\(Key ID ${keyId}\\) recorded as App Manager \\(from Team Keys\\)\\.\n$`),
       );
       expect(recorded.stderr).toBe("");
       const capabilities = await cli(["verify", "--capabilities"]);

@@ -1,6 +1,15 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { normalizePrivateKey } from "../../src/lib/key";
-import { NOT_CONFIGURED_SENTENCE, statusSentence, summarize, summarySentence } from "../../src/lib/status";
+import {
+  keyWords,
+  namedKey,
+  NOT_CONFIGURED_SENTENCE,
+  statusSentence,
+  summarize,
+  summarySentence,
+} from "../../src/lib/status";
 import { makeKey, makeRecord } from "../support/keys";
 
 describe("status sentences, word for word", () => {
@@ -40,5 +49,34 @@ describe("status sentences, word for word", () => {
     expect(text).not.toContain(issuerId);
     expect(text).not.toContain("PRIVATE");
     expect(summarize(makeRecord({ kind: "individual" }))).not.toHaveProperty("issuerIdSuffix");
+  });
+});
+
+describe("one way to name a key in a sentence", () => {
+  it("a saved key by name and Key ID; with its team, keyWords", () => {
+    expect(namedKey({ name: "Acme", keyId: "ABC1234DEF" })).toBe('"Acme" (Key ID ABC1234DEF)');
+    expect(keyWords({ name: "Acme", kind: "team", keyId: "ABC1234DEF", issuerIdSuffix: "abc" })).toBe(
+      '"Acme" (Issuer ID ends in ...abc, Key ID ABC1234DEF)',
+    );
+    expect(keyWords({ name: "Mine", kind: "individual", keyId: "ABC1234DEF" })).toBe(
+      '"Mine" (individual key, Key ID ABC1234DEF)',
+    );
+  });
+
+  // The spellings issue 19 found in about ten places: `"name" (Key X)`, `key X ("name")`, `"name" (X)` and a
+  // hand-written `"name" (Key ID X)`. Each now goes through namedKey or keyWords, and stays that way.
+  it("no file in src/ spells a name with its Key ID by hand", () => {
+    const src = path.resolve(__dirname, "../../src");
+    const handWritten = [/\(Key (ID )?\$\{/, /\("\$\{[^}]*name\}"\)/, /"\$\{[^}]*name\}" \(\$\{[^}]*keyId\}\)/];
+    const found: string[] = [];
+    for (const file of readdirSync(src, { recursive: true, encoding: "utf8" })) {
+      if (!/\.tsx?$/.test(file) || file === path.join("lib", "status.ts")) continue;
+      readFileSync(path.join(src, file), "utf8")
+        .split("\n")
+        .forEach((line, index) => {
+          if (handWritten.some((pattern) => pattern.test(line))) found.push(`${file}:${index + 1}: ${line.trim()}`);
+        });
+    }
+    expect(found).toEqual([]);
   });
 });

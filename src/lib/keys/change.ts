@@ -114,7 +114,7 @@ async function keepActiveKeyHeld(
   if (snapshot.entry.state !== "key") return undefined;
   const active = keys.find((key): key is ListedOkKey => key.state === "ok" && key.active);
   const summary = summarize(snapshot.entry.record) as KeySummary;
-  const name = active?.name ?? freeDefaultName(summary, keys);
+  const name = active?.name ?? freeDefaultName(keys);
   if (!active?.saved) await saveKey(store, snapshot.index, snapshot.entry.record, name);
   return { ...summary, name };
 }

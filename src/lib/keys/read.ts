@@ -17,9 +17,9 @@ import { AscKeyError, isAscKeyError, isUnreadableEntry } from "../errors";
 import { parseKeyId } from "../ids";
 import type { KeyStore } from "../keychain";
 import { isComplete, type SavedLine, type SavedIndex, type SavedItem } from "../keychain/saved";
-import { defaultKeyName, freeDefaultName, sameName, shownReference } from "../key-names";
+import { DEFAULT_KEY_NAME, freeDefaultName, sameName, shownReference } from "../key-names";
 import type { KeyRecord } from "../record";
-import { noKeySentence, summarize, type KeySummary } from "../status";
+import { namedKey, noKeySentence, summarize, type KeySummary } from "../status";
 
 /** A key's summary and the name the user gave it. Nothing secret. */
 export interface SavedKeySummary extends KeySummary {
@@ -139,8 +139,7 @@ async function repairIndex(store: KeyStore, index: SavedIndex): Promise<{ notes:
   const named: { name?: string; keyId: string }[] = index.pages.flatMap((page) => page.lines);
   for (const { keyId, read } of found) {
     if (read.state === "ok") {
-      const summary = summarize(read.item.record) as KeySummary;
-      const name = read.item.name ?? lineFor(index, keyId)?.name ?? freeDefaultName(summary, named, [keyId]);
+      const name = read.item.name ?? lineFor(index, keyId)?.name ?? freeDefaultName(named, [keyId]);
       lines.push(lineOf(read.item.record, name));
     } else if (read.state === "damaged" && lineFor(index, keyId) === undefined) {
       lines.push({ keyId }); // listed as damaged, so that it can be removed
@@ -244,7 +243,7 @@ function buildList(snapshot: Snapshot, items?: Map<string, ItemRead>): { keys: L
       keys[at] = { ...same, active: true };
     } else {
       const others = keys.filter((key) => key.keyId !== summary.keyId);
-      const name = names.get(summary.keyId) ?? freeDefaultName(summary, others);
+      const name = names.get(summary.keyId) ?? freeDefaultName(others);
       const row: ListedOkKey = { ...summary, name, state: "ok", active: true, saved: false };
       if (same) {
         keys[at] = row;
@@ -265,7 +264,7 @@ function rowOf(line: SavedLine, item: ItemRead | undefined, pageDamaged: boolean
   const damaged = (reason: string): ListedDamagedKey => ({
     state: "damaged",
     keyId: line.keyId,
-    name: line.name ?? `Key ${line.keyId}`,
+    name: line.name ?? DEFAULT_KEY_NAME,
     reason,
     active: false,
     saved: true,
@@ -276,7 +275,7 @@ function rowOf(line: SavedLine, item: ItemRead | undefined, pageDamaged: boolean
     const summary = summarize(item.item.record) as KeySummary;
     return {
       ...summary,
-      name: line.name ?? item.item.name ?? defaultKeyName(summary),
+      name: line.name ?? item.item.name ?? DEFAULT_KEY_NAME,
       state: "ok",
       active: false,
       saved: true,
@@ -331,9 +330,9 @@ export function noKeyError(): AscKeyError {
   return new AscKeyError("no-key", noKeySentence("Register one first."));
 }
 
-/** `"Acme" (2X9R4HXF34), "Beta" (…)`: at most ten, then how many more. */
+/** `"Acme" (Key ID 2X9R4HXF34), "Beta" (…)`: at most ten, then how many more. */
 export function namesOf(keys: readonly Pick<ListedKey, "name" | "keyId">[]): string {
-  const shown = keys.slice(0, 10).map((key) => `"${key.name}" (${key.keyId})`);
+  const shown = keys.slice(0, 10).map(namedKey);
   const more = keys.length > 10 ? ` and ${keys.length - 10} more` : "";
   return `${shown.join(", ")}${more}`;
 }
@@ -353,16 +352,36 @@ export async function locateKey(
   } catch (error) {
     if (!isAscKeyError(error, "key-unknown") && !isAscKeyError(error, "no-key")) throw error;
     const keyId = keyIdOf(reference);
-    if (keyId === undefined) throw error;
+    if (keyId === undefined) throw await retiredInstead(store, reference, error);
     const found = await readItemState(store, keyId);
-    if (found.state !== "ok") throw error;
+    if (found.state !== "ok") throw await retiredInstead(store, reference, error);
     const summary = summarize(found.item.record) as KeySummary;
-    const name = found.item.name ?? freeDefaultName(summary, keys);
+    const name = found.item.name ?? freeDefaultName(keys);
     return {
       key: { ...summary, name, state: "ok", active: false, saved: true },
       item: { record: found.item.record, name },
     };
   }
+}
+
+/**
+ * A name or Key ID that means no saved key but a retired one (or a revoked key's record): said so, instead of "no
+ * saved key is named …". One read of the retired keys' list, nothing secret, and only on this failure path.
+ */
+async function retiredInstead(store: KeyStore, reference: string, error: AscKeyError): Promise<AscKeyError> {
+  const text = reference.trim();
+  if (text === "") return error;
+  const lines = await store.retired.readList().catch(() => []);
+  const line = lines.find(
+    (retired) => retired.keyId === text.toUpperCase() || (retired.state === "retired" && sameName(retired.name, text)),
+  );
+  if (!line) return error;
+  return new AscKeyError(
+    "key-retired",
+    line.state === "retired"
+      ? `${namedKey(line)} is retired: it is kept only to ask Apple whether it still works.`
+      : `Key ${line.keyId} is revoked: Apple refused it twice, and only that record is kept.`,
+  );
 }
 
 export function keyIdOf(reference: string): string | undefined {
@@ -395,7 +414,7 @@ export async function recordOf(
   if (read.state === "missing") {
     throw new AscKeyError(
       "saved-key-missing",
-      `The saved key "${key.name}" (Key ID ${key.keyId}) is listed, but its item is missing from the Keychain; remove it and register the key again.`,
+      `The saved key ${namedKey(key)} is listed, but its item is missing from the Keychain; remove it and register the key again.`,
     );
   }
   throw unusableKey(key, read.reason, "used");
@@ -410,7 +429,7 @@ export function unusableKey(
 ): AscKeyError {
   return new AscKeyError(
     "record-corrupt",
-    `The saved key "${key.name}" (Key ID ${key.keyId}) cannot be ${verb}: ${reason}${advice ? "; remove it and register the key again" : ""}.`,
+    `The saved key ${namedKey(key)} cannot be ${verb}: ${reason}${advice ? "; remove it and register the key again" : ""}.`,
   );
 }
 

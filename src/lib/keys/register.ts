@@ -33,7 +33,7 @@ import {
   type Snapshot,
 } from "./read";
 import { forgetKey, keepActiveKey, saveKey } from "./change";
-import { statusSentence, type KeySummary } from "../status";
+import { namedKey, statusSentence, type KeySummary } from "../status";
 import { clearTokenCache } from "../token";
 
 export interface KeyInput {
@@ -124,7 +124,7 @@ export interface RegistrationChoices {
   /**
    * The name to save the key under (one line, at most 40 characters, unique among the saved keys whatever the case).
    * Left out: the name the key already has (the same Key ID saved before, or the key it rotates), else a default
-   * such as "Team ...4d1, key 2X9R4HXF34".
+   * such as "Unnamed key".
    */
   name?: string;
   /**
@@ -313,7 +313,7 @@ function decide(basis: PlanBasis): RegistrationPlan {
   if (mustUse && choices.use === false) {
     throw new AscKeyError(
       "choice-invalid",
-      `${replaces ? `"${replaces.name}"` : `Key ${keyId}`} is the key LingCode uses, so LingCode uses the key that replaces it; to stop using it, switch to another key or remove it.`,
+      `${replaces ? namedKey(replaces) : `Key ${keyId}`} is the key LingCode uses, so LingCode uses the key that replaces it; to stop using it, switch to another key or remove it.`,
     );
   }
   const plan: RegistrationPlan = {
@@ -355,7 +355,7 @@ function meeting(
   if (rotated && sameId && sameId !== rotated) {
     throw new AscKeyError(
       "choice-invalid",
-      `Key ${keyId} is saved already as "${sameId.name}"; rotate that key, or remove one of the two first.`,
+      `This Key ID is saved already, as ${namedKey(sameId)}; rotate that key, or remove one of the two first.`,
     );
   }
   const replaced = rotated ?? sameId;
@@ -382,7 +382,7 @@ function nameFor(
   sameId: ListedKey | undefined,
 ): string {
   const except = [prepared.record.keyId, ...(replaces ? [replaces.keyId] : [])];
-  if (given === undefined) return replaces?.name ?? sameId?.name ?? freeDefaultName(prepared.summary, keys, except);
+  if (given === undefined) return replaces?.name ?? sameId?.name ?? freeDefaultName(keys, except);
   checkNameFree(given, keys, except);
   return given;
 }

@@ -7,6 +7,7 @@ import { AscKeyError } from "../errors";
 import type { KeyStore } from "../keychain";
 import type { SavedLine, SavedIndex } from "../keychain/saved";
 import { KEY_ROLE, type KeyRole } from "../key-role";
+import { namedKey } from "../status";
 import { keepActiveKey } from "./change";
 import { lineFor, listFromSnapshot, locateKey, readSnapshot } from "./read";
 
@@ -27,7 +28,7 @@ export function recordKeyRole(store: KeyStore, reference: string, role: KeyRole 
     const keys = listFromSnapshot(snapshot);
     const { key } = await locateKey(store, snapshot, keys, reference);
     if (key.state !== "ok") {
-      throw new AscKeyError("choice-invalid", `"${key.name}" (Key ${key.keyId}) cannot be used: ${key.reason}`);
+      throw new AscKeyError("choice-invalid", `${namedKey(key)} cannot be used: ${key.reason}`);
     }
     if (key.kind !== "team") {
       throw new AscKeyError(
@@ -56,9 +57,9 @@ export async function readRecordedRole(store: KeyStore, keyId: string): Promise<
   return recordedRole(await store.saved.readIndex(), keyId);
 }
 
-/** What the recording says: "Key ABC1234DEF ("Acme") recorded as App Manager (from Team Keys)." */
+/** What the recording says: `"Acme" (Key ID ABC1234DEF) recorded as App Manager (from Team Keys).` */
 export function recordingWords(recording: RoleRecording): string {
-  const key = `Key ${recording.keyId} ("${recording.name}")`;
+  const key = namedKey(recording);
   return recording.role === undefined
     ? `${key}: no role recorded.`
     : `${key} recorded as ${KEY_ROLE[recording.role].label} (from Team Keys).`;

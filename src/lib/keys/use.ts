@@ -46,7 +46,7 @@ export async function readSavedKeyStatus(store: KeyStore, key: string): Promise<
 /**
  * The record of the key LingCode uses, or with `key` (a name or Key ID) of that saved key, for a command that needs
  * the key itself. Throws no-key when nothing is saved, key-unknown / key-ambiguous for a reference that names no key
- * or two.
+ * or two, key-retired for one that names a retired key (never used for anything but asking Apple).
  */
 export async function requireRecord(store: KeyStore, key?: string): Promise<KeyRecord> {
   if (key !== undefined) return (await readSavedKey(store, key)).record;

@@ -551,7 +551,7 @@ function registrationSuite(makeStore: () => KeyStore, keyring = false) {
     const b = appleKey();
     const first = await registerKey(teamInput(a), { store, check: { baseUrl: apple.url } });
     const second = await registerKey(teamInput(b), { store, check: { baseUrl: apple.url } });
-    expect(first).toMatchObject({ active: true, name: `Team ...b6c, key ${a.keyId}` });
+    expect(first).toMatchObject({ active: true, name: "Unnamed key" });
     expect(first.switchedFrom).toBeUndefined();
     expect(second).toMatchObject({ active: true, switchedFrom: { ...first.summary, name: first.name } });
     expect(second.replaced).toBeUndefined();

@@ -17,8 +17,8 @@ import {
   type KeyStore,
 } from "../../../src/lib/keychain";
 import { pageBudget, serializePage, serializeSavedItem } from "../../../src/lib/keychain/saved";
-import { forgetRetiredKey } from "../../../src/lib/keys";
-import { defaultKeyName, MAX_NAME_LENGTH, parseKeyName } from "../../../src/lib/key-names";
+import { forgetRetiredKey, recordKeyRole } from "../../../src/lib/keys";
+import { DEFAULT_KEY_NAME, freeDefaultName, MAX_NAME_LENGTH, parseKeyName } from "../../../src/lib/key-names";
 import { planRegistration, prepareKey, readStatus, registerKey, type KeyInput } from "../../../src/lib/keys";
 import { serializeRecord, type KeyRecord } from "../../../src/lib/record";
 import {
@@ -111,14 +111,18 @@ describe("names", () => {
     }
   });
 
-  it("defaults name the kind, the Issuer ID's last three characters and the Key ID", () => {
-    expect(defaultKeyName({ kind: "team", keyId: "2X9R4HXF34", issuerIdSuffix: "4d1" })).toBe(
-      "Team ...4d1, key 2X9R4HXF34",
-    );
-    expect(defaultKeyName({ kind: "individual", keyId: "2X9R4HXF34" })).toBe("Individual key 2X9R4HXF34");
-    expect(defaultKeyName({ kind: "team", keyId: "A".repeat(20), issuerIdSuffix: "4d1" }).length).toBeLessThanOrEqual(
-      40,
-    );
+  it("a key saved without a name is an Unnamed key, repeating neither its team nor its Key ID; a second is numbered", () => {
+    expect(DEFAULT_KEY_NAME).toBe("Unnamed key");
+    expect(freeDefaultName([])).toBe("Unnamed key");
+    expect(freeDefaultName([{ name: "unnamed KEY", keyId: "OTHER00001" }])).toBe("Unnamed key (2)");
+    expect(
+      freeDefaultName([
+        { name: "Unnamed key", keyId: "OTHER00001" },
+        { name: "Unnamed key (2)", keyId: "OTHER00002" },
+      ]),
+    ).toBe("Unnamed key (3)");
+    // The key being named keeps its own default name.
+    expect(freeDefaultName([{ name: "Unnamed key", keyId: "2X9R4HXF34" }], ["2X9R4HXF34"])).toBe("Unnamed key");
   });
 });
 
@@ -137,7 +141,7 @@ describe("the saved keys, in memory", () => {
     expect(list.keys).toEqual([
       expect.objectContaining({
         state: "ok",
-        name: `Team ...b6c, key ${record.keyId}`,
+        name: "Unnamed key",
         keyId: record.keyId,
         active: true,
         saved: false,
@@ -157,13 +161,13 @@ describe("the saved keys, in memory", () => {
   });
 
   it("three keys: names, the default use (same team or nothing active), the order they were saved in", async () => {
-    const { acme, globex, mine, a, g, m } = await threeKeys(store);
+    const { acme, globex, a, g, m } = await threeKeys(store);
     expect(a).toMatchObject({ name: "Acme", active: true });
     // Another team: saved, LingCode keeps Acme.
     expect(g).toMatchObject({ name: "Globex", active: false, inUse: { name: "Acme", keyId: acme.keyId } });
-    expect(m).toMatchObject({ name: `Individual key ${mine.keyId}`, active: false });
+    expect(m).toMatchObject({ name: "Unnamed key", active: false });
     const list = await listKeys(store);
-    expect(names(list.keys)).toEqual(["Acme", "Globex", `Individual key ${mine.keyId}`]);
+    expect(names(list.keys)).toEqual(["Acme", "Globex", "Unnamed key"]);
     expect(activeOf(list.keys)).toEqual([acme.keyId]);
     expect(list.keys.every((k) => k.saved)).toBe(true);
     expect(list.problems).toEqual([]);
@@ -232,17 +236,17 @@ describe("the saved keys, in memory", () => {
     const next = { k: key(), keyId: makeKeyId() };
     const registration = await registerKey(teamInput(next.k, next.keyId, TEAM_B), { store, verify: false });
     expect(registration.active).toBe(false);
-    expect(registration.inUse).toMatchObject({ keyId: old.keyId, name: `Team ...b6c, key ${old.keyId}` });
+    expect(registration.inUse).toMatchObject({ keyId: old.keyId, name: "Unnamed key" });
     expect((await store.saved.readItem(old.keyId))?.record).toEqual(old);
     const switched = await useSavedKey(store, next.keyId);
-    expect(switched.previous).toMatchObject({ keyId: old.keyId, name: `Team ...b6c, key ${old.keyId}` });
+    expect(switched.previous).toMatchObject({ keyId: old.keyId, name: "Unnamed key" });
     const list = await listKeys(store);
     expect(list.keys.map((k) => [k.keyId, k.saved, k.active])).toEqual([
       [old.keyId, true, false],
       [next.keyId, true, true],
     ]);
     // And back: the old key is at hand.
-    await useSavedKey(store, `Team ...b6c, key ${old.keyId}`);
+    await useSavedKey(store, "Unnamed key");
     expect(await store.read()).toEqual(old);
   });
 
@@ -251,7 +255,7 @@ describe("the saved keys, in memory", () => {
     backend.calls.length = 0;
     const unknown = await refusal(useSavedKey(store, "Initech"), "key-unknown");
     expect(unknown.message).toContain('No saved key is named "Initech"');
-    expect(unknown.message).toContain(`"Acme" (${acme.keyId})`);
+    expect(unknown.message).toContain(`"Acme" (Key ID ${acme.keyId})`);
     expect(unknown.message).toContain('"Globex"');
     // Something that looks like a pasted key is never repeated.
     const pasted = await refusal(useSavedKey(store, pems[0].split("\n")[1]), "key-unknown");
@@ -271,7 +275,7 @@ describe("the saved keys, in memory", () => {
       registerKey(teamInput(another.k, another.keyId), { store, verify: false, name: " ACME " }),
       "name-taken",
     );
-    expect(taken.message).toMatch(/already named "Acme"; choose another name/);
+    expect(taken.message).toMatch(/has that name: "Acme" \(Key ID \w+\); choose another name/);
     expect(writes(backend)).toEqual([]);
     await refusal(renameSavedKey(store, "Globex", "acme"), "name-taken");
     await refusal(renameSavedKey(store, "Globex", "none"), "name-invalid");
@@ -299,7 +303,7 @@ describe("the saved keys, in memory", () => {
     expect(registration.replaced?.keyId).toBe(globex.keyId);
     expect(registration.replaced?.fingerprint).not.toBe(registration.fingerprint);
     const list = await listKeys(store);
-    expect(names(list.keys)).toEqual(["Acme", "Globex", expect.stringMatching(/^Individual key /)]);
+    expect(names(list.keys)).toEqual(["Acme", "Globex", expect.stringMatching(/^Unnamed key$/)]);
     expect(list.keys[1]).toMatchObject({ fingerprint: registration.fingerprint });
     // The very same key again replaces nothing.
     const again = await planRegistration(await prepareKey(teamInput(other, globex.keyId, TEAM_B)), store);
@@ -356,7 +360,7 @@ describe("the saved keys, in memory", () => {
     expect(list.keys.map((k) => [k.name, k.keyId])).toEqual([
       ["Acme", acme.keyId],
       ["Globex", fresh.keyId],
-      [expect.stringMatching(/^Individual key /), expect.any(String)],
+      [expect.stringMatching(/^Unnamed key$/), expect.any(String)],
     ]);
     expect(await store.saved.readItem(globex.keyId)).toBeUndefined();
     expect((await store.read())?.keyId).toBe(acme.keyId);
@@ -395,11 +399,44 @@ describe("the saved keys, in memory", () => {
     );
   });
 
+  it("a name or Key ID that means a retired key says so, in every action that takes one; a revoked one too", async () => {
+    const { globex } = await threeKeys(store);
+    const fresh = { k: key(), keyId: makeKeyId() };
+    await registerKey(teamInput(fresh.k, fresh.keyId, TEAM_B), {
+      store,
+      verify: false,
+      rotates: "Globex",
+      name: "Globex 2",
+    });
+    const actions = (reference: string) => [
+      useSavedKey(store, reference),
+      readSavedKey(store, reference),
+      renameSavedKey(store, reference, "Old"),
+      removeKey(store, { key: reference }),
+      recordKeyRole(store, reference, "app-manager"),
+    ];
+    const retired = `"Globex" (Key ID ${globex.keyId}) is retired: it is kept only to ask Apple whether it still works.`;
+    for (const reference of [globex.keyId, globex.keyId.toLowerCase(), " globex "]) {
+      for (const action of actions(reference)) expect((await refusal(action, "key-retired")).message).toBe(retired);
+    }
+    // A name that means nothing is still "no saved key"; nothing was changed by any of the refusals.
+    await refusal(useSavedKey(store, "Initech"), "key-unknown");
+    expect((await store.retired.readList()).map((line) => line.keyId)).toEqual([globex.keyId]);
+
+    // Proven revoked: only the record is left, found by its Key ID alone.
+    await store.retired.deleteItem(globex.keyId);
+    const refusedAt: [string, string] = ["2026-12-07T09:14:00.000Z", "2026-12-07T09:31:00.000Z"];
+    await store.retired.writeList([{ state: "revoked", keyId: globex.keyId, refusedAt }]);
+    const revoked = `Key ${globex.keyId} is revoked: Apple refused it twice, and only that record is kept.`;
+    for (const action of actions(globex.keyId)) expect((await refusal(action, "key-retired")).message).toBe(revoked);
+    await refusal(useSavedKey(store, "Globex"), "key-unknown");
+  });
+
   it("renaming: the list and the item follow; a key only in LingCode's entry is saved under its new name", async () => {
     const old = makeRecord({ issuerId: TEAM_A }, key());
     await store.write(old);
     const renamed = await renameSavedKey(store, old.keyId, "  Acme  ");
-    expect(renamed).toMatchObject({ previousName: `Team ...b6c, key ${old.keyId}`, key: { name: "Acme" } });
+    expect(renamed).toMatchObject({ previousName: "Unnamed key", key: { name: "Acme" } });
     expect(await store.saved.readItem(old.keyId)).toEqual({ record: old, name: "Acme" });
     expect((await listKeys(store)).keys).toEqual([
       expect.objectContaining({ name: "Acme", saved: true, active: true }),
@@ -426,7 +463,7 @@ describe("the saved keys, in memory", () => {
     });
     expect((await store.read())?.keyId).toBe(globex.keyId);
     expect(await store.saved.readItem(acme.keyId)).toBeUndefined();
-    expect(names((await listKeys(store)).keys)).toEqual(["Globex", `Individual key ${mine.keyId}`]);
+    expect(names((await listKeys(store)).keys)).toEqual(["Globex", "Unnamed key"]);
 
     // A key LingCode does not use: just removed.
     expect(await removeKey(store, { key: mine.keyId })).toMatchObject({ removed: true, wasActive: false });
@@ -636,7 +673,7 @@ describe.skipIf(!HAS_KEYRING)("the saved keys in the private Secret Service", ()
     await expectLingCodeReads(await recordOf(acme.keyId));
     expect((await listKeys(store, { items: true })).keys.map((k) => [k.name, k.active, k.state])).toEqual([
       ["Acme", true, "ok"],
-      [`Individual key ${mine.keyId}`, false, "ok"],
+      ["Unnamed key", false, "ok"],
     ]);
 
     await removeKey(store, { next: mine.keyId });
