@@ -12,7 +12,7 @@ import { keyStore } from "../src/helpers/core";
 import { registerKey } from "../src/lib/keys";
 import { OUTCOME } from "../src/lib/outcomes";
 import { keyFingerprint } from "../src/lib/key";
-import { ACCOUNT, createSecretToolBackend, LABEL } from "../src/lib/keychain";
+import { ACCOUNT, LABEL } from "../src/lib/keychain";
 import { LOCKED_MESSAGE } from "../src/lib/keychain/linux";
 import { answerNextAlert, raycast, render, setPreferences, type Screen } from "./raycast/harness";
 import { startSecondKeyring } from "./support/keyring";
@@ -228,6 +228,7 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
     );
 
     it("reads the Keychain once, to sign the request; the status then shows the key it checked", async () => {
+      await world.realKeyring();
       const key = world.key();
       await world.seed(key);
       const screen = await openStatus();
@@ -370,6 +371,7 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
 
   describe("a Keychain that cannot be read", () => {
     it("locked: the view says why, with Retry first; Retry after unlocking shows the key", async () => {
+      await world.realKeyring();
       const key = world.key();
       await world.seed(key);
       await world.fakeSecretTool(LOCKED);
@@ -388,6 +390,7 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
     });
 
     it('the keyring really locked: a Keychain problem saying what to do, never "no key" or Register', async () => {
+      await world.realKeyring();
       const keyring = await startSecondKeyring();
       const undo = keyring.use();
       try {
@@ -405,6 +408,7 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
     });
 
     it("secret-tool missing: the view says what to install", async () => {
+      await world.realKeyring();
       await world.hideSecretTool();
       const screen = await openStatus();
       expect(screen.markdown).toBe(
@@ -414,6 +418,7 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
     });
 
     it("failing after a good read: the last known key stays, with Retry first", async () => {
+      await world.realKeyring();
       const key = world.key();
       await world.seed(key);
       const first = await openStatus();
@@ -435,7 +440,7 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
       await world.seed(key);
       await openStatus().then((first) => first.unmount()); // the cache now holds the good key
       const service = world.service;
-      await createSecretToolBackend().set(service, ACCOUNT, LABEL, '{"version":1,"kind":"team"');
+      await world.backend().set(service, ACCOUNT, LABEL, '{"version":1,"kind":"team"');
 
       const screen = await openStatus();
       expect(screen.markdown).toMatch(/^# The Saved Key Entry Is Unreadable\n\n.*not JSON/);
@@ -464,6 +469,7 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
 
   describe("first paint", () => {
     it("with nothing cached, says it is reading the Keychain while it does", async () => {
+      await world.realKeyring();
       const key = world.key();
       await world.seed(key);
       await world.fakeSecretTool('sleep 1; exec "$REAL" "$@"');
@@ -478,6 +484,7 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
     });
 
     it("comes from the cache (nothing secret in it), then is confirmed from the Keychain", async () => {
+      await world.realKeyring();
       const key = world.key();
       await world.seed(key);
       const first = await openStatus();

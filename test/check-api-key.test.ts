@@ -7,7 +7,7 @@ import { LaunchType } from "@raycast/api";
 import { describe, expect, it } from "vitest";
 import Command from "../src/check-api-key";
 import { rememberSavedKey } from "../src/helpers/local-storage";
-import { ACCOUNT, createSecretToolBackend, LABEL } from "../src/lib/keychain";
+import { ACCOUNT, LABEL } from "../src/lib/keychain";
 import { LOCKED_MESSAGE } from "../src/lib/keychain/linux";
 import { retireKey } from "../src/lib/keys";
 import { summarize } from "../src/lib/status";
@@ -46,7 +46,7 @@ function checkedAt(name = "last-check"): string {
 
 /** Writes raw text as the saved entry, as a damaged or newer-version entry would be. */
 async function writeEntry(text: string): Promise<void> {
-  await createSecretToolBackend().set(world.service, ACCOUNT, LABEL, text);
+  await world.backend().set(world.service, ACCOUNT, LABEL, text);
 }
 
 describe.skipIf(!HAS_KEYRING)("Check API Key", () => {
@@ -146,6 +146,7 @@ describe.skipIf(!HAS_KEYRING)("Check API Key", () => {
   });
 
   it("the refresh from LocalStorage reads no Keychain and asks no Apple; before any look it says so", async () => {
+    await world.realKeyring();
     background();
     await world.seed(world.key());
     await world.fakeSecretTool('echo "must not be called" >&2; exit 1');
@@ -174,6 +175,7 @@ describe.skipIf(!HAS_KEYRING)("Check API Key", () => {
   });
 
   it("a locked keyring: the subtitle says the Keychain could not be read, with the last answer and its time", async () => {
+    await world.realKeyring();
     const key = world.key();
     await world.seed(key);
     background();
@@ -201,6 +203,7 @@ describe.skipIf(!HAS_KEYRING)("Check API Key", () => {
   });
 
   it("the keyring really locked: the subtitle and the HUD speak of the Keychain, never of no key", async () => {
+    await world.realKeyring();
     const keyring = await startSecondKeyring();
     const undo = keyring.use();
     try {
@@ -219,6 +222,7 @@ describe.skipIf(!HAS_KEYRING)("Check API Key", () => {
   });
 
   it("a Keychain failure keeps a rejection too, and says only that when nothing was ever checked", async () => {
+    await world.realKeyring();
     background();
     const key = world.key({ answer: "revoked" });
     await world.seed(key);

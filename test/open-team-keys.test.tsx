@@ -16,6 +16,7 @@ const world = testWorld("open");
 
 describe.skipIf(!HAS_KEYRING)("Open Team Keys", () => {
   it("after API Key Status showed the key: the HUD names it, without reading the Keychain", async () => {
+    await world.realKeyring();
     const key = world.key();
     await world.seed(key);
     const status = await render(<ApiKeyStatus />);
@@ -43,6 +44,7 @@ describe.skipIf(!HAS_KEYRING)("Open Team Keys", () => {
   });
 
   it("nothing seen yet: the page opens and the HUD names no key (the Keychain is not asked)", async () => {
+    await world.realKeyring();
     await world.seed(world.key());
     await world.fakeSecretTool('echo "must not be called" >&2; exit 1');
     await runNoView(Command);

@@ -400,6 +400,7 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
   });
 
   it("after replacing a key, the status shows the new key at once, not the cached old one", async () => {
+    await world.realKeyring();
     const old = world.key();
     await world.seed(old);
     const status = await render(<StatusCommand />);
@@ -630,6 +631,7 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
   });
 
   it("a locked keyring: nothing is checked or saved, and the toast says why", async () => {
+    await world.realKeyring();
     const key = world.key();
     const file = await world.writeP8(key);
     const screen = await openForm();
@@ -647,6 +649,7 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
   });
 
   it("a keyring locked after the form planned: Apple's answer comes first, then nothing is saved, and the toast says why", async () => {
+    await world.realKeyring();
     const key = world.key();
     const file = await world.writeP8(key);
     const screen = await openForm();
@@ -779,7 +782,7 @@ describe.skipIf(!HAS_KEYRING)("replacing the saved key", () => {
     await screen.runAction("Register API Key");
     expect(raycast.alerts).toHaveLength(1);
     expect(raycast.alerts[0].title).toBe(`Replace Key ${other.keyId} with a Different Key?`);
-    expect(raycast.alerts[0].message).toContain(`not the key saved as ${other.keyId} ("Globex")`);
+    expect(raycast.alerts[0].message).toContain(`not the saved key "Globex" (Key ID ${other.keyId})`);
     expect(raycast.alerts[0].message).not.toContain("LingCode will use it");
     expect(raycast.alerts[0].primaryAction).toMatchObject({ title: "Replace", style: "destructive" });
     expect(world.apple.requests).toEqual([]);
@@ -810,7 +813,7 @@ describe.skipIf(!HAS_KEYRING)("replacing the saved key", () => {
     expect(raycast.alerts).toHaveLength(0);
     expect(await world.saved()).toMatchObject({ keyId: old.keyId });
     // The toast names the key saved, not as if LingCode used it; that LingCode keeps its key comes first.
-    expect(raycast.toast?.title).toBe(`Saved "Globex", Key ${key.keyId}`);
+    expect(raycast.toast?.title).toBe(`Saved "Globex" (Key ID ${key.keyId})`);
     expect(raycast.toast?.message).toMatch(/^LingCode keeps using "[^"]+"\. Fingerprint SHA256:/);
     const { keys } = await listKeys(keyStore());
     expect(keys.find((k) => k.keyId === key.keyId)).toMatchObject({ name: "Globex", active: false });
@@ -826,8 +829,8 @@ describe.skipIf(!HAS_KEYRING)("replacing the saved key", () => {
     await screen.waitFor(() => expect(screen.form.field("use").value).toBe(false));
     await screen.form.setValue("issuerId", ISSUER_ID);
     await screen.waitFor(() => expect(screen.form.field("use").value).toBe(true));
-    // The name a key gets when none is given is the plan's too.
-    expect(screen.form.field("name").placeholder).toMatch(new RegExp(key.keyId));
+    // The name a key gets when none is given is the plan's too (the first key took "Unnamed key").
+    expect(screen.form.field("name").placeholder).toBe("Unnamed key (2)");
   });
 
   it("after saving a key LingCode does not use, the view is about LingCode's key and acts on it", async () => {

@@ -7,12 +7,15 @@
  *   backend.fail.set = locked;                       every write fails with this error until cleared
  *   backend.failOn = (call) => ...;                  or a chosen call fails
  *   backend.count.set, backend.calls, backend.items  what happened, and what is stored (`<service>\0<account>`)
+ *   memoryBackend({ listing: true })                 also lists a service's items (`accounts`, op "list"), as the
+ *                                                    macOS and Linux backends do, so the saved keys' index is checked
+ *                                                    against the items as it is in use
  */
 import type { AscKeyError } from "../../src/lib/errors";
 import { addGenericPasswordLine, createKeyStore, type KeyStore, type SecretBackend } from "../../src/lib/keychain";
 
 export interface BackendCall {
-  op: "get" | "set" | "delete";
+  op: "get" | "set" | "delete" | "list";
   service: string;
   account: string;
 }
@@ -30,7 +33,7 @@ export interface MemoryBackend extends SecretBackend {
   failOn?: (call: BackendCall) => AscKeyError | undefined;
 }
 
-export function memoryBackend(): MemoryBackend {
+export function memoryBackend(options: { listing?: boolean } = {}): MemoryBackend {
   const items = new Map<string, string>();
   const id = (service: string, account: string) => `${service}\u0000${account}`;
   const enter = (op: BackendCall["op"], service: string, account: string) => {
@@ -43,7 +46,7 @@ export function memoryBackend(): MemoryBackend {
   const backend: MemoryBackend = {
     items,
     calls: [],
-    count: { get: 0, set: 0, delete: 0 },
+    count: { get: 0, set: 0, delete: 0, list: 0 },
     fail: {},
     async get(service, account) {
       enter("get", service, account);
@@ -59,6 +62,13 @@ export function memoryBackend(): MemoryBackend {
       return items.delete(id(service, account));
     },
   };
+  if (options.listing) {
+    backend.accounts = async (service) => {
+      enter("list", service, "");
+      const prefix = id(service, "");
+      return [...items.keys()].filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
+    };
+  }
   return backend;
 }
 

@@ -10,6 +10,12 @@
  *   await world.seed(key);                            // saved in the Keychain as if registered
  *   world.expectClean(await tool(input));             // no PEM fragment, no full Issuer ID
  *
+ * Each test starts with an empty in-memory Keychain (test/support/memory-keychain.ts, listing its items as the real
+ * backends do) behind the extension's settings: most tests are about what a view or tool says and does, not about the
+ * keyring, and the suite's time is a budget. A test about the keyring itself (what secret-tool, keytar or a bare
+ * lookup sees; a locked, missing or failing secret-tool) calls `await world.realKeyring()` first and gets the
+ * private Secret Service `npm test` starts, emptied; fakeSecretTool and hideSecretTool refuse to run without it.
+ *
  * After each test it asserts that no PEM fragment (base64, or hex as `security -X` carries it) and no full Issuer
  * ID is in any toast (every state), HUD, LocalStorage value, Cache entry, command metadata, alert or launch; before
  * each file it checks that this detector does catch such leaks.
@@ -20,7 +26,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { keyStore } from "../../src/helpers/core";
-import { DEFAULT_SERVICE } from "../../src/lib/keychain";
+import { createSecretToolBackend, DEFAULT_SERVICE, type SecretBackend } from "../../src/lib/keychain";
 import type { KeyRecord } from "../../src/lib/record";
 import { clearTokenCache } from "../../src/lib/token";
 import { raycast, type ToastRecord } from "../raycast/harness";
@@ -104,11 +110,14 @@ export interface TestWorld {
   /** Every PEM made so far (no output may carry any fragment of one). */
   readonly pems: string[];
   /**
-   * Call at the top of a describe whose tests are not about the keyring: each of its tests starts with an empty
-   * in-memory Keychain (test/support/memory-keychain.ts) behind the extension's settings, instead of the private
-   * Secret Service; the rest of the file keeps the real keyring.
+   * This test uses the private Secret Service (emptied) instead of the in-memory Keychain: call it first, before
+   * anything is saved. For a test about the keyring itself.
    */
-  inMemory(): void;
+  realKeyring(): Promise<void>;
+  /** The Keychain this test's extension reaches (in memory, or the private Secret Service): to plant raw items. */
+  backend(): SecretBackend;
+  /** Whether this test called realKeyring. */
+  readonly usesRealKeyring: boolean;
 }
 
 const REAL_SECRET_TOOL = (() => {
@@ -130,8 +139,15 @@ export function testWorld(name: string): TestWorld {
   // Set now, not in beforeAll: a test file may name the service while it is collected.
   process.env[SERVICE_ENV] = service;
   const pems: string[] = [];
-  /** Whether the current describe asked for an in-memory Keychain (inMemory). */
-  let memory = false;
+  /** Whether this test uses the private Secret Service (realKeyring) rather than the in-memory Keychain. */
+  let real = false;
+  /** Whether any test of the file did (the private Secret Service is emptied after the file only then). */
+  let usedReal = false;
+  /** This test's in-memory Keychain; undefined after realKeyring. */
+  let current: SecretBackend | undefined;
+  const needsRealKeyring = (what: string) => {
+    if (!real) throw new Error(`${what} acts on the real secret-tool: call world.realKeyring() first in this test.`);
+  };
   let root = "";
   let home = "";
   let folders = 0;
@@ -218,6 +234,7 @@ export function testWorld(name: string): TestWorld {
     },
 
     async fakeSecretTool(script) {
+      needsRealKeyring("fakeSecretTool");
       const bin = await world.dir();
       const file = path.join(bin, "secret-tool");
       await fs.writeFile(file, `#!/bin/sh\nREAL='${REAL_SECRET_TOOL}'\n${script}\n`, { mode: 0o755 });
@@ -225,6 +242,7 @@ export function testWorld(name: string): TestWorld {
     },
 
     async hideSecretTool() {
+      needsRealKeyring("hideSecretTool");
       // An empty folder as the whole PATH: no secret-tool anywhere.
       process.env.PATH = await world.dir();
     },
@@ -233,9 +251,21 @@ export function testWorld(name: string): TestWorld {
       setEnv("PATH", envBefore.PATH);
     },
 
-    inMemory() {
-      beforeAll(() => void (memory = true));
-      afterAll(() => void (memory = false));
+    backend() {
+      return current ?? createSecretToolBackend();
+    },
+
+    get usesRealKeyring() {
+      return real;
+    },
+
+    async realKeyring() {
+      if (!HAS_KEYRING) throw new Error("This test needs the private Secret Service: run it with npm test.");
+      real = true;
+      usedReal = true;
+      current = undefined;
+      useTestBackend(undefined);
+      await clearKeys(keyStore());
     },
   };
 
@@ -252,7 +282,9 @@ export function testWorld(name: string): TestWorld {
   });
 
   beforeEach(async () => {
-    useTestBackend(memory ? memoryBackend() : undefined);
+    real = false;
+    current = memoryBackend({ listing: true });
+    useTestBackend(current);
     world.restorePath();
     process.env.HOME = home;
     process.env[ASC_API_URL_ENV] = world.apple.url;
@@ -260,7 +292,6 @@ export function testWorld(name: string): TestWorld {
     clearTokenCache();
     await fs.rm(world.downloads, { recursive: true, force: true });
     await fs.mkdir(world.downloads);
-    if (HAS_KEYRING) await clearKeys(keyStore());
   });
 
   afterEach(() => {
@@ -271,7 +302,7 @@ export function testWorld(name: string): TestWorld {
   afterAll(async () => {
     useTestBackend(undefined);
     world.restorePath();
-    if (HAS_KEYRING) await clearKeys(keyStore());
+    if (usedReal) await clearKeys(keyStore());
     await apple?.close();
     for (const variable of Object.keys(envBefore) as WorldEnv[]) setEnv(variable, envBefore[variable]);
     if (root) await fs.rm(root, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { LocalStorage } from "@raycast/api";
 import { describe, expect, it, vi } from "vitest";
-import { createSecretToolBackend, itemAccount, savedKeysService } from "../../src/lib/keychain";
+import { itemAccount, savedKeysService } from "../../src/lib/keychain";
 import { ACCOUNT, LABEL } from "../../src/lib/keychain";
 import { LOCKED_MESSAGE } from "../../src/lib/keychain/linux";
 import { startSecondKeyring } from "../support/keyring";
@@ -40,7 +40,7 @@ describe.skipIf(!HAS_KEYRING)("get-api-key-status", () => {
       issuerIdSuffix: ISSUER_SUFFIX,
       fingerprint: keyFingerprint(record.privateKey),
       savedAt: "2026-05-01T09:30:00.000Z",
-      name: `Team ...${ISSUER_SUFFIX}, key ${key.keyId}`,
+      name: `Unnamed key`,
       lastCheck: undefined,
       otherKeys: [],
     });
@@ -88,6 +88,7 @@ describe.skipIf(!HAS_KEYRING)("get-api-key-status", () => {
   });
 
   it("a locked keyring: answered as a Keychain problem saying what to do, never configured: false", async () => {
+    await world.realKeyring();
     const keyring = await startSecondKeyring();
     const undo = keyring.use();
     try {
@@ -107,12 +108,9 @@ describe.skipIf(!HAS_KEYRING)("get-api-key-status", () => {
   it("an unreadable entry: said so (as the status view does), quoting nothing of the entry", async () => {
     const key = world.key();
     // A damaged entry holding key material: the reason must not echo it.
-    await createSecretToolBackend().set(
-      world.service,
-      ACCOUNT,
-      LABEL,
-      `{"version":1,"kind":"team","privateKey":${JSON.stringify(key.pem)}}`,
-    );
+    await world
+      .backend()
+      .set(world.service, ACCOUNT, LABEL, `{"version":1,"kind":"team","privateKey":${JSON.stringify(key.pem)}}`);
     const result = await getStatus();
     expect(result).toMatchObject({ entry: "unreadable", otherKeys: [] });
     expect(result).not.toHaveProperty("configured");
@@ -123,6 +121,7 @@ describe.skipIf(!HAS_KEYRING)("get-api-key-status", () => {
   });
 
   it("a Keychain that does not answer: a Keychain problem, never no key", async () => {
+    await world.realKeyring();
     const key = world.key();
     await world.seed(key);
     await world.fakeSecretTool("echo 'Cannot get secret of a locked object' >&2; exit 1");
@@ -164,7 +163,7 @@ describe.skipIf(!HAS_KEYRING)("get-api-key-status", () => {
       },
     );
     // Globex's item damaged behind the list's back: still listed as saved, so its item (a secret) was not read.
-    await createSecretToolBackend().set(savedKeysService(world.service), itemAccount(globex.keyId), "test", "{}");
+    await world.backend().set(savedKeysService(world.service), itemAccount(globex.keyId), "test", "{}");
     const result = await getStatus();
     expect(result).toMatchObject({
       sentence: `Yes, Issuer ID ends in ...${ISSUER_SUFFIX}, Key ID ${acme.keyId}`,

@@ -26,7 +26,7 @@ describe.skipIf(!HAS_KEYRING)("import-api-key", () => {
     const key = world.key();
     const file = await world.writeFile("asc.json", jsonOf(key));
     const shown = await confirmation({ path: file });
-    const name = `Team ...${ISSUER_SUFFIX}, key ${key.keyId}`;
+    const name = `Unnamed key`;
     expect(shown).toEqual({
       message: `Import key ${key.keyId} from asc.json: check it with Apple and save it in the Keychain as "${name}"; LingCode will use it?`,
       info: [

@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import { saveCheck } from "../../src/helpers/local-storage";
 import { rememberKeyToRevoke } from "../../src/helpers/local-storage";
 import { TEAM_KEYS_URL, outcomeSentence } from "../../src/lib/outcomes";
-import { ACCOUNT, createSecretToolBackend, itemAccount, LABEL, savedKeysService } from "../../src/lib/keychain";
+import { ACCOUNT, itemAccount, LABEL, savedKeysService } from "../../src/lib/keychain";
 import * as removeTool from "../../src/tools/remove-api-key";
 import { Action } from "@raycast/api";
 import { raycast } from "../raycast/harness";
 import { keyStore } from "../../src/helpers/core";
 import { registerKey } from "../../src/lib/keys";
-import { ISSUER_ID, ISSUER_SUFFIX, HAS_KEYRING, testWorld, type WorldKey } from "../support/world";
+import { ISSUER_ID, HAS_KEYRING, testWorld, type WorldKey } from "../support/world";
 import { lookupDirectly, storeDirectly } from "../support/keyring";
 
 const remove = removeTool.default;
@@ -22,10 +22,10 @@ describe.skipIf(!HAS_KEYRING)("remove-api-key", () => {
       const key = world.key();
       await world.seed(key);
       const shown = await confirmation({});
-      const name = `Team ...${ISSUER_SUFFIX}, key ${key.keyId}`;
+      const name = `Unnamed key`;
       expect(shown).toEqual({
         style: Action.Style.Destructive,
-        message: `Remove key ${key.keyId} ("${name}") from the Keychain? LingCode can't reach App Store Connect until a key is registered again.`,
+        message: `Remove "${name}" (Key ID ${key.keyId}) from the Keychain? LingCode can't reach App Store Connect until a key is registered again.`,
         info: [
           { name: "Key ID", value: key.keyId },
           { name: "Name", value: name },
@@ -42,10 +42,11 @@ describe.skipIf(!HAS_KEYRING)("remove-api-key", () => {
       await world.seed(key);
       const shown = await confirmation({});
       expect(shown?.style).toBe(Action.Style.Destructive);
-      expect(shown?.message).toContain(`Remove key ${key.keyId}`);
+      expect(shown?.message).toContain(`Remove "Unnamed key" (Key ID ${key.keyId})`);
     });
 
     it("a damaged saved item the list lost (a crash): listed again from the items, asked first naming its Key ID, then removed", async () => {
+      await world.realKeyring();
       const [acme, stray] = [world.key(), world.key()];
       await registerKey(
         { kind: "team", issuerId: ISSUER_ID, keyId: acme.keyId, p8Text: acme.pem },
@@ -55,7 +56,7 @@ describe.skipIf(!HAS_KEYRING)("remove-api-key", () => {
       const shown = await confirmation({ key: stray.keyId });
       expect(shown).toMatchObject({
         style: Action.Style.Destructive,
-        message: `Remove key ${stray.keyId} ("Key ${stray.keyId}") from the Keychain? LingCode keeps using "Acme".`,
+        message: `Remove "Unnamed key" (Key ID ${stray.keyId}) from the Keychain? LingCode keeps using "Acme".`,
       });
       expect(await remove({ key: stray.keyId })).toMatchObject({ removed: true });
       expect(lookupDirectly(savedKeysService(world.service), itemAccount(stray.keyId))).toBeUndefined();
@@ -84,12 +85,7 @@ describe.skipIf(!HAS_KEYRING)("remove-api-key", () => {
 
     it("an unreadable entry: still a destructive confirmation, quoting nothing of the entry", async () => {
       const key = world.key();
-      await createSecretToolBackend().set(
-        world.service,
-        ACCOUNT,
-        LABEL,
-        `{"version":1,"privateKey":${JSON.stringify(key.pem)}}`,
-      );
+      await world.backend().set(world.service, ACCOUNT, LABEL, `{"version":1,"privateKey":${JSON.stringify(key.pem)}}`);
       const shown = await confirmation({});
       expect(shown?.style).toBe(Action.Style.Destructive);
       expect(shown?.message).toMatch(/unreadable/);
@@ -108,14 +104,14 @@ describe.skipIf(!HAS_KEYRING)("remove-api-key", () => {
       });
       await rememberKeyToRevoke("OLDKEY0001", key.keyId);
       const result = await remove();
-      const name = `Team ...${ISSUER_SUFFIX}, key ${key.keyId}`;
+      const name = `Unnamed key`;
       expect(result).toEqual({
         removed: true,
         keyId: key.keyId,
         name,
         lingCodeUses: null,
         revokeAt: TEAM_KEYS_URL,
-        sentence: `Removed key ${key.keyId} ("${name}") from the Keychain; revoke it on Team Keys if nobody needs it.`,
+        sentence: `Removed "${name}" (Key ID ${key.keyId}) from the Keychain; revoke it on Team Keys if nobody needs it.`,
       });
       world.expectClean(result);
       expect(await world.saved()).toBeUndefined();
@@ -137,12 +133,7 @@ describe.skipIf(!HAS_KEYRING)("remove-api-key", () => {
 
     it("an unreadable entry is removed too, without naming a Key ID", async () => {
       const key = world.key();
-      await createSecretToolBackend().set(
-        world.service,
-        ACCOUNT,
-        LABEL,
-        `{"version":1,"privateKey":${JSON.stringify(key.pem)}}`,
-      );
+      await world.backend().set(world.service, ACCOUNT, LABEL, `{"version":1,"privateKey":${JSON.stringify(key.pem)}}`);
       const result = await remove();
       expect(result).toEqual({
         removed: true,
@@ -153,7 +144,7 @@ describe.skipIf(!HAS_KEYRING)("remove-api-key", () => {
         sentence: "Removed the key from the Keychain; revoke it on Team Keys if nobody needs it.",
       });
       world.expectClean(result);
-      expect(await createSecretToolBackend().get(world.service, ACCOUNT)).toBeUndefined();
+      expect(await world.backend().get(world.service, ACCOUNT)).toBeUndefined();
     });
   });
 
@@ -166,6 +157,7 @@ describe.skipIf(!HAS_KEYRING)("remove-api-key", () => {
     }
 
     it("the key LingCode uses, with others saved: nothing asked or removed until the next key is given", async () => {
+      await world.realKeyring();
       const acme = world.key();
       const globex = world.key();
       await save(acme, "Acme");
@@ -176,19 +168,19 @@ describe.skipIf(!HAS_KEYRING)("remove-api-key", () => {
       expect(result).toEqual({
         removed: false,
         needsNext: true,
-        reason: `"Acme" is the key LingCode uses: say which key LingCode should use next ("Globex" (${globex.keyId})), or none.`,
-        savedKeys: `"Acme" (${acme.keyId}), "Globex" (${globex.keyId})`,
+        reason: `"Acme" is the key LingCode uses: say which key LingCode should use next ("Globex" (Key ID ${globex.keyId})), or none.`,
+        savedKeys: `"Acme" (Key ID ${acme.keyId}), "Globex" (Key ID ${globex.keyId})`,
       });
       expect(lookupDirectly(world.service, ACCOUNT)).toBe(before);
 
       const shown = await confirmation({ next: "globex" });
       expect(shown).toEqual({
         style: Action.Style.Destructive,
-        message: `Remove key ${acme.keyId} ("Acme") from the Keychain? LingCode will use "Globex" next.`,
+        message: `Remove "Acme" (Key ID ${acme.keyId}) from the Keychain? LingCode will use "Globex" next.`,
         info: [
           { name: "Key ID", value: acme.keyId },
           { name: "Name", value: "Acme" },
-          { name: "LingCode Uses Next", value: `Globex (Key ID ${globex.keyId})` },
+          { name: "LingCode Uses Next", value: `"Globex" (Key ID ${globex.keyId})` },
         ],
       });
       const removed = await remove({ next: "Globex" });
@@ -211,7 +203,7 @@ describe.skipIf(!HAS_KEYRING)("remove-api-key", () => {
       await save(globex, "Globex", false);
       const shown = await confirmation({ key: "globex" });
       expect(shown?.message).toBe(
-        `Remove key ${globex.keyId} ("Globex") from the Keychain? LingCode keeps using "Acme".`,
+        `Remove "Globex" (Key ID ${globex.keyId}) from the Keychain? LingCode keeps using "Acme".`,
       );
       expect(await confirmation({ key: "Globex", next: "Acme" })).toBeUndefined();
       expect(await remove({ key: "Globex", next: "Acme" })).toMatchObject({ removed: false });

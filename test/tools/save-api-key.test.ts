@@ -8,7 +8,7 @@ import { roleWords } from "../../src/lib/key-role";
 const roleNote = (keyId: string) => roleWords(keyId, "yes", undefined, "")?.text;
 import { parseIssuerId, parseKeyId } from "../../src/lib/ids";
 import { keyFingerprint, loadKeyFile } from "../../src/lib/key";
-import { ACCOUNT, createSecretToolBackend, LABEL } from "../../src/lib/keychain";
+import { ACCOUNT, LABEL } from "../../src/lib/keychain";
 import { LOCKED_MESSAGE } from "../../src/lib/keychain/linux";
 import { prepareKey } from "../../src/lib/keys";
 import { keyStore } from "../../src/helpers/core";
@@ -46,7 +46,7 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
       const key = world.key();
       const input = await teamInput(key);
       const shown = await confirmation(input);
-      const name = `Team ...${ISSUER_SUFFIX}, key ${key.keyId}`;
+      const name = `Unnamed key`;
       expect(shown).toEqual({
         message: `Check key ${key.keyId} with Apple and save it in the Keychain as "${name}"; LingCode will use it?`,
         info: [
@@ -70,7 +70,7 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
       await world.seed(old);
       const key = world.key();
       const shown = await confirmation(await teamInput(key, { name: "Acme" }));
-      const oldName = `Team ...${ISSUER_SUFFIX}, key ${old.keyId}`;
+      const oldName = `Unnamed key`;
       expect(shown?.message).toBe(
         `Check key ${key.keyId} with Apple and save it in the Keychain as "Acme"; LingCode will use it instead of "${oldName}", which stays saved?`,
       );
@@ -86,7 +86,7 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
       const old = world.key();
       await world.seed(old);
       const key = world.key();
-      const oldName = `Team ...${ISSUER_SUFFIX}, key ${old.keyId}`;
+      const oldName = `Unnamed key`;
       const shown = await confirmation(await teamInput(key, { name: "Acme", useForLingCode: false }));
       expect(shown?.message).toBe(
         `Check key ${key.keyId} with Apple and save it in the Keychain as "Acme"; LingCode keeps using "${oldName}"?`,
@@ -108,11 +108,9 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
       const old = world.key();
       await world.seed(old);
       const key = world.key();
-      expect(
-        await confirmation(await teamInput(key, { name: `team ...${ISSUER_SUFFIX}, KEY ${old.keyId}` })),
-      ).toBeUndefined();
-      const result = await save(await teamInput(key, { name: `team ...${ISSUER_SUFFIX}, KEY ${old.keyId}` }));
-      expect(result).toMatchObject({ saved: false, reason: expect.stringMatching(/is already named/) });
+      expect(await confirmation(await teamInput(key, { name: "UNNAMED key" }))).toBeUndefined();
+      const result = await save(await teamInput(key, { name: "UNNAMED key" }));
+      expect(result).toMatchObject({ saved: false, reason: expect.stringMatching(/has that name: "Unnamed key"/) });
       expect(world.apple.requests).toHaveLength(0);
     });
 
@@ -121,7 +119,7 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
       await world.seed(old);
       const other = { ...world.key(), keyId: old.keyId };
       const shown = await confirmation(await teamInput(other));
-      const oldName = `Team ...${ISSUER_SUFFIX}, key ${old.keyId}`;
+      const oldName = `Unnamed key`;
       expect(shown?.message).toContain(`; LingCode will use it, replacing the saved key "${oldName}"?`);
       expect(shown?.info).toContainEqual({
         name: "Replaces",
@@ -134,7 +132,7 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
       await world.seed(key);
       const shown = await confirmation(await teamInput(key));
       expect(shown?.message).toBe(
-        `Check key ${key.keyId} with Apple and save it in the Keychain as "Team ...${ISSUER_SUFFIX}, key ${key.keyId}"; LingCode will use it?`,
+        `Check key ${key.keyId} with Apple and save it in the Keychain as "Unnamed key"; LingCode will use it?`,
       );
       const replaces = shown?.info?.find((entry) => entry.name === "Replaces")?.value;
       expect(replaces).toMatch(/^Nothing/);
@@ -149,7 +147,7 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
         { name: "Key ID", value: key.keyId },
         { name: "Key Type", value: "Individual" },
         { name: "File", value: `AuthKey_${key.keyId}.p8` },
-        { name: "Name", value: `Individual key ${key.keyId}` },
+        { name: "Name", value: "Unnamed key" },
         { name: "LingCode Uses", value: "This key" },
         { name: "Replaces", value: "Nothing (no key saved)" },
       ]);
@@ -175,6 +173,7 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
     ] as const)(
       "the Keychain %s while the saved key is read: still asks, saying the saved key could not be read",
       async (_name, script, reason) => {
+        await world.realKeyring();
         const old = world.key();
         await world.seed(old);
         const key = world.key();
@@ -199,11 +198,11 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
       ["damaged (not JSON)", '{"version":1,"kind":"team"'],
       ["from a newer version", JSON.stringify({ version: 2, kind: "team", keyId: "ABC1234DEF" })],
     ])("a saved entry %s: asks, saying it replaces an unreadable entry", async (_name, text) => {
-      await createSecretToolBackend().set(world.service, ACCOUNT, LABEL, text);
+      await world.backend().set(world.service, ACCOUNT, LABEL, text);
       const key = world.key();
       const shown = await confirmation(await teamInput(key));
       expect(shown?.message).toBe(
-        `Check key ${key.keyId} with Apple and save it in the Keychain as "Team ...${ISSUER_SUFFIX}, key ${key.keyId}"; LingCode will use it, replacing the unreadable saved entry?`,
+        `Check key ${key.keyId} with Apple and save it in the Keychain as "Unnamed key"; LingCode will use it, replacing the unreadable saved entry?`,
       );
       expect(replacesOf(shown)).toBe("An unreadable entry (it cannot be used; saving replaces it)");
       world.expectClean(shown);
@@ -229,6 +228,7 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
     });
 
     it("input the tool will refuse, with the Keychain locked too: no confirmation, the Keychain not asked", async () => {
+      await world.realKeyring();
       const key = world.key();
       const input = await teamInput(key, { keyId: "2X9R 4HXF34" });
       const log = path.join(await world.dir(), `secret-tool-${key.keyId}.log`);
@@ -258,7 +258,7 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
       const result = await save(await teamInput(key));
       expect(result).toEqual({
         saved: true,
-        name: `Team ...${ISSUER_SUFFIX}, key ${key.keyId}`,
+        name: `Unnamed key`,
         usedByLingCode: true,
         sentence: `Yes, Issuer ID ends in ...${ISSUER_SUFFIX}, Key ID ${key.keyId}`,
         fingerprint: keyFingerprint(key.pem),
@@ -344,7 +344,7 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
         saved: true,
         name: "Acme",
         usedByLingCode: true,
-        previousKeyStaysSaved: { name: `Team ...${ISSUER_SUFFIX}, key ${old.keyId}`, keyId: old.keyId },
+        previousKeyStaysSaved: { name: `Unnamed key`, keyId: old.keyId },
         replacedKeyId: undefined,
         revokeReminder: undefined,
       });
@@ -359,7 +359,7 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
       const before = await world.seed(old);
       const key = world.key();
       const result = await save(await teamInput(key, { name: "Acme", useForLingCode: false }));
-      const oldName = `Team ...${ISSUER_SUFFIX}, key ${old.keyId}`;
+      const oldName = `Unnamed key`;
       expect(result).toMatchObject({
         saved: true,
         name: "Acme",
@@ -424,7 +424,6 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
     });
 
     describe("refuses bad input with the key model's reason; nothing asked, nothing saved", () => {
-      world.inMemory();
       const cases: [string, (key: WorldKey) => Promise<{ input: Input; reason: () => Promise<string> }>][] = [
         [
           "a malformed Issuer ID",
@@ -516,7 +515,6 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
     });
 
     describe("Apple stops the registration: saved false with the reason, the old key intact", () => {
-      world.inMemory();
       it("a revoked key: rejected", async () => {
         const old = world.key();
         const before = await world.seed(old);

@@ -123,6 +123,7 @@ describe.skipIf(!HAS_KEYRING)("verify-api-key", () => {
   });
 
   it("a locked keyring: refused as a Keychain problem saying what to do, never configured: false; Apple not asked", async () => {
+    await world.realKeyring();
     const keyring = await startSecondKeyring();
     const undo = keyring.use();
     try {
