@@ -128,6 +128,7 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
       expect(screen.actionTitles()).toEqual([
         "Verify with Apple",
         "Check What the Key Can Do",
+        "Record Role from Team Keys",
         "Copy Token",
         "Copy Key ID",
         "Copy Fingerprint",
@@ -627,6 +628,27 @@ describe.skipIf(!HAS_KEYRING)("what the key can do, and its health", () => {
     const again = await openStatus();
     expect(again.markdown).toContain("| Provisioning |");
     expect(world.apple.requests).toHaveLength(6);
+  });
+
+  it("Record Role from Team Keys › App Manager: the check then shows the role and says nothing about it", async () => {
+    const key = world.key();
+    await world.seed(key);
+    const screen = await openStatus();
+    // The view does not read the role (nothing there shows it), so each choice is offered.
+    expect(screen.submenuActions("Record Role from Team Keys").map((action) => action.title)).toEqual([
+      "Open Team Keys (Access Column)",
+      "App Manager",
+      "Admin",
+      "Forget Recorded Role",
+    ]);
+    await screen.runAction("Record Role from Team Keys › App Manager");
+    await screen.waitFor(() => expect(raycast.toast?.title).toBe("Recorded as App Manager"));
+    expect(world.apple.requests).toHaveLength(0);
+    await screen.runAction("Check What the Key Can Do");
+    await screen.waitFor(() => expect(screen.markdown).toContain("| Users and Access | Yes |"));
+    expect(screen.markdown).toContain("App Manager (recorded from Team Keys)");
+    expect(screen.markdown).not.toContain(roleWords(key.keyId, "yes", undefined, "")!.text);
+    expect(raycast.toast?.message ?? "").not.toMatch(/Users and Access|blast radius/);
   });
 
   it("a Finance key: no builds, no TestFlight, said as Apple's pages back it; nothing unknown called no", async () => {

@@ -10,6 +10,7 @@ import { keyStore } from "../src/helpers/core";
 import { ACCOUNT } from "../src/lib/keychain";
 import { OUTCOME, TEAM_KEYS_URL } from "../src/lib/outcomes";
 import { prepareKey, registerKey } from "../src/lib/keys";
+import { Icon } from "@raycast/api";
 import { answerNextAlert, raycast, render, type Screen } from "./raycast/harness";
 import { HAS_KEYRING, ISSUER_ID, testWorld, type WorldKey } from "./support/world";
 import { HAS_KEYTAR, loadKeytar, lookupDirectly, storeDirectly } from "./support/keyring";
@@ -119,6 +120,49 @@ describe.skipIf(!HAS_KEYRING)("API Keys", () => {
     expect(raycast.alerts[0].title).toBe(`Rotate "Globex" (Key ID ${globex.keyId})?`);
     // LingCode kept its key: rotating another saved key never switches it.
     await expectLingCodeReads(acme);
+  });
+
+  it("Record Role from Team Keys: kept with the key and shown on its row; Admin gets the advice; Forget clears it", async () => {
+    const [acme, mine] = [world.key(), world.key({ kind: "individual" })];
+    await register(acme, "Acme", true);
+    await register(mine, "Mine", false);
+    const screen = await openList();
+    const menu = "Record Role from Team Keys";
+    expect(screen.actionTitles()).toContain(menu);
+    expect(screen.submenuActions(menu).map((action) => action.title)).toEqual([
+      "Open Team Keys (Access Column)",
+      "App Manager",
+      "Admin",
+    ]);
+
+    await screen.runAction(`${menu} › App Manager`);
+    await screen.waitFor(() => expect(raycast.toast?.style).toBe("SUCCESS"));
+    expect(raycast.toast?.title).toBe("Recorded as App Manager");
+    expect(raycast.toast?.message).toBe(`"Acme" (Key ID ${acme.keyId}) recorded as App Manager (from Team Keys).`);
+    await screen.waitFor(() => expect(screen.items()[0].accessories).toContain("App Manager"));
+    expect(screen.submenuActions(menu).map((action) => [action.title, action.icon])).toEqual([
+      ["Open Team Keys (Access Column)", expect.anything()],
+      ["App Manager", Icon.CheckCircle],
+      ["Admin", Icon.Circle],
+      ["Forget Recorded Role", Icon.XMarkCircle],
+    ]);
+
+    await screen.runAction(`${menu} › Admin`);
+    await screen.waitFor(() => expect(raycast.toast?.title).toBe("Recorded as Admin"));
+    expect(raycast.toast?.message).toMatch(
+      /recorded as Admin \(from Team Keys\)\. Key \w+ is an Admin key .*Rotate Key…/,
+    );
+    await screen.waitFor(() => expect(screen.items()[0].accessories).toContain("Admin"));
+
+    await screen.runAction(`${menu} › Forget Recorded Role`);
+    await screen.waitFor(() => expect(raycast.toast?.title).toBe("Recorded Role Forgotten"));
+    await screen.waitFor(() => expect(screen.items()[0].accessories).not.toContain("Admin"));
+    // Only the key's non-secret facts changed: LingCode's entry is the same key.
+    await expectLingCodeReads(acme);
+
+    // Team Keys shows no role for an individual key: nothing to record.
+    await screen.select("Mine");
+    expect(screen.actionTitles()).not.toContain(menu);
   });
 
   it("Verify with Apple on LingCode's key: one request, its answer shows in the list", async () => {

@@ -12,6 +12,7 @@ import { TEAM_KEYS_URL } from "../lib/outcomes";
 import type { LastSeenQuota, Registration } from "../lib/keys";
 import type { KeySummary } from "../lib/status";
 import { KeyList } from "./KeyList";
+import { RecordRoleAction } from "./RecordRoleAction";
 import { RegisterForm } from "./RegisterForm";
 import { RemoveKeyAction } from "./RemoveKeyAction";
 import { RemoveKeyForm } from "./SavedKeyActions";
@@ -178,6 +179,10 @@ function KeyUseActions(props: {
           if (read) onVerified(read);
         }}
       />
+      {summary.kind === "team" ? (
+        // Nothing here shows the role, and the Keychain entry did not change: nothing to read again.
+        <RecordRoleAction keyId={summary.keyId} recorded="unknown" onRecorded={() => undefined} />
+      ) : null}
       <Action
         title="Copy Token"
         icon={Icon.Clipboard}

@@ -4,6 +4,7 @@ import { useRememberedChecks } from "../hooks/useRememberedChecks";
 import { ageInDays } from "../lib/check-summary";
 import { describeError } from "../lib/errors";
 import { maskedSuffix } from "../lib/ids";
+import { KEY_ROLE } from "../lib/key-role";
 import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
 import type { ListedKey, ListedOkKey } from "../lib/keys";
 import type { RememberedCheck } from "../lib/check-summary";
@@ -88,6 +89,10 @@ function accessoriesOf(key: ListedKey, latest: RememberedCheck | undefined): Lis
   if (key.state === "damaged") return [{ tag: { value: "Damaged", color: Color.Orange }, tooltip: key.reason }];
   const out: List.Item.Accessory[] = [];
   if (key.active) out.push({ tag: { value: "Used by LingCode", color: Color.Green } });
+  if (key.role) {
+    const color = KEY_ROLE[key.role].advice ? Color.Orange : Color.SecondaryText;
+    out.push({ tag: { value: KEY_ROLE[key.role].label, color }, tooltip: "Recorded from Team Keys" });
+  }
   out.push({ text: kindWords(key) });
   const check = key.active && latest?.keyId === key.keyId ? latest : undefined;
   if (check) {

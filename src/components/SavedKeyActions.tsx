@@ -8,6 +8,7 @@ import { parseKeyName } from "../lib/key-names";
 import { namedKey } from "../lib/status";
 import type { ListedKey, ListedOkKey } from "../lib/keys";
 import { fieldReason, RegisterForm } from "./RegisterForm";
+import { RecordRoleAction } from "./RecordRoleAction";
 import { RemoveKeyAction } from "./RemoveKeyAction";
 import { RotateKeyAction } from "./RotateKeyAction";
 
@@ -73,6 +74,9 @@ export function SavedKeyActions({ keyItem, keys, lastSeen, onChanged, onChecked,
           shortcut={{ modifiers: ["cmd", "shift"], key: "d" }}
           onAction={() => checkCapabilitiesWithToast(keyItem.keyId, keyItem.active ? lastSeen : undefined, other)}
         />
+        {keyItem.kind === "team" ? (
+          <RecordRoleAction keyId={keyItem.keyId} recorded={keyItem.role} onRecorded={onChanged} />
+        ) : null}
         <Action
           title="Copy Token"
           icon={Icon.Clipboard}

@@ -1,6 +1,16 @@
 import { Alert, confirmAlert, open, showToast, Toast } from "@raycast/api";
 import { TEAM_KEYS_URL } from "../lib/outcomes";
-import { listKeys, removeKey, renameSavedKey, useSavedKey, type ListedKey, type ListedOkKey } from "../lib/keys";
+import { KEY_ROLE, type KeyRole } from "../lib/key-role";
+import {
+  listKeys,
+  recordingWords,
+  recordKeyRole,
+  removeKey,
+  renameSavedKey,
+  useSavedKey,
+  type ListedKey,
+  type ListedOkKey,
+} from "../lib/keys";
 import type { KeySummary } from "../lib/status";
 import { keyStore } from "./core";
 import { showFailure } from "./toast";
@@ -89,6 +99,28 @@ export async function removeKeyConfirmed(key: ListedKey, next?: string | null): 
     return true;
   } catch (error) {
     await showFailure("Couldn't Remove the Key", error, toast);
+    return false;
+  }
+}
+
+/** How an Admin key's advice says to switch, in Raycast's words. */
+const SWITCH_HINT = "Rotate Key… makes an App Manager key take its place";
+
+/**
+ * Record Role from Team Keys: what the key's Access column shows (or, undefined, forget it), kept with the key's
+ * non-secret facts. An Admin key's toast carries the advice to rotate; an App Manager key's says only what was kept.
+ */
+export async function recordRole(keyId: string, role: KeyRole | undefined): Promise<boolean> {
+  const toast = await showToast({ style: Toast.Style.Animated, title: "Recording the role…" });
+  try {
+    const recording = await recordKeyRole(keyStore(), keyId, role);
+    const advice = role === undefined ? undefined : KEY_ROLE[role].advice?.(recording.keyId, SWITCH_HINT);
+    toast.style = Toast.Style.Success;
+    toast.title = role === undefined ? "Recorded Role Forgotten" : `Recorded as ${KEY_ROLE[role].label}`;
+    toast.message = advice ? `${recordingWords(recording)} ${advice}` : recordingWords(recording);
+    return true;
+  } catch (error) {
+    await showFailure("Couldn't Record the Role", error, toast);
     return false;
   }
 }

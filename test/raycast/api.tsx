@@ -13,7 +13,7 @@
  *
  * Layout
  * - `ui.tsx`      components: List (Item, EmptyView, Section), Detail (Metadata), Form (TextField, Checkbox,
- *                 Dropdown, FilePicker, Description, Separator), ActionPanel (Section), Action (Push,
+ *                 Dropdown, FilePicker, Description, Separator), ActionPanel (Section, Submenu), Action (Push,
  *                 SubmitForm, CopyToClipboard, OpenInBrowser, Style), useNavigation.
  *                 Each renders a host element named by its API path ("List.Item", "Action.Push") with
  *                 its props preserved, so the harness can read the screen as a user sees it.

@@ -660,6 +660,37 @@ describe("no-view commands and system functions", () => {
     expect(raycast.huds).toEqual(["Copied to Clipboard"]);
   });
 
+  it("a submenu is one entry of the panel; its actions are listed apart and run as 'Submenu › Action'", async () => {
+    const picked: string[] = [];
+    function Menu() {
+      return (
+        <Detail
+          markdown="menu"
+          actions={
+            <ActionPanel>
+              <Action title="First" onAction={() => picked.push("first")} />
+              <ActionPanel.Submenu title="Pick" icon={Icon.Person}>
+                <Action title="First" onAction={() => picked.push("pick first")} />
+                <Action title="Second" onAction={() => picked.push("pick second")} />
+              </ActionPanel.Submenu>
+            </ActionPanel>
+          }
+        />
+      );
+    }
+    const screen = await render(<Menu />);
+    expect(screen.actions().map((a) => [a.title, a.kind])).toEqual([
+      ["First", "Action"],
+      ["Pick", "ActionPanel.Submenu"],
+    ]);
+    expect(screen.submenuActions("Pick").map((a) => a.title)).toEqual(["First", "Second"]);
+    await screen.runAction("Pick › Second");
+    await screen.runAction("First");
+    expect(picked).toEqual(["pick second", "first"]);
+    await expect(screen.runAction("Pick")).rejects.toThrow(/No action "Pick"/);
+    await expect(screen.runAction("Second")).rejects.toThrow(/No action "Second"/);
+  });
+
   it("useNavigation push and pop; Esc on the root view does nothing", async () => {
     function Level(props: { n: number }) {
       const { push, pop } = useNavigation();

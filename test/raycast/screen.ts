@@ -18,6 +18,8 @@ export interface ActionInfo {
   kind: string;
   /** Title of the ActionPanel.Section it is in, if any. */
   section?: string;
+  /** Title of the ActionPanel.Submenu it is in, if any: reached as "Submenu › Action" (runAction). */
+  submenu?: string;
   shortcut?: unknown;
   icon?: unknown;
   style?: string;
@@ -331,18 +333,27 @@ export class Screen {
 
   #actions(): { info: ActionInfo; node: Node }[] {
     const found: { info: ActionInfo; node: Node }[] = [];
-    const visit = (node: Node, section?: string) => {
+    const visit = (node: Node, section?: string, submenu?: string) => {
       for (const child of nodes(node)) {
         const p = child.props;
-        if (p.__action) {
+        if (child.type === "ActionPanel.Submenu") {
+          // The submenu is one entry of the panel; its actions are reached through it.
+          const info: ActionInfo = { title: p.title, kind: "ActionPanel.Submenu", props: publicProps(p) };
+          if (section !== undefined) info.section = section;
+          if (p.shortcut !== undefined) info.shortcut = p.shortcut;
+          if (p.icon !== undefined) info.icon = p.icon;
+          found.push({ info, node: child });
+          visit(child, section, p.title);
+        } else if (p.__action) {
           const info: ActionInfo = { title: p.title, kind: p.__action.kind, props: publicProps(p) };
           if (section !== undefined) info.section = section;
+          if (submenu !== undefined) info.submenu = submenu;
           if (p.shortcut !== undefined) info.shortcut = p.shortcut;
           if (p.icon !== undefined) info.icon = p.icon;
           if (p.style !== undefined) info.style = p.style;
           found.push({ info, node: child });
         } else {
-          visit(child, child.type === "ActionPanel.Section" ? (p.title ?? section) : section);
+          visit(child, child.type === "ActionPanel.Section" ? (p.title ?? section) : section, submenu);
         }
       }
     };
@@ -351,9 +362,21 @@ export class Screen {
     return found;
   }
 
-  /** The action panel of the top view (the selected item's, for a list), flattened, in order. */
+  /**
+   * The action panel of the top view (the selected item's, for a list), flattened, in order, as the panel shows it:
+   * a submenu is one entry (kind "ActionPanel.Submenu"); its own actions are in submenuActions(title).
+   */
   actions(): ActionInfo[] {
-    return this.#actions().map(({ info }) => info);
+    return this.#actions()
+      .map(({ info }) => info)
+      .filter((info) => info.submenu === undefined);
+  }
+
+  /** The actions a submenu of the panel opens onto, in order. */
+  submenuActions(title: string): ActionInfo[] {
+    return this.#actions()
+      .map(({ info }) => info)
+      .filter((info) => info.submenu === title);
   }
 
   /** Titles of actions(), in order. */
@@ -367,7 +390,11 @@ export class Screen {
    * Awaits what the handler returns; rethrows its error.
    */
   async runAction(title: string): Promise<void> {
-    const action = this.#actions().find(({ info }) => info.title === title);
+    // "Submenu › Action" runs an action of a submenu, as the user opens it and picks one.
+    const [submenu, inside] = title.includes(" › ") ? title.split(" › ", 2) : [undefined, title];
+    const action = this.#actions().find(
+      ({ info }) => info.title === inside && info.submenu === submenu && info.kind !== "ActionPanel.Submenu",
+    );
     if (!action) {
       const titles = this.actionTitles();
       throw new Error(

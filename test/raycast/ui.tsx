@@ -182,7 +182,11 @@ export const Action = Object.assign(BaseAction, {
   OpenInBrowser: convenience("Action.OpenInBrowser", "Open in Browser", Icon.Globe, (p) => () => open(p.url)),
 });
 
-export const ActionPanel = Object.assign(host("ActionPanel"), { Section: host("ActionPanel.Section") });
+export const ActionPanel = Object.assign(host("ActionPanel"), {
+  Section: host("ActionPanel.Section"),
+  // In Raycast a submenu is one entry of the panel that opens onto its own actions (screen.ts lists it so).
+  Submenu: host("ActionPanel.Submenu"),
+});
 
 /* ------------------------------------------------------------------ detail */
 

@@ -18,6 +18,7 @@ import { parseKeyId } from "../ids";
 import type { KeyStore } from "../keychain";
 import { isComplete, type SavedLine, type SavedIndex, type SavedItem } from "../keychain/saved";
 import { DEFAULT_KEY_NAME, freeDefaultName, sameName, shownReference } from "../key-names";
+import type { KeyRole } from "../key-role";
 import type { KeyRecord } from "../record";
 import { namedKey, noKeySentence, summarize, type KeySummary } from "../status";
 
@@ -35,6 +36,8 @@ export interface ListedOkKey extends SavedKeySummary {
    * written by LingCode): it is added to the saved keys, under this name, the first time they change.
    */
   saved: boolean;
+  /** What the user recorded from the key's Access column on Team Keys (its line's `role`), if anything. */
+  role?: KeyRole;
 }
 
 interface ListedDamagedKey {
@@ -279,6 +282,7 @@ function rowOf(line: SavedLine, item: ItemRead | undefined, pageDamaged: boolean
       state: "ok",
       active: false,
       saved: true,
+      ...roleOf(line),
     };
   }
   if (!isComplete(line)) {
@@ -297,7 +301,12 @@ function rowOf(line: SavedLine, item: ItemRead | undefined, pageDamaged: boolean
     name: line.name,
   };
   if (line.kind === "team" && line.issuerIdSuffix) summary.issuerIdSuffix = line.issuerIdSuffix;
-  return { ...summary, state: "ok", active: false, saved: true };
+  return { ...summary, state: "ok", active: false, saved: true, ...roleOf(line) };
+}
+
+/** The role recorded in a line, for a team key only (Team Keys shows no role for an individual key). */
+function roleOf(line: SavedLine): { role?: KeyRole } {
+  return line.role !== undefined && line.kind !== "individual" ? { role: line.role } : {};
 }
 
 // ---------------------------------------------------------------------------------------------------------------
