@@ -22,6 +22,7 @@ import {
   service,
   tmp,
   useCliWorld,
+  realKeyring,
 } from "../support/asc-key";
 
 describe.skipIf(!HAS_KEYRING)("doctor against a private Secret Service and the Apple stand-in", () => {
@@ -154,6 +155,7 @@ describe.skipIf(!HAS_KEYRING)("doctor against a private Secret Service and the A
     });
 
     it("the key's age against --rotate-after (default 180)", async () => {
+      await realKeyring();
       const old = makeRecord({ keyId, savedAt: new Date(Date.now() - 200 * 86_400_000).toISOString() }, key);
       storeDirectly(service, ACCOUNT, serializeRecord(old));
       const byDefault = await doctor();

@@ -22,6 +22,7 @@ import {
   tmp,
   useCliWorld,
   type Run,
+  realKeyring,
 } from "../support/asc-key";
 
 /** Preloaded into a child to report its peak RSS at exit (test/support/peak-rss.mjs). */
@@ -44,6 +45,7 @@ describe.skipIf(!HAS_KEYRING)("hostile answers, against a private Secret Service
     ] as const)(
       "$behaviour ($what): server-error, exit 5 with one line, under 200 MB, nothing saved",
       async ({ behaviour }) => {
+        await realKeyring();
         expect((await registerTeam()).status).toBe(0);
         const before = await savedStatus();
         apple.setBehaviour(keyId, behaviour);
@@ -99,6 +101,7 @@ describe.skipIf(!HAS_KEYRING)("hostile answers, against a private Secret Service
     });
 
     it("Apple's title with terminal controls reaches stderr and JSON escaped, never raw", async () => {
+      await realKeyring();
       expect((await registerTeam()).status).toBe(0);
       apple.setBehaviour(keyId, "hostile-words");
       // Child processes: what reaches a real process's stderr and stdout.

@@ -1,6 +1,6 @@
 /**
- * asc-key import, run as a child process from the bundle against the private Secret Service `npm test` starts, with a
- * private HOME: the round trips (export then import, exec then import --from env, a .p8 in
+ * asc-key import, run in this process against an in-memory Keychain (the exec round trip as child processes of the
+ * bundle against the private Secret Service `npm test` starts), with a private HOME: the round trips (export then import, exec then import --from env, a .p8 in
  * ~/.appstoreconnect/private_keys), the states --list shows, and bad input refused in one line that names the source
  * and never quotes the key.
  */
@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAppleStandIn, type AppleStandIn } from "../support/apple-stand-in";
+import { cli as inProcess, realKeyring, useCliMemoryKeychain } from "../support/asc-key";
 import { runNode, type Run } from "../support/cli";
 import { HAS_KEYRING, testService } from "../support/keyring";
 import { makeKey, makeKeyId, type TestKey } from "../support/keys";
@@ -22,8 +23,15 @@ let home: string;
 let env: Record<string, string>;
 let apple: AppleStandIn;
 
-function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+/** `asc-key <args>` as a child process of the built bundle: for exec, whose command writes to the real stdout. */
+function cliChild(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
   return runNode([BUNDLE, ...args], { cwd: tmp, env: { ...env, ...extraEnv } });
+}
+
+/** `asc-key <args>` in this process (test/support/asc-key.ts), with exactly the test's environment. */
+function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+  const unset = Object.fromEntries(Object.keys(process.env).map((name) => [name, undefined]));
+  return inProcess(args, { env: { ...unset, ...env, ...extraEnv } });
 }
 
 const pems: string[] = [];
@@ -79,6 +87,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!HAS_KEYRING)("asc-key import", () => {
+  useCliMemoryKeychain();
   beforeEach(() => {
     home = mkdtempSync(path.join(tmp, "home-"));
     env = {};
@@ -128,11 +137,13 @@ describe.skipIf(!HAS_KEYRING)("asc-key import", () => {
   });
 
   it("asc-key exec, then import --from env inside it: the key exec handed out", async () => {
+    // The import runs in a child process of the bundle, which reaches the real keyring.
+    await realKeyring();
     const k = made();
     expect((await register(k)).status).toBe(0);
     const original = await fingerprintOf();
 
-    const listed = await cli(["exec", "--", process.execPath, BUNDLE, "import", "--from", "env", "--list"]);
+    const listed = await cliChild(["exec", "--", process.execPath, BUNDLE, "import", "--from", "env", "--list"]);
     expect(listed.status, listed.stderr).toBe(0);
     const lines = listed.stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(1);
@@ -143,7 +154,7 @@ describe.skipIf(!HAS_KEYRING)("asc-key import", () => {
 
     // The child saves into another service: the same key arrives there.
     const other = testService("import-env");
-    const imported = await cli([
+    const imported = await cliChild([
       "exec",
       "--",
       "/usr/bin/env",

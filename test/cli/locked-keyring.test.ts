@@ -6,10 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ACCOUNT } from "../../src/lib/keychain";
 import { HAS_KEYRING, startSecondKeyring, type SecondKeyring } from "../support/keyring";
 import { ISSUER_ID, makeKeyId } from "../support/keys";
-import { apple, cliProcess, expectFailure, keyId, p8, service, useCliWorld } from "../support/asc-key";
+import { apple, cliProcess, expectFailure, keyId, p8, realKeyring, service, useCliWorld } from "../support/asc-key";
 
 describe.skipIf(!HAS_KEYRING)("every command against a locked keyring", () => {
   useCliWorld();
+  // Every run here is a child process of the bundle against a keyring of its own: never the in-memory one.
+  beforeEach(realKeyring);
 
   describe("a locked keyring is a Keychain problem (exit 4), never no key", () => {
     let keyring: SecondKeyring;

@@ -17,6 +17,7 @@ import {
   service,
   tmp,
   useCliWorld,
+  realKeyring,
 } from "../support/asc-key";
 
 describe.skipIf(!HAS_KEYRING)("remove against a private Secret Service", () => {
@@ -24,6 +25,7 @@ describe.skipIf(!HAS_KEYRING)("remove against a private Secret Service", () => {
 
   describe("remove", () => {
     it("deletes the entry with one line, then exits 1 when there is nothing left", async () => {
+      await realKeyring();
       expect((await registerTeam()).status).toBe(0);
       const run = await cli(["remove"]);
       expect(run).toEqual({
@@ -37,6 +39,7 @@ describe.skipIf(!HAS_KEYRING)("remove against a private Secret Service", () => {
     });
 
     it("a key removed by someone else after it was found is a removal, not a failure", async () => {
+      await realKeyring();
       expect((await registerTeam(["--skip-verify"])).status).toBe(0);
       // A secret-tool whose every clear comes second: another removal got there first.
       const bin = mkdtempSync(path.join(tmp, "bin-"));
@@ -56,6 +59,7 @@ describe.skipIf(!HAS_KEYRING)("remove against a private Secret Service", () => {
     });
 
     it("removes an unreadable entry", async () => {
+      await realKeyring();
       storeDirectly(service, ACCOUNT, "{broken");
       const run = await cli(["remove"]);
       expect(run).toEqual({ status: 0, stdout: "Removed the unreadable key entry from the Keychain.\n", stderr: "" });

@@ -1,10 +1,9 @@
 /**
- * Retired keys through asc-key (the built bundle, a child process) with the Apple stand-in and the private Secret
- * Service: rotate A → B; status and verify --retired say A still works (exit 3); once A is revoked at Apple, one
+ * Retired keys through asc-key (in this process, test/support/asc-key.ts) with the Apple stand-in and an in-memory
+ * Keychain (the retired keys' items over the real keyring are tested in test/lib/keys/retired.test.ts): rotate A → B; status and verify --retired say A still works (exit 3); once A is revoked at Apple, one
  * check is not proof, two 10 minutes apart by Apple's clock are; forget-retired needs --yes. No output carries key
  * material.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,20 +11,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { savedKeysService } from "../../src/lib/keychain";
 import { retiredAccount } from "../../src/lib/keychain/retired";
 import { startAppleStandIn, type AppleStandIn } from "../support/apple-stand-in";
-import { runNode, type Run } from "../support/cli";
-import { HAS_KEYRING, lookupDirectly, testService } from "../support/keyring";
+import { cli as inProcess, storedSecret, useCliMemoryKeychain } from "../support/asc-key";
+import type { Run } from "../support/cli";
+import { HAS_KEYRING, testService } from "../support/keyring";
 import { ISSUER_ID, makeKey, makeKeyId } from "../support/keys";
-
-const ROOT = process.cwd();
-const BUNDLE = path.join(ROOT, "dist-cli", "asc-key.js");
 
 let tmp: string;
 let apple: AppleStandIn;
 let env: Record<string, string>;
 const pems: string[] = [];
 
+/** `asc-key <args>` in this process (test/support/asc-key.ts), with exactly the test's environment. */
 function cli(args: string[]): Promise<Run> {
-  return runNode([BUNDLE, ...args], { cwd: tmp, env });
+  const unset = Object.fromEntries(Object.keys(process.env).map((name) => [name, undefined]));
+  return inProcess(args, { env: { ...unset, ...env } });
 }
 
 function expectNoSecrets(run: Run) {
@@ -50,7 +49,6 @@ function made(): { keyId: string; file: string } {
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(tmpdir(), "lingcode-retired-"));
   apple = await startAppleStandIn();
-  execFileSync(process.execPath, [path.join(ROOT, "scripts", "build-cli.mjs")], { cwd: ROOT, stdio: "pipe" });
 }, 60_000);
 afterAll(async () => {
   await apple.close();
@@ -69,6 +67,7 @@ describe("forget-retired help", () => {
 });
 
 describe.skipIf(!HAS_KEYRING)("retired keys through asc-key", { timeout: 120_000 }, () => {
+  useCliMemoryKeychain();
   it("rotate A → B: A still works, then two refusals 10 minutes apart by Apple's clock prove it revoked", async () => {
     const service = testService("cli-retired");
     env = {
@@ -123,13 +122,13 @@ describe.skipIf(!HAS_KEYRING)("retired keys through asc-key", { timeout: 120_000
       outcome: "valid",
       retired: [{ keyId: a.keyId, state: "pending" }],
     });
-    expect(lookupDirectly(savedKeysService(service), retiredAccount(a.keyId))).toBeDefined();
+    expect(await storedSecret(savedKeysService(service), retiredAccount(a.keyId))).toBeDefined();
 
     apple.setDateOffset(11 * 60);
     verify = await cli(["verify", "--retired"]);
     expect(verify.status).toBe(0);
     expect(verify.stdout).toMatch(new RegExp(`Retired: Key ${a.keyId} revoked: Apple refused it at .+ and .+\\.`));
-    expect(lookupDirectly(savedKeysService(service), retiredAccount(a.keyId))).toBeUndefined();
+    expect(await storedSecret(savedKeysService(service), retiredAccount(a.keyId))).toBeUndefined();
     apple.setDateOffset(0);
 
     // Dismissed with forget-retired (--yes needed).
@@ -159,6 +158,6 @@ describe.skipIf(!HAS_KEYRING)("retired keys through asc-key", { timeout: 120_000
     const forgot = await cli(["forget-retired", a.keyId.toLowerCase(), "--yes"]);
     expect(forgot.status, forgot.stderr).toBe(0);
     expect(forgot.stdout).toContain(`Forgot retired key ${a.keyId} without proof`);
-    expect(lookupDirectly(savedKeysService(service), retiredAccount(a.keyId))).toBeUndefined();
+    expect(await storedSecret(savedKeysService(service), retiredAccount(a.keyId))).toBeUndefined();
   });
 });

@@ -31,6 +31,7 @@ import {
   tmp,
   useCliWorld,
   useService,
+  realKeyring,
 } from "../support/asc-key";
 
 describe.skipIf(!HAS_KEYRING)("status against a private Secret Service", () => {
@@ -67,6 +68,7 @@ describe.skipIf(!HAS_KEYRING)("status against a private Secret Service", () => {
     });
 
     it("exits 4 for an unreadable entry and says to register again", async () => {
+      await realKeyring();
       storeDirectly(service, ACCOUNT, "not json at all");
       expectFailure(await cli(["status"]), 4, /register the key again/);
       expectFailure(await cli(["status", "--json"]), 4, /register the key again/);
@@ -78,6 +80,7 @@ describe.skipIf(!HAS_KEYRING)("status against a private Secret Service", () => {
     });
 
     it("exits 4 when the Keychain tool is missing (PATH holds only node)", async () => {
+      await realKeyring();
       // Child processes: the Keychain tool is looked up on the process's PATH.
       const env = { PATH: nodeOnlyPath(tmp) };
       expectFailure(await cliProcess(["status"], { env }), 4, /secret-tool/);
@@ -89,6 +92,7 @@ describe.skipIf(!HAS_KEYRING)("status against a private Secret Service", () => {
 
   describe("an item stored by a bare `secret-tool store service ... account ...` (no keytar schema)", () => {
     it("status sees it, and a registration replaces it: one item, which keytar and a bare lookup both read", async () => {
+      await realKeyring();
       const old = makeRecord();
       useService(storeBareItem(() => testService("cli-bare"), ACCOUNT, serializeRecord(old)));
       const status = await cli(["status"]);

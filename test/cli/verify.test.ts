@@ -20,6 +20,7 @@ import {
   registerTeam,
   service,
   useCliWorld,
+  realKeyring,
 } from "../support/asc-key";
 
 describe.skipIf(!HAS_KEYRING)("verify against a private Secret Service and the Apple stand-in", () => {
@@ -225,6 +226,7 @@ describe.skipIf(!HAS_KEYRING)("verify against a private Secret Service and the A
     });
 
     it("a rejected key exits 3; no key exits 1", async () => {
+      await realKeyring();
       await saveWithRole({ role: "admin", answer: "revoked" });
       expectFailure(await cli(["verify", "--capabilities"]), 3, /Apple rejected key/);
       clearDirectly(service, ACCOUNT);

@@ -12,6 +12,21 @@ vi.mock("../../src/helpers/settings", async () => {
   return { extensionSettings: testSettings };
 });
 
+// asc-key run in this process (test/support/asc-key.ts) reaches the Keychain a test world chose: the private Secret
+// Service by default, or an in-memory one (test/support/test-backend.ts). The rest of its settings are its own.
+vi.mock("../../src/cli/settings", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../../src/cli/settings")>();
+  const { testBackend } = await import("../support/test-backend");
+  const { storeFor } = await import("../../src/lib/settings");
+  return {
+    ...original,
+    keyStoreFor(env: NodeJS.ProcessEnv) {
+      const backend = testBackend();
+      return backend ? storeFor({ ...original.settingsFromEnv(env), backend }) : original.keyStoreFor(env);
+    },
+  };
+});
+
 // Tell React this is a test environment where updates are wrapped in act().
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 

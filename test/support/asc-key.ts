@@ -13,6 +13,11 @@
  * useCliWorld() (inside a `describe.skipIf(!HAS_KEYRING)`) gives each test a throwaway Keychain service, a team key
  * the stand-in knows and its AuthKey_<Key ID>.p8 in a fresh folder with a home of its own; the bindings below
  * (`service`, `key`, `keyId`, `p8`, `dataHome`, `apple`, `baseEnv`) are live: they name the current test's.
+ *
+ * useCliMemoryKeychain() (useCliWorld calls it): each test's in-process runs reach an in-memory Keychain (listing its
+ * items as the real backends do), since most tests are about what asc-key says and does, and the suite's time is a
+ * budget. A test about the keyring itself, or one that runs the bundle as a child process (which reaches the real
+ * keyring), calls `await realKeyring()` first: from then on the test's runs reach the private Secret Service.
  */
 import { execFileSync } from "node:child_process";
 import { createHash, type KeyObject } from "node:crypto";
@@ -24,12 +29,15 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { errLine, outLine, type CliIo } from "../../src/cli/io";
 import { main } from "../../src/cli/main";
 import { ACCOUNT } from "../../src/lib/keychain";
+import type { SecretBackend } from "../../src/lib/keychain";
 import { clearTokenCache } from "../../src/lib/token";
 import { startAppleStandIn, type AppleStandIn } from "./apple-stand-in";
 import { runNode, type Run } from "./cli";
-import { clearDirectly, testService } from "./keyring";
+import { clearDirectly, lookupDirectly, testService } from "./keyring";
 import { ISSUER_ID, makeKey, makeKeyId, type TestKey } from "./keys";
 import { expectNoSecret } from "./leaks";
+import { memoryBackend } from "./memory-keychain";
+import { useTestBackend } from "./test-backend";
 
 export { nodeOnlyPath, type Run } from "./cli";
 
@@ -141,7 +149,48 @@ export function useService(name: string): void {
 }
 
 /** Registers the hooks that give each test its own service, key, .p8 and home (see the file's comment). */
+/** This test's in-memory Keychain (useCliMemoryKeychain); undefined once it called realKeyring. */
+let memory: SecretBackend | undefined;
+/** Whether this test called realKeyring (its service in the private Secret Service is then emptied after it). */
+let usedRealKeyring = false;
+
+/** In-process runs reach a fresh in-memory Keychain in each test, unless the test calls realKeyring. */
+export function useCliMemoryKeychain(): void {
+  beforeEach(() => {
+    usedRealKeyring = false;
+    memory = memoryBackend({ listing: true });
+    useTestBackend(memory);
+  });
+  afterEach(() => {
+    useTestBackend(undefined);
+    memory = undefined;
+  });
+}
+
+/** This test's runs reach the private Secret Service `npm test` starts: call it first, before anything is saved. */
+export async function realKeyring(): Promise<void> {
+  usedRealKeyring = true;
+  memory = undefined;
+  useTestBackend(undefined);
+}
+
+/** The Keychain this test's in-process runs reach, to plant or read raw items (the real one after realKeyring). */
+export function cliBackend(): SecretBackend | undefined {
+  return memory;
+}
+
+/** An item's secret as this test's runs reach it (in memory, or a bare `secret-tool lookup` after realKeyring). */
+export async function storedSecret(service: string, account: string): Promise<string | undefined> {
+  return memory ? memory.get(service, account) : lookupDirectly(service, account);
+}
+
+/** Whether the current test called realKeyring. */
+export function usesRealKeyring(): boolean {
+  return usedRealKeyring;
+}
+
 export function useCliWorld(): void {
+  useCliMemoryKeychain();
   let savedEnv: typeof baseEnv;
   beforeAll(async () => {
     apple = await startAppleStandIn();
@@ -177,7 +226,9 @@ export function useCliWorld(): void {
       XDG_DATA_HOME: dataHome,
     };
   });
-  afterEach(() => clearDirectly(service, ACCOUNT));
+  afterEach(() => {
+    if (usedRealKeyring) clearDirectly(service, ACCOUNT);
+  });
 }
 
 /** `asc-key register` of the world's team key from its .p8 (in this process; `run` to choose another runner). */

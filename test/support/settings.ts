@@ -7,18 +7,10 @@
  */
 import { ASC_API_URL_ENV, SERVICE_ENV, settingsFromEnv } from "../../src/cli/settings";
 import { DEFAULT_SERVICE } from "../../src/lib/keychain";
-import type { SecretBackend } from "../../src/lib/keychain";
 import type { Settings } from "../../src/lib/settings";
+import { testBackend, useTestBackend } from "./test-backend";
 
-export { ASC_API_URL_ENV, SERVICE_ENV };
-
-/** The Keychain the extension reaches under test: the private Secret Service unless a test sets an in-memory one. */
-let backend: SecretBackend | undefined;
-
-/** An in-memory Keychain from now on (test/support/memory-keychain.ts), or back to the real one (undefined). */
-export function useTestBackend(next: SecretBackend | undefined): void {
-  backend = next;
-}
+export { ASC_API_URL_ENV, SERVICE_ENV, useTestBackend };
 
 export function testSettings(): Settings {
   const service = process.env[SERVICE_ENV];
@@ -26,5 +18,6 @@ export function testSettings(): Settings {
     throw new Error(`Under test, ${SERVICE_ENV} must name a throwaway Keychain service (run the tests with npm test).`);
   }
   const settings = settingsFromEnv(process.env);
+  const backend = testBackend();
   return backend ? { ...settings, backend } : settings;
 }
