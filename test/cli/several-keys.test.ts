@@ -1,13 +1,13 @@
 /**
- * Several keys through asc-key, run in this process through `main(argv, io)` (test/support/asc-key.ts) against the
- * private Secret Service `npm test` starts; changes started at once are real processes of the built bundle, since
- * their race is the point: register three keys, list, switch, rotate one, remove the one LingCode uses; after each step keytar and a
- * plain `secret-tool lookup` read exactly the key LingCode uses under its service. Names and Key IDs that mean no
+ * Several keys through asc-key, run in this process through `main(argv, io)` (test/support/asc-key.ts) against an
+ * in-memory Keychain, or the private Secret Service `npm test` starts where the keyring is the point; changes started
+ * at once are real processes of the built bundle, since their race is the point: register three keys, list, switch,
+ * rotate one, remove the one LingCode uses; after each step LingCode's entry holds exactly the key LingCode uses (in
+ * the first flow, as keytar and a plain `secret-tool lookup` read it under its service). Names and Key IDs that mean no
  * key, two keys with one name, a damaged saved item, an install from before there were several keys, and --key on
  * the commands that work with a key.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -15,8 +15,16 @@ import { afterAll, aroundEach, beforeAll, beforeEach, describe, expect, it } fro
 import { ACCOUNT, indexAccount, itemAccount, savedKeysService } from "../../src/lib/keychain";
 import { parsePage } from "../../src/lib/keychain/saved";
 import { serializeRecord, type KeyRecord } from "../../src/lib/record";
-import { HAS_KEYRING, HAS_KEYTAR, loadKeytar, lookupDirectly, storeDirectly, testService } from "../support/keyring";
-import { cli as inProcess } from "../support/asc-key";
+import { HAS_KEYRING, HAS_KEYTAR, loadKeytar, testService } from "../support/keyring";
+import {
+  cli as inProcess,
+  realKeyring,
+  storeSecret,
+  storedAccounts,
+  storedSecret,
+  useCliMemoryKeychain,
+  usesRealKeyring,
+} from "../support/asc-key";
 import { runNode, type Run } from "../support/cli";
 import { makeKey, makeKeyId, makeRecord, type TestKey } from "../support/keys";
 
@@ -84,18 +92,12 @@ const registerIndividual = (k: Made, extra: string[] = [], run = cli) =>
   run(["register", "--individual", "--key-id", k.keyId, "--p8", k.file, "--skip-verify", ...extra]);
 
 /** What the saved keys' item of a key holds, as the record LingCode's entry would hold it. */
-function savedRecord(service: string, keyId: string): string {
-  const text = lookupDirectly(savedKeysService(service), itemAccount(keyId));
+async function savedRecord(service: string, keyId: string): Promise<string> {
+  const text = await storedSecret(savedKeysService(service), itemAccount(keyId));
   expect(text, `no saved item for ${keyId}`).toBeDefined();
   const record = JSON.parse(text!) as KeyRecord & { name?: string };
   delete record.name;
   return serializeRecord(record);
-}
-
-/** The accounts under a service, as `secret-tool search --all` lists them (attributes go to stderr). */
-function accountsUnder(service: string): string[] {
-  const { stderr } = spawnSync("secret-tool", ["search", "--all", "service", service], { encoding: "utf8" });
-  return [...stderr.matchAll(/^attribute\.account = (.*)$/gm)].map((m) => m[1]).sort();
 }
 
 async function listJson(): Promise<{ keys: Record<string, unknown>[]; lingcode: string; problems: string[] }> {
@@ -146,6 +148,7 @@ describe("help", () => {
 
 // Each test runs the built CLI a dozen times or more: on a loaded machine that takes more than the default 30 s.
 describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", { timeout: 120_000 }, () => {
+  useCliMemoryKeychain();
   let service: string;
 
   aroundEach(async (runTest) => {
@@ -157,14 +160,21 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
     await testEnv.run(env, runTest);
   });
 
-  /** LingCode's entry as keytar and as a plain `secret-tool lookup` read it, and nothing else under its service. */
+  /**
+   * LingCode's entry, and nothing else under its service; with the real keyring, as keytar and a plain `secret-tool
+   * lookup` read it.
+   */
   async function expectLingCodeReads(expected: string | undefined) {
-    expect(lookupDirectly(service, ACCOUNT)).toBe(expected);
-    if (HAS_KEYTAR) expect((await loadKeytar().getPassword(service, ACCOUNT)) ?? undefined).toBe(expected);
-    expect(accountsUnder(service)).toEqual(expected === undefined ? [] : [ACCOUNT]);
+    expect(await storedSecret(service, ACCOUNT)).toBe(expected);
+    if (usesRealKeyring() && HAS_KEYTAR) {
+      expect((await loadKeytar().getPassword(service, ACCOUNT)) ?? undefined).toBe(expected);
+    }
+    expect(await storedAccounts(service)).toEqual(expected === undefined ? [] : [ACCOUNT]);
   }
 
   it("three keys, switch, rotate one, remove the one in use: LingCode's entry is exactly the key in use each time", async () => {
+    // The one flow checked through keytar and a bare lookup too: what a native app reads after each step.
+    await realKeyring();
     const acme = made();
     const globex = made();
     const mine = made();
@@ -174,7 +184,7 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
     expect(first.stdout).toBe(
       `Yes, Issuer ID ends in ...b6c, Key ID ${acme.keyId}\nFingerprint: ${first.stdout.split("Fingerprint: ")[1]}`,
     );
-    await expectLingCodeReads(savedRecord(service, acme.keyId));
+    await expectLingCodeReads(await savedRecord(service, acme.keyId));
 
     // Another team: only saved, and said so.
     const second = await registerTeam(globex, TEAM_B, ["--name", "Globex"]);
@@ -183,11 +193,11 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
       `Saved "Globex" (Issuer ID ends in ...4d1, Key ID ${globex.keyId}); LingCode keeps using "Acme".`,
     );
     expect(second.stderr).toContain(`asc-key use ${globex.keyId} makes LingCode use it.`);
-    await expectLingCodeReads(savedRecord(service, acme.keyId));
+    await expectLingCodeReads(await savedRecord(service, acme.keyId));
 
     const third = await registerIndividual(mine);
     expect(third.status, third.stderr).toBe(0);
-    await expectLingCodeReads(savedRecord(service, acme.keyId));
+    await expectLingCodeReads(await savedRecord(service, acme.keyId));
 
     const list = await cli(["list"]);
     expect(list).toEqual({
@@ -227,7 +237,7 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
       stdout: `LingCode now uses "Globex" (Issuer ID ends in ...4d1, Key ID ${globex.keyId}); "Acme" stays saved.\n`,
       stderr: "",
     });
-    await expectLingCodeReads(savedRecord(service, globex.keyId));
+    await expectLingCodeReads(await savedRecord(service, globex.keyId));
     expect((await cli(["use", globex.keyId.toLowerCase()])).stdout).toMatch(/^LingCode already uses "Globex"/);
     const status = await cli(["status", "--json"]);
     expect(JSON.parse(status.stdout)).toMatchObject({ keyId: globex.keyId, issuerIdSuffix: "4d1" });
@@ -239,20 +249,20 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
     expect(rotated.stdout.split("\n")[0]).toBe(`Yes, Issuer ID ends in ...4d1, Key ID ${fresh.keyId}`);
     expect(rotated.stderr).toContain(`replaced the saved key "Globex" (Key ID ${globex.keyId}`);
     expect(rotated.stderr).toContain("revoke it at https://appstoreconnect.apple.com/access/integrations/api");
-    await expectLingCodeReads(savedRecord(service, fresh.keyId));
+    await expectLingCodeReads(await savedRecord(service, fresh.keyId));
     expect((await listJson()).keys.map((k) => [k.name, k.keyId])).toEqual([
       ["Acme", acme.keyId],
       ["Globex", fresh.keyId],
       ["Unnamed key", mine.keyId],
     ]);
-    expect(lookupDirectly(savedKeysService(service), itemAccount(globex.keyId))).toBeUndefined();
+    expect(await storedSecret(savedKeysService(service), itemAccount(globex.keyId))).toBeUndefined();
 
     // Remove the key in use: what next is asked for, listing the keys there are; nothing changes until it is given.
     const asked = await cli(["remove"]);
     expectFailure(asked, 2, /"Globex" is the key LingCode uses: say which key LingCode should use next/);
     expect(asked.stderr).toContain(`"Acme" (Key ID ${acme.keyId})`);
     expect(asked.stderr).toContain("--next none");
-    await expectLingCodeReads(savedRecord(service, fresh.keyId));
+    await expectLingCodeReads(await savedRecord(service, fresh.keyId));
     const removed = await cli(["remove", "--next", "Acme"]);
     expect(removed).toEqual({
       status: 0,
@@ -263,7 +273,7 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
       ].join("\n"),
       stderr: "",
     });
-    await expectLingCodeReads(savedRecord(service, acme.keyId));
+    await expectLingCodeReads(await savedRecord(service, acme.keyId));
 
     // A key LingCode does not use goes without a question; the last one with --next none.
     expect((await cli(["remove", "--key", mine.keyId])).status).toBe(0);
@@ -273,9 +283,9 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
     expect(last.stdout).toContain("LingCode has no key now");
     await expectLingCodeReads(undefined);
     // Only the rotated key is left, retired until Apple proves it revoked; forgotten without proof, nothing is.
-    expect(accountsUnder(savedKeysService(service))).toEqual(["retired", `retired-${globex.keyId}`]);
+    expect(await storedAccounts(savedKeysService(service))).toEqual(["retired", `retired-${globex.keyId}`]);
     expect((await cli(["forget-retired", globex.keyId, "--yes"])).status).toBe(0);
-    expect(accountsUnder(savedKeysService(service))).toEqual([]);
+    expect(await storedAccounts(savedKeysService(service))).toEqual([]);
     const empty = await cli(["list"]);
     expect(empty).toEqual({ status: 1, stdout: "No, no ASC key configured.\n", stderr: "" });
   });
@@ -284,13 +294,13 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
     const [acme, globex] = [made(), made()];
     expect((await registerTeam(acme, TEAM_A, ["--name", "Acme"])).status).toBe(0);
     expect((await registerTeam(globex, TEAM_A, ["--name", "Globex", "--no-use"])).status).toBe(0);
-    await expectLingCodeReads(savedRecord(service, acme.keyId));
+    await expectLingCodeReads(await savedRecord(service, acme.keyId));
 
     // --rotate without --use: the new key takes Globex's place, which LingCode does not use.
     const fresh = made();
     const rotated = await registerTeam(fresh, TEAM_A, ["--rotate", "Globex"]);
     expect(rotated.status, rotated.stderr).toBe(0);
-    await expectLingCodeReads(savedRecord(service, acme.keyId));
+    await expectLingCodeReads(await savedRecord(service, acme.keyId));
     expect((await listJson()).keys.map((k) => [k.name, k.keyId, k.active])).toEqual([
       ["Acme", acme.keyId, true],
       ["Globex", fresh.keyId, false],
@@ -303,8 +313,8 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
     replacement.file = path.join(path.dirname(material.file), `AuthKey_${fresh.keyId}.p8`);
     const replaced = await registerTeam(replacement, TEAM_A);
     expect(replaced.status, replaced.stderr).toBe(0);
-    await expectLingCodeReads(savedRecord(service, acme.keyId));
-    expect(JSON.parse(lookupDirectly(savedKeysService(service), itemAccount(fresh.keyId))!)).toMatchObject({
+    await expectLingCodeReads(await savedRecord(service, acme.keyId));
+    expect(JSON.parse((await storedSecret(savedKeysService(service), itemAccount(fresh.keyId)))!)).toMatchObject({
       name: "Globex",
       privateKey: material.key.pem,
     });
@@ -312,7 +322,7 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
     // Asked for, LingCode uses the rotated-in key.
     const chosen = made();
     expect((await registerTeam(chosen, TEAM_A, ["--rotate", "Globex", "--use"])).status).toBe(0);
-    await expectLingCodeReads(savedRecord(service, chosen.keyId));
+    await expectLingCodeReads(await savedRecord(service, chosen.keyId));
   });
 
   it("an unknown or ambiguous name or Key ID exits 2 with the names that exist, on every command that takes one", async () => {
@@ -349,7 +359,7 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
       expectFailure(run, 2, /No saved key is named "Initech" or has that Key ID; the saved keys are/);
       expect(run.stderr, args.join(" ")).toContain(`"Acme" (Key ID ${acme.keyId}), "Globex" (Key ID ${globex.keyId})`);
     }
-    await expectLingCodeReads(savedRecord(service, acme.keyId));
+    await expectLingCodeReads(await savedRecord(service, acme.keyId));
   });
 
   it("two keys with the same name: refused with the reason, whatever the case, before anything is saved", async () => {
@@ -362,7 +372,7 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
       2,
       new RegExp(`Another saved key has that name: "Acme" \\(Key ID ${acme.keyId}\\); choose another name`),
     );
-    expect(lookupDirectly(savedKeysService(service), itemAccount(other.keyId))).toBeUndefined();
+    expect(await storedSecret(savedKeysService(service), itemAccount(other.keyId))).toBeUndefined();
     expect((await listJson()).keys).toHaveLength(1);
     expectFailure(await registerTeam(other, TEAM_B, ["--name", "   "]), 2, /Give the key a name/);
     expectFailure(await registerTeam(other, TEAM_B, ["--name", "x".repeat(41)]), 2, /at most 40/);
@@ -379,11 +389,12 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
   });
 
   it("--key hands out that key: status, token, export and exec; LingCode's entry is not touched", async () => {
+    await realKeyring();
     const acme = made();
     const globex = made();
     expect((await registerTeam(acme, TEAM_A, ["--name", "Acme"])).status).toBe(0);
     expect((await registerIndividual(globex, ["--name", "Globex"])).status).toBe(0);
-    const before = lookupDirectly(service, ACCOUNT);
+    const before = await storedSecret(service, ACCOUNT);
 
     const status = await cli(["status", "--key", "globex"]);
     expect(status).toEqual({
@@ -424,7 +435,7 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
     ]);
     expect(exec).toMatchObject({ status: 0, stdout: `${globex.keyId}\n` });
 
-    expect(lookupDirectly(service, ACCOUNT)).toBe(before);
+    expect(await storedSecret(service, ACCOUNT)).toBe(before);
   });
 
   it("a damaged saved item is listed as damaged, with how to remove it, and never hides the others", async () => {
@@ -434,7 +445,7 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
     expect((await registerTeam(acme, TEAM_A, ["--name", "Acme"])).status).toBe(0);
     expect((await registerTeam(globex, TEAM_A, ["--name", "Globex", "--no-use"])).status).toBe(0);
     expect((await registerIndividual(mine, ["--name", "Mine"])).status).toBe(0);
-    storeDirectly(savedKeysService(service), itemAccount(globex.keyId), '{"version":1,"kind":"team"}');
+    await storeSecret(savedKeysService(service), itemAccount(globex.keyId), '{"version":1,"kind":"team"}');
 
     const list = await cli(["list"]);
     expect(list.status).toBe(0);
@@ -463,7 +474,7 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
       ["Acme", "ok"],
       ["Mine", "ok"],
     ]);
-    await expectLingCodeReads(savedRecord(service, acme.keyId));
+    await expectLingCodeReads(await savedRecord(service, acme.keyId));
   });
 
   it("a damaged index page: every key whose item is intact is listed under its name, and the list is rebuilt", async () => {
@@ -476,8 +487,8 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
     const rebuilt =
       "asc-key: warning: The list of saved keys was damaged; it was rebuilt from the saved keys themselves.\n";
     for (const damage of [(page: string) => page.slice(0, -10), () => "garbage, not a page"]) {
-      const page = lookupDirectly(savedKeysService(service), indexAccount(1))!;
-      storeDirectly(savedKeysService(service), indexAccount(1), damage(page));
+      const page = (await storedSecret(savedKeysService(service), indexAccount(1)))!;
+      await storeSecret(savedKeysService(service), indexAccount(1), damage(page));
       const list = await cli(["list", "--json"]);
       expect(list.status).toBe(0);
       expect(list.stderr).toBe(rebuilt);
@@ -490,7 +501,7 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
       // Repaired: the next listing has nothing to say, and a registration keeps every key.
       expect((await cli(["list"])).stderr).toBe("");
     }
-    storeDirectly(savedKeysService(service), indexAccount(1), "garbage again");
+    await storeSecret(savedKeysService(service), indexAccount(1), "garbage again");
     const next = made();
     expect((await registerIndividual(next, ["--name", "Next", "--no-use"])).status).toBe(0);
     expect((await listJson()).keys.map((k) => k.name)).toEqual(["Acme", "Globex", "Mine", "Next"]);
@@ -501,19 +512,19 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
     const old = makeKey();
     pems.push(old.pem);
     const record = makeRecord({ issuerId: TEAM_A }, old);
-    storeDirectly(service, ACCOUNT, serializeRecord(record));
+    await storeSecret(service, ACCOUNT, serializeRecord(record));
     const list = await cli(["list"]);
     expect(list.stdout).toBe(
       `* "Unnamed key" (Issuer ID ends in ...b6c, Key ID ${record.keyId}) - LingCode uses this key (not yet saved apart)\n`,
     );
     // Listing writes nothing.
-    expect(accountsUnder(savedKeysService(service))).toEqual([]);
+    expect(await storedAccounts(savedKeysService(service))).toEqual([]);
 
     const next = made();
     const registered = await registerTeam(next, TEAM_A, ["--name", "Next"]);
     expect(registered.status, registered.stderr).toBe(0);
     expect(registered.stderr).toContain(`"Unnamed key" stays saved`);
-    await expectLingCodeReads(savedRecord(service, next.keyId));
+    await expectLingCodeReads(await savedRecord(service, next.keyId));
     expect((await cli(["use", record.keyId])).status).toBe(0);
     await expectLingCodeReads(serializeRecord(record));
   });
@@ -521,8 +532,8 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
   it("a name with U+202E planted in the list is shown escaped by asc-key list, so it cannot disguise a Key ID", async () => {
     const acme = made();
     expect((await registerTeam(acme, TEAM_A, ["--name", "Acme"])).status).toBe(0);
-    const page = lookupDirectly(savedKeysService(service), indexAccount(1))!;
-    storeDirectly(savedKeysService(service), indexAccount(1), page.replace('"Acme"', '"Ac\\u202eme\\u2066"'));
+    const page = (await storedSecret(savedKeysService(service), indexAccount(1)))!;
+    await storeSecret(savedKeysService(service), indexAccount(1), page.replace('"Acme"', '"Ac\\u202eme\\u2066"'));
     const list = await cli(["list", "--quick"]);
     expect(list.status, list.stderr).toBe(0);
     expect(list.stdout).toBe(
@@ -533,12 +544,12 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
   });
 
   /** The saved keys' index as stored (every page page 1 counts): Key ID → name. */
-  function storedIndex(): Map<string, string | undefined> {
+  async function storedIndex(): Promise<Map<string, string | undefined>> {
     const names = new Map<string, string | undefined>();
-    const first = parsePage(lookupDirectly(savedKeysService(service), indexAccount(1)) ?? "", 1);
+    const first = parsePage((await storedSecret(savedKeysService(service), indexAccount(1))) ?? "", 1);
     const pages = [first.page];
     for (let number = 2; number <= (first.count ?? 1); number += 1) {
-      pages.push(parsePage(lookupDirectly(savedKeysService(service), indexAccount(number)) ?? "", number).page);
+      pages.push(parsePage((await storedSecret(savedKeysService(service), indexAccount(number))) ?? "", number).page);
     }
     for (const page of pages) {
       expect(page.damage).toBeUndefined();
@@ -548,6 +559,7 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
   }
 
   it("changes started at once lose nothing: use, register --use, rename and register, four processes a round", async () => {
+    await realKeyring();
     const acme = made();
     const globex = made();
     expect((await registerTeam(acme, TEAM_A, ["--name", "Acme"])).status).toBe(0);
@@ -575,12 +587,10 @@ describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", {
       if (ok[3]) expected.set(d.keyId, `D${round}`);
       expect(ok.filter(Boolean).length, runs.map((run) => run.stderr).join("")).toBeGreaterThanOrEqual(3);
       // The index itself (not a listing, which would repair it) holds every key under its latest name.
-      expect(storedIndex(), `round ${round}`).toEqual(expected);
-      expect(
-        accountsUnder(savedKeysService(service))
-          .filter((a) => a.startsWith("key-"))
-          .sort(),
-      ).toEqual([...expected.keys()].map(itemAccount).sort());
+      expect(await storedIndex(), `round ${round}`).toEqual(expected);
+      expect((await storedAccounts(savedKeysService(service))).filter((a) => a.startsWith("key-")).sort()).toEqual(
+        [...expected.keys()].map(itemAccount).sort(),
+      );
     }
     const json = await listJson();
     expect(json.problems).toEqual([]);

@@ -19,7 +19,7 @@
  * budget. A test about the keyring itself, or one that runs the bundle as a child process (which reaches the real
  * keyring), calls `await realKeyring()` first: from then on the test's runs reach the private Secret Service.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash, type KeyObject } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,7 +33,7 @@ import type { SecretBackend } from "../../src/lib/keychain";
 import { clearTokenCache } from "../../src/lib/token";
 import { startAppleStandIn, type AppleStandIn } from "./apple-stand-in";
 import { runNode, type Run } from "./cli";
-import { clearDirectly, lookupDirectly, testService } from "./keyring";
+import { clearDirectly, lookupDirectly, storeDirectly, testService } from "./keyring";
 import { ISSUER_ID, makeKey, makeKeyId, type TestKey } from "./keys";
 import { expectNoSecret } from "./leaks";
 import { memoryBackend } from "./memory-keychain";
@@ -182,6 +182,19 @@ export function cliBackend(): SecretBackend | undefined {
 /** An item's secret as this test's runs reach it (in memory, or a bare `secret-tool lookup` after realKeyring). */
 export async function storedSecret(service: string, account: string): Promise<string | undefined> {
   return memory ? memory.get(service, account) : lookupDirectly(service, account);
+}
+
+/** Stores an item's secret as this test's runs will find it (to plant a damaged item, say). */
+export async function storeSecret(service: string, account: string, secret: string): Promise<void> {
+  if (memory) await memory.set(service, account, "test item", secret);
+  else storeDirectly(service, account, secret);
+}
+
+/** The accounts under a service, sorted: the in-memory Keychain's, or as `secret-tool search --all` lists them. */
+export async function storedAccounts(service: string): Promise<string[]> {
+  if (memory) return (await memory.accounts!(service)).sort();
+  const { stderr } = spawnSync("secret-tool", ["search", "--all", "service", service], { encoding: "utf8" });
+  return [...stderr.matchAll(/^attribute\.account = (.*)$/gm)].map((m) => m[1]).sort();
 }
 
 /** Whether the current test called realKeyring. */
