@@ -408,16 +408,17 @@ describe("the saved keys, in memory", () => {
       rotates: "Globex",
       name: "Globex 2",
     });
+    // Each started only when awaited, one at a time, as a user would run them.
     const actions = (reference: string) => [
-      useSavedKey(store, reference),
-      readSavedKey(store, reference),
-      renameSavedKey(store, reference, "Old"),
-      removeKey(store, { key: reference }),
-      recordKeyRole(store, reference, "app-manager"),
+      () => useSavedKey(store, reference),
+      () => readSavedKey(store, reference),
+      () => renameSavedKey(store, reference, "Old"),
+      () => removeKey(store, { key: reference }),
+      () => recordKeyRole(store, reference, "app-manager"),
     ];
     const retired = `"Globex" (Key ID ${globex.keyId}) is retired: it is kept only to ask Apple whether it still works.`;
     for (const reference of [globex.keyId, globex.keyId.toLowerCase(), " globex "]) {
-      for (const action of actions(reference)) expect((await refusal(action, "key-retired")).message).toBe(retired);
+      for (const action of actions(reference)) expect((await refusal(action(), "key-retired")).message).toBe(retired);
     }
     // A name that means nothing is still "no saved key"; nothing was changed by any of the refusals.
     await refusal(useSavedKey(store, "Initech"), "key-unknown");
@@ -428,7 +429,7 @@ describe("the saved keys, in memory", () => {
     const refusedAt: [string, string] = ["2026-12-07T09:14:00.000Z", "2026-12-07T09:31:00.000Z"];
     await store.retired.writeList([{ state: "revoked", keyId: globex.keyId, refusedAt }]);
     const revoked = `Key ${globex.keyId} is revoked: Apple refused it twice, and only that record is kept.`;
-    for (const action of actions(globex.keyId)) expect((await refusal(action, "key-retired")).message).toBe(revoked);
+    for (const action of actions(globex.keyId)) expect((await refusal(action(), "key-retired")).message).toBe(revoked);
     await refusal(useSavedKey(store, "Globex"), "key-unknown");
   });
 
