@@ -6,7 +6,7 @@ import { serializeRecord } from "../../src/lib/record";
 import { listKeys, removeKey } from "../../src/lib/keys";
 import * as switchTool from "../../src/tools/switch-api-key";
 import { raycast } from "../raycast/harness";
-import { lookupDirectly, storeDirectly } from "../support/keyring";
+import { lookupDirectly } from "../support/keyring";
 import { ISSUER_ID, ISSUER_SUFFIX, HAS_KEYRING, testWorld, type WorldKey } from "../support/world";
 
 const switchKey = switchTool.default;
@@ -23,18 +23,18 @@ describe.skipIf(!HAS_KEYRING)("switch-api-key", () => {
     return registerKey(input, { store: keyStore(), verify: false, name, use });
   }
 
-  /** LingCode's entry as a plain `secret-tool lookup` reads it. */
-  const lingCodeReads = () => lookupDirectly(world.service, ACCOUNT);
+  /** LingCode's entry: as a plain `secret-tool lookup` reads it in a test on the real keyring, else in memory. */
+  const lingCodeReads = async () =>
+    world.usesRealKeyring ? lookupDirectly(world.service, ACCOUNT) : world.backend().get(world.service, ACCOUNT);
   const savedCopy = async (keyId: string) => serializeRecord((await keyStore().saved.readItem(keyId))!.record);
 
   describe("confirmation", () => {
     it("names both keys, masked, and says the one in use stays saved; asking changes nothing", async () => {
-      await world.realKeyring();
       const globex = world.key();
       const acme = world.key({ kind: "individual" });
       await save(globex, "Globex");
       await save(acme, "Acme", false);
-      const before = lingCodeReads();
+      const before = await lingCodeReads();
       const shown = await confirmation({ key: "acme" });
       expect(shown).toEqual({
         message: `Switch LingCode from "Globex" (Issuer ID ends in ...${ISSUER_SUFFIX}, Key ID ${globex.keyId}) to "Acme" (individual key, Key ID ${acme.keyId})? "Globex" stays saved.`,
@@ -44,11 +44,10 @@ describe.skipIf(!HAS_KEYRING)("switch-api-key", () => {
         ],
       });
       world.expectClean(shown);
-      expect(lingCodeReads()).toBe(before);
+      expect(await lingCodeReads()).toBe(before);
     });
 
     it("nothing to confirm for an unknown name, the key already in use, or a damaged key", async () => {
-      await world.realKeyring();
       const globex = world.key();
       const acme = world.key();
       await save(globex, "Globex");
@@ -60,7 +59,7 @@ describe.skipIf(!HAS_KEYRING)("switch-api-key", () => {
       // (With its item intact, the line would be rebuilt from the item.)
       const index = await keyStore().saved.readIndex();
       await keyStore().saved.putLine(index, { keyId: acme.keyId });
-      storeDirectly(savedKeysService(keyStore().service), itemAccount(acme.keyId), "{broken");
+      await world.backend().set(savedKeysService(keyStore().service), itemAccount(acme.keyId), "test", "{broken");
       expect((await listKeys(keyStore())).keys.find((k) => k.keyId === acme.keyId)?.state).toBe("damaged");
       expect(await confirmation({ key: acme.keyId })).toBeUndefined();
     });
@@ -81,12 +80,13 @@ describe.skipIf(!HAS_KEYRING)("switch-api-key", () => {
 
   describe("the tool", () => {
     it("switches with one update of LingCode's entry; the previous key stays saved; the launcher is refreshed", async () => {
+      // On the real keyring: what a plain `secret-tool lookup` (as a native app) reads after each switch.
       await world.realKeyring();
       const globex = world.key();
       const acme = world.key();
       await save(globex, "Globex");
       await save(acme, "Acme", false);
-      expect(lingCodeReads()).toBe(await savedCopy(globex.keyId));
+      expect(await lingCodeReads()).toBe(await savedCopy(globex.keyId));
 
       const result = await switchKey({ key: "ACME" });
       expect(result).toEqual({
@@ -97,7 +97,7 @@ describe.skipIf(!HAS_KEYRING)("switch-api-key", () => {
         previous: { name: "Globex", keyId: globex.keyId },
       });
       world.expectClean(result);
-      expect(lingCodeReads()).toBe(await savedCopy(acme.keyId));
+      expect(await lingCodeReads()).toBe(await savedCopy(acme.keyId));
       expect(await keyStore().saved.readItem(globex.keyId)).toBeDefined();
       expect(JSON.parse(String(raycast.localStorage["saved-key"]))).toMatchObject({
         state: "key",
@@ -111,21 +111,20 @@ describe.skipIf(!HAS_KEYRING)("switch-api-key", () => {
 
       // And back, by Key ID.
       expect(await switchKey({ key: globex.keyId })).toMatchObject({ switched: true, name: "Globex" });
-      expect(lingCodeReads()).toBe(await savedCopy(globex.keyId));
+      expect(await lingCodeReads()).toBe(await savedCopy(globex.keyId));
     });
 
     it("a name that means no key: switched false, with the reason and the saved keys' names; nothing written", async () => {
-      await world.realKeyring();
       const globex = world.key();
       await save(globex, "Globex");
-      const before = lingCodeReads();
+      const before = await lingCodeReads();
       const result = await switchKey({ key: "Initech" });
       expect(result).toMatchObject({
         switched: false,
         reason: expect.stringMatching(/^No saved key is named "Initech"/),
         savedKeys: `"Globex" (Key ID ${globex.keyId})`,
       });
-      expect(lingCodeReads()).toBe(before);
+      expect(await lingCodeReads()).toBe(before);
       expect(await switchKey({ key: "globex" })).toMatchObject({
         switched: false,
         sentence: expect.stringMatching(/^LingCode already uses "Globex"/),
@@ -133,7 +132,6 @@ describe.skipIf(!HAS_KEYRING)("switch-api-key", () => {
     });
 
     it("a key saved before there were several keys is kept, under its default name, when LingCode switches away", async () => {
-      await world.realKeyring();
       const old = world.key();
       const record = await world.seed(old);
       const acme = world.key({ kind: "individual" });
@@ -145,20 +143,19 @@ describe.skipIf(!HAS_KEYRING)("switch-api-key", () => {
       });
       expect(await savedCopy(old.keyId)).toBe(serializeRecord(record));
       expect(await switchKey({ key: old.keyId })).toMatchObject({ switched: true });
-      expect(lingCodeReads()).toBe(serializeRecord(record));
+      expect(await lingCodeReads()).toBe(serializeRecord(record));
     });
 
     it("a damaged saved key: switched false with the reason; LingCode keeps its key", async () => {
-      await world.realKeyring();
       const globex = world.key();
       const acme = world.key();
       await save(globex, "Globex");
       await save(acme, "Acme", false);
-      storeDirectly(savedKeysService(world.service), itemAccount(acme.keyId), '{"version":1}');
-      const before = lingCodeReads();
+      await world.backend().set(savedKeysService(world.service), itemAccount(acme.keyId), "test", '{"version":1}');
+      const before = await lingCodeReads();
       const result = await switchKey({ key: "Acme" });
       expect(result).toMatchObject({ switched: false, reason: expect.stringMatching(/"Acme" .*cannot be used/) });
-      expect(lingCodeReads()).toBe(before);
+      expect(await lingCodeReads()).toBe(before);
     });
   });
 });

@@ -1,7 +1,8 @@
 /**
- * Retired keys with the Apple stand-in and the private Secret Service: rotate A → B; while A works, it says so; once
- * A is revoked at Apple, one refusal is not proof, two 10 minutes apart by Apple's clock are, and A's material is
- * then gone; a run while Apple is down, or while B is refused too, proves nothing.
+ * Retired keys with the Apple stand-in: rotate A → B; while A works, it says so; once A is revoked at Apple, one
+ * refusal is not proof, two 10 minutes apart by Apple's clock are, and A's material is then gone; a run while Apple is
+ * down, or while B is refused too, proves nothing. The first two cases run on the private Secret Service (what is kept
+ * and deleted is what a bare `secret-tool lookup` finds); the others, about the same logic, in memory.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createKeyStore, type KeyStore } from "../../../src/lib/keychain";
@@ -20,6 +21,7 @@ import { clearTokenCache } from "../../../src/lib/token";
 import { startAppleStandIn, type AppleStandIn } from "../../support/apple-stand-in";
 import { HAS_KEYRING, lookupDirectly, testService } from "../../support/keyring";
 import { ISSUER_ID, makeKey, makeKeyId } from "../../support/keys";
+import { memoryStore } from "../../support/memory-keychain";
 
 let apple: AppleStandIn;
 const pems: string[] = [];
@@ -45,10 +47,23 @@ function appleKey(): KeyInput & { keyId: string } {
 }
 
 let counter = 0;
-function freshStore(): KeyStore {
+/** How the current test reads an item as stored: a bare `secret-tool lookup`, or the in-memory backend's. */
+let raw: (service: string, account: string) => Promise<string | undefined>;
+
+/**
+ * A fresh store: on the private Secret Service (`real`, where the keyring is the point: what is kept and deleted is
+ * what a bare lookup finds), else in memory (the same logic, cheaper).
+ */
+function freshStore(real = false): KeyStore {
   counter += 1;
+  if (!real) {
+    const { store, backend } = memoryStore("retired");
+    raw = (service, account) => backend.get(service, account);
+    return store;
+  }
   const service = testService(`retired-${counter}`);
   expect(service).not.toBe("LingCode");
+  raw = async (service, account) => lookupDirectly(service, account);
   return createKeyStore({ service });
 }
 
@@ -70,16 +85,16 @@ async function run(store: KeyStore, check: { baseUrl: string }) {
 
 describe.skipIf(!HAS_KEYRING)("retired keys", () => {
   it("keeps the rotated key as a retired key, never among the usable keys, and checks it with one request", async () => {
-    const store = freshStore();
+    const store = freshStore(true);
     const { a, b, check } = await rotated(store);
     const saved = savedKeysService(store.service);
     // The retired item holds A's record; A's usable item is gone; only B is listed.
-    expect(lookupDirectly(saved, retiredAccount(a.keyId))).toContain(a.keyId);
-    expect(lookupDirectly(saved, `key-${a.keyId}`)).toBeUndefined();
+    expect(await raw(saved, retiredAccount(a.keyId))).toContain(a.keyId);
+    expect(await raw(saved, `key-${a.keyId}`)).toBeUndefined();
     const list = await listKeys(store);
     expect(list.keys.map((key) => key.keyId)).toEqual([b.keyId]);
     // The list of retired keys holds nothing secret.
-    const line = lookupDirectly(saved, "retired")!;
+    const line = (await raw(saved, "retired"))!;
     for (const pem of pems) expect(line).not.toContain(pem.split("\n")[1]);
 
     let retired = await listRetiredKeys(store);
@@ -98,7 +113,7 @@ describe.skipIf(!HAS_KEYRING)("retired keys", () => {
   });
 
   it("one refusal is not proof; two 10 minutes apart by Apple's clock are, and A's material is then gone", async () => {
-    const store = freshStore();
+    const store = freshStore(true);
     const { a, check } = await rotated(store);
     const saved = savedKeysService(store.service);
     await run(store, check); // still works
@@ -113,17 +128,17 @@ describe.skipIf(!HAS_KEYRING)("retired keys", () => {
     apple.setDateOffset(5 * 60);
     reports = await run(store, check);
     expect(reports[0].state.state).toBe("pending");
-    expect(lookupDirectly(saved, retiredAccount(a.keyId))).toBeDefined();
+    expect(await raw(saved, retiredAccount(a.keyId))).toBeDefined();
 
     apple.setDateOffset(11 * 60);
     reports = await run(store, check);
     expect(reports[0]).toMatchObject({ keyId: a.keyId, provenNow: true, state: { state: "revoked" } });
     expect(reports[0].sentence).toMatch(new RegExp(`^Key ${a.keyId} revoked: Apple refused it at .+ and .+\\.$`));
-    expect(lookupDirectly(saved, retiredAccount(a.keyId))).toBeUndefined();
+    expect(await raw(saved, retiredAccount(a.keyId))).toBeUndefined();
     // Only the record is left, and it is no longer asked about.
     const proof = reports[0].state;
     if (proof.state !== "revoked") throw new Error("not revoked");
-    expect(lookupDirectly(saved, "retired")).toBe(
+    expect(await raw(saved, "retired")).toBe(
       JSON.stringify({ version: 1, retired: [{ keyId: a.keyId, refusedAt: proof.refusedAt }] }),
     );
     apple.requests.length = 0;
@@ -134,7 +149,7 @@ describe.skipIf(!HAS_KEYRING)("retired keys", () => {
     // Dismissed: nothing remains.
     await forgetRetiredKey(store, a.keyId);
     expect(await listRetiredKeys(store)).toEqual([]);
-    expect(lookupDirectly(saved, "retired")).toBeUndefined();
+    expect(await raw(saved, "retired")).toBeUndefined();
   });
 
   it("a run while Apple is down, or while the key LingCode uses is refused too, proves nothing", async () => {
@@ -159,7 +174,7 @@ describe.skipIf(!HAS_KEYRING)("retired keys", () => {
     reports = await run(store, check);
     expect(reports[0]).toMatchObject({ asked: true, state: { state: "pending" } });
     expect(reports[0].note).toMatch(/proved nothing: App Store Connect answered with an error\.$/);
-    expect(lookupDirectly(savedKeysService(store.service), retiredAccount(a.keyId))).toBeDefined();
+    expect(await raw(savedKeysService(store.service), retiredAccount(a.keyId))).toBeDefined();
 
     // Apple down for everyone: nothing is sent for A.
     const down = { baseUrl: "http://127.0.0.1:9" };
@@ -179,7 +194,7 @@ describe.skipIf(!HAS_KEYRING)("retired keys", () => {
     await expect(forgetRetiredKey(store, "NOSUCHKEY1")).rejects.toMatchObject({ code: "key-unknown" });
     const forgotten = await forgetRetiredKey(store, a.keyId);
     expect(forgotten.keyId).toBe(a.keyId);
-    expect(lookupDirectly(savedKeysService(store.service), retiredAccount(a.keyId))).toBeUndefined();
+    expect(await raw(savedKeysService(store.service), retiredAccount(a.keyId))).toBeUndefined();
     expect(await listRetiredKeys(store)).toEqual([]);
   });
 
@@ -188,7 +203,7 @@ describe.skipIf(!HAS_KEYRING)("retired keys", () => {
     const { a, check } = await rotated(store);
     await registerKey(a, { store, check, use: false, name: "Acme again" });
     expect(await listRetiredKeys(store)).toEqual([]);
-    expect(lookupDirectly(savedKeysService(store.service), retiredAccount(a.keyId))).toBeUndefined();
+    expect(await raw(savedKeysService(store.service), retiredAccount(a.keyId))).toBeUndefined();
   });
 });
 
