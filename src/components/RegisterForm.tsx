@@ -152,7 +152,7 @@ export function RegisterForm(props: {
         info={
           rotating
             ? "Left empty, the new key keeps the rotated key's name."
-            : "A name to know the key by among your saved keys. Left empty, one is made from the team and Key ID."
+            : "A name to know the key by among your saved keys, such as the client. Left empty: Unnamed key (Rename… gives it one later)."
         }
       />
       {rotating ? null : (
