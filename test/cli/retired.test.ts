@@ -113,7 +113,19 @@ describe.skipIf(!HAS_KEYRING)("retired keys through asc-key", { timeout: 120_000
     expect(json.retired).toMatchObject([{ keyId: a.keyId, state: "still-works" }]);
     // Never usable: not listed, no token.
     expect((await cli(["list", "--json"])).stdout).not.toContain(a.keyId);
-    expect((await cli(["token", "--key", a.keyId])).status).toBe(2);
+    const token = await cli(["token", "--key", a.keyId]);
+    expect(token.status).toBe(2);
+    // Said as what it is, not as an unknown key; and so for every command that takes a key.
+    const retiredLine = `asc-key: "Acme" (Key ID ${a.keyId}) is retired: it is kept only to ask Apple whether it still works.\n`;
+    expect(token.stderr).toBe(retiredLine);
+    for (const args of [
+      ["use", a.keyId],
+      ["export", "--key", a.keyId, "--format", "fastlane-json", "--out", path.join(tmp, "retired.json")],
+      ["role", a.keyId, "admin"],
+    ]) {
+      const run = await cli(args);
+      expect([run.status, run.stdout, run.stderr], args.join(" ")).toEqual([2, "", retiredLine]);
+    }
 
     apple.setBehaviour(a.keyId, "revoked");
     verify = await cli(["verify", "--retired", "--json"]);
