@@ -2,6 +2,7 @@
  * API Key Status, driven like a user through the @raycast/api double, against the real core: the private
  * Secret Service `npm test` starts (this file's own service) and the local Apple stand-in.
  */
+import { Icon } from "@raycast/api";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -630,25 +631,46 @@ describe.skipIf(!HAS_KEYRING)("what the key can do, and its health", () => {
     expect(world.apple.requests).toHaveLength(6);
   });
 
-  it("Record Role from Team Keys › App Manager: the check then shows the role and says nothing about it", async () => {
+  it("Record Role from Team Keys: ticks what is recorded; the remembered check is redrawn with it, no request sent", async () => {
     const key = world.key();
     await world.seed(key);
     const screen = await openStatus();
-    // The view does not read the role (nothing there shows it), so each choice is offered.
-    expect(screen.submenuActions("Record Role from Team Keys").map((action) => action.title)).toEqual([
-      "Open Team Keys (Access Column)",
-      "App Manager",
-      "Admin",
-      "Forget Recorded Role",
+    const menu = "Record Role from Team Keys";
+    const shown = () => screen.submenuActions(menu).map((action) => [action.title, action.icon]);
+    // Opened, it reads what is recorded (nothing yet): nothing ticked, nothing to forget.
+    await screen.openSubmenu(menu);
+    expect(shown()).toEqual([
+      ["Open Team Keys (Access Column)", expect.anything()],
+      ["App Manager", Icon.Circle],
+      ["Admin", Icon.Circle],
     ]);
-    await screen.runAction("Record Role from Team Keys › App Manager");
-    await screen.waitFor(() => expect(raycast.toast?.title).toBe("Recorded as App Manager"));
-    expect(world.apple.requests).toHaveLength(0);
     await screen.runAction("Check What the Key Can Do");
     await screen.waitFor(() => expect(screen.markdown).toContain("| Users and Access | Yes |"));
-    expect(screen.markdown).toContain("App Manager (recorded from Team Keys)");
-    expect(screen.markdown).not.toContain(roleWords(key.keyId, "yes", undefined, "")!.text);
+    const note = roleWords(key.keyId, "yes", undefined, "")!.text;
+    expect(screen.markdown).toContain(note);
+    const requests = world.apple.requests.length;
+
+    await screen.runAction(`${menu} › App Manager`);
+    await screen.waitFor(() => expect(raycast.toast?.title).toBe("Recorded as App Manager"));
+    await screen.waitFor(() => expect(screen.markdown).toContain("Role: App Manager (recorded from Team Keys)."));
+    expect(screen.markdown).not.toContain(note);
     expect(raycast.toast?.message ?? "").not.toMatch(/Users and Access|blast radius/);
+    await screen.openSubmenu(menu);
+    expect(shown()).toEqual([
+      ["Open Team Keys (Access Column)", expect.anything()],
+      ["App Manager", Icon.CheckCircle],
+      ["Admin", Icon.Circle],
+      ["Forget Recorded Role", Icon.XMarkCircle],
+    ]);
+
+    await screen.runAction(`${menu} › Admin`);
+    await screen.waitFor(() => expect(screen.markdown).toContain("Role: Admin (recorded from Team Keys)."));
+    expect(screen.markdown).toMatch(new RegExp(`Key ${key.keyId} is an Admin key`));
+    await screen.runAction(`${menu} › Forget Recorded Role`);
+    await screen.waitFor(() => expect(screen.markdown).toContain(note));
+    expect(screen.markdown).not.toContain("Role:");
+    // All of it from what was remembered: Apple was not asked again.
+    expect(world.apple.requests).toHaveLength(requests);
   });
 
   it("a Finance key: no builds, no TestFlight, said as Apple's pages back it; nothing unknown called no", async () => {

@@ -41,6 +41,8 @@ interface KeyActionsProps {
   onLeftoversMoved?: () => void;
   /** After Remove Key… removed the key shown (default: onChanged). */
   onRemoved?: () => void;
+  /** After Record Role from Team Keys (default: onChanged): what is remembered of the last capability check changed. */
+  onRoleRecorded?: () => void;
   /** More sections, after the key's own (API Key Status: the previous keys). */
   children?: ReactNode;
 }
@@ -118,6 +120,7 @@ export function KeyActions(props: KeyActionsProps) {
           onVerified={onVerified}
           onChanged={onChanged}
           onLeftoversMoved={onLeftoversMoved}
+          onRoleRecorded={props.onRoleRecorded ?? onChanged}
         />
       </ActionPanel.Section>
       <ActionPanel.Section>
@@ -155,8 +158,9 @@ function KeyUseActions(props: {
   onVerified: (summary: KeySummary) => void;
   onChanged: () => void;
   onLeftoversMoved: () => void;
+  onRoleRecorded: () => void;
 }) {
-  const { summary, lastSeen, leftovers, onVerified, onChanged, onLeftoversMoved } = props;
+  const { summary, lastSeen, leftovers, onVerified, onChanged, onLeftoversMoved, onRoleRecorded } = props;
   return (
     <>
       <Action
@@ -180,8 +184,8 @@ function KeyUseActions(props: {
         }}
       />
       {summary.kind === "team" ? (
-        // Nothing here shows the role, and the Keychain entry did not change: nothing to read again.
-        <RecordRoleAction keyId={summary.keyId} recorded="unknown" onRecorded={() => undefined} />
+        // The Keychain entry does not change: only what is remembered of the last capability check is read again.
+        <RecordRoleAction keyId={summary.keyId} recorded="unknown" onRecorded={onRoleRecorded} />
       ) : null}
       <Action
         title="Copy Token"

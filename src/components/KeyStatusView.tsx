@@ -137,6 +137,7 @@ export function KeyStatusView(props: { registered?: Registration }) {
           leftovers={health.data?.leftovers}
           onChanged={refresh}
           onLeftoversMoved={() => void health.revalidate()}
+          onRoleRecorded={() => void remembered.revalidate()}
           onRemoved={() => {
             // The removal has read back what LingCode uses now and remembered it: shown without another read.
             void shownAfterRemoval(summary?.keyId).then((report) =>

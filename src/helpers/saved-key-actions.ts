@@ -1,8 +1,10 @@
 import { Alert, confirmAlert, open, showToast, Toast } from "@raycast/api";
 import { TEAM_KEYS_URL } from "../lib/outcomes";
+import { DEFAULT_SWITCH_HINT, withRecordedRole } from "../lib/apple";
 import { KEY_ROLE, type KeyRole } from "../lib/key-role";
 import {
   listKeys,
+  readRecordedRole,
   recordingWords,
   recordKeyRole,
   removeKey,
@@ -15,6 +17,7 @@ import type { KeySummary } from "../lib/status";
 import { keyStore } from "./core";
 import { showFailure } from "./toast";
 import { rememberActive } from "./launcher";
+import { bestEffort, readCapabilities, saveCapabilities } from "./local-storage";
 
 /** The saved keys LingCode could use instead of `key`: every usable one but it. */
 export function otherUsableKeys(keys: readonly ListedKey[], key: ListedKey | undefined): ListedOkKey[] {
@@ -103,18 +106,20 @@ export async function removeKeyConfirmed(key: ListedKey, next?: string | null): 
   }
 }
 
-/** How an Admin key's advice says to switch, in Raycast's words. */
-const SWITCH_HINT = "Rotate Key… makes an App Manager key take its place";
-
 /**
  * Record Role from Team Keys: what the key's Access column shows (or, undefined, forget it), kept with the key's
  * non-secret facts. An Admin key's toast carries the advice to rotate; an App Manager key's says only what was kept.
+ * What API Key Status remembers of the key's last capability check is redrawn with the role (no request to Apple).
  */
 export async function recordRole(keyId: string, role: KeyRole | undefined): Promise<boolean> {
   const toast = await showToast({ style: Toast.Style.Animated, title: "Recording the role…" });
   try {
     const recording = await recordKeyRole(keyStore(), keyId, role);
-    const advice = role === undefined ? undefined : KEY_ROLE[role].advice?.(recording.keyId, SWITCH_HINT);
+    const advice = role === undefined ? undefined : KEY_ROLE[role].advice?.(recording.keyId, DEFAULT_SWITCH_HINT);
+    await bestEffort(async () => {
+      const report = await readCapabilities();
+      if (report?.keyId === recording.keyId) await saveCapabilities(withRecordedRole(report, role));
+    });
     toast.style = Toast.Style.Success;
     toast.title = role === undefined ? "Recorded Role Forgotten" : `Recorded as ${KEY_ROLE[role].label}`;
     toast.message = advice ? `${recordingWords(recording)} ${advice}` : recordingWords(recording);
@@ -123,4 +128,9 @@ export async function recordRole(keyId: string, role: KeyRole | undefined): Prom
     await showFailure("Couldn't Record the Role", error, toast);
     return false;
   }
+}
+
+/** The role recorded for a key, read from the saved keys' list only (no secret); "unknown" when it can't be read. */
+export function recordedRoleOf(keyId: string): Promise<KeyRole | undefined | "unknown"> {
+  return readRecordedRole(keyStore(), keyId).catch(() => "unknown" as const);
 }

@@ -64,7 +64,7 @@ export default async function tool(input: Input) {
       switched: false,
       reason: describeError(error),
     };
-    if (error.code === "key-unknown" || error.code === "key-ambiguous") {
+    if (error.code === "key-unknown" || error.code === "key-ambiguous" || error.code === "key-retired") {
       answer.savedKeys = namesOf((await listKeys(store, { entry: false }).catch(() => ({ keys: [] }))).keys);
     }
     return answer;

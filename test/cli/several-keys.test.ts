@@ -147,7 +147,7 @@ describe("help", () => {
 });
 
 // Each test runs the built CLI a dozen times or more: on a loaded machine that takes more than the default 30 s.
-describe.skipIf(!HAS_KEYRING)("several keys, with the private Secret Service", { timeout: 120_000 }, () => {
+describe.skipIf(!HAS_KEYRING)("several keys", { timeout: 120_000 }, () => {
   useCliMemoryKeychain();
   let service: string;
 

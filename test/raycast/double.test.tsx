@@ -660,7 +660,7 @@ describe("no-view commands and system functions", () => {
     expect(raycast.huds).toEqual(["Copied to Clipboard"]);
   });
 
-  it("a submenu is one entry of the panel; its actions are listed apart and run as 'Submenu › Action'", async () => {
+  it("a submenu is one entry of the panel; onOpen runs as it opens; its actions run as 'Submenu › Action'", async () => {
     const picked: string[] = [];
     function Menu() {
       return (
@@ -669,7 +669,7 @@ describe("no-view commands and system functions", () => {
           actions={
             <ActionPanel>
               <Action title="First" onAction={() => picked.push("first")} />
-              <ActionPanel.Submenu title="Pick" icon={Icon.Person}>
+              <ActionPanel.Submenu title="Pick" icon={Icon.Person} onOpen={() => picked.push("opened")}>
                 <Action title="First" onAction={() => picked.push("pick first")} />
                 <Action title="Second" onAction={() => picked.push("pick second")} />
               </ActionPanel.Submenu>
@@ -686,7 +686,10 @@ describe("no-view commands and system functions", () => {
     expect(screen.submenuActions("Pick").map((a) => a.title)).toEqual(["First", "Second"]);
     await screen.runAction("Pick › Second");
     await screen.runAction("First");
-    expect(picked).toEqual(["pick second", "first"]);
+    // Raycast calls onOpen each time the submenu opens: before an action in it is picked.
+    expect(picked).toEqual(["opened", "pick second", "first"]);
+    await screen.openSubmenu("Pick");
+    expect(picked).toHaveLength(4);
     await expect(screen.runAction("Pick")).rejects.toThrow(/No action "Pick"/);
     await expect(screen.runAction("Second")).rejects.toThrow(/No action "Second"/);
   });

@@ -372,7 +372,20 @@ export class Screen {
       .filter((info) => info.submenu === undefined);
   }
 
-  /** The actions a submenu of the panel opens onto, in order. */
+  /**
+   * Open a submenu of the panel as the user does: its onOpen runs (Raycast calls it each time the submenu opens), and
+   * what it changes is rendered. runAction("Submenu › Action") opens it first too.
+   */
+  async openSubmenu(title: string): Promise<void> {
+    const submenu = this.#actions().find(({ info }) => info.kind === "ActionPanel.Submenu" && info.title === title);
+    if (!submenu) throw new Error(`No submenu "${title}". Actions: ${this.actionTitles().join(", ") || "(none)"}`);
+    await act(async () => {
+      await submenu.node.props.onOpen?.();
+    });
+    await flush();
+  }
+
+  /** The actions a submenu of the panel opens onto, in order (as they are now: openSubmenu runs its onOpen). */
   submenuActions(title: string): ActionInfo[] {
     return this.#actions()
       .map(({ info }) => info)
@@ -392,6 +405,7 @@ export class Screen {
   async runAction(title: string): Promise<void> {
     // "Submenu › Action" runs an action of a submenu, as the user opens it and picks one.
     const [submenu, inside] = title.includes(" › ") ? title.split(" › ", 2) : [undefined, title];
+    if (submenu !== undefined) await this.openSubmenu(submenu);
     const action = this.#actions().find(
       ({ info }) => info.title === inside && info.submenu === submenu && info.kind !== "ActionPanel.Submenu",
     );

@@ -129,6 +129,18 @@ describe.skipIf(!HAS_KEYRING)("switch-api-key", () => {
         switched: false,
         sentence: expect.stringMatching(/^LingCode already uses "Globex"/),
       });
+
+      // A key a rotation took out of use: said to be retired, with the keys that can be used instead.
+      const next = world.key();
+      await registerKey(
+        { kind: "team", issuerId: ISSUER_ID, keyId: next.keyId, p8Text: next.pem },
+        { store: keyStore(), verify: false, rotates: "Globex" },
+      );
+      expect(await switchKey({ key: globex.keyId })).toEqual({
+        switched: false,
+        reason: `"Globex" (Key ID ${globex.keyId}) is retired: it is kept only to ask Apple whether it still works.`,
+        savedKeys: `"Globex" (Key ID ${next.keyId})`,
+      });
     });
 
     it("a key saved before there were several keys is kept, under its default name, when LingCode switches away", async () => {

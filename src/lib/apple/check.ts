@@ -130,6 +130,26 @@ export async function checkCapabilities(
 }
 
 /**
+ * The same report as if it had been drawn with `role` recorded (undefined: none): what it says about the role and the
+ * conclusions that follow from it, from the areas Apple showed, without asking Apple again. For a report kept from an
+ * earlier check once the user records (or forgets) what Team Keys shows.
+ */
+export function withRecordedRole(
+  report: CapabilityReport,
+  role: KeyRole | undefined,
+  switchHint?: string,
+): CapabilityReport {
+  const kept = report.kind === "team" ? role : undefined;
+  const rest: CapabilityReport = { ...report };
+  delete rest.recordedRole;
+  return {
+    ...rest,
+    conclusions: drawConclusions({ keyId: report.keyId, kind: report.kind, areas: report.areas }, switchHint, kept),
+    ...(kept ? { recordedRole: recordedRoleText(kept) } : {}),
+  };
+}
+
+/**
  * Only the Users and Access probe (one request), for after a registration's `valid` check: the answer and, when
  * the key reaches Users and Access, the privilege warning as it reads for any key (never a refusal).
  */

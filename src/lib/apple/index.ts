@@ -11,7 +11,8 @@
  * judge.ts decides, words.ts says it, explain.ts explains a 401, probes.ts lists what is asked, conclusions.ts reads Apple's role pages.
  */
 export { DEFAULT_ASC_API_URL } from "./ask";
-export { checkCapabilities, checkKey, privilegeWarningAfterRegistration } from "./check";
+export { checkCapabilities, checkKey, privilegeWarningAfterRegistration, withRecordedRole } from "./check";
+export { DEFAULT_SWITCH_HINT } from "./conclusions";
 export type { CapabilityOptions, CapabilityReport, CheckOptions, CheckResult } from "./check";
 export { CLOCK_TOLERANCE_SECONDS, type AreaAnswer } from "./judge";
 export { AREA_TITLES, AREAS, PROBES, type Area } from "./probes";

@@ -65,4 +65,4 @@ export {
   retiredHealthLines,
   type RetiredKeyView,
 } from "./retired";
-export { recordKeyRole, recordingWords } from "./roles";
+export { readRecordedRole, recordKeyRole, recordingWords } from "./roles";

@@ -17,7 +17,7 @@ import { AscKeyError, isAscKeyError, isUnreadableEntry } from "../errors";
 import { parseKeyId } from "../ids";
 import type { KeyStore } from "../keychain";
 import { isComplete, type SavedLine, type SavedIndex, type SavedItem } from "../keychain/saved";
-import { DEFAULT_KEY_NAME, freeDefaultName, sameName, shownReference } from "../key-names";
+import { freeDefaultName, sameName, shownReference } from "../key-names";
 import type { KeyRole } from "../key-role";
 import type { KeyRecord } from "../record";
 import { namedKey, noKeySentence, summarize, type KeySummary } from "../status";
@@ -238,6 +238,10 @@ function buildList(snapshot: Snapshot, items?: Map<string, ItemRead>): { keys: L
       keys.push(rowOf(line, items?.get(line.keyId), page.damage !== undefined));
     }
   }
+  // A row with no name anywhere (a stray item, an old line) gets a default name no other row has.
+  for (const key of keys) {
+    if (key.name === "") key.name = freeDefaultName(keys.filter((other) => other.name !== ""));
+  }
   if (snapshot.entry.state === "key") {
     const summary = summarize(snapshot.entry.record) as KeySummary;
     const at = keys.findIndex((key) => key.keyId === summary.keyId);
@@ -267,7 +271,7 @@ function rowOf(line: SavedLine, item: ItemRead | undefined, pageDamaged: boolean
   const damaged = (reason: string): ListedDamagedKey => ({
     state: "damaged",
     keyId: line.keyId,
-    name: line.name ?? DEFAULT_KEY_NAME,
+    name: line.name ?? "",
     reason,
     active: false,
     saved: true,
@@ -278,7 +282,7 @@ function rowOf(line: SavedLine, item: ItemRead | undefined, pageDamaged: boolean
     const summary = summarize(item.item.record) as KeySummary;
     return {
       ...summary,
-      name: line.name ?? item.item.name ?? DEFAULT_KEY_NAME,
+      name: line.name ?? item.item.name ?? "",
       state: "ok",
       active: false,
       saved: true,
@@ -328,9 +332,12 @@ export function findKey(keys: readonly ListedKey[], reference: string): ListedKe
       `${shown === undefined ? "No saved key has that name or Key ID" : `No saved key is named "${shown}" or has that Key ID`}; the saved keys are ${namesOf(keys)}.`,
     );
   }
+  const byKeyId = matches.some((key) => key.keyId === text.toUpperCase());
   throw new AscKeyError(
     "key-ambiguous",
-    `${shown === undefined ? "That" : `"${shown}"`} is the name of one saved key and the Key ID of another (${namesOf(matches)}); give the Key ID.`,
+    byKeyId
+      ? `${shown === undefined ? "That" : `"${shown}"`} is the name of one saved key and the Key ID of another (${namesOf(matches)}); give the Key ID.`
+      : `${shown === undefined ? "That name" : `"${shown}"`} is the name of ${matches.length} saved keys (${namesOf(matches)}); give the Key ID.`,
   );
 }
 
@@ -355,15 +362,19 @@ export async function locateKey(
   snapshot: Snapshot,
   keys: ListedKey[],
   reference: string,
+  options: { retired?: boolean } = {},
 ): Promise<{ key: ListedKey; item?: SavedItem }> {
+  // A reference that means no usable key may mean a retired one (false: the caller looks further first).
+  const unknown = async (error: AscKeyError) =>
+    options.retired === false ? error : await retiredInstead(store, reference, error);
   try {
     return { key: findKey(keys, reference) };
   } catch (error) {
     if (!isAscKeyError(error, "key-unknown") && !isAscKeyError(error, "no-key")) throw error;
     const keyId = keyIdOf(reference);
-    if (keyId === undefined) throw await retiredInstead(store, reference, error);
+    if (keyId === undefined) throw await unknown(error);
     const found = await readItemState(store, keyId);
-    if (found.state !== "ok") throw await retiredInstead(store, reference, error);
+    if (found.state !== "ok") throw await unknown(error);
     const summary = summarize(found.item.record) as KeySummary;
     const name = found.item.name ?? freeDefaultName(keys);
     return {
@@ -457,13 +468,19 @@ export async function readSavedKey(store: KeyStore, reference: string): Promise<
   let keys = buildList(snapshot).keys;
   let found: { key: ListedKey; item?: SavedItem };
   try {
-    found = await locateKey(store, snapshot, keys, reference);
+    found = await locateKey(store, snapshot, keys, reference, { retired: false });
   } catch (error) {
     if (!isAscKeyError(error, "key-unknown") && !isAscKeyError(error, "no-key")) throw error;
-    // Perhaps the key in LingCode's entry, not yet among the saved keys (locate has looked for an item already).
+    // Perhaps the key in LingCode's entry, not yet among the saved keys (locate has looked for an item already);
+    // only a reference that means no usable key at all is looked for among the retired keys.
     snapshot.entry = await readEntryState(store);
     keys = buildList(snapshot).keys;
-    found = { key: findKey(keys, reference) };
+    try {
+      found = { key: findKey(keys, reference) };
+    } catch (again) {
+      if (!isAscKeyError(again, "key-unknown") && !isAscKeyError(again, "no-key")) throw again;
+      throw await retiredInstead(store, reference, again);
+    }
   }
   const { record, name } = await recordOf(store, snapshot, found.key, found.item);
   return { record, summary: { ...(summarize(record) as KeySummary), name: name ?? found.key.name } };

@@ -29,11 +29,12 @@ import {
   renameSavedKey,
   useSavedKey,
   type ListedKey,
+  type ListedOkKey,
 } from "../../../src/lib/keys";
 import { HAS_KEYRING, HAS_KEYTAR, loadKeytar, lookupDirectly, testService } from "../../support/keyring";
 import { makeKey, makeKeyId, makeRecord, type TestKey } from "../../support/keys";
 import { expectNoSecret } from "../../support/leaks";
-import { memoryStore as memoryStoreIn, type MemoryBackend } from "../../support/memory-keychain";
+import { memoryBackend, memoryStore as memoryStoreIn, type MemoryBackend } from "../../support/memory-keychain";
 
 const TEAM_A = "3f2a9c1e-7b4d-4e8a-9c6f-1d2e3f4a5b6c"; // ends in b6c
 const TEAM_B = "69a6de70-03db-47e3-e053-5b8c7c11a4d1"; // ends in 4d1
@@ -431,6 +432,55 @@ describe("the saved keys, in memory", () => {
     const revoked = `Key ${globex.keyId} is revoked: Apple refused it twice, and only that record is kept.`;
     for (const action of actions(globex.keyId)) expect((await refusal(action(), "key-retired")).message).toBe(revoked);
     await refusal(useSavedKey(store, "Globex"), "key-unknown");
+  });
+
+  it("a retired key's name never hides a usable key; a key only in LingCode's entry is found without asking the retired list", async () => {
+    const a = { k: key(), keyId: makeKeyId() };
+    const b = { k: key(), keyId: makeKeyId() };
+    await registerKey(teamInput(a.k, a.keyId), { store, verify: false });
+    await registerKey(teamInput(b.k, b.keyId), { store, verify: false, rotates: a.keyId });
+    await renameSavedKey(store, b.keyId, "Beta");
+    // The retired key is "Unnamed key"; so is a key LingCode itself then wrote to its entry (not yet saved apart).
+    expect((await store.retired.readList()).map((line) => [line.keyId, "name" in line && line.name])).toEqual([
+      [a.keyId, "Unnamed key"],
+    ]);
+    const c = makeRecord({ issuerId: TEAM_A }, key());
+    await store.write(c);
+    expect((await readSavedKey(store, "Unnamed key")).record.keyId).toBe(c.keyId);
+    backend.calls.length = 0;
+    expect((await readSavedKey(store, c.keyId)).record.keyId).toBe(c.keyId);
+    expect(backend.calls.filter((call) => call.account === "retired")).toEqual([]);
+    // Only a reference that means no usable key at all is the retired key's.
+    expect((await refusal(readSavedKey(store, a.keyId), "key-retired")).message).toContain("is retired");
+  });
+
+  it("a key with no name anywhere gets a default name no other key has; two keys with one name are said to be two", async () => {
+    // A Keychain that lists its items, as the real ones do: a stray item the list lost is found.
+    const listing = memoryBackend({ listing: true });
+    store = createKeyStore({ service: store.service, backend: listing });
+    const { acme } = await threeKeys(store); // the third is "Unnamed key"
+    // A stray, damaged item the list lost (a crash), with no name: listed, named apart from the unnamed key.
+    await listing.set(savedKeysService(store.service), itemAccount("STRAY00001"), "test", '{"version":1}');
+    const listed = await listKeys(store, { items: true });
+    const names = listed.keys.map((k) => k.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(expect.arrayContaining(["Unnamed key", "Unnamed key (2)"]));
+    expect((await useSavedKey(store, "Unnamed key")).current.name).toBe("Unnamed key");
+    await useSavedKey(store, acme.keyId);
+
+    const [first, second] = listed.keys.filter((k): k is ListedOkKey => k.state === "ok").slice(0, 2);
+    const twins = [first, { ...second, name: "acme" }];
+    const error = (() => {
+      try {
+        findKey(twins, "ACME");
+      } catch (thrown) {
+        return thrown as AscKeyError;
+      }
+    })();
+    expect(error?.code).toBe("key-ambiguous");
+    expect(error?.message).toBe(
+      `"ACME" is the name of 2 saved keys ("Acme" (Key ID ${first.keyId}), "acme" (Key ID ${second.keyId})); give the Key ID.`,
+    );
   });
 
   it("renaming: the list and the item follow; a key only in LingCode's entry is saved under its new name", async () => {
