@@ -118,15 +118,7 @@ export async function checkCapabilities(
 ): Promise<CapabilityReport> {
   const areas = AREAS.filter((area) => (options.areas ?? AREAS).includes(area));
   const { found } = await probe(credentials, areas, options);
-  const { keyId, kind } = credentials;
-  const role = kind === "team" ? options.role : undefined;
-  return {
-    keyId,
-    kind,
-    ...found,
-    conclusions: drawConclusions({ keyId, kind, areas: found.areas }, options.switchHint, role),
-    ...(role ? { recordedRole: recordedRoleText(role) } : {}),
-  };
+  return drawn({ keyId: credentials.keyId, kind: credentials.kind, ...found }, options.role, options.switchHint);
 }
 
 /**
@@ -139,12 +131,21 @@ export function withRecordedRole(
   role: KeyRole | undefined,
   switchHint?: string,
 ): CapabilityReport {
-  const kept = report.kind === "team" ? role : undefined;
-  const rest: CapabilityReport = { ...report };
-  delete rest.recordedRole;
+  const facts = { ...report };
+  delete facts.recordedRole;
+  return drawn(facts, role, switchHint);
+}
+
+/** A report from what Apple showed: the conclusions, and the role recorded from Team Keys (a team key's only). */
+function drawn(
+  facts: Omit<CapabilityReport, "conclusions" | "recordedRole">,
+  role: KeyRole | undefined,
+  switchHint: string | undefined,
+): CapabilityReport {
+  const kept = facts.kind === "team" ? role : undefined;
   return {
-    ...rest,
-    conclusions: drawConclusions({ keyId: report.keyId, kind: report.kind, areas: report.areas }, switchHint, kept),
+    ...facts,
+    conclusions: drawConclusions(facts, switchHint, kept),
     ...(kept ? { recordedRole: recordedRoleText(kept) } : {}),
   };
 }
