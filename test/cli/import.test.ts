@@ -30,8 +30,7 @@ function cliChild(args: string[], extraEnv: Record<string, string> = {}): Promis
 
 /** `asc-key <args>` in this process (test/support/asc-key.ts), with exactly the test's environment. */
 function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  const unset = Object.fromEntries(Object.keys(process.env).map((name) => [name, undefined]));
-  return inProcess(args, { env: { ...unset, ...env, ...extraEnv } });
+  return inProcess(args, { exactEnv: { ...env, ...extraEnv } });
 }
 
 const pems: string[] = [];

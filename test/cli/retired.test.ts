@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { savedKeysService } from "../../src/lib/keychain";
 import { retiredAccount } from "../../src/lib/keychain/retired";
 import { startAppleStandIn, type AppleStandIn } from "../support/apple-stand-in";
@@ -23,8 +23,7 @@ const pems: string[] = [];
 
 /** `asc-key <args>` in this process (test/support/asc-key.ts), with exactly the test's environment. */
 function cli(args: string[]): Promise<Run> {
-  const unset = Object.fromEntries(Object.keys(process.env).map((name) => [name, undefined]));
-  return inProcess(args, { env: { ...unset, ...env } });
+  return inProcess(args, { exactEnv: env });
 }
 
 function expectNoSecrets(run: Run) {
@@ -68,14 +67,17 @@ describe("forget-retired help", () => {
 
 describe.skipIf(!HAS_KEYRING)("retired keys through asc-key", { timeout: 120_000 }, () => {
   useCliMemoryKeychain();
-  it("rotate A → B: A still works, then two refusals 10 minutes apart by Apple's clock prove it revoked", async () => {
-    const service = testService("cli-retired");
+  let service: string;
+  beforeEach(() => {
+    service = testService("cli-retired");
     env = {
       ...(process.env as Record<string, string>),
       LINGCODE_KEYCHAIN_SERVICE: service,
       LINGCODE_ASC_API_URL: apple.url,
     };
     delete env.NODE_OPTIONS;
+  });
+  it("rotate A → B: A still works, then two refusals 10 minutes apart by Apple's clock prove it revoked", async () => {
     const a = made();
     const b = made();
     expect(
@@ -153,13 +155,6 @@ describe.skipIf(!HAS_KEYRING)("retired keys through asc-key", { timeout: 120_000
   });
 
   it("forget-retired deletes a retired key's material without proof", async () => {
-    const service = testService("cli-retired-forget");
-    env = {
-      ...(process.env as Record<string, string>),
-      LINGCODE_KEYCHAIN_SERVICE: service,
-      LINGCODE_ASC_API_URL: apple.url,
-    };
-    delete env.NODE_OPTIONS;
     const a = made();
     const b = made();
     await cli(["register", "--issuer-id", ISSUER_ID, "--key-id", a.keyId, "--p8", a.file, "--name", "Acme"]);

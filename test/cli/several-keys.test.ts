@@ -43,9 +43,7 @@ const testEnv = new AsyncLocalStorage<Record<string, string>>();
 
 /** `asc-key <args>` in this process (test/support/asc-key.ts), with exactly the test's environment. */
 function cli(args: string[], input = ""): Promise<Run> {
-  const own = testEnv.getStore() ?? env;
-  const unset = Object.fromEntries(Object.keys(process.env).map((name) => [name, undefined]));
-  return inProcess(args, { env: { ...unset, ...own }, input });
+  return inProcess(args, { exactEnv: testEnv.getStore() ?? env, input });
 }
 
 /** `asc-key <args>` as a child process of the built bundle (built once per run by test/support/build-cli.ts). */

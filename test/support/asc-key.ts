@@ -50,6 +50,8 @@ export const COMMANDS = ["register", "status", "verify", "token", "remove", "ope
 export interface RunOptions {
   /** Overrides (undefined removes a variable). */
   env?: Record<string, string | undefined>;
+  /** In this process only: the whole environment of the run, instead of the test process's with `env` over it. */
+  exactEnv?: Record<string, string>;
   input?: string | Buffer;
   /** Child processes only: the working directory (default: the file's temporary folder). */
   cwd?: string;
@@ -88,7 +90,7 @@ export async function cli(args: string[], options: RunOptions = {}): Promise<Run
     out: (line) => void (stdout += `${outLine(line)}\n`),
     err: (line) => void (stderr += `${errLine(line)}\n`),
     stdin: Readable.from(input),
-    env: environment(options.env),
+    env: options.exactEnv ?? environment(options.env),
     platform: process.platform,
   };
   const status = await main(args, io);
