@@ -71,7 +71,9 @@ import { createPublicKey, KeyObject, randomUUID, verify } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import type { KeyRecord } from "../../src/lib/record";
+import { clearTokenCache } from "../../src/lib/token";
 
 export type Answer =
   | "ok"
@@ -266,6 +268,37 @@ const APPLE_ERRORS = {
       "An unexpected error occurred on the server side. If this issue continues, contact us at https://developer.apple.com/contact/.",
   },
 } as const;
+
+/**
+ * The stand-in of one test file: started before its tests and closed after them; before each test its requests are
+ * emptied, its clock and `Date` header put back, and the token cache cleared. The handle reaches the file's stand-in
+ * once it has started (in a test or a hook, not while the file is collected).
+ */
+export function useAppleStandIn(options: StartOptions = {}): AppleStandIn {
+  let standIn: AppleStandIn | undefined;
+  const current = (): AppleStandIn => {
+    if (!standIn) throw new Error("The Apple stand-in starts in beforeAll.");
+    return standIn;
+  };
+  beforeAll(async () => {
+    standIn = await startAppleStandIn(options);
+  });
+  afterAll(async () => {
+    await standIn?.close();
+  });
+  beforeEach(() => {
+    current().requests.length = 0;
+    current().setClockSkew(0);
+    current().setDateOffset(0);
+    clearTokenCache();
+  });
+  return new Proxy({} as AppleStandIn, {
+    get(_, property) {
+      const value: unknown = Reflect.get(current(), property);
+      return typeof value === "function" ? value.bind(current()) : value;
+    },
+  });
+}
 
 export async function startAppleStandIn(options: StartOptions = {}): Promise<AppleStandIn> {
   const keys = new Map<string, Registered>();

@@ -3,7 +3,7 @@
  * token, one request per probe), one key per role as Apple's pages describe it, and the one judgement both share.
  */
 import { roleWords } from "../../../src/lib/key-role";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   AREAS,
   checkCapabilities,
@@ -18,33 +18,20 @@ import { MAX_REQUESTS } from "../../../src/lib/apple/probes";
 import { isAscKeyError } from "../../../src/lib/errors";
 import { OUTCOME, OUTCOMES, outcomeSentence } from "../../../src/lib/outcomes";
 import type { KeyRecord } from "../../../src/lib/record";
-import { clearTokenCache } from "../../../src/lib/token";
 import {
-  type AppleStandIn,
   type Behaviour,
   type Answer,
   HOSTILE_DETAIL,
   HOSTILE_TITLE,
   ROLE_CASES,
   startAppleStandIn,
+  useAppleStandIn,
 } from "../../support/apple-stand-in";
 import { LONE_SURROGATE, RAW_CONTROL } from "../../support/controls";
 import { ISSUER_ID, makeKey, makeRecord } from "../../support/keys";
 import { closedPortUrl } from "../../support/network";
 
-let apple: AppleStandIn;
-
-beforeAll(async () => {
-  apple = await startAppleStandIn();
-});
-afterAll(async () => {
-  await apple.close();
-});
-beforeEach(() => {
-  apple.requests.length = 0;
-  apple.setClockSkew(0);
-  clearTokenCache();
-});
+const apple = useAppleStandIn();
 
 /** A registered record and one check of it; asserts the check sent exactly one request, as specified. */
 async function check(

@@ -1,24 +1,12 @@
 /** A rejected key explained, against the Apple stand-in: the individual-key retry, the pause-and-retry, the causes. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkKey, explainRejection } from "../../../src/lib/apple";
 import type { KeyRecord } from "../../../src/lib/record";
-import { clearTokenCache, decodeTokenClaims } from "../../../src/lib/token";
-import { startAppleStandIn, type AppleStandIn, type Behaviour, type Answer } from "../../support/apple-stand-in";
+import { decodeTokenClaims } from "../../../src/lib/token";
+import { type Behaviour, type Answer, useAppleStandIn } from "../../support/apple-stand-in";
 import { ISSUER_ID, makeRecord } from "../../support/keys";
 
-let apple: AppleStandIn;
-
-beforeAll(async () => {
-  apple = await startAppleStandIn();
-});
-afterAll(async () => {
-  await apple.close();
-});
-beforeEach(() => {
-  apple.requests.length = 0;
-  apple.setClockSkew(0);
-  clearTokenCache();
-});
+const apple = useAppleStandIn();
 
 /** A key registered with Apple as `atApple` says, checked as `record` says; the check must be a rejection. */
 async function rejected(record: KeyRecord, atApple: Partial<KeyRecord> = {}, behaviour: Behaviour | Answer = "ok") {

@@ -18,8 +18,8 @@ import {
   verifySavedKey,
 } from "../../../src/lib/keys";
 import { serializeRecord, type KeyRecord } from "../../../src/lib/record";
-import { clearTokenCache, decodeTokenClaims } from "../../../src/lib/token";
-import { type AppleStandIn, type Answer, startAppleStandIn } from "../../support/apple-stand-in";
+import { decodeTokenClaims } from "../../../src/lib/token";
+import { type Answer, useAppleStandIn } from "../../support/apple-stand-in";
 import { ISSUER_ID, makeKey, makeKeyId, makeRecord, type TestKey } from "../../support/keys";
 import { expectNoSecret } from "../../support/leaks";
 import { memoryStore as memoryStoreIn } from "../../support/memory-keychain";
@@ -28,22 +28,16 @@ import { closedPortUrl } from "../../support/network";
 const KEYRING = process.env.LINGCODE_TEST_KEYRING === "1" && process.platform === "linux";
 const NOW = Date.parse("2026-11-26T04:00:00.000Z");
 
-let apple: AppleStandIn;
+const apple = useAppleStandIn();
 let dir: string;
 /** Every PEM made in this file: no result, JSON or message may carry any part of one. */
 const pems: string[] = [];
 
 beforeAll(async () => {
-  apple = await startAppleStandIn();
   dir = await fs.mkdtemp(path.join(os.tmpdir(), "lingcode-pipeline-"));
 });
 afterAll(async () => {
-  await apple.close();
   await fs.rm(dir, { recursive: true, force: true });
-});
-beforeEach(() => {
-  apple.requests.length = 0;
-  clearTokenCache();
 });
 
 // ---------------------------------------------------------------------------------------------------------------

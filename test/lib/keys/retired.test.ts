@@ -4,7 +4,7 @@
  * down, or while B is refused too, proves nothing. The first two cases run on the private Secret Service (what is kept
  * and deleted is what a bare `secret-tool lookup` finds); the others, about the same logic, in memory.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createKeyStore, type KeyStore } from "../../../src/lib/keychain";
 import { retiredAccount } from "../../../src/lib/keychain/retired";
 import { savedKeysService } from "../../../src/lib/keychain/saved";
@@ -17,26 +17,13 @@ import {
   retiredHealthLines,
   type RetiredKeyView,
 } from "../../../src/lib/keys";
-import { clearTokenCache } from "../../../src/lib/token";
-import { startAppleStandIn, type AppleStandIn } from "../../support/apple-stand-in";
+import { useAppleStandIn } from "../../support/apple-stand-in";
 import { HAS_KEYRING, lookupDirectly, testService } from "../../support/keyring";
 import { ISSUER_ID, makeKey, makeKeyId } from "../../support/keys";
 import { memoryStore } from "../../support/memory-keychain";
 
-let apple: AppleStandIn;
+const apple = useAppleStandIn();
 const pems: string[] = [];
-
-beforeAll(async () => {
-  apple = await startAppleStandIn();
-});
-afterAll(async () => {
-  await apple.close();
-});
-beforeEach(() => {
-  apple.requests.length = 0;
-  apple.setDateOffset(0);
-  clearTokenCache();
-});
 
 function appleKey(): KeyInput & { keyId: string } {
   const k = makeKey();
