@@ -12,7 +12,7 @@ import { startAppleStandIn, type AppleStandIn } from "../support/apple-stand-in"
 import { cli as inProcess, realKeyring, useCliMemoryKeychain } from "../support/asc-key";
 import { runNode, type Run } from "../support/cli";
 import { HAS_KEYRING, testService } from "../support/keyring";
-import { makeKey, makeKeyId, type TestKey } from "../support/keys";
+import { makeKey, makeKeyFile, type KeyFile } from "../support/keys";
 
 const ROOT = process.cwd();
 const BUNDLE = path.join(ROOT, "dist-cli", "asc-key.js");
@@ -51,20 +51,7 @@ function expectRefused(run: Run, status: number, pattern: RegExp) {
   expectNoSecrets(run);
 }
 
-interface Made {
-  key: TestKey;
-  keyId: string;
-  file: string;
-}
-
-function made(): Made {
-  const key = makeKey();
-  pems.push(key.pem);
-  const keyId = makeKeyId();
-  const file = path.join(mkdtempSync(path.join(tmp, "key-")), `AuthKey_${keyId}.p8`);
-  writeFileSync(file, key.pem, { mode: 0o600 });
-  return { key, keyId, file };
-}
+const made = (): KeyFile => makeKeyFile(tmp, pems);
 
 async function fingerprintOf(service?: string): Promise<string | undefined> {
   const run = await cli(["status", "--json"], service ? { LINGCODE_KEYCHAIN_SERVICE: service } : {});
@@ -101,7 +88,7 @@ describe.skipIf(!HAS_KEYRING)("asc-key import", () => {
     env.LINGCODE_ASC_API_URL = apple.url;
   });
 
-  const register = (k: Made) =>
+  const register = (k: KeyFile) =>
     cli(["register", "--issuer-id", TEAM, "--key-id", k.keyId, "--p8", k.file, "--skip-verify"]);
 
   it("export --format fastlane-json, then import --from fastlane-json: the same key, nothing new when saved", async () => {

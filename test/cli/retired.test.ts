@@ -4,7 +4,7 @@
  * check is not proof, two 10 minutes apart by Apple's clock are; forget-retired needs --yes. No output carries key
  * material.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -14,7 +14,7 @@ import { startAppleStandIn, type AppleStandIn } from "../support/apple-stand-in"
 import { cli as inProcess, storedSecret, useCliMemoryKeychain } from "../support/asc-key";
 import type { Run } from "../support/cli";
 import { HAS_KEYRING, testService } from "../support/keyring";
-import { ISSUER_ID, makeKey, makeKeyId } from "../support/keys";
+import { ISSUER_ID, makeKeyFile, type KeyFile } from "../support/keys";
 
 let tmp: string;
 let apple: AppleStandIn;
@@ -35,14 +35,11 @@ function expectNoSecrets(run: Run) {
   expect(run.stdout + run.stderr).not.toContain(ISSUER_ID);
 }
 
-function made(): { keyId: string; file: string } {
-  const key = makeKey();
-  pems.push(key.pem);
-  const keyId = makeKeyId();
-  apple.register({ keyId, kind: "team", issuerId: ISSUER_ID, publicKey: key.publicKey });
-  const file = path.join(tmp, `AuthKey_${keyId}.p8`);
-  writeFileSync(file, key.pem, { mode: 0o600 });
-  return { keyId, file };
+/** A team key of its own file, known to the stand-in. */
+function made(): KeyFile {
+  const made = makeKeyFile(tmp, pems);
+  apple.register({ keyId: made.keyId, kind: "team", issuerId: ISSUER_ID, publicKey: made.key.publicKey });
+  return made;
 }
 
 beforeAll(async () => {

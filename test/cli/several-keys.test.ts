@@ -26,7 +26,7 @@ import {
   usesRealKeyring,
 } from "../support/asc-key";
 import { runNode, type Run } from "../support/cli";
-import { makeKey, makeKeyId, makeRecord, type TestKey } from "../support/keys";
+import { makeKey, makeKeyFile, makeKeyId, makeRecord, type KeyFile } from "../support/keys";
 
 const ROOT = process.cwd();
 const BUNDLE = path.join(ROOT, "dist-cli", "asc-key.js");
@@ -68,25 +68,11 @@ function expectNoSecrets(text: string) {
   expect(text).not.toContain(TEAM_B);
 }
 
-interface Made {
-  key: TestKey;
-  keyId: string;
-  file: string;
-}
+const made = (): KeyFile => makeKeyFile(tmp, pems);
 
-function made(): Made {
-  const key = makeKey();
-  pems.push(key.pem);
-  const keyId = makeKeyId();
-  const dir = mkdtempSync(path.join(tmp, "key-"));
-  const file = path.join(dir, `AuthKey_${keyId}.p8`);
-  writeFileSync(file, key.pem, { mode: 0o600 });
-  return { key, keyId, file };
-}
-
-const registerTeam = (k: Made, issuerId: string, extra: string[] = [], run = cli) =>
+const registerTeam = (k: KeyFile, issuerId: string, extra: string[] = [], run = cli) =>
   run(["register", "--issuer-id", issuerId, "--key-id", k.keyId, "--p8", k.file, "--skip-verify", ...extra]);
-const registerIndividual = (k: Made, extra: string[] = [], run = cli) =>
+const registerIndividual = (k: KeyFile, extra: string[] = [], run = cli) =>
   run(["register", "--individual", "--key-id", k.keyId, "--p8", k.file, "--skip-verify", ...extra]);
 
 /** What the saved keys' item of a key holds, as the record LingCode's entry would hold it. */

@@ -1,4 +1,6 @@
 import { generateKeyPairSync, KeyObject } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import type { KeyRecord } from "../../src/lib/record";
 
 /** Throwaway keys, made at run time: no private key is ever committed. */
@@ -23,6 +25,23 @@ export function makeKeyId(): string {
     0,
     10,
   );
+}
+
+/** A new key and its file as Apple names it (`AuthKey_<Key ID>.p8`, mode 0600), in a fresh folder under `dir`. */
+export interface KeyFile {
+  key: TestKey;
+  keyId: string;
+  file: string;
+}
+
+/** Makes a KeyFile; its PEM is added to `pems` (what no output may carry any piece of). */
+export function makeKeyFile(dir: string, pems: string[]): KeyFile {
+  const key = makeKey();
+  pems.push(key.pem);
+  const keyId = makeKeyId();
+  const file = path.join(mkdtempSync(path.join(dir, "key-")), `AuthKey_${keyId}.p8`);
+  writeFileSync(file, key.pem, { mode: 0o600 });
+  return { key, keyId, file };
 }
 
 /**
