@@ -7,10 +7,9 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import Command from "../src/import-keys";
-import { fastlaneApiKeyJson } from "../src/lib/exports";
 import { keyFingerprint } from "../src/lib/key";
 import { answerNextAlert, raycast, render, type Screen } from "./raycast/harness";
-import { HAS_KEYRING, ISSUER_ID, ISSUER_SUFFIX, testWorld, type WorldKey } from "./support/world";
+import { fastlaneJsonOf, HAS_KEYRING, ISSUER_ID, ISSUER_SUFFIX, testWorld } from "./support/world";
 
 const world = testWorld("import-keys");
 
@@ -20,16 +19,6 @@ afterEach(async () => {
   for (const folder of ["private_keys", ".appstoreconnect"])
     await fs.rm(path.join(world.home, folder), { recursive: true, force: true });
 });
-
-const jsonOf = (key: WorldKey) =>
-  fastlaneApiKeyJson({
-    version: 1,
-    kind: key.kind,
-    issuerId: key.issuerId,
-    keyId: key.keyId,
-    privateKey: key.pem,
-    savedAt: "",
-  });
 
 async function open(): Promise<Screen> {
   const screen = await render(<Command />);
@@ -83,7 +72,7 @@ describe.skipIf(!HAS_KEYRING)("Import Keys", () => {
 
   it("a picked fastlane JSON: its key listed, imported, then the file offered to the Trash", async () => {
     const key = world.key();
-    const file = await world.writeFile("asc.json", jsonOf(key));
+    const file = await world.writeFile("asc.json", fastlaneJsonOf(key));
     const broken = await world.writeFile("other.json", `not json ${key.pem}`);
 
     const screen = await open();

@@ -26,6 +26,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { keyStore } from "../../src/helpers/core";
+import { fastlaneApiKeyJson } from "../../src/lib/exports";
 import { createSecretToolBackend, DEFAULT_SERVICE, type SecretBackend } from "../../src/lib/keychain";
 import type { KeyRecord } from "../../src/lib/record";
 import { clearTokenCache } from "../../src/lib/token";
@@ -338,6 +339,18 @@ export function toastTitles(toast: ToastRecord | undefined): string[] {
   const titles: string[] = [];
   for (const state of toast?.history ?? []) if (titles[titles.length - 1] !== state.title) titles.push(state.title);
   return titles;
+}
+
+/** A key as fastlane's API key JSON holds it (what `asc-key export --format fastlane-json` writes). */
+export function fastlaneJsonOf(key: WorldKey): string {
+  return fastlaneApiKeyJson({
+    version: 1,
+    kind: key.kind,
+    issuerId: key.issuerId,
+    keyId: key.keyId,
+    privateKey: key.pem,
+    savedAt: "",
+  });
 }
 
 /** A JWT's header and claims, without checking anything. */

@@ -1,10 +1,9 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { fastlaneApiKeyJson } from "../../src/lib/exports";
 import { keyFingerprint } from "../../src/lib/key";
 import * as importTool from "../../src/tools/import-api-key";
-import { ISSUER_ID, ISSUER_SUFFIX, HAS_KEYRING, testWorld, type WorldKey } from "../support/world";
+import { fastlaneJsonOf, ISSUER_ID, ISSUER_SUFFIX, HAS_KEYRING, testWorld } from "../support/world";
 
 const run = importTool.default;
 const confirmation = importTool.confirmation;
@@ -12,19 +11,9 @@ const confirmation = importTool.confirmation;
 describe.skipIf(!HAS_KEYRING)("import-api-key", () => {
   const world = testWorld("tools-import");
 
-  const jsonOf = (key: WorldKey) =>
-    fastlaneApiKeyJson({
-      version: 1,
-      kind: key.kind,
-      issuerId: key.issuerId,
-      keyId: key.keyId,
-      privateKey: key.pem,
-      savedAt: "",
-    });
-
   it("asks first, naming the key, the masked Issuer ID, the file, the name and what LingCode uses; nothing is read from Apple", async () => {
     const key = world.key();
-    const file = await world.writeFile("asc.json", jsonOf(key));
+    const file = await world.writeFile("asc.json", fastlaneJsonOf(key));
     const shown = await confirmation({ path: file });
     const name = `Unnamed key`;
     expect(shown).toEqual({
@@ -46,7 +35,7 @@ describe.skipIf(!HAS_KEYRING)("import-api-key", () => {
   it("imports ~/ci/asc.json through Apple's check and the Keychain, and reminds that the file holds the key", async () => {
     const key = world.key();
     await fs.mkdir(path.join(world.home, "ci"), { recursive: true });
-    await fs.writeFile(path.join(world.home, "ci", "asc.json"), jsonOf(key));
+    await fs.writeFile(path.join(world.home, "ci", "asc.json"), fastlaneJsonOf(key));
     const result = await run({ path: "~/ci/asc.json", name: "CI" });
     expect(result).toMatchObject({
       saved: true,
@@ -68,7 +57,7 @@ describe.skipIf(!HAS_KEYRING)("import-api-key", () => {
     const key = world.key();
     await world.seed(key);
     const before = await world.saved();
-    const file = await world.writeFile("asc.json", jsonOf(key));
+    const file = await world.writeFile("asc.json", fastlaneJsonOf(key));
     expect(await confirmation({ path: file })).toBeUndefined();
     const result = await run({ path: file });
     expect(result).toMatchObject({ saved: false, alreadySaved: true, keyId: key.keyId });
@@ -91,7 +80,7 @@ describe.skipIf(!HAS_KEYRING)("import-api-key", () => {
 
   it("a key Apple rejects is not saved", async () => {
     const key = world.key({ answer: "revoked" });
-    const file = await world.writeFile("asc.json", jsonOf(key));
+    const file = await world.writeFile("asc.json", fastlaneJsonOf(key));
     const result = await run({ path: file });
     expect(result).toMatchObject({ saved: false, outcome: "rejected" });
     world.expectClean(result);
