@@ -19,6 +19,7 @@ import { LOCKED_MESSAGE } from "../src/lib/keychain/linux";
 import { answerNextAlert, raycast, render, setClipboardText, type Screen } from "./raycast/harness";
 import {
   ANSWER_OF,
+  decodeJwt,
   testWorld,
   expectNothingSecret,
   HAS_KEYRING,
@@ -56,6 +57,20 @@ async function submit(screen: Screen) {
 async function settle(screen: Screen) {
   await screen.waitFor(() => raycast.toast === undefined || raycast.toast.style !== "ANIMATED");
   await screen.waitFor(() => !screen.isLoading);
+}
+
+/** LingCode's key saved, then a new key saved from the form with Use for LingCode unchecked (named `name`, if given). */
+async function saveBesideLingCodes(name?: string): Promise<{ old: WorldKey; key: WorldKey; screen: Screen }> {
+  const old = world.key();
+  await world.seed(old);
+  const key = world.key();
+  const file = await world.writeP8(key);
+  const screen = await openForm();
+  await fill(screen, key, file);
+  if (name !== undefined) await screen.form.setValue("name", name);
+  await screen.form.setValue("use", false);
+  await submit(screen);
+  return { old, key, screen };
 }
 
 async function waitForStatus(screen: Screen) {
@@ -801,15 +816,7 @@ describe.skipIf(!HAS_KEYRING)("replacing the saved key", () => {
   });
 
   it("unchecking Use for LingCode only saves the key: no question, LingCode keeps its key", async () => {
-    const old = world.key();
-    await world.seed(old);
-    const key = world.key();
-    const file = await world.writeP8(key);
-    const screen = await openForm();
-    await fill(screen, key, file);
-    await screen.form.setValue("name", "Globex");
-    await screen.form.setValue("use", false);
-    await submit(screen);
+    const { old, key } = await saveBesideLingCodes("Globex");
     expect(raycast.alerts).toHaveLength(0);
     expect(await world.saved()).toMatchObject({ keyId: old.keyId });
     // The toast names the key saved, not as if LingCode used it; that LingCode keeps its key comes first.
@@ -834,14 +841,7 @@ describe.skipIf(!HAS_KEYRING)("replacing the saved key", () => {
   });
 
   it("after saving a key LingCode does not use, the view is about LingCode's key and acts on it", async () => {
-    const old = world.key();
-    await world.seed(old);
-    const key = world.key();
-    const file = await world.writeP8(key);
-    const screen = await openForm();
-    await fill(screen, key, file);
-    await screen.form.setValue("use", false);
-    await submit(screen);
+    const { old, key, screen } = await saveBesideLingCodes();
     await waitForStatus(screen);
     expect(screen.markdown).toMatch(new RegExp(`^# Yes, Issuer ID ends in \\S+, Key ID ${old.keyId}\n`));
     expect(screen.markdown).toContain(`(Key ID ${key.keyId}) beside it: LingCode keeps using the key above.`);
@@ -849,20 +849,12 @@ describe.skipIf(!HAS_KEYRING)("replacing the saved key", () => {
 
     await screen.runAction("Copy Token");
     const copied = raycast.clipboard.at(-1)!;
-    const kid = JSON.parse(Buffer.from(copied.text.split(".")[0], "base64url").toString()).kid;
-    expect(kid).toBe(old.keyId);
+    expect(decodeJwt(copied.text).header.kid).toBe(old.keyId);
     expect(raycast.huds.at(-1)).toMatch(new RegExp(`^Copied a token for key ${old.keyId}, `));
   });
 
   it("a key Apple accepted when it was saved beside LingCode's shows that check once LingCode uses it", async () => {
-    const old = world.key();
-    await world.seed(old);
-    const key = world.key();
-    const file = await world.writeP8(key);
-    const form = await openForm();
-    await fill(form, key, file);
-    await form.form.setValue("use", false);
-    await submit(form);
+    const { key, screen: form } = await saveBesideLingCodes();
     await form.unmount();
     await useSavedKey(keyStore(), key.keyId);
 
