@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Rewrites the part of docs/pipeline.md between its exports-table markers from the one table in src/lib/exports.ts
-// (bundled on the fly with esbuild), formatted with prettier. test/lib/exports.test.ts fails when they differ.
+// Rewrites the part of docs/pipeline.md between its exports-table markers from the one table in src/lib/exports/index.ts
+// (bundled on the fly with esbuild), formatted with prettier. test/lib/exports/table.test.ts fails when they differ.
 //
 //   node scripts/pipeline-docs.mjs            rewrite docs/pipeline.md
 import fs from "node:fs";
@@ -18,7 +18,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pipeline-docs-"));
 try {
   const outfile = path.join(dir, "exports.cjs");
   await esbuild.build({
-    entryPoints: [path.join(root, "src/lib/exports.ts")],
+    entryPoints: [path.join(root, "src/lib/exports/index.ts")],
     outfile,
     bundle: true,
     platform: "node",

@@ -7,7 +7,7 @@ import {
   rememberUnreadableEntry,
   rememberVerification,
 } from "./helpers/local-storage";
-import { checkSubtitle, failedCheckSubtitle, UNREADABLE_ENTRY_SUBTITLE } from "./lib/check-summary";
+import { checkSubtitle, failedCheckSubtitle, UNREADABLE_ENTRY_SUBTITLE } from "./lib/apple";
 import { describeError, isAscKeyError, isUnreadableEntry } from "./lib/errors";
 import { verifySavedKey } from "./lib/keys";
 import { acceptedAtLastCheck } from "./helpers/last-check";

@@ -1,6 +1,6 @@
 import { open, showHUD } from "@raycast/api";
 import { readRememberedEntry } from "./helpers/local-storage";
-import { TEAM_KEYS_URL } from "./lib/outcomes";
+import { TEAM_KEYS_URL } from "./lib/apple";
 
 /**
  * Opens Team Keys, naming the registered Key ID so the user knows which row to revoke. The Key ID comes from what

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import Command from "../src/api-keys";
 import { keyStore } from "../src/helpers/core";
 import { ACCOUNT } from "../src/lib/keychain";
-import { OUTCOME, TEAM_KEYS_URL } from "../src/lib/outcomes";
+import { OUTCOME, TEAM_KEYS_URL } from "../src/lib/apple/outcomes";
 import { prepareKey, registerKey } from "../src/lib/keys";
 import { Icon } from "@raycast/api";
 import { answerNextAlert, raycast, render, type Screen } from "./raycast/harness";

@@ -7,7 +7,7 @@ import ApiKeyStatus from "../src/api-key-status";
 import CheckApiKey from "../src/check-api-key";
 import { rememberSavedKey } from "../src/helpers/local-storage";
 import Command from "../src/open-team-keys";
-import { TEAM_KEYS_URL } from "../src/lib/outcomes";
+import { TEAM_KEYS_URL } from "../src/lib/apple/outcomes";
 import { summarize } from "../src/lib/status";
 import { raycast, render, runNoView } from "./raycast/harness";
 import { testWorld, HAS_KEYRING } from "./support/world";

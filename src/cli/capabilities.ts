@@ -1,6 +1,5 @@
 /** `asc-key verify --capabilities [--key <name or Key ID>] [--json]`: what the key can do, area by area. */
-import { AREA_TITLES, AREAS, PROBES, type CapabilityReport } from "../lib/apple";
-import { OUTCOME } from "../lib/outcomes";
+import { AREA_TITLES, AREAS, PROBES, type CapabilityReport, OUTCOME } from "../lib/apple";
 import { checkSavedKeyCapabilities } from "../lib/keys";
 import { EXIT, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";

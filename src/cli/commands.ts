@@ -8,7 +8,7 @@
 import { spawn } from "node:child_process";
 import { accessSync, constants as fsConstants } from "node:fs";
 import path from "node:path";
-import type { CheckResult } from "../lib/apple";
+import { type CheckResult, OUTCOME, TEAM_KEYS_URL } from "../lib/apple";
 import { isAscKeyError } from "../lib/errors";
 import {
   mintSavedToken,
@@ -20,7 +20,6 @@ import {
   type KeyInput,
   type RegistrationChoices,
 } from "../lib/keys";
-import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
 import { keyWords, noKeySentence, type KeyStatus, type KeySummary } from "../lib/status";
 import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from "../lib/token";
 import { printable } from "../lib/text";

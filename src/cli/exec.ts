@@ -1,6 +1,6 @@
 /**
  * `asc-key exec [--only <groups>] -- <command> [args...]`: runs a command with the key in the shape each tool of a
- * shipping pipeline reads (src/lib/exports.ts), and for tools that need a file, in a private folder that lives as
+ * shipping pipeline reads (src/lib/exports/), and for tools that need a file, in a private folder that lives as
  * long as the command (src/cli/key-child.ts).
  */
 import {

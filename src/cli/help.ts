@@ -1,6 +1,5 @@
 /** asc-key's help texts: the tool's and one per command. Printed to stdout by --help, -h and `asc-key help`. */
-import { DEFAULT_ASC_API_URL } from "../lib/apple";
-import { TEAM_KEYS_URL } from "../lib/outcomes";
+import { DEFAULT_ASC_API_URL, TEAM_KEYS_URL } from "../lib/apple";
 import { DEFAULT_SERVICE, SAVED_KEYS_SUFFIX } from "../lib/keychain";
 import { NOT_CONFIGURED_SENTENCE } from "../lib/status";
 import { ASC_API_URL_ENV, SERVICE_ENV } from "./settings";

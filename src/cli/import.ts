@@ -1,5 +1,5 @@
 /**
- * `asc-key import --from fastlane-json <file> | env | folders`: a key from where it already is (src/lib/import.ts),
+ * `asc-key import --from fastlane-json <file> | env | folders`: a key from where it already is (src/lib/import/),
  * through the same registration as `register` (src/cli/registration.ts). `--list` only shows what the source holds.
  */
 import os from "node:os";

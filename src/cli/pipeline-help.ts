@@ -1,6 +1,6 @@
 /**
  * Help for the commands that hand the key to other tools: exec, export, notary-profile. The variable list comes from
- * the one table in src/lib/exports.ts.
+ * the one table in src/lib/exports/.
  */
 import { EXPORT_GROUPS, EXPORT_TABLE, SOURCE_WORDS } from "../lib/exports";
 

@@ -3,7 +3,7 @@
  * skipped) and save through the pipeline, then the answer on stdout and everything else on stderr. Apple refusing or
  * being out of reach saves nothing and gives exit 3 or 5.
  */
-import { TEAM_KEYS_URL } from "../lib/outcomes";
+import { TEAM_KEYS_URL } from "../lib/apple";
 import {
   AppleCheckError,
   applyRegistration,

@@ -1,5 +1,5 @@
 /** `asc-key forget-retired`'s help: its line in the tool's help and its own page. */
-import { TEAM_KEYS_URL } from "../lib/outcomes";
+import { TEAM_KEYS_URL } from "../lib/apple";
 
 /** One line for the tool's help. */
 export const FORGET_RETIRED_COMMAND_LINE =

@@ -2,10 +2,8 @@
  * asc-key and the retired keys (docs/revocation.md): the lines `status` adds, `verify --retired`, and
  * `forget-retired`. A retired key is never used for anything but its one check with Apple.
  */
-import type { CheckResult } from "../lib/apple";
-import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
-import { checkRetiredKeys, forgetRetiredKey, listRetiredKeys, type RetiredKeyView } from "../lib/keys";
-import { verifySavedKey } from "../lib/keys";
+import { type CheckResult, OUTCOME, TEAM_KEYS_URL } from "../lib/apple";
+import { checkRetiredKeys, forgetRetiredKey, listRetiredKeys, type RetiredKeyView, verifySavedKey } from "../lib/keys";
 import { parseCommandWithArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";

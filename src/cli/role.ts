@@ -3,7 +3,7 @@
  * kept with the key's line among the saved keys (src/lib/keys/roles.ts). Then registration and
  * `verify --capabilities` say nothing about an App Manager key, and advise an Admin key to rotate.
  */
-import { KEY_ROLE, KEY_ROLES, parseKeyRole } from "../lib/key-role";
+import { KEY_ROLE, KEY_ROLES, parseKeyRole } from "../lib/apple";
 import { recordingWords, recordKeyRole } from "../lib/keys";
 import { parseCommandWithArgs } from "./args";
 import { CLI_SWITCH_HINT } from "./capabilities";

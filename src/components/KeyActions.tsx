@@ -8,7 +8,7 @@ import {
   verifyWithToast,
 } from "../helpers/key-actions";
 import { removalChoices } from "../helpers/saved-key-actions";
-import { TEAM_KEYS_URL } from "../lib/outcomes";
+import { TEAM_KEYS_URL } from "../lib/apple";
 import type { LastSeenQuota, Registration } from "../lib/keys";
 import type { KeySummary } from "../lib/status";
 import { KeyList } from "./KeyList";

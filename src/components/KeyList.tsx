@@ -1,13 +1,10 @@
 import { Action, ActionPanel, Color, Icon, Keyboard, List } from "@raycast/api";
 import { useKeyList } from "../hooks/useKeyList";
 import { useRememberedChecks } from "../hooks/useRememberedChecks";
-import { ageInDays } from "../lib/check-summary";
+import { ageInDays, KEY_ROLE, OUTCOME, TEAM_KEYS_URL, type RememberedCheck } from "../lib/apple";
 import { describeError } from "../lib/errors";
 import { maskedSuffix } from "../lib/ids";
-import { KEY_ROLE } from "../lib/key-role";
-import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
 import type { ListedKey, ListedOkKey } from "../lib/keys";
-import type { RememberedCheck } from "../lib/check-summary";
 import { RegisterForm } from "./RegisterForm";
 import { SavedKeyActions } from "./SavedKeyActions";
 

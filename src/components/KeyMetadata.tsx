@@ -1,9 +1,8 @@
 import { Color, Detail, Icon } from "@raycast/api";
 import type { ReactNode } from "react";
 import type { KeyToRevoke } from "../helpers/local-storage";
-import { ageInDays, formatAge, type RememberedCheck } from "../lib/check-summary";
+import { ageInDays, formatAge, type RememberedCheck, OUTCOME } from "../lib/apple";
 import { maskedSuffix } from "../lib/ids";
-import { OUTCOME } from "../lib/outcomes";
 import type { KeySummary } from "../lib/status";
 
 function formatDate(iso: string): string {

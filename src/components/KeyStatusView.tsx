@@ -4,15 +4,14 @@ import { rotationDays } from "../helpers/preferences";
 import { useRememberedChecks } from "../hooks/useRememberedChecks";
 import { useKeyHealth } from "../hooks/useKeyHealth";
 import { useKeyStatus } from "../hooks/useKeyStatus";
-import { ageInDays, type RememberedCheck } from "../lib/check-summary";
+import { ageInDays, type RememberedCheck } from "../lib/apple";
 import { describeError, isUnreadableEntry } from "../lib/errors";
-import type { Registration, StatusReport } from "../lib/keys";
+import { type Registration, type StatusReport, retiredHealthLines } from "../lib/keys";
 import { namedKey, NOT_CONFIGURED_SENTENCE, summarySentence, type KeySummary } from "../lib/status";
 import { KeyActions, type EntryReading } from "./KeyActions";
 import { KeyMetadata } from "./KeyMetadata";
 import { RetiredKeyActions, RetiredKeyRows, retiredMarkdown } from "./RetiredKeys";
 import { useRetiredKeys } from "../hooks/useRetiredKeys";
-import { retiredHealthLines } from "../lib/keys";
 import { capabilitiesMarkdown, healthMarkdown } from "./status-sections";
 
 function statusMarkdown(options: {

@@ -1,8 +1,7 @@
 import { Action, ActionPanel, Icon } from "@raycast/api";
 import { useState } from "react";
 import { recordedRoleOf, recordRole } from "../helpers/saved-key-actions";
-import { KEY_ROLE, KEY_ROLES, type KeyRole } from "../lib/key-role";
-import { TEAM_KEYS_URL } from "../lib/outcomes";
+import { KEY_ROLE, KEY_ROLES, type KeyRole, TEAM_KEYS_URL } from "../lib/apple";
 
 type Recorded = KeyRole | undefined | "unknown";
 

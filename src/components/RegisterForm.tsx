@@ -1,12 +1,12 @@
 import { Action, ActionPanel, Form, Icon, Keyboard } from "@raycast/api";
 import { useForm } from "@raycast/utils";
-import { parseKeyName } from "../lib/key-names";
+import { parseKeyName } from "../lib/names";
 import { useEffect, useRef } from "react";
 import { submitRegistration } from "../helpers/register";
 import { useKeyFile, type KeyFileInfo } from "../hooks/useKeyFile";
 import { useRegisterDefaults, type RegisterDefaults } from "../hooks/useRegisterDefaults";
 import { planFor, useRegistrationPlan } from "../hooks/useRegistrationPlan";
-import { TEAM_KEYS_URL } from "../lib/outcomes";
+import { TEAM_KEYS_URL } from "../lib/apple";
 import { describeError } from "../lib/errors";
 import { EXAMPLE_ISSUER_ID, findIssuerIds, keyIdFromFileName, parseIssuerId, parseKeyId } from "../lib/ids";
 import type { KeyInput, Registration, RegistrationPlan } from "../lib/keys";

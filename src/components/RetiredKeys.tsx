@@ -1,6 +1,6 @@
 import { Action, ActionPanel, Color, Detail, Icon } from "@raycast/api";
 import { checkRetiredAgain, forgetRetired } from "../helpers/retired-actions";
-import { TEAM_KEYS_URL } from "../lib/outcomes";
+import { TEAM_KEYS_URL } from "../lib/apple";
 import type { RetiredKeyView } from "../lib/keys";
 
 /**

@@ -1,6 +1,6 @@
 import { Action, Icon, open, useNavigation } from "@raycast/api";
 import type { ReactElement } from "react";
-import { TEAM_KEYS_URL } from "../lib/outcomes";
+import { TEAM_KEYS_URL } from "../lib/apple";
 
 /**
  * Rotate Key…, the same title, icon, shortcut and steps wherever a key is shown: Team Keys opens first, since the new

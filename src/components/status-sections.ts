@@ -2,8 +2,7 @@
  * The parts of API Key Status below the headline, as Markdown: what the key can do (as last asked) and its health.
  * Plain functions over non-secret data, so what they say is tested without rendering.
  */
-import { formatAge } from "../lib/check-summary";
-import { AREA_TITLES, AREAS, type CapabilityReport } from "../lib/apple";
+import { formatAge, AREA_TITLES, AREAS, type CapabilityReport } from "../lib/apple";
 import type { HealthLevel, HealthLine } from "../lib/health";
 
 const ANSWER_WORDS = { yes: "Yes", no: "No", unknown: "Unknown" } as const;

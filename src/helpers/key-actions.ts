@@ -1,6 +1,5 @@
 import { Alert, Clipboard, confirmAlert, open, showHUD, showToast, Toast, trash } from "@raycast/api";
-import { OUTCOME, TEAM_KEYS_URL } from "../lib/outcomes";
-import type { CapabilityReport } from "../lib/apple";
+import { OUTCOME, TEAM_KEYS_URL, type CapabilityReport } from "../lib/apple";
 import {
   checkSavedKeyCapabilities,
   mintSavedToken,

@@ -1,4 +1,4 @@
-import { OUTCOME } from "../lib/outcomes";
+import { OUTCOME } from "../lib/apple";
 import { lastCheckOf, readChecks } from "./local-storage";
 
 /**

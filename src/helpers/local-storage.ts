@@ -1,7 +1,12 @@
 import { LocalStorage } from "@raycast/api";
-import type { CapabilityReport, CheckResult } from "../lib/apple";
-import { rememberCheck, type RememberedCheck } from "../lib/check-summary";
-import { isOutcome, OUTCOME } from "../lib/outcomes";
+import {
+  type CapabilityReport,
+  type CheckResult,
+  rememberCheck,
+  type RememberedCheck,
+  isOutcome,
+  OUTCOME,
+} from "../lib/apple";
 import type { KeyStatus, KeySummary } from "../lib/status";
 
 /**

@@ -4,7 +4,7 @@ import path from "node:path";
 import { readFastlaneJsonIfAny } from "../lib/import";
 import { namedKey } from "../lib/status";
 import { printable } from "../lib/text";
-import { TEAM_KEYS_URL } from "../lib/outcomes";
+import { TEAM_KEYS_URL } from "../lib/apple";
 import { describeError, isAscKeyError, refusedInput } from "../lib/errors";
 import {
   AppleCheckError,

@@ -1,7 +1,5 @@
 import { Alert, confirmAlert, open, showToast, Toast } from "@raycast/api";
-import { TEAM_KEYS_URL } from "../lib/outcomes";
-import { DEFAULT_SWITCH_HINT, withRecordedRole } from "../lib/apple";
-import { KEY_ROLE, type KeyRole } from "../lib/key-role";
+import { TEAM_KEYS_URL, DEFAULT_SWITCH_HINT, withRecordedRole, KEY_ROLE, type KeyRole } from "../lib/apple";
 import {
   listKeys,
   readRecordedRole,

@@ -1,6 +1,6 @@
 import { usePromise } from "@raycast/utils";
 import os from "node:os";
-import type { RememberedCheck } from "../lib/check-summary";
+import type { RememberedCheck } from "../lib/apple";
 import {
   appleLine,
   clockLine,

@@ -2,7 +2,7 @@ import { Clipboard } from "@raycast/api";
 import { usePromise } from "@raycast/utils";
 import { watch, type FSWatcher } from "node:fs";
 import { useEffect } from "react";
-import { downloadsFolder, findNewestAuthKey } from "../lib/downloads";
+import { downloadsFolder, findNewestAuthKey } from "../lib/import";
 import { findIssuerIds, keyIdFromFileName } from "../lib/ids";
 
 export interface RegisterDefaults {

@@ -1,7 +1,7 @@
 import { Action, Tool } from "@raycast/api";
 import { rememberActive } from "../helpers/launcher";
 import { keyStore } from "../helpers/core";
-import { TEAM_KEYS_URL } from "../lib/outcomes";
+import { TEAM_KEYS_URL } from "../lib/apple";
 import { AscKeyError, describeError } from "../lib/errors";
 import { listKeys, namesOf, parseNext, planRemoval, removeKey, type RemovalPlan } from "../lib/keys";
 import { namedKey, NOT_CONFIGURED_SENTENCE } from "../lib/status";

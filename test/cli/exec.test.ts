@@ -19,7 +19,13 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { EXPORT_GROUPS, EXPORT_TABLE, selectGroups, type ExportGroup, type ValueSource } from "../../src/lib/exports";
+import {
+  EXPORT_GROUPS,
+  EXPORT_TABLE,
+  selectGroups,
+  type ExportGroup,
+  type ValueSource,
+} from "../../src/lib/exports/table";
 import { ACCOUNT } from "../../src/lib/keychain";
 import { serializeRecord, type KeyRecord } from "../../src/lib/record";
 import { clearDirectly, HAS_KEYRING, storeDirectly, testService } from "../support/keyring";

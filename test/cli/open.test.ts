@@ -4,7 +4,7 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { TEAM_KEYS_URL } from "../../src/lib/outcomes";
+import { TEAM_KEYS_URL } from "../../src/lib/apple/outcomes";
 import { cli, nodeOnlyPath, tmp } from "../support/asc-key";
 
 // On macOS `open` always works (it would start a browser), so the no-opener cases are Linux-only.

@@ -6,7 +6,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { roleWords } from "../../src/lib/key-role";
+import { roleWords } from "../../src/lib/apple/roles";
 import { RAW_CONTROL_BUT_LF as RAW_CONTROL } from "../support/controls";
 import { HAS_KEYRING } from "../support/keyring";
 import { ISSUER_ID, makeKey, makeKeyId } from "../support/keys";

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { CLI_SWITCH_HINT } from "../../src/cli/capabilities";
-import { KEY_ROLE } from "../../src/lib/key-role";
+import { KEY_ROLE } from "../../src/lib/apple/roles";
 import { ACCOUNT } from "../../src/lib/keychain";
 import { ROLE_CASES, type Behaviour } from "../support/apple-stand-in";
 import { clearDirectly, HAS_KEYRING } from "../support/keyring";

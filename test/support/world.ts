@@ -26,7 +26,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { keyStore } from "../../src/helpers/core";
-import { fastlaneApiKeyJson } from "../../src/lib/exports";
+import { fastlaneApiKeyJson } from "../../src/lib/exports/table";
 import { createSecretToolBackend, DEFAULT_SERVICE, type SecretBackend } from "../../src/lib/keychain";
 import type { KeyRecord } from "../../src/lib/record";
 import { clearTokenCache } from "../../src/lib/token";

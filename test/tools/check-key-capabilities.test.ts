@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { saveCheck } from "../../src/helpers/local-storage";
-import { roleWords } from "../../src/lib/key-role";
+import { roleWords } from "../../src/lib/apple/roles";
 import * as capabilitiesTool from "../../src/tools/check-key-capabilities";
 import { raycast } from "../raycast/harness";
 import { ROLE_CASES } from "../support/apple-stand-in";

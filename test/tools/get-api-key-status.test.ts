@@ -1,15 +1,13 @@
 import { LocalStorage } from "@raycast/api";
 import { describe, expect, it, vi } from "vitest";
-import { itemAccount, savedKeysService } from "../../src/lib/keychain";
-import { ACCOUNT, LABEL } from "../../src/lib/keychain";
+import { itemAccount, savedKeysService, ACCOUNT, LABEL } from "../../src/lib/keychain";
 import { LOCKED_MESSAGE } from "../../src/lib/keychain/linux";
 import { startSecondKeyring } from "../support/keyring";
 import { keyFingerprint } from "../../src/lib/key";
 import { keyStore } from "../../src/helpers/core";
-import { registerKey } from "../../src/lib/keys";
-import { removeKey } from "../../src/lib/keys";
+import { registerKey, removeKey } from "../../src/lib/keys";
 import { saveCheck } from "../../src/helpers/local-storage";
-import { outcomeSentence } from "../../src/lib/outcomes";
+import { outcomeSentence } from "../../src/lib/apple/outcomes";
 import * as statusTool from "../../src/tools/get-api-key-status";
 import { raycast } from "../raycast/harness";
 import { ISSUER_ID, ISSUER_SUFFIX, HAS_KEYRING, testWorld } from "../support/world";

@@ -2,8 +2,8 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { LocalStorage } from "@raycast/api";
 import { describe, expect, it, vi } from "vitest";
-import { outcomeSentence } from "../../src/lib/outcomes";
-import { roleWords } from "../../src/lib/key-role";
+import { outcomeSentence } from "../../src/lib/apple/outcomes";
+import { roleWords } from "../../src/lib/apple/roles";
 
 const roleNote = (keyId: string) => roleWords(keyId, "yes", undefined, "")?.text;
 import { parseIssuerId, parseKeyId } from "../../src/lib/ids";

@@ -7,12 +7,12 @@
  * When the caller already knows (from an earlier answer's `X-Rate-Limit`) that fewer than 20 requests are left this
  * hour, nothing is sent and every area is unknown. The validity check is never held back that way.
  */
-import type { Outcome } from "../outcomes";
+import type { Outcome } from "./outcomes";
 import type { KeyKind } from "../record";
 import type { TokenCredentials } from "../token";
 import { askApple, type AppleAnswer, type AskOptions } from "./ask";
 import { DEFAULT_SWITCH_HINT, drawConclusions, privilegeWarning, type ConclusionId } from "./conclusions";
-import { recordedRoleText, roleWords, type KeyRole, type RoleWords } from "../key-role";
+import { recordedRoleText, roleWords, type KeyRole, type RoleWords } from "./roles";
 import { judgeAnswer, notProbed, type AreaResult } from "./judge";
 import { AREAS, PROBES, VALIDITY_AREA, type Area } from "./probes";
 import { ADDRESS_UNUSABLE_REASON, NOT_PROBED_REASON, quotaGuard } from "./words";
@@ -35,7 +35,7 @@ export interface CheckResult {
   clockOffsetSeconds?: number;
   /**
    * Apple's own time of the answer (its `Date` header, ISO 8601), when it had one: what the proof that a retired key
-   * is revoked goes by (src/lib/revocation.ts), never rebuilt from the offset and this computer's clock.
+   * is revoked goes by (src/lib/apple/revocation.ts), never rebuilt from the offset and this computer's clock.
    */
   appleDate?: string;
   /** ISO 8601 time the check started. */
@@ -167,7 +167,7 @@ export async function probePrivilege(
 
 /**
  * After a registration: what to say about the key just saved reaching Users and Access, when Apple's check said
- * `valid` (one more request): an individual key gets the privilege warning; a team key what key-role.ts says from
+ * `valid` (one more request): an individual key gets the privilege warning; a team key what roles.ts says from
  * the answer and `options.role` (a note, nothing for App Manager, the advice for Admin). Undefined otherwise, and when
  * the probe itself fails (a saved key is never reported as failed because of it).
  */

@@ -3,8 +3,8 @@
  * drawn only where Apple's own pages back it, and never names the key's role: only which roles Apple gives a task
  * to. An `unknown` area supports no conclusion (rate limited or offline is not "no").
  */
-import { roleWords, type KeyRole } from "../key-role";
-import { outcomeSentence } from "../outcomes";
+import { roleWords, type KeyRole } from "./roles";
+import { outcomeSentence } from "./outcomes";
 import type { KeyKind } from "../record";
 import type { AreaAnswer, AreaResult } from "./judge";
 import { AREA_TITLES, AREAS, type Area } from "./probes";
@@ -107,7 +107,7 @@ const uploadsAndTestflight: Rule = ({ answer, key }) =>
     : undefined;
 
 /**
- * An individual key reaching Users and Access: the warning. A team key: what key-role.ts says from the answer and the
+ * An individual key reaching Users and Access: the warning. A team key: what roles.ts says from the answer and the
  * role recorded from Team Keys (a note with the one step that settles it, nothing for App Manager, advice for Admin).
  */
 const managesUsers: Rule = ({ answer, keyId, kind, switchHint, role }) => {

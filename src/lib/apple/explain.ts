@@ -12,7 +12,7 @@
  *    key registered as individual, not an App Store Connect key, and the clock with the offset measured from Apple's
  *    `Date`; a clock off by more than Apple allows is the likeliest of all and goes first.
  */
-import { OUTCOME } from "../outcomes";
+import { OUTCOME } from "./outcomes";
 import type { TokenCredentials } from "../token";
 import { checkKey, type CheckOptions, type CheckResult } from "./check";
 import { CLOCK_TOLERANCE_SECONDS } from "./judge";

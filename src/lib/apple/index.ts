@@ -9,6 +9,9 @@
  *
  * Inside: ask.ts sends (address policy, timeout, redirects refused, bounded body, `X-Rate-Limit` and `Date`),
  * judge.ts decides, words.ts says it, explain.ts explains a 401, probes.ts lists what is asked, conclusions.ts reads Apple's role pages.
+ * What follows from Apple's answers, kept here because it is Apple's model and nothing else's: outcomes.ts (what an
+ * answer means, as a closed set), summary.ts (a check remembered and its age), roles.ts (Team Keys' roles and Users and
+ * Access), revocation.ts (a retired key proven revoked by Apple's refusals).
  */
 export { DEFAULT_ASC_API_URL } from "./ask";
 export { checkCapabilities, checkKey, privilegeWarningAfterRegistration, withRecordedRole } from "./check";
@@ -17,3 +20,7 @@ export type { CapabilityOptions, CapabilityReport, CheckOptions, CheckResult } f
 export { CLOCK_TOLERANCE_SECONDS, type AreaAnswer } from "./judge";
 export { AREA_TITLES, AREAS, PROBES, type Area } from "./probes";
 export { explainRejection, type ExplainOptions, type RejectionExplained } from "./explain";
+export * from "./outcomes";
+export * from "./summary";
+export * from "./roles";
+export * from "./revocation";

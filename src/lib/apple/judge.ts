@@ -1,5 +1,5 @@
 /**
- * The one judgement of one answer from App Store Connect, in the outcome table's vocabulary (../outcomes.ts), and
+ * The one judgement of one answer from App Store Connect, in the outcome table's vocabulary (outcomes.ts), and
  * what the same answer says about one area of the capability check.
  *
  * The status code decides; the body only refines the message. In order:
@@ -16,7 +16,7 @@
  *   portal or a proxy: `server-error`.
  * Being offline, rate limited or refused is never evidence about what a key's role allows: those areas are unknown.
  */
-import { outcomeSentence, type Outcome } from "../outcomes";
+import { outcomeSentence, type Outcome } from "./outcomes";
 import type { KeyKind } from "../record";
 import type { AppleAnswer } from "./ask";
 import {

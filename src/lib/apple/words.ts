@@ -3,7 +3,7 @@
  * not answer, answered with something that is not its API, refused the key because of the clock, or counted the
  * hour's requests. Each comes in two sizes where both are needed: a `message` (one sentence saying what to do, for a
  * check's outcome) and a `reason` (a few words for one area of the capability check that stays unknown). The
- * sentences for the outcomes themselves (valid, rejected, ...) live in the outcome table (../outcomes.ts).
+ * sentences for the outcomes themselves (valid, rejected, ...) live in the outcome table (outcomes.ts).
  *
  * No sentence carries the token, the private key or the Issuer ID: a key is named by its Key ID only. Apple's own
  * words reach a sentence only clipped and made printable.

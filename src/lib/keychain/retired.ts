@@ -16,7 +16,7 @@
 import { AscKeyError } from "../errors";
 import { parseKeyId } from "../ids";
 import type { KeyKind, KeyRecord } from "../record";
-import { parseRetiredChecks, parseRevokedKey, type RetiredCheck, type RevokedKey } from "../revocation";
+import { parseRetiredChecks, parseRevokedKey, type RetiredCheck, type RevokedKey } from "../apple";
 import { printable } from "../text";
 import { setAndReadBack, type SecretBackend } from "./backend";
 import { MAX_COMMAND_LINE } from "./macos";

@@ -18,10 +18,10 @@
  * whose item is missing or out of date; it is listed as damaged (with Remove), or repaired from the item when the
  * key is next read. Every change of the index is a read-modify-write under one lock (src/lib/keychain/lock.ts).
  */
-import { parseKeyRole, type KeyRole } from "../key-role";
+import { parseKeyRole, type KeyRole } from "../apple";
 import { AscKeyError } from "../errors";
 import { parseKeyId } from "../ids";
-import { MAX_NAME_LENGTH } from "../key-names";
+import { MAX_NAME_LENGTH } from "../names";
 import { printable } from "../text";
 import { parseRecord, serializeRecord, type KeyKind, type KeyRecord } from "../record";
 import { setAndReadBack, type SecretBackend } from "./backend";
@@ -468,7 +468,7 @@ function shownName(name: string): string {
   return printable(name);
 }
 
-/** The name rules' shape (src/lib/key-names.ts), checked loosely: a stored name is shown only if it is one line. */
+/** The name rules' shape (src/lib/names.ts), checked loosely: a stored name is shown only if it is one line. */
 function validName(name: string): boolean {
   if (name.trim() === "" || [...name].length > MAX_NAME_LENGTH) return false;
   // eslint-disable-next-line no-control-regex -- refusing control characters is the point

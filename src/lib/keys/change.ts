@@ -9,7 +9,7 @@
 import { AscKeyError, isAscKeyError } from "../errors";
 import type { KeyStore } from "../keychain";
 import type { SavedIndex, SavedItem } from "../keychain/saved";
-import { checkNameFree, freeDefaultName, NO_KEY_WORD, parseKeyName, sameName } from "../key-names";
+import { checkNameFree, freeDefaultName, NO_KEY_WORD, parseKeyName, sameName } from "../names";
 import type { KeyRecord } from "../record";
 import {
   lineOf,

@@ -17,8 +17,8 @@ import { AscKeyError, isAscKeyError, isUnreadableEntry } from "../errors";
 import { parseKeyId } from "../ids";
 import type { KeyStore } from "../keychain";
 import { isComplete, type SavedLine, type SavedIndex, type SavedItem } from "../keychain/saved";
-import { freeDefaultName, sameName, shownReference } from "../key-names";
-import type { KeyRole } from "../key-role";
+import { freeDefaultName, sameName, shownReference } from "../names";
+import type { KeyRole } from "../apple";
 import type { KeyRecord } from "../record";
 import { namedKey, noKeySentence, summarize, type KeySummary } from "../status";
 

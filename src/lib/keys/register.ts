@@ -17,9 +17,8 @@ import { AscKeyError, isAscKeyError } from "../errors";
 import { issuerIdSuffix, parseIssuerId, parseKeyId } from "../ids";
 import { loadKeyFile, normalizePrivateKey } from "../key";
 import type { KeyStore } from "../keychain";
-import { checkNameFree, freeDefaultName, parseKeyName } from "../key-names";
-import type { RoleWords } from "../key-role";
-import { OUTCOME } from "../outcomes";
+import { checkNameFree, freeDefaultName, parseKeyName } from "../names";
+import { type RoleWords, OUTCOME } from "../apple";
 import type { KeyKind, KeyRecord } from "../record";
 import { retireReplaced } from "./retired";
 import { recordedRole } from "./roles";
@@ -208,7 +207,7 @@ export interface Registration {
   /**
    * What the privilege probe (ApplyOptions.privilege) found to say, when the key reaches Users and Access: a note for a
    * team key with no role recorded (the one step that settles it), nothing for a recorded App Manager key, a warning
-   * for an Admin key or an individual key (see key-role.ts).
+   * for an Admin key or an individual key (see roles.ts).
    */
   privilege?: RoleWords;
   /** The name it is saved under. */

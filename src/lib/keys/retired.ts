@@ -1,7 +1,7 @@
 /**
  * Retired keys: when a rotation or replacement takes a saved key's place, the old key's material is kept (its own
  * item, `retired-<Key ID>`, and a non-secret line in the list of retired keys, src/lib/keychain/retired.ts) only to
- * ask Apple whether it still works, until two refusals prove it revoked (src/lib/revocation.ts) and its material is
+ * ask Apple whether it still works, until two refusals prove it revoked (src/lib/apple/revocation.ts) and its material is
  * deleted, leaving one sentence. A retired key is never listed among the saved keys, never offered for LingCode and
  * never used for a token, `exec` or export: nothing here hands its record to anyone but `checkKey`. docs/revocation.md.
  *
@@ -10,13 +10,19 @@
  * `key-<ID>` item and its line; a proof records the proving check in the line, then deletes the item, then turns
  * the line into the revoked record; forgetting deletes the item, then the line.
  */
-import { checkKey, type CheckOptions, type CheckResult } from "../apple";
-import { ageInDays, type SubtitleClock } from "../check-summary";
+import {
+  checkKey,
+  type CheckOptions,
+  type CheckResult,
+  ageInDays,
+  type SubtitleClock,
+  OUTCOME,
+  TEAM_KEYS_URL,
+} from "../apple";
 import type { HealthLine } from "../health";
 import { AscKeyError } from "../errors";
 import type { KeyStore } from "../keychain";
 import type { RetiredLine, RetiredListLine } from "../keychain/retired";
-import { OUTCOME, TEAM_KEYS_URL } from "../outcomes";
 import type { KeyRecord } from "../record";
 import {
   addRetiredCheck,
@@ -26,7 +32,7 @@ import {
   unprovenNote,
   type RetiredCheck,
   type RetiredKeyState,
-} from "../revocation";
+} from "../apple";
 import { summarize, type KeySummary } from "../status";
 
 /** Below this many requests left this hour (the key LingCode uses, `X-Rate-Limit`), no retired key is asked. */

@@ -6,7 +6,7 @@
 import { AscKeyError } from "../errors";
 import type { KeyStore } from "../keychain";
 import type { SavedLine, SavedIndex } from "../keychain/saved";
-import { KEY_ROLE, type KeyRole } from "../key-role";
+import { KEY_ROLE, type KeyRole } from "../apple";
 import { namedKey } from "../status";
 import { keepActiveKey } from "./change";
 import { lineFor, listFromSnapshot, locateKey, readSnapshot } from "./read";

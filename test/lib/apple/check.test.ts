@@ -2,7 +2,7 @@
  * The checks against the Apple stand-in: the validity check (`checkKey`, one request) and the capability check (one
  * token, one request per probe), one key per role as Apple's pages describe it, and the one judgement both share.
  */
-import { roleWords } from "../../../src/lib/key-role";
+import { roleWords } from "../../../src/lib/apple/roles";
 import { describe, expect, it, vi } from "vitest";
 import {
   AREAS,
@@ -16,7 +16,7 @@ import { probePrivilege } from "../../../src/lib/apple/check";
 import { APPLE_KEYS_PAGE, privilegeWarning } from "../../../src/lib/apple/conclusions";
 import { MAX_REQUESTS } from "../../../src/lib/apple/probes";
 import { isAscKeyError } from "../../../src/lib/errors";
-import { OUTCOME, OUTCOMES, outcomeSentence } from "../../../src/lib/outcomes";
+import { OUTCOME, OUTCOMES, outcomeSentence } from "../../../src/lib/apple/outcomes";
 import type { KeyRecord } from "../../../src/lib/record";
 import {
   type Behaviour,
@@ -375,7 +375,7 @@ describe("each role, as Apple's role pages give it", () => {
     expect(Math.abs(report.clockOffsetSeconds ?? 99)).toBeLessThanOrEqual(2);
     reportHasNoSecrets(report, record);
     // Conclusions name roles only as Apple's pages give tasks to them, never as the key's own role.
-    // A team key reaching Users and Access gets key-role.ts's note, which names both roles it can be ("App Manager
+    // A team key reaching Users and Access gets roles.ts's note, which names both roles it can be ("App Manager
     // or Admin") and the one step that settles it: an info, never a warning, with no role recorded.
     for (const { id, text, level } of report.conclusions) {
       if (id === "manages-users" && record.kind === "team") {

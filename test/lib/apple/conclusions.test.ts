@@ -1,5 +1,5 @@
 /** What Apple's pages let the capability check conclude, and the privilege warning. */
-import { roleWords } from "../../../src/lib/key-role";
+import { roleWords } from "../../../src/lib/apple/roles";
 import { describe, expect, it } from "vitest";
 import { APPLE_USERS_PAGE, drawConclusions, privilegeWarning } from "../../../src/lib/apple/conclusions";
 
@@ -45,7 +45,7 @@ describe("privilegeWarning: the toast's sentence for a key that reaches Users an
       kind: "team",
       areas: { users: { answer: "yes" } },
     });
-    // A team key: key-role.ts's note (the one step that settles App Manager or Admin), an info.
+    // A team key: roles.ts's note (the one step that settles App Manager or Admin), an info.
     expect(manages).toEqual({
       id: "manages-users",
       level: "info",

@@ -17,9 +17,16 @@ import {
   type KeyStore,
 } from "../../../src/lib/keychain";
 import { pageBudget, serializePage, serializeSavedItem } from "../../../src/lib/keychain/saved";
-import { forgetRetiredKey, recordKeyRole } from "../../../src/lib/keys";
-import { DEFAULT_KEY_NAME, freeDefaultName, MAX_NAME_LENGTH, parseKeyName } from "../../../src/lib/key-names";
-import { planRegistration, prepareKey, readStatus, registerKey, type KeyInput } from "../../../src/lib/keys";
+import {
+  forgetRetiredKey,
+  recordKeyRole,
+  planRegistration,
+  prepareKey,
+  readStatus,
+  registerKey,
+  type KeyInput,
+} from "../../../src/lib/keys";
+import { DEFAULT_KEY_NAME, freeDefaultName, MAX_NAME_LENGTH, parseKeyName } from "../../../src/lib/names";
 import { serializeRecord, type KeyRecord } from "../../../src/lib/record";
 import {
   findKey,

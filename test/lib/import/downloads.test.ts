@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { findNewestAuthKey } from "../../src/lib/downloads";
+import { findNewestAuthKey } from "../../../src/lib/import/downloads";
 
 let root: string;
 let folder: string;

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { checkKey, type CheckResult } from "../../src/lib/apple";
-import type { Outcome } from "../../src/lib/outcomes";
+import { checkKey, type CheckResult } from "../../../src/lib/apple";
+import type { Outcome } from "../../../src/lib/apple/outcomes";
 import {
   ageInDays,
   checkSubtitle,
@@ -11,11 +11,11 @@ import {
   rememberCheck,
   type SubtitleClock,
   UNREADABLE_ENTRY_SUBTITLE,
-} from "../../src/lib/check-summary";
-import { AscKeyError } from "../../src/lib/errors";
-import { clearTokenCache } from "../../src/lib/token";
-import { type AppleStandIn, startAppleStandIn } from "../support/apple-stand-in";
-import { makeRecord } from "../support/keys";
+} from "../../../src/lib/apple/summary";
+import { AscKeyError } from "../../../src/lib/errors";
+import { clearTokenCache } from "../../../src/lib/token";
+import { type AppleStandIn, startAppleStandIn } from "../../support/apple-stand-in";
+import { makeRecord } from "../../support/keys";
 
 const NOW = Date.parse("2026-11-26T12:00:00.000Z");
 /** The subtitle's clock in these tests: NOW, in UTC (the format's default locale, en-US with a 24-hour clock). */

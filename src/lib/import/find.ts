@@ -1,7 +1,7 @@
 /**
  * Bringing in keys from where they already are (`asc-key import`, the Import Keys view, the import AI tool): fastlane's
  * API key JSON, the environment in each tool's own names (the same table `asc-key exec` writes from,
- * src/lib/exports.ts), and `AuthKey_<Key ID>.p8` files in the folders Apple's tools search.
+ * src/lib/exports/), and `AuthKey_<Key ID>.p8` files in the folders Apple's tools search.
  *
  * Reading only: each source gives candidates, each either a key the key model accepted (prepareKey, the same reasons
  * as the register form) or a broken one with a one-line reason naming where it came from. classifyCandidates then
@@ -11,16 +11,15 @@
  */
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { AscKeyError, isAscKeyError } from "./errors";
-import { EXPORT_TABLE, readableVariables, type ReadRole } from "./exports";
-import { privateKeysFolders } from "./health";
-import { issuerIdSuffix, keyIdFromFileName } from "./ids";
-import { readKeyFile, readSmallFile, type SmallFileKind } from "./key";
-import { prepareKey, type KeyInput, type PreparedKey } from "./keys";
-import type { KeyKind } from "./record";
-import type { KeyStore } from "./keychain";
-import { listKeys, type ListedKey } from "./keys";
-import { printable } from "./text";
+import { AscKeyError, isAscKeyError } from "../errors";
+import { EXPORT_TABLE, readableVariables, type ReadRole } from "../exports";
+import { privateKeysFolders } from "../health";
+import { issuerIdSuffix, keyIdFromFileName } from "../ids";
+import { readKeyFile, readSmallFile, type SmallFileKind } from "../key";
+import { prepareKey, type KeyInput, type PreparedKey, listKeys, type ListedKey } from "../keys";
+import type { KeyKind } from "../record";
+import type { KeyStore } from "../keychain";
+import { printable } from "../text";
 
 /** Where a caller's process stands: the core reads none of it itself. */
 export interface ImportContext {
@@ -251,7 +250,7 @@ export async function findInFastlaneJson(filePath: string, context: Pick<ImportC
 }
 
 /**
- * The keys the environment holds, in each tool's own names (src/lib/exports.ts: fastlane, the asc CLI, codemagic, and
+ * The keys the environment holds, in each tool's own names (src/lib/exports/: fastlane, the asc CLI, codemagic, and
  * the file group of `asc-key exec`). A group gives one candidate per variable holding a key (text, base64, a path to
  * the .p8, or fastlane's JSON file), with the group's Key ID and Issuer ID; a group with no key set gives none.
  */

@@ -12,7 +12,7 @@
  * - server-error: 5xx, or an answer that is not App Store Connect's (a proxy, a Wi-Fi login page).
  * - unreachable: no answer at all.
  */
-import type { KeyKind } from "./record";
+import type { KeyKind } from "../record";
 
 export const TEAM_KEYS_URL = "https://appstoreconnect.apple.com/access/integrations/api";
 

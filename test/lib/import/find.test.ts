@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from "nod
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { childEnvironment, EXPORT_TABLE, fastlaneApiKeyJson } from "../../src/lib/exports";
+import { childEnvironment, EXPORT_TABLE, fastlaneApiKeyJson } from "../../../src/lib/exports/table";
 import {
   classifyCandidates,
   findInEnvironment,
@@ -20,10 +20,10 @@ import {
   type Found,
   type ImportCandidate,
   type KeyCandidate,
-} from "../../src/lib/import";
-import { normalizePrivateKey } from "../../src/lib/key";
-import type { ListedKey } from "../../src/lib/keys";
-import { ISSUER_ID, makeKey, makeKeyId, makeRecord } from "../support/keys";
+} from "../../../src/lib/import/find";
+import { normalizePrivateKey } from "../../../src/lib/key";
+import type { ListedKey } from "../../../src/lib/keys";
+import { ISSUER_ID, makeKey, makeKeyId, makeRecord } from "../../support/keys";
 
 let tmp: string;
 let home: string;

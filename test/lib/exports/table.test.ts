@@ -11,9 +11,9 @@ import {
   filesNeeded,
   selectGroups,
   type FolderPaths,
-} from "../../src/lib/exports";
-import { PIPELINE_HELP } from "../../src/cli/pipeline-help";
-import { ISSUER_ID, makeRecord } from "../support/keys";
+} from "../../../src/lib/exports/table";
+import { PIPELINE_HELP } from "../../../src/cli/pipeline-help";
+import { ISSUER_ID, makeRecord } from "../../support/keys";
 
 const PATHS: FolderPaths = {
   folder: "/tmp/asc-key-x",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatCheckedAt, type SubtitleClock } from "../../src/lib/check-summary";
-import type { Outcome } from "../../src/lib/outcomes";
+import { formatCheckedAt, type SubtitleClock } from "../../../src/lib/apple/summary";
+import type { Outcome } from "../../../src/lib/apple/outcomes";
 import {
   addRetiredCheck,
   parseRetiredChecks,
@@ -13,7 +13,7 @@ import {
   unprovenNote,
   type RetiredCheck,
   type RetiredKeyState,
-} from "../../src/lib/revocation";
+} from "../../../src/lib/apple/revocation";
 
 const KEY = "ABC1234DEF";
 /** 09:14 UTC: the first check of every history. */

@@ -2,9 +2,9 @@ import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { CheckResult } from "../../src/lib/apple";
-import { AscKeyError } from "../../src/lib/errors";
-import { EXPORT_TABLE, readableVariables } from "../../src/lib/exports";
+import type { CheckResult } from "../../../src/lib/apple";
+import { AscKeyError } from "../../../src/lib/errors";
+import { EXPORT_TABLE, readableVariables } from "../../../src/lib/exports/table";
 import {
   appleLine,
   clockLine,
@@ -16,8 +16,8 @@ import {
   leftoverFilesLine,
   leftoverFolders,
   overallHealth,
-} from "../../src/lib/health";
-import type { KeySummary } from "../../src/lib/status";
+} from "../../../src/lib/health/lines";
+import type { KeySummary } from "../../../src/lib/status";
 
 const saved: KeySummary = {
   configured: true,

@@ -8,8 +8,8 @@ import {
   type KeyRole,
   type RoleWords,
   type UsersAccess,
-} from "../../src/lib/key-role";
-import { TEAM_KEYS_URL } from "../../src/lib/outcomes";
+} from "../../../src/lib/apple/roles";
+import { TEAM_KEYS_URL } from "../../../src/lib/apple/outcomes";
 
 const KEY = "ABC1234DEF";
 const HINT = "Rotate Key… in API Key Status makes the switch a two-minute change";

@@ -2,8 +2,8 @@
  * What the launcher and the status view say about the last check with Apple. Pure functions over a
  * non-secret record of the check, so the background command, the status view and the tests share the words.
  */
-import type { CheckResult } from "./apple";
-import { isAscKeyError, isUnreadableEntry } from "./errors";
+import type { CheckResult } from "./";
+import { isAscKeyError, isUnreadableEntry } from "../errors";
 import { OUTCOME, type Outcome } from "./outcomes";
 
 /** A check as remembered between runs: nothing secret (Key ID, outcome, sentence, when, quota). */

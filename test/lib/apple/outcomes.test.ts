@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isOutcome, OUTCOME, OUTCOMES, outcomeSentence, type Outcome } from "../../src/lib/outcomes";
+import { isOutcome, OUTCOME, OUTCOMES, outcomeSentence, type Outcome } from "../../../src/lib/apple/outcomes";
 
 describe("the table of Apple's answers", () => {
   it("lists the outcomes in order, and which mean the key works", () => {

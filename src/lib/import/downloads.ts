@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { keyIdFromFileName } from "./ids";
+import { keyIdFromFileName } from "../ids";
 
 interface FoundKeyFile {
   path: string;

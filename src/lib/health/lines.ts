@@ -6,14 +6,12 @@
  */
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { CLOCK_TOLERANCE_SECONDS, type CheckResult } from "./apple";
-import { ageInDays } from "./check-summary";
-import { isAscKeyError, isUnreadableEntry } from "./errors";
-import { EXPORT_TABLE, readableVariables, type ExportGroup, type ReadRole } from "./exports";
-import { keyIdFromFileName, maskedSuffix, maskIssuerId } from "./ids";
-import { TEAM_KEYS_URL } from "./outcomes";
-import type { KeySummary } from "./status";
-import { printable as printableText, WIDTH } from "./text";
+import { CLOCK_TOLERANCE_SECONDS, type CheckResult, ageInDays, TEAM_KEYS_URL } from "../apple";
+import { isAscKeyError, isUnreadableEntry } from "../errors";
+import { EXPORT_TABLE, readableVariables, type ExportGroup, type ReadRole } from "../exports";
+import { keyIdFromFileName, maskedSuffix, maskIssuerId } from "../ids";
+import type { KeySummary } from "../status";
+import { printable as printableText, WIDTH } from "../text";
 
 export type HealthLevel = "pass" | "warn" | "fail";
 

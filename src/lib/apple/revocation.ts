@@ -13,8 +13,8 @@
  * Apple did not answer, answered with an error, had no `Date`, or refused the key LingCode uses too proves nothing.
  * An answer accepting the retired key means it still works, and wipes out the refusals before it.
  */
-import { formatCheckedAt, type SubtitleClock } from "./check-summary";
-import { parseKeyId } from "./ids";
+import { formatCheckedAt, type SubtitleClock } from "./summary";
+import { parseKeyId } from "../ids";
 import { OUTCOME, OUTCOMES, type Outcome } from "./outcomes";
 
 /** How far apart, by Apple's clock, two refusals must be to prove a key revoked. */

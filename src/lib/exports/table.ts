@@ -5,7 +5,7 @@
  *
  * Plain data and pure functions: no process.env (the caller passes the environment to start from), no files.
  */
-import type { KeyRecord } from "./record";
+import type { KeyRecord } from "../record";
 
 /** The `--only` choices, in the order help and docs list them. */
 export const EXPORT_GROUPS = ["fastlane", "asc", "codemagic", "file"] as const;
@@ -31,7 +31,7 @@ export type ValueSource =
   | "false";
 
 /**
- * What a variable holds when `asc-key import --from env` reads a key back from the environment (src/lib/import.ts):
+ * What a variable holds when `asc-key import --from env` reads a key back from the environment (src/lib/import/):
  * the Key ID, the Issuer ID, `team`/`individual`, the key as text (PEM, or base64 of it when the group's base64 flag
  * is true), the key as base64 always, a path to the .p8, a path to fastlane's API key JSON, the flag saying the key
  * text is base64, fastlane's in_house flag; `folder` (API_PRIVATE_KEYS_DIR) is read by `--from folders` instead, and
