@@ -15,7 +15,7 @@ import {
 import { IMPORT_COMMAND_LINE, IMPORT_HELP } from "./import-help";
 import { FORGET_RETIRED_COMMAND_LINE, FORGET_RETIRED_HELP } from "./retired-help";
 
-const COMMAND_NAMES = [
+export const COMMAND_NAMES = [
   "register",
   "status",
   "list",
@@ -38,21 +38,26 @@ export function isCommandName(name: string): name is CommandName {
 }
 
 const EXIT_STATUSES = `Exit statuses:
-  0  done
-  1  no key is configured (status, list, verify, token, remove)
+  0  done; verify also exits 0 for role-limited, agreement-required and rate-limited, with a warning on
+     stderr: the key itself works
+  1  no key is configured (status, list, verify, token, remove); import: the source holds no key
   2  bad input or usage, or a name or Key ID that means no saved key or two (the names are listed);
      nothing was changed
   3  Apple rejected the key (register saves nothing)
-  4  Keychain failure, or the saved entry is unreadable (register the key again)
-  5  App Store Connect unreachable or answering with a server error
+  4  Keychain failure (locked, access denied, no keychain tool), or the saved entry is unreadable or a saved
+     key damaged (register the key again, or remove the damaged one)
+  5  App Store Connect unreachable or answering with a server error (register saves nothing)
   6  doctor: at least one health check failed
-${PIPELINE_EXIT_STATUSES}`;
+${PIPELINE_EXIT_STATUSES}
+Any other status is a bug; asc-key exits 70 when something unexpected goes wrong.`;
 
 const ENVIRONMENT = `Environment:
   ${SERVICE_ENV}  Keychain service of the entry (default ${DEFAULT_SERVICE}); the other saved keys
                              are under the same name followed by "${SAVED_KEYS_SUFFIX}"
-  ${ASC_API_URL_ENV}       App Store Connect API address (default ${DEFAULT_ASC_API_URL})
-  ${XCRUN_ENV}             xcrun for notary-profile (default ${DEFAULT_XCRUN}, macOS only)`;
+  ${ASC_API_URL_ENV}       App Store Connect API address (default ${DEFAULT_ASC_API_URL}); https only,
+                             plain http only to localhost, 127.0.0.0/8 or ::1 (a test stand-in)
+  ${XCRUN_ENV}             xcrun for notary-profile (default ${DEFAULT_XCRUN}, macOS only)
+These are for asc-key and the tests; the Raycast extension always uses the service ${DEFAULT_SERVICE} and Apple's address.`;
 
 export const TOOL_HELP = `asc-key: the App Store Connect API key the LingCode agent uses, kept in the Keychain,
 and the other keys at hand.

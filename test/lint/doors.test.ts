@@ -8,7 +8,7 @@ import path from "node:path";
 import { ESLint } from "eslint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const root = path.resolve(import.meta.dirname, "../..");
+const root = process.cwd();
 const eslint = new ESLint({ cwd: root });
 
 async function rulesFor(filePath: string, code: string): Promise<string[]> {

@@ -1,12 +1,8 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   childEnvironment,
-  DOCS_MARKERS,
   EXPORT_GROUPS,
   EXPORT_TABLE,
-  exportDocsMarkdown,
   fastlaneApiKeyJson,
   filesNeeded,
   selectGroups,
@@ -136,21 +132,6 @@ describe("fastlaneApiKeyJson", () => {
 });
 
 describe("what is derived from the table", () => {
-  it("docs/pipeline.md holds the part written from it (node scripts/pipeline-docs.mjs rewrites it)", async () => {
-    const docs = path.join(process.cwd(), "docs", "pipeline.md");
-    const text = readFileSync(docs, "utf8");
-    const start = text.indexOf(DOCS_MARKERS.start);
-    const end = text.indexOf(DOCS_MARKERS.end);
-    expect(start).toBeGreaterThan(-1);
-    expect(end).toBeGreaterThan(start);
-    const prettier = await import("prettier");
-    const expected = await prettier.format(
-      text.slice(0, start) + `${DOCS_MARKERS.start}\n\n${exportDocsMarkdown()}\n\n` + text.slice(end),
-      { ...(await prettier.resolveConfig(docs)), filepath: docs },
-    );
-    expect(text).toBe(expected);
-  });
-
   it("the help of exec names every variable and group", () => {
     for (const spec of EXPORT_TABLE) {
       expect(PIPELINE_HELP.exec).toContain(`${spec.group}: ${spec.tools}`);
