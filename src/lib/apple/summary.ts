@@ -2,7 +2,7 @@
  * What the launcher and the status view say about the last check with Apple. Pure functions over a
  * non-secret record of the check, so the background command, the status view and the tests share the words.
  */
-import type { CheckResult } from "./";
+import type { CheckResult } from "./check";
 import { isAscKeyError, isUnreadableEntry } from "../errors";
 import { OUTCOME, type Outcome } from "./outcomes";
 
