@@ -12,6 +12,7 @@ import {
   keychainLine,
   leftoverFilesLine,
   overallHealth,
+  retiredHealthLines,
   type HealthLine,
   type KeychainRead,
 } from "../lib/health";
@@ -20,7 +21,7 @@ import { readSavedKey } from "../lib/keys";
 import { summarize } from "../lib/status";
 import { moveToTrash } from "../lib/trash";
 import { parseCommandArgs } from "./args";
-import { listRetiredKeys, retiredHealthLines } from "../lib/keys";
+import { listRetiredKeys } from "../lib/keys";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
 import { KEY_OPTION, keyReference } from "./keys";

@@ -6,7 +6,7 @@
  */
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { CLOCK_TOLERANCE_SECONDS, type CheckResult, ageInDays, TEAM_KEYS_URL } from "../apple";
+import { CLOCK_TOLERANCE_SECONDS, type CheckResult, ageInDays, type RetiredKeyState, TEAM_KEYS_URL } from "../apple";
 import { isAscKeyError, isUnreadableEntry } from "../errors";
 import { EXPORT_TABLE, readableVariables, type ExportGroup, type ReadRole } from "../exports";
 import { keyIdFromFileName, maskedSuffix, maskIssuerId } from "../ids";
@@ -359,4 +359,31 @@ export function keyAgeLine(
     text: `${age}, past the ${rotateAfterDays} days after which to rotate it.`,
     fix: `create a new key at ${TEAM_KEYS_URL}, asc-key register it, then revoke the old one`,
   };
+}
+
+/** What the retired-key line needs of a retired key (lib/keys' RetiredKeyView has it). */
+interface RetiredKeyAge {
+  keyId: string;
+  retiredAt?: string;
+  state: RetiredKeyState;
+}
+
+/**
+ * Health: a retired key Apple last accepted, once the rotation-age preference's days (`rotateAfterDays`; 0: never)
+ * have passed since it was retired, is a warning: a rotation is not finished until the old key is revoked.
+ */
+export function retiredHealthLines(keys: readonly RetiredKeyAge[], now: number, rotateAfterDays: number): HealthLine[] {
+  if (rotateAfterDays <= 0) return [];
+  return keys
+    .filter((key) => key.state.state === "still-works" && key.retiredAt !== undefined)
+    .filter((key) => ageInDays(key.retiredAt!, now) >= rotateAfterDays)
+    .map((key) => {
+      const days = ageInDays(key.retiredAt!, now);
+      return {
+        check: "retired-key",
+        level: "warn",
+        text: `Key ${key.keyId} was rotated out ${days} day${days === 1 ? "" : "s"} ago and still works at Apple.`,
+        fix: `revoke it at ${TEAM_KEYS_URL}`,
+      };
+    });
 }

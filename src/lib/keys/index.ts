@@ -62,7 +62,6 @@ export {
   checkRetiredKeys,
   forgetRetiredKey,
   stillWorkingNote,
-  retiredHealthLines,
   type RetiredKeyView,
 } from "./retired";
 export { readRecordedRole, recordKeyRole, recordingWords } from "./roles";

@@ -10,16 +10,7 @@
  * `key-<ID>` item and its line; a proof records the proving check in the line, then deletes the item, then turns
  * the line into the revoked record; forgetting deletes the item, then the line.
  */
-import {
-  checkKey,
-  type CheckOptions,
-  type CheckResult,
-  ageInDays,
-  type SubtitleClock,
-  OUTCOME,
-  TEAM_KEYS_URL,
-} from "../apple";
-import type { HealthLine } from "../health";
+import { checkKey, type CheckOptions, type CheckResult, type SubtitleClock, OUTCOME } from "../apple";
 import { AscKeyError } from "../errors";
 import type { KeyStore } from "../keychain";
 import type { RetiredLine, RetiredListLine } from "../keychain/retired";
@@ -308,28 +299,4 @@ export async function retireReplaced(
     if (matches(item?.record)) record = item.record;
   }
   if (record) await retireKey(store, record, replaced.name);
-}
-
-/**
- * Health: a retired key Apple last accepted, once the rotation-age preference's days (`rotateAfterDays`; 0: never)
- * have passed since it was retired, is a warning: a rotation is not finished until the old key is revoked.
- */
-export function retiredHealthLines(
-  keys: readonly RetiredKeyView[],
-  now: number,
-  rotateAfterDays: number,
-): HealthLine[] {
-  if (rotateAfterDays <= 0) return [];
-  return keys
-    .filter((key) => key.state.state === "still-works" && key.retiredAt !== undefined)
-    .filter((key) => ageInDays(key.retiredAt!, now) >= rotateAfterDays)
-    .map((key) => {
-      const days = ageInDays(key.retiredAt!, now);
-      return {
-        check: "retired-key",
-        level: "warn",
-        text: `Key ${key.keyId} was rotated out ${days} day${days === 1 ? "" : "s"} ago and still works at Apple.`,
-        fix: `revoke it at ${TEAM_KEYS_URL}`,
-      };
-    });
 }

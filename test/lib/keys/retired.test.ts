@@ -10,13 +10,8 @@ import { retiredAccount } from "../../../src/lib/keychain/retired";
 import { savedKeysService } from "../../../src/lib/keychain/saved";
 import { listKeys } from "../../../src/lib/keys";
 import { registerKey, verifySavedKey, type KeyInput } from "../../../src/lib/keys";
-import {
-  checkRetiredKeys,
-  forgetRetiredKey,
-  listRetiredKeys,
-  retiredHealthLines,
-  type RetiredKeyView,
-} from "../../../src/lib/keys";
+import { checkRetiredKeys, forgetRetiredKey, listRetiredKeys, type RetiredKeyView } from "../../../src/lib/keys";
+import { retiredHealthLines } from "../../../src/lib/health";
 import { useAppleStandIn } from "../../support/apple-stand-in";
 import { HAS_KEYRING, lookupDirectly, testService } from "../../support/keyring";
 import { ISSUER_ID, makeKey, makeKeyId } from "../../support/keys";
