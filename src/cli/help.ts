@@ -3,7 +3,7 @@ import { DEFAULT_ASC_API_URL } from "../lib/apple";
 import { TEAM_KEYS_URL } from "../lib/outcomes";
 import { DEFAULT_SERVICE, SAVED_KEYS_SUFFIX } from "../lib/keychain";
 import { NOT_CONFIGURED_SENTENCE } from "../lib/status";
-import { ASC_API_URL_ENV, SERVICE_ENV } from "./settings";
+import { ASC_API_URL_ENV, KEYCHAIN_FILE_ENV, LOCK_DIR_ENV, SERVICE_ENV } from "./settings";
 import { DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, MIN_TTL_SECONDS } from "../lib/token";
 import {
   DEFAULT_XCRUN,
@@ -53,7 +53,10 @@ const ENVIRONMENT = `Environment:
   ${SERVICE_ENV}  Keychain service of the entry (default ${DEFAULT_SERVICE}); the other saved keys
                              are under the same name followed by "${SAVED_KEYS_SUFFIX}"
   ${ASC_API_URL_ENV}       App Store Connect API address (default ${DEFAULT_ASC_API_URL})
-  ${XCRUN_ENV}             xcrun for notary-profile (default ${DEFAULT_XCRUN}, macOS only)`;
+  ${XCRUN_ENV}             xcrun for notary-profile (default ${DEFAULT_XCRUN}, macOS only)
+  ${KEYCHAIN_FILE_ENV}     macOS: a keychain file to keep the entry in (default: the default keychain)
+  ${LOCK_DIR_ENV}          Folder of the saved keys' lock (default ~/Library/Caches/LingCode on macOS,
+                             ~/.cache/lingcode elsewhere)`;
 
 export const TOOL_HELP = `asc-key: the App Store Connect API key the LingCode agent uses, kept in the Keychain,
 and the other keys at hand.
