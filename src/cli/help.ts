@@ -2,7 +2,7 @@
 import { DEFAULT_ASC_API_URL, TEAM_KEYS_URL } from "../lib/apple";
 import { DEFAULT_SERVICE, SAVED_KEYS_SUFFIX } from "../lib/keychain";
 import { NOT_CONFIGURED_SENTENCE } from "../lib/status";
-import { ASC_API_URL_ENV, SERVICE_ENV } from "./settings";
+import { ASC_API_URL_ENV, KEYCHAIN_FILE_ENV, LOCK_DIR_ENV, SERVICE_ENV } from "./settings";
 import { DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, MIN_TTL_SECONDS } from "../lib/token";
 import {
   DEFAULT_XCRUN,
@@ -44,8 +44,9 @@ const EXIT_STATUSES = `Exit statuses:
   2  bad input or usage, or a name or Key ID that means no saved key or two (the names are listed);
      nothing was changed
   3  Apple rejected the key (register saves nothing)
-  4  Keychain failure (locked, access denied, no keychain tool), or the saved entry is unreadable or a saved
-     key damaged (register the key again, or remove the damaged one)
+  4  Keychain failure (locked, access denied, a Keychain dialog denied or one that cannot be shown here, no
+     keychain tool), or the saved entry is unreadable or a saved key damaged (register the key again, or
+     remove the damaged one)
   5  App Store Connect unreachable or answering with a server error (register saves nothing)
   6  doctor: at least one health check failed
 ${PIPELINE_EXIT_STATUSES}
@@ -57,6 +58,9 @@ const ENVIRONMENT = `Environment:
   ${ASC_API_URL_ENV}       App Store Connect API address (default ${DEFAULT_ASC_API_URL}); https only,
                              plain http only to localhost, 127.0.0.0/8 or ::1 (a test stand-in)
   ${XCRUN_ENV}             xcrun for notary-profile (default ${DEFAULT_XCRUN}, macOS only)
+  ${KEYCHAIN_FILE_ENV}     macOS: a keychain file to keep the entry in (default: the default keychain)
+  ${LOCK_DIR_ENV}          Folder of the saved keys' lock (default ~/Library/Caches/LingCode on macOS,
+                             ~/.cache/lingcode elsewhere)
 These are for asc-key and the tests; the Raycast extension always uses the service ${DEFAULT_SERVICE} and Apple's address.`;
 
 export const TOOL_HELP = `asc-key: the App Store Connect API key the LingCode agent uses, kept in the Keychain,

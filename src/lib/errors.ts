@@ -52,6 +52,12 @@ export type ErrorCode =
   | "keychain-denied"
   | "keychain-cancelled"
   | "keychain-no-such-keychain"
+  | "keychain-unreadable"
+  // a write over an existing item the Keychain refused: its dialog denied or dismissed, a dialog that cannot be shown
+  // here (SSH), or another reason the tool gave
+  | "keychain-update-denied"
+  | "keychain-update-unconfirmable"
+  | "keychain-update-refused"
   | "keychain-tool-missing"
   | "keychain-timeout"
   | "keychain-too-long"

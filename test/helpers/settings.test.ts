@@ -16,7 +16,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { appleOptions, keyStore } from "../../src/helpers/core";
 import type * as SettingsModule from "../../src/helpers/settings";
 import { DEFAULT_ASC_API_URL } from "../../src/lib/apple";
-import { DEFAULT_SERVICE } from "../../src/lib/keychain";
+import { DEFAULT_SERVICE, userLockDir } from "../../src/lib/keychain";
 import { serializeRecord } from "../../src/lib/record";
 import { LINGCODE_SETTINGS } from "../../src/lib/settings";
 import { makeRecord } from "../support/keys";
@@ -36,13 +36,20 @@ describe("the extension's settings", () => {
     vi.stubEnv(SERVICE_ENV, OTHER_SERVICE);
     vi.stubEnv(ASC_API_URL_ENV, OTHER_URL);
     vi.stubEnv("NODE_ENV", "test");
+    vi.stubEnv("LINGCODE_LOCK_DIR", "/tmp/elsewhere");
     const real = await vi.importActual<typeof SettingsModule>("../../src/helpers/settings");
+    // The saved keys' lock: the user's own folder, the one asc-key finds too (src/lib/keychain/store.ts).
     expect(real.extensionSettings()).toEqual({
       service: "LingCode",
       appleBaseUrl: "https://api.appstoreconnect.apple.com",
+      lockDir: userLockDir(),
     });
     expect(real.extensionSettings()).toBe(LINGCODE_SETTINGS);
-    expect(LINGCODE_SETTINGS).toEqual({ service: DEFAULT_SERVICE, appleBaseUrl: DEFAULT_ASC_API_URL });
+    expect(LINGCODE_SETTINGS).toEqual({
+      service: DEFAULT_SERVICE,
+      appleBaseUrl: DEFAULT_ASC_API_URL,
+      lockDir: userLockDir(),
+    });
   });
 
   it("under test are the test's throwaway entry and stand-in, and never the real service", () => {

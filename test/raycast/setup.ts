@@ -2,8 +2,15 @@
  * vitest setupFiles entry: every test starts from a fresh fake Raycast, leaves nothing mounted, and
  * fails if the double caught misuse a command may have swallowed (e.g. confirmAlert with no answer).
  */
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterEach, beforeEach, vi } from "vitest";
 import { cleanup, resetRaycast, takeProblems } from "./harness";
+
+// The saved keys' lock lives in a per-user folder (userLockDir, src/lib/keychain/store.ts); under test it goes to a
+// throwaway folder instead, never the user's own: asc-key (in this process and as a child, which inherits it) and
+// the test settings read LINGCODE_LOCK_DIR (src/cli/settings.ts).
+process.env.LINGCODE_LOCK_DIR ||= path.join(tmpdir(), `lingcode-test-locks-${process.getuid?.() ?? 0}`);
 
 // The extension's one seam: its settings (always the real `LingCode` entry and Apple) become a throwaway entry and
 // the local Apple stand-in, as test/support/settings.ts reads them from the test's environment.

@@ -7,7 +7,15 @@ export {
   SECURITY_PATH,
   type SecurityBackendOptions,
 } from "./macos";
-export { ACCOUNT, createKeyStore, DEFAULT_SERVICE, LABEL, type KeyStore, type KeyStoreOptions } from "./store";
+export {
+  ACCOUNT,
+  createKeyStore,
+  DEFAULT_SERVICE,
+  LABEL,
+  userLockDir,
+  type KeyStore,
+  type KeyStoreOptions,
+} from "./store";
 export {
   createSavedKeyStore,
   indexAccount,

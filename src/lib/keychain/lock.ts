@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
+import path from "node:path";
 import { AscKeyError } from "../errors";
 
 /**
@@ -45,6 +46,8 @@ export function createLock(file: string, waitMs = LOCK_WAIT_MS): SavedKeysLock {
     let holder: number | undefined;
     for (let attempt = 0; ; attempt += 1) {
       try {
+        // The folder (userLockDir, src/lib/keychain/store.ts) is made on first use, readable by this user alone.
+        if (attempt === 0) await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
         const handle = await fs.open(file, "wx", 0o600);
         try {
           await handle.writeFile(token, "utf8");

@@ -1,4 +1,7 @@
+import { promises as fs, constants as fsConstants } from "node:fs";
+import path from "node:path";
 import { AscKeyError, type ErrorCode } from "../errors";
+import { printable } from "../text";
 import { DEFAULT_TIMEOUT_MS, failureOf, type SecretBackend, type ToolWords } from "./backend";
 import { parseOSStatus, runTool, type RunResult } from "./run";
 
@@ -43,7 +46,7 @@ export function createSecurityBackend(options: SecurityBackendOptions = {}): Sec
     async get(service, account) {
       const args = ["find-generic-password", "-s", checkWord("service", service), "-a", checkWord("account", account)];
       const result = await run([...args, "-w", ...keychain]);
-      if (result.status === 44) return undefined;
+      if (result.status === 44) return notSeen(options.keychainFile, undefined);
       if (result.status !== 0) throw statusError(result, "read");
       return decodeFindOutput(result.stdout);
     },
@@ -53,16 +56,20 @@ export function createSecurityBackend(options: SecurityBackendOptions = {}): Sec
       // One command line, ended by "\n" (a last line without it is dropped), then stdin closes: the exit
       // status is that command's.
       const result = await run(["-i"], line);
-      if (result.status !== 0) throw statusError(result, "write");
+      if (result.status === 0) return;
+      throw (
+        refusedUpdate(result.stderr) ?? (await keychainFileError(options.keychainFile)) ?? statusError(result, "write")
+      );
     },
 
     async accounts(service) {
       // Without -d, dump-keychain prints every item's attributes and no secret: nothing to unlock, no prompt.
       const result = await run(["dump-keychain", ...keychain]);
       if (result.status !== 0) throw statusError(result, "read");
-      return parseDump(result.stdout)
+      const accounts = parseDump(result.stdout)
         .filter((item) => item.class === "genp" && item.svce === service && item.acct !== undefined)
         .map((item) => item.acct as string);
+      return accounts.length > 0 ? accounts : notSeen(options.keychainFile, accounts);
     },
 
     async delete(service, account) {
@@ -76,7 +83,7 @@ export function createSecurityBackend(options: SecurityBackendOptions = {}): Sec
       // It prints "password has been deleted." even when it failed: only the exit status counts.
       const result = await run([...args, ...keychain]);
       if (result.status === 0) return true;
-      if (result.status === 44) return false;
+      if (result.status === 44) return notSeen(options.keychainFile, false);
       throw statusError(result, "remove");
     },
   };
@@ -180,6 +187,96 @@ function checkWord(what: string, value: string): string {
 
 function quote(word: string): string {
   return `"${word}"`;
+}
+
+/**
+ * What a write over an existing item says when macOS refused the change. `add-generic-password -U` first updates
+ * the item in place (SecKeychainItemModifyContent); when that fails it writes
+ * `security: SecKeychainItemModifyContent: <reason>` to stderr and, without stopping, tries to create the item,
+ * which fails as a duplicate (exit status 45): Apple's SecurityTool/macOS/keychain_add.c,
+ * do_update_generic_password and do_add_generic_password. The exit status therefore says "duplicate" for what
+ * was really a dialog the user denied (errSecUserCanceled, "User canceled the operation.") or one that could not
+ * be shown (errSecInteractionNotAllowed, "User interaction is not allowed.", e.g. over SSH). The reason line is
+ * the truth; the status is not. Undefined when no update was refused.
+ */
+export function refusedUpdate(stderr: string): AscKeyError | undefined {
+  const reason = /^security: SecKeychainItemModifyContent: (.*)$/m.exec(stderr)?.[1]?.trim();
+  if (reason === undefined) return undefined;
+  if (reason === "User canceled the operation.") {
+    return new AscKeyError(
+      "keychain-update-denied",
+      "The Keychain dialog asking to change the saved item was denied or dismissed, so nothing was changed: run it again and choose Allow or Always Allow.",
+    );
+  }
+  if (reason === "User interaction is not allowed.") {
+    return new AscKeyError(
+      "keychain-update-unconfirmable",
+      "Changing the saved Keychain item needs a confirmation that cannot be shown here (no GUI session, for example over SSH), so nothing was changed: run it at the Mac, or unlock the keychain first (security unlock-keychain).",
+    );
+  }
+  return new AscKeyError(
+    "keychain-update-refused",
+    `The Keychain refused to change the saved item (${printable(reason.slice(0, 200))}), so nothing was changed.`,
+  );
+}
+
+/**
+ * `find-generic-password` and `delete-generic-password` report "not found" (status 44) for whatever kept the search
+ * from seeing the item: they drop the search's own status (SecurityTool/macOS/keychain_find.c,
+ * find_first_generic_password), and a keychain that cannot be opened is skipped without a word
+ * (OSX/include/security_keychain/KCCursor.cpp). So 44 from an explicit keychain file that is missing, unreadable or
+ * not a keychain is not "no item": said here instead. Without a keychain file, or with one that is fine, `nothing`.
+ */
+async function notSeen<T>(keychainFile: string | undefined, nothing: T): Promise<T> {
+  const error = await keychainFileError(keychainFile);
+  if (error) throw error;
+  return nothing;
+}
+
+/** Keychain files start with the magic `kych` (OSX/libsecurity_filedb/lib/AppleDatabase.h, HeaderMagic). */
+const KEYCHAIN_MAGIC = "kych";
+
+/**
+ * Why an explicit keychain file cannot be what the tool searched, or undefined when it looks fine. Only an absolute
+ * path is checked: `security` looks a bare name up in the search list and ~/Library/Keychains, not the current
+ * folder (SecurityTool/macOS/keychain_utilities.c, keychain_open).
+ */
+export async function keychainFileError(keychainFile: string | undefined): Promise<AscKeyError | undefined> {
+  if (keychainFile === undefined || !path.isAbsolute(keychainFile)) return undefined;
+  const shown = printable(keychainFile);
+  let magic: string;
+  try {
+    await fs.access(keychainFile, fsConstants.R_OK);
+    const handle = await fs.open(keychainFile, "r");
+    try {
+      const buffer = Buffer.alloc(KEYCHAIN_MAGIC.length);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      magic = buffer.subarray(0, bytesRead).toString("latin1");
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") {
+      return new AscKeyError(
+        "keychain-no-such-keychain",
+        `The keychain file ${shown} does not exist, so no key can be found in it; check the keychain file setting.`,
+      );
+    }
+    const why =
+      code === "EACCES" || code === "EPERM" ? "cannot be read" : code === "EISDIR" ? "is a folder" : "cannot be opened";
+    return new AscKeyError(
+      "keychain-unreadable",
+      `The keychain file ${shown} ${why}, so the Keychain tool could not look in it; check the keychain file setting.`,
+    );
+  }
+  if (magic !== KEYCHAIN_MAGIC) {
+    return new AscKeyError(
+      "keychain-unreadable",
+      `The file ${shown} is not a keychain, so the Keychain tool could not look in it; check the keychain file setting.`,
+    );
+  }
+  return undefined;
 }
 
 const STATUS: Record<number, { code: ErrorCode; message: string }> = {

@@ -30,8 +30,9 @@ export interface KeyStoreOptions {
   /** How long one tool run may take (default 60 s: an unlock dialog may be waiting for the user). */
   timeoutMs?: number;
   /**
-   * The folder of the lock that keeps changes to the saved keys apart (src/lib/keychain/lock.ts). Default: the
-   * system's temporary folder, which the extension and the CLI of one user share (on macOS a per-user folder).
+   * The folder of the lock that keeps changes to the saved keys apart (src/lib/keychain/lock.ts). The faces pass
+   * userLockDir() (through Settings.lockDir), which every process of the user finds; without one (tests, the bench)
+   * the system's temporary folder, which follows TMPDIR.
    */
   lockDir?: string;
 }
@@ -90,6 +91,20 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
       return backend.delete(service, ACCOUNT);
     },
   };
+}
+
+/**
+ * The folder of the saved keys' lock for this user, the same for the Raycast extension and every terminal of theirs.
+ * Not os.tmpdir(): on macOS that is TMPDIR, a per-process-tree folder under /var/folders that a terminal (tmux, SSH,
+ * sudo, a shell with TMPDIR set) may not share with Raycast, and then two writers would no longer wait for each
+ * other. Instead a folder the platform gives each user for data that may be thrown away: on macOS
+ * ~/Library/Caches/LingCode, elsewhere ~/.cache/lingcode. `home` is os.homedir() (the account's home, which the
+ * caller may pass; src/lib reads no environment of its own). Made, private (0700), by the lock when first needed.
+ */
+export function userLockDir(platform: NodeJS.Platform = process.platform, home: string = os.homedir()): string {
+  return platform === "darwin"
+    ? path.join(home, "Library", "Caches", "LingCode")
+    : path.join(home, ".cache", "lingcode");
 }
 
 /** One lock per user and service: `lingcode-saved-keys-<uid>-<hash of the service>.lock`. */

@@ -3,12 +3,16 @@
  * for and then a one-line refusal, re-entrant within one flow.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AscKeyError } from "../../../src/lib/errors";
+import { settingsFromEnv } from "../../../src/cli/settings";
+import { createKeyStore, userLockDir } from "../../../src/lib/keychain";
 import { createLock } from "../../../src/lib/keychain/lock";
+import { LINGCODE_SETTINGS } from "../../../src/lib/settings";
+import { memoryBackend } from "../../support/memory-keychain";
 
 let dir: string;
 let file: string;
@@ -72,5 +76,34 @@ describe("the saved keys' lock", () => {
     );
     expect(ran).toBe(false);
     expect(readFileSync(file, "utf8")).toBe(`${process.ppid} 0123456789abcdef\n`);
+  });
+});
+
+describe("where the saved keys' lock lives", () => {
+  it("a per-user folder the platform defines, from the home folder: never the temporary folder", () => {
+    expect(userLockDir("darwin", "/Users/u")).toBe("/Users/u/Library/Caches/LingCode");
+    expect(userLockDir("linux", "/home/u")).toBe("/home/u/.cache/lingcode");
+    expect(userLockDir()).toBe(userLockDir(process.platform, homedir()));
+    expect(userLockDir().startsWith(tmpdir())).toBe(false);
+  });
+
+  it("the extension and asc-key find the same folder whatever TMPDIR says; a test's own folder when given", () => {
+    expect(LINGCODE_SETTINGS.lockDir).toBe(userLockDir());
+    expect(settingsFromEnv({ TMPDIR: "/tmp/a" }).lockDir).toBe(userLockDir());
+    expect(settingsFromEnv({ TMPDIR: "/tmp/b" }).lockDir).toBe(userLockDir());
+    expect(settingsFromEnv({ LINGCODE_LOCK_DIR: dir }).lockDir).toBe(dir);
+  });
+
+  it("the folder is made on first use, readable by the user alone, and the store's lock is in it", async () => {
+    const lockDir = path.join(dir, "Caches", "LingCode");
+    const placed = createKeyStore({ service: "LingCode-test-lock-dir", backend: memoryBackend(), lockDir });
+    let inside: string[] = [];
+    await placed.saved.locked(async () => {
+      inside = readdirSync(lockDir);
+    });
+    expect(inside).toHaveLength(1);
+    expect(inside[0]).toMatch(/^lingcode-saved-keys-\d+-[0-9a-f]{16}\.lock$/);
+    expect(statSync(lockDir).mode & 0o777).toBe(0o700);
+    expect(readdirSync(lockDir)).toEqual([]);
   });
 });

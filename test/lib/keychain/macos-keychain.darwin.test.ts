@@ -70,10 +70,38 @@ describe("macOS Keychain through the real security tool", () => {
     await s.remove();
   });
 
-  it("a keychain file that does not exist is keychain-no-such-keychain", async () => {
-    const missing = createKeyStore({ platform: "darwin", service, keychainFile: path.join(dir, "absent.keychain-db") });
+  it("a keychain file that does not exist: the tool says no item (44), the store says the file is missing", async () => {
+    const absent = path.join(dir, "absent.keychain-db");
+    // The search skips a keychain it cannot open and reports errSecItemNotFound (keychain_find.c, KCCursor.cpp).
+    const raw = spawnSync("/usr/bin/security", ["find-generic-password", "-s", service, "-a", ACCOUNT, "-w", absent], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect([raw.status, raw.stdout]).toEqual([44, ""]);
+    const missing = createKeyStore({ platform: "darwin", service, keychainFile: absent });
     await expect(missing.read()).rejects.toSatisfy(
       (error) => error instanceof AscKeyError && error.code === "keychain-no-such-keychain",
     );
+    await expect(missing.remove()).rejects.toSatisfy(
+      (error) => error instanceof AscKeyError && error.code === "keychain-no-such-keychain",
+    );
+  });
+
+  it("prints as Apple's source says: -g's password on stderr, a hex-only value with one trailing space", async () => {
+    const backend = createSecurityBackend({ keychainFile });
+    await backend.set(service, "\u00e9", LABEL, "{}");
+    const g = spawnSync(
+      "/usr/bin/security",
+      ["find-generic-password", "-s", service, "-a", "\u00e9", "-g", keychainFile],
+      {
+        encoding: "utf8",
+        timeout: 30_000,
+      },
+    );
+    expect(g.status).toBe(0);
+    expect(g.stderr).toBe('password: "{}"\n');
+    expect(g.stdout).toContain('"acct"<blob>=0xC3A9 \n');
+    expect(await backend.accounts!(service)).toEqual(["\u00e9"]);
+    expect(await backend.delete(service, "\u00e9")).toBe(true);
   });
 });

@@ -12,7 +12,13 @@ import {
   LABEL,
   type SecretBackend,
 } from "../../../src/lib/keychain";
-import { addGenericPasswordLine, decodeFindOutput, MAX_COMMAND_LINE, parseDump } from "../../../src/lib/keychain/macos";
+import {
+  addGenericPasswordLine,
+  decodeFindOutput,
+  MAX_COMMAND_LINE,
+  parseDump,
+  refusedUpdate,
+} from "../../../src/lib/keychain/macos";
 import { serializeRecord, type KeyRecord } from "../../../src/lib/record";
 import { makeRecord } from "../../support/keys";
 
@@ -58,6 +64,23 @@ class FakeSecurity {
       .trim()
       .split("\n")
       .map((line) => JSON.parse(line) as Run);
+  }
+
+  /** A throwaway keychain file, made by the stand-in's create-keychain as the darwin tests make one. */
+  makeKeychain(name = "throwaway.keychain-db"): string {
+    const file = path.join(this.dir, name);
+    expect(this.run(["create-keychain", "-p", "pw", file]).status).toBe(0);
+    return file;
+  }
+
+  /** Runs the stand-in itself, as the backend would. */
+  run(argv: string[], input?: string) {
+    return spawnSync(FAKE, argv, { input, env: { ...process.env, ...this.env() }, encoding: "utf8" });
+  }
+
+  /** Puts items in the stand-in's store as they are (other apps' items, other classes, other keychains). */
+  plant(items: object[]) {
+    writeFileSync(this.items, JSON.stringify({ items: [...this.storedItems(), ...items] }));
   }
 
   storedItems(): { keychain: string; service: string; account: string; label: string; data: string }[] {
@@ -271,23 +294,61 @@ describe("macOS backend: how it talks to security", () => {
   });
 
   it("passes a keychain file as the trailing argument everywhere", async () => {
-    const keychainFile = path.join(fake.dir, "throwaway.keychain-db");
-    writeFileSync(keychainFile, "");
+    const keychainFile = fake.makeKeychain();
+    const made = fake.runs().length;
     const store = fake.store({ keychainFile });
     const record = makeRecord();
     await store.write(record);
     expect(await store.read()).toEqual(record);
     expect(await store.remove()).toBe(true);
-    const runs = fake.runs();
+    const runs = fake.runs().slice(made);
     expect(runs[0].stdin.endsWith(` "${keychainFile}"\n`)).toBe(true);
     for (const run of runs.slice(1)) expect(run.argv.at(-1)).toBe(keychainFile);
     expect(fake.storedItems()).toEqual([]);
   });
 
-  it("reports a missing keychain file", async () => {
-    const store = fake.store({ keychainFile: path.join(fake.dir, "absent.keychain-db") });
-    expect((await rejection(store.write(makeRecord()))).code).toBe("keychain-no-such-keychain");
-    expect((await rejection(store.read())).code).toBe("keychain-no-such-keychain");
+  it("reports a missing keychain file, which the tool itself reports as no item (44) for find and delete", async () => {
+    const absent = path.join(fake.dir, "absent.keychain-db");
+    expect(fake.run(["find-generic-password", "-s", SERVICE, "-a", ACCOUNT, "-w", absent]).status).toBe(44);
+    expect(fake.run(["delete-generic-password", "-s", SERVICE, "-a", ACCOUNT, absent]).status).toBe(44);
+    const store = fake.store({ keychainFile: absent });
+    const actions = [() => store.write(makeRecord()), store.read, store.remove, store.saved.itemKeyIds];
+    for (const action of actions) {
+      const error = await rejection(action());
+      expect(error.code).toBe("keychain-no-such-keychain");
+      expect(error.message).toBe(
+        `The keychain file ${absent} does not exist, so no key can be found in it; check the keychain file setting.`,
+      );
+    }
+  });
+
+  it("a keychain file that is not a keychain, or cannot be read, is said so instead of no key", async () => {
+    const notKeychain = path.join(fake.dir, "notes.txt");
+    writeFileSync(notKeychain, "hello");
+    const store = fake.store({ keychainFile: notKeychain });
+    expect(fake.run(["find-generic-password", "-s", SERVICE, "-a", ACCOUNT, "-w", notKeychain]).status).toBe(44);
+    const error = await rejection(store.read());
+    expect(error.code).toBe("keychain-unreadable");
+    expect(error.message).toBe(
+      `The file ${notKeychain} is not a keychain, so the Keychain tool could not look in it; check the keychain file setting.`,
+    );
+    expect((await rejection(store.remove())).code).toBe("keychain-unreadable");
+    expect((await rejection(fake.store({ keychainFile: fake.dir }).read())).message).toContain("is a folder");
+
+    const locked = fake.makeKeychain("locked.keychain-db");
+    chmodSync(locked, 0o000);
+    try {
+      // root reads any file: the check has nothing to see there.
+      if (process.getuid?.() !== 0) {
+        const unreadable = await rejection(fake.store({ keychainFile: locked }).read());
+        expect(unreadable.code).toBe("keychain-unreadable");
+        expect(unreadable.message).toContain("cannot be read");
+      }
+    } finally {
+      chmodSync(locked, 0o600);
+    }
+    // A keychain file that is fine and holds no item: no key, as before.
+    expect(await fake.store({ keychainFile: fake.makeKeychain("empty.keychain-db") }).read()).toBeUndefined();
   });
 });
 
@@ -330,6 +391,8 @@ describe("macOS backend: exit statuses", () => {
   );
 
   it("36 (locked, no way to ask): says the Keychain is locked and what to do", async () => {
+    // The search sees the item (its attributes need no unlock); reading its content fails.
+    await fake.store().write(makeRecord());
     fake.fault = { command: "find-generic-password", status: 36 };
     const error = await rejection(fake.store().read());
     expect(error.message).toBe(
@@ -406,8 +469,8 @@ describe("macOS store semantics", () => {
     await fake.store().write(old);
     fake.fault = { command: "add-generic-password", status: 51 };
     expect((await rejection(fake.store().write(makeRecord()))).code).toBe("keychain-denied");
-    fake.fault = { command: "add-generic-password", updateFails: true };
-    expect((await rejection(fake.store().write(makeRecord()))).code).toBe("keychain-failed");
+    fake.fault = { command: "add-generic-password", modify: "deny" };
+    expect((await rejection(fake.store().write(makeRecord()))).code).toBe("keychain-update-denied");
     fake.fault = undefined;
     expect(await fake.store().read()).toEqual(old);
   });
@@ -491,6 +554,161 @@ describe("createKeyStore", () => {
   it("refuses a platform with no key store", () => {
     expect(() => createKeyStore({ platform: "win32", service: "X" })).toThrow(
       expect.objectContaining({ code: "keychain-tool-missing" }),
+    );
+  });
+});
+
+describe("macOS backend: a write over an existing item that macOS refused", () => {
+  const cases: [string | number, ErrorCode, string][] = [
+    [
+      "deny",
+      "keychain-update-denied",
+      "The Keychain dialog asking to change the saved item was denied or dismissed, so nothing was changed: run it again and choose Allow or Always Allow.",
+    ],
+    [
+      "no-interaction",
+      "keychain-update-unconfirmable",
+      "Changing the saved Keychain item needs a confirmation that cannot be shown here (no GUI session, for example over SSH), so nothing was changed: run it at the Mac, or unlock the keychain first (security unlock-keychain).",
+    ],
+    [
+      -25293,
+      "keychain-update-refused",
+      "The Keychain refused to change the saved item (The user name or passphrase you entered is not correct.), so nothing was changed.",
+    ],
+  ];
+
+  it.each(cases)(
+    "modify refused (%s) → %s, never a duplicate; the saved record survives",
+    async (modify, code, text) => {
+      const old = makeRecord();
+      await fake.store().write(old);
+      fake.fault = { command: "add-generic-password", modify };
+      const error = await rejection(fake.store().write(makeRecord({ kind: "individual" })));
+      expect(error.code).toBe(code);
+      expect(error.message).toBe(text);
+      expect(error.message).not.toMatch(/45|25299|duplicate|already exists/);
+      fake.fault = undefined;
+      expect(await fake.store().read()).toEqual(old);
+      expect(fake.storedItems()).toHaveLength(1);
+    },
+  );
+
+  it("the tool itself exits 45 (duplicate) with the refusal only on stderr, as Apple's keychain_add.c does", () => {
+    fake.plant([{ keychain: "login.keychain-db", service: "S", account: "A", label: "L", data: "7b7d" }]);
+    fake.fault = { command: "add-generic-password", modify: "deny" };
+    const result = fake.run(["-i"], 'add-generic-password -U -s "S" -a "A" -l "L" -X "7b7e"\n');
+    expect(result.status).toBe(45);
+    expect(result.stderr).toBe(
+      [
+        "security: SecKeychainItemModifyContent: User canceled the operation.",
+        "security: SecKeychainItemCreateFromContent (<default>): The specified item already exists in the keychain.",
+        "add-generic-password: returned -25299",
+        "",
+      ].join("\n"),
+    );
+    expect(fake.storedItems()[0].data).toBe("7b7d");
+  });
+
+  it("reads the refusal's reason as printable text, whatever it holds", async () => {
+    const error = refusedUpdate("security: SecKeychainItemModifyContent: odd \u001b[31mreason\u0007\n");
+    expect(error?.code).toBe("keychain-update-refused");
+    expect(error?.message).toBe(
+      "The Keychain refused to change the saved item (odd \\x1b[31mreason\\x07), so nothing was changed.",
+    );
+    expect(refusedUpdate("security: SecKeychainItemCreateFromContent (<default>): already exists\n")).toBeUndefined();
+  });
+});
+
+describe("the stand-in follows Apple's SecurityTool source", () => {
+  const find = (...args: string[]) => fake.run(["find-generic-password", "-s", "S", "-a", "A", ...args]);
+  const item = (data: string, extra: object = {}) => ({
+    keychain: "login.keychain-db",
+    service: "S",
+    account: "A",
+    label: "L",
+    data,
+    ...extra,
+  });
+
+  it("print_buffer: a value only in hex ends with one space; a mixed one has hex, two spaces, then the string", () => {
+    fake.plant([item("7b7d", { account: "\u0001\u0002" }), item("7b7d", { account: "key-é", service: "T" })]);
+    const out = fake.run(["dump-keychain"]).stdout;
+    expect(out).toContain('    "acct"<blob>=0x0102 \n');
+    expect(out).toContain('    "acct"<blob>=0x6B65792DC3A9  "key-\\303\\251"\n');
+    expect(parseDump(out).map((it) => it.acct)).toEqual(["\u0001\u0002", "key-é"]);
+  });
+
+  it("dump-keychain lists every item of every keychain in the search list, any class, and a stub for an unreadable one", async () => {
+    const system = "/Library/Keychains/System.keychain";
+    const elsewhere = fake.makeKeychain("elsewhere.keychain-db");
+    fake.plant([
+      item("7b7d", { service: SERVICE, account: "key-A" }),
+      {
+        keychain: "login.keychain-db",
+        class: "inet",
+        server: "example.com",
+        account: "key-B",
+        label: "web",
+        data: "00",
+      },
+      { keychain: "login.keychain-db", class: 0x0000000f, label: "a private key", data: "00" },
+      { keychain: system, class: 0x80001000, label: "a certificate", data: "00" },
+      item("7b7d", { service: SERVICE, account: "key-C", unreadable: true }),
+      item("7b7d", { keychain: system, service: SERVICE, account: "key-D" }),
+      item("7b7d", { keychain: elsewhere, service: SERVICE, account: "key-E" }),
+    ]);
+    const dump = fake.run(["dump-keychain"]);
+    expect(dump.status).toBe(0);
+    expect(dump.stdout).toContain('class: "inet"\n');
+    expect(dump.stdout).toContain("class: 0x0000000F \n");
+    expect(dump.stdout).toContain("class: 0x80001000 \n");
+    expect(dump.stdout).toContain(`keychain: "${system}"\nversion: 256\nclass: 0x80001000 \n`);
+    expect(dump.stdout).toContain(
+      'keychain: "/Users/fake/Library/Keychains/login.keychain-db"\nversion: 512\nkeychain:',
+    );
+    expect(dump.stdout).not.toContain("key-E");
+    expect(dump.stderr).toContain("security: SecKeychainItemCopyAttributesAndData: ");
+    // The listing takes the generic passwords of the service, in every keychain searched, and nothing else.
+    expect(await fake.backend().accounts!(SERVICE)).toEqual(["key-A", "key-D"]);
+    expect(await fake.backend({ keychainFile: elsewhere }).accounts!(SERVICE)).toEqual(["key-E"]);
+  });
+
+  it("find -g writes the attributes to stdout and `password:` to stderr", () => {
+    fake.plant([item(hex("{}"))]);
+    const result = find("-g");
+    expect(result.stdout).toContain('"svce"<blob>="S"');
+    expect(result.stdout).not.toContain("password");
+    expect(result.stderr).toBe('password: "{}"\n');
+  });
+
+  it("-X with an odd number of digits decodes as convertHex's loop does: FFF gives 0F F0", () => {
+    expect(fake.run(["-i"], 'add-generic-password -s "S" -a "A" -X "FFF"\n').status).toBe(0);
+    expect(fake.storedItems()[0].data).toBe("0ff0");
+    expect(fake.run(["-i"], 'add-generic-password -s "S" -a "B" -X "FG"\n').status).toBe(2);
+  });
+
+  it("a find -w whose content cannot be read prints nothing; -i adds only `returned`", () => {
+    fake.plant([item(hex("{}"))]);
+    fake.fault = { command: "find-generic-password", status: 36 };
+    const result = find("-w");
+    expect([result.status, result.stdout, result.stderr]).toEqual([36, "", ""]);
+    const interactive = fake.run(["-i"], 'find-generic-password -s "S" -a "A" -w\n');
+    expect([interactive.status, interactive.stdout, interactive.stderr]).toEqual([
+      36,
+      "",
+      "find-generic-password: returned -25308\n",
+    ]);
+  });
+
+  it("a missing keychain file is 44 for find and delete (skipped by the search), 50 for add", () => {
+    const absent = path.join(fake.dir, "absent.keychain-db");
+    expect(find("-w", absent).status).toBe(44);
+    expect(fake.run(["delete-generic-password", "-s", "S", "-a", "A", absent]).status).toBe(44);
+    expect(fake.run(["dump-keychain", absent])).toMatchObject({ status: 0, stdout: "" });
+    const add = fake.run(["-i"], `add-generic-password -U -s "S" -a "A" -X "00" "${absent}"\n`);
+    expect(add.status).toBe(50);
+    expect(add.stderr).toContain(
+      `SecKeychainItemCreateFromContent (${absent}): The specified keychain could not be found.`,
     );
   });
 });
