@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import Command from "../src/api-key-status";
-import { outcomeSentence, TEAM_KEYS_URL, OUTCOME } from "../src/lib/apple/outcomes";
+import { outcomeSentence, TEAM_KEYS_URL, OUTCOME } from "../src/lib/apple";
 import { roleWords } from "../src/lib/apple/roles";
 import { keyStore } from "../src/helpers/core";
 import { registerKey } from "../src/lib/keys";

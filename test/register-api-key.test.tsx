@@ -10,7 +10,7 @@ import { describe, expect, it, vi } from "vitest";
 import Command from "../src/register-api-key";
 import StatusCommand from "../src/api-key-status";
 import { keyStore } from "../src/helpers/core";
-import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/apple/outcomes";
+import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/apple";
 import { listKeys, registerKey, useSavedKey } from "../src/lib/keys";
 import { roleWords } from "../src/lib/apple/roles";
 import { RAW_CONTROL } from "./support/controls";

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import Command from "../src/api-key-status";
-import { TEAM_KEYS_URL, outcomeSentence } from "../src/lib/apple/outcomes";
+import { TEAM_KEYS_URL, outcomeSentence } from "../src/lib/apple";
 import { keyFingerprint } from "../src/lib/key";
 import { answerNextAlert, raycast, render, setPreferences, type Screen } from "./raycast/harness";
 import { ISSUER_ID, ISSUER_SUFFIX, HAS_KEYRING, testWorld, type WorldKey } from "./support/world";

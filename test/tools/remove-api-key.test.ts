@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { saveCheck, rememberKeyToRevoke } from "../../src/helpers/local-storage";
-import { TEAM_KEYS_URL, outcomeSentence } from "../../src/lib/apple/outcomes";
+import { TEAM_KEYS_URL, outcomeSentence } from "../../src/lib/apple";
 import { ACCOUNT, itemAccount, LABEL, savedKeysService } from "../../src/lib/keychain";
 import * as removeTool from "../../src/tools/remove-api-key";
 import { Action } from "@raycast/api";

@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { LocalStorage } from "@raycast/api";
 import { describe, expect, it, vi } from "vitest";
-import { outcomeSentence } from "../../src/lib/apple/outcomes";
+import { outcomeSentence } from "../../src/lib/apple";
 import { roleWords } from "../../src/lib/apple/roles";
 
 const roleNote = (keyId: string) => roleWords(keyId, "yes", undefined, "")?.text;
