@@ -65,7 +65,7 @@ describe.skipIf(!HAS_KEYRING)("rotating the key from API Key Status", () => {
     expect(raycast.alerts[0].title).toBe(`Rotate Key ${a.keyId}?`);
     expect(raycast.alerts[0].message).toContain(`Key ${b.keyId} takes its name and place`);
     expect(raycast.alerts[0].message).toContain(
-      `Key ${a.keyId} keeps working at Apple until you revoke it on Team Keys`,
+      `"Unnamed key" (Key ID ${a.keyId}) keeps working at Apple until you revoke it on Team Keys.`,
     );
     expect(raycast.alerts[0].primaryAction).toMatchObject({ title: "Rotate", style: "destructive" });
 

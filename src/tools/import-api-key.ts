@@ -4,13 +4,14 @@ import path from "node:path";
 import { appleOptions, keyStore } from "../helpers/core";
 import { AscKeyError, describeError, isAscKeyError, refusedInput } from "../lib/errors";
 import { maskIssuerId } from "../lib/ids";
-import { namedKey } from "../lib/status";
 import { readFastlaneJsonKey } from "../lib/import";
 import {
   AppleCheckError,
+  namedKey,
   planRegistration,
   prepareKey,
   applyRegistration,
+  savedBesideSentence,
   type PreparedKey,
   type RegistrationPlan,
 } from "../lib/keys";
@@ -140,7 +141,7 @@ export default async function tool(input: Input) {
     usedByLingCode: registration.active,
     sentence: registration.active
       ? registration.sentence
-      : `Saved "${registration.name}" (${registration.sentence.replace(/^Yes, /, "")})${inUse ? `; LingCode keeps using "${inUse.name}"` : ""}.`,
+      : savedBesideSentence({ ...registration.summary, name: registration.name }, inUse),
     fingerprint: registration.fingerprint,
     outcome: registration.check?.outcome,
     message: registration.check?.message,

@@ -110,7 +110,7 @@ describe.skipIf(!HAS_KEYRING)("remove-api-key", () => {
         name,
         lingCodeUses: null,
         revokeAt: TEAM_KEYS_URL,
-        sentence: `Removed "${name}" (Key ID ${key.keyId}) from the Keychain; revoke it on Team Keys if nobody needs it.`,
+        sentence: `Removed "${name}" (Key ID ${key.keyId}) from the Keychain; it keeps working at Apple until you revoke it on Team Keys.`,
       });
       world.expectClean(result);
       expect(await world.saved()).toBeUndefined();
@@ -140,7 +140,7 @@ describe.skipIf(!HAS_KEYRING)("remove-api-key", () => {
         name: undefined,
         lingCodeUses: null,
         revokeAt: TEAM_KEYS_URL,
-        sentence: "Removed the key from the Keychain; revoke it on Team Keys if nobody needs it.",
+        sentence: "Removed the key from the Keychain; it keeps working at Apple until you revoke it on Team Keys.",
       });
       world.expectClean(result);
       expect(await world.backend().get(world.service, ACCOUNT)).toBeUndefined();

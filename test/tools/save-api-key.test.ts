@@ -76,7 +76,7 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
       );
       expect(shown?.info).toContainEqual({
         name: "LingCode Uses",
-        value: `This key, instead of "${oldName}" (Key ID ${old.keyId}), which stays saved`,
+        value: `This key, instead of "${oldName}" (Key ID ${old.keyId})`,
       });
       expect(shown?.info).toContainEqual({ name: "Replaces", value: "Nothing" });
       world.expectClean(shown);
