@@ -11,6 +11,7 @@ import {
   planRegistration,
   prepareKey,
   applyRegistration,
+  revokeReplaced,
   savedBesideSentence,
   type PreparedKey,
   type RegistrationPlan,
@@ -148,9 +149,7 @@ export default async function tool(input: Input) {
     warnings,
     roleNote,
     replacedKeyId: replaced?.keyId,
-    revokeReminder: replaced
-      ? `Revoke the previous key ${replaced.keyId} on Team Keys once nothing uses it.`
-      : undefined,
+    revokeReminder: replaced ? revokeReplaced(replaced) : undefined,
     fileReminder: `${file} still holds the private key in clear; now that the key is saved, delete it or move it to the Trash.`,
   };
 }

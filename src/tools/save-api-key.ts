@@ -12,6 +12,7 @@ import {
   planRegistration,
   prepareKey,
   registerKey,
+  revokeReplaced,
   savedBesideSentence,
   type KeyInput,
   type PreparedKey,
@@ -194,9 +195,7 @@ export default async function tool(input: Input) {
     previousKeyStaysSaved: switchedFrom ? { name: switchedFrom.name, keyId: switchedFrom.keyId } : undefined,
     lingCodeKeepsUsing: inUse ? { name: inUse.name, keyId: inUse.keyId } : undefined,
     replacedKeyId: replaced?.keyId,
-    revokeReminder: replaced
-      ? `Revoke the previous key ${replaced.keyId} on Team Keys once nothing uses it.`
-      : undefined,
+    revokeReminder: replaced ? revokeReplaced(replaced) : undefined,
     keyId: summary.keyId,
   };
 }

@@ -385,7 +385,7 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
         saved: true,
         usedByLingCode: true,
         replacedKeyId: old.keyId,
-        revokeReminder: `Revoke the previous key ${old.keyId} on Team Keys once nothing uses it.`,
+        revokeReminder: `Revoke "Unnamed key" (Key ID ${old.keyId}) on Team Keys once nothing uses it.`,
       });
       expect(JSON.parse(String(raycast.localStorage["key-to-revoke"]))).toMatchObject({ keyId: old.keyId });
       world.expectClean(result);

@@ -78,4 +78,5 @@ export {
   switchedSentence,
   savedBesideSentence,
   keepsWorkingAtApple,
+  revokeReplaced,
 } from "./words";

@@ -70,6 +70,11 @@ export function keepsWorkingAtApple(subject: string): string {
   return `${subject} keeps working at Apple until you revoke it on Team Keys`;
 }
 
+/** The step after a registration took a saved key's place: `Revoke "Acme" (Key ID 2X9R4HXF34) on Team Keys once nothing uses it.` */
+export function revokeReplaced(key: { name: string; keyId: string }): string {
+  return `Revoke ${namedKey(key)} on Team Keys once nothing uses it.`;
+}
+
 /** A retired (or revoked) key asked for by name or Key ID, where a saved key is needed. */
 export function retiredSentence(line: RetiredListLine): string {
   return line.state === "retired"

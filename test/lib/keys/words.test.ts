@@ -6,6 +6,7 @@ import {
   keepsUsing,
   keepsWorkingAtApple,
   nowUses,
+  revokeReplaced,
   savedBesideSentence,
   staysSaved,
   switchedSentence,
@@ -50,6 +51,7 @@ describe("a key's place, in one set of words", () => {
     expect(keepsWorkingAtApple('"Globex" (Key ID GLX0000005)')).toBe(
       '"Globex" (Key ID GLX0000005) keeps working at Apple until you revoke it on Team Keys',
     );
+    expect(revokeReplaced(globex)).toBe('Revoke "Globex" (Key ID GLX0000005) on Team Keys once nothing uses it.');
     const retired = { ...globex, fingerprint: "SHA256:x", retiredAt: "2025-01-01T00:00:00Z", checks: [] };
     expect(retiredSentence({ state: "retired", ...retired })).toBe(
       '"Globex" (Key ID GLX0000005) is retired: it is kept only to ask Apple whether it still works.',
