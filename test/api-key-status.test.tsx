@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import Command from "../src/api-key-status";
-import { outcomeSentence, TEAM_KEYS_URL, OUTCOME } from "../src/lib/apple/outcomes";
+import { outcomeSentence, TEAM_KEYS_URL, OUTCOME } from "../src/lib/apple";
 import { roleWords } from "../src/lib/apple/roles";
 import { keyStore } from "../src/helpers/core";
 import { registerKey } from "../src/lib/keys";
@@ -325,7 +325,10 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
     await screen.runAction("Remove Key");
     await screen.waitFor(() => expect(screen.metadata()["Key ID"]).toBe(globex.keyId));
     expect(screen.depth).toBe(1);
-    expect(raycast.toast).toMatchObject({ style: "SUCCESS", message: 'LingCode uses "Globex" now.' });
+    expect(raycast.toast).toMatchObject({
+      style: "SUCCESS",
+      message: `LingCode now uses "Globex" (Issuer ID ends in ...${ISSUER_ID.slice(-3)}, Key ID ${globex.keyId}).`,
+    });
     expect(await world.saved()).toMatchObject({ keyId: globex.keyId });
   });
 

@@ -64,6 +64,10 @@ describe.skipIf(!HAS_KEYRING)("API Keys", () => {
     await screen.runAction("Use for LingCode");
     await screen.waitFor(() => expect(raycast.toast?.style).toBe("SUCCESS"));
     expect(raycast.toast?.title).toBe('LingCode Uses "Globex"');
+    // The same sentence as the AI switch tool and asc-key use.
+    expect(raycast.toast?.message).toBe(
+      `LingCode now uses "Globex" (Issuer ID ends in ...${ISSUER_ID.slice(-3)}, Key ID ${globex.keyId}); "Acme" stays saved.`,
+    );
     await expectLingCodeReads(globex);
     await screen.waitFor(() => expect(screen.items()[1].accessories).toContain("Used by LingCode"));
     expect(screen.items()[0].accessories).not.toContain("Used by LingCode");
@@ -90,7 +94,9 @@ describe.skipIf(!HAS_KEYRING)("API Keys", () => {
     answerNextAlert(true);
     await screen.runAction("Remove Key");
     await screen.waitFor(() => expect(screen.items().map((item) => item.title)).toEqual(["Globex Corp"]));
-    expect(raycast.toast?.message).toBe('LingCode uses "Globex Corp" now.');
+    expect(raycast.toast?.message).toBe(
+      `LingCode now uses "Globex Corp" (Issuer ID ends in ...${ISSUER_ID.slice(-3)}, Key ID ${globex.keyId}).`,
+    );
     await expectLingCodeReads(globex);
   });
 

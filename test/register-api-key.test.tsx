@@ -10,7 +10,7 @@ import { describe, expect, it, vi } from "vitest";
 import Command from "../src/register-api-key";
 import StatusCommand from "../src/api-key-status";
 import { keyStore } from "../src/helpers/core";
-import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/apple/outcomes";
+import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/apple";
 import { listKeys, registerKey, useSavedKey } from "../src/lib/keys";
 import { roleWords } from "../src/lib/apple/roles";
 import { RAW_CONTROL } from "./support/controls";
@@ -700,7 +700,7 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
     await screen.waitFor(() => !screen.isLoading);
     answerNextAlert(true);
     await submit(screen);
-    expect(raycast.alerts.at(-1)?.message).toContain(`LingCode uses key ${third.keyId} now.`);
+    expect(raycast.alerts.at(-1)?.message).toContain(`LingCode uses "Unnamed key (2)" (Key ID ${third.keyId}) now.`);
     await waitForStatus(screen);
     expect(await world.saved()).toMatchObject({ keyId: key.keyId });
   });
@@ -756,7 +756,9 @@ describe.skipIf(!HAS_KEYRING)("replacing the saved key", () => {
     expect(raycast.alerts).toHaveLength(1);
     const alert = raycast.alerts[0];
     expect(alert.title).toBe(`Use Key ${key.keyId} for LingCode?`);
-    expect(alert.message).toContain(`LingCode uses key ${old.keyId} now. It stays saved`);
+    expect(alert.message).toBe(
+      `LingCode uses "Unnamed key" (Key ID ${old.keyId}) now. "Unnamed key" stays saved: API Keys switches back in one step.`,
+    );
     expect(alert.primaryAction).toMatchObject({ title: `Use Key ${key.keyId}` });
     // The progress toast made way for the question and stays hidden once the answer is no.
     expect(raycast.toasts.every((toast) => !toast.visible)).toBe(true);
@@ -768,7 +770,7 @@ describe.skipIf(!HAS_KEYRING)("replacing the saved key", () => {
     await submit(screen);
     expect(await world.saved()).toMatchObject({ keyId: key.keyId });
     expect(raycast.toast?.style).toBe("SUCCESS");
-    expect(raycast.toast?.message).toMatch(/" stays saved\./);
+    expect(raycast.toast?.message).toContain('"Unnamed key" stays saved.');
     // Nothing left the Keychain: no key to revoke.
     expect(raycast.localStorage["key-to-revoke"]).toBeUndefined();
     const { keys } = await listKeys(keyStore());
@@ -844,7 +846,9 @@ describe.skipIf(!HAS_KEYRING)("replacing the saved key", () => {
     const { old, key, screen } = await saveBesideLingCodes();
     await waitForStatus(screen);
     expect(screen.markdown).toMatch(new RegExp(`^# Yes, Issuer ID ends in \\S+, Key ID ${old.keyId}\n`));
-    expect(screen.markdown).toContain(`(Key ID ${key.keyId}) beside it: LingCode keeps using the key above.`);
+    expect(screen.markdown).toContain(
+      `> Saved "Unnamed key (2)" (Issuer ID ends in ...${ISSUER_ID.slice(-3)}, Key ID ${key.keyId}); LingCode keeps using "Unnamed key". API Keys switches to it in one step.`,
+    );
     expect(screen.metadata()["Key ID"]).toBe(old.keyId);
 
     await screen.runAction("Copy Token");

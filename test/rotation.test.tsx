@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import Command from "../src/api-key-status";
-import { TEAM_KEYS_URL, outcomeSentence } from "../src/lib/apple/outcomes";
+import { TEAM_KEYS_URL, outcomeSentence } from "../src/lib/apple";
 import { keyFingerprint } from "../src/lib/key";
 import { answerNextAlert, raycast, render, setPreferences, type Screen } from "./raycast/harness";
 import { ISSUER_ID, ISSUER_SUFFIX, HAS_KEYRING, testWorld, type WorldKey } from "./support/world";
@@ -65,7 +65,7 @@ describe.skipIf(!HAS_KEYRING)("rotating the key from API Key Status", () => {
     expect(raycast.alerts[0].title).toBe(`Rotate Key ${a.keyId}?`);
     expect(raycast.alerts[0].message).toContain(`Key ${b.keyId} takes its name and place`);
     expect(raycast.alerts[0].message).toContain(
-      `Key ${a.keyId} keeps working at Apple until you revoke it on Team Keys`,
+      `"Unnamed key" (Key ID ${a.keyId}) keeps working at Apple until you revoke it on Team Keys.`,
     );
     expect(raycast.alerts[0].primaryAction).toMatchObject({ title: "Rotate", style: "destructive" });
 

@@ -11,7 +11,9 @@ import path from "node:path";
 import { type CheckResult, OUTCOME, TEAM_KEYS_URL } from "../lib/apple";
 import { isAscKeyError } from "../lib/errors";
 import {
+  keyWords,
   mintSavedToken,
+  nowUses,
   prepareKey,
   readSavedKeyStatus,
   readStatus,
@@ -20,7 +22,7 @@ import {
   type KeyInput,
   type RegistrationChoices,
 } from "../lib/keys";
-import { keyWords, noKeySentence, type KeyStatus, type KeySummary } from "../lib/status";
+import { noKeySentence, type KeyStatus, type KeySummary } from "../lib/status";
 import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from "../lib/token";
 import { printable } from "../lib/text";
 import { moveToTrash, type Trashed } from "../lib/trash";
@@ -292,7 +294,7 @@ async function remove(args: string[], io: CliIo): Promise<ExitStatus> {
       ? "the unreadable key entry"
       : `the saved item of key ${key?.trim().toUpperCase()}, which was not listed`;
   io.out(`Removed ${what} from the Keychain.`);
-  if (removal.next) io.out(`LingCode now uses ${keyWords(removal.next)}.`);
+  if (removal.next) io.out(`${nowUses(removal.next)}.`);
   else if (removal.next === null && next === null)
     io.out("LingCode has no key now; asc-key use <name or Key ID> picks one.");
   return EXIT.ok;

@@ -1,6 +1,7 @@
 /** asc-key's help texts: the tool's and one per command. Printed to stdout by --help, -h and `asc-key help`. */
 import { DEFAULT_ASC_API_URL, TEAM_KEYS_URL } from "../lib/apple";
 import { DEFAULT_SERVICE, SAVED_KEYS_SUFFIX } from "../lib/keychain";
+import { staysSaved } from "../lib/keys";
 import { NOT_CONFIGURED_SENTENCE } from "../lib/status";
 import { ASC_API_URL_ENV, KEYCHAIN_FILE_ENV, LOCK_DIR_ENV, SERVICE_ENV } from "./settings";
 import { DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, MIN_TTL_SECONDS } from "../lib/token";
@@ -101,7 +102,7 @@ export const COMMAND_HELP: Readonly<Record<CommandName, string>> = {
 
 Reads the .p8 key Apple let you download once, checks it with App Store Connect, saves it in the Keychain under
 a name, and prints the status sentence (or, when LingCode does not use it, where it was saved) and the key's
-fingerprint. The key LingCode used before stays saved: asc-key use switches back.
+fingerprint. ${staysSaved()}: asc-key use switches back.
 
 LingCode uses the new key when it had none, or when it used a key of the same team (the same Issuer ID) or with
 the same Key ID; otherwise the key is only saved. A key that takes a saved key's place (--rotate, or the same
@@ -173,8 +174,8 @@ Options:
 
   use: `Usage: asc-key use <name or Key ID>
 
-Makes LingCode use another saved key: one update of LingCode's Keychain entry, read back. The key LingCode used
-before stays saved. A name is matched whatever the case; asc-key list shows the names and Key IDs.
+Makes LingCode use another saved key: one update of LingCode's Keychain entry, read back.
+${staysSaved()}. A name is matched whatever the case; asc-key list shows the names and Key IDs.
 Exits 2 for a name or Key ID that means no saved key (or two), listing the saved keys.
 
 Options:

@@ -2,8 +2,18 @@
  * asc-key's commands for several keys (list, use, rename) and what the other commands share to take `--key <name or
  * Key ID>`. The work is done in the core (src/lib/keys/); this file parses and prints.
  */
-import { keyWords, namedKey, NOT_CONFIGURED_SENTENCE } from "../lib/status";
-import { listKeys, parseNext, renameSavedKey, useSavedKey, type SavedKeysList, type ListedKey } from "../lib/keys";
+import { NOT_CONFIGURED_SENTENCE } from "../lib/status";
+import {
+  keyWords,
+  listKeys,
+  namedKey,
+  parseNext,
+  renameSavedKey,
+  switchedSentence,
+  useSavedKey,
+  type SavedKeysList,
+  type ListedKey,
+} from "../lib/keys";
 import { parseCommandArgs, parseCommandWithArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
@@ -89,12 +99,8 @@ export async function use(args: string[], io: CliIo): Promise<ExitStatus> {
   if (values.help) return showHelp("use", io);
   const reference = keyReference(positionals[0], "use")!;
   const switched = await useSavedKey(keyStoreFor(io.env), reference);
-  if (!switched.changed) {
-    io.out(`LingCode already uses ${keyWords(switched.current)}.`);
-    return EXIT.ok;
-  }
-  const previous = switched.previous ? `; "${switched.previous.name}" stays saved` : "";
-  io.out(`LingCode now uses ${keyWords(switched.current)}${previous}.`);
+  io.out(switchedSentence(switched));
+  if (!switched.changed) return EXIT.ok;
   if (switched.replacedUnreadable) io.err("replaced LingCode's unreadable entry.");
   return EXIT.ok;
 }

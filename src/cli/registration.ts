@@ -7,13 +7,15 @@ import { TEAM_KEYS_URL } from "../lib/apple";
 import {
   AppleCheckError,
   applyRegistration,
+  namedKey,
   registerKey,
+  savedBesideSentence,
+  staysSaved,
   type PreparedKey,
   type Registration,
   type RegistrationChoices,
   type RegistrationPlan,
 } from "../lib/keys";
-import { keyWords, namedKey } from "../lib/status";
 import { printable } from "../lib/text";
 import { CLI_SWITCH_HINT } from "./capabilities";
 import { EXIT, type ExitStatus } from "./exit-status";
@@ -80,7 +82,7 @@ function reportRegistration(registration: Registration, skipVerify: boolean, io:
   if (registration.switchedFrom) {
     const back = shellWord(registration.switchedFrom.keyId);
     io.err(
-      `LingCode now uses this key, saved as "${registration.name}"; "${registration.switchedFrom.name}" stays saved (asc-key use ${back} switches back).`,
+      `LingCode now uses this key, saved as "${registration.name}"; ${staysSaved(registration.switchedFrom)} (asc-key use ${back} switches back).`,
     );
   }
   if (registration.inUse) io.err(`asc-key use ${shellWord(registration.summary.keyId)} makes LingCode use it.`);
@@ -93,6 +95,5 @@ function reportRegistration(registration: Registration, skipVerify: boolean, io:
 
 /** What stdout says about a key that is saved but not used by LingCode. */
 function savedNotUsedWords(registration: Registration): string {
-  const keeps = registration.inUse ? `; LingCode keeps using "${registration.inUse.name}"` : "";
-  return `Saved ${keyWords({ ...registration.summary, name: registration.name })}${keeps}.`;
+  return savedBesideSentence({ ...registration.summary, name: registration.name }, registration.inUse);
 }

@@ -7,8 +7,8 @@ import { useKeyStatus } from "../hooks/useKeyStatus";
 import { ageInDays, type RememberedCheck } from "../lib/apple";
 import { describeError, isUnreadableEntry } from "../lib/errors";
 import { retiredHealthLines } from "../lib/health";
-import { type Registration, type StatusReport } from "../lib/keys";
-import { namedKey, NOT_CONFIGURED_SENTENCE, summarySentence, type KeySummary } from "../lib/status";
+import { keepsWorkingAtApple, savedBesideSentence, type Registration, type StatusReport } from "../lib/keys";
+import { NOT_CONFIGURED_SENTENCE, summarySentence, type KeySummary } from "../lib/status";
 import { KeyActions, type EntryReading } from "./KeyActions";
 import { KeyMetadata } from "./KeyMetadata";
 import { RetiredKeyActions, RetiredKeyRows, retiredMarkdown } from "./RetiredKeys";
@@ -42,7 +42,7 @@ function statusMarkdown(options: {
   const parts = [`# ${options.sentence}`];
   if (savedBeside) {
     parts.push(
-      `> Saved ${namedKey({ name: savedBeside.name, keyId: savedBeside.summary.keyId })} beside it: LingCode keeps using ${summary ? "the key above" : "no key"}. API Keys switches to it in one step.`,
+      `> ${savedBesideSentence({ ...savedBeside.summary, name: savedBeside.name }, savedBeside.inUse)} API Keys switches to it in one step.`,
     );
   }
   if (!summary) {
@@ -54,8 +54,8 @@ function statusMarkdown(options: {
     return parts.join("\n\n");
   }
   if (keyToRevoke) {
-    const by = keyToRevoke.replacedBy ? ` It was replaced by ${keyToRevoke.replacedBy} and` : " It";
-    parts.push(`> **Revoke key ${keyToRevoke.keyId} on Team Keys.**${by} keeps working at Apple until you revoke it.`);
+    const by = keyToRevoke.replacedBy ? `It was replaced by ${keyToRevoke.replacedBy} and` : "It";
+    parts.push(`> **Revoke key ${keyToRevoke.keyId} on Team Keys.** ${keepsWorkingAtApple(by)}.`);
   }
   // Apple's last answer is said once, in Health (and its time in the metadata).
   if (!check) parts.push("Not checked with Apple yet: Verify with Apple sends one request.");

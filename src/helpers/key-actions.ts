@@ -2,6 +2,7 @@ import { Alert, Clipboard, confirmAlert, open, showHUD, showToast, Toast, trash 
 import { OUTCOME, TEAM_KEYS_URL, type CapabilityReport } from "../lib/apple";
 import {
   checkSavedKeyCapabilities,
+  keepsWorkingAtApple,
   mintSavedToken,
   removeKey,
   verifySavedKey,
@@ -139,7 +140,7 @@ export async function removeWithConfirmation(keyId: string | undefined): Promise
   const confirmed = await confirmAlert({
     title: `Remove ${what}?`,
     message: keyId
-      ? "LingCode can't reach App Store Connect until you register a key again. The key itself keeps working at Apple until you revoke it on Team Keys."
+      ? `LingCode can't reach App Store Connect until you register a key again. ${keepsWorkingAtApple("The key itself")}.`
       : "The entry can't be used as it is. LingCode can't reach App Store Connect until you register a key again.",
     primaryAction: { title: "Remove", style: Alert.ActionStyle.Destructive },
   });

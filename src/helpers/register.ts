@@ -2,15 +2,18 @@ import { Alert, confirmAlert, open, showToast, Toast, trash } from "@raycast/api
 import os from "node:os";
 import path from "node:path";
 import { readFastlaneJsonIfAny } from "../lib/import";
-import { namedKey } from "../lib/status";
 import { printable } from "../lib/text";
 import { TEAM_KEYS_URL } from "../lib/apple";
 import { describeError, isAscKeyError, refusedInput } from "../lib/errors";
 import {
   AppleCheckError,
   applyRegistration,
+  keepsUsing,
+  keepsWorkingAtApple,
+  namedKey,
   planRegistration,
   prepareKey,
+  staysSaved,
   withChoices,
   type KeyInput,
   type Registration,
@@ -146,7 +149,7 @@ function choicesOf(options: SubmitOptions, plan?: RegistrationPlan): Registratio
 /**
  * Asks before anything leaves the Keychain or LingCode changes keys: a rotation (the old key is removed), a key with
  * the Key ID of a saved key but other key material (it takes its place), or LingCode switching to the new key (the
- * old one stays saved). False when the user said no.
+ * old one remains among the saved keys). False when the user said no.
  */
 async function confirmPlan(alert: Question, toast: Toast): Promise<boolean> {
   await toast.hide();
@@ -170,11 +173,12 @@ function questionOf(plan: RegistrationPlan, rotate: SubmitOptions["rotate"]): Qu
   const newId = plan.key.keyId;
   const replaces = plan.replaces;
   if (replaces?.why === "rotation") {
-    // Named as the caller names it: API Keys by its name, API Key Status by its Key ID.
-    const named = rotate?.name ? namedKey({ name: rotate.name, keyId: replaces.keyId }) : `Key ${replaces.keyId}`;
+    // The title names it as the caller does (API Keys by its name, API Key Status by its Key ID); the message as
+    // every sentence does.
+    const title = rotate?.name ? namedKey({ name: rotate.name, keyId: replaces.keyId }) : `Key ${replaces.keyId}`;
     return {
-      title: `Rotate ${named}?`,
-      message: `Key ${newId} takes its name and place in the Keychain. Key ${replaces.keyId} keeps working at Apple until you revoke it on Team Keys.`,
+      title: `Rotate ${title}?`,
+      message: `Key ${newId} takes its name and place in the Keychain. ${keepsWorkingAtApple(namedKey(replaces))}.`,
       primary: "Rotate",
       destructive: true,
     };
@@ -183,7 +187,7 @@ function questionOf(plan: RegistrationPlan, rotate: SubmitOptions["rotate"]): Qu
     const switches = plan.use && !replaces.active ? " LingCode will use it." : "";
     return {
       title: `Replace Key ${replaces.keyId} with a Different Key?`,
-      message: `The chosen .p8 is not the saved key ${replaces.active ? `Key ${replaces.keyId}` : namedKey(replaces)} (fingerprints differ). Key ${newId} will take its place in the Keychain.${switches}`,
+      message: `The chosen .p8 is not the saved key ${namedKey(replaces)} (fingerprints differ). Key ${newId} will take its place in the Keychain.${switches}`,
       primary: "Replace",
       destructive: true,
     };
@@ -191,7 +195,7 @@ function questionOf(plan: RegistrationPlan, rotate: SubmitOptions["rotate"]): Qu
   if (plan.use && plan.current && plan.current.keyId !== newId) {
     return {
       title: `Use Key ${newId} for LingCode?`,
-      message: `LingCode uses key ${plan.current.keyId} now. It stays saved: API Keys switches back in one step.`,
+      message: `LingCode uses ${namedKey(plan.current)} now. ${staysSaved(plan.current)}: API Keys switches back in one step.`,
       primary: `Use Key ${newId}`,
       destructive: false,
     };
@@ -291,13 +295,13 @@ async function afterSave(
   // A key only saved: that LingCode keeps its key comes first, where a one-line toast still shows it.
   const notes: string[] = [];
   if (!registration.active) {
-    notes.push(inUse ? `LingCode keeps using "${inUse.name}".` : "LingCode does not use it.");
+    notes.push(inUse ? `${keepsUsing(inUse)}.` : "LingCode does not use it.");
   }
   notes.push(`Fingerprint ${registration.fingerprint}`);
   if (!check) notes.push("Not verified with Apple.");
   else if (check.outcome !== "valid") notes.push(check.message);
   if (registration.privilege) notes.push(registration.privilege.text);
-  if (registration.switchedFrom) notes.push(`"${registration.switchedFrom.name}" stays saved.`);
+  if (registration.switchedFrom) notes.push(`${staysSaved(registration.switchedFrom)}.`);
   notes.push(...registration.warnings);
   if (notRemembered) notes.push(notRemembered);
   if (p8Path && options.fromJson) notes.push(await afterFastlaneJson(p8Path, options.trashAfter));

@@ -1,12 +1,16 @@
 import { Alert, confirmAlert, open, showToast, Toast } from "@raycast/api";
 import { TEAM_KEYS_URL, DEFAULT_SWITCH_HINT, withRecordedRole, KEY_ROLE, type KeyRole } from "../lib/apple";
 import {
+  keepsWorkingAtApple,
   listKeys,
+  namedKey,
+  nowUses,
   readRecordedRole,
   recordingWords,
   recordKeyRole,
   removeKey,
   renameSavedKey,
+  switchedSentence,
   useSavedKey,
   type ListedKey,
   type ListedOkKey,
@@ -41,16 +45,14 @@ export async function removalChoices(
   return keyItem && others.length > 0 ? { keyItem, others } : undefined;
 }
 
-/** Use for LingCode: one update of LingCode's entry; the key it used before stays saved. */
+/** Use for LingCode: one update of LingCode's entry; the key it used before remains among the saved keys. */
 export async function useForLingCode(key: ListedKey): Promise<boolean> {
   const toast = await showToast({ style: Toast.Style.Animated, title: `Switching LingCode to "${key.name}"…` });
   try {
     const change = await useSavedKey(keyStore(), key.keyId);
     toast.style = Toast.Style.Success;
     toast.title = `LingCode Uses "${change.current.name}"`;
-    toast.message = change.previous
-      ? `Key ${change.current.keyId}; "${change.previous.name}" stays saved.`
-      : `Key ${change.current.keyId}.`;
+    toast.message = switchedSentence(change);
     await rememberActive(change.current);
     return true;
   } catch (error) {
@@ -82,7 +84,7 @@ export async function removeKeyConfirmed(key: ListedKey, next?: string | null): 
     title: `Remove "${key.name}"?`,
     message:
       key.state === "ok"
-        ? `Key ${key.keyId} keeps working at Apple until you revoke it on Team Keys.`
+        ? `${keepsWorkingAtApple(namedKey(key))}.`
         : "The saved item can't be used as it is; register the key again if you still need it.",
     primaryAction: { title: "Remove", style: Alert.ActionStyle.Destructive },
   });
@@ -93,7 +95,7 @@ export async function removeKeyConfirmed(key: ListedKey, next?: string | null): 
     toast.style = Toast.Style.Success;
     toast.title = `Removed "${key.name}"`;
     if (removal.wasActive) {
-      toast.message = removal.next ? `LingCode uses "${removal.next.name}" now.` : "LingCode has no key now.";
+      toast.message = removal.next ? `${nowUses(removal.next)}.` : "LingCode has no key now.";
       await rememberActive(removal.next ?? null);
     }
     if (key.state === "ok") toast.primaryAction = { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) };

@@ -4,13 +4,15 @@ import path from "node:path";
 import { appleOptions, keyStore } from "../helpers/core";
 import { AscKeyError, describeError, isAscKeyError, refusedInput } from "../lib/errors";
 import { maskIssuerId } from "../lib/ids";
-import { namedKey } from "../lib/status";
 import { readFastlaneJsonKey } from "../lib/import";
 import {
   AppleCheckError,
+  namedKey,
   planRegistration,
   prepareKey,
   applyRegistration,
+  revokeReplaced,
+  savedBesideSentence,
   type PreparedKey,
   type RegistrationPlan,
 } from "../lib/keys";
@@ -140,16 +142,14 @@ export default async function tool(input: Input) {
     usedByLingCode: registration.active,
     sentence: registration.active
       ? registration.sentence
-      : `Saved "${registration.name}" (${registration.sentence.replace(/^Yes, /, "")})${inUse ? `; LingCode keeps using "${inUse.name}"` : ""}.`,
+      : savedBesideSentence({ ...registration.summary, name: registration.name }, inUse),
     fingerprint: registration.fingerprint,
     outcome: registration.check?.outcome,
     message: registration.check?.message,
     warnings,
     roleNote,
     replacedKeyId: replaced?.keyId,
-    revokeReminder: replaced
-      ? `Revoke the previous key ${replaced.keyId} on Team Keys once nothing uses it.`
-      : undefined,
+    revokeReminder: replaced ? revokeReplaced(replaced) : undefined,
     fileReminder: `${file} still holds the private key in clear; now that the key is saved, delete it or move it to the Trash.`,
   };
 }

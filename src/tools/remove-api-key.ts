@@ -3,8 +3,19 @@ import { rememberActive } from "../helpers/launcher";
 import { keyStore } from "../helpers/core";
 import { TEAM_KEYS_URL } from "../lib/apple";
 import { AscKeyError, describeError } from "../lib/errors";
-import { listKeys, namesOf, parseNext, planRemoval, removeKey, type RemovalPlan } from "../lib/keys";
-import { namedKey, NOT_CONFIGURED_SENTENCE } from "../lib/status";
+import {
+  keepsUsing,
+  keepsWorkingAtApple,
+  listKeys,
+  namedKey,
+  namesOf,
+  nowUses,
+  parseNext,
+  planRemoval,
+  removeKey,
+  type RemovalPlan,
+} from "../lib/keys";
+import { NOT_CONFIGURED_SENTENCE } from "../lib/status";
 
 type Input = {
   /**
@@ -51,7 +62,7 @@ export const confirmation: Tool.Confirmation<Input> = async (input = {}) => {
   }
   let after = "";
   if (!plan.wasActive) {
-    after = plan.kept ? ` LingCode keeps using "${plan.kept.name}".` : "";
+    after = plan.kept ? ` ${keepsUsing(plan.kept)}.` : "";
   } else if (plan.next === null) {
     after = " LingCode can't reach App Store Connect until a key is registered again.";
   } else if (plan.next) {
@@ -79,8 +90,8 @@ export const confirmation: Tool.Confirmation<Input> = async (input = {}) => {
 /**
  * Removes a saved App Store Connect API key from the Keychain: the key LingCode uses, or another saved key by name or
  * Key ID. Removing the key LingCode uses while other keys are saved needs `next` (a saved key, or "none"); without it
- * nothing is removed and the answer lists the saved keys to ask the user about. The key keeps working at Apple until
- * it is revoked on the Team Keys page; say so.
+ * nothing is removed and the answer lists the saved keys to ask the user about. Removing it here does not revoke it:
+ * Apple accepts it until it is revoked on the Team Keys page; the answer says so.
  */
 export default async function tool(input: Input = {}) {
   let removal;
@@ -108,13 +119,13 @@ export default async function tool(input: Input = {}) {
   }
   const { previous, next } = removal;
   const what = previous ? namedKey(previous) : "the key";
-  const after = next ? ` LingCode now uses ${namedKey(next)}.` : "";
+  const after = next ? ` ${nowUses(next)}.` : "";
   return {
     removed: true,
     keyId: previous?.keyId,
     name: previous?.name,
     lingCodeUses: next === undefined ? undefined : next === null ? null : { name: next.name, keyId: next.keyId },
     revokeAt: TEAM_KEYS_URL,
-    sentence: `Removed ${what} from the Keychain; revoke it on Team Keys if nobody needs it.${after}`,
+    sentence: `Removed ${what} from the Keychain; ${keepsWorkingAtApple("it")}.${after}`,
   };
 }

@@ -4,12 +4,16 @@ import { rememberRegistration } from "../helpers/register";
 import { appleOptions, keyStore } from "../helpers/core";
 import { AscKeyError, describeError, isAscKeyError, refusedInput } from "../lib/errors";
 import { maskIssuerId } from "../lib/ids";
-import { namedKey } from "../lib/status";
 import {
   AppleCheckError,
+  insteadOf,
+  keepsUsing,
+  namedKey,
   planRegistration,
   prepareKey,
   registerKey,
+  revokeReplaced,
+  savedBesideSentence,
   type KeyInput,
   type PreparedKey,
   type Registration,
@@ -58,13 +62,13 @@ export function whoLingCodeUses(plan: RegistrationPlan, keyId: string): { row: s
   if (!plan.use) {
     return {
       row: `${current ? namedKey(current) : "No key"} (this key is only saved)`,
-      clause: current ? `; LingCode keeps using "${current.name}"` : "; LingCode will not use it",
+      clause: current ? `; ${keepsUsing(current)}` : "; LingCode will not use it",
     };
   }
   if (current && current.keyId !== keyId && plan.replaces?.keyId !== current.keyId) {
     return {
-      row: `This key, instead of ${namedKey(current)}, which stays saved`,
-      clause: `; LingCode will use it instead of "${current.name}", which stays saved`,
+      row: `This key, instead of ${namedKey(current)}`,
+      clause: `; LingCode will use it ${insteadOf(current)}`,
     };
   }
   return { row: "This key", clause: "; LingCode will use it" };
@@ -92,8 +96,8 @@ export function whatItReplaces(plan: RegistrationPlan): { row: string; clause: s
 }
 
 /**
- * Asked before the tool runs: the key, the name it is saved under, whether LingCode will use it (and which key stays
- * saved), and what it replaces. No confirmation only when the input will be refused (a bad key, ID, file or name, or
+ * Asked before the tool runs: the key, the name it is saved under, whether LingCode will use it (and which key is
+ * kept beside it), and what it replaces. No confirmation only when the input will be refused (a bad key, ID, file or name, or
  * a choice that cannot be honoured): then nothing will be saved and the tool reports the reason. The saved keys not
  * being readable still asks, saying what it could not find out.
  */
@@ -150,7 +154,7 @@ export const confirmation: Tool.Confirmation<Input> = async (input) => {
 /**
  * Registers an App Store Connect API key: reads the .p8 file, checks the key with Apple, and saves it in the
  * Keychain under a name, beside the other saved keys. LingCode uses it when useForLingCode says so, or by default when
- * LingCode has no key or uses a key of the same team; the key LingCode used before stays saved. Returns the status
+ * LingCode has no key or uses a key of the same team; the key LingCode used before remains saved. Returns the status
  * sentence and fingerprint, or the reason nothing was saved.
  */
 export default async function tool(input: Input) {
@@ -182,7 +186,7 @@ export default async function tool(input: Input) {
     usedByLingCode: registration.active,
     sentence: registration.active
       ? registration.sentence
-      : `Saved "${registration.name}" (${registration.sentence.replace(/^Yes, /, "")})${inUse ? `; LingCode keeps using "${inUse.name}"` : ""}.`,
+      : savedBesideSentence({ ...summary, name: registration.name }, inUse),
     fingerprint: registration.fingerprint,
     outcome: registration.check?.outcome,
     message: registration.check?.message,
@@ -191,9 +195,7 @@ export default async function tool(input: Input) {
     previousKeyStaysSaved: switchedFrom ? { name: switchedFrom.name, keyId: switchedFrom.keyId } : undefined,
     lingCodeKeepsUsing: inUse ? { name: inUse.name, keyId: inUse.keyId } : undefined,
     replacedKeyId: replaced?.keyId,
-    revokeReminder: replaced
-      ? `Revoke the previous key ${replaced.keyId} on Team Keys once nothing uses it.`
-      : undefined,
+    revokeReminder: replaced ? revokeReplaced(replaced) : undefined,
     keyId: summary.keyId,
   };
 }

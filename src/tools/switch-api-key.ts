@@ -2,8 +2,17 @@ import { Tool } from "@raycast/api";
 import { rememberActive } from "../helpers/launcher";
 import { keyStore } from "../helpers/core";
 import { AscKeyError, describeError } from "../lib/errors";
-import { keyWords, namedKey } from "../lib/status";
-import { findKey, listKeys, namesOf, useSavedKey, type ListedKey } from "../lib/keys";
+import {
+  findKey,
+  keyWords,
+  listKeys,
+  namedKey,
+  namesOf,
+  staysSaved,
+  switchedSentence,
+  useSavedKey,
+  type ListedKey,
+} from "../lib/keys";
 
 type Input = {
   /**
@@ -39,7 +48,7 @@ export const confirmation: Tool.Confirmation<Input> = async (input) => {
         : "No key";
   return {
     message: current
-      ? `Switch LingCode from ${shown(current)} to ${keyWords(target)}? "${current.name}" stays saved.`
+      ? `Switch LingCode from ${shown(current)} to ${keyWords(target)}? ${staysSaved(current)}.`
       : `Make LingCode use ${keyWords(target)}?`,
     info: [
       { name: "From", value: from },
@@ -50,7 +59,8 @@ export const confirmation: Tool.Confirmation<Input> = async (input) => {
 
 /**
  * Makes LingCode use another saved App Store Connect API key, by the name the user gave it or its Key ID: one update
- * of the Keychain entry LingCode reads. The key it used before stays saved, so switching back is the same step.
+ * of the Keychain entry LingCode reads. The key it used before remains among the saved keys, so switching back is the
+ * same step.
  * Returns the new key and the previous one (masked), or why nothing changed with the names of the saved keys.
  */
 export default async function tool(input: Input) {
@@ -70,14 +80,12 @@ export default async function tool(input: Input) {
     return answer;
   }
   const { current, previous } = switched;
-  if (!switched.changed) {
-    return { switched: false, sentence: `LingCode already uses ${keyWords(current)}.`, name: current.name };
-  }
+  if (!switched.changed) return { switched: false, sentence: switchedSentence(switched), name: current.name };
   // The switch is done: remembering what LingCode uses (for the launcher and the status view) is extra.
   await rememberActive(current);
   return {
     switched: true,
-    sentence: `LingCode now uses ${keyWords(current)}${previous ? `; "${previous.name}" stays saved` : ""}.`,
+    sentence: switchedSentence(switched),
     name: current.name,
     keyId: current.keyId,
     previous: previous ? { name: previous.name, keyId: previous.keyId } : undefined,

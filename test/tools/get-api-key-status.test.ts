@@ -7,7 +7,7 @@ import { keyFingerprint } from "../../src/lib/key";
 import { keyStore } from "../../src/helpers/core";
 import { registerKey, removeKey } from "../../src/lib/keys";
 import { saveCheck } from "../../src/helpers/local-storage";
-import { outcomeSentence } from "../../src/lib/apple/outcomes";
+import { outcomeSentence } from "../../src/lib/apple";
 import * as statusTool from "../../src/tools/get-api-key-status";
 import { raycast } from "../raycast/harness";
 import { ISSUER_ID, ISSUER_SUFFIX, HAS_KEYRING, testWorld } from "../support/world";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { saveCheck, rememberKeyToRevoke } from "../../src/helpers/local-storage";
-import { TEAM_KEYS_URL, outcomeSentence } from "../../src/lib/apple/outcomes";
+import { TEAM_KEYS_URL, outcomeSentence } from "../../src/lib/apple";
 import { ACCOUNT, itemAccount, LABEL, savedKeysService } from "../../src/lib/keychain";
 import * as removeTool from "../../src/tools/remove-api-key";
 import { Action } from "@raycast/api";
@@ -110,7 +110,7 @@ describe.skipIf(!HAS_KEYRING)("remove-api-key", () => {
         name,
         lingCodeUses: null,
         revokeAt: TEAM_KEYS_URL,
-        sentence: `Removed "${name}" (Key ID ${key.keyId}) from the Keychain; revoke it on Team Keys if nobody needs it.`,
+        sentence: `Removed "${name}" (Key ID ${key.keyId}) from the Keychain; it keeps working at Apple until you revoke it on Team Keys.`,
       });
       world.expectClean(result);
       expect(await world.saved()).toBeUndefined();
@@ -140,7 +140,7 @@ describe.skipIf(!HAS_KEYRING)("remove-api-key", () => {
         name: undefined,
         lingCodeUses: null,
         revokeAt: TEAM_KEYS_URL,
-        sentence: "Removed the key from the Keychain; revoke it on Team Keys if nobody needs it.",
+        sentence: "Removed the key from the Keychain; it keeps working at Apple until you revoke it on Team Keys.",
       });
       world.expectClean(result);
       expect(await world.backend().get(world.service, ACCOUNT)).toBeUndefined();

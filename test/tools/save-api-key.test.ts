@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { LocalStorage } from "@raycast/api";
 import { describe, expect, it, vi } from "vitest";
-import { outcomeSentence } from "../../src/lib/apple/outcomes";
+import { outcomeSentence } from "../../src/lib/apple";
 import { roleWords } from "../../src/lib/apple/roles";
 
 const roleNote = (keyId: string) => roleWords(keyId, "yes", undefined, "")?.text;
@@ -76,7 +76,7 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
       );
       expect(shown?.info).toContainEqual({
         name: "LingCode Uses",
-        value: `This key, instead of "${oldName}" (Key ID ${old.keyId}), which stays saved`,
+        value: `This key, instead of "${oldName}" (Key ID ${old.keyId})`,
       });
       expect(shown?.info).toContainEqual({ name: "Replaces", value: "Nothing" });
       world.expectClean(shown);
@@ -385,7 +385,7 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
         saved: true,
         usedByLingCode: true,
         replacedKeyId: old.keyId,
-        revokeReminder: `Revoke the previous key ${old.keyId} on Team Keys once nothing uses it.`,
+        revokeReminder: `Revoke "Unnamed key" (Key ID ${old.keyId}) on Team Keys once nothing uses it.`,
       });
       expect(JSON.parse(String(raycast.localStorage["key-to-revoke"]))).toMatchObject({ keyId: old.keyId });
       world.expectClean(result);

@@ -1,6 +1,6 @@
 import { LocalStorage } from "@raycast/api";
 import { describe, expect, it, vi } from "vitest";
-import { outcomeSentence } from "../../src/lib/apple/outcomes";
+import { outcomeSentence } from "../../src/lib/apple";
 import { LOCKED_MESSAGE } from "../../src/lib/keychain/linux";
 import * as verifyTool from "../../src/tools/verify-api-key";
 import { startSecondKeyring } from "../support/keyring";

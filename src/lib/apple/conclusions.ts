@@ -4,7 +4,7 @@
  * to. An `unknown` area supports no conclusion (rate limited or offline is not "no").
  */
 import { roleWords, type KeyRole } from "./roles";
-import { outcomeSentence } from "./outcomes";
+import { outcomeSentence } from "./words";
 import type { KeyKind } from "../record";
 import type { AreaAnswer, AreaResult } from "./judge";
 import { AREA_TITLES, AREAS, type Area } from "./probes";

@@ -21,6 +21,7 @@ export { CLOCK_TOLERANCE_SECONDS, type AreaAnswer } from "./judge";
 export { AREA_TITLES, AREAS, PROBES, type Area } from "./probes";
 export { explainRejection, type ExplainOptions, type RejectionExplained } from "./explain";
 export * from "./outcomes";
+export { outcomeSentence } from "./words";
 export * from "./summary";
 export * from "./roles";
 export * from "./revocation";

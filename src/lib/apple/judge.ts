@@ -16,13 +16,14 @@
  *   portal or a proxy: `server-error`.
  * Being offline, rate limited or refused is never evidence about what a key's role allows: those areas are unknown.
  */
-import { outcomeSentence, type Outcome } from "./outcomes";
+import type { Outcome } from "./outcomes";
 import type { KeyKind } from "../record";
 import type { AppleAnswer } from "./ask";
 import {
   AGREEMENT_REASON,
   clockRejection,
   notApple,
+  outcomeSentence,
   RATE_LIMITED_REASON,
   REJECTED_REASON,
   serverError,

@@ -1,6 +1,7 @@
 /**
  * Apple's answers, in one table: what each outcome of a check means and how every face of the product shows it.
- * Adding an outcome is one entry here; the compiler then asks for every field.
+ * Adding an outcome is one entry here; the compiler then asks for every field, and for its sentence in words.ts
+ * (`outcomeSentence`, the one place that says what an outcome means to the user).
  *
  * The outcomes (from `GET /v1/apps?limit=1`, judged in apple/judge.ts):
  * - valid: 200 with a JSON `data` array.
@@ -12,8 +13,6 @@
  * - server-error: 5xx, or an answer that is not App Store Connect's (a proxy, a Wi-Fi login page).
  * - unreachable: no answer at all.
  */
-import type { KeyKind } from "../record";
-
 export const TEAM_KEYS_URL = "https://appstoreconnect.apple.com/access/integrations/api";
 
 export const OUTCOMES = [
@@ -33,19 +32,9 @@ type OutcomeColor = "Green" | "Orange" | "Red" | "SecondaryText";
 /** Which of asc-key's exit statuses the outcome gives (`verify`; `register` saves only usable outcomes). */
 type OutcomeExit = "ok" | "rejected" | "unavailable";
 
-interface KeyWords {
-  /** "Key ABC1234DEF" or "The key". */
-  the: string;
-  /** "key ABC1234DEF" or "the key". */
-  theLower: string;
-  kind?: KeyKind;
-}
-
 interface OutcomeFacts {
   /** A short label for a metadata row or a tag: "valid (small role)". */
   label: string;
-  /** The sentence telling the user what it means and what to do; names the key when its ID is known. */
-  sentence: (key: KeyWords) => string;
   /** Does the key itself work (or is it at least not known to be bad)? A registration saves only these. */
   usable: boolean;
   /** Is the answer news about the key, as opposed to a network or server hiccup? */
@@ -66,7 +55,6 @@ const notChecked = (keyId: string, when: string, label: string) => `Key ${keyId}
 export const OUTCOME: Readonly<Record<Outcome, OutcomeFacts>> = {
   valid: {
     label: "valid",
-    sentence: ({ the }) => `${the} works: App Store Connect accepted it; nothing to do.`,
     usable: true,
     conclusive: true,
     toastTitle: "Key Works",
@@ -76,8 +64,6 @@ export const OUTCOME: Readonly<Record<Outcome, OutcomeFacts>> = {
   },
   "role-limited": {
     label: "valid (small role)",
-    sentence: ({ the }) =>
-      `${the} works, but its role does not allow listing apps; if LingCode needs more, use a key with the App Manager or Admin role.`,
     usable: true,
     conclusive: true,
     toastTitle: "Key Works, Small Role",
@@ -88,8 +74,6 @@ export const OUTCOME: Readonly<Record<Outcome, OutcomeFacts>> = {
   },
   "agreement-required": {
     label: "valid, agreement to accept",
-    sentence: ({ the }) =>
-      `${the} is fine, but App Store Connect refuses every request until the Account Holder accepts the latest agreement under Business in App Store Connect; do not re-enter the key.`,
     usable: true,
     conclusive: true,
     toastTitle: "Key Fine, Agreement Needed",
@@ -100,10 +84,6 @@ export const OUTCOME: Readonly<Record<Outcome, OutcomeFacts>> = {
   },
   rejected: {
     label: "rejected",
-    sentence: ({ theLower, kind }) =>
-      kind === "individual"
-        ? `Apple rejected ${theLower}: it was revoked, the Key ID does not match the .p8 file, or it is a team key (which needs the Issuer ID); check it under your profile in App Store Connect and register it again.`
-        : `Apple rejected ${theLower}: it was revoked, the Issuer ID or Key ID does not match the .p8 file, or it is an individual key (which takes no Issuer ID); check it at ${TEAM_KEYS_URL} and register it again.`,
     usable: false,
     conclusive: true,
     toastTitle: "Apple Rejected the Key",
@@ -113,8 +93,6 @@ export const OUTCOME: Readonly<Record<Outcome, OutcomeFacts>> = {
   },
   "rate-limited": {
     label: "valid (rate-limited)",
-    sentence: ({ the }) =>
-      `${the} works but has used up its hourly request allowance; wait up to an hour and check again.`,
     usable: true,
     conclusive: true,
     toastTitle: "Key Works, Rate-Limited",
@@ -125,7 +103,6 @@ export const OUTCOME: Readonly<Record<Outcome, OutcomeFacts>> = {
   },
   "server-error": {
     label: "not checked: Apple had an error",
-    sentence: () => "App Store Connect answered with an error; try again in a few minutes.",
     usable: false,
     conclusive: false,
     toastTitle: "Apple Had an Error",
@@ -135,7 +112,6 @@ export const OUTCOME: Readonly<Record<Outcome, OutcomeFacts>> = {
   },
   unreachable: {
     label: "not checked: offline",
-    sentence: () => "App Store Connect could not be reached; check the internet connection and try again.",
     usable: false,
     conclusive: false,
     toastTitle: "Couldn't Reach Apple",
@@ -144,19 +120,6 @@ export const OUTCOME: Readonly<Record<Outcome, OutcomeFacts>> = {
     exit: "unavailable",
   },
 };
-
-/**
- * The sentence for an outcome. With a Key ID it names the key; with a kind, a rejection points at the right page.
- * The Apple room (apple/words.ts) gives more specific sentences for a wrong clock, a server error and an unreachable
- * server.
- */
-export function outcomeSentence(outcome: Outcome, key: { keyId?: string; kind?: KeyKind } = {}): string {
-  return OUTCOME[outcome].sentence({
-    the: key.keyId ? `Key ${key.keyId}` : "The key",
-    theLower: key.keyId ? `key ${key.keyId}` : "the key",
-    kind: key.kind,
-  });
-}
 
 export function isOutcome(value: unknown): value is Outcome {
   return (OUTCOMES as readonly unknown[]).includes(value);

@@ -16,6 +16,7 @@
 import { formatCheckedAt, type SubtitleClock } from "./summary";
 import { parseKeyId } from "../ids";
 import { OUTCOME, OUTCOMES, type Outcome } from "./outcomes";
+import { APPLE_ERROR, NOT_REACHED } from "./words";
 
 /** How far apart, by Apple's clock, two refusals must be to prove a key revoked. */
 export const PROOF_GAP_MS = 10 * 60_000;
@@ -38,8 +39,8 @@ type Unproven =
 
 /** Why a run proved nothing, in words that follow "proved nothing: ". */
 const UNPROVEN_REASON: Readonly<Record<Unproven, string>> = {
-  "apple-error": "App Store Connect answered with an error",
-  unreachable: "App Store Connect could not be reached",
+  "apple-error": APPLE_ERROR,
+  unreachable: NOT_REACHED,
   "current-refused": "Apple refused the key LingCode uses too",
   "current-unanswered": "Apple did not answer for the key LingCode uses",
   "no-current-key": "LingCode uses no key to compare with",

@@ -3,12 +3,15 @@
  * not answer, answered with something that is not its API, refused the key because of the clock, or counted the
  * hour's requests. Each comes in two sizes where both are needed: a `message` (one sentence saying what to do, for a
  * check's outcome) and a `reason` (a few words for one area of the capability check that stays unknown). The
- * sentences for the outcomes themselves (valid, rejected, ...) live in the outcome table (outcomes.ts).
+ * sentence for each outcome (valid, rejected, ...) is here too (`outcomeSentence`); the outcomes themselves, as a
+ * closed set of facts, are the table in outcomes.ts.
  *
  * No sentence carries the token, the private key or the Issuer ID: a key is named by its Key ID only. Apple's own
  * words reach a sentence only clipped and made printable.
  */
+import type { KeyKind } from "../record";
 import { printable } from "../text";
+import { TEAM_KEYS_URL, type Outcome } from "./outcomes";
 
 /** The most of an answer that is read (see ask.ts); said as "1 MB" (it is 1 MiB, which is over 1 MB anyway). */
 const CAP_WORDS = "1 MB";
@@ -24,6 +27,52 @@ function offsetWords(seconds: number): string {
   if (size < 120) return `${size} s`;
   if (size < 7200) return `${Math.round(size / 60)} min`;
   return `${Math.round(size / 3600)} h`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What each outcome means
+
+/** No answer at all: the `unreachable` outcome, and why a revocation run proved nothing. */
+export const NOT_REACHED = "App Store Connect could not be reached";
+
+/** An answer that is an error of Apple's: the `server-error` outcome, and why a revocation run proved nothing. */
+export const APPLE_ERROR = "App Store Connect answered with an error";
+
+interface KeyNaming {
+  /** "Key ABC1234DEF" or "The key". */
+  the: string;
+  /** "key ABC1234DEF" or "the key". */
+  theLower: string;
+  kind?: KeyKind;
+}
+
+const OUTCOME_SENTENCES: Readonly<Record<Outcome, (key: KeyNaming) => string>> = {
+  valid: ({ the }) => `${the} works: App Store Connect accepted it; nothing to do.`,
+  "role-limited": ({ the }) =>
+    `${the} works, but its role does not allow listing apps; if LingCode needs more, use a key with the App Manager or Admin role.`,
+  "agreement-required": ({ the }) =>
+    `${the} is fine, but App Store Connect refuses every request until the Account Holder accepts the latest agreement under Business in App Store Connect; do not re-enter the key.`,
+  rejected: ({ theLower, kind }) =>
+    kind === "individual"
+      ? `Apple rejected ${theLower}: it was revoked, the Key ID does not match the .p8 file, or it is a team key (which needs the Issuer ID); check it under your profile in App Store Connect and register it again.`
+      : `Apple rejected ${theLower}: it was revoked, the Issuer ID or Key ID does not match the .p8 file, or it is an individual key (which takes no Issuer ID); check it at ${TEAM_KEYS_URL} and register it again.`,
+  "rate-limited": ({ the }) =>
+    `${the} works but has used up its hourly request allowance; wait up to an hour and check again.`,
+  "server-error": () => `${APPLE_ERROR}; try again in a few minutes.`,
+  unreachable: () => `${NOT_REACHED}; check the internet connection and try again.`,
+};
+
+/**
+ * The sentence telling the user what an outcome means and what to do. With a Key ID it names the key; with a kind, a
+ * rejection points at the right page. More specific sentences for a wrong clock, a server error and an unreachable
+ * server follow below.
+ */
+export function outcomeSentence(outcome: Outcome, key: { keyId?: string; kind?: KeyKind } = {}): string {
+  return OUTCOME_SENTENCES[outcome]({
+    the: key.keyId ? `Key ${key.keyId}` : "The key",
+    theLower: key.keyId ? `key ${key.keyId}` : "the key",
+    kind: key.kind,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -122,7 +171,7 @@ export function unexpected(status: number, words: string | undefined): { message
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// A verdict on the key, in an area's words (the outcome's own sentence is in the outcome table)
+// A verdict on the key, in an area's words (the outcome's own sentence is outcomeSentence, above)
 
 export const REJECTED_REASON = "Apple rejected the key (HTTP 401)";
 export const RATE_LIMITED_REASON = "rate limited: the key has used up this hour's requests";

@@ -3,7 +3,7 @@
  * keys' lock, decides from that one read, then writes in the order that keeps every key reachable (a line in the list
  * before its item, LingCode's entry last, each write read back), so a crash at any moment loses no key.
  *
- * - Switching is one update of LingCode's entry (read back); the key that was active stays saved.
+ * - Switching is one update of LingCode's entry (read back); the key that was active remains saved.
  * - The key LingCode uses joins the saved keys (if it was only in LingCode's entry) before anything replaces it there.
  */
 import { AscKeyError, isAscKeyError } from "../errors";
@@ -124,7 +124,7 @@ export interface Switch {
   changed: boolean;
   /** The key LingCode uses now. */
   current: SavedKeySummary;
-  /** The key LingCode used before, which stays saved (undefined: there was none, or the entry was unreadable). */
+  /** The key LingCode used before, which remains saved (undefined: there was none, or the entry was unreadable). */
   previous?: SavedKeySummary;
   /** The entry LingCode read before was unreadable; it was replaced. */
   replacedUnreadable?: boolean;
@@ -218,7 +218,7 @@ export interface RemovalPlan {
   wasActive: boolean;
   /** For LingCode's key: the key it uses next, or null for none. */
   next?: ListedOkKey | null;
-  /** For another key: the key LingCode keeps using, if any. */
+  /** For another key: the key LingCode goes on using, if any. */
   kept?: ListedOkKey;
 }
 

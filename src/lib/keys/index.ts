@@ -6,6 +6,8 @@
  *   change.ts    save, use, rename, remove: each a plan from one read, applied holding the saved keys' lock
  *   register.ts  a registration: the key model, a plan from one read, Apple's check, then the plan applied
  *   use.ts       using a saved key: status, a check with Apple, what it can do, a token
+ *   words.ts     every sentence about a key's place (saved, used, kept beside the key in use, switched,
+ *                retired, working at Apple until revoked), and the one way a sentence names a key
  *
  * "Entry" means LingCode's Keychain item (service `LingCode`, account `asc-api-key`) and nothing else; a saved key's
  * row in the saved keys' index is a line.
@@ -65,3 +67,15 @@ export {
   type RetiredKeyView,
 } from "./retired";
 export { readRecordedRole, recordKeyRole, recordingWords } from "./roles";
+export {
+  namedKey,
+  keyWords,
+  staysSaved,
+  insteadOf,
+  keepsUsing,
+  nowUses,
+  switchedSentence,
+  savedBesideSentence,
+  keepsWorkingAtApple,
+  revokeReplaced,
+} from "./words";

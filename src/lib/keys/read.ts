@@ -21,6 +21,7 @@ import { freeDefaultName, sameName, shownReference } from "../names";
 import type { KeyRole } from "../apple";
 import type { KeyRecord } from "../record";
 import { namedKey, noKeySentence, summarize, type KeySummary } from "../status";
+import { retiredSentence } from "./words";
 
 /** A key's summary and the name the user gave it. Nothing secret. */
 export interface SavedKeySummary extends KeySummary {
@@ -396,12 +397,7 @@ async function retiredInstead(store: KeyStore, reference: string, error: AscKeyE
     (retired) => retired.keyId === text.toUpperCase() || (retired.state === "retired" && sameName(retired.name, text)),
   );
   if (!line) return error;
-  return new AscKeyError(
-    "key-retired",
-    line.state === "retired"
-      ? `${namedKey(line)} is retired: it is kept only to ask Apple whether it still works.`
-      : `Key ${line.keyId} is revoked: Apple refused it twice, and only that record is kept.`,
-  );
+  return new AscKeyError("key-retired", retiredSentence(line));
 }
 
 export function keyIdOf(reference: string): string | undefined {

@@ -216,7 +216,7 @@ export interface Registration {
   active: boolean;
   /** The key LingCode used before and no longer does; it stays among the saved keys. */
   switchedFrom?: SavedKeySummary;
-  /** The key LingCode keeps using, when it does not use the new one. */
+  /** The key LingCode goes on using, when it does not use the new one. */
   inUse?: SavedKeySummary;
   /**
    * The key this registration took out of the Keychain (the rotated key, or the one saved under the same Key ID

@@ -33,7 +33,7 @@ export function recordKeyRole(store: KeyStore, reference: string, role: KeyRole 
     if (key.kind !== "team") {
       throw new AscKeyError(
         "choice-invalid",
-        `Key ${key.keyId} is an individual key: it has its owner's roles, which Team Keys does not show; only a team key's role can be recorded.`,
+        `${namedKey(key)} is an individual key: it has its owner's roles, which Team Keys does not show; only a team key's role can be recorded.`,
       );
     }
     if (!key.saved) await keepActiveKey(store, snapshot, keys);

@@ -16,7 +16,8 @@ import { probePrivilege } from "../../../src/lib/apple/check";
 import { APPLE_KEYS_PAGE, privilegeWarning } from "../../../src/lib/apple/conclusions";
 import { MAX_REQUESTS } from "../../../src/lib/apple/probes";
 import { isAscKeyError } from "../../../src/lib/errors";
-import { OUTCOME, OUTCOMES, outcomeSentence } from "../../../src/lib/apple/outcomes";
+import { OUTCOME, OUTCOMES } from "../../../src/lib/apple/outcomes";
+import { outcomeSentence } from "../../../src/lib/apple/words";
 import type { KeyRecord } from "../../../src/lib/record";
 import {
   type Behaviour,

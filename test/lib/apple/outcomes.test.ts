@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isOutcome, OUTCOME, OUTCOMES, outcomeSentence, type Outcome } from "../../../src/lib/apple/outcomes";
+import { isOutcome, OUTCOME, OUTCOMES, type Outcome } from "../../../src/lib/apple/outcomes";
 
 describe("the table of Apple's answers", () => {
   it("lists the outcomes in order, and which mean the key works", () => {
@@ -30,20 +30,6 @@ describe("the table of Apple's answers", () => {
     ["unreachable", "not checked: offline", false, "unavailable"],
   ])("%s: label %s, conclusive %s, exit %s", (outcome, label, conclusive, exit) => {
     expect(OUTCOME[outcome]).toMatchObject({ label, conclusive, exit });
-  });
-
-  it("every sentence is one line that starts with a capital and ends with a full stop, with or without a Key ID", () => {
-    for (const outcome of OUTCOMES) {
-      for (const sentence of [outcomeSentence(outcome), outcomeSentence(outcome, { keyId: "2X9R4HXF34" })]) {
-        expect(sentence).toMatch(/^[A-Z].*\.$/);
-        expect(sentence).not.toMatch(/[\r\n]/);
-      }
-    }
-    expect(outcomeSentence("valid", { keyId: "2X9R4HXF34" })).toContain("Key 2X9R4HXF34");
-    expect(outcomeSentence("rejected", { keyId: "2X9R4HXF34", kind: "individual" })).toMatch(/profile/);
-    expect(outcomeSentence("rejected", { keyId: "2X9R4HXF34", kind: "team" })).toMatch(
-      /Team Keys|access\/integrations/,
-    );
   });
 
   it("only outcomes that exit 0 carry a CLI warning, and only usable outcomes exit 0", () => {
