@@ -14,7 +14,7 @@ import {
   mintSavedToken,
   prepareKey,
   readSavedKeyStatus,
-  readStatus,
+  readStatusWithRetired,
   removeKey,
   verifySavedKey,
   type KeyInput,
@@ -37,7 +37,7 @@ import { looksLikeKeyText, notTrashedWarning, showHelp, withoutFinalStop, type C
 import { registerAndReport } from "./registration";
 import { role } from "./role";
 import { runImport } from "./import";
-import { readRetired, retiredJson, retiredLines, runForgetRetired, verifyRetired } from "./retired";
+import { retiredJson, retiredLines, runForgetRetired, verifyRetired } from "./retired";
 
 /** Told to the user when a command needs a saved key and there is none (exit 1). */
 export const NO_KEY_SENTENCE = noKeySentence(
@@ -185,9 +185,10 @@ async function status(args: string[], io: CliIo): Promise<ExitStatus> {
     if (!values.json) io.out(`Name: ${saved.summary.name}`);
     return EXIT.ok;
   }
-  const report = await readStatus(keyStore(io));
-  // The old keys a rotation took out of use, until Apple proves them revoked (their list: nothing secret).
-  const retired = await readRetired(io);
+  // LingCode's entry and, read with it, the old keys a rotation took out of use until Apple proves them revoked
+  // (their list: nothing secret).
+  const report = await readStatusWithRetired(keyStore(io));
+  const retired = report.retired;
   const json = retired.length > 0 ? { ...statusJson(report.status), retired: retiredJson(retired) } : undefined;
   io.out(values.json ? JSON.stringify(json ?? statusJson(report.status)) : report.sentence);
   if (!values.json) for (const line of retiredLines(retired)) io.out(line);

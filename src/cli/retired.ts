@@ -3,7 +3,7 @@
  * `forget-retired`. A retired key is never used for anything but its one check with Apple.
  */
 import { type CheckResult, OUTCOME, TEAM_KEYS_URL } from "../lib/apple";
-import { checkRetiredKeys, forgetRetiredKey, listRetiredKeys, type RetiredKeyView, verifySavedKey } from "../lib/keys";
+import { checkRetiredKeys, forgetRetiredKey, type RetiredKeyView, verifySavedKey } from "../lib/keys";
 import { parseCommandWithArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
@@ -24,11 +24,6 @@ export function retiredJson(keys: readonly RetiredKeyView[]): Record<string, unk
 /** The lines `status` prints after its sentence, one per retired key (its note indented below it). */
 export function retiredLines(keys: readonly RetiredKeyView[]): string[] {
   return keys.flatMap((key) => [`Retired: ${key.sentence}`, ...(key.note ? [`  ${key.note}`] : [])]);
-}
-
-/** The retired keys for `status` (one read of their list, nothing secret). */
-export function readRetired(io: CliIo): Promise<RetiredKeyView[]> {
-  return listRetiredKeys(keyStoreFor(io.env));
 }
 
 /**

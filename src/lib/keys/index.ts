@@ -46,6 +46,7 @@ export {
 } from "./register";
 export {
   readStatus,
+  readStatusWithRetired,
   readSavedKeyStatus,
   requireRecord,
   verifySavedKey,

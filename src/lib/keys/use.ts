@@ -12,11 +12,13 @@ import {
   type CapabilityReport,
   type CheckOptions,
   type CheckResult,
+  type SubtitleClock,
 } from "../apple";
 import { rejectionText } from "../apple/rejection";
 import type { KeyStore } from "../keychain";
 import type { KeyRecord } from "../record";
 import { noKeyError, readSavedKey, type SavedKeySummary } from "./read";
+import { listRetiredKeys, type RetiredKeyView } from "./retired";
 import { readRecordedRole } from "./roles";
 import { statusSentence, summarize, type KeyStatus, type KeySummary } from "../status";
 import { mintToken, type MintOptions } from "../token";
@@ -30,6 +32,23 @@ export interface StatusReport {
 export async function readStatus(store: KeyStore): Promise<StatusReport> {
   const record = await store.read();
   return { status: summarize(record), sentence: statusSentence(record) };
+}
+
+/**
+ * The status and the retired keys together, LingCode's entry and the list of retired keys read at once
+ * (KeyStore.readWithRetired): what `asc-key status` shows, for the cost of one Keychain read where the Keychain can
+ * answer both in one run.
+ */
+export async function readStatusWithRetired(
+  store: KeyStore,
+  clock: SubtitleClock = {},
+): Promise<StatusReport & { retired: RetiredKeyView[] }> {
+  const { record, retired } = await store.readWithRetired();
+  return {
+    status: summarize(record),
+    sentence: statusSentence(record),
+    retired: retired.length === 0 ? [] : await listRetiredKeys(store, clock, retired),
+  };
 }
 
 interface SavedKeyStatus {
