@@ -16,7 +16,6 @@ import {
   readSavedKeyStatus,
   readStatusWithRetired,
   removeKey,
-  verifySavedKey,
   type KeyInput,
   type RegistrationChoices,
 } from "../lib/keys";
@@ -33,7 +32,14 @@ import { verifyCapabilities } from "./capabilities";
 import { doctor } from "./doctor";
 import { PIPELINE_COMMANDS } from "./pipeline-commands";
 import { KEY_OPTION, keyReference, list, nextReference, rename, shellWord, use } from "./keys";
-import { looksLikeKeyText, notTrashedWarning, showHelp, withoutFinalStop, type Command } from "./shared";
+import {
+  looksLikeKeyText,
+  notTrashedWarning,
+  showHelp,
+  verifyRemembering,
+  withoutFinalStop,
+  type Command,
+} from "./shared";
 import { registerAndReport } from "./registration";
 import { role } from "./role";
 import { runImport } from "./import";
@@ -224,7 +230,7 @@ async function verify(args: string[], io: CliIo): Promise<ExitStatus> {
     return verifyRetired(values.json === true, io);
   }
   if (values.capabilities) return verifyCapabilities(values.json === true, io, key);
-  const { check } = await verifySavedKey(keyStore(io), { ...appleOptions(io), key });
+  const { check } = await verifyRemembering(keyStore(io), appleOptions(io), io, key);
   const facts = OUTCOME[check.outcome];
   if (values.json) io.out(JSON.stringify(verifyJson(check)));
   else if (facts.exit === "ok") io.out(check.message);

@@ -3,12 +3,12 @@
  * `forget-retired`. A retired key is never used for anything but its one check with Apple.
  */
 import { type CheckResult, OUTCOME, TEAM_KEYS_URL } from "../lib/apple";
-import { checkRetiredKeys, forgetRetiredKey, type RetiredKeyView, verifySavedKey } from "../lib/keys";
+import { checkRetiredKeys, forgetRetiredKey, type RetiredKeyView } from "../lib/keys";
 import { parseCommandWithArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
 import { appleOptionsFor, keyStoreFor } from "./settings";
-import { showHelp } from "./shared";
+import { showHelp, verifyRemembering } from "./shared";
 
 /** `retired` in `status --json` and `verify --retired --json`: nothing secret. */
 export function retiredJson(keys: readonly RetiredKeyView[]): Record<string, unknown>[] {
@@ -34,7 +34,7 @@ export function retiredLines(keys: readonly RetiredKeyView[]): string[] {
 export async function verifyRetired(json: boolean, io: CliIo): Promise<ExitStatus> {
   const store = keyStoreFor(io.env);
   const options = appleOptionsFor(io.env);
-  const { check } = await verifySavedKey(store, options);
+  const { check } = await verifyRemembering(store, options, io);
   const retired = await checkRetiredKeys(store, check, options);
   const facts = OUTCOME[check.outcome];
   const working = retired.some((key) => key.state.state === "still-works");

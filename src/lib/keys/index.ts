@@ -6,6 +6,7 @@
  *   change.ts    save, use, rename, remove: each a plan from one read, applied holding the saved keys' lock
  *   register.ts  a registration: the key model, a plan from one read, Apple's check, then the plan applied
  *   use.ts       using a saved key: status, a check with Apple, what it can do, a token
+ *   accepted.ts  whether Apple accepted a saved key before (its line's `acceptedAt`), and keeping that after a check
  *
  * "Entry" means LingCode's Keychain item (service `LingCode`, account `asc-api-key`) and nothing else; a saved key's
  * row in the saved keys' index is a line.
@@ -67,3 +68,4 @@ export {
   type RetiredKeyView,
 } from "./retired";
 export { readRecordedRole, recordKeyRole, recordingWords } from "./roles";
+export { acceptedBefore, rememberCheck } from "./accepted";
