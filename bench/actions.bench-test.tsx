@@ -420,6 +420,11 @@ it.skipIf(!out)(
       });
       await status.unmount();
 
+      // Register API Key through the form with the key LingCode now uses, from its file: nothing to ask, LingCode
+      // keeps using it. Its form plan is applied as it is: LingCode's entry is read for the plan and read back.
+      resetRaycast();
+      await measure("registerNoQuestion", () => registerThroughForm(first));
+
       const text = (value: unknown) => JSON.stringify(value);
       fs.writeFileSync(out!, JSON.stringify(results, null, 2));
       // The counts are judged by the bench; only the measurement itself must be sound.
@@ -427,6 +432,8 @@ it.skipIf(!out)(
       expect(results.statusWarm.firstPaintShowsKey, text(results.statusWarm)).toBe(true);
       expect(results.register.shows, text(results.register)).toBe(true);
       expect(results.register.asked, text(results.register)).toBe(true);
+      expect(results.registerNoQuestion.shows, text(results.registerNoQuestion)).toBe(true);
+      expect(results.registerNoQuestion.asked, text(results.registerNoQuestion)).toBe(false);
       expect(results.registerRejected.toast, text(results.registerRejected)).toMatch(/Rejected/);
       expect(results.statusCopyToken.hud, text(results.statusCopyToken)).toMatch(/^Copied a token/);
       expect(results.removeKey.toast, text(results.removeKey)).toMatch(/^Removed/);

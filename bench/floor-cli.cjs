@@ -1,6 +1,7 @@
 // The floor for `asc-key token` and `asc-key status` (npm run bench, part 3): the least a process can do for
-// either answer. Reads the LingCode entry with secret-tool, turns its PEM into a key and signs an App Store
-// Connect token with node:crypto, prints it. No checks, no messages.
+// either answer. Reads the LingCode entry with one secret-tool lookup; for a token (no argument) turns its PEM into
+// a key and signs an App Store Connect token with node:crypto, prints it; with `status`, prints the Key ID it read.
+// No checks, no messages.
 /* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose, like the CLI bundle it is the floor of */
 "use strict";
 const { execFileSync } = require("node:child_process");
@@ -11,6 +12,10 @@ const text = execFileSync("secret-tool", ["lookup", "service", service, "account
   encoding: "utf8",
 });
 const record = JSON.parse(text);
+if (process.argv[2] === "status") {
+  process.stdout.write(`${record.keyId}\n`);
+  process.exit(0);
+}
 const key = createPrivateKey(record.privateKey);
 const base64url = (value) => Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
 const iat = Math.floor(Date.now() / 1000) - 60;

@@ -15,6 +15,8 @@ import { listKeys, registerKey, useSavedKey } from "../src/lib/keys";
 import { roleWords } from "../src/lib/apple/roles";
 import { RAW_CONTROL } from "./support/controls";
 import { makeKey } from "./support/keys";
+import type { MemoryBackend } from "./support/memory-keychain";
+import { ACCOUNT } from "../src/lib/keychain";
 import { LOCKED_MESSAGE } from "../src/lib/keychain/linux";
 import { answerNextAlert, raycast, render, setClipboardText, type Screen } from "./raycast/harness";
 import {
@@ -675,6 +677,24 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
     expect(world.apple.requests.map((r) => r.path)).toEqual(["/v1/apps?limit=1"]);
     world.restorePath();
     expect(await world.saved()).toBeUndefined();
+  });
+
+  it("no question asked: LingCode's entry is read twice, for the plan and to read the write back", async () => {
+    const backend = world.backend() as MemoryBackend;
+    const key = world.key();
+    const file = await world.writeP8(key);
+    const screen = await openForm();
+    await fill(screen, key, file);
+    await screen.waitFor(() => !screen.isLoading);
+    const entryReads = () =>
+      backend.calls.filter((call) => call.op === "get" && call.service === world.service && call.account === ACCOUNT)
+        .length;
+    await submit(screen);
+    await waitForStatus(screen);
+    expect(raycast.alerts).toHaveLength(0);
+    // Up to the status shown after it (the read-back's): the plan, the read-back.
+    expect(entryReads()).toBe(2);
+    expect(await world.saved()).toMatchObject({ keyId: key.keyId });
   });
 
   it("the saved keys changed after the form planned: nothing is saved, the toast says so, and the next submit plans again", async () => {

@@ -131,6 +131,18 @@ const ACTIONS = [
     },
   },
   {
+    id: "5f2",
+    name: "Register API Key (form): the key LingCode uses, again (no question), to the status shown",
+    result: "registerNoQuestion",
+    // The form's own plan, made moments before, is applied as it is: no second look after Apple's answer.
+    goals: {
+      entryReads: exactly(ENTRY_READS.registerNoQuestion),
+      writes: exactly(REGISTER_WRITES),
+      checks: exactly(1),
+      probes: atMost(1),
+    },
+  },
+  {
     id: "5g",
     name: "launcher subtitle refresh after it (fromLocalStorage)",
     result: "subtitleRefresh",

@@ -81,12 +81,18 @@ export function summary(values) {
   };
 }
 
-/** A timing row: medians of both, their ratio, and whether the ratio meets `maxRatio` (if there is a goal). */
-export function timingRow({ id, name, floorName, samples, maxRatio, note }) {
+/**
+ * A timing row: medians of both, their ratio, and whether the ratio meets `maxRatio` (if there is a goal). With
+ * `paired`, the ratio is the median of each round's own ratio (ours i / floor i, the two run back to back), which a
+ * load that changes during the run disturbs less than the ratio of the medians.
+ */
+export function timingRow({ id, name, floorName, samples, maxRatio, note, paired = false }) {
   const ours = summary(samples.ours);
   const floor = summary(samples.floor);
-  const ratio = Math.round((ours.median / floor.median) * 100) / 100;
+  const raw = paired ? median(samples.ours.map((value, i) => value / samples.floor[i])) : ours.median / floor.median;
+  const ratio = Math.round(raw * 100) / 100;
   const row = { id, name, kind: "time", unit: "ms", floorName, ours, floor, ratio };
+  if (paired) row.pairedRatios = summary(samples.ours.map((value, i) => value / samples.floor[i]));
   if (maxRatio !== undefined) {
     row.goal = `≤ ${maxRatio}x`;
     row.met = ratio <= maxRatio;

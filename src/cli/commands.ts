@@ -16,9 +16,8 @@ import {
   nowUses,
   prepareKey,
   readSavedKeyStatus,
-  readStatus,
+  readStatusWithRetired,
   removeKey,
-  verifySavedKey,
   type KeyInput,
   type RegistrationChoices,
 } from "../lib/keys";
@@ -35,11 +34,18 @@ import { verifyCapabilities } from "./capabilities";
 import { doctor } from "./doctor";
 import { PIPELINE_COMMANDS } from "./pipeline-commands";
 import { KEY_OPTION, keyReference, list, nextReference, rename, shellWord, use } from "./keys";
-import { looksLikeKeyText, notTrashedWarning, showHelp, withoutFinalStop, type Command } from "./shared";
+import {
+  looksLikeKeyText,
+  notTrashedWarning,
+  showHelp,
+  verifyRemembering,
+  withoutFinalStop,
+  type Command,
+} from "./shared";
 import { registerAndReport } from "./registration";
 import { role } from "./role";
 import { runImport } from "./import";
-import { readRetired, retiredJson, retiredLines, runForgetRetired, verifyRetired } from "./retired";
+import { retiredJson, retiredLines, runForgetRetired, verifyRetired } from "./retired";
 
 /** Told to the user when a command needs a saved key and there is none (exit 1). */
 export const NO_KEY_SENTENCE = noKeySentence(
@@ -187,9 +193,10 @@ async function status(args: string[], io: CliIo): Promise<ExitStatus> {
     if (!values.json) io.out(`Name: ${saved.summary.name}`);
     return EXIT.ok;
   }
-  const report = await readStatus(keyStore(io));
-  // The old keys a rotation took out of use, until Apple proves them revoked (their list: nothing secret).
-  const retired = await readRetired(io);
+  // LingCode's entry and, read with it, the old keys a rotation took out of use until Apple proves them revoked
+  // (their list: nothing secret).
+  const report = await readStatusWithRetired(keyStore(io));
+  const retired = report.retired;
   const json = retired.length > 0 ? { ...statusJson(report.status), retired: retiredJson(retired) } : undefined;
   io.out(values.json ? JSON.stringify(json ?? statusJson(report.status)) : report.sentence);
   if (!values.json) for (const line of retiredLines(retired)) io.out(line);
@@ -225,7 +232,7 @@ async function verify(args: string[], io: CliIo): Promise<ExitStatus> {
     return verifyRetired(values.json === true, io);
   }
   if (values.capabilities) return verifyCapabilities(values.json === true, io, key);
-  const { check } = await verifySavedKey(keyStore(io), { ...appleOptions(io), key });
+  const { check } = await verifyRemembering(keyStore(io), appleOptions(io), io, key);
   const facts = OUTCOME[check.outcome];
   if (values.json) io.out(JSON.stringify(verifyJson(check)));
   else if (facts.exit === "ok") io.out(check.message);

@@ -11,6 +11,8 @@ export interface CliIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   platform: NodeJS.Platform;
+  /** How to wait before asking Apple again after a stray 401 (default: a timer; tests pass their own). */
+  pause?: (ms: number) => Promise<void>;
 }
 
 export function processIo(): CliIo {

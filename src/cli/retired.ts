@@ -3,12 +3,12 @@
  * `forget-retired`. A retired key is never used for anything but its one check with Apple.
  */
 import { type CheckResult, OUTCOME, TEAM_KEYS_URL } from "../lib/apple";
-import { checkRetiredKeys, forgetRetiredKey, listRetiredKeys, type RetiredKeyView, verifySavedKey } from "../lib/keys";
+import { checkRetiredKeys, forgetRetiredKey, type RetiredKeyView } from "../lib/keys";
 import { parseCommandWithArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
 import { appleOptionsFor, keyStoreFor } from "./settings";
-import { showHelp } from "./shared";
+import { showHelp, verifyRemembering } from "./shared";
 
 /** `retired` in `status --json` and `verify --retired --json`: nothing secret. */
 export function retiredJson(keys: readonly RetiredKeyView[]): Record<string, unknown>[] {
@@ -26,11 +26,6 @@ export function retiredLines(keys: readonly RetiredKeyView[]): string[] {
   return keys.flatMap((key) => [`Retired: ${key.sentence}`, ...(key.note ? [`  ${key.note}`] : [])]);
 }
 
-/** The retired keys for `status` (one read of their list, nothing secret). */
-export function readRetired(io: CliIo): Promise<RetiredKeyView[]> {
-  return listRetiredKeys(keyStoreFor(io.env));
-}
-
 /**
  * `verify --retired`: the key LingCode uses, then every retired key not yet proven (one request each). Exits as
  * verify does when the key LingCode uses is not accepted; else 3 (rejected) while a retired key still works, so a
@@ -39,7 +34,7 @@ export function readRetired(io: CliIo): Promise<RetiredKeyView[]> {
 export async function verifyRetired(json: boolean, io: CliIo): Promise<ExitStatus> {
   const store = keyStoreFor(io.env);
   const options = appleOptionsFor(io.env);
-  const { check } = await verifySavedKey(store, options);
+  const { check } = await verifyRemembering(store, options, io);
   const retired = await checkRetiredKeys(store, check, options);
   const facts = OUTCOME[check.outcome];
   const working = retired.some((key) => key.state.state === "still-works");

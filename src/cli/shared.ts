@@ -1,4 +1,7 @@
 /** Small pieces every asc-key command uses. */
+import type { CheckOptions } from "../lib/apple";
+import type { KeyStore } from "../lib/keychain";
+import { acceptedBefore, rememberCheck, verifySavedKey, type Verification } from "../lib/keys";
 import { EXIT, type ExitStatus } from "./exit-status";
 import { COMMAND_HELP, type CommandName } from "./help";
 import type { CliIo } from "./io";
@@ -24,4 +27,26 @@ export function withoutFinalStop(sentence: string): string {
 /** PEM text, a line break, or a long base64 run, given where a path, a name or a Key ID belongs. */
 export function looksLikeKeyText(value: string): boolean {
   return /-----BEGIN|[\r\n]/.test(value) || /^[A-Za-z0-9+/=]{100,}$/.test(value.trim());
+}
+
+/**
+ * One check with Apple of the key LingCode uses (or the saved key `key`), as `verify` runs it: a 401 for a key Apple
+ * accepted before (at its last check, or when it was saved: its line in the saved keys' index, keys/accepted.ts) is
+ * asked once more after a short pause (`io.pause`), and the second answer decides. What Apple said is then kept in
+ * that line for the next check.
+ */
+export async function verifyRemembering(
+  store: KeyStore,
+  options: CheckOptions,
+  io: CliIo,
+  key?: string,
+): Promise<Verification> {
+  const verification = await verifySavedKey(store, {
+    ...options,
+    key,
+    wasValid: (keyId, fingerprint) => acceptedBefore(store, { keyId, fingerprint }),
+    pause: io.pause,
+  });
+  await rememberCheck(store, verification.summary, verification.check);
+  return verification;
 }

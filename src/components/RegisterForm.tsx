@@ -87,7 +87,7 @@ export function RegisterForm(props: {
         name: submitted.name,
         use: submitted.use,
         rotate: props.rotate,
-        plan: planFor(planned.data, input, props.rotate?.keyId),
+        ...planFor(planned.data, input, props.rotate?.keyId),
         onOutdated: () => void planned.revalidate(),
         onFieldError: setValidationError,
         onIndividual: () => setValue("kind", "individual"),

@@ -35,6 +35,9 @@ const STEP_TITLES: Record<RegistrationStep, string> = {
 };
 type FormField = "issuerId" | "keyId" | "p8" | "name";
 
+/** How long the form's plan is applied without a second look at the Keychain when no question is asked. */
+const FRESH_PLAN_MS = 60_000;
+
 /** Which form field an error from the key model belongs to (the form has no key type to get wrong). */
 function fieldOfError(error: unknown): FormField | undefined {
   const field = refusedInput(error);
@@ -57,6 +60,8 @@ interface SubmitOptions {
   rotate?: { keyId: string; name?: string };
   /** The plan the form made for this very input when its fields became valid (its read is reused). */
   plan?: RegistrationPlan;
+  /** When that plan's read was made (Date.now()). */
+  planMadeAt?: number;
   /** The plan no longer held when it was applied (the saved keys changed meanwhile): plan again. */
   onOutdated?: () => void;
   /**
@@ -89,19 +94,18 @@ export async function submitRegistration(input: KeyInput, options: SubmitOptions
   const { plan, earlier, fromJson } = planned;
   const asked = questionOf(plan, options.rotate);
   if (asked && !(await confirmPlan(asked, toast))) return undefined;
-  // A plan made before this submit, or one the user looked at, is checked against the Keychain before it is applied.
+  // A plan the user looked at (a question), or one the form made more than a minute before this submit, is checked
+  // against the Keychain before it is applied. The form's own plan, made moments ago with nothing asked since, is
+  // applied as it is, as asc-key applies its plan after Apple's answer: LingCode's entry is read for the plan and read
+  // back after the write, twice in all, and the writes read the saved keys' list again under their lock.
+  const stale = earlier && (options.planMadeAt === undefined || Date.now() - options.planMadeAt > FRESH_PLAN_MS);
   // Apple may accept a rejected team key as an individual key: then the toast saves it as one in one step.
   const asIndividual = () => {
     options.onIndividual?.();
     const individual: KeyInput = { ...input, kind: "individual", issuerId: undefined };
     void submitRegistration(individual, { ...options, plan: undefined });
   };
-  return save(
-    plan,
-    input.p8Path,
-    { ...options, recheck: earlier || asked !== undefined, fromJson, asIndividual },
-    toast,
-  );
+  return save(plan, input.p8Path, { ...options, recheck: stale || asked !== undefined, fromJson, asIndividual }, toast);
 }
 
 interface Planned {

@@ -8,6 +8,8 @@ interface FormPlan {
   input: KeyInput;
   rotates?: string;
   plan: RegistrationPlan;
+  /** When its read was made (Date.now()). */
+  madeAt: number;
 }
 
 async function plan(
@@ -21,7 +23,8 @@ async function plan(
   // A fastlane API key JSON in the file field gives the key's text, read here and not kept.
   const prepared = await prepareKey(await formKeyInput(input));
   const choices = rotates ? { rotates } : {};
-  return { input, rotates: rotates || undefined, plan: await planRegistration(prepared, keyStore(), choices) };
+  const planned = await planRegistration(prepared, keyStore(), choices);
+  return { input, rotates: rotates || undefined, plan: planned, madeAt: Date.now() };
 }
 
 /**
@@ -38,11 +41,15 @@ export function useRegistrationPlan(input: KeyInput | undefined, rotates: string
   );
 }
 
-/** The plan when it was made for exactly this input. */
-export function planFor(planned: FormPlan | undefined, input: KeyInput, rotates: string | undefined) {
-  if (!planned || planned.rotates !== rotates) return undefined;
+/** The plan and when it was made, when it was made for exactly this input. */
+export function planFor(
+  planned: FormPlan | undefined,
+  input: KeyInput,
+  rotates: string | undefined,
+): { plan?: RegistrationPlan; planMadeAt?: number } {
+  if (!planned || planned.rotates !== rotates) return {};
   const a = planned.input;
   const same =
     a.kind === input.kind && a.issuerId === input.issuerId && a.keyId === input.keyId && a.p8Path === input.p8Path;
-  return same ? planned.plan : undefined;
+  return same ? { plan: planned.plan, planMadeAt: planned.madeAt } : {};
 }

@@ -15,9 +15,12 @@ import {
   storeDirectly,
   testService,
 } from "../support/keyring";
-import { makeRecord } from "../support/keys";
+import { ISSUER_ID, makeKeyFile, makeRecord } from "../support/keys";
+import type { MemoryBackend } from "../support/memory-keychain";
 import {
+  apple,
   cli,
+  cliBackend,
   cliProcess,
   expectFailure,
   expectNoSecrets,
@@ -65,6 +68,37 @@ describe.skipIf(!HAS_KEYRING)("status against a private Secret Service", () => {
       });
       expect(Date.parse(value.savedAt as string)).not.toBeNaN();
       expectNoSecrets(json.stdout + json.stderr, key);
+    });
+
+    it("reads the Keychain once: LingCode's entry and the list of retired keys in one run", async () => {
+      expect((await registerTeam()).status).toBe(0);
+      const backend = cliBackend() as MemoryBackend;
+      backend.calls.length = 0;
+      expect((await cli(["status"])).status).toBe(0);
+      expect(backend.runs()).toBe(1);
+      expect(backend.calls.map((call) => [call.op, call.account])).toEqual([
+        ["get", ACCOUNT],
+        ["get", "retired"],
+      ]);
+      // The same for --json.
+      backend.calls.length = 0;
+      expect((await cli(["status", "--json"])).status).toBe(0);
+      expect(backend.runs()).toBe(1);
+    });
+
+    it("with a retired key, reads the Keychain at most once more", async () => {
+      expect((await registerTeam(["--name", "Acme"])).status).toBe(0);
+      const next = makeKeyFile(tmp, []);
+      apple.register({ keyId: next.keyId, kind: "team", issuerId: ISSUER_ID, publicKey: next.key.publicKey });
+      const args = ["--issuer-id", ISSUER_ID, "--key-id", next.keyId, "--p8", next.file, "--rotate", "Acme"];
+      const rotation = await cli(["register", ...args]);
+      expect(rotation.status, rotation.stderr).toBe(0);
+      const backend = cliBackend() as MemoryBackend;
+      backend.calls.length = 0;
+      const run = await cli(["status"]);
+      expect(run.stdout).toContain(`Retired: Key ${keyId} not proven revoked yet`);
+      expect(backend.runs()).toBeLessThanOrEqual(2);
+      expect(backend.calls.every((call) => call.op === "get")).toBe(true);
     });
 
     it("exits 4 for an unreadable entry and says to register again", async () => {

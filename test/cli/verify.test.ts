@@ -83,6 +83,87 @@ describe.skipIf(!HAS_KEYRING)("verify against a private Secret Service and the A
       expectNoSecrets(json.stdout, key);
     });
 
+    describe("a stray 401", () => {
+      /** A pause that records how long it was asked to wait, and what Apple answers after it. */
+      function pauseThen(answer: "ok" | "revoked") {
+        const waited: number[] = [];
+        const pause = async (ms: number) => {
+          waited.push(ms);
+          apple.setBehaviour(keyId, answer);
+        };
+        return { waited, pause };
+      }
+
+      it("for a key Apple accepted when it was saved: asked once more after a pause; the 200 decides, exit 0", async () => {
+        expect((await registerTeam()).status).toBe(0);
+        apple.setBehaviour(keyId, "revoked");
+        apple.requests.length = 0;
+        const { waited, pause } = pauseThen("ok");
+        const run = await cli(["verify"], { pause });
+        expect(run).toEqual({
+          status: 0,
+          stdout: `Key ${keyId} works: App Store Connect accepted it; nothing to do.
+`,
+          stderr: "",
+        });
+        expect(waited).toEqual([2000]);
+        // The 401, then the same question again: one request more, nothing else.
+        expect(apple.requests.map((request) => [request.keyId, request.status])).toEqual([
+          [keyId, 401],
+          [keyId, 200],
+        ]);
+        // Still accepted: the next stray 401 is asked again too.
+        apple.setBehaviour(keyId, "revoked");
+        const again = pauseThen("ok");
+        expect((await cli(["verify", "--json"], { pause: again.pause })).status).toBe(0);
+        expect(again.waited).toHaveLength(1);
+      });
+
+      it("two 401s: rejected, exit 3; then the key is no longer taken as accepted", async () => {
+        expect((await registerTeam()).status).toBe(0);
+        apple.setBehaviour(keyId, "revoked");
+        apple.requests.length = 0;
+        const { waited, pause } = pauseThen("revoked");
+        const run = await cli(["verify"], { pause });
+        expectFailure(run, 3, /asked again after a pause/);
+        expect(waited).toHaveLength(1);
+        // The 401, the same again after the pause, then as an individual key (apple/explain.ts).
+        expect(apple.requests).toHaveLength(3);
+        // Its last check was a 401: the next one is called rejected without a pause.
+        const next = pauseThen("ok");
+        expectFailure(await cli(["verify"], { pause: next.pause }), 3);
+        expect(next.waited).toEqual([]);
+      });
+
+      it("for a key never accepted (saved without a check): rejected at once, no pause; accepted later, asked again", async () => {
+        expect((await registerTeam(["--skip-verify"])).status).toBe(0);
+        apple.setBehaviour(keyId, "revoked");
+        apple.requests.length = 0;
+        const never = pauseThen("ok");
+        expectFailure(await cli(["verify"], { pause: never.pause }), 3, /Apple rejected key/);
+        expect(never.waited).toEqual([]);
+        // The 401 and the individual-key ask only.
+        expect(apple.requests).toHaveLength(2);
+
+        // A check that Apple accepts is remembered: then a stray 401 is asked again.
+        apple.setBehaviour(keyId, "ok");
+        expect((await cli(["verify"])).status).toBe(0);
+        apple.setBehaviour(keyId, "revoked");
+        const later = pauseThen("ok");
+        expect((await cli(["verify"], { pause: later.pause })).status).toBe(0);
+        expect(later.waited).toHaveLength(1);
+      });
+
+      it("verify --retired asks the key LingCode uses once more too", async () => {
+        expect((await registerTeam()).status).toBe(0);
+        apple.setBehaviour(keyId, "revoked");
+        const { waited, pause } = pauseThen("ok");
+        const run = await cli(["verify", "--retired"], { pause });
+        expect(run.status, run.stderr).toBe(0);
+        expect(waited).toHaveLength(1);
+      });
+    });
+
     it("exits 5 on a server error or when Apple is unreachable", async () => {
       expect((await registerTeam()).status).toBe(0);
       apple.setBehaviour(keyId, "server-error");

@@ -55,6 +55,11 @@ export interface RunOptions {
   input?: string | Buffer;
   /** Child processes only: the working directory (default: the file's temporary folder). */
   cwd?: string;
+  /**
+   * In this process only: how the run waits before asking Apple again after a stray 401 (io.pause). Default: no
+   * wait at all, so no test sleeps for real.
+   */
+  pause?: (ms: number) => Promise<void>;
 }
 
 export interface ProcessOptions extends RunOptions {
@@ -92,6 +97,7 @@ export async function cli(args: string[], options: RunOptions = {}): Promise<Run
     stdin: Readable.from(input),
     env: options.exactEnv ?? environment(options.env),
     platform: process.platform,
+    pause: options.pause ?? (async () => undefined),
   };
   const status = await main(args, io);
   return { status, stdout, stderr };

@@ -7,6 +7,8 @@
  *   backend.fail.set = locked;                       every write fails with this error until cleared
  *   backend.failOn = (call) => ...;                  or a chosen call fails
  *   backend.count.set, backend.calls, backend.items  what happened, and what is stored (`<service>\0<account>`)
+ *   backend.runs()                                   how many tool runs the calls took: `getMany` reads its items in one
+ *                                                    run (calls with the same `batch`), as `security -i` does on a Mac
  *   memoryBackend({ listing: true })                 also lists a service's items (`accounts`, op "list"), as the
  *                                                    macOS and Linux backends do, so the saved keys' index is checked
  *                                                    against the items as it is in use
@@ -18,6 +20,8 @@ export interface BackendCall {
   op: "get" | "set" | "delete" | "list";
   service: string;
   account: string;
+  /** The `getMany` run a read was part of (1, 2, ... in order); left out for a call of its own. */
+  batch?: number;
 }
 
 export interface MemoryBackend extends SecretBackend {
@@ -31,13 +35,16 @@ export interface MemoryBackend extends SecretBackend {
   fail: Partial<Record<BackendCall["op"], AscKeyError>>;
   /** A call for which this returns an error fails with it. */
   failOn?: (call: BackendCall) => AscKeyError | undefined;
+  /** The tool runs `calls` took (those of one `getMany` run count once); with `op`, of that kind only. */
+  runs(op?: BackendCall["op"]): number;
 }
 
 export function memoryBackend(options: { listing?: boolean } = {}): MemoryBackend {
   const items = new Map<string, string>();
   const id = (service: string, account: string) => `${service}\u0000${account}`;
-  const enter = (op: BackendCall["op"], service: string, account: string) => {
-    const call: BackendCall = { op, service, account };
+  let batches = 0;
+  const enter = (op: BackendCall["op"], service: string, account: string, batch?: number) => {
+    const call: BackendCall = batch === undefined ? { op, service, account } : { op, service, account, batch };
     backend.calls.push(call);
     backend.count[op] += 1;
     const failure = backend.fail[op] ?? backend.failOn?.(call);
@@ -51,6 +58,16 @@ export function memoryBackend(options: { listing?: boolean } = {}): MemoryBacken
     async get(service, account) {
       enter("get", service, account);
       return items.get(id(service, account));
+    },
+    async getMany(wanted) {
+      batches += 1;
+      for (const item of wanted) enter("get", item.service, item.account, batches);
+      return wanted.map((item) => items.get(id(item.service, item.account)));
+    },
+    runs(op) {
+      const calls = backend.calls.filter((call) => op === undefined || call.op === op);
+      const batched = new Set(calls.flatMap((call) => (call.batch === undefined ? [] : [call.batch])));
+      return calls.filter((call) => call.batch === undefined).length + batched.size;
     },
     async set(service, account, label, secret) {
       enter("set", service, account);

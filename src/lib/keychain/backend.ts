@@ -15,6 +15,28 @@ export interface SecretBackend {
    * Left out by a store that cannot list its items: then the saved keys' index is taken as it is.
    */
   accounts?(service: string): Promise<string[]>;
+  /**
+   * Several items' secrets, each as `get` gives it, in as few tool runs as the tool allows (every run can bring an
+   * unlock dialog on macOS, and each costs a process): on macOS two items per `security -i` run; on Linux each its
+   * own `lookup`, all at once, where an empty answer beside a found item needs no second process to tell a locked
+   * keyring from an empty one (see linux.ts). Left out by a store that reads one item at a time: `readMany` then
+   * calls `get` for each.
+   */
+  getMany?(items: readonly ItemRef[]): Promise<(string | undefined)[]>;
+}
+
+/** One item, by its service and account. */
+export interface ItemRef {
+  service: string;
+  account: string;
+}
+
+/** The secrets of `items`, in their order: through the backend's `getMany` when it has one, else `get` for each. */
+export async function readMany(backend: SecretBackend, items: readonly ItemRef[]): Promise<(string | undefined)[]> {
+  if (backend.getMany) return backend.getMany(items);
+  const values: (string | undefined)[] = [];
+  for (const item of items) values.push(await backend.get(item.service, item.account));
+  return values;
 }
 
 /**

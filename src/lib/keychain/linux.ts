@@ -111,8 +111,11 @@ export function createSecretToolBackend(options: SecretToolBackendOptions = {}):
   };
   const listing = async (service: string, account: string) => (await search(service, account)).listing;
 
-  const read = async (service: string, account: string): Promise<string | undefined> => {
-    const found = await lookup(service, account);
+  const read = async (service: string, account: string): Promise<string | undefined> =>
+    settle(service, account, await lookup(service, account));
+
+  /** What a read makes of its lookup's answer (`found`). */
+  const settle = async (service: string, account: string, found: string | undefined) => {
     if (found !== undefined) return found;
     // Nothing, or a locked keyring: lookup cannot tell them apart, search can (without prompting again).
     const seen = await listing(service, account);
@@ -166,8 +169,24 @@ export function createSecretToolBackend(options: SecretToolBackendOptions = {}):
     throw dbusError(done.stderr, "remove");
   };
 
+  /**
+   * Each item's `lookup`, all at once. Beside a lookup that found its item, an empty answer is taken as no item: the
+   * keyring answered, so it is not locked, and the `search` that would tell is not run. Read with keytar's schema,
+   * as everything this backend writes is: an item stored by hand without the schema is seen by `get` alone, so a
+   * caller reading an item others may write (LingCode's entry) reads it again with `get` when it comes back empty.
+   * When nothing was found, each goes on as `get` goes on after its lookup (a `search` each).
+   */
+  const readMany = async (items: readonly { service: string; account: string }[]) => {
+    const found = await Promise.all(items.map((item) => lookup(item.service, item.account)));
+    if (found.some((value) => value !== undefined)) return found;
+    const values: (string | undefined)[] = [];
+    for (const item of items) values.push(await settle(item.service, item.account, undefined));
+    return values;
+  };
+
   return {
     get: read,
+    getMany: readMany,
 
     async set(service, account, label, secret) {
       if (secret.includes("\n") || secret.includes("\u0000")) {

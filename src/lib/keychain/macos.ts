@@ -2,7 +2,7 @@ import { promises as fs, constants as fsConstants } from "node:fs";
 import path from "node:path";
 import { AscKeyError, type ErrorCode } from "../errors";
 import { printable } from "../text";
-import { DEFAULT_TIMEOUT_MS, failureOf, type SecretBackend, type ToolWords } from "./backend";
+import { DEFAULT_TIMEOUT_MS, failureOf, type ItemRef, type SecretBackend, type ToolWords } from "./backend";
 import { parseOSStatus, runTool, type RunResult } from "./run";
 
 /**
@@ -42,13 +42,31 @@ export function createSecurityBackend(options: SecurityBackendOptions = {}): Sec
     return result as Extract<RunResult, { kind: "exited" }>;
   };
 
+  const get = async (service: string, account: string) => {
+    const args = ["find-generic-password", "-s", checkWord("service", service), "-a", checkWord("account", account)];
+    const result = await run([...args, "-w", ...keychain]);
+    if (result.status === 44) return notSeen(options.keychainFile, undefined);
+    if (result.status !== 0) throw statusError(result, "read");
+    return decodeFindOutput(result.stdout);
+  };
+
+  /** Two reads in one `security -i` run (see findPairLines and readPair). */
+  const getPair = async (first: ItemRef, second: ItemRef) => {
+    const result = await run(["-i"], findPairLines(first, second, options.keychainFile));
+    return readPair(result);
+  };
+
   return {
-    async get(service, account) {
-      const args = ["find-generic-password", "-s", checkWord("service", service), "-a", checkWord("account", account)];
-      const result = await run([...args, "-w", ...keychain]);
-      if (result.status === 44) return notSeen(options.keychainFile, undefined);
-      if (result.status !== 0) throw statusError(result, "read");
-      return decodeFindOutput(result.stdout);
+    get,
+
+    async getMany(items) {
+      const values: (string | undefined)[] = [];
+      for (let at = 0; at < items.length; at += 2) {
+        if (at + 1 === items.length) values.push(await get(items[at].service, items[at].account));
+        else values.push(...(await getPair(items[at], items[at + 1])));
+      }
+      // Nothing seen may be a keychain file that cannot be searched, as for one read.
+      return values.every((value) => value === undefined) ? notSeen(options.keychainFile, values) : values;
     },
 
     async set(service, account, label, secret) {
@@ -122,6 +140,52 @@ export function addGenericPasswordLine(
     );
   }
   return `${line}\n`;
+}
+
+/**
+ * The stdin of `security -i` reading two items: one `find-generic-password -w` line each, every line ended by "\n"
+ * (a last line without it would be dropped).
+ */
+export function findPairLines(first: ItemRef, second: ItemRef, keychainFile?: string): string {
+  const line = (item: ItemRef) => {
+    const words = [
+      "find-generic-password",
+      "-s",
+      quote(checkWord("service", item.service)),
+      "-a",
+      quote(checkWord("account", item.account)),
+      "-w",
+    ];
+    if (keychainFile !== undefined) words.push(quote(checkWord("keychain file", keychainFile)));
+    return `${words.join(" ")}\n`;
+  };
+  return line(first) + line(second);
+}
+
+/**
+ * What one `security -i` run of findPairLines found. Each found secret is one line on stdout (printed as is, or as
+ * hex: never with a line break inside), in the order of the commands; each failing command writes
+ * `<command>: returned <OSStatus>` on stderr, in order; and the run's exit status is the last command's. So the exit
+ * status says how the second read ended, the number of `returned` lines whether the first failed too, and the stdout
+ * lines are the secrets of the reads that found theirs. Anything else is refused rather than guessed.
+ */
+export function readPair(result: { status: number; stdout: string; stderr: string }): (string | undefined)[] {
+  const found = result.stdout === "" ? [] : result.stdout.replace(/\n$/, "").split("\n");
+  const failures = [...result.stderr.matchAll(/^[a-z-]+: returned (-?\d+)$/gm)].map((match) => Number(match[1]));
+  const secondOk = result.status === 0;
+  const firstFailure = failures.length === (secondOk ? 1 : 2) ? failures[0] : undefined;
+  const firstOk = failures.length === (secondOk ? 0 : 1);
+  if ((!firstOk && firstFailure === undefined) || found.length !== Number(firstOk) + Number(secondOk)) {
+    throw new AscKeyError("keychain-failed", "The security tool answered two reads in a way this version cannot read.");
+  }
+  const answer = (ok: boolean, osStatus: number | undefined, status: number) => {
+    if (ok) return decodeFindOutput(`${found.shift()}\n`);
+    if (status === 44) return undefined;
+    throw statusError({ status, stderr: osStatus === undefined ? "" : `returned ${osStatus}` }, "read");
+  };
+  const first = answer(firstOk, firstFailure, (firstFailure ?? 0) & 0xff);
+  const second = answer(secondOk, failures.at(-1), result.status);
+  return [first, second];
 }
 
 /**

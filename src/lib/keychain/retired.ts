@@ -18,7 +18,7 @@ import { parseKeyId } from "../ids";
 import type { KeyKind, KeyRecord } from "../record";
 import { parseRetiredChecks, parseRevokedKey, type RetiredCheck, type RevokedKey } from "../apple";
 import { printable } from "../text";
-import { setAndReadBack, type SecretBackend } from "./backend";
+import { setAndReadBack, type ItemRef, type SecretBackend } from "./backend";
 import { MAX_COMMAND_LINE } from "./macos";
 import { parseSavedItem, serializeSavedItem, type SavedItem } from "./saved";
 
@@ -43,6 +43,9 @@ export type RetiredListLine = ({ state: "retired" } & RetiredLine) | ({ state: "
 export interface RetiredStore {
   /** The list (one read, no secret); empty when there is none. A damaged list reads as the lines it still holds. */
   readList(): Promise<RetiredListLine[]>;
+  /** The list's item, for reading it beside another (SecretBackend.getMany), and how its text is read. */
+  readonly listItem: ItemRef;
+  parseList(text: string | undefined): RetiredListLine[];
   /** Writes the whole list in one update, read back; deletes it when empty. */
   writeList(lines: readonly RetiredListLine[]): Promise<void>;
   /** The retired key's record (secret: for its one request only), or undefined when there is no item. */
@@ -65,6 +68,12 @@ export function createRetiredStore(service: string, backend: SecretBackend): Ret
   return {
     async readList() {
       const text = await backend.get(service, RETIRED_LIST_ACCOUNT);
+      return text === undefined ? [] : parseRetiredList(text);
+    },
+
+    listItem: { service, account: RETIRED_LIST_ACCOUNT },
+
+    parseList(text) {
       return text === undefined ? [] : parseRetiredList(text);
     },
 

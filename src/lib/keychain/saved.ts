@@ -67,10 +67,18 @@ export interface SavedLine {
    * forgets it.
    */
   role?: KeyRole;
+  /**
+   * When Apple last accepted the key (ISO 8601): at the check before it was saved, or at a later check. Left out
+   * when it was never checked or its last check ended in a 401 (src/lib/keys/accepted.ts). A 401 for a key Apple
+   * accepted before is asked once more after a pause. Kept, as `role` is, when the line is written again for the
+   * same key material without an `acceptedAt` property; an explicit `acceptedAt: undefined` forgets it.
+   */
+  acceptedAt?: string;
 }
 
 /** A line with everything a list shows. */
-type CompleteLine = Required<Omit<SavedLine, "issuerIdSuffix" | "role">> & Pick<SavedLine, "issuerIdSuffix" | "role">;
+type CompleteLine = Required<Omit<SavedLine, "issuerIdSuffix" | "role" | "acceptedAt">> &
+  Pick<SavedLine, "issuerIdSuffix" | "role" | "acceptedAt">;
 
 export function isComplete(line: SavedLine): line is CompleteLine {
   return (
@@ -242,9 +250,12 @@ export function createSavedKeyStore(service: string, backend: SecretBackend, loc
       if (at === -1) continue;
       const lines = [...page.lines];
       const before = page.lines[at];
-      // The recorded role stays with the same key material unless the new line says otherwise.
-      const kept = !("role" in line) && before.role && before.fingerprint === line.fingerprint;
-      const next = kept ? { ...line, role: before.role } : line;
+      // The recorded role and the last accepted check stay with the same key material unless the new line says
+      // otherwise.
+      const same = before.fingerprint === line.fingerprint;
+      const next = { ...line };
+      if (!("role" in line) && before.role && same) next.role = before.role;
+      if (!("acceptedAt" in line) && before.acceptedAt && same) next.acceptedAt = before.acceptedAt;
       lines[at] = next;
       if (fits(index, { ...page, lines }, 1)) {
         page.lines = lines;
@@ -389,6 +400,7 @@ function orderedLine(line: SavedLine): Record<string, unknown> {
   if (line.fingerprint !== undefined) out.fingerprint = line.fingerprint;
   if (line.savedAt !== undefined) out.savedAt = line.savedAt;
   if (line.role !== undefined) out.role = line.role;
+  if (line.acceptedAt !== undefined) out.acceptedAt = line.acceptedAt;
   return out;
 }
 
@@ -445,6 +457,7 @@ function parseLine(value: unknown): SavedLine | undefined {
   if (typeof raw.savedAt === "string" && !Number.isNaN(Date.parse(raw.savedAt))) line.savedAt = raw.savedAt;
   const role = line.kind === "team" ? parseKeyRole(raw.role) : undefined;
   if (role !== undefined) line.role = role;
+  if (typeof raw.acceptedAt === "string" && !Number.isNaN(Date.parse(raw.acceptedAt))) line.acceptedAt = raw.acceptedAt;
   return line;
 }
 

@@ -3,10 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import { AscKeyError } from "../errors";
 import { parseRecord, serializeRecord, type KeyRecord } from "../record";
-import { setAndReadBack, type SecretBackend } from "./backend";
+import { readMany, setAndReadBack, type SecretBackend } from "./backend";
 import { createSecretToolBackend } from "./linux";
 import { createSecurityBackend } from "./macos";
-import { createRetiredStore, type RetiredStore } from "./retired";
+import { createRetiredStore, type RetiredListLine, type RetiredStore } from "./retired";
 import { createSavedKeyStore, savedKeysService, type SavedKeyStore } from "./saved";
 
 /** The one item LingCode reads: service `LingCode`, account `asc-api-key`. */
@@ -52,6 +52,13 @@ export interface KeyStore {
   readonly retired: RetiredStore;
   /** The saved record, or undefined when there is none. Throws record-corrupt / record-version for a bad entry. */
   read(): Promise<KeyRecord | undefined>;
+  /**
+   * The saved record and the list of retired keys (nothing secret), read together: one `security` run on macOS, on
+   * Linux two lookups at once and no third process to tell "no list" from a locked keyring (SecretBackend.getMany).
+   * The entry found empty beside a list is read once more on its own, as `read` reads it (it may be an item another
+   * tool stored without keytar's schema). Throws as `read` does.
+   */
+  readWithRetired(): Promise<{ record: KeyRecord | undefined; retired: RetiredListLine[] }>;
   /** The stored text as is, unparsed (secret). */
   readRaw(): Promise<string | undefined>;
   /** Saves the record in one item update and reads it back; throws keychain-mismatch unless it reads back identical. */
@@ -65,13 +72,20 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
   const backend = options.backend ?? platformBackend(options);
 
   const readRaw = () => backend.get(service, ACCOUNT);
+  const retired = createRetiredStore(savedKeysService(service), backend);
 
   return {
     service,
     account: ACCOUNT,
     saved: createSavedKeyStore(savedKeysService(service), backend, lockFile(service, options.lockDir ?? os.tmpdir())),
-    retired: createRetiredStore(savedKeysService(service), backend),
+    retired,
     readRaw,
+
+    async readWithRetired() {
+      const [found, list] = await readMany(backend, [{ service, account: ACCOUNT }, retired.listItem]);
+      const raw = found === undefined && list !== undefined ? await readRaw() : found;
+      return { record: raw === undefined ? undefined : parseRecord(raw), retired: retired.parseList(list) };
+    },
 
     async read() {
       const raw = await readRaw();

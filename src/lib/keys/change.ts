@@ -50,6 +50,12 @@ async function writeAsLingCodes(
   return { ...(summarize(record) as KeySummary), name };
 }
 
+/** Where a saved key's line goes (`after` that key's), and when Apple accepted it just now (SavedLine.acceptedAt). */
+interface SaveOptions {
+  after?: string;
+  acceptedAt?: string;
+}
+
 /**
  * Saves a key among the saved keys: its line in the list first, then its item, so that every item stays reachable
  * from the list. If the item cannot be written, the line is put back as it was.
@@ -59,7 +65,7 @@ export function saveKey(
   index: SavedIndex,
   record: KeyRecord,
   name: string,
-  options: { after?: string } = {},
+  options: SaveOptions = {},
 ): Promise<void> {
   return store.saved.locked(() => saveKeyHeld(store, index, record, name, options), index);
 }
@@ -69,11 +75,13 @@ async function saveKeyHeld(
   index: SavedIndex,
   record: KeyRecord,
   name: string,
-  options: { after?: string } = {},
+  options: SaveOptions = {},
 ): Promise<void> {
   const before = lineFor(index, record.keyId);
   const line = lineOf(record, name);
-  if (!sameLine(before, line)) await store.saved.putLine(index, line, options);
+  if (options.acceptedAt !== undefined) line.acceptedAt = options.acceptedAt;
+  const same = sameLine(before, line) && (line.acceptedAt === undefined || before?.acceptedAt === line.acceptedAt);
+  if (!same) await store.saved.putLine(index, line, { after: options.after });
   try {
     await store.saved.writeItem(record, name);
   } catch (error) {

@@ -8,6 +8,7 @@
  *   use.ts       using a saved key: status, a check with Apple, what it can do, a token
  *   words.ts     every sentence about a key's place (saved, used, kept beside the key in use, switched,
  *                retired, working at Apple until revoked), and the one way a sentence names a key
+ *   accepted.ts  whether Apple accepted a saved key before (its line's `acceptedAt`), and keeping that after a check
  *
  * "Entry" means LingCode's Keychain item (service `LingCode`, account `asc-api-key`) and nothing else; a saved key's
  * row in the saved keys' index is a line.
@@ -48,6 +49,7 @@ export {
 } from "./register";
 export {
   readStatus,
+  readStatusWithRetired,
   readSavedKeyStatus,
   requireRecord,
   verifySavedKey,
@@ -79,3 +81,4 @@ export {
   keepsWorkingAtApple,
   revokeReplaced,
 } from "./words";
+export { acceptedBefore, rememberCheck } from "./accepted";

@@ -453,7 +453,9 @@ export async function applyRegistration(plan: RegistrationPlan, options: ApplyOp
   const basis = options.recheck === false ? planned : await recheck(plan, planned);
 
   options.onStep?.("saving");
-  const switchedFrom = await save(plan, basis);
+  // Apple accepted it just now: a 401 later is asked once more before the key is called rejected (keys/accepted.ts).
+  const acceptedAt = check && OUTCOME[check.outcome].usable ? check.checkedAt : undefined;
+  const switchedFrom = await save(plan, basis, acceptedAt);
   const registration: Registration = {
     summary: prepared.summary,
     sentence: statusSentence(prepared.record),
@@ -486,11 +488,15 @@ export async function applyRegistration(plan: RegistrationPlan, options: ApplyOp
  * (the plan was read outside it), and every step below sees what the one before wrote, so no other change slips in
  * between them and none is lost.
  */
-function save(plan: RegistrationPlan, basis: PlanBasis): Promise<SavedKeySummary | undefined> {
-  return basis.store.saved.locked(() => saveHeld(plan, basis), basis.snapshot.index);
+function save(plan: RegistrationPlan, basis: PlanBasis, acceptedAt?: string): Promise<SavedKeySummary | undefined> {
+  return basis.store.saved.locked(() => saveHeld(plan, basis, acceptedAt), basis.snapshot.index);
 }
 
-async function saveHeld(plan: RegistrationPlan, basis: PlanBasis): Promise<SavedKeySummary | undefined> {
+async function saveHeld(
+  plan: RegistrationPlan,
+  basis: PlanBasis,
+  acceptedAt: string | undefined,
+): Promise<SavedKeySummary | undefined> {
   const { store, snapshot, keys } = basis;
   const record = basis.prepared.record;
   // The key LingCode uses joins the saved keys (if it was only in LingCode's entry) as soon as there is a second
@@ -502,7 +508,7 @@ async function saveHeld(plan: RegistrationPlan, basis: PlanBasis): Promise<Saved
   const entryRecord = snapshot.entry.state === "key" ? snapshot.entry.record : undefined;
   const replaced = plan.replaces?.summary;
   if (replaced && !rotatedOut) await retireReplaced(store, replaced, entryRecord);
-  await saveKey(store, snapshot.index, record, plan.name, { after: rotatedOut });
+  await saveKey(store, snapshot.index, record, plan.name, { after: rotatedOut, acceptedAt });
   if (plan.use) {
     try {
       await store.write(record);

@@ -62,11 +62,15 @@ function viewOf(line: RetiredListLine, clock: SubtitleClock): RetiredKeyView {
 }
 
 /**
- * The retired keys, from their list alone (one read, no secret). A line whose history proves it revoked while its
- * item is still there (a proof a crash interrupted) is finished first.
+ * The retired keys, from their list alone (one read, no secret; none when `read` is the list read already). A line
+ * whose history proves it revoked while its item is still there (a proof a crash interrupted) is finished first.
  */
-export async function listRetiredKeys(store: KeyStore, clock: SubtitleClock = {}): Promise<RetiredKeyView[]> {
-  let lines = await reconcile(store, await store.retired.readList());
+export async function listRetiredKeys(
+  store: KeyStore,
+  clock: SubtitleClock = {},
+  read?: RetiredListLine[],
+): Promise<RetiredKeyView[]> {
+  let lines = await reconcile(store, read ?? (await store.retired.readList()));
   if (lines.some((line) => line.state === "retired" && retiredKeyState(line.checks).state === "revoked")) {
     lines = await store.saved.locked(async () => {
       const now = await store.retired.readList();

@@ -12,11 +12,13 @@ import {
   type CapabilityReport,
   type CheckOptions,
   type CheckResult,
+  type SubtitleClock,
 } from "../apple";
 import { rejectionText } from "../apple/rejection";
 import type { KeyStore } from "../keychain";
 import type { KeyRecord } from "../record";
 import { noKeyError, readSavedKey, type SavedKeySummary } from "./read";
+import { listRetiredKeys, type RetiredKeyView } from "./retired";
 import { readRecordedRole } from "./roles";
 import { statusSentence, summarize, type KeyStatus, type KeySummary } from "../status";
 import { mintToken, type MintOptions } from "../token";
@@ -30,6 +32,23 @@ export interface StatusReport {
 export async function readStatus(store: KeyStore): Promise<StatusReport> {
   const record = await store.read();
   return { status: summarize(record), sentence: statusSentence(record) };
+}
+
+/**
+ * The status and the retired keys together, LingCode's entry and the list of retired keys read at once
+ * (KeyStore.readWithRetired): what `asc-key status` shows, for the cost of one Keychain read where the Keychain can
+ * answer both in one run.
+ */
+export async function readStatusWithRetired(
+  store: KeyStore,
+  clock: SubtitleClock = {},
+): Promise<StatusReport & { retired: RetiredKeyView[] }> {
+  const { record, retired } = await store.readWithRetired();
+  return {
+    status: summarize(record),
+    sentence: statusSentence(record),
+    retired: retired.length === 0 ? [] : await listRetiredKeys(store, clock, retired),
+  };
 }
 
 interface SavedKeyStatus {
@@ -71,10 +90,11 @@ export interface Verification {
 /** How a saved key is verified. */
 interface VerifyOptions extends CheckOptions, KeyChoice, Pick<ExplainOptions, "retryPauseMs" | "pause"> {
   /**
-   * Whether the key was valid at its last check (the caller remembers checks per key; the CLI remembers none): then a
-   * 401 is asked once more after a short pause before the key is called rejected.
+   * Whether Apple accepted the key before (the Raycast views remember checks per key in LocalStorage; asc-key asks
+   * the saved keys' index, keys/accepted.ts): then a 401 is asked once more after a short pause before the key is
+   * called rejected. Asked only after a 401.
    */
-  wasValid?: (keyId: string) => boolean;
+  wasValid?: (keyId: string, fingerprint: string) => boolean | Promise<boolean>;
 }
 
 /**
@@ -87,7 +107,8 @@ export async function verifySavedKey(store: KeyStore, options: VerifyOptions = {
   const summary = summarize(record) as KeySummary;
   const check = await checkKey(record, checkOptions);
   if (check.outcome !== "rejected") return { summary, check };
-  const explained = await explainRejection(record, check, { ...checkOptions, wasValid: wasValid?.(record.keyId) });
+  const accepted = await wasValid?.(record.keyId, summary.fingerprint);
+  const explained = await explainRejection(record, check, { ...checkOptions, wasValid: accepted });
   const again = explained.retry && explained.retry.outcome !== "rejected" ? explained.retry : undefined;
   if (again) return { summary, check: again, explained };
   return { summary, check: { ...check, message: rejectionText(record.keyId, explained) }, explained };

@@ -206,6 +206,22 @@ describe.skipIf(!HAS_KEYRING)("key store on Linux against a private gnome-keyrin
     expect(await s.remove()).toBe(false);
   });
 
+  it("reads LingCode's entry and the list of retired keys with one lookup each, at once, and no search", async () => {
+    const log = path.join(scripts, "lookups.log");
+    const counting = script("counting-secret-tool", `echo "$1" >> "${log}"\nexec secret-tool "$@"`);
+    const s = createKeyStore({ platform: "linux", service: service("with-retired"), secretToolPath: counting });
+    const record = makeRecord();
+    await s.write(record);
+    rmSync(log, { force: true });
+    expect(await s.readWithRetired()).toEqual({ record, retired: [] });
+    expect(readFileSync(log, "utf8").trim().split("\n")).toEqual(["lookup", "lookup"]);
+    // Neither there: each is read as a lone read is, a search telling an empty keyring from a locked one.
+    await s.remove();
+    rmSync(log, { force: true });
+    expect(await s.readWithRetired()).toEqual({ record: undefined, retired: [] });
+    expect(readFileSync(log, "utf8").trim().split("\n").sort()).toEqual(["lookup", "lookup", "search", "search"]);
+  });
+
   it("replaces a record", async () => {
     const s = store("replace");
     const second = makeRecord({ kind: "individual" });
@@ -405,6 +421,14 @@ describe.skipIf(!HAS_KEYRING)('a locked keyring is never "no key"', () => {
     expect(keyring.items(s, ACCOUNT)).toEqual({ unlocked: [], locked: [expect.any(String)] });
     // Nothing of ours in it: that is no key, locked or not.
     expect(await backend().get(testService("locked-absent"), ACCOUNT)).toBeUndefined();
+  });
+
+  it("locked: reading the entry with the list of retired keys says so too", async () => {
+    const s = testService("locked-batch");
+    const store = createKeyStore({ platform: "linux", service: s, backend: backend() });
+    await store.write(makeRecord());
+    keyring.lock();
+    await expectLocked(store.readWithRetired());
   });
 
   it("the daemon restarted without unlocking: the same", async () => {

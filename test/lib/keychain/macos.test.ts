@@ -18,6 +18,7 @@ import {
   MAX_COMMAND_LINE,
   parseDump,
   refusedUpdate,
+  readPair,
 } from "../../../src/lib/keychain/macos";
 import { serializeRecord, type KeyRecord } from "../../../src/lib/record";
 import { makeRecord } from "../../support/keys";
@@ -349,6 +350,71 @@ describe("macOS backend: how it talks to security", () => {
     }
     // A keychain file that is fine and holds no item: no key, as before.
     expect(await fake.store({ keychainFile: fake.makeKeychain("empty.keychain-db") }).read()).toBeUndefined();
+  });
+});
+
+describe("macOS backend: two reads in one run", () => {
+  it("reads LingCode's entry and the list of retired keys in one `security -i` run, nothing on argv", async () => {
+    const record = makeRecord();
+    const store = fake.store();
+    await store.write(record);
+    const before = fake.runs().length;
+
+    expect(await store.readWithRetired()).toEqual({ record, retired: [] });
+
+    const runs = fake.runs().slice(before);
+    expect(runs.map((run) => run.argv)).toEqual([["-i"]]);
+    expect(runs[0].stdin).toBe(
+      `find-generic-password -s "${SERVICE}" -a "${ACCOUNT}" -w\n` +
+        `find-generic-password -s "${SERVICE} Saved Keys" -a "retired" -w\n`,
+    );
+  });
+
+  it("tells which of the two was found, whichever it is, and decodes each", async () => {
+    const backend = fake.backend();
+    await backend.set(SERVICE, "a", "l", "first é");
+    await backend.set(SERVICE, "b", "l", '{"second":1}');
+    const item = (account: string) => ({ service: SERVICE, account });
+    expect(await backend.getMany!([item("a"), item("b")])).toEqual(["first é", '{"second":1}']);
+    expect(await backend.getMany!([item("a"), item("none")])).toEqual(["first é", undefined]);
+    expect(await backend.getMany!([item("none"), item("b")])).toEqual([undefined, '{"second":1}']);
+    expect(await backend.getMany!([item("none"), item("nothing")])).toEqual([undefined, undefined]);
+    // Three items: a pair, then one alone.
+    const before = fake.runs().length;
+    expect(await backend.getMany!([item("b"), item("none"), item("a")])).toEqual([
+      '{"second":1}',
+      undefined,
+      "first é",
+    ]);
+    expect(
+      fake
+        .runs()
+        .slice(before)
+        .map((run) => run.argv[0]),
+    ).toEqual(["-i", "find-generic-password"]);
+  });
+
+  it("a locked Keychain fails the batched read as it fails a read", async () => {
+    fake.fault = { command: "find-generic-password", status: 36 };
+    const error = await rejection(fake.store().readWithRetired());
+    expect(error.code).toBe("keychain-locked");
+  });
+
+  it("readPair: the exit status says how the second ended, the `returned` lines whether the first failed", () => {
+    const run = (status: number, stdout: string, ...failures: number[]) => ({
+      status,
+      stdout,
+      stderr: failures.map((code) => `security: x: y\nfind-generic-password: returned ${code}\n`).join(""),
+    });
+    expect(readPair(run(0, "A\nB\n"))).toEqual(["A", "B"]);
+    expect(readPair(run(44, "A\n", -25300))).toEqual(["A", undefined]);
+    expect(readPair(run(0, "B\n", -25300))).toEqual([undefined, "B"]);
+    expect(readPair(run(44, "", -25300, -25300))).toEqual([undefined, undefined]);
+    expect(() => readPair(run(0, "B\n", -25308))).toThrow(expect.objectContaining({ code: "keychain-locked" }));
+    expect(() => readPair(run(36, "A\n", -25308))).toThrow(expect.objectContaining({ code: "keychain-locked" }));
+    // An answer that does not add up is refused, never guessed.
+    expect(() => readPair(run(0, "A\n"))).toThrow(expect.objectContaining({ code: "keychain-failed" }));
+    expect(() => readPair(run(44, "A\nB\n", -25300))).toThrow(expect.objectContaining({ code: "keychain-failed" }));
   });
 });
 
