@@ -38,6 +38,7 @@ import { looksLikeKeyText, notTrashedWarning, showHelp, withoutFinalStop, type C
 import { registerAndReport } from "./registration";
 import { role } from "./role";
 import { runImport } from "./import";
+import { runCi } from "./ci";
 import { readRetired, retiredJson, retiredLines, runForgetRetired, verifyRetired } from "./retired";
 
 /** Told to the user when a command needs a saved key and there is none (exit 1). */
@@ -59,6 +60,7 @@ export const COMMANDS: Readonly<Record<CommandName, Command>> = {
   doctor,
   import: runImport,
   "forget-retired": runForgetRetired,
+  ci: runCi,
   ...PIPELINE_COMMANDS,
 };
 

@@ -198,15 +198,15 @@ function classified(said: string, run: ToolRun, vendor: CiTarget["vendor"], wher
   const { tool, label } = CI_VENDOR[vendor];
   const status = run.status ?? "a signal";
   const line = (code: ErrorCode, text: string) => new AscKeyError(code, `${text}; nothing was set.`);
-  if (/not logged in|auth login|authentication|401|unauthori[sz]ed|bad credentials|no token/i.test(said)) {
-    return notLoggedIn(vendor, `${tool} is not logged in to ${label}, or its token was refused`);
-  }
   if (
     /not a git repository|no git remotes|none of the git remotes|could not determine (base )?repo|unable to determine|failed to get current project|no remote/i.test(
       said,
     )
   ) {
     return line("ci-repo-missing", `${tool} could not tell the repository from this folder: pass --repo`);
+  }
+  if (/not logged in|auth login|authentication|\b401\b|unauthori[sz]ed|bad credentials|no token/i.test(said)) {
+    return notLoggedIn(vendor, `${tool} is not logged in to ${label}, or its token was refused`);
   }
   if (/environments\/[^\s/]+\/secrets[^\n]*HTTP 404|HTTP 404[^\n]*environments\//.test(said)) {
     return line(
