@@ -366,7 +366,7 @@ describe("asc-key ci gitlab", () => {
       expectFailure(
         result,
         7,
-        /set ASC_KEY_ID; not set ASC_ISSUER_ID, ASC_PRIVATE_KEY_B64.*run the same command again: existing variables are updated/,
+        /set ASC_KEY_ID; not set ASC_ISSUER_ID \(glab failed \(exit 1\): POST .*\), ASC_PRIVATE_KEY_B64 \(not tried\); run the same command again: existing variables are updated/,
       );
       expect(Object.keys(ci.state().variables!["acme/ios/app"])).toEqual(["ASC_KEY_ID"]);
       expectNothingLeaked(result);

@@ -104,7 +104,7 @@ async function setWithGh(options: CiSetOptions): Promise<CiSetResult> {
     }
     if (set.length === 0)
       throw new AscKeyError("ci-failed", `gh could not set ${reasons} in ${where}; nothing was set.`);
-    throw partial("github", set, [...failed.keys()], reasons, where);
+    throw partial("github", set, reasons, where);
   }
   throw classified(said, run, "github", where);
 }
@@ -155,8 +155,9 @@ async function setWithGlab(options: CiSetOptions): Promise<CiSetResult> {
     const said = `${run.stderr}\n${run.stdout}`;
     const error = classified(said, run, "gitlab", where, secret.name);
     if (done.set.length === 0) throw error;
-    const notSet = secrets.slice(secrets.indexOf(secret)).map((other) => other.name);
-    throw partial("gitlab", done.set, notSet, `${secret.name} (${withoutNothingSet(error.message)})`, where);
+    const untried = secrets.slice(secrets.indexOf(secret) + 1).map((other) => `${other.name} (not tried)`);
+    const failed = [`${secret.name} (${withoutNothingSet(error.message)})`, ...untried].join(", ");
+    throw partial("gitlab", done.set, failed, where);
   }
   return done;
 }
@@ -233,20 +234,15 @@ function classified(said: string, run: ToolRun, vendor: CiTarget["vendor"], wher
   );
 }
 
-function partial(
-  vendor: CiTarget["vendor"],
-  set: string[],
-  notSet: string[],
-  reasons: string,
-  where: string,
-): AscKeyError {
+/** Some names were set: which, which not (each with why), and how to finish. */
+function partial(vendor: CiTarget["vendor"], set: string[], notSet: string, where: string): AscKeyError {
   const again =
     vendor === "github"
       ? "run the same command again: gh replaces what was set"
       : "run the same command again: existing variables are updated";
   return new AscKeyError(
     "ci-partial",
-    `Only part was set in ${where}: set ${set.join(", ")}; not set ${notSet.join(", ")}, because of ${reasons}; ${again}.`,
+    `Only part was set in ${where}: set ${set.join(", ")}; not set ${notSet}; ${again}.`,
   );
 }
 
