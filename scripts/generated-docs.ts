@@ -4,7 +4,7 @@
  * `npm run docs` (scripts/docs.mjs) rewrites them; test/scripts/generated-docs.test.ts fails when a doc drifts from
  * its source, so CI does too.
  */
-import { EXPORT_TABLE, SOURCE_WORDS } from "../src/lib/exports";
+import { CI_SOURCE_WORDS, ciVariables, EXPORT_TABLE, SOURCE_WORDS } from "../src/lib/exports";
 import { COMMAND_HELP, COMMAND_NAMES, TOOL_HELP } from "../src/cli/help";
 
 export interface GeneratedSection {
@@ -42,6 +42,16 @@ function exportsMarkdown(): string {
     (spec) => `- **${spec.group}** (${escapeAngles(spec.tools)}): ${escapeAngles(spec.individualKeys)}.`,
   ).join("\n");
   const sources = EXPORT_TABLE.map((spec) => `- **${spec.group}**: ${escapeAngles(spec.source)}.`).join("\n");
+  const ciHeader = ["--only", "CI secret", "Value"];
+  const ci = [
+    line(ciHeader),
+    line(ciHeader.map(() => "---")),
+    ...EXPORT_TABLE.flatMap((spec) =>
+      ciVariables(spec).map((variable) =>
+        line([spec.group, `\`${variable.name}\``, escapeAngles(CI_SOURCE_WORDS[variable.source])]),
+      ),
+    ),
+  ].join("\n");
   return [
     table,
     "Removed from the command's environment when their group is chosen, so that a value inherited from elsewhere cannot mix with this key:",
@@ -50,6 +60,8 @@ function exportsMarkdown(): string {
     individual,
     "Where these facts come from:",
     sources,
+    "What `asc-key ci` sets as CI secrets (the groups that hand over a file have none):",
+    ci,
   ].join("\n\n");
 }
 

@@ -17,7 +17,7 @@ const args = process.argv.slice(2);
 const ci = process.env.CI === "true";
 const TAG = "[npm test]";
 const INSTALL =
-  "apt-get install libsecret-tools gnome-keyring dbus libsecret-1-dev openssl libglib2.0-bin, then run npm install again (it builds keytar)";
+  "apt-get install libsecret-tools gnome-keyring dbus libsecret-1-dev openssl libglib2.0-bin gh, then run npm install again (it builds keytar)";
 
 const require = createRequire(path.join(root, "package.json"));
 const vitest = path.join(path.dirname(require.resolve("vitest/package.json")), "vitest.mjs");
@@ -28,6 +28,7 @@ delete env.LINGCODE_TEST_KEYRING;
 delete env.LINGCODE_TEST_KEYTAR;
 delete env.LINGCODE_TEST_OPENSSL;
 delete env.LINGCODE_TEST_GIO;
+delete env.LINGCODE_TEST_GH;
 
 const skipped = [];
 // The README's fingerprint one-liner is checked against the real openssl.
@@ -38,6 +39,10 @@ if (process.platform === "linux") {
   if (spawnSync("gio", ["version"]).status === 0) env.LINGCODE_TEST_GIO = "1";
   else skipped.push({ group: "Linux Trash (gio trash) tests", why: "gio not found (libglib2.0-bin)" });
 }
+// asc-key ci is also tried against the real GitHub command line (Debian's gh), offline: an empty config and a local
+// HTTP stand-in of GitHub's API.
+if (spawnSync("gh", ["--version"]).status === 0) env.LINGCODE_TEST_GH = "1";
+else skipped.push({ group: "real gh tests (asc-key ci)", why: "gh not found" });
 let code;
 
 // Output piped into something that stops reading (`npm test | head`) must not kill us before clean-up.

@@ -132,6 +132,7 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
         "Copy Token",
         "Copy Key ID",
         "Copy Fingerprint",
+        "Add to CI Secrets…",
         "Rotate Key…",
         "Replace Key…",
         "Show All API Keys",

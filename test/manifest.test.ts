@@ -203,7 +203,7 @@ describe("tools", () => {
 
   it("the side-effecting tools export a confirmation; the read-only ones do not", async () => {
     const confirmed = toolNames.filter((name) => exportsConfirmation(toolSource(name))).sort();
-    expect(confirmed).toEqual(["import-api-key", "remove-api-key", "save-api-key", "switch-api-key"]);
+    expect(confirmed).toEqual(["add-ci-secrets", "import-api-key", "remove-api-key", "save-api-key", "switch-api-key"]);
     for (const name of toolNames) {
       const module = (await import(`../src/tools/${name}.ts`)) as { confirmation?: unknown };
       expect(typeof module.confirmation).toBe(confirmed.includes(name) ? "function" : "undefined");

@@ -45,6 +45,7 @@ import {
 import { registerAndReport } from "./registration";
 import { role } from "./role";
 import { runImport } from "./import";
+import { runCi } from "./ci";
 import { retiredJson, retiredLines, runForgetRetired, verifyRetired } from "./retired";
 
 /** Told to the user when a command needs a saved key and there is none (exit 1). */
@@ -66,6 +67,7 @@ export const COMMANDS: Readonly<Record<CommandName, Command>> = {
   doctor,
   import: runImport,
   "forget-retired": runForgetRetired,
+  ci: runCi,
   ...PIPELINE_COMMANDS,
 };
 

@@ -19,6 +19,8 @@ export const EXIT = {
   unavailable: 5,
   /** doctor: at least one health check failed. */
   unhealthy: 6,
+  /** ci: gh or glab was not logged in, or its vendor refused or failed (the line says what, if anything, was set). */
+  ciFailed: 7,
   /** exec: the command was found but could not be run, as a shell says (e.g. not executable). */
   cannotRun: 126,
   /** exec: the command was not found, as a shell says. */
@@ -97,6 +99,15 @@ const BY_CODE: Readonly<Record<ErrorCode, ExitStatus>> = {
   "no-key": EXIT.noKey,
   "apple-rejected": EXIT.rejected,
   "apple-unavailable": EXIT.unavailable,
+  // Where to set CI secrets is part of the usage; gh or glab missing is a command not found, as in a shell.
+  "ci-target-invalid": EXIT.usage,
+  "ci-tool-missing": EXIT.notFound,
+  "ci-not-logged-in": EXIT.ciFailed,
+  "ci-no-access": EXIT.ciFailed,
+  "ci-repo-missing": EXIT.ciFailed,
+  "ci-name-refused": EXIT.ciFailed,
+  "ci-partial": EXIT.ciFailed,
+  "ci-failed": EXIT.ciFailed,
 };
 
 /** A mistake in how asc-key was called: exit 2 with this one-line reason. */

@@ -15,6 +15,7 @@ import {
 } from "./pipeline-help";
 import { IMPORT_COMMAND_LINE, IMPORT_HELP } from "./import-help";
 import { FORGET_RETIRED_COMMAND_LINE, FORGET_RETIRED_HELP } from "./retired-help";
+import { CI_COMMAND_LINE, CI_HELP } from "./ci-help";
 
 export const COMMAND_NAMES = [
   "register",
@@ -30,6 +31,7 @@ export const COMMAND_NAMES = [
   "doctor",
   "import",
   "forget-retired",
+  "ci",
   ...PIPELINE_COMMAND_NAMES,
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -50,6 +52,7 @@ const EXIT_STATUSES = `Exit statuses:
      remove the damaged one)
   5  App Store Connect unreachable or answering with a server error (register saves nothing)
   6  doctor: at least one health check failed
+  7  ci: gh or glab not logged in, no access, a name refused, or only part set (the line says what was set)
 ${PIPELINE_EXIT_STATUSES}
 Any other status is a bug; asc-key exits 70 when something unexpected goes wrong.`;
 
@@ -84,10 +87,11 @@ Commands:
 ${IMPORT_COMMAND_LINE}
 ${FORGET_RETIRED_COMMAND_LINE}
 ${PIPELINE_COMMAND_LINES}
+${CI_COMMAND_LINE}
   help      Show a command's help: asc-key help <command>
 
 Every command takes -h/--help. The commands that work with a key (status, verify, token, remove, doctor, exec,
-export, notary-profile) use the key LingCode uses, or with --key <name or Key ID> another saved key.
+export, notary-profile, ci) use the key LingCode uses, or with --key <name or Key ID> another saved key.
 
 ${EXIT_STATUSES}
 
@@ -97,6 +101,7 @@ export const COMMAND_HELP: Readonly<Record<CommandName, string>> = {
   ...PIPELINE_HELP,
   import: IMPORT_HELP,
   "forget-retired": FORGET_RETIRED_HELP,
+  ci: CI_HELP,
   register: `Usage: asc-key register --issuer-id <id> --key-id <id> --p8 <file> [--name <name>]   (team key)
        asc-key register --individual --key-id <id> --p8 <file> [--name <name>]         (individual key)
 

@@ -19,7 +19,7 @@ export const PIPELINE_COMMAND_LINES = `  exec      Run a command with the key in
 /** The exit statuses exec and notary-profile add to asc-key's own. */
 export const PIPELINE_EXIT_STATUSES = `  70  exec, notary-profile: also when the private folder for the key could not be made (nothing ran)
   126  exec: the command could not be run (e.g. not executable)
-  127  exec: the command was not found
+  127  exec: the command was not found; ci: gh or glab is not installed
   other  exec, notary-profile: the command's own status, or 128+n when it or asc-key got signal n`;
 
 function groupLines(): string {

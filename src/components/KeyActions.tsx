@@ -11,6 +11,7 @@ import { removalChoices } from "../helpers/saved-key-actions";
 import { TEAM_KEYS_URL } from "../lib/apple";
 import type { LastSeenQuota, Registration } from "../lib/keys";
 import type { KeySummary } from "../lib/status";
+import { AddToCiSecretsAction } from "./CiSecretsForm";
 import { KeyList } from "./KeyList";
 import { RecordRoleAction } from "./RecordRoleAction";
 import { RegisterForm } from "./RegisterForm";
@@ -195,6 +196,7 @@ function KeyUseActions(props: {
       />
       <Action.CopyToClipboard title="Copy Key ID" content={summary.keyId} shortcut={Keyboard.Shortcut.Common.Copy} />
       <Action.CopyToClipboard title="Copy Fingerprint" content={summary.fingerprint} />
+      <AddToCiSecretsAction keyId={summary.keyId} kind={summary.kind} />
       {leftovers.length > 0 ? (
         <Action
           title="Move Leftover Key Files to Trash"

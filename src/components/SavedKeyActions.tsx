@@ -7,6 +7,7 @@ import type { RememberedCheck } from "../lib/apple";
 import { parseKeyName } from "../lib/names";
 import { namedKey } from "../lib/status";
 import type { ListedKey, ListedOkKey } from "../lib/keys";
+import { AddToCiSecretsAction } from "./CiSecretsForm";
 import { fieldReason, RegisterForm } from "./RegisterForm";
 import { RecordRoleAction } from "./RecordRoleAction";
 import { RemoveKeyAction } from "./RemoveKeyAction";
@@ -84,6 +85,7 @@ export function SavedKeyActions({ keyItem, keys, lastSeen, onChanged, onChecked,
           onAction={() => copyToken(other)}
         />
         <Action.CopyToClipboard title="Copy Key ID" content={keyItem.keyId} shortcut={Keyboard.Shortcut.Common.Copy} />
+        <AddToCiSecretsAction keyId={keyItem.keyId} kind={keyItem.kind} name={keyItem.name} />
       </ActionPanel.Section>
       <ActionPanel.Section>
         <Action.Push

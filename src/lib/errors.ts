@@ -68,7 +68,16 @@ export type ErrorCode =
   | "token-scope"
   | "no-key"
   | "apple-rejected"
-  | "apple-unavailable";
+  | "apple-unavailable"
+  // CI secrets through gh or glab (src/lib/ci/): where to, the tool, and what its vendor answered
+  | "ci-target-invalid"
+  | "ci-tool-missing"
+  | "ci-not-logged-in"
+  | "ci-no-access"
+  | "ci-repo-missing"
+  | "ci-name-refused"
+  | "ci-partial"
+  | "ci-failed";
 
 export class AscKeyError extends Error {
   readonly code: ErrorCode;

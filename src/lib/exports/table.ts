@@ -50,6 +50,13 @@ export type ReadRole =
   | "folder"
   | "ignored";
 
+/**
+ * What a CI secret (`asc-key ci`, src/lib/ci/) holds: the Key ID, the Issuer ID (team keys only: left out for an
+ * individual key), the key's PEM text, the PEM as one line of base64 (what a tool that reads base64 gets, so that
+ * nothing multi-line passes through a CI service), or the text `true`.
+ */
+export type CiSource = "key-id" | "issuer-id" | "private-key" | "private-key-base64" | "true";
+
 interface ExportVariable {
   name: string;
   source: ValueSource;
@@ -57,6 +64,8 @@ interface ExportVariable {
   about: string;
   /** What it holds when read back, where its source does not say (the `false` flags). */
   reads?: ReadRole;
+  /** Set as a CI secret by `asc-key ci`, holding this; left out: not a CI secret. */
+  ci?: CiSource;
 }
 
 interface ClearedVariable {
@@ -65,6 +74,8 @@ interface ClearedVariable {
   why: string;
   /** What it holds when read back (`import --from env`); left out: not read. */
   reads?: ReadRole;
+  /** Set as a CI secret by `asc-key ci`, holding this (the one way a tool reads the key's base64, say). */
+  ci?: CiSource;
 }
 
 interface ExportGroupSpec {
@@ -96,22 +107,32 @@ export const EXPORT_TABLE: readonly ExportGroupSpec[] = [
     group: "fastlane",
     tools: "the app_store_connect_api_key action; pilot, deliver, match, sigh, cert and precheck",
     variables: [
-      { name: "APP_STORE_CONNECT_API_KEY_KEY_ID", source: "key-id", about: "app_store_connect_api_key's key_id" },
+      {
+        name: "APP_STORE_CONNECT_API_KEY_KEY_ID",
+        source: "key-id",
+        about: "app_store_connect_api_key's key_id",
+        ci: "key-id",
+      },
       {
         name: "APP_STORE_CONNECT_API_KEY_ISSUER_ID",
         source: "issuer-id",
         about: "app_store_connect_api_key's issuer_id",
+        ci: "issuer-id",
       },
       {
         name: "APP_STORE_CONNECT_API_KEY_KEY",
         source: "private-key",
         about: "app_store_connect_api_key's key_content: the .p8's text",
+        // fastlane's is_key_content_base64 (fastlane#17340): a PEM pasted into a CI secret comes back mangled.
+        ci: "private-key-base64",
       },
       {
         name: "APP_STORE_CONNECT_API_KEY_IS_KEY_CONTENT_BASE64",
         source: "false",
         about: "the key text is PEM, not base64 (some CI services set this to true)",
         reads: "base64-flag",
+        // In CI the key text is base64, and this says so.
+        ci: "true",
       },
       {
         name: "APP_STORE_CONNECT_API_KEY_IN_HOUSE",
@@ -153,8 +174,8 @@ export const EXPORT_TABLE: readonly ExportGroupSpec[] = [
     group: "asc",
     tools: "the asc command line, App-Store-Connect-CLI",
     variables: [
-      { name: "ASC_KEY_ID", source: "key-id", about: "the Key ID" },
-      { name: "ASC_ISSUER_ID", source: "issuer-id", about: "the Issuer ID" },
+      { name: "ASC_KEY_ID", source: "key-id", about: "the Key ID", ci: "key-id" },
+      { name: "ASC_ISSUER_ID", source: "issuer-id", about: "the Issuer ID", ci: "issuer-id" },
       {
         name: "ASC_KEY_TYPE",
         source: "key-kind",
@@ -168,7 +189,13 @@ export const EXPORT_TABLE: readonly ExportGroupSpec[] = [
     ],
     clears: [
       { name: "ASC_PRIVATE_KEY", why: "the text of another key", reads: "key-text" },
-      { name: "ASC_PRIVATE_KEY_B64", why: "the base64 text of another key", reads: "key-base64" },
+      {
+        name: "ASC_PRIVATE_KEY_B64",
+        why: "the base64 text of another key",
+        reads: "key-base64",
+        // exec hands asc a file; a CI secret carries the key as one line of base64 instead.
+        ci: "private-key-base64",
+      },
     ],
     individualKeys:
       "supported with ASC_KEY_TYPE=individual and no ASC_ISSUER_ID since asc's pull request #1634 (2026); earlier " +
@@ -179,9 +206,15 @@ export const EXPORT_TABLE: readonly ExportGroupSpec[] = [
     group: "codemagic",
     tools: "codemagic-cli-tools' app-store-connect",
     variables: [
-      { name: "APP_STORE_CONNECT_KEY_IDENTIFIER", source: "key-id", about: "--key-id" },
-      { name: "APP_STORE_CONNECT_ISSUER_ID", source: "issuer-id", about: "--issuer-id" },
-      { name: "APP_STORE_CONNECT_PRIVATE_KEY", source: "private-key", about: "--private-key: the .p8's text" },
+      { name: "APP_STORE_CONNECT_KEY_IDENTIFIER", source: "key-id", about: "--key-id", ci: "key-id" },
+      { name: "APP_STORE_CONNECT_ISSUER_ID", source: "issuer-id", about: "--issuer-id", ci: "issuer-id" },
+      {
+        name: "APP_STORE_CONNECT_PRIVATE_KEY",
+        source: "private-key",
+        about: "--private-key: the .p8's text",
+        // codemagic reads PEM only (its PrivateKeyArgument loads the value with load_pem_private_key): no base64.
+        ci: "private-key",
+      },
     ],
     clears: [],
     individualKeys: "not documented: its docs describe --issuer-id as part of every key",
@@ -219,6 +252,25 @@ export function selectGroups(only?: readonly ExportGroup[]): ExportGroupSpec[] {
   if (!only || only.length === 0) return [...EXPORT_TABLE];
   return EXPORT_TABLE.filter((spec) => only.includes(spec.group));
 }
+
+/** A group's CI secrets (`asc-key ci`), in table order: its variables' first, then its cleared variables'. */
+export function ciVariables(spec: ExportGroupSpec): Array<{ name: string; source: CiSource }> {
+  return [...spec.variables, ...spec.clears].flatMap((row) => (row.ci ? [{ name: row.name, source: row.ci }] : []));
+}
+
+/** The groups `asc-key ci` can set, in table order: every group with a CI secret (one that hands over a file has none). */
+export function ciGroups(): ExportGroup[] {
+  return EXPORT_TABLE.filter((spec) => ciVariables(spec).length > 0).map((spec) => spec.group);
+}
+
+/** What a CI secret holds, in the words the help text and the docs use. */
+export const CI_SOURCE_WORDS: Readonly<Record<CiSource, string>> = {
+  "key-id": "Key ID",
+  "issuer-id": "Issuer ID (team keys; left out for individual keys)",
+  "private-key": "the key's PEM text (secret; several lines)",
+  "private-key-base64": "the key's PEM as one line of base64 (secret)",
+  true: "true",
+};
 
 export function isExportGroup(name: string): name is ExportGroup {
   return (EXPORT_GROUPS as readonly string[]).includes(name);
