@@ -449,6 +449,26 @@ function iosKeyFields(
 // ---------------------------------------------------------------------------------------------------------------
 // The sources
 
+/**
+ * The keys in a JSON file the user picked (the Import Keys view, the import AI tool): Expo's eas.json, one per submit
+ * profile that names a key (findInEasJson), or else fastlane's API key JSON, whatever its name (findInFastlaneJson).
+ */
+export async function findInPickedJson(
+  filePath: string,
+  context: Pick<ImportContext, "env" | "home">,
+): Promise<Found[]> {
+  let json: Record<string, unknown> | undefined;
+  try {
+    json = parseFastlaneJson(await readSmallFile(filePath, FASTLANE_JSON), printable(path.basename(filePath)));
+  } catch {
+    json = undefined; // fastlane's reader says why, naming the file
+  }
+  if (json !== undefined && isEasJson(json)) {
+    return easJsonKeys(json, printable(path.basename(filePath)), path.dirname(filePath), context);
+  }
+  return [await findInFastlaneJson(filePath, context)];
+}
+
 /** The key in a fastlane API key JSON file, as a candidate (broken with its reason when it is not usable). */
 export async function findInFastlaneJson(filePath: string, context: Pick<ImportContext, "home">): Promise<Found> {
   const origin = printable(path.basename(filePath));
