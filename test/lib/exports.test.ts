@@ -178,10 +178,12 @@ describe("what is derived from the table", () => {
     expect(text).toBe(expected);
   });
 
-  it("the help of exec names every variable and group", () => {
+  it("the help of exec names every variable and group, and what each group removes", () => {
     for (const spec of EXPORT_TABLE) {
       expect(PIPELINE_HELP.exec).toContain(`${spec.group}: ${spec.tools}`);
       for (const variable of spec.variables) expect(PIPELINE_HELP.exec).toContain(variable.name);
+      for (const cleared of spec.clears) expect(PIPELINE_HELP.exec).toContain(cleared.name);
     }
+    expect(PIPELINE_HELP.exec).toContain("    removed: EXPO_APPLE_APP_SPECIFIC_PASSWORD\n");
   });
 });
