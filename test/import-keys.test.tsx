@@ -1,6 +1,6 @@
 /**
  * Import Keys, driven like a user against the private Secret Service and the Apple stand-in: what Raycast's own
- * environment, the private_keys folders and a picked fastlane JSON hold, each key with its state; importing one key
+ * environment, the private_keys folders and a picked fastlane JSON or eas.json hold, each key with its state; importing one key
  * in one action through the registration; after an import from a file, the offer to move it to the Trash.
  */
 import { promises as fs } from "node:fs";
@@ -78,9 +78,9 @@ describe.skipIf(!HAS_KEYRING)("Import Keys", () => {
     const screen = await open();
     expect(screen.emptyView()?.title).toBe("No Keys Found");
     for (const picked of [file, broken]) {
-      await screen.runAction("Choose Fastlane JSON…");
+      await screen.runAction("Choose Fastlane JSON or EAS JSON…");
       await screen.form.setValue("file", [picked]);
-      await screen.runAction("Show Its Key");
+      await screen.runAction("Show Its Keys");
       await screen.waitFor(() => screen.depth === 1 && !screen.isLoading);
     }
     await screen.waitFor(() =>
@@ -120,5 +120,49 @@ describe.skipIf(!HAS_KEYRING)("Import Keys", () => {
     expect(raycast.alerts[0].title).toBe(`Move AuthKey_${key.keyId}.p8 to the Trash?`);
     expect(raycast.trashed).toEqual([]);
     expect(await world.saved()).toMatchObject({ keyId: key.keyId, kind: "team", issuerId: ISSUER_ID });
+  });
+});
+
+describe("Import Keys with an Expo project's eas.json", () => {
+  it("lists each submit profile's key, imports one, then offers its .p8 (never eas.json) to the Trash and says what the profile can say", async () => {
+    const team = world.key();
+    const individual = world.key({ kind: "individual" });
+    const p8 = await world.writeP8(team);
+    const project = path.dirname(p8);
+    const elsewhere = await world.writeP8(individual);
+    const easJson = path.join(project, "eas.json");
+    await fs.writeFile(
+      easJson,
+      JSON.stringify({
+        cli: { version: ">= 16.0.0" },
+        submit: {
+          production: {
+            ios: { ascApiKeyPath: path.basename(p8), ascApiKeyId: team.keyId, ascApiKeyIssuerId: ISSUER_ID },
+          },
+          personal: { ios: { ascApiKeyPath: elsewhere, ascApiKeyId: individual.keyId } },
+        },
+      }),
+    );
+
+    const screen = await open();
+    await screen.runAction("Choose Fastlane JSON or EAS JSON…");
+    await screen.form.setValue("file", [easJson]);
+    await screen.runAction("Show Its Keys");
+    await screen.waitFor(() =>
+      expect(rows(screen)).toEqual([
+        [team.keyId, "New"],
+        [individual.keyId, "New"],
+      ]),
+    );
+    expect(screen.items()[0].subtitle).toBe(`Issuer ID ends in ...${ISSUER_SUFFIX} · eas.json profile production`);
+    expect(screen.items()[1].subtitle).toBe("Individual key · eas.json profile personal");
+
+    await screen.select(team.keyId);
+    answerNextAlert(true);
+    await screen.runAction("Import Key");
+    await screen.waitFor(() => expect(raycast.trashed).toEqual([p8]));
+    expect(raycast.alerts.map((alert) => alert.title)).toEqual([`Move AuthKey_${team.keyId}.p8 to the Trash?`]);
+    expect(raycast.alerts[0].message).toContain('"ascApiKeyPath": "$EXPO_ASC_API_KEY_PATH"');
+    expect((await world.saved())?.keyId).toBe(team.keyId);
   });
 });

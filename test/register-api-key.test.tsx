@@ -1006,6 +1006,41 @@ describe("fastlane's API key JSON in the file field", () => {
   });
 });
 
+describe("Expo's eas.json in the file field", () => {
+  it("fills the fields from its submit profile, moves the .p8 it names (never eas.json) to the Trash, and says what the profile can say instead", async () => {
+    const key = world.key();
+    const p8 = await world.writeP8(key);
+    const easJson = path.join(path.dirname(p8), "eas.json");
+    await writeFile(
+      easJson,
+      JSON.stringify({
+        build: { production: {} },
+        submit: {
+          production: {
+            ios: { ascApiKeyPath: `./${path.basename(p8)}`, ascApiKeyId: key.keyId, ascApiKeyIssuerId: key.issuerId },
+          },
+        },
+      }),
+    );
+    const screen = await openForm();
+    await screen.form.setValue("kind", "individual");
+    await screen.form.setValue("p8", [easJson]);
+    await screen.waitFor(() => !screen.isLoading && screen.form.field("keyId").value === key.keyId);
+    expect(screen.form.field("kind").value).toBe("team");
+    expect(screen.form.field("issuerId").value).toBe(ISSUER_ID);
+    expect(fieldError(screen, "p8")).toBeUndefined();
+    expect(screen.form.field("trash").label).toBe(`Move ${path.basename(p8)} to the Trash after saving`);
+
+    await screen.form.setValue("trash", true);
+    await submit(screen);
+    await waitForStatus(screen);
+    expect(await world.saved()).toMatchObject({ keyId: key.keyId, kind: "team", issuerId: ISSUER_ID });
+    expect(raycast.trashed).toEqual([p8]);
+    expect(raycast.toast!.message).toContain(`${path.basename(p8)} is in the Trash.`);
+    expect(raycast.toast!.message).toContain('"ascApiKeyPath": "$EXPO_ASC_API_KEY_PATH"');
+  });
+});
+
 describe("the check that nothing secret is shown", () => {
   it("would catch a line of a key in a toast, or a full Issuer ID in a HUD", async () => {
     const key = world.key({ answer: false });

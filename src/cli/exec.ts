@@ -8,6 +8,7 @@ import {
   EXPORT_GROUPS,
   filesNeeded,
   isExportGroup,
+  removalNotices,
   selectGroups,
   type ExportGroup,
 } from "../lib/exports";
@@ -36,6 +37,7 @@ export async function runExec(args: string[], io: CliIo): Promise<ExitStatus> {
   // The key first: with none saved (1) or a Keychain failure (4) nothing is made and nothing runs.
   const record = await requireRecord(keyStoreFor(io.env), key);
   const groups = selectGroups(only);
+  for (const notice of removalNotices(io.env, groups)) io.err(notice);
   return runWithKey({
     record,
     needs: filesNeeded(groups),

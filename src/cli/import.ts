@@ -1,11 +1,13 @@
 /**
- * `asc-key import --from fastlane-json <file> | env | folders`: a key from where it already is (src/lib/import/),
+ * `asc-key import --from fastlane-json <file> | eas-json <file> | env | folders`: a key from where it already is
+ * (src/lib/import/),
  * through the same registration as `register` (src/cli/registration.ts). `--list` only shows what the source holds.
  */
 import os from "node:os";
 import path from "node:path";
 import {
   classifyCandidates,
+  findInEasJson,
   findInEnvironment,
   findInFastlaneJson,
   findInFolders,
@@ -29,8 +31,10 @@ import { registerAndReport } from "./registration";
 import { keyStoreFor } from "./settings";
 import { looksLikeKeyText, showHelp } from "./shared";
 
-const SOURCES = ["fastlane-json", "env", "folders"] as const;
+const SOURCES = ["fastlane-json", "eas-json", "env", "folders"] as const;
 type Source = (typeof SOURCES)[number];
+/** The sources that are a file, given as the argument after the options. */
+const FILE_SOURCES: readonly string[] = ["fastlane-json", "eas-json"] satisfies Source[];
 
 const IMPORT_OPTIONS = {
   from: { type: "string" },
@@ -44,8 +48,8 @@ const IMPORT_OPTIONS = {
 } as const;
 
 export async function runImport(args: string[], io: CliIo): Promise<ExitStatus> {
-  // `--from fastlane-json` takes the file as an argument; the other sources take none.
-  const takesFile = fromOf(args) === "fastlane-json";
+  // `--from fastlane-json` and `--from eas-json` take the file as an argument; the other sources take none.
+  const takesFile = FILE_SOURCES.includes(fromOf(args) ?? "");
   const { values, positionals } = takesFile
     ? parseCommandWithArgs("import", args, IMPORT_OPTIONS, ["file"])
     : { values: parseCommandArgs("import", args, IMPORT_OPTIONS), positionals: [] as string[] };
@@ -99,6 +103,7 @@ export async function runImport(args: string[], io: CliIo): Promise<ExitStatus> 
       `warning: ${printable(path.basename(chosen.file))} still holds the private key in clear; now that it is saved, delete it or move it to the Trash.`,
     );
   }
+  if (status === EXIT.ok && chosen.afterImport) io.err(`note: ${chosen.afterImport}`);
   return status;
 }
 
@@ -113,7 +118,7 @@ function fromOf(args: readonly string[]): string | undefined {
 }
 
 function sourceOf(from: string | undefined): Source {
-  const usage = "asc-key import --from fastlane-json <file> | --from env | --from folders";
+  const usage = "asc-key import --from fastlane-json <file> | --from eas-json <file> | --from env | --from folders";
   if (from === undefined) throw new UsageError(`import needs --from: ${usage}`);
   if (!(SOURCES as readonly string[]).includes(from)) throw new UsageError(`--from takes ${SOURCES.join(", ")}.`);
   return from as Source;
@@ -123,8 +128,8 @@ type ImportValues = ReturnType<typeof parseCommandArgs<typeof IMPORT_OPTIONS>>;
 
 /** Usage first, before reading anything. Returns the Issuer ID given for the folders' .p8 files. */
 function checkUsage(source: Source, values: ImportValues, file: string | undefined): string | undefined {
-  if (source === "fastlane-json" && (file === undefined || file.trim() === "" || looksLikeKeyText(file))) {
-    throw new UsageError("--from fastlane-json takes the path of the JSON file, never its contents.");
+  if (FILE_SOURCES.includes(source) && (file === undefined || file.trim() === "" || looksLikeKeyText(file))) {
+    throw new UsageError(`--from ${source} takes the path of the JSON file, never its contents.`);
   }
   if (values.use && values["no-use"]) throw new UsageError("--use and --no-use contradict each other; give one.");
   if (values.name !== undefined && looksLikeKeyText(values.name)) {
@@ -145,6 +150,8 @@ function read(source: Source, context: ImportContext, file: string | undefined, 
   switch (source) {
     case "fastlane-json":
       return findInFastlaneJson(path.resolve(context.cwd, file!), context).then((one) => [one]);
+    case "eas-json":
+      return findInEasJson(path.resolve(context.cwd, file!), context);
     case "env":
       return findInEnvironment(context);
     case "folders":
@@ -153,7 +160,7 @@ function read(source: Source, context: ImportContext, file: string | undefined, 
 }
 
 function sourceWords(source: Source, file: string | undefined): string {
-  if (source === "fastlane-json") return printable(path.basename(file ?? ""));
+  if (FILE_SOURCES.includes(source)) return printable(path.basename(file ?? ""));
   return source === "env" ? "the environment" : "the private_keys folders";
 }
 

@@ -30,6 +30,7 @@ function groupLines(): string {
     for (const variable of spec.variables) {
       lines.push(`    ${variable.name.padEnd(width)}  ${SOURCE_WORDS[variable.source]}`);
     }
+    if (spec.clears.length > 0) lines.push(`    removed: ${spec.clears.map((cleared) => cleared.name).join(", ")}`);
   }
   return lines.join("\n");
 }
@@ -49,7 +50,8 @@ Options:
                    Hand out another saved key
   -h, --help       Show this help
 
-What each group sets (a variable of a chosen group that the key does not fill is removed):
+What each group sets (a variable of a chosen group that the key does not fill is removed, and so are the inherited
+variables listed as removed):
 ${groupLines()}
 
 Exit status: the command's own; 127 if it is not found, 126 if it cannot be run, 128+n when it or asc-key got
@@ -59,6 +61,7 @@ folder cannot be made in $TMPDIR (70).
 Examples:
   asc-key exec --only fastlane -- fastlane pilot upload --ipa App.ipa
   asc-key exec --only file -- sh -c 'xcrun notarytool submit App.zip --key "$ASC_KEY_PATH" --key-id "$ASC_KEY_ID" --issuer "$ASC_ISSUER_ID" --wait'
+  asc-key exec --only eas -- eas submit -p ios --non-interactive   (eas.json's profile reads $EXPO_ASC_*)
 See docs/pipeline.md for recipes.`,
 
   export: `Usage: asc-key export --format fastlane-json --out <file> [--force] [--key <name or Key ID>]

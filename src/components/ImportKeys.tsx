@@ -15,7 +15,10 @@ const STATE_TAGS: Record<ImportCandidate["state"], { value: string; color: Color
   broken: { value: "Can't Import", color: Color.Red },
 };
 
-/** Import Keys: what the environment, the private_keys folders and a picked fastlane JSON hold, each key with its state. */
+/**
+ * Import Keys: what the environment, the private_keys folders and a picked fastlane JSON or eas.json hold, each key
+ * with its state.
+ */
 export function ImportKeys() {
   const [files, setFiles] = useState<string[]>([]);
   const { data, isLoading, error, revalidate } = useImportCandidates(files);
@@ -23,14 +26,14 @@ export function ImportKeys() {
 
   const pick = (
     <Action.Push
-      title="Choose Fastlane JSON…"
+      title="Choose Fastlane JSON or EAS JSON…"
       icon={Icon.Document}
       shortcut={Keyboard.Shortcut.Common.Open}
-      target={<PickFastlaneJson onPick={(file) => setFiles((current) => [...new Set([...current, file])])} />}
+      target={<PickKeyJson onPick={(file) => setFiles((current) => [...new Set([...current, file])])} />}
     />
   );
   const imported = async (candidate: KeyCandidate) => {
-    if (candidate.file && (await offerToTrash(candidate.file))) forget(candidate.file);
+    if (candidate.file && (await offerToTrash(candidate.file, candidate.afterImport))) forget(candidate.file);
     revalidate();
   };
 
@@ -51,7 +54,7 @@ export function ImportKeys() {
         <List.EmptyView
           icon={Icon.Key}
           title="No Keys Found"
-          description="Nothing in the environment or the private_keys folders. Choose a fastlane API key JSON file."
+          description="Nothing in the environment or the private_keys folders. Choose a fastlane API key JSON file or an Expo project's eas.json."
           actions={<ActionPanel>{pick}</ActionPanel>}
         />
       )}
@@ -153,12 +156,14 @@ function IssuerIdForm(props: { candidate: KeyCandidate; onImported: () => void }
   );
 }
 
-/** Picks a fastlane API key JSON file (whatever its name) to list its key. */
-function PickFastlaneJson(props: { onPick: (file: string) => void }) {
+/** Picks a fastlane API key JSON file (whatever its name) or an Expo project's eas.json to list its keys. */
+function PickKeyJson(props: { onPick: (file: string) => void }) {
   const { pop } = useNavigation();
   const { handleSubmit, itemProps } = useForm<{ file: string[] }>({
     initialValues: { file: [] },
-    validation: { file: (value) => (value?.length ? undefined : "Choose fastlane's API key JSON file.") },
+    validation: {
+      file: (value) => (value?.length ? undefined : "Choose fastlane's API key JSON file or an eas.json."),
+    },
     onSubmit(values) {
       props.onPick(values.file[0]);
       pop();
@@ -166,18 +171,18 @@ function PickFastlaneJson(props: { onPick: (file: string) => void }) {
   });
   return (
     <Form
-      navigationTitle="Choose Fastlane JSON"
+      navigationTitle="Choose Fastlane JSON or EAS JSON"
       actions={
         <ActionPanel>
-          <Action.SubmitForm title="Show Its Key" icon={Icon.Document} onSubmit={handleSubmit} />
+          <Action.SubmitForm title="Show Its Keys" icon={Icon.Document} onSubmit={handleSubmit} />
         </ActionPanel>
       }
     >
       <Form.FilePicker
-        title="Fastlane JSON"
+        title="JSON File"
         allowMultipleSelection={false}
         canChooseDirectories={false}
-        info="The file fastlane's api_key_path reads: key_id, issuer_id and the key. It holds the key in clear."
+        info="fastlane's API key JSON (the file its api_key_path reads: key_id, issuer_id and the key, in clear), or an Expo project's eas.json (each submit profile's ascApiKeyPath, ascApiKeyId and ascApiKeyIssuerId)."
         {...itemProps.file}
       />
     </Form>

@@ -1,4 +1,5 @@
 import { Action, ActionPanel, Form, Icon, Keyboard } from "@raycast/api";
+import path from "node:path";
 import { useForm } from "@raycast/utils";
 import { parseKeyName } from "../lib/names";
 import { useEffect, useRef } from "react";
@@ -8,6 +9,7 @@ import { useRegisterDefaults, type RegisterDefaults } from "../hooks/useRegister
 import { planFor, useRegistrationPlan } from "../hooks/useRegistrationPlan";
 import { TEAM_KEYS_URL } from "../lib/apple";
 import { describeError } from "../lib/errors";
+import { printable } from "../lib/text";
 import { EXAMPLE_ISSUER_ID, findIssuerIds, keyIdFromFileName, parseIssuerId, parseKeyId } from "../lib/ids";
 import type { KeyInput, Registration, RegistrationPlan } from "../lib/keys";
 
@@ -109,8 +111,8 @@ export function RegisterForm(props: {
   useEffect(() => {
     if (keyFile.data && keyFile.data.path === p8Path) setValidationError("p8", keyFile.data.error);
   }, [keyFile.data, p8Path]);
-  const fastlane = keyFile.data?.path === p8Path ? keyFile.data?.fastlane : undefined;
-  useFastlaneFields(fastlane, setValue);
+  const json = keyFile.data?.path === p8Path ? keyFile.data?.json : undefined;
+  useJsonFields(json, setValue);
 
   const keyIdInfo = keyIdNote(values.keyId, keyFile.data?.path === p8Path ? keyFile.data?.fileKeyId : undefined);
 
@@ -167,10 +169,7 @@ export function RegisterForm(props: {
         />
       )}
       <Form.Checkbox {...itemProps.verify} label="Verify with Apple before saving" />
-      <Form.Checkbox
-        {...itemProps.trash}
-        label={fastlane ? "Move the fastlane JSON to the Trash after saving" : "Move the .p8 to the Trash after saving"}
-      />
+      <Form.Checkbox {...itemProps.trash} label={trashLabel(json)} />
     </Form>
   );
 }
@@ -204,17 +203,24 @@ function useSuggestions(
   }, [defaults.data]);
 }
 
-/** fastlane's API key JSON picked in the file field: the Key Type, Issuer ID and Key ID it gives fill their fields. */
-function useFastlaneFields(
-  fastlane: KeyFileInfo["fastlane"],
+/** fastlane's API key JSON or an eas.json picked in the file field: the Key Type, Issuer ID and Key ID fill their fields. */
+function useJsonFields(
+  json: KeyFileInfo["json"],
   setValue: <K extends keyof RegisterValues>(id: K, value: RegisterValues[K]) => void,
 ) {
   useEffect(() => {
-    if (!fastlane) return;
-    setValue("kind", fastlane.kind);
-    if (fastlane.kind === "team") setValue("issuerId", fastlane.issuerId ?? "");
-    setValue("keyId", fastlane.keyId);
-  }, [fastlane]);
+    if (!json) return;
+    setValue("kind", json.kind);
+    if (json.kind === "team") setValue("issuerId", json.issuerId ?? "");
+    setValue("keyId", json.keyId);
+  }, [json]);
+}
+
+/** What "Move to the Trash" moves: the .p8, fastlane's JSON, or the .p8 an eas.json names in its project. */
+function trashLabel(json: KeyFileInfo["json"]): string {
+  if (json?.source === "fastlane-json") return "Move the fastlane JSON to the Trash after saving";
+  if (json?.holder) return `Move ${printable(path.basename(json.holder))} to the Trash after saving`;
+  return "Move the .p8 to the Trash after saving";
 }
 
 /**

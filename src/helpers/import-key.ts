@@ -31,14 +31,17 @@ export async function importCandidate(
 }
 
 /**
- * After an import from a file: the file still holds the key in clear (a fastlane JSON, a .p8), so offer to move it to
- * the Trash (a link's file too). True when it was moved.
+ * After an import from a file: the file still holds the key in clear (a fastlane JSON, a .p8, the .p8 an eas.json
+ * names in its project), so offer to move it to the Trash (a link's file too), saying `afterImport` too when the source
+ * has more to say (eas.json: how its profile can point at the saved key). True when it was moved.
  */
-export async function offerToTrash(file: string): Promise<boolean> {
+export async function offerToTrash(file: string, afterImport?: string): Promise<boolean> {
   const name = printable(path.basename(file));
   const confirmed = await confirmAlert({
     title: `Move ${name} to the Trash?`,
-    message: "It holds the private key in clear, and the key is now in the Keychain.",
+    message: ["It holds the private key in clear, and the key is now in the Keychain.", afterImport]
+      .filter(Boolean)
+      .join(" "),
     primaryAction: { title: "Move to Trash", style: Alert.ActionStyle.Destructive },
     dismissAction: { title: "Keep It" },
   });

@@ -1,7 +1,7 @@
 import { Alert, confirmAlert, open, showToast, Toast, trash } from "@raycast/api";
 import os from "node:os";
 import path from "node:path";
-import { readFastlaneJsonIfAny } from "../lib/import";
+import { readKeyJsonIfAny, type JsonKey } from "../lib/import";
 import { printable } from "../lib/text";
 import { TEAM_KEYS_URL } from "../lib/apple";
 import { describeError, isAscKeyError, refusedInput } from "../lib/errors";
@@ -91,7 +91,7 @@ export async function submitRegistration(input: KeyInput, options: SubmitOptions
     await showFailure("Key Not Saved", error, toast);
     return undefined;
   }
-  const { plan, earlier, fromJson } = planned;
+  const { plan, earlier, json } = planned;
   const asked = questionOf(plan, options.rotate);
   if (asked && !(await confirmPlan(asked, toast))) return undefined;
   // A plan the user looked at (a question), or one the form made more than a minute before this submit, is checked
@@ -105,40 +105,47 @@ export async function submitRegistration(input: KeyInput, options: SubmitOptions
     const individual: KeyInput = { ...input, kind: "individual", issuerId: undefined };
     void submitRegistration(individual, { ...options, plan: undefined });
   };
-  return save(plan, input.p8Path, { ...options, recheck: stale || asked !== undefined, fromJson, asIndividual }, toast);
+  return save(plan, input.p8Path, { ...options, recheck: stale || asked !== undefined, json, asIndividual }, toast);
 }
 
 interface Planned {
   plan: RegistrationPlan;
   earlier: boolean;
-  /** The file field held fastlane's API key JSON (not a .p8): it holds the private key in clear. */
-  fromJson: boolean;
+  /** The file field held fastlane's API key JSON or an eas.json (not a .p8): what holds the key in clear, if anything. */
+  json?: JsonKey;
 }
 
-type SaveOptions = SubmitOptions & { recheck: boolean; fromJson: boolean; asIndividual?: () => void };
+type SaveOptions = SubmitOptions & { recheck: boolean; json?: JsonKey; asIndividual?: () => void };
 
 /**
  * The key read again (the file may have changed or gone since it was picked), then the form's plan with the submitted
  * choices when it was made for this very key (no read), else a plan made now.
  */
 async function planOf(input: KeyInput, options: SubmitOptions): Promise<Planned> {
-  const read = await formKeyInput(input);
-  const fromJson = read.p8Text !== undefined && input.p8Text === undefined;
+  const { input: read, json } = await readFormKey(input);
   const prepared = await prepareKey(read);
   const earlier = options.plan && withChoices(options.plan, choicesOf(options, options.plan), prepared);
-  if (earlier) return { plan: earlier, earlier: true, fromJson };
-  return { plan: await planRegistration(prepared, keyStore(), choicesOf(options)), earlier: false, fromJson };
+  if (earlier) return { plan: earlier, earlier: true, json };
+  return { plan: await planRegistration(prepared, keyStore(), choicesOf(options)), earlier: false, json };
 }
 
 /**
- * The key the form's fields describe: a fastlane API key JSON chosen in the file field gives the key text (read now,
- * never kept), with the Key Type, Issuer ID and Key ID as the fields say (filled from it); a .p8 the pipeline reads.
+ * The key the form's fields describe: a fastlane API key JSON or an eas.json chosen in the file field gives the key
+ * text (read now, never kept), with the Key Type, Issuer ID and Key ID as the fields say (filled from it); a .p8 the
+ * pipeline reads.
  */
 export async function formKeyInput(input: KeyInput): Promise<KeyInput> {
-  if (!input.p8Path) return input;
-  const fastlane = await readFastlaneJsonIfAny(input.p8Path, { home: os.homedir() });
-  if (!fastlane) return input;
-  return { kind: input.kind, issuerId: input.issuerId, keyId: input.keyId, p8Text: fastlane.p8Text };
+  return (await readFormKey(input)).input;
+}
+
+async function readFormKey(input: KeyInput): Promise<{ input: KeyInput; json?: JsonKey }> {
+  if (!input.p8Path) return { input };
+  const json = await readKeyJsonIfAny(input.p8Path, { home: os.homedir(), env: process.env });
+  if (!json) return { input };
+  return {
+    input: { kind: input.kind, issuerId: input.issuerId, keyId: input.keyId, p8Text: json.input.p8Text },
+    json,
+  };
 }
 
 /** What the form's fields choose: the name, LingCode's use of the key (fixed when the plan says it must). */
@@ -308,7 +315,7 @@ async function afterSave(
   if (registration.switchedFrom) notes.push(`${staysSaved(registration.switchedFrom)}.`);
   notes.push(...registration.warnings);
   if (notRemembered) notes.push(notRemembered);
-  if (p8Path && options.fromJson) notes.push(await afterFastlaneJson(p8Path, options.trashAfter));
+  if (options.json) notes.push(...(await afterJson(options.json, options.trashAfter)));
   else if (options.trashAfter && p8Path) notes.push(await trashed(p8Path));
   toast.style = Toast.Style.Success;
   toast.title = registration.active
@@ -331,16 +338,24 @@ async function trashed(p8Path: string): Promise<string> {
 }
 
 /**
- * After a registration from fastlane's API key JSON, which holds the private key in clear: moved to the Trash when the
- * form says so (as a .p8 is), else a reminder that it is still there.
+ * After a registration from a JSON file: what holds the private key in clear (fastlane's JSON itself, or the .p8 an
+ * eas.json names inside the project) is moved to the Trash when the form says so (as a .p8 is), else a reminder that
+ * it is still there; then what eas.json's profile can say instead.
  */
-async function afterFastlaneJson(file: string, trashAfter: boolean): Promise<string> {
-  const name = printable(path.basename(file));
-  if (!trashAfter) return `${name} still holds the private key in clear; move it to the Trash or delete it.`;
-  try {
-    await trash(await resolveTrashTargets(file));
-    return `${name} is in the Trash.`;
-  } catch {
-    return `${name} could not be moved to the Trash; delete it yourself.`;
+async function afterJson(json: JsonKey, trashAfter: boolean): Promise<string[]> {
+  const notes: string[] = [];
+  if (json.holder) {
+    const name = printable(path.basename(json.holder));
+    if (!trashAfter) notes.push(`${name} still holds the private key in clear; move it to the Trash or delete it.`);
+    else {
+      try {
+        await trash(await resolveTrashTargets(json.holder));
+        notes.push(`${name} is in the Trash.`);
+      } catch {
+        notes.push(`${name} could not be moved to the Trash; delete it yourself.`);
+      }
+    }
   }
+  if (json.afterImport) notes.push(json.afterImport);
+  return notes;
 }

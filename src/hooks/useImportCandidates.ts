@@ -5,8 +5,8 @@ import { keyStore } from "../helpers/core";
 import {
   classifyCandidates,
   findInEnvironment,
-  findInFastlaneJson,
   findInFolders,
+  findInPickedJson,
   type ImportCandidate,
   type ImportContext,
 } from "../lib/import";
@@ -14,14 +14,14 @@ import { listKeys } from "../lib/keys";
 
 interface ImportSection {
   title: string;
-  /** The files a picked source is (one fastlane JSON), so the view can forget it once it is trashed. */
+  /** The file a picked source is (a fastlane JSON or an eas.json), so the view can forget it once it is trashed. */
   file?: string;
   candidates: ImportCandidate[];
 }
 
 /**
  * What every source holds, each key with its state: Raycast's own environment, the private_keys folders, and each
- * fastlane JSON the user picked. The saved keys are listed once (their fingerprints, no saved item is read). Kept in
+ * fastlane JSON or eas.json the user picked (an eas.json: each submit profile's key). The saved keys are listed once (their fingerprints, no saved item is read). Kept in
  * memory only (usePromise, never Raycast's Cache): a candidate carries the key to import.
  */
 async function loadSections(files: readonly string[]): Promise<ImportSection[]> {
@@ -33,7 +33,7 @@ async function loadSections(files: readonly string[]): Promise<ImportSection[]> 
     { title: "private_keys Folders", found: await findInFolders(context) },
   ];
   for (const file of files) {
-    sources.push({ title: path.basename(file), file, found: [await findInFastlaneJson(file, context)] });
+    sources.push({ title: path.basename(file), file, found: await findInPickedJson(file, context) });
   }
   const saved = sources.some((source) => source.found.some((item) => item.ok)) ? (await listKeys(keyStore())).keys : [];
   return sources

@@ -4,7 +4,7 @@ import path from "node:path";
 import { appleOptions, keyStore } from "../helpers/core";
 import { AscKeyError, describeError, isAscKeyError, refusedInput } from "../lib/errors";
 import { maskIssuerId } from "../lib/ids";
-import { readFastlaneJsonKey } from "../lib/import";
+import { classifyCandidates, findInPickedJson, type KeyCandidate } from "../lib/import";
 import {
   AppleCheckError,
   namedKey,
@@ -21,9 +21,15 @@ import { individualHint, savedNotes, whatItReplaces, whoLingCodeUses } from "./s
 type Input = {
   /**
    * The path of fastlane's API key JSON file (the file fastlane's api_key_path reads: key_id, issuer_id and the key),
-   * e.g. /Users/me/ci/asc.json or ~/ci/asc.json. Never the file's contents.
+   * e.g. /Users/me/ci/asc.json or ~/ci/asc.json, or of an Expo project's eas.json (its submit profiles name the key:
+   * ascApiKeyPath, ascApiKeyId, ascApiKeyIssuerId), e.g. ~/code/my-app/eas.json. Never the file's contents.
    */
   path: string;
+  /**
+   * The Key ID of the key to import, only when an earlier call answered that the file holds several keys (eas.json
+   * profiles with different keys), e.g. "2X9R4HXF34".
+   */
+  keyId?: string;
   /**
    * A short name to know the key by among the saved keys, e.g. the client or team it is for ("Acme"). Optional: by
    * default the key keeps the name it was saved under, or is called "Unnamed key".
@@ -46,10 +52,58 @@ function filePath(input: Input): string {
   return given === "~" || given.startsWith("~/") ? path.join(os.homedir(), given.slice(1)) : given;
 }
 
-/** The key in the file, prepared as the register form prepares one. Throws the reason (naming the file). */
-async function read(input: Input): Promise<PreparedKey> {
-  const key = await readFastlaneJsonKey(filePath(input), { home: os.homedir() });
-  return prepareKey(input.individual === true ? { ...key, kind: "individual", issuerId: undefined } : key);
+/** The key the file holds, and the file that holds it in clear (the JSON itself, or the .p8 an eas.json names). */
+interface Read {
+  prepared: PreparedKey;
+  /** The file holding the key in clear; none for a .p8 an eas.json names outside its project. */
+  holder?: string;
+  /** What else to say once it is saved (eas.json: how its profile can point at the saved key). */
+  afterImport?: string;
+}
+
+/**
+ * The key in the file (fastlane's JSON, or the one key of an eas.json's submit profiles, or the one `keyId` names),
+ * prepared as the register form prepares one. Throws the reason (naming the file and profile).
+ */
+async function read(input: Input): Promise<Read> {
+  const file = filePath(input);
+  const candidates = classifyCandidates(await findInPickedJson(file, { home: os.homedir(), env: process.env }), []);
+  const usable = candidates.filter((candidate): candidate is KeyCandidate => candidate.state !== "broken");
+  const wanted = input.keyId?.trim().toUpperCase();
+  const matching = wanted ? usable.filter((candidate) => candidate.keyId === wanted) : usable;
+  if (matching.length !== 1 || !matching[0].prepared) {
+    const broken = candidates.find((candidate) => candidate.state === "broken");
+    const ids = [...new Set(usable.map((candidate) => candidate.keyId))].join(", ");
+    const name = path.basename(file);
+    throw new AscKeyError(
+      "source-invalid",
+      matching.length > 1 || (wanted === undefined && usable.length > 1)
+        ? `${name} holds ${usable.length} keys (${ids}); call again with keyId set to one of them.`
+        : usable.length > 0
+          ? `${name} holds no key with that Key ID; it holds ${ids}.`
+          : broken?.state === "broken"
+            ? broken.reason
+            : `${name} holds no App Store Connect key.`,
+    );
+  }
+  const { prepared, file: holder, afterImport } = matching[0];
+  const record = prepared!.record;
+  const key = { kind: record.kind, issuerId: record.issuerId, keyId: record.keyId, p8Text: record.privateKey };
+  return {
+    prepared: await prepareKey(input.individual === true ? { ...key, kind: "individual", issuerId: undefined } : key),
+    holder,
+    afterImport,
+  };
+}
+
+/** What to remind the user of: the file that still holds the key in clear, and what eas.json can say instead. */
+function fileReminder(read: Read, saved: boolean): string | undefined {
+  const words = read.holder
+    ? saved
+      ? `${path.basename(read.holder)} still holds the private key in clear; now that the key is saved, delete it or move it to the Trash.`
+      : `${path.basename(read.holder)} holds the private key in clear; delete it or move it to the Trash.`
+    : undefined;
+  return [words, read.afterImport].filter(Boolean).join(" ") || undefined;
 }
 
 /**
@@ -60,7 +114,7 @@ async function read(input: Input): Promise<PreparedKey> {
 export const confirmation: Tool.Confirmation<Input> = async (input) => {
   let prepared: PreparedKey;
   try {
-    prepared = await read(input);
+    ({ prepared } = await read(input));
   } catch {
     return undefined;
   }
@@ -98,17 +152,18 @@ export const confirmation: Tool.Confirmation<Input> = async (input) => {
 };
 
 /**
- * Imports the App Store Connect API key in fastlane's API key JSON file (key_id, issuer_id, key): the same check with
+ * Imports the App Store Connect API key in fastlane's API key JSON file (key_id, issuer_id, key) or an Expo project's
+ * eas.json (its submit profile's ascApiKeyPath, ascApiKeyId, ascApiKeyIssuerId): the same check with
  * Apple and the same save as the save tool, under a name, beside the other saved keys. A key saved already is left as
  * it is. Returns the status sentence and fingerprint, or the reason nothing was saved; the file still holds the key in
  * clear afterwards, so it reminds the user to delete it.
  */
 export default async function tool(input: Input) {
-  const file = path.basename(filePath(input));
-  let prepared: PreparedKey;
+  let found: Read;
   let registration;
   try {
-    prepared = await read(input);
+    found = await read(input);
+    const { prepared } = found;
     const plan = await planRegistration(prepared, keyStore(), { name: input.name, use: input.useForLingCode });
     if (plan.alreadySaved) {
       return {
@@ -117,7 +172,7 @@ export default async function tool(input: Input) {
         name: plan.alreadySaved.name,
         keyId: plan.alreadySaved.keyId,
         reason: `${namedKey(plan.alreadySaved)} is already saved; nothing to do.`,
-        fileReminder: `${file} holds the private key in clear; delete it or move it to the Trash.`,
+        fileReminder: fileReminder(found, false),
       };
     }
     // Planned just above, with only Apple's check in between: applied without a second look.
@@ -150,6 +205,6 @@ export default async function tool(input: Input) {
     roleNote,
     replacedKeyId: replaced?.keyId,
     revokeReminder: replaced ? revokeReplaced(replaced) : undefined,
-    fileReminder: `${file} still holds the private key in clear; now that the key is saved, delete it or move it to the Trash.`,
+    fileReminder: fileReminder(found, true),
   };
 }

@@ -271,7 +271,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service", () => {
     // Inherited variables no chosen group touches pass through unchanged.
     const touched = new Set(chosen.flatMap((spec) => [...spec.variables, ...spec.clears].map((v) => v.name)));
     for (const [name, value] of Object.entries(baseEnv)) {
-      if (value !== undefined && /^(APP_STORE_CONNECT_|ASC_|SPACESHIP_)/.test(name) && !touched.has(name)) {
+      if (value !== undefined && /^(APP_STORE_CONNECT_|ASC_|SPACESHIP_|EXPO_)/.test(name) && !touched.has(name)) {
         expected[name] = sha(value);
       }
     }
@@ -289,7 +289,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service", () => {
         expect(path.dirname(path.dirname(file.path))).toBe(caseTmp);
       }
     }
-    for (const name of ["ASC_KEY_PATH", "ASC_PRIVATE_KEY_PATH"]) {
+    for (const name of ["ASC_KEY_PATH", "ASC_PRIVATE_KEY_PATH", "EXPO_ASC_API_KEY_PATH"]) {
       const file = report.files[name];
       if (!file) continue;
       expect(path.basename(file.path)).toBe(`AuthKey_${record.keyId}.p8`);
@@ -343,19 +343,47 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service", () => {
     it("leaves the Issuer ID out for an individual key, even one inherited from the caller", async () => {
       clearDirectly(service, ACCOUNT);
       seed("individual");
-      const run = await cli(["exec", "--", process.execPath, CHILD], {
-        ASC_ISSUER_ID: ISSUER_ID,
-        APP_STORE_CONNECT_API_KEY_ISSUER_ID: ISSUER_ID,
-        APP_STORE_CONNECT_ISSUER_ID: ISSUER_ID,
-      });
+      const inherited = [
+        "ASC_ISSUER_ID",
+        "APP_STORE_CONNECT_API_KEY_ISSUER_ID",
+        "APP_STORE_CONNECT_ISSUER_ID",
+        "EXPO_ASC_ISSUER_ID",
+      ];
+      const run = await cli(
+        ["exec", "--", process.execPath, CHILD],
+        Object.fromEntries(inherited.map((name) => [name, ISSUER_ID])),
+      );
       expect(run.status, run.stderr).toBe(0);
       const report = reportOf(run);
-      for (const name of ["ASC_ISSUER_ID", "APP_STORE_CONNECT_API_KEY_ISSUER_ID", "APP_STORE_CONNECT_ISSUER_ID"]) {
+      expect(report.env.EXPO_ASC_KEY_ID).toBe(sha(record.keyId));
+      for (const name of inherited) {
         expect(report.env[name], name).toBeUndefined();
       }
       expect(report.env.ASC_KEY_TYPE).toBe(sha("individual"));
       expectFiles(report);
       folderGone();
+    });
+
+    it("removes EXPO_APPLE_APP_SPECIFIC_PASSWORD under eas, saying so on stderr, and leaves it to other groups", async () => {
+      const password = "abcd-efgh-ijkl-mnop";
+      const run = await cli(["exec", "--only", "eas", "--", process.execPath, CHILD], {
+        EXPO_APPLE_APP_SPECIFIC_PASSWORD: password,
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toBe(
+        "asc-key: removed EXPO_APPLE_APP_SPECIFIC_PASSWORD from the command's environment: eas submit would use it instead of the key.\n",
+      );
+      expect(run.stderr).not.toContain(password);
+      const report = reportOf(run);
+      expect(report.env.EXPO_APPLE_APP_SPECIFIC_PASSWORD).toBeUndefined();
+      expect(path.basename(report.files.EXPO_ASC_API_KEY_PATH.path)).toBe(`AuthKey_${record.keyId}.p8`);
+      folderGone();
+      const asc = await cli(["exec", "--only", "asc", "--", process.execPath, CHILD], {
+        EXPO_APPLE_APP_SPECIFIC_PASSWORD: password,
+      });
+      expect(asc.status, asc.stderr).toBe(0);
+      expect(asc.stderr).toBe("");
+      expect(reportOf(asc).env.EXPO_APPLE_APP_SPECIFIC_PASSWORD).toBe(sha(password));
     });
 
     it("passes the command's exit status through and removes the folder when the command fails", async () => {

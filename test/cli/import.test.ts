@@ -79,7 +79,7 @@ describe.skipIf(!HAS_KEYRING)("asc-key import", () => {
     env = {};
     for (const [name, value] of Object.entries(process.env)) {
       // Nothing from the caller's own tools may slip into --from env.
-      if (value !== undefined && !/^(ASC_|APP_STORE_CONNECT_|API_PRIVATE_KEYS_DIR|NODE_OPTIONS)/.test(name)) {
+      if (value !== undefined && !/^(ASC_|APP_STORE_CONNECT_|API_PRIVATE_KEYS_DIR|EXPO_|NODE_OPTIONS)/.test(name)) {
         env[name] = value;
       }
     }
@@ -136,6 +136,7 @@ describe.skipIf(!HAS_KEYRING)("asc-key import", () => {
     expect(lines[0]).toContain(`saved   Key ID ${k.keyId} (Issuer ID ends in ...b6c, ${original}) from `);
     expect(lines[0]).toContain("$APP_STORE_CONNECT_API_KEY_KEY");
     expect(lines[0]).toContain("$ASC_PRIVATE_KEY_PATH");
+    expect(lines[0]).toContain("$EXPO_ASC_API_KEY_PATH");
     expect(lines[0]).toMatch(/already saved as "[^"]+"; nothing to do$/);
 
     // The child saves into another service: the same key arrives there.
@@ -155,6 +156,69 @@ describe.skipIf(!HAS_KEYRING)("asc-key import", () => {
     expect(imported.status, imported.stderr).toBe(0);
     expect(await fingerprintOf(other)).toBe(original);
     expectNoSecrets(imported);
+  });
+
+  it("--from eas-json: each key with its profiles in --list, --key-id picks one, then what to do with the .p8", async () => {
+    const team = made();
+    const individual = made();
+    const projectDir = mkdtempSync(path.join(tmp, "expo-"));
+    writeFileSync(path.join(projectDir, `AuthKey_${team.keyId}.p8`), team.key.pem);
+    const easJson = path.join(projectDir, "eas.json");
+    writeFileSync(
+      easJson,
+      JSON.stringify({
+        build: { production: {} },
+        submit: {
+          production: {
+            ios: { ascApiKeyPath: `AuthKey_${team.keyId}.p8`, ascApiKeyId: team.keyId, ascApiKeyIssuerId: "$TEAM_ID" },
+          },
+          preview: { extends: "production" },
+          personal: { ios: { ascApiKeyPath: "$PERSONAL_P8", ascApiKeyId: individual.keyId } },
+        },
+      }),
+    );
+    const vars = { TEAM_ID: TEAM, PERSONAL_P8: individual.file };
+    const listed = await cli(["import", "--from", "eas-json", easJson, "--list"], vars);
+    expect(listed.status, listed.stderr).toBe(0);
+    const lines = listed.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^new {5}Key ID ${team.keyId} \\(Issuer ID ends in \\.\\.\\.b6c, SHA256:\\S+\\) from eas\\.json profile production, eas\\.json profile preview: new$`,
+      ),
+    );
+    expect(lines[1]).toMatch(
+      new RegExp(
+        `^new {5}Key ID ${individual.keyId} \\(individual key, SHA256:\\S+\\) from eas\\.json profile personal: new$`,
+      ),
+    );
+    expectNoSecrets(listed);
+
+    // Two keys: --key-id chooses.
+    expectRefused(
+      await cli(["import", "--from", "eas-json", easJson, "--skip-verify"], vars),
+      2,
+      new RegExp(`eas\\.json holds 2 keys \\(${team.keyId}, ${individual.keyId}\\); choose one with --key-id`),
+    );
+    const imported = await cli(
+      ["import", "--from", "eas-json", easJson, "--key-id", team.keyId, "--skip-verify"],
+      vars,
+    );
+    expect(imported.status, imported.stderr).toBe(0);
+    expect(imported.stderr).toContain(`AuthKey_${team.keyId}.p8 still holds the private key in clear`);
+    expect(imported.stderr).toContain(
+      'asc-key: note: Then point the profile at the saved key: "ascApiKeyPath": "$EXPO_ASC_API_KEY_PATH"',
+    );
+    expect(await savedCount()).toBe(1);
+    expectNoSecrets(imported);
+
+    // A variable the profile needs but the environment lacks: the profile and the variable, in one line.
+    const partly = await cli(["import", "--from", "eas-json", easJson, "--list"], { TEAM_ID: TEAM });
+    expect(partly.status, partly.stderr).toBe(0);
+    expect(partly.stdout.trimEnd().split("\n")[1]).toBe(
+      "broken  eas.json profile personal: ios.ascApiKeyPath needs $PERSONAL_P8, which is not set.",
+    );
+    expectRefused(await cli(["import", "--from", "eas-json"]), 2, /import needs <file>/);
   });
 
   it("a .p8 in ~/.appstoreconnect/private_keys, with the Issuer ID given", async () => {
@@ -237,7 +301,11 @@ describe.skipIf(!HAS_KEYRING)("asc-key import", () => {
     );
     expectRefused(await cli(["import", "--from", "env", "--issuer-id", TEAM]), 2, /--issuer-id is for --from folders/);
     expectRefused(await cli(["import"]), 2, /import needs --from/);
-    expectRefused(await cli(["import", "--from", "keychain"]), 2, /--from takes fastlane-json, env, folders\./);
+    expectRefused(
+      await cli(["import", "--from", "keychain"]),
+      2,
+      /--from takes fastlane-json, eas-json, env, folders\./,
+    );
     expectRefused(await cli(["import", "--from", "env"]), 1, /Found no key in the environment\./);
 
     // --list of a source whose every key is broken: each listed with its reason, and exit 2 as importing it would.

@@ -8,12 +8,17 @@
  *   apple.requests;  apple.lastToken;  apple.setBehaviour(keyId, "revoked");  await apple.close();
  *
  * It listens on 127.0.0.1 on a free port; the server runs in the process that started it, so a child process
- * (CLI, scripts) reaches it through `LINGCODE_ASC_API_URL=<apple.url>`.
+ * (CLI, scripts) reaches it through `LINGCODE_ASC_API_URL=<apple.url>`. It also answers requests sent to it as to an
+ * HTTP proxy (the request line holds the absolute URI, `GET https://api.appstoreconnect.apple.com/v1/apps`), as a
+ * client with a fixed base URL sends them under `HTTPS_PROXY=<apple.url>` (@expo/apple-utils): it judges them as its
+ * own (`requests[i].proxiedFor` keeps the host asked for) and never forwards anything.
  *
  * Judging (in order), every refusal being Apple's 401 NOT_AUTHORIZED body (the reason is kept in `requests[i].reason`):
  * `Authorization: Bearer <jwt>`; three base64url parts; header `alg: ES256`, `typ: JWT`, `kid` registered; ES256
  * signature verified with node:crypto against the registered public key (not with jose); `aud: appstoreconnect-v1`;
- * integer `iat` and `exp`; `exp - iat <= 1200`; `iat` not after the stand-in's clock; `exp` after it; team keys
+ * integer `exp`; `iat` may be left out, as Apple accepts (appstore-connect-sdk sends none), but is an integer when
+ * given; the lifetime (`exp - iat`, or without `iat` `exp` minus the stand-in's clock) at most 1200 s; `iat` not after
+ * the stand-in's clock; `exp` after it; team keys
  * `iss` = the registered Issuer ID and no `sub`; individual keys `sub: "user"` and no `iss`; if the token has a
  * `scope`, one entry must equal `"<METHOD> <path?query>"` or `"<METHOD> <path>"` (Apple's exact matching rules are
  * not documented; this is an assumption).
@@ -183,6 +188,8 @@ export interface StandInRequest {
   method: string;
   /** Path with query, e.g. `/v1/apps?limit=1`. */
   path: string;
+  /** Sent in proxy form (an absolute URI in the request line): the host it was meant for. */
+  proxiedFor?: string;
   authorization?: string;
   /** The token's `kid`, when the header could be read. */
   keyId?: string;
@@ -311,7 +318,7 @@ export async function startAppleStandIn(options: StartOptions = {}): Promise<App
     typeof b === "string" ? { answer: b } : { ...b };
 
   const server = createServer((req, res) => {
-    const entry: StandInRequest = { method: req.method ?? "GET", path: req.url ?? "/" };
+    const entry: StandInRequest = { method: req.method ?? "GET", ...requestTarget(req.url ?? "/") };
     if (req.headers.authorization !== undefined) entry.authorization = req.headers.authorization;
     requests.push(entry);
     req.resume();
@@ -405,9 +412,10 @@ export async function startAppleStandIn(options: StartOptions = {}): Promise<App
     if (!claims) return refuse("payload is not JSON");
     const nowSeconds = Math.floor(clockMs / 1000);
     if (claims.aud !== AUDIENCE) return refuse(`aud is ${JSON.stringify(claims.aud)}`);
-    if (!Number.isInteger(claims.iat) || !Number.isInteger(claims.exp))
-      return refuse("iat/exp missing or not integers");
-    const iat = claims.iat as number;
+    if (!Number.isInteger(claims.exp)) return refuse("exp missing or not an integer");
+    if (claims.iat !== undefined && !Number.isInteger(claims.iat)) return refuse("iat is not an integer");
+    // Without iat, the token lives from now on (Apple accepts it, and still refuses one good for over 20 minutes).
+    const iat = (claims.iat as number | undefined) ?? nowSeconds;
     const exp = claims.exp as number;
     if (exp - iat > MAX_LIFETIME_SECONDS) return refuse(`lifetime ${exp - iat} s is over ${MAX_LIFETIME_SECONDS} s`);
     if (iat > nowSeconds) return refuse(`iat is ${iat - nowSeconds} s in the future`);
@@ -505,6 +513,16 @@ export async function startAppleStandIn(options: StartOptions = {}): Promise<App
     },
   };
   return standIn;
+}
+
+/**
+ * The path (with query) a request line names: as it is (origin form), or taken from an absolute URI (proxy form, what
+ * a client sends to an HTTP proxy), with the host it was meant for. Nothing is ever forwarded there.
+ */
+function requestTarget(target: string): Pick<StandInRequest, "path" | "proxiedFor"> {
+  if (!/^https?:\/\//i.test(target)) return { path: target };
+  const url = new URL(target);
+  return { path: `${url.pathname}${url.search}`, proxiedFor: url.host };
 }
 
 const ENDLESS_CHUNK = Buffer.from(`{"data":[${" ".repeat(64 * 1024 - 9)}`);

@@ -12,12 +12,13 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const sha = (text) => createHash("sha256").update(text).digest("hex");
-const PATTERN = /^(APP_STORE_CONNECT_|ASC_|API_PRIVATE_KEYS_DIR$|SPACESHIP_CONNECT_API_)/;
+const PATTERN = /^(APP_STORE_CONNECT_|ASC_|API_PRIVATE_KEYS_DIR$|SPACESHIP_CONNECT_API_|EXPO_)/;
 const FILE_VARIABLES = [
   "ASC_KEY_PATH",
   "ASC_PRIVATE_KEY_PATH",
   "APP_STORE_CONNECT_API_KEY_PATH",
   "API_PRIVATE_KEYS_DIR",
+  "EXPO_ASC_API_KEY_PATH",
 ];
 
 const env = {};

@@ -87,3 +87,55 @@ describe.skipIf(!HAS_KEYRING)("import-api-key", () => {
     expect(await world.saved()).toBeUndefined();
   });
 });
+
+describe("import-api-key with an Expo project's eas.json", () => {
+  const world = testWorld("tools-import-eas");
+
+  /** An eas.json whose production profile names the team key's .p8 beside it, and a staging one another key. */
+  async function project(team: ReturnType<typeof world.key>, other?: ReturnType<typeof world.key>) {
+    const p8 = await world.writeP8(team);
+    const submit: Record<string, unknown> = {
+      production: {
+        ios: { ascApiKeyPath: `./${path.basename(p8)}`, ascApiKeyId: team.keyId, ascApiKeyIssuerId: ISSUER_ID },
+      },
+    };
+    if (other) submit.staging = { ios: { ascApiKeyPath: await world.writeP8(other), ascApiKeyId: other.keyId } };
+    const easJson = path.join(path.dirname(p8), "eas.json");
+    await fs.writeFile(easJson, JSON.stringify({ build: {}, submit }));
+    return { p8, easJson };
+  }
+
+  it("takes an eas.json's path: imports its profile's key and reminds of the .p8 beside it, and of $EXPO_ASC_API_KEY_PATH", async () => {
+    const key = world.key();
+    const { easJson } = await project(key);
+    const result = await run({ path: easJson });
+    expect(result).toMatchObject({
+      saved: true,
+      keyId: key.keyId,
+      fileReminder: expect.stringMatching(
+        new RegExp(
+          `^AuthKey_${key.keyId}\\.p8 still holds the private key in clear.* "ascApiKeyPath": "\\$EXPO_ASC_API_KEY_PATH"`,
+        ),
+      ),
+    });
+    world.expectClean(result);
+    expect(keyFingerprint((await world.saved())!.privateKey)).toBe(keyFingerprint(key.pem));
+  });
+
+  it("profiles with different keys: the reason lists them, and keyId picks one", async () => {
+    const key = world.key();
+    const other = world.key({ kind: "individual" });
+    const { easJson } = await project(key, other);
+    const refused = await run({ path: easJson });
+    expect(refused).toEqual({
+      saved: false,
+      reason: `eas.json holds 2 keys (${key.keyId}, ${other.keyId}); call again with keyId set to one of them.`,
+    });
+    expect(await world.saved()).toBeUndefined();
+    const result = await run({ path: easJson, keyId: other.keyId });
+    expect(result).toMatchObject({ saved: true, keyId: other.keyId });
+    // The staging profile's .p8 lies outside the project: nothing to remind of.
+    expect(result).toMatchObject({ fileReminder: undefined });
+    world.expectClean(result);
+  });
+});

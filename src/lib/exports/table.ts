@@ -8,7 +8,7 @@
 import type { KeyRecord } from "../record";
 
 /** The `--only` choices, in the order help and docs list them. */
-export const EXPORT_GROUPS = ["fastlane", "asc", "codemagic", "file"] as const;
+export const EXPORT_GROUPS = ["fastlane", "asc", "codemagic", "file", "eas"] as const;
 export type ExportGroup = (typeof EXPORT_GROUPS)[number];
 
 /** Where a variable's value comes from. */
@@ -76,6 +76,11 @@ interface ClearedVariable {
   reads?: ReadRole;
   /** Set as a CI secret by `asc-key ci`, holding this (the one way a tool reads the key's base64, say). */
   ci?: CiSource;
+  /**
+   * Said on stderr when the caller's environment had it and it was removed: for a variable whose value would
+   * otherwise silently win over the key, so that a command that used it before does not change behaviour unseen.
+   */
+  notice?: string;
 }
 
 interface ExportGroupSpec {
@@ -245,6 +250,40 @@ export const EXPORT_TABLE: readonly ExportGroupSpec[] = [
       "Apple's Creating API Keys for App Store Connect API, the Xcode 13 release notes (-authenticationKeyPath), " +
       "altool's help (API_PRIVATE_KEYS_DIR)",
   },
+  {
+    group: "eas",
+    tools:
+      "Expo's eas-cli for eas build, eas credentials and eas metadata, and @expo/apple-utils; eas submit reads eas.json",
+    variables: [
+      {
+        name: "EXPO_ASC_API_KEY_PATH",
+        source: "key-file",
+        about: "the .p8 EAS reads as UTF-8 (there is no variable for the key's text)",
+      },
+      { name: "EXPO_ASC_KEY_ID", source: "key-id", about: "the Key ID" },
+      {
+        name: "EXPO_ASC_ISSUER_ID",
+        source: "issuer-id",
+        about: "the Issuer ID; left out, EAS signs as an individual key",
+      },
+    ],
+    clears: [
+      {
+        name: "EXPO_APPLE_APP_SPECIFIC_PASSWORD",
+        why: "an Apple ID password that eas submit uses before the API key",
+        notice:
+          "removed EXPO_APPLE_APP_SPECIFIC_PASSWORD from the command's environment: eas submit would use it instead of the key.",
+      },
+    ],
+    individualKeys:
+      'from eas-cli 24.8.0: EXPO_ASC_ISSUER_ID is left out and EAS signs with sub "user"; earlier releases ask ' +
+      "for an Issuer ID, and a non-interactive run fails. Setting any one of the three variables switches EAS to " +
+      "the API key, and it asks for whatever is missing, so they are set together",
+    source:
+      "eas-cli 24.8.0 (credentials/ios/appstore/resolveCredentials.ts and authenticate.ts: EXPO_ASC_API_KEY_PATH, " +
+      "EXPO_ASC_KEY_ID, EXPO_ASC_ISSUER_ID; submit/ios/IosSubmitCommand.ts: EXPO_APPLE_APP_SPECIFIC_PASSWORD) and " +
+      '@expo/apple-utils 2.2.1 (connect/Token: iss for a team key, sub "user" without one)',
+  },
 ];
 
 /** The groups in table order; all of them when `only` is undefined or empty. */
@@ -321,6 +360,21 @@ export function childEnvironment(
     }
   }
   return env;
+}
+
+/**
+ * What to say on stderr about inherited variables the chosen groups removed (those with a notice), in table order:
+ * names only, never a value.
+ */
+export function removalNotices(
+  base: Readonly<Record<string, string | undefined>>,
+  groups: readonly ExportGroupSpec[],
+): string[] {
+  return groups.flatMap((spec) =>
+    spec.clears
+      .filter((cleared) => cleared.notice !== undefined && base[cleared.name] !== undefined)
+      .map((cleared) => cleared.notice!),
+  );
 }
 
 function valueOf(source: ValueSource, record: KeyRecord, paths: FolderPaths | undefined): string | undefined {

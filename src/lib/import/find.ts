@@ -1,7 +1,7 @@
 /**
  * Bringing in keys from where they already are (`asc-key import`, the Import Keys view, the import AI tool): fastlane's
- * API key JSON, the environment in each tool's own names (the same table `asc-key exec` writes from,
- * src/lib/exports/), and `AuthKey_<Key ID>.p8` files in the folders Apple's tools search.
+ * API key JSON, Expo's eas.json (its submit profiles), the environment in each tool's own names (the same table
+ * `asc-key exec` writes from, src/lib/exports/), and `AuthKey_<Key ID>.p8` files in the folders Apple's tools search.
  *
  * Reading only: each source gives candidates, each either a key the key model accepted (prepareKey, the same reasons
  * as the register form) or a broken one with a one-line reason naming where it came from. classifyCandidates then
@@ -9,6 +9,7 @@
  * Importing one is a registration like any other (src/lib/keys/register.ts). Nothing here reads process.env or the home
  * folder itself (callers pass them), writes anything, or puts key material in a message.
  */
+import envString from "env-string";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { AscKeyError, isAscKeyError } from "../errors";
@@ -19,7 +20,7 @@ import { readKeyFile, readSmallFile, type SmallFileKind } from "../key";
 import { prepareKey, type KeyInput, type PreparedKey, listKeys, type ListedKey } from "../keys";
 import type { KeyKind } from "../record";
 import type { KeyStore } from "../keychain";
-import { printable } from "../text";
+import { printable, WIDTH } from "../text";
 
 /** Where a caller's process stands: the core reads none of it itself. */
 export interface ImportContext {
@@ -41,6 +42,8 @@ export type Found =
       file?: string;
       /** The key, ready to register. Its record's privateKey is secret. */
       prepared: PreparedKey;
+      /** Said once it is saved, besides the offer to move `file` to the Trash (a .p8 in an Expo project). */
+      afterImport?: string;
     }
   | {
       ok: true;
@@ -52,6 +55,8 @@ export type Found =
       fingerprint: string;
     }
   | { ok: false; origin: string; file?: string; keyId?: string; reason: string };
+
+/** What is said once a key found in eas.json is saved (with the offer to move its .p8 to the Trash). */
 
 type CandidateState =
   /** Not saved yet. */
@@ -68,6 +73,8 @@ interface CandidateCommon {
   origins: string[];
   /** The file holding the key in clear, when it came from one. */
   file?: string;
+  /** Said once it is saved, besides the offer to move `file` to the Trash (a .p8 in an Expo project). */
+  afterImport?: string;
 }
 
 export interface KeyCandidate extends CandidateCommon {
@@ -119,16 +126,31 @@ export async function readFastlaneJsonKey(filePath: string, context: Pick<Import
   return fastlaneKeyInput(json, name, path.dirname(filePath), context.home);
 }
 
+/** A key read from a JSON file picked in place of a .p8: fastlane's API key JSON or Expo's eas.json. */
+export interface JsonKey {
+  source: "fastlane-json" | "eas-json";
+  /** The Key Type, Issuer ID, Key ID and the key's text (secret). */
+  input: KeyInput;
+  /**
+   * The file that holds the key in clear, to move to the Trash once it is saved: fastlane's JSON itself; for eas.json,
+   * the .p8 it names when that sits in the project (never eas.json); none for a .p8 outside the project.
+   */
+  holder?: string;
+  /** Said once the key is saved (eas.json: how to point the profile at the saved key). */
+  afterImport?: string;
+}
+
 /**
- * For the register form's file picker: the Key Type, Issuer ID, Key ID and key in `filePath` when it is fastlane's API
- * key JSON (its text starts with "{"); undefined when it is not JSON at all (a .p8, say), so the caller reads it as a
- * key file. A JSON file that is not a usable fastlane key throws its reason (AscKeyError). The file is read within the
- * picker's bounds and with its reasons (a .p8's: an empty or huge file is refused as the .p8 it was chosen as).
+ * For the register form's file picker: the key in `filePath` when it is fastlane's API key JSON or Expo's eas.json
+ * (its text starts with "{"); undefined when it is not JSON at all (a .p8, say), so the caller reads it as a key file.
+ * A JSON file that is not a usable key throws its reason (AscKeyError); so does an eas.json whose submit profiles hold
+ * no key or different keys (Import Keys lists them). The file is read within the picker's bounds and with its reasons
+ * (a .p8's: an empty or huge file is refused as the .p8 it was chosen as).
  */
-export async function readFastlaneJsonIfAny(
+export async function readKeyJsonIfAny(
   filePath: string,
-  context: Pick<ImportContext, "home">,
-): Promise<KeyInput | undefined> {
+  context: Pick<ImportContext, "home" | "env">,
+): Promise<JsonKey | undefined> {
   const text = await readKeyFile(filePath);
   if (
     !text
@@ -142,7 +164,34 @@ export async function readFastlaneJsonIfAny(
   if (json === undefined) {
     throw new AscKeyError("source-invalid", `${name} starts like JSON but is not valid JSON.`);
   }
-  return fastlaneKeyInput(json, name, path.dirname(filePath), context.home);
+  if (!isEasJson(json)) {
+    const input = await fastlaneKeyInput(json, name, path.dirname(filePath), context.home);
+    return { source: "fastlane-json", input, holder: filePath };
+  }
+  const keys = await easJsonKeys(json, name, path.dirname(filePath), context);
+  const usable = keys.filter((key): key is Extract<Found, { prepared: PreparedKey }> => key.ok && "prepared" in key);
+  const distinct = [...new Set(usable.map((key) => key.prepared.fingerprint))];
+  if (usable.length === 0) {
+    const broken = keys.find((key): key is Extract<Found, { ok: false }> => !key.ok);
+    throw new AscKeyError(
+      "source-invalid",
+      broken ? broken.reason : `${name} holds no App Store Connect key in its submit profiles.`,
+    );
+  }
+  const { record } = usable[0].prepared;
+  if (distinct.length > 1 || usable.some((key) => key.prepared.record.keyId !== record.keyId)) {
+    const ids = [...new Set(usable.map((key) => key.prepared.record.keyId))].join(", ");
+    throw new AscKeyError(
+      "source-invalid",
+      `${name}'s submit profiles hold different keys (${ids}); Import Keys lists each with its profile.`,
+    );
+  }
+  return {
+    source: "eas-json",
+    input: { kind: record.kind, issuerId: record.issuerId, keyId: record.keyId, p8Text: record.privateKey },
+    holder: usable[0].file,
+    afterImport: usable[0].afterImport,
+  };
 }
 
 /** The object in the text, undefined when it is not JSON. Refuses JSON that is not an object. */
@@ -241,7 +290,183 @@ function resolvePath(given: string, base: string, home: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Expo's eas.json
+
+const EAS_JSON: SmallFileKind = {
+  choose: "the project's eas.json",
+  whenEmpty: "it should hold the submit profiles",
+  usualSize: "an eas.json is a few KB",
+};
+
+/**
+ * The fields of a submit profile's `ios` that hold an App Store Connect key, as eas-cli reads them
+ * (packages/eas-json/src/submit/types.ts, IosSubmitProfileFieldsToEvaluate): the only ones where it fills in `$VAR`.
+ */
+const EAS_KEY_FIELDS = ["ascApiKeyPath", "ascApiKeyId", "ascApiKeyIssuerId"] as const;
+type EasKeyField = (typeof EAS_KEY_FIELDS)[number];
+
+/** What to say once a key from an eas.json profile is saved and its .p8 (in the project) can go. */
+export const EAS_JSON_AFTER_IMPORT =
+  'Then point the profile at the saved key: "ascApiKeyPath": "$EXPO_ASC_API_KEY_PATH", "ascApiKeyId": ' +
+  '"$EXPO_ASC_KEY_ID", "ascApiKeyIssuerId": "$EXPO_ASC_ISSUER_ID" (team keys), and run eas submit under ' +
+  "asc-key exec --only eas.";
+
+/** Whether the parsed JSON looks like Expo's eas.json rather than fastlane's API key JSON. */
+function isEasJson(json: Record<string, unknown>): boolean {
+  return json.key_id === undefined && ["submit", "build", "cli"].some((field) => field in json);
+}
+
+/**
+ * The keys in eas.json's submit profiles, one per profile whose `ios` names one (after `extends`, as eas-cli resolves
+ * a profile: at most two levels, the child's fields over its parent's). `ascApiKeyPath`, `ascApiKeyId` and
+ * `ascApiKeyIssuerId` fill in `$VAR` and `${VAR}` from `context.env` with env-string, as eas-cli does (packages/eas-json/
+ * src/submit/resolver.ts); a variable that is not set is a reason, not an empty value. A relative path is taken from
+ * the folder of eas.json (the project, where eas runs). No Issuer ID: an individual key (eas-cli 24.8.0 and later).
+ * A .p8 inside the project is the candidate's `file`, to offer to move it to the Trash once the key is saved.
+ */
+export async function findInEasJson(filePath: string, context: Pick<ImportContext, "env" | "home">): Promise<Found[]> {
+  const name = printable(path.basename(filePath));
+  let json: Record<string, unknown> | undefined;
+  try {
+    json = parseFastlaneJson(await readSmallFile(filePath, EAS_JSON), name);
+  } catch (error) {
+    if (!isAscKeyError(error)) throw error;
+    return [
+      { ok: false, origin: name, reason: error.message.startsWith(name) ? error.message : `${name}: ${error.message}` },
+    ];
+  }
+  if (json === undefined) return [{ ok: false, origin: name, reason: `${name} is not JSON.` }];
+  return easJsonKeys(json, name, path.dirname(filePath), context);
+}
+
+async function easJsonKeys(
+  json: Record<string, unknown>,
+  name: string,
+  project: string,
+  context: Pick<ImportContext, "env" | "home">,
+): Promise<Found[]> {
+  const submit = json.submit;
+  if (submit === undefined || submit === null) return [];
+  if (typeof submit !== "object" || Array.isArray(submit)) {
+    return [{ ok: false, origin: name, reason: `${name}: submit is not an object of profiles.` }];
+  }
+  const profiles = submit as Record<string, unknown>;
+  const results: Found[] = [];
+  for (const profile of Object.keys(profiles)) {
+    const origin = `${name} profile ${printable(profile, WIDTH.commandName)}`;
+    let fields: Partial<Record<EasKeyField, unknown>>;
+    try {
+      fields = iosKeyFields(profiles, profile, name, 0);
+    } catch (error) {
+      if (!isAscKeyError(error)) throw error;
+      results.push({ ok: false, origin, reason: `${origin}: ${error.message}` });
+      continue;
+    }
+    if (EAS_KEY_FIELDS.every((field) => fields[field] === undefined)) continue;
+    let file: string | undefined;
+    const result = await found(origin, undefined, async () => {
+      const raw: Partial<Record<EasKeyField, string>> = {};
+      for (const field of EAS_KEY_FIELDS) {
+        const given = fields[field];
+        if (given === undefined || given === null) continue;
+        if (typeof given !== "string") throw new AscKeyError("source-invalid", `ios.${field} is not a string.`);
+        raw[field] = given;
+      }
+      // A variable that is not set would be an empty value: say which, rather than "not set" for the field.
+      const needing = EAS_KEY_FIELDS.filter((field) => unsetVariables(raw[field], context.env).length > 0);
+      if (needing.length > 0) {
+        const unset = [...new Set(needing.flatMap((field) => unsetVariables(raw[field], context.env)))];
+        const one = needing.length === 1;
+        throw new AscKeyError(
+          "source-invalid",
+          `${needing.map((field) => `ios.${field}`).join(" and ")} need${one ? "s" : ""} ` +
+            `${unset.map((variable) => `$${printable(variable, WIDTH.commandName)}`).join(" and ")}, which ` +
+            `${unset.length === 1 ? "is" : "are"} not set.`,
+        );
+      }
+      const value = (field: EasKeyField): string | undefined => {
+        const text = raw[field] === undefined ? "" : envString(raw[field], context.env).trim();
+        return text === "" ? undefined : text;
+      };
+      const keyId = value("ascApiKeyId");
+      const issuerId = value("ascApiKeyIssuerId");
+      const keyPath = value("ascApiKeyPath");
+      if (!keyId) throw new AscKeyError("key-id-missing", "ios.ascApiKeyId is not set.");
+      if (!keyPath) throw new AscKeyError("source-invalid", "ios.ascApiKeyPath is not set: it names the .p8.");
+      const input: KeyInput = issuerId ? { kind: "team", keyId, issuerId } : { kind: "individual", keyId };
+      const resolved = resolvePath(keyPath, project, context.home);
+      input.p8Text = await keyAtPath(keyPath, project, context.home, keyId, "ios.ascApiKeyPath");
+      const inside = path.relative(project, resolved);
+      if (inside && !inside.startsWith("..") && !path.isAbsolute(inside)) file = resolved;
+      return prepareKey(input);
+    });
+    if (result.ok && file) results.push({ ...result, file, afterImport: EAS_JSON_AFTER_IMPORT });
+    else results.push(result);
+  }
+  return results;
+}
+
+/** The `$VAR` and `${VAR}` names in an eas.json field that `env` does not set (env-string would make them empty). */
+function unsetVariables(text: string | undefined, env: Readonly<Record<string, string | undefined>>): string[] {
+  if (text === undefined) return [];
+  return [...text.matchAll(/\$\{?([A-Za-z0-9_]+)/g)].map((match) => match[1]).filter((variable) => !env[variable]);
+}
+
+/** A profile's `ios` key fields, its parent's under them (`extends`, at most two levels, as eas-cli allows). */
+function iosKeyFields(
+  profiles: Record<string, unknown>,
+  profile: string,
+  name: string,
+  depth: number,
+): Partial<Record<EasKeyField, unknown>> {
+  if (depth >= 2) throw new AscKeyError("source-invalid", "its extends chain is too long (eas allows one parent).");
+  const entry = profiles[profile];
+  if (entry === undefined) {
+    throw new AscKeyError(
+      "source-invalid",
+      `it extends ${printable(profile, WIDTH.commandName)}, which ${name} does not have.`,
+    );
+  }
+  if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
+    throw new AscKeyError("source-invalid", "the profile is not an object.");
+  }
+  const { extends: parent, ios } = entry as { extends?: unknown; ios?: unknown };
+  if (ios !== undefined && (ios === null || typeof ios !== "object" || Array.isArray(ios))) {
+    throw new AscKeyError("source-invalid", "ios is not an object.");
+  }
+  const own: Partial<Record<EasKeyField, unknown>> = {};
+  for (const field of EAS_KEY_FIELDS) {
+    const value = (ios as Record<string, unknown> | undefined)?.[field];
+    if (value !== undefined) own[field] = value;
+  }
+  if (parent === undefined) return own;
+  if (typeof parent !== "string") throw new AscKeyError("source-invalid", "extends is not a profile's name.");
+  // eas-cli merges the platform objects whole: the parent's ios, then the child's own fields over it.
+  return { ...iosKeyFields(profiles, parent, name, depth + 1), ...own };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // The sources
+
+/**
+ * The keys in a JSON file the user picked (the Import Keys view, the import AI tool): Expo's eas.json, one per submit
+ * profile that names a key (findInEasJson), or else fastlane's API key JSON, whatever its name (findInFastlaneJson).
+ */
+export async function findInPickedJson(
+  filePath: string,
+  context: Pick<ImportContext, "env" | "home">,
+): Promise<Found[]> {
+  let json: Record<string, unknown> | undefined;
+  try {
+    json = parseFastlaneJson(await readSmallFile(filePath, FASTLANE_JSON), printable(path.basename(filePath)));
+  } catch {
+    json = undefined; // fastlane's reader says why, naming the file
+  }
+  if (json !== undefined && isEasJson(json)) {
+    return easJsonKeys(json, printable(path.basename(filePath)), path.dirname(filePath), context);
+  }
+  return [await findInFastlaneJson(filePath, context)];
+}
 
 /** The key in a fastlane API key JSON file, as a candidate (broken with its reason when it is not usable). */
 export async function findInFastlaneJson(filePath: string, context: Pick<ImportContext, "home">): Promise<Found> {
@@ -421,7 +646,10 @@ export function classifyCandidates(found: readonly Found[], saved: readonly List
     const same = byIdentity.get(identity);
     if (same) {
       same.origins.push(item.origin);
-      same.file ??= item.file;
+      if (!same.file && item.file) {
+        same.file = item.file;
+        if ("afterImport" in item && item.afterImport) same.afterImport = item.afterImport;
+      }
       continue;
     }
     const match = saved.find((key) => key.keyId === facts.keyId);
@@ -436,6 +664,7 @@ export function classifyCandidates(found: readonly Found[], saved: readonly List
       origins: [item.origin],
     };
     if (item.file) candidate.file = item.file;
+    if ("afterImport" in item && item.afterImport) candidate.afterImport = item.afterImport;
     if (facts.kind) candidate.kind = facts.kind;
     if (facts.issuerId) candidate.issuerIdSuffix = issuerIdSuffix(facts.issuerId);
     if ("prepared" in item) candidate.prepared = item.prepared;

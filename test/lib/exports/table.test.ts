@@ -5,6 +5,7 @@ import {
   EXPORT_TABLE,
   fastlaneApiKeyJson,
   filesNeeded,
+  removalNotices,
   selectGroups,
   type FolderPaths,
 } from "../../../src/lib/exports/table";
@@ -65,6 +66,9 @@ describe("childEnvironment", () => {
       APP_STORE_CONNECT_PRIVATE_KEY: team.privateKey,
       ASC_KEY_PATH: PATHS.keyFile,
       API_PRIVATE_KEYS_DIR: PATHS.folder,
+      EXPO_ASC_API_KEY_PATH: PATHS.keyFile,
+      EXPO_ASC_KEY_ID: team.keyId,
+      EXPO_ASC_ISSUER_ID: ISSUER_ID,
     });
     const names = EXPORT_TABLE.flatMap((spec) => spec.variables.map((variable) => variable.name));
     expect(Object.keys(env).sort()).toEqual([...new Set(["PATH", ...names])].sort());
@@ -76,6 +80,7 @@ describe("childEnvironment", () => {
       APP_STORE_CONNECT_API_KEY_ISSUER_ID: "old",
       APP_STORE_CONNECT_ISSUER_ID: "old",
       SPACESHIP_CONNECT_API_ISSUER_ID: "old",
+      EXPO_ASC_ISSUER_ID: "old",
     };
     const env = childEnvironment(inherited, individual, selectGroups(), PATHS);
     for (const name of Object.keys(inherited)) expect(env[name], name).toBeUndefined();
@@ -97,6 +102,28 @@ describe("childEnvironment", () => {
     expect(env.HOME).toBe("/home/me");
     expect("UNSET" in env).toBe(false);
     expect(env.ASC_KEY_PATH).toBeUndefined();
+  });
+
+  it("gives eas the .p8, the Key ID and (team keys) the Issuer ID, and removes an app-specific password", () => {
+    const inherited = { EXPO_APPLE_APP_SPECIFIC_PASSWORD: "abcd-efgh-ijkl-mnop", EXPO_APPLE_TEAM_ID: "AB12CD34EF" };
+    const eas = selectGroups(["eas"]);
+    expect(filesNeeded(eas)).toEqual({ keyFile: true, fastlaneJson: false });
+    const env = childEnvironment(inherited, team, eas, PATHS);
+    expect(env).toEqual({
+      EXPO_APPLE_TEAM_ID: "AB12CD34EF",
+      EXPO_ASC_API_KEY_PATH: PATHS.keyFile,
+      EXPO_ASC_KEY_ID: team.keyId,
+      EXPO_ASC_ISSUER_ID: ISSUER_ID,
+    });
+    expect(removalNotices(inherited, eas)).toEqual([
+      "removed EXPO_APPLE_APP_SPECIFIC_PASSWORD from the command's environment: eas submit would use it instead of the key.",
+    ]);
+    // Nothing to say when it was not set, or when eas is not chosen.
+    expect(removalNotices({}, eas)).toEqual([]);
+    expect(removalNotices(inherited, selectGroups(["asc", "fastlane"]))).toEqual([]);
+    expect(childEnvironment(inherited, team, selectGroups(["asc"]), PATHS).EXPO_APPLE_APP_SPECIFIC_PASSWORD).toBe(
+      inherited.EXPO_APPLE_APP_SPECIFIC_PASSWORD,
+    );
   });
 
   it("asks for the files the chosen groups need, and for none with codemagic alone", () => {
@@ -132,10 +159,12 @@ describe("fastlaneApiKeyJson", () => {
 });
 
 describe("what is derived from the table", () => {
-  it("the help of exec names every variable and group", () => {
+  it("the help of exec names every variable and group, and what each group removes", () => {
     for (const spec of EXPORT_TABLE) {
       expect(PIPELINE_HELP.exec).toContain(`${spec.group}: ${spec.tools}`);
       for (const variable of spec.variables) expect(PIPELINE_HELP.exec).toContain(variable.name);
+      for (const cleared of spec.clears) expect(PIPELINE_HELP.exec).toContain(cleared.name);
     }
+    expect(PIPELINE_HELP.exec).toContain("    removed: EXPO_APPLE_APP_SPECIFIC_PASSWORD\n");
   });
 });

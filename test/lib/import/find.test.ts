@@ -11,11 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { childEnvironment, EXPORT_TABLE, fastlaneApiKeyJson } from "../../../src/lib/exports/table";
 import {
   classifyCandidates,
+  EAS_JSON_AFTER_IMPORT,
+  findInEasJson,
   findInEnvironment,
   findInFastlaneJson,
   findInFolders,
   keyFolders,
-  readFastlaneJsonIfAny,
+  readKeyJsonIfAny,
   withIssuerId,
   type Found,
   type ImportCandidate,
@@ -197,22 +199,166 @@ describe("fastlane's API key JSON", () => {
   it("tells the register form a fastlane JSON from a .p8", async () => {
     const record = makeRecord();
     const json = write("asc.json", fastlaneApiKeyJson(record));
-    expect(await readFastlaneJsonIfAny(json, { home })).toMatchObject({
-      kind: "team",
-      issuerId: ISSUER_ID,
-      keyId: record.keyId,
-      p8Text: record.privateKey,
+    expect(await readKeyJsonIfAny(json, { home, env: {} })).toMatchObject({
+      source: "fastlane-json",
+      holder: json,
+      input: { kind: "team", issuerId: ISSUER_ID, keyId: record.keyId, p8Text: record.privateKey },
     });
     expect(
-      await readFastlaneJsonIfAny(write(`AuthKey_${record.keyId}.p8`, record.privateKey), { home }),
+      await readKeyJsonIfAny(write(`AuthKey_${record.keyId}.p8`, record.privateKey), { home, env: {} }),
     ).toBeUndefined();
-    await expect(readFastlaneJsonIfAny(write("half.json", `{"key_id": "${record.keyId}", `), { home })).rejects.toThrow(
-      "half.json starts like JSON but is not valid JSON.",
-    );
+    await expect(
+      readKeyJsonIfAny(write("half.json", `{"key_id": "${record.keyId}", `), { home, env: {} }),
+    ).rejects.toThrow("half.json starts like JSON but is not valid JSON.");
     // Picked as the form's .p8: an empty file is refused with a .p8's reason, not a fastlane JSON's.
-    await expect(readFastlaneJsonIfAny(write(`AuthKey_${record.keyId}.p8`, ""), { home })).rejects.toThrow(
+    await expect(readKeyJsonIfAny(write(`AuthKey_${record.keyId}.p8`, ""), { home, env: {} })).rejects.toThrow(
       `AuthKey_${record.keyId}.p8 is empty; download the key again if Apple still offers it.`,
     );
+  });
+});
+
+describe("Expo's eas.json", () => {
+  /** A project folder with eas.json (its submit profiles as given) and the files given beside it. */
+  function project(submit: unknown, files: Record<string, string> = {}): string {
+    const dir = mkdtempSync(path.join(tmp, "expo-"));
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      writeFileSync(path.join(dir, name), text);
+    }
+    const file = path.join(dir, "eas.json");
+    writeFileSync(file, JSON.stringify({ cli: { version: ">= 16.0.0" }, build: { production: {} }, submit }, null, 2));
+    return file;
+  }
+
+  it("reads every submit profile's key: extends, $VAR in the three fields, a path from the project's folder", async () => {
+    const team = makeRecord({ kind: "team" });
+    const individual = makeRecord({ kind: "individual" });
+    const outside = write(`AuthKey_${individual.keyId}.p8`, individual.privateKey);
+    const easJson = project(
+      {
+        production: {
+          ios: {
+            ascApiKeyPath: `./keys/AuthKey_${team.keyId}.p8`,
+            ascApiKeyId: team.keyId,
+            ascApiKeyIssuerId: "$TEAM_ISSUER",
+            ascAppId: "1234567890",
+          },
+        },
+        preview: { extends: "production", ios: { ascAppId: "$NOT_SET_AND_NOT_READ" } },
+        individual: { ios: { ascApiKeyPath: "${INDIVIDUAL_P8}", ascApiKeyId: "$INDIVIDUAL_ID" } },
+        android: { android: { track: "internal" } },
+      },
+      { [`keys/AuthKey_${team.keyId}.p8`]: team.privateKey },
+    );
+    const env = { TEAM_ISSUER: ISSUER_ID, INDIVIDUAL_P8: outside, INDIVIDUAL_ID: individual.keyId };
+    const found = await findInEasJson(easJson, { env, home });
+    expect(found.map((item) => item.origin)).toEqual([
+      "eas.json profile production",
+      "eas.json profile preview",
+      "eas.json profile individual",
+    ]);
+    const candidates = classifyCandidates(found, []);
+    expect(candidates).toHaveLength(2);
+    expect(candidates[0]).toMatchObject({
+      state: "new",
+      keyId: team.keyId,
+      kind: "team",
+      issuerIdSuffix: "b6c",
+      origins: ["eas.json profile production", "eas.json profile preview"],
+      // The .p8 sits in the project: it is offered to the Trash, with what the profile can say instead.
+      file: path.join(path.dirname(easJson), "keys", `AuthKey_${team.keyId}.p8`),
+      afterImport: EAS_JSON_AFTER_IMPORT,
+    });
+    expect(candidates[1]).toMatchObject({ state: "new", keyId: individual.keyId, kind: "individual" });
+    // Outside the project (a variable's path): not eas.json's to offer to the Trash.
+    expect(candidates[1].file).toBeUndefined();
+    expect(candidates[1].afterImport).toBeUndefined();
+    expect(EAS_JSON_AFTER_IMPORT).toContain('"ascApiKeyPath": "$EXPO_ASC_API_KEY_PATH"');
+  });
+
+  it("gives back the key exec --only eas hands out when the profile points at its variables", async () => {
+    const record = makeRecord({ kind: "team" });
+    const folder = mkdtempSync(path.join(tmp, "exec-eas-"));
+    const keyFile = path.join(folder, `AuthKey_${record.keyId}.p8`);
+    writeFileSync(keyFile, record.privateKey);
+    const env = childEnvironment(
+      {},
+      record,
+      EXPORT_TABLE.filter((spec) => spec.group === "eas"),
+      { folder, keyFile },
+    );
+    const easJson = project({
+      production: {
+        ios: {
+          ascApiKeyPath: "$EXPO_ASC_API_KEY_PATH",
+          ascApiKeyId: "$EXPO_ASC_KEY_ID",
+          ascApiKeyIssuerId: "$EXPO_ASC_ISSUER_ID",
+        },
+      },
+    });
+    const [found] = await findInEasJson(easJson, { env, home });
+    expect(ok(found).record).toMatchObject({ kind: "team", keyId: record.keyId, issuerId: ISSUER_ID });
+  });
+
+  it("names the profile and the field when a key cannot be read, and never echoes the key", async () => {
+    const record = makeRecord();
+    const easJson = project(
+      {
+        unset: { ios: { ascApiKeyPath: "$EXPO_ASC_API_KEY_PATH", ascApiKeyId: "$EXPO_ASC_KEY_ID" } },
+        number: { ios: { ascApiKeyPath: "./k.p8", ascApiKeyId: 42 } },
+        orphan: { extends: "nowhere", ios: { ascApiKeyId: record.keyId } },
+        nopath: { ios: { ascApiKeyId: record.keyId, ascApiKeyIssuerId: ISSUER_ID } },
+        other: { ios: { ascApiKeyPath: "./AuthKey_ZZZZZZZZZZ.p8", ascApiKeyId: record.keyId } },
+        bad: { ios: { ascApiKeyPath: "./bad.p8", ascApiKeyId: record.keyId } },
+      },
+      { "bad.p8": Buffer.from(record.privateKey).toString("hex") },
+    );
+    const reasons = (await findInEasJson(easJson, { env: {}, home })).map((item) => broken(item, record.privateKey));
+    expect(reasons).toEqual([
+      "eas.json profile unset: ios.ascApiKeyPath and ios.ascApiKeyId need $EXPO_ASC_API_KEY_PATH and $EXPO_ASC_KEY_ID, which are not set.",
+      "eas.json profile number: ios.ascApiKeyId is not a string.",
+      "eas.json profile orphan: it extends nowhere, which eas.json does not have.",
+      "eas.json profile nopath: ios.ascApiKeyPath is not set: it names the .p8.",
+      `eas.json profile other: ios.ascApiKeyPath names AuthKey_ZZZZZZZZZZ.p8, the file of Key ID ZZZZZZZZZZ, not of ${record.keyId}.`,
+      expect.stringMatching(/^eas\.json profile bad: /),
+    ]);
+    expect(await findInEasJson(project(undefined), { env: {}, home })).toEqual([]);
+    expect(broken((await findInEasJson(write("eas.json", "{ submit"), { env: {}, home }))[0])).toBe(
+      "eas.json is not JSON.",
+    );
+  });
+
+  it("fills the register form from an eas.json with one key, and refuses one whose profiles hold different keys", async () => {
+    const record = makeRecord({ kind: "individual" });
+    const easJson = project(
+      { production: { ios: { ascApiKeyPath: `AuthKey_${record.keyId}.p8`, ascApiKeyId: record.keyId } } },
+      { [`AuthKey_${record.keyId}.p8`]: record.privateKey },
+    );
+    expect(await readKeyJsonIfAny(easJson, { home, env: {} })).toEqual({
+      source: "eas-json",
+      input: {
+        kind: "individual",
+        issuerId: undefined,
+        keyId: record.keyId,
+        p8Text: normalizePrivateKey(record.privateKey).pem,
+      },
+      holder: path.join(path.dirname(easJson), `AuthKey_${record.keyId}.p8`),
+      afterImport: EAS_JSON_AFTER_IMPORT,
+    });
+    const other = makeRecord();
+    const two = project(
+      {
+        production: { ios: { ascApiKeyPath: "a.p8", ascApiKeyId: record.keyId } },
+        staging: { ios: { ascApiKeyPath: "b.p8", ascApiKeyId: other.keyId, ascApiKeyIssuerId: ISSUER_ID } },
+      },
+      { "a.p8": record.privateKey, "b.p8": other.privateKey },
+    );
+    await expect(readKeyJsonIfAny(two, { home, env: {} })).rejects.toThrow(
+      `eas.json's submit profiles hold different keys (${record.keyId}, ${other.keyId}); Import Keys lists each with its profile.`,
+    );
+    await expect(
+      readKeyJsonIfAny(project({ production: { ios: { ascAppId: "1" } } }), { home, env: {} }),
+    ).rejects.toThrow("eas.json holds no App Store Connect key in its submit profiles.");
   });
 });
 
@@ -285,6 +431,7 @@ describe("the environment", () => {
           "$ASC_PRIVATE_KEY_PATH",
           "$APP_STORE_CONNECT_PRIVATE_KEY",
           "$ASC_KEY_PATH",
+          "$EXPO_ASC_API_KEY_PATH",
         ]),
       );
     }
@@ -330,6 +477,21 @@ describe("the environment", () => {
       expect(found).toHaveLength(1);
       expect(broken(found[0], key.pem)).toMatch(reason);
     }
+  });
+
+  it("reads Expo's EXPO_ASC_* names: a team key, and an individual key without EXPO_ASC_ISSUER_ID", async () => {
+    for (const kind of ["team", "individual"] as const) {
+      const record = makeRecord({ kind });
+      const file = write(`AuthKey_${record.keyId}.p8`, record.privateKey);
+      const env: Record<string, string> = { EXPO_ASC_API_KEY_PATH: file, EXPO_ASC_KEY_ID: record.keyId };
+      if (kind === "team") env.EXPO_ASC_ISSUER_ID = ISSUER_ID;
+      const candidates = classifyCandidates(await findInEnvironment(context(env)), []);
+      expect(candidates, kind).toEqual([
+        expect.objectContaining({ state: "new", keyId: record.keyId, kind, origins: ["$EXPO_ASC_API_KEY_PATH"] }),
+      ]);
+    }
+    const missing = await findInEnvironment(context({ EXPO_ASC_API_KEY_PATH: "/no/such.p8" }));
+    expect(broken(missing[0])).toBe("$EXPO_ASC_API_KEY_PATH holds a key but $EXPO_ASC_KEY_ID is not set.");
   });
 
   it("finds nothing where no tool's variable holds a key", async () => {
