@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { printable, WIDTH } from "../../src/lib/text";
+import { printable, printableCut, WIDTH } from "../../src/lib/text";
 import { LONE_SURROGATE, RAW_CONTROL } from "../support/controls";
+import { filesMatching } from "../support/source";
 
 describe("printable", () => {
   it("writes C0 controls, DEL, C1 controls and lone surrogates as visible escapes", () => {
@@ -54,10 +55,22 @@ describe("printable: invisible format characters and widths", () => {
   });
 
   it("with a named width, shows at most that many characters, the last one an ellipsis", () => {
-    expect(printable("short", WIDTH.environmentValue)).toBe("short");
-    const long = printable("X\u001b[31mEVIL\u0007AND A VERY LONG TAIL", WIDTH.environmentValue);
+    expect(printableCut("short", WIDTH.environmentValue)).toBe("short");
+    const long = printableCut("X\u001b[31mEVIL\u0007AND A VERY LONG TAIL", WIDTH.environmentValue);
     expect([...long]).toHaveLength(WIDTH.environmentValue);
     expect(long).toBe("X\\x1b[31mEVIL\\x07AN…");
-    expect([...printable("a".repeat(200), WIDTH.commandName)]).toHaveLength(WIDTH.commandName);
+    expect([...printableCut("a".repeat(200), WIDTH.commandName)]).toHaveLength(WIDTH.commandName);
+  });
+});
+
+describe("printable is one function", () => {
+  it("no other function, constant or import alias in src is called printable", () => {
+    expect(filesMatching(/\b(?:function|const|let)\s+printable\b|\bprintable\s+as\b|\bas\s+printable\b/)).toEqual({
+      "lib/text.ts": 1,
+    });
+  });
+
+  it("no other file cuts outside text to a width: printableCut is the one cut", () => {
+    expect(filesMatching(/\bfunction\s+printable\w*/)).toEqual({ "lib/text.ts": 2 });
   });
 });
