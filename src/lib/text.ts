@@ -75,8 +75,10 @@ export function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, " ").trim();
 }
 
-/** A duration in milliseconds as seconds for a sentence: `15 s`, `2.5 s`. */
-export function formatSeconds(ms: number): string {
-  const seconds = ms / 1000;
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+/**
+ * A wait in milliseconds as a sentence says it, the one duration formatter (Apple's timeout, the Keychain's, gio's):
+ * under a second in milliseconds, `300 ms`; else in seconds to a tenth, `15 s`, `2.5 s`.
+ */
+export function durationWords(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
 }

@@ -32,7 +32,7 @@ import { constants as fsConstants, promises as fs, type Stats } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { runTool } from "./keychain/run";
-import { formatSeconds, printable } from "./text";
+import { durationWords, printable } from "./text";
 
 export class TrashError extends Error {
   constructor(message: string) {
@@ -141,7 +141,7 @@ async function gioTrash(source: string, env: NodeJS.ProcessEnv): Promise<void> {
     );
   }
   if (result.kind === "timeout")
-    throw new TrashError(`gio trash did not finish within ${formatSeconds(GIO_TIMEOUT_MS)}.`);
+    throw new TrashError(`gio trash did not finish within ${durationWords(GIO_TIMEOUT_MS)}.`);
   if (result.kind !== "exited") throw new TrashError(`gio trash could not run (${describeRun(result)}).`);
   if (result.status === 0) return;
   // gio says `gio: file:///…: <reason>`; the URI is escaped, the reason may hold the raw path.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { printable, printableCut, WIDTH } from "../../src/lib/text";
+import { durationWords, printable, printableCut, WIDTH } from "../../src/lib/text";
 import { LONE_SURROGATE, RAW_CONTROL } from "../support/controls";
 import { filesMatching } from "../support/source";
 
@@ -72,5 +72,26 @@ describe("printable is one function", () => {
 
   it("no other file cuts outside text to a width: printableCut is the one cut", () => {
     expect(filesMatching(/\bfunction\s+printable\w*/)).toEqual({ "lib/text.ts": 2 });
+  });
+});
+
+describe("durationWords, the one duration formatter", () => {
+  it("says a wait under a second in milliseconds, else in seconds to a tenth", () => {
+    expect(durationWords(200)).toBe("200 ms");
+    expect(durationWords(999)).toBe("999 ms");
+    expect(durationWords(1000)).toBe("1 s");
+    expect(durationWords(2500)).toBe("2.5 s");
+    expect(durationWords(1249)).toBe("1.2 s");
+    expect(durationWords(15_000)).toBe("15 s");
+    expect(durationWords(60_000)).toBe("60 s");
+  });
+
+  it("is the only one: no other file in src formats a duration itself", () => {
+    expect(filesMatching(/\bfunction\s+(?:durationWords|formatSeconds|formatDuration)\b/)).toEqual({
+      "lib/text.ts": 1,
+    });
+    expect(filesMatching(/\/\s*1000\)?\s*[).]\s*toFixed|Math\.round\(\w+\s*\/\s*100\)\s*\/\s*10/)).toEqual({
+      "lib/text.ts": 1,
+    });
   });
 });

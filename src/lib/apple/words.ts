@@ -8,15 +8,10 @@
  * No sentence carries the token, the private key or the Issuer ID: a key is named by its Key ID only. Apple's own
  * words reach a sentence only clipped and made printable.
  */
-import { printable } from "../text";
+import { durationWords, printable } from "../text";
 
 /** The most of an answer that is read (see ask.ts); said as "1 MB" (it is 1 MiB, which is over 1 MB anyway). */
 const CAP_WORDS = "1 MB";
-
-/** A wait, as the user reads it: "300 ms" under a second, else "15 s" or "0.5 s"... in tenths. */
-function durationWords(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
-}
 
 /** How far a clock is off, as the user reads it: "45 s", "5 min", "3 h". */
 function offsetWords(seconds: number): string {
