@@ -16,7 +16,7 @@ import { EXPORT_TABLE, readableVariables, type ReadRole } from "../exports";
 import { privateKeysFolders } from "../health";
 import { issuerIdSuffix, keyIdFromFileName } from "../ids";
 import { readKeyFile, readSmallFile, type SmallFileKind } from "../key";
-import { prepareKey, type KeyInput, type PreparedKey, listKeys, type ListedKey } from "../keys";
+import { isSavedAlready, prepareKey, type KeyInput, type PreparedKey, listKeys, type ListedKey } from "../keys";
 import type { KeyKind } from "../record";
 import type { KeyStore } from "../keychain";
 import { printable } from "../text";
@@ -426,11 +426,7 @@ export function classifyCandidates(found: readonly Found[], saved: readonly List
     }
     const match = saved.find((key) => key.keyId === facts.keyId);
     const candidate: KeyCandidate = {
-      state: !match
-        ? "new"
-        : match.state === "ok" && match.fingerprint === facts.fingerprint
-          ? "saved"
-          : "other-material",
+      state: !match ? "new" : isSavedAlready(match, facts) ? "saved" : "other-material",
       keyId: facts.keyId,
       fingerprint: facts.fingerprint,
       origins: [item.origin],

@@ -13,6 +13,7 @@
 export {
   listKeys,
   findKey,
+  isSavedAlready,
   namesOf,
   readSavedKey,
   type SavedKeysList,
