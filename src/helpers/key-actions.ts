@@ -1,4 +1,4 @@
-import { Alert, Clipboard, confirmAlert, open, showHUD, showToast, Toast, trash } from "@raycast/api";
+import { Alert, Clipboard, confirmAlert, open, showHUD, showToast, Toast } from "@raycast/api";
 import { OUTCOME, TEAM_KEYS_URL, type CapabilityReport } from "../lib/apple";
 import {
   checkSavedKeyCapabilities,
@@ -10,11 +10,11 @@ import {
 } from "../lib/keys";
 import type { KeySummary } from "../lib/status";
 import { decodeTokenClaims, DEFAULT_TTL_SECONDS } from "../lib/token";
-import { resolveTrashTargets } from "../lib/trash";
 import { refreshLauncherSubtitle, rememberActive } from "./launcher";
 import { bestEffort, rememberVerification, saveCapabilities, saveCheck } from "./local-storage";
 import { appleOptions, keyStore } from "./core";
 import { showFailure } from "./toast";
+import { moveKeyFilesToTrash } from "./trash";
 import { acceptedAtLastCheck } from "./last-check";
 
 /**
@@ -104,8 +104,7 @@ function capabilityTitle(report: CapabilityReport): string {
 export async function trashLeftovers(files: string[]): Promise<void> {
   const toast = await showToast({ style: Toast.Style.Animated, title: "Moving to the Trash…" });
   try {
-    const targets = (await Promise.all(files.map((file) => resolveTrashTargets(file)))).flat();
-    await trash(targets);
+    await moveKeyFilesToTrash(files);
     toast.style = Toast.Style.Success;
     toast.title = files.length === 1 ? "Moved the .p8 to the Trash" : `Moved ${files.length} .p8 Files to the Trash`;
   } catch (error) {

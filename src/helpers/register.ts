@@ -1,4 +1,4 @@
-import { Alert, confirmAlert, open, showToast, Toast, trash } from "@raycast/api";
+import { Alert, confirmAlert, open, showToast, Toast } from "@raycast/api";
 import os from "node:os";
 import path from "node:path";
 import { readFastlaneJsonIfAny } from "../lib/import";
@@ -18,11 +18,11 @@ import {
   type RegistrationPlan,
   type RegistrationStep,
 } from "../lib/keys";
-import { resolveTrashTargets } from "../lib/trash";
 import { refreshLauncherSubtitle } from "./launcher";
 import { bestEffort, rememberKeyToRevoke, rememberSavedKey, saveCheck } from "./local-storage";
 import { appleOptions, keyStore } from "./core";
 import { showFailure } from "./toast";
+import { moveKeyFilesToTrash } from "./trash";
 
 const STEP_TITLES: Record<RegistrationStep, string> = {
   reading: "Reading the Key…",
@@ -300,8 +300,8 @@ async function afterSave(
   if (registration.switchedFrom) notes.push(`"${registration.switchedFrom.name}" stays saved.`);
   notes.push(...registration.warnings);
   if (notRemembered) notes.push(notRemembered);
-  if (p8Path && options.fromJson) notes.push(await afterFastlaneJson(p8Path, options.trashAfter));
-  else if (options.trashAfter && p8Path) notes.push(await trashed(p8Path));
+  const fileNote = p8Path ? await afterSaveFile(p8Path, options) : undefined;
+  if (fileNote) notes.push(fileNote);
   toast.style = Toast.Style.Success;
   toast.title = registration.active
     ? registration.sentence
@@ -312,25 +312,22 @@ async function afterSave(
     : undefined;
 }
 
-/** Moves the .p8 to the Trash (a link's file too, not only the link: the key must not stay on disk). */
-async function trashed(p8Path: string): Promise<string> {
-  try {
-    await trash(await resolveTrashTargets(p8Path));
-    return "The .p8 is in the Trash.";
-  } catch {
-    return "The .p8 could not be moved to the Trash; delete it yourself.";
-  }
-}
-
 /**
- * After a registration from fastlane's API key JSON, which holds the private key in clear: moved to the Trash when the
- * form says so (as a .p8 is), else a reminder that it is still there.
+ * After the key is saved, the file it came from (a .p8, or fastlane's API key JSON, which holds the private key in
+ * clear): moved to the Trash when the form says so, else, for the JSON, a reminder that it is still there.
  */
-async function afterFastlaneJson(file: string, trashAfter: boolean): Promise<string> {
-  const name = printable(path.basename(file));
-  if (!trashAfter) return `${name} still holds the private key in clear; move it to the Trash or delete it.`;
+async function afterSaveFile(
+  file: string,
+  options: Pick<SaveOptions, "fromJson" | "trashAfter">,
+): Promise<string | undefined> {
+  const name = options.fromJson ? printable(path.basename(file)) : "The .p8";
+  if (!options.trashAfter) {
+    return options.fromJson
+      ? `${name} still holds the private key in clear; move it to the Trash or delete it.`
+      : undefined;
+  }
   try {
-    await trash(await resolveTrashTargets(file));
+    await moveKeyFilesToTrash([file]);
     return `${name} is in the Trash.`;
   } catch {
     return `${name} could not be moved to the Trash; delete it yourself.`;

@@ -1,6 +1,7 @@
 /**
  * Moves a file to the user's Trash, for the asc-key command line. Inside Raycast, `trash()` from @raycast/api does
- * this, handed the paths `resolveTrashTargets` names. Here each platform's own way is used:
+ * this, handed the paths `trashTargetsOf` names (src/helpers/trash.ts, the extension's one trash step). Here each
+ * platform's own way is used:
  *
  * - macOS: the file is moved into `~/.Trash`, as `mv` into the Trash does. Finder lists it there and empties it, and
  *   the user can drag it back out; only Finder's "Put Back" does not offer to return it, because Finder records an
@@ -89,6 +90,14 @@ export async function resolveTrashTargets(filePath: string): Promise<string[]> {
 function checkIsFile(stat: Stats, what: string): void {
   if (stat.isDirectory()) throw new TrashError(`${what} is a folder; only files are moved to the Trash here.`);
   if (!stat.isFile()) throw new TrashError(`${what} is not a regular file; only files are moved to the Trash here.`);
+}
+
+/**
+ * What trashing every one of `files` has to move, in order: each file's paths as resolveTrashTargets names them.
+ * Throws TrashError, before anything moves, when one of them cannot be moved.
+ */
+export async function trashTargetsOf(files: readonly string[]): Promise<string[]> {
+  return (await Promise.all(files.map((file) => resolveTrashTargets(file)))).flat();
 }
 
 /** What moveToTrash moved. */
