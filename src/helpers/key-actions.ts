@@ -4,18 +4,17 @@ import {
   checkSavedKeyCapabilities,
   mintSavedToken,
   removeKey,
-  verifySavedKey,
   type LastSeenQuota,
   type Verification,
 } from "../lib/keys";
 import type { KeySummary } from "../lib/status";
 import { decodeTokenClaims, DEFAULT_TTL_SECONDS } from "../lib/token";
-import { refreshLauncherSubtitle, rememberActive } from "./launcher";
-import { bestEffort, rememberVerification, saveCapabilities, saveCheck } from "./local-storage";
+import { rememberActive } from "./launcher";
+import { bestEffort, saveCapabilities } from "./local-storage";
 import { appleOptions, keyStore } from "./core";
 import { showFailure } from "./toast";
 import { moveKeyFilesToTrash } from "./trash";
-import { acceptedAtLastCheck } from "./last-check";
+import { verifyAndRemember } from "./verify";
 
 /**
  * Verify with Apple: one Keychain read and one request, one toast, the answer remembered for the status view and the
@@ -34,16 +33,13 @@ export async function verifyWithToast(keyId: string, other: OtherKey = {}): Prom
   const toast = await showToast({ style: Toast.Style.Animated, title: `Checking Key ${keyId} with Apple…` });
   let verification: Verification;
   try {
-    verification = await verifySavedKey(keyStore(), {
-      ...appleOptions(),
-      key: other.saved,
-      wasValid: await acceptedAtLastCheck(),
-    });
+    // Remembered for the key checked; the launcher speaks of the key LingCode uses.
+    verification = await verifyAndRemember({ key: other.saved });
   } catch (error) {
     await showFailure("Couldn't Check the Key", error, toast);
     return undefined;
   }
-  const { summary, check } = verification;
+  const { check } = verification;
   const facts = OUTCOME[check.outcome];
   toast.style = facts.usable ? Toast.Style.Success : Toast.Style.Failure;
   toast.title = facts.toastTitle;
@@ -51,12 +47,6 @@ export async function verifyWithToast(keyId: string, other: OtherKey = {}): Prom
   if (check.outcome === "rejected") {
     toast.primaryAction = { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) };
   }
-  // The answer belongs to the key checked; the launcher speaks of the key LingCode uses.
-  await bestEffort(async () => {
-    if (other.saved !== undefined) return saveCheck(summary.keyId, check, false);
-    await rememberVerification(summary, check);
-    await refreshLauncherSubtitle();
-  });
   return verification;
 }
 
