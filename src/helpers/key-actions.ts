@@ -1,15 +1,8 @@
-import { Alert, Clipboard, confirmAlert, open, showHUD, showToast, Toast } from "@raycast/api";
+import { Clipboard, open, showHUD, showToast, Toast } from "@raycast/api";
 import { OUTCOME, TEAM_KEYS_URL, type CapabilityReport } from "../lib/apple";
-import {
-  checkSavedKeyCapabilities,
-  mintSavedToken,
-  removeKey,
-  type LastSeenQuota,
-  type Verification,
-} from "../lib/keys";
+import { checkSavedKeyCapabilities, mintSavedToken, type LastSeenQuota, type Verification } from "../lib/keys";
 import type { KeySummary } from "../lib/status";
 import { decodeTokenClaims, DEFAULT_TTL_SECONDS } from "../lib/token";
-import { rememberActive } from "./launcher";
 import { bestEffort, saveCapabilities } from "./local-storage";
 import { appleOptions, keyStore } from "./core";
 import { showFailure } from "./toast";
@@ -117,34 +110,4 @@ export async function copyToken(other: OtherKey = {}): Promise<void> {
   } catch (error) {
     await showFailure("Couldn't Make a Token", error);
   }
-}
-
-/**
- * Remove Key: confirmed, then the Keychain entry is deleted. Without a Key ID it removes an entry that can't be
- * read. Returns true when something was removed.
- */
-export async function removeWithConfirmation(keyId: string | undefined): Promise<boolean> {
-  const what = keyId ? `Key ${keyId}` : "the Unreadable Key Entry";
-  const confirmed = await confirmAlert({
-    title: `Remove ${what}?`,
-    message: keyId
-      ? "LingCode can't reach App Store Connect until you register a key again. The key itself keeps working at Apple until you revoke it on Team Keys."
-      : "The entry can't be used as it is. LingCode can't reach App Store Connect until you register a key again.",
-    primaryAction: { title: "Remove", style: Alert.ActionStyle.Destructive },
-  });
-  if (!confirmed) return false;
-  const toast = await showToast({ style: Toast.Style.Animated, title: `Removing ${what}…` });
-  let removed: boolean;
-  try {
-    ({ removed } = await removeKey(keyStore()));
-  } catch (error) {
-    await showFailure("Couldn't Remove the Key", error, toast);
-    return false;
-  }
-  toast.style = Toast.Style.Success;
-  toast.title = removed ? `Removed ${what} From the Keychain` : "No Key Was Saved";
-  toast.message = removed && keyId ? `Revoke ${keyId} on Team Keys if nobody needs it.` : undefined;
-  toast.primaryAction = removed && keyId ? { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) } : undefined;
-  await rememberActive(null);
-  return removed;
 }
