@@ -1,16 +1,9 @@
 import { environment, LaunchProps, LaunchType, showHUD, updateCommandMetadata } from "@raycast/api";
-import { appleOptions, keyStore } from "./helpers/core";
-import {
-  readChecks,
-  readRememberedEntry,
-  rememberSavedKey,
-  rememberUnreadableEntry,
-  rememberVerification,
-} from "./helpers/local-storage";
+import { keyStore } from "./helpers/core";
+import { readChecks, readRememberedEntry, rememberSavedKey, rememberUnreadableEntry } from "./helpers/local-storage";
 import { checkSubtitle, failedCheckSubtitle, UNREADABLE_ENTRY_SUBTITLE } from "./lib/apple";
 import { describeError, isAscKeyError, isUnreadableEntry } from "./lib/errors";
-import { verifySavedKey } from "./lib/keys";
-import { acceptedAtLastCheck } from "./helpers/last-check";
+import { verifyAndRemember } from "./helpers/verify";
 import { NOT_CONFIGURED_SENTENCE } from "./lib/status";
 import { checkRetiredAfter, withRetiredNote } from "./helpers/retired";
 
@@ -37,10 +30,10 @@ export default async function Command(props: LaunchProps<{ launchContext: CheckC
   let message: string | undefined;
   const store = keyStore();
   try {
-    const wasValid = await acceptedAtLastCheck();
-    const { summary, check } = await verifySavedKey(store, { ...appleOptions(), wasValid });
+    // This command is the launcher: it writes its subtitle itself below.
+    const { summary, check, remembered } = await verifyAndRemember({ refreshLauncher: false });
     keyId = summary.keyId;
-    message = (await rememberVerification(summary, check)).message;
+    message = remembered?.message ?? check.message;
     // Then each retired key not yet proven revoked: one request each (docs/revocation.md).
     await checkRetiredAfter(store, check);
   } catch (error) {

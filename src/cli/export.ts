@@ -14,7 +14,8 @@ import { fastlaneApiKeyJson } from "../lib/exports";
 import { parseCommandArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
-import { printable, writePrivateFile } from "./key-child";
+import { printableCut, WIDTH } from "../lib/text";
+import { writePrivateFile } from "./key-child";
 import { KEY_OPTION, keyReference } from "./keys";
 import { requireRecord } from "../lib/keys";
 import { keyStoreFor } from "./settings";
@@ -43,7 +44,7 @@ export async function runExport(args: string[], io: CliIo): Promise<ExitStatus> 
   const force = values.force === true;
   const key = keyReference(values.key);
   const target = path.resolve(out);
-  const shown = printable(out);
+  const shown = printableCut(out, WIDTH.commandName);
 
   // Everything about the destination is checked before the key is read: a refusal reads and writes nothing.
   await checkDestination(target, shown, force);

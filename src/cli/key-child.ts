@@ -23,7 +23,7 @@ import {
   type FolderPaths,
 } from "../lib/exports";
 import type { KeyRecord } from "../lib/record";
-import { printable as printableText, WIDTH } from "../lib/text";
+import { printableCut, WIDTH } from "../lib/text";
 import { EXIT, passThrough, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
 import { makePrivateFolder, sweepLeftovers } from "./private-folder";
@@ -167,7 +167,7 @@ function spawnAndWait(spec: ChildSpec, io: CliIo, started: (child: ChildProcess)
 /** 127 for a command that is not there, 126 for one that cannot be run, with the shell's words. */
 function spawnFailure(error: unknown, file: string, io: CliIo): ExitStatus {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const name = printable(file);
+  const name = printableCut(file, WIDTH.commandName);
   if (code === "ENOENT") {
     io.err(`${name}: command not found.`);
     return EXIT.notFound;
@@ -187,9 +187,4 @@ function signalStatus(signal: NodeJS.Signals): ExitStatus {
 function errnoWords(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === "string" && /^E[A-Z0-9]+$/.test(code) ? code : "unknown error";
-}
-
-/** A name typed by the user, made safe for one line on a terminal (the one printable, src/lib/text.ts). */
-export function printable(text: string): string {
-  return printableText(text, WIDTH.commandName);
 }

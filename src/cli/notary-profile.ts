@@ -9,7 +9,8 @@
 import { parseCommandWithArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
-import { printable, runWithKey } from "./key-child";
+import { printableCut, WIDTH } from "../lib/text";
+import { runWithKey } from "./key-child";
 import { KEY_OPTION, keyReference } from "./keys";
 import { DEFAULT_XCRUN, XCRUN_ENV } from "./pipeline-help";
 import { requireRecord } from "../lib/keys";
@@ -36,7 +37,7 @@ export async function runNotaryProfile(args: string[], io: CliIo): Promise<ExitS
   const xcrun = io.env[XCRUN_ENV] || (io.platform === "darwin" ? DEFAULT_XCRUN : undefined);
   if (!xcrun) {
     throw new UsageError(
-      `notary-profile needs macOS: notarytool comes with Xcode, and this is ${printable(io.platform)}.`,
+      `notary-profile needs macOS: notarytool comes with Xcode, and this is ${printableCut(io.platform, WIDTH.commandName)}.`,
     );
   }
 
@@ -69,7 +70,7 @@ export async function runNotaryProfile(args: string[], io: CliIo): Promise<ExitS
     }),
   });
   if (status === EXIT.ok) {
-    const shown = printable(profile);
+    const shown = printableCut(profile, WIDTH.commandName);
     io.out(`Stored the notarytool profile "${shown}" for Key ID ${record.keyId}; the temporary key file is removed.`);
     io.out(`Notarize with: xcrun notarytool submit <file> --keychain-profile "${shown}" --wait`);
   } else if (status !== EXIT.notFound && status !== EXIT.cannotRun) {

@@ -1,13 +1,6 @@
 import { Action, ActionPanel, Icon, Keyboard, useNavigation } from "@raycast/api";
 import type { ReactNode } from "react";
-import {
-  checkCapabilitiesWithToast,
-  copyToken,
-  removeWithConfirmation,
-  trashLeftovers,
-  verifyWithToast,
-} from "../helpers/key-actions";
-import { removalChoices } from "../helpers/saved-key-actions";
+import { checkCapabilitiesWithToast, copyToken, trashLeftovers, verifyWithToast } from "../helpers/key-actions";
 import { TEAM_KEYS_URL } from "../lib/apple";
 import type { LastSeenQuota, Registration } from "../lib/keys";
 import type { KeySummary } from "../lib/status";
@@ -16,7 +9,6 @@ import { KeyList } from "./KeyList";
 import { RecordRoleAction } from "./RecordRoleAction";
 import { RegisterForm } from "./RegisterForm";
 import { RemoveKeyAction } from "./RemoveKeyAction";
-import { RemoveKeyForm } from "./SavedKeyActions";
 import { RotateKeyAction } from "./RotateKeyAction";
 
 /**
@@ -54,7 +46,7 @@ export function KeyActions(props: KeyActionsProps) {
   const leftovers = props.leftovers ?? [];
   const onLeftoversMoved = props.onLeftoversMoved ?? onChanged;
   const onRemoved = props.onRemoved ?? onChanged;
-  const { push, pop } = useNavigation();
+  const { pop } = useNavigation();
   const registerForm = (rotate?: { keyId: string }) => (
     <RegisterForm
       rotate={rotate}
@@ -78,16 +70,8 @@ export function KeyActions(props: KeyActionsProps) {
   const register = (title: string) => (
     <Action.Push title={title} icon={Icon.Key} target={registerForm()} shortcut={Keyboard.Shortcut.Common.New} />
   );
-  const remove = (
-    <RemoveKeyAction
-      onRemove={async () => {
-        // With other keys saved, which one LingCode uses next is asked first, as in API Keys.
-        const choices = summary ? await removalChoices(summary) : undefined;
-        if (choices) push(<RemoveKeyForm {...choices} onDone={() => (pop(), onRemoved())} />);
-        else if (await removeWithConfirmation(summary?.keyId)) onRemoved();
-      }}
-    />
-  );
+  // The key LingCode uses (or its unreadable entry), as in API Keys: with other keys saved, which one next is asked.
+  const remove = <RemoveKeyAction onRemoved={onRemoved} />;
 
   if (!summary && (state === "reading" || state === "failed")) {
     return (

@@ -69,7 +69,6 @@ export function KeyList() {
           actions={
             <SavedKeyActions
               keyItem={key}
-              keys={keys}
               lastSeen={remembered.data?.latest}
               onChanged={refresh}
               onChecked={() => void remembered.revalidate()}

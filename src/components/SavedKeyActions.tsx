@@ -2,10 +2,9 @@ import { Action, ActionPanel, Form, Icon, Keyboard, useNavigation } from "@rayca
 import { useForm } from "@raycast/utils";
 import type { ReactElement } from "react";
 import { checkCapabilitiesWithToast, copyToken, verifyWithToast } from "../helpers/key-actions";
-import { otherUsableKeys, removeKeyConfirmed, renameKey, useForLingCode } from "../helpers/saved-key-actions";
+import { renameKey, useForLingCode } from "../helpers/saved-key-actions";
 import type { RememberedCheck } from "../lib/apple";
 import { parseKeyName } from "../lib/names";
-import { namedKey } from "../lib/status";
 import type { ListedKey, ListedOkKey } from "../lib/keys";
 import { AddToCiSecretsAction } from "./CiSecretsForm";
 import { fieldReason, RegisterForm } from "./RegisterForm";
@@ -15,7 +14,6 @@ import { RotateKeyAction } from "./RotateKeyAction";
 
 interface Props {
   keyItem: ListedKey;
-  keys: readonly ListedKey[];
   lastSeen?: RememberedCheck;
   /** The saved keys changed: list them again. */
   onChanged: () => void;
@@ -25,20 +23,9 @@ interface Props {
 }
 
 /** The actions on one saved key in API Keys. A damaged key can only be removed (and registered again). */
-export function SavedKeyActions({ keyItem, keys, lastSeen, onChanged, onChecked, register }: Props) {
-  const { push, pop } = useNavigation();
-  const remove = (
-    <RemoveKeyAction
-      onRemove={async () => {
-        const others = otherUsableKeys(keys, keyItem);
-        if (keyItem.active && others.length > 0) {
-          push(<RemoveKeyForm keyItem={keyItem} others={others} onDone={() => (pop(), onChanged())} />);
-        } else if (await removeKeyConfirmed(keyItem, keyItem.active ? null : undefined)) {
-          onChanged();
-        }
-      }}
-    />
-  );
+export function SavedKeyActions({ keyItem, lastSeen, onChanged, onChecked, register }: Props) {
+  const { pop } = useNavigation();
+  const remove = <RemoveKeyAction keyId={keyItem.keyId} onRemoved={onChanged} />;
   if (keyItem.state === "damaged") {
     return (
       <ActionPanel>
@@ -127,42 +114,6 @@ function RenameKeyForm({ keyItem, onDone }: { keyItem: ListedOkKey; onDone: () =
         title="Name"
         info="One line, at most 40 characters; no two keys share a name."
       />
-    </Form>
-  );
-}
-
-const NONE = "none";
-
-/** Removing the key LingCode uses: which key should LingCode use next (another saved key, or none)? */
-export function RemoveKeyForm(props: { keyItem: ListedOkKey; others: ListedOkKey[]; onDone: () => void }) {
-  const { keyItem, others, onDone } = props;
-  const { handleSubmit, itemProps } = useForm<{ next: string }>({
-    initialValues: { next: others[0]?.keyId ?? NONE },
-    async onSubmit({ next }) {
-      if (await removeKeyConfirmed(keyItem, next === NONE ? null : next)) onDone();
-    },
-  });
-  return (
-    <Form
-      navigationTitle={`Remove "${keyItem.name}"`}
-      actions={
-        <ActionPanel>
-          <Action.SubmitForm
-            title="Remove Key"
-            icon={Icon.Trash}
-            style={Action.Style.Destructive}
-            onSubmit={handleSubmit}
-          />
-        </ActionPanel>
-      }
-    >
-      <Form.Description text={`LingCode uses ${namedKey(keyItem)}. Which key should it use instead?`} />
-      <Form.Dropdown {...itemProps.next} title="LingCode Uses Next">
-        {others.map((key) => (
-          <Form.Dropdown.Item key={key.keyId} value={key.keyId} title={`${key.name} (${key.keyId})`} />
-        ))}
-        <Form.Dropdown.Item value={NONE} title="No Key" />
-      </Form.Dropdown>
     </Form>
   );
 }

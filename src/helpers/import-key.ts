@@ -1,10 +1,10 @@
-import { Alert, confirmAlert, showToast, Toast, trash } from "@raycast/api";
+import { Alert, confirmAlert, showToast, Toast } from "@raycast/api";
 import path from "node:path";
 import { withIssuerId, type KeyCandidate } from "../lib/import";
 import type { Registration } from "../lib/keys";
 import { printable } from "../lib/text";
-import { resolveTrashTargets } from "../lib/trash";
 import { submitRegistration } from "./register";
+import { moveKeyFilesToTrash } from "./trash";
 
 /**
  * Imports one candidate through the register form's own submit: the same plan and question (a key with a saved Key
@@ -47,7 +47,7 @@ export async function offerToTrash(file: string, afterImport?: string): Promise<
   });
   if (!confirmed) return false;
   try {
-    await trash(await resolveTrashTargets(file));
+    await moveKeyFilesToTrash([file]);
     return true;
   } catch {
     await showToast({

@@ -1,22 +1,13 @@
-import { Alert, Clipboard, confirmAlert, open, showHUD, showToast, Toast, trash } from "@raycast/api";
+import { Clipboard, open, showHUD, showToast, Toast } from "@raycast/api";
 import { OUTCOME, TEAM_KEYS_URL, type CapabilityReport } from "../lib/apple";
-import {
-  checkSavedKeyCapabilities,
-  keepsWorkingAtApple,
-  mintSavedToken,
-  removeKey,
-  verifySavedKey,
-  type LastSeenQuota,
-  type Verification,
-} from "../lib/keys";
+import { checkSavedKeyCapabilities, mintSavedToken, type LastSeenQuota, type Verification } from "../lib/keys";
 import type { KeySummary } from "../lib/status";
 import { decodeTokenClaims, DEFAULT_TTL_SECONDS } from "../lib/token";
-import { resolveTrashTargets } from "../lib/trash";
-import { refreshLauncherSubtitle, rememberActive } from "./launcher";
-import { bestEffort, rememberVerification, saveCapabilities, saveCheck } from "./local-storage";
+import { bestEffort, saveCapabilities } from "./local-storage";
 import { appleOptions, keyStore } from "./core";
 import { showFailure } from "./toast";
-import { acceptedAtLastCheck } from "./last-check";
+import { moveKeyFilesToTrash } from "./trash";
+import { verifyAndRemember } from "./verify";
 
 /**
  * Verify with Apple: one Keychain read and one request, one toast, the answer remembered for the status view and the
@@ -35,16 +26,13 @@ export async function verifyWithToast(keyId: string, other: OtherKey = {}): Prom
   const toast = await showToast({ style: Toast.Style.Animated, title: `Checking Key ${keyId} with Apple…` });
   let verification: Verification;
   try {
-    verification = await verifySavedKey(keyStore(), {
-      ...appleOptions(),
-      key: other.saved,
-      wasValid: await acceptedAtLastCheck(),
-    });
+    // Remembered for the key checked; the launcher speaks of the key LingCode uses.
+    verification = await verifyAndRemember({ key: other.saved });
   } catch (error) {
     await showFailure("Couldn't Check the Key", error, toast);
     return undefined;
   }
-  const { summary, check } = verification;
+  const { check } = verification;
   const facts = OUTCOME[check.outcome];
   toast.style = facts.usable ? Toast.Style.Success : Toast.Style.Failure;
   toast.title = facts.toastTitle;
@@ -52,12 +40,6 @@ export async function verifyWithToast(keyId: string, other: OtherKey = {}): Prom
   if (check.outcome === "rejected") {
     toast.primaryAction = { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) };
   }
-  // The answer belongs to the key checked; the launcher speaks of the key LingCode uses.
-  await bestEffort(async () => {
-    if (other.saved !== undefined) return saveCheck(summary.keyId, check, false);
-    await rememberVerification(summary, check);
-    await refreshLauncherSubtitle();
-  });
   return verification;
 }
 
@@ -105,8 +87,7 @@ function capabilityTitle(report: CapabilityReport): string {
 export async function trashLeftovers(files: string[]): Promise<void> {
   const toast = await showToast({ style: Toast.Style.Animated, title: "Moving to the Trash…" });
   try {
-    const targets = (await Promise.all(files.map((file) => resolveTrashTargets(file)))).flat();
-    await trash(targets);
+    await moveKeyFilesToTrash(files);
     toast.style = Toast.Style.Success;
     toast.title = files.length === 1 ? "Moved the .p8 to the Trash" : `Moved ${files.length} .p8 Files to the Trash`;
   } catch (error) {
@@ -129,34 +110,4 @@ export async function copyToken(other: OtherKey = {}): Promise<void> {
   } catch (error) {
     await showFailure("Couldn't Make a Token", error);
   }
-}
-
-/**
- * Remove Key: confirmed, then the Keychain entry is deleted. Without a Key ID it removes an entry that can't be
- * read. Returns true when something was removed.
- */
-export async function removeWithConfirmation(keyId: string | undefined): Promise<boolean> {
-  const what = keyId ? `Key ${keyId}` : "the Unreadable Key Entry";
-  const confirmed = await confirmAlert({
-    title: `Remove ${what}?`,
-    message: keyId
-      ? `LingCode can't reach App Store Connect until you register a key again. ${keepsWorkingAtApple("The key itself")}.`
-      : "The entry can't be used as it is. LingCode can't reach App Store Connect until you register a key again.",
-    primaryAction: { title: "Remove", style: Alert.ActionStyle.Destructive },
-  });
-  if (!confirmed) return false;
-  const toast = await showToast({ style: Toast.Style.Animated, title: `Removing ${what}…` });
-  let removed: boolean;
-  try {
-    ({ removed } = await removeKey(keyStore()));
-  } catch (error) {
-    await showFailure("Couldn't Remove the Key", error, toast);
-    return false;
-  }
-  toast.style = Toast.Style.Success;
-  toast.title = removed ? `Removed ${what} From the Keychain` : "No Key Was Saved";
-  toast.message = removed && keyId ? `Revoke ${keyId} on Team Keys if nobody needs it.` : undefined;
-  toast.primaryAction = removed && keyId ? { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) } : undefined;
-  await rememberActive(null);
-  return removed;
 }

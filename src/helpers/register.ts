@@ -1,4 +1,4 @@
-import { Alert, confirmAlert, open, showToast, Toast, trash } from "@raycast/api";
+import { Alert, confirmAlert, open, showToast, Toast } from "@raycast/api";
 import os from "node:os";
 import path from "node:path";
 import { readKeyJsonIfAny, type JsonKey } from "../lib/import";
@@ -21,11 +21,11 @@ import {
   type RegistrationPlan,
   type RegistrationStep,
 } from "../lib/keys";
-import { resolveTrashTargets } from "../lib/trash";
 import { refreshLauncherSubtitle } from "./launcher";
 import { bestEffort, rememberKeyToRevoke, rememberSavedKey, saveCheck } from "./local-storage";
 import { appleOptions, keyStore } from "./core";
 import { showFailure } from "./toast";
+import { moveKeyFilesToTrash } from "./trash";
 
 const STEP_TITLES: Record<RegistrationStep, string> = {
   reading: "Reading the Key…",
@@ -315,8 +315,7 @@ async function afterSave(
   if (registration.switchedFrom) notes.push(`${staysSaved(registration.switchedFrom)}.`);
   notes.push(...registration.warnings);
   if (notRemembered) notes.push(notRemembered);
-  if (options.json) notes.push(...(await afterJson(options.json, options.trashAfter)));
-  else if (options.trashAfter && p8Path) notes.push(await trashed(p8Path));
+  notes.push(...(await afterSaveFile(p8Path, options)));
   toast.style = Toast.Style.Success;
   toast.title = registration.active
     ? registration.sentence
@@ -327,35 +326,31 @@ async function afterSave(
     : undefined;
 }
 
-/** Moves the .p8 to the Trash (a link's file too, not only the link: the key must not stay on disk). */
-async function trashed(p8Path: string): Promise<string> {
-  try {
-    await trash(await resolveTrashTargets(p8Path));
-    return "The .p8 is in the Trash.";
-  } catch {
-    return "The .p8 could not be moved to the Trash; delete it yourself.";
-  }
-}
-
 /**
- * After a registration from a JSON file: what holds the private key in clear (fastlane's JSON itself, or the .p8 an
- * eas.json names inside the project) is moved to the Trash when the form says so (as a .p8 is), else a reminder that
- * it is still there; then what eas.json's profile can say instead.
+ * After the key is saved, what holds it in clear: the .p8, fastlane's API key JSON itself, or the .p8 an eas.json names
+ * inside the project. Moved to the Trash when the form says so, else, for a JSON, a reminder that it is still there;
+ * then what eas.json's profile can say instead.
  */
-async function afterJson(json: JsonKey, trashAfter: boolean): Promise<string[]> {
+async function afterSaveFile(
+  p8Path: string | undefined,
+  options: Pick<SaveOptions, "json" | "trashAfter">,
+): Promise<string[]> {
+  const { json, trashAfter } = options;
+  const file = json ? json.holder : p8Path;
   const notes: string[] = [];
-  if (json.holder) {
-    const name = printable(path.basename(json.holder));
-    if (!trashAfter) notes.push(`${name} still holds the private key in clear; move it to the Trash or delete it.`);
-    else {
+  if (file) {
+    const name = json ? printable(path.basename(file)) : "The .p8";
+    if (!trashAfter) {
+      if (json) notes.push(`${name} still holds the private key in clear; move it to the Trash or delete it.`);
+    } else {
       try {
-        await trash(await resolveTrashTargets(json.holder));
+        await moveKeyFilesToTrash([file]);
         notes.push(`${name} is in the Trash.`);
       } catch {
         notes.push(`${name} could not be moved to the Trash; delete it yourself.`);
       }
     }
   }
-  if (json.afterImport) notes.push(json.afterImport);
+  if (json?.afterImport) notes.push(json.afterImport);
   return notes;
 }

@@ -1,10 +1,10 @@
 import { Alert, confirmAlert, showToast, Toast } from "@raycast/api";
 import { describeError, isAscKeyError } from "../lib/errors";
-import { verifySavedKey } from "../lib/keys";
 import { checkRetiredKeys, forgetRetiredKey, stillWorkingNote, type RetiredKeyView } from "../lib/keys";
 import { appleOptions, keyStore } from "./core";
-import { dismissKeyToRevoke, readKeyToRevoke, rememberVerification } from "./local-storage";
+import { dismissKeyToRevoke, readKeyToRevoke } from "./local-storage";
 import { rememberRetiredNote } from "./retired";
+import { verifyAndRemember } from "./verify";
 
 /**
  * Check Again: the key LingCode uses, then each retired key not yet proven revoked (one request each). The toast
@@ -16,9 +16,7 @@ export async function checkRetiredAgain(keyId: string): Promise<boolean> {
   try {
     let current;
     try {
-      const verified = await verifySavedKey(store, appleOptions());
-      current = verified.check;
-      await rememberVerification(verified.summary, verified.check);
+      current = (await verifyAndRemember({ refreshLauncher: false })).check;
     } catch (error) {
       if (!isAscKeyError(error, "no-key")) throw error;
     }

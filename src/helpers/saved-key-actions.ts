@@ -1,10 +1,12 @@
 import { Alert, confirmAlert, open, showToast, Toast } from "@raycast/api";
 import { TEAM_KEYS_URL, DEFAULT_SWITCH_HINT, withRecordedRole, KEY_ROLE, type KeyRole } from "../lib/apple";
+import { isAscKeyError } from "../lib/errors";
 import {
   keepsWorkingAtApple,
   listKeys,
   namedKey,
   nowUses,
+  planRemoval,
   readRecordedRole,
   recordingWords,
   recordKeyRole,
@@ -14,8 +16,8 @@ import {
   useSavedKey,
   type ListedKey,
   type ListedOkKey,
+  type RemovalPlan,
 } from "../lib/keys";
-import type { KeySummary } from "../lib/status";
 import { keyStore } from "./core";
 import { showFailure } from "./toast";
 import { rememberActive } from "./launcher";
@@ -24,25 +26,6 @@ import { bestEffort, readCapabilities, saveCapabilities } from "./local-storage"
 /** The saved keys LingCode could use instead of `key`: every usable one but it. */
 export function otherUsableKeys(keys: readonly ListedKey[], key: ListedKey | undefined): ListedOkKey[] {
   return keys.filter((other): other is ListedOkKey => other !== key && other.state === "ok");
-}
-
-/**
- * Remove Key… on LingCode's key where only its status is at hand (API Key Status): when other keys are saved, the key
- * the view shows as listed and the keys LingCode could use next, so that the caller asks which (RemoveKeyForm);
- * undefined when none is saved beside it, or the list can't be read (the removal then says why). Only the list is
- * read, not LingCode's entry: the view has just read it, and the removal reads it again before it writes.
- */
-export async function removalChoices(
-  shown: KeySummary,
-): Promise<{ keyItem: ListedOkKey; others: ListedOkKey[] } | undefined> {
-  const listed = await listKeys(keyStore(), { entry: false }).catch(() => undefined);
-  const listedItem = listed?.keys.find(
-    (key): key is ListedOkKey =>
-      key.state === "ok" && key.keyId === shown.keyId && key.fingerprint === shown.fingerprint,
-  );
-  const keyItem = listedItem && { ...listedItem, active: true };
-  const others = listed ? otherUsableKeys(listed.keys, listedItem) : [];
-  return keyItem && others.length > 0 ? { keyItem, others } : undefined;
 }
 
 /** Use for LingCode: one update of LingCode's entry; the key it used before remains among the saved keys. */
@@ -75,35 +58,94 @@ export async function renameKey(key: ListedKey, name: string): Promise<boolean> 
   }
 }
 
+/** Removing the key LingCode uses while other keys are saved: which one LingCode uses next is asked first. */
+export interface NextKeyChoice {
+  keyItem: ListedOkKey;
+  others: ListedOkKey[];
+}
+
 /**
- * Remove: asks first. For the key LingCode uses, `next` is the key LingCode uses next (a Key ID), or null for none;
- * the caller asks which (see RemoveKeyForm).
+ * Remove Key…, the one removal flow of every view: the core plans the removal (planRemoval: what goes, what LingCode
+ * uses afterwards, every refusal), the user is asked about that plan, and that plan is applied. `key`: a saved key's
+ * Key ID; left out, the key LingCode uses (or its unreadable entry). `next`, for the key LingCode uses: the key it
+ * uses next (Key ID) or null for none; left out with other keys saved, `choose` comes back, and the caller asks
+ * which (RemoveKeyForm) and calls this again with the answer.
  */
-export async function removeKeyConfirmed(key: ListedKey, next?: string | null): Promise<boolean> {
+export async function removeWithConfirmation(
+  key?: string,
+  next?: string | null,
+): Promise<{ removed: boolean } | { choose: NextKeyChoice }> {
+  const store = keyStore();
+  let plan: RemovalPlan;
+  try {
+    plan = await planRemoval(store, { key, next });
+  } catch (error) {
+    const choose = isAscKeyError(error, "next-key-needed") ? await nextKeyChoice(key) : undefined;
+    if (choose) return { choose };
+    await showFailure("Couldn't Remove the Key", error);
+    return { removed: false };
+  }
+  if (!plan.removes) {
+    await showToast({ style: Toast.Style.Success, title: "No Key Was Saved" });
+    return { removed: false };
+  }
+  const target = plan.target;
+  const what = target ? `Key ${target.keyId}` : plan.strayItem ? `Key ${plan.strayItem}` : "the Unreadable Key Entry";
   const confirmed = await confirmAlert({
-    title: `Remove "${key.name}"?`,
-    message:
-      key.state === "ok"
-        ? `${keepsWorkingAtApple(namedKey(key))}.`
-        : "The saved item can't be used as it is; register the key again if you still need it.",
+    title: `Remove ${what}?`,
+    message: removalQuestion(plan),
     primaryAction: { title: "Remove", style: Alert.ActionStyle.Destructive },
   });
-  if (!confirmed) return false;
-  const toast = await showToast({ style: Toast.Style.Animated, title: `Removing "${key.name}"…` });
+  if (!confirmed) return { removed: false };
+  const toast = await showToast({ style: Toast.Style.Animated, title: `Removing ${what}…` });
   try {
-    const removal = await removeKey(keyStore(), { key: key.keyId, next });
+    // What was asked about: this key, and (for LingCode's) the key chosen next or none.
+    const removal = await removeKey(store, {
+      key: target?.keyId ?? plan.strayItem ?? key,
+      next: plan.wasActive ? (plan.next?.keyId ?? null) : undefined,
+    });
     toast.style = Toast.Style.Success;
-    toast.title = `Removed "${key.name}"`;
-    if (removal.wasActive) {
-      toast.message = removal.next ? `${nowUses(removal.next)}.` : "LingCode has no key now.";
-      await rememberActive(removal.next ?? null);
-    }
-    if (key.state === "ok") toast.primaryAction = { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) };
-    return true;
+    toast.title = removal.removed ? `Removed ${what} From the Keychain` : "No Key Was Saved";
+    const revoke = target?.state === "ok" ? target.keyId : undefined;
+    toast.message = removal.next
+      ? `${nowUses(removal.next)}.`
+      : revoke && `Revoke ${revoke} on Team Keys if nobody needs it.`;
+    toast.primaryAction = revoke ? { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) } : undefined;
+    if (removal.wasActive) await rememberActive(removal.next ?? null);
+    return { removed: removal.removed };
   } catch (error) {
     await showFailure("Couldn't Remove the Key", error, toast);
-    return false;
+    return { removed: false };
   }
+}
+
+/** What the question says about a planned removal. */
+function removalQuestion(plan: RemovalPlan): string {
+  const target = plan.target;
+  const noKeyAfter =
+    plan.wasActive && plan.next === null
+      ? "LingCode can't reach App Store Connect until you register a key again."
+      : undefined;
+  if (!target) {
+    return plan.strayItem
+      ? "The list of saved keys lost this item; it can't be used as it is."
+      : `The entry can't be used as it is.${noKeyAfter ? ` ${noKeyAfter}` : ""}`;
+  }
+  if (target.state === "damaged") {
+    return "The saved item can't be used as it is; register the key again if you still need it.";
+  }
+  const keepsWorking = `${keepsWorkingAtApple(namedKey(target))}.`;
+  return noKeyAfter ? `${noKeyAfter} ${keepsWorking}` : keepsWorking;
+}
+
+/** The key being removed and the keys LingCode could use next, from the list; undefined when it can't be read. */
+async function nextKeyChoice(key: string | undefined): Promise<NextKeyChoice | undefined> {
+  const listed = await listKeys(keyStore()).catch(() => undefined);
+  const keyItem = listed?.keys.find(
+    (item): item is ListedOkKey => item.state === "ok" && (key === undefined ? item.active : item.keyId === key),
+  );
+  const others = listed && keyItem ? otherUsableKeys(listed.keys, keyItem) : [];
+  return keyItem && others.length > 0 ? { keyItem, others } : undefined;
 }
 
 /**

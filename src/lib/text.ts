@@ -7,8 +7,8 @@
  * sees: the bidirectional controls (U+202A-202E, U+2066-2069, U+200E/200F, U+061C) reorder the rest of the line, so
  * a name could disguise the Key ID beside it, and zero-width ones hide a difference between two names. So all of
  * them are shown as visible escapes instead, and the user still sees that something odd was there. This is the one
- * `printable`: every place that shows outside text calls it, with one of the named widths below when it must be
- * short.
+ * `printable`: every place that shows outside text calls it, or `printableCut` with one of the named widths below
+ * when it must be short.
  */
 
 /**
@@ -27,7 +27,7 @@ export const WIDTH = {
   environmentValue: 20,
 } as const;
 
-/** One of WIDTH's widths (a type, so that `lines.map(printable)` cannot pass an index as a width). */
+/** One of WIDTH's widths (a type, so that `lines.map(printableCut)` cannot pass an index as a width). */
 type Width = (typeof WIDTH)[keyof typeof WIDTH];
 
 /**
@@ -38,12 +38,17 @@ type Width = (typeof WIDTH)[keyof typeof WIDTH];
  * The `\u` forms are also valid JSON escapes of the same character: run over a `JSON.stringify` result, which
  * escapes C0 and lone surrogates itself but writes DEL, C1 and format characters raw inside strings, it keeps the
  * JSON exact.
- *
- * `width` (one of WIDTH's): at most that many characters of the escaped text are shown, the last one then `…`.
  */
-export function printable(text: string, width?: Width): string {
-  const shown = text.replace(UNPRINTABLE, escape);
-  if (width === undefined) return shown;
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, escape);
+}
+
+/**
+ * `printable(text)` cut to `width` (one of WIDTH's): at most that many characters of the escaped text are shown, the
+ * last one then `…`.
+ */
+export function printableCut(text: string, width: Width): string {
+  const shown = printable(text);
   const chars = [...shown];
   return chars.length > width ? `${chars.slice(0, width - 1).join("")}…` : shown;
 }
@@ -70,8 +75,10 @@ export function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, " ").trim();
 }
 
-/** A duration in milliseconds as seconds for a sentence: `15 s`, `2.5 s`. */
-export function formatSeconds(ms: number): string {
-  const seconds = ms / 1000;
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+/**
+ * A wait in milliseconds as a sentence says it, the one duration formatter (Apple's timeout, the Keychain's, gio's):
+ * under a second in milliseconds, `300 ms`; else in seconds to a tenth, `15 s`, `2.5 s`.
+ */
+export function durationWords(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
 }

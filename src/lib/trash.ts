@@ -1,6 +1,7 @@
 /**
  * Moves a file to the user's Trash, for the asc-key command line. Inside Raycast, `trash()` from @raycast/api does
- * this, handed the paths `resolveTrashTargets` names. Here each platform's own way is used:
+ * this, handed the paths `trashTargetsOf` names (src/helpers/trash.ts, the extension's one trash step). Here each
+ * platform's own way is used:
  *
  * - macOS: the file is moved into `~/.Trash`, as `mv` into the Trash does. Finder lists it there and empties it, and
  *   the user can drag it back out; only Finder's "Put Back" does not offer to return it, because Finder records an
@@ -32,7 +33,7 @@ import { constants as fsConstants, promises as fs, type Stats } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { runTool } from "./keychain/run";
-import { formatSeconds, printable } from "./text";
+import { durationWords, printable } from "./text";
 
 export class TrashError extends Error {
   constructor(message: string) {
@@ -91,6 +92,14 @@ function checkIsFile(stat: Stats, what: string): void {
   if (!stat.isFile()) throw new TrashError(`${what} is not a regular file; only files are moved to the Trash here.`);
 }
 
+/**
+ * What trashing every one of `files` has to move, in order: each file's paths as resolveTrashTargets names them.
+ * Throws TrashError, before anything moves, when one of them cannot be moved.
+ */
+export async function trashTargetsOf(files: readonly string[]): Promise<string[]> {
+  return (await Promise.all(files.map((file) => resolveTrashTargets(file)))).flat();
+}
+
 /** What moveToTrash moved. */
 export interface Trashed {
   /** The file that went to the Trash (absolute): the path given, or the file a symbolic link finally points to. */
@@ -141,7 +150,7 @@ async function gioTrash(source: string, env: NodeJS.ProcessEnv): Promise<void> {
     );
   }
   if (result.kind === "timeout")
-    throw new TrashError(`gio trash did not finish within ${formatSeconds(GIO_TIMEOUT_MS)}.`);
+    throw new TrashError(`gio trash did not finish within ${durationWords(GIO_TIMEOUT_MS)}.`);
   if (result.kind !== "exited") throw new TrashError(`gio trash could not run (${describeRun(result)}).`);
   if (result.status === 0) return;
   // gio says `gio: file:///…: <reason>`; the URI is escaped, the reason may hold the raw path.

@@ -6,6 +6,7 @@ import { AscKeyError, describeError, isAscKeyError, refusedInput } from "../lib/
 import { maskIssuerId } from "../lib/ids";
 import {
   AppleCheckError,
+  applyRegistration,
   insteadOf,
   keepsUsing,
   namedKey,
@@ -56,6 +57,31 @@ function toKeyInput(input: Input): KeyInput {
   };
 }
 
+/**
+ * The plan the confirmation showed, kept (in memory, one at a time) for the run of the same input that follows it: the
+ * tool applies that plan instead of planning again, and the plan's own second look after Apple's check refuses
+ * (`plan-outdated`) if the saved keys changed while the user read it. Taken once; any other input plans afresh.
+ */
+let confirmed: { input: string; plan: RegistrationPlan } | undefined;
+
+function sameInput(input: Input): string {
+  return JSON.stringify([
+    input.issuerId,
+    input.keyId,
+    input.p8Path,
+    input.individual ?? false,
+    input.name,
+    input.useForLingCode,
+  ]);
+}
+
+/** The plan confirmed for this very input, if any; forgotten either way. */
+function takeConfirmedPlan(input: Input): RegistrationPlan | undefined {
+  const kept = confirmed;
+  confirmed = undefined;
+  return kept?.input === sameInput(input) ? kept.plan : undefined;
+}
+
 /** The confirmation's "LingCode Uses" row, and the words its message adds (the import tool asks the same way). */
 export function whoLingCodeUses(plan: RegistrationPlan, keyId: string): { row: string; clause: string } {
   const current = plan.current;
@@ -102,6 +128,7 @@ export function whatItReplaces(plan: RegistrationPlan): { row: string; clause: s
  * being readable still asks, saying what it could not find out.
  */
 export const confirmation: Tool.Confirmation<Input> = async (input) => {
+  confirmed = undefined;
   let prepared: PreparedKey | undefined;
   try {
     prepared = await prepareKey(toKeyInput(input));
@@ -138,6 +165,7 @@ export const confirmation: Tool.Confirmation<Input> = async (input) => {
     return { message: `Check key ${keyId} with Apple and save it in the Keychain, replacing any saved key?`, info };
   }
 
+  confirmed = { input: sameInput(input), plan };
   const uses = whoLingCodeUses(plan, keyId);
   const replaced = whatItReplaces(plan);
   const clause = uses.clause + replaced.clause;
@@ -155,18 +183,22 @@ export const confirmation: Tool.Confirmation<Input> = async (input) => {
  * Registers an App Store Connect API key: reads the .p8 file, checks the key with Apple, and saves it in the
  * Keychain under a name, beside the other saved keys. LingCode uses it when useForLingCode says so, or by default when
  * LingCode has no key or uses a key of the same team; the key LingCode used before remains saved. Returns the status
- * sentence and fingerprint, or the reason nothing was saved.
+ * sentence and fingerprint, or the reason nothing was saved. After the confirmation, it saves what the confirmation
+ * showed (its plan), or nothing if the saved keys changed meanwhile.
  */
 export default async function tool(input: Input) {
   let registration;
+  const plan = takeConfirmedPlan(input);
   try {
-    registration = await registerKey(toKeyInput(input), {
-      store: keyStore(),
-      check: appleOptions(),
-      privilege: {},
-      name: input.name,
-      use: input.useForLingCode,
-    });
+    registration = plan
+      ? await applyRegistration(plan, { check: appleOptions(), privilege: {} })
+      : await registerKey(toKeyInput(input), {
+          store: keyStore(),
+          check: appleOptions(),
+          privilege: {},
+          name: input.name,
+          use: input.useForLingCode,
+        });
   } catch (error) {
     if (error instanceof AppleCheckError) {
       const { individualKey, nextStep } = individualHint(

@@ -1,9 +1,8 @@
-import { refreshLauncherSubtitle } from "../helpers/launcher";
-import { bestEffort, rememberVerification } from "../helpers/local-storage";
+import { bestEffort } from "../helpers/local-storage";
 import { appleOptions, keyStore } from "../helpers/core";
-import { acceptedAtLastCheck } from "../helpers/last-check";
+import { verifyAndRemember } from "../helpers/verify";
 import { AscKeyError, describeError, isAscKeyError } from "../lib/errors";
-import { verifySavedKey, type Verification } from "../lib/keys";
+import type { Verification } from "../lib/keys";
 import { checkRetiredKeys, stillWorkingNote } from "../lib/keys";
 import { rememberRetiredNote, retiredKey } from "../helpers/retired";
 import { NOT_CONFIGURED_SENTENCE } from "../lib/status";
@@ -31,11 +30,9 @@ type Input = {
 export default async function tool(input: Input = {}) {
   let verification: Verification;
   try {
-    verification = await verifySavedKey(keyStore(), {
-      ...appleOptions(),
-      key: input.key,
-      wasValid: await acceptedAtLastCheck(),
-    });
+    // Apple's answer is remembered for the key it checked (best effort: its failure must not hide the answer); the
+    // status view and the launcher show only the key LingCode uses.
+    verification = await verifyAndRemember({ key: input.key });
   } catch (error) {
     // Nothing to check is an answer, not a failure; so is a name that means no saved key.
     if (isAscKeyError(error, "no-key")) return { configured: false, sentence: NOT_CONFIGURED_SENTENCE };
@@ -45,14 +42,6 @@ export default async function tool(input: Input = {}) {
     throw error;
   }
   const { summary, check } = verification;
-  // Apple has answered: remembering the answer is extra, and its failure must not hide the answer. Only a check of
-  // the key LingCode uses is remembered (the status view and the launcher show that key).
-  if (input.key === undefined) {
-    await bestEffort(async () => {
-      await rememberVerification(summary, check);
-      await refreshLauncherSubtitle();
-    });
-  }
   let retiredKeys: ReturnType<typeof retiredKey>[] | undefined;
   if (input.retired && input.key === undefined) {
     const retired = await checkRetiredKeys(keyStore(), check, appleOptions());

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { printable, WIDTH } from "../../src/lib/text";
+import { durationWords, printable, printableCut, WIDTH } from "../../src/lib/text";
 import { LONE_SURROGATE, RAW_CONTROL } from "../support/controls";
+import { filesMatching } from "../support/source";
 
 describe("printable", () => {
   it("writes C0 controls, DEL, C1 controls and lone surrogates as visible escapes", () => {
@@ -54,10 +55,43 @@ describe("printable: invisible format characters and widths", () => {
   });
 
   it("with a named width, shows at most that many characters, the last one an ellipsis", () => {
-    expect(printable("short", WIDTH.environmentValue)).toBe("short");
-    const long = printable("X\u001b[31mEVIL\u0007AND A VERY LONG TAIL", WIDTH.environmentValue);
+    expect(printableCut("short", WIDTH.environmentValue)).toBe("short");
+    const long = printableCut("X\u001b[31mEVIL\u0007AND A VERY LONG TAIL", WIDTH.environmentValue);
     expect([...long]).toHaveLength(WIDTH.environmentValue);
     expect(long).toBe("X\\x1b[31mEVIL\\x07AN…");
-    expect([...printable("a".repeat(200), WIDTH.commandName)]).toHaveLength(WIDTH.commandName);
+    expect([...printableCut("a".repeat(200), WIDTH.commandName)]).toHaveLength(WIDTH.commandName);
+  });
+});
+
+describe("printable is one function", () => {
+  it("no other function, constant or import alias in src is called printable", () => {
+    expect(filesMatching(/\b(?:function|const|let)\s+printable\b|\bprintable\s+as\b|\bas\s+printable\b/)).toEqual({
+      "lib/text.ts": 1,
+    });
+  });
+
+  it("no other file cuts outside text to a width: printableCut is the one cut", () => {
+    expect(filesMatching(/\bfunction\s+printable\w*/)).toEqual({ "lib/text.ts": 2 });
+  });
+});
+
+describe("durationWords, the one duration formatter", () => {
+  it("says a wait under a second in milliseconds, else in seconds to a tenth", () => {
+    expect(durationWords(200)).toBe("200 ms");
+    expect(durationWords(999)).toBe("999 ms");
+    expect(durationWords(1000)).toBe("1 s");
+    expect(durationWords(2500)).toBe("2.5 s");
+    expect(durationWords(1249)).toBe("1.2 s");
+    expect(durationWords(15_000)).toBe("15 s");
+    expect(durationWords(60_000)).toBe("60 s");
+  });
+
+  it("is the only one: no other file in src formats a duration itself", () => {
+    expect(filesMatching(/\bfunction\s+(?:durationWords|formatSeconds|formatDuration)\b/)).toEqual({
+      "lib/text.ts": 1,
+    });
+    expect(filesMatching(/\/\s*1000\)?\s*[).]\s*toFixed|Math\.round\(\w+\s*\/\s*100\)\s*\/\s*10/)).toEqual({
+      "lib/text.ts": 1,
+    });
   });
 });

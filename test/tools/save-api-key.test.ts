@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { LocalStorage } from "@raycast/api";
-import { describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { outcomeSentence } from "../../src/lib/apple";
 import { roleWords } from "../../src/lib/apple/roles";
 
@@ -11,10 +11,27 @@ import { keyFingerprint, loadKeyFile } from "../../src/lib/key";
 import { ACCOUNT, LABEL } from "../../src/lib/keychain";
 import { LOCKED_MESSAGE } from "../../src/lib/keychain/linux";
 import { prepareKey } from "../../src/lib/keys";
+import * as keys from "../../src/lib/keys/register";
 import { keyStore } from "../../src/helpers/core";
 import * as saveTool from "../../src/tools/save-api-key";
 import { raycast } from "../raycast/harness";
 import { ISSUER_ID, ISSUER_SUFFIX, HAS_KEYRING, testWorld, type WorldKey } from "../support/world";
+
+// The registration's steps, watched: a confirmation then the tool plan once and apply that plan.
+vi.mock("../../src/lib/keys/register", async (original) => {
+  const actual = await original<typeof import("../../src/lib/keys/register")>();
+  return {
+    ...actual,
+    planRegistration: vi.fn(actual.planRegistration),
+    applyRegistration: vi.fn(actual.applyRegistration),
+    registerKey: vi.fn(actual.registerKey),
+  };
+});
+beforeEach(() => {
+  vi.mocked(keys.planRegistration).mockClear();
+  vi.mocked(keys.applyRegistration).mockClear();
+  vi.mocked(keys.registerKey).mockClear();
+});
 
 const save = saveTool.default;
 const confirmation = saveTool.confirmation;
@@ -397,6 +414,51 @@ describe.skipIf(!HAS_KEYRING)("save-api-key", () => {
       const result = await save(await teamInput(key));
       expect(result).toMatchObject({ saved: true, replacedKeyId: undefined, revokeReminder: undefined });
       expect(raycast.localStorage).not.toHaveProperty("key-to-revoke");
+    });
+
+    it("after its confirmation, applies the plan the confirmation showed: planned once, never again", async () => {
+      const old = world.key();
+      await world.seed(old);
+      const key = world.key();
+      const input = await teamInput(key, { name: "Acme" });
+      const shown = await confirmation(input);
+      expect(shown?.info).toContainEqual({ name: "Replaces", value: "Nothing" });
+      expect(keys.planRegistration).toHaveBeenCalledTimes(1);
+      const planned = await vi.mocked(keys.planRegistration).mock.results[0].value;
+
+      const result = await save(input);
+      expect(result).toMatchObject({ saved: true, name: "Acme", usedByLingCode: true, keyId: key.keyId });
+      expect(keys.planRegistration).toHaveBeenCalledTimes(1);
+      expect(keys.registerKey).not.toHaveBeenCalled();
+      expect(keys.applyRegistration).toHaveBeenCalledTimes(1);
+      expect(vi.mocked(keys.applyRegistration).mock.calls[0][0]).toBe(planned);
+      expect((await world.saved())?.keyId).toBe(key.keyId);
+
+      // The plan is taken once: the same input again plans afresh.
+      await save(input);
+      expect(keys.registerKey).toHaveBeenCalledTimes(1);
+    });
+
+    it("the saved keys changed after the confirmation: nothing saved, and says so (no second plan applied instead)", async () => {
+      const key = world.key();
+      const input = await teamInput(key);
+      await confirmation(input);
+      const other = world.key();
+      await world.seed(other);
+      const result = await save(input);
+      expect(result).toMatchObject({ saved: false });
+      expect((result as { reason: string }).reason).toMatch(/changed since this registration was planned/);
+      expect((await world.saved())?.keyId).toBe(other.keyId);
+      expect(keys.registerKey).not.toHaveBeenCalled();
+    });
+
+    it("without a confirmation of the same input, plans for itself", async () => {
+      const key = world.key();
+      await confirmation(await teamInput(key, { name: "Acme" }));
+      const result = await save(await teamInput(key, { name: "Globex" }));
+      expect(result).toMatchObject({ saved: true, name: "Globex" });
+      expect(keys.registerKey).toHaveBeenCalledTimes(1);
+      expect(keys.applyRegistration).not.toHaveBeenCalled();
     });
 
     it("a file named for another Key ID: saved, with the key model's warning", async () => {

@@ -17,8 +17,11 @@ import { judgeAnswer, notProbed, type AreaResult } from "./judge";
 import { AREAS, PROBES, VALIDITY_AREA, type Area } from "./probes";
 import { ADDRESS_UNUSABLE_REASON, NOT_PROBED_REASON, quotaGuard } from "./words";
 
-/** Below this many requests left this hour (Apple's `X-Rate-Limit`), the capability check sends nothing. */
-const MIN_REQUESTS_LEFT = 20;
+/**
+ * Below this many requests left this hour (Apple's `X-Rate-Limit`), nothing optional is sent: the capability check
+ * sends nothing, and no retired key is asked (src/lib/keys/retired.ts). The requests left are LingCode's.
+ */
+export const MIN_REQUESTS_LEFT = 20;
 
 export type CheckOptions = AskOptions;
 

@@ -14,7 +14,13 @@
  * Access), revocation.ts (a retired key proven revoked by Apple's refusals).
  */
 export { DEFAULT_ASC_API_URL } from "./ask";
-export { checkCapabilities, checkKey, privilegeWarningAfterRegistration, withRecordedRole } from "./check";
+export {
+  checkCapabilities,
+  checkKey,
+  MIN_REQUESTS_LEFT,
+  privilegeWarningAfterRegistration,
+  withRecordedRole,
+} from "./check";
 export { DEFAULT_SWITCH_HINT } from "./conclusions";
 export type { CapabilityOptions, CapabilityReport, CheckOptions, CheckResult } from "./check";
 export { CLOCK_TOLERANCE_SECONDS, type AreaAnswer } from "./judge";

@@ -10,16 +10,11 @@
  * words reach a sentence only clipped and made printable.
  */
 import type { KeyKind } from "../record";
-import { printable } from "../text";
+import { durationWords, printable } from "../text";
 import { TEAM_KEYS_URL, type Outcome } from "./outcomes";
 
 /** The most of an answer that is read (see ask.ts); said as "1 MB" (it is 1 MiB, which is over 1 MB anyway). */
 const CAP_WORDS = "1 MB";
-
-/** A wait, as the user reads it: "300 ms" under a second, else "15 s" or "0.5 s"... in tenths. */
-function durationWords(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
-}
 
 /** How far a clock is off, as the user reads it: "45 s", "5 min", "3 h". */
 function offsetWords(seconds: number): string {

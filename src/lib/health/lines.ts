@@ -11,7 +11,7 @@ import { isAscKeyError, isUnreadableEntry } from "../errors";
 import { EXPORT_TABLE, readableVariables, type ExportGroup, type ReadRole } from "../exports";
 import { keyIdFromFileName, maskedSuffix, maskIssuerId } from "../ids";
 import type { KeySummary } from "../status";
-import { printable as printableText, WIDTH } from "../text";
+import { printableCut, WIDTH } from "../text";
 
 export type HealthLevel = "pass" | "warn" | "fail";
 
@@ -168,7 +168,7 @@ export function environmentLine(
     const named = keyVar ? env[keyVar]!.trim().toUpperCase() : undefined;
     if (named && saved && named !== saved.keyId) {
       problems.push(
-        `${keyVar} names key ${printable(named)}, not the saved ${saved.keyId} (${family.tool} uses it first)`,
+        `${keyVar} names key ${printableCut(named, WIDTH.environmentValue)}, not the saved ${saved.keyId} (${family.tool} uses it first)`,
       );
       unsets.push(keyVar!, ...(issuerVar ? [issuerVar] : []), ...keyVars);
       continue;
@@ -206,11 +206,6 @@ export function environmentLine(
     };
   }
   return { check: "environment", level: "pass", text: "No environment variable sends other tools to another key." };
-}
-
-/** A value from the environment shown back: printable, short. */
-function printable(value: string): string {
-  return printableText(value, WIDTH.environmentValue);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -17,10 +17,10 @@ import { EXPORT_TABLE, readableVariables, type ReadRole } from "../exports";
 import { privateKeysFolders } from "../health";
 import { issuerIdSuffix, keyIdFromFileName } from "../ids";
 import { readKeyFile, readSmallFile, type SmallFileKind } from "../key";
-import { prepareKey, type KeyInput, type PreparedKey, listKeys, type ListedKey } from "../keys";
+import { isSavedAlready, prepareKey, type KeyInput, type PreparedKey, listKeys, type ListedKey } from "../keys";
 import type { KeyKind } from "../record";
 import type { KeyStore } from "../keychain";
-import { printable, WIDTH } from "../text";
+import { printable, printableCut, WIDTH } from "../text";
 
 /** Where a caller's process stands: the core reads none of it itself. */
 export interface ImportContext {
@@ -353,7 +353,7 @@ async function easJsonKeys(
   const profiles = submit as Record<string, unknown>;
   const results: Found[] = [];
   for (const profile of Object.keys(profiles)) {
-    const origin = `${name} profile ${printable(profile, WIDTH.commandName)}`;
+    const origin = `${name} profile ${printableCut(profile, WIDTH.commandName)}`;
     let fields: Partial<Record<EasKeyField, unknown>>;
     try {
       fields = iosKeyFields(profiles, profile, name, 0);
@@ -380,7 +380,7 @@ async function easJsonKeys(
         throw new AscKeyError(
           "source-invalid",
           `${needing.map((field) => `ios.${field}`).join(" and ")} need${one ? "s" : ""} ` +
-            `${unset.map((variable) => `$${printable(variable, WIDTH.commandName)}`).join(" and ")}, which ` +
+            `${unset.map((variable) => `$${printableCut(variable, WIDTH.commandName)}`).join(" and ")}, which ` +
             `${unset.length === 1 ? "is" : "are"} not set.`,
         );
       }
@@ -424,7 +424,7 @@ function iosKeyFields(
   if (entry === undefined) {
     throw new AscKeyError(
       "source-invalid",
-      `it extends ${printable(profile, WIDTH.commandName)}, which ${name} does not have.`,
+      `it extends ${printableCut(profile, WIDTH.commandName)}, which ${name} does not have.`,
     );
   }
   if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
@@ -654,11 +654,7 @@ export function classifyCandidates(found: readonly Found[], saved: readonly List
     }
     const match = saved.find((key) => key.keyId === facts.keyId);
     const candidate: KeyCandidate = {
-      state: !match
-        ? "new"
-        : match.state === "ok" && match.fingerprint === facts.fingerprint
-          ? "saved"
-          : "other-material",
+      state: !match ? "new" : isSavedAlready(match, facts) ? "saved" : "other-material",
       keyId: facts.keyId,
       fingerprint: facts.fingerprint,
       origins: [item.origin],

@@ -1,5 +1,5 @@
 import { AscKeyError } from "../errors";
-import { formatSeconds } from "../text";
+import { durationWords } from "../text";
 import type { RunResult } from "./run";
 
 /** One secret per (service, account), stored as text. Implemented over `security` (macOS) and `secret-tool`. */
@@ -81,7 +81,7 @@ export function failureOf(result: RunResult, timeoutMs: number, words: ToolWords
     case "timeout":
       return new AscKeyError(
         "keychain-timeout",
-        `Waited ${formatSeconds(timeoutMs)} for ${words.store}; is ${words.prompt} waiting for you?`,
+        `Waited ${durationWords(timeoutMs)} for ${words.store}; is ${words.prompt} waiting for you?`,
       );
   }
 }

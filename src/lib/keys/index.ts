@@ -16,6 +16,7 @@
 export {
   listKeys,
   findKey,
+  isSavedAlready,
   namesOf,
   readSavedKey,
   type SavedKeysList,

@@ -247,7 +247,7 @@ function buildList(snapshot: Snapshot, items?: Map<string, ItemRead>): { keys: L
     const summary = summarize(snapshot.entry.record) as KeySummary;
     const at = keys.findIndex((key) => key.keyId === summary.keyId);
     const same = at !== -1 ? keys[at] : undefined;
-    if (same?.state === "ok" && same.fingerprint === summary.fingerprint) {
+    if (same?.state === "ok" && isSavedAlready(same, summary)) {
       keys[at] = { ...same, active: true };
     } else {
       const others = keys.filter((key) => key.keyId !== summary.keyId);
@@ -340,6 +340,15 @@ export function findKey(keys: readonly ListedKey[], reference: string): ListedKe
       ? `${shown === undefined ? "That" : `"${shown}"`} is the name of one saved key and the Key ID of another (${namesOf(matches)}); give the Key ID.`
       : `${shown === undefined ? "That name" : `"${shown}"`} is the name of ${matches.length} saved keys (${namesOf(matches)}); give the Key ID.`,
   );
+}
+
+/**
+ * The one "already saved" rule: `listed` is the very key given (the same Key ID and the same key material, by its
+ * fingerprint) and readable. Import calls such a key saved already, a registration of it replaces nothing, and
+ * LingCode's entry is that listed key.
+ */
+export function isSavedAlready(listed: ListedKey | undefined, key: { keyId: string; fingerprint: string }): boolean {
+  return listed?.state === "ok" && listed.keyId === key.keyId && listed.fingerprint === key.fingerprint;
 }
 
 /** The error every action that needs a key throws when there is none (faces may say their own next step instead). */

@@ -23,6 +23,7 @@ import type { KeyKind, KeyRecord } from "../record";
 import { retireReplaced } from "./retired";
 import { recordedRole } from "./roles";
 import {
+  isSavedAlready,
   listFromSnapshot,
   locateKey,
   readSnapshot,
@@ -359,9 +360,10 @@ function meeting(
   }
   const replaced = rotated ?? sameId;
   if (!replaced) return {};
-  const same = replaced.state === "ok" && replaced.keyId === keyId && replaced.fingerprint === prepared.fingerprint;
   // The very same key registered again (rotating a key into itself, too) replaces nothing.
-  if (same) return { alreadySaved: summaryOf(replaced) };
+  if (replaced.state === "ok" && isSavedAlready(replaced, { keyId, fingerprint: prepared.fingerprint })) {
+    return { alreadySaved: summaryOf(replaced) };
+  }
   const replaces: NonNullable<RegistrationPlan["replaces"]> = {
     keyId: replaced.keyId,
     name: replaced.name,

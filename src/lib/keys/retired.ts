@@ -18,6 +18,7 @@ import type { KeyRecord } from "../record";
 import {
   addRetiredCheck,
   retiredKeySentence,
+  MIN_REQUESTS_LEFT,
   retiredKeyState,
   revokedRecord,
   unprovenNote,
@@ -25,9 +26,6 @@ import {
   type RetiredKeyState,
 } from "../apple";
 import { summarize, type KeySummary } from "../status";
-
-/** Below this many requests left this hour (the key LingCode uses, `X-Rate-Limit`), no retired key is asked. */
-const MIN_REQUESTS_LEFT = 20;
 
 /** A retired key as every face shows it: nothing secret. */
 export interface RetiredKeyView {

@@ -8,6 +8,7 @@ import {
   AREAS,
   checkCapabilities,
   checkKey,
+  MIN_REQUESTS_LEFT,
   type AreaAnswer,
   type CapabilityReport,
   type CheckResult,
@@ -471,7 +472,8 @@ describe("bad input: unknown with the reason, never no", () => {
       expect(report.areas[area]?.reason).toMatch(/only 19 requests left/);
     }
     expect(ids(report)).toEqual(["incomplete"]);
-    // 20 left is enough.
+    // 20 left is enough: the one threshold, which the retired keys' check uses too.
+    expect(MIN_REQUESTS_LEFT).toBe(20);
     const enough = await checkCapabilities(record, { baseUrl: apple.url, rateLimitRemaining: 20 });
     expect(enough.requests).toBe(6);
   });

@@ -114,7 +114,7 @@ describe("secret-tool backend without a keyring", () => {
     });
     const error = await rejection(backend.set("S", ACCOUNT, LABEL, "secret"));
     expect(error.code).toBe("keychain-timeout");
-    expect(error.message).toBe("Waited 0.3 s for the keyring (Secret Service); is an unlock prompt waiting for you?");
+    expect(error.message).toBe("Waited 300 ms for the keyring (Secret Service); is an unlock prompt waiting for you?");
     await vi.waitFor(() => expect(processesRunning(hang)).toEqual([]));
   });
 

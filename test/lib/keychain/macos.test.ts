@@ -485,7 +485,7 @@ describe("macOS backend: exit statuses", () => {
     const started = Date.now();
     const error = await rejection(fake.store({ timeoutMs: 400 }).read());
     expect(error.code).toBe("keychain-timeout");
-    expect(error.message).toBe("Waited 0.4 s for the Keychain; is an unlock dialog waiting for you?");
+    expect(error.message).toBe("Waited 400 ms for the Keychain; is an unlock dialog waiting for you?");
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 

@@ -12,10 +12,12 @@ import { listKeys } from "../../../src/lib/keys";
 import { registerKey, verifySavedKey, type KeyInput } from "../../../src/lib/keys";
 import { checkRetiredKeys, forgetRetiredKey, listRetiredKeys, type RetiredKeyView } from "../../../src/lib/keys";
 import { retiredHealthLines } from "../../../src/lib/health";
+import { MIN_REQUESTS_LEFT } from "../../../src/lib/apple";
 import { useAppleStandIn } from "../../support/apple-stand-in";
 import { HAS_KEYRING, lookupDirectly, testService } from "../../support/keyring";
 import { ISSUER_ID, makeKey, makeKeyId } from "../../support/keys";
 import { memoryStore } from "../../support/memory-keychain";
+import { filesMatching } from "../../support/source";
 
 const apple = useAppleStandIn();
 const pems: string[] = [];
@@ -168,6 +170,20 @@ describe.skipIf(!HAS_KEYRING)("retired keys", () => {
     apple.setBehaviour(a.keyId, "revoked");
     reports = await run(store, check);
     expect(reports[0].state.state).toBe("revoked");
+  });
+
+  it("asks no retired key below MIN_REQUESTS_LEFT, the capability check's own line, defined once", async () => {
+    const store = freshStore();
+    const { a, check } = await rotated(store);
+    const current = (await verifySavedKey(store, check)).check;
+    apple.requests.length = 0;
+    const few = await checkRetiredKeys(store, { ...current, rateLimitRemaining: MIN_REQUESTS_LEFT - 1 }, check);
+    expect(apple.requests).toHaveLength(0);
+    expect(few[0]).toMatchObject({ keyId: a.keyId, asked: false });
+    const enough = await checkRetiredKeys(store, { ...current, rateLimitRemaining: MIN_REQUESTS_LEFT }, check);
+    expect(apple.requests.map((request) => request.keyId)).toEqual([a.keyId]);
+    expect(enough[0]).toMatchObject({ keyId: a.keyId, asked: true });
+    expect(filesMatching(/\bMIN_REQUESTS_LEFT\s*=/)).toEqual({ "lib/apple/check.ts": 1 });
   });
 
   it("forgets a retired key without proof: its item, then its line", async () => {
