@@ -562,7 +562,10 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
     expect(raycast.toast?.title).toMatch(
       new RegExp(`^Key ${old.keyId} still works at Apple \\(checked \\d\\d:\\d\\d\\): revoke it on Team Keys$`),
     );
-    expect(again.markdown).toContain(`**Key ${old.keyId} still works at Apple`);
+    // Still working: the step first, then what Apple said.
+    expect(again.markdown).toContain(
+      `> **Revoke key ${old.keyId} on Team Keys.** Key ${old.keyId} still works at Apple`,
+    );
     expect(again.actionTitles()).toContain(`Open Team Keys to Revoke ${old.keyId}`);
 
     // Revoked at Apple: one refusal is not proof; a second 11 minutes later by Apple's clock is.

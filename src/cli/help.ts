@@ -136,7 +136,9 @@ Options:
   -h, --help              Show this help
 
 Then, without --key, a line per retired key: an old key a rotation took out of use, kept only to ask Apple
-whether it still works until Apple proves it revoked (asc-key verify --retired checks now):
+whether it still works until Apple proves it revoked (asc-key verify --retired checks now), after the step that
+ends its rotation as long as Apple has not refused it:
+  Revoke key ABC1234DEF on Team Keys.
   Retired: Key ABC1234DEF still works at Apple (checked 09:14): revoke it on Team Keys
   Retired: Key ABC1234DEF revoked: Apple refused it at 09:14 and 09:31.
 --json: "retired":[{"keyId","state":"still-works"|"pending"|"revoked","sentence","checkedAt"?,"refusedAt"?,"note"?}]

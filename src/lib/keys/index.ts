@@ -63,6 +63,9 @@ export {
   forgetRetiredKey,
   stillWorkingNote,
   retiredHealthLines,
+  revocationSteps,
+  stepAfterReplacing,
   type RetiredKeyView,
+  type RevocationStep,
 } from "./retired";
 export { readRecordedRole, recordKeyRole, recordingWords } from "./roles";
