@@ -188,6 +188,9 @@ saved keys (nothing secret is read or written). Apple's API cannot tell an App M
 reach Users and Access. Once App Manager is recorded, register and verify --capabilities say nothing more about it;
 an Admin key gets the advice to rotate to an App Manager key. "none" forgets what was recorded. Team keys only (an
 individual key has its owner's roles). A key registered again with the same .p8 keeps its role; a rotation does not.
+What to do comes first, on stderr, before the line saying what was recorded: the advice for an Admin key, or, when
+the key's last verify --capabilities saw Apple keep it out of Users and Access (which both roles reach), that the
+record contradicts Apple.
 
 Options:
   -h, --help  Show this help`,

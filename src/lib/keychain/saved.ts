@@ -67,10 +67,16 @@ export interface SavedLine {
    * forgets it.
    */
   role?: KeyRole;
+  /**
+   * Whether Apple let the key into Users and Access at its last capability check ("yes" or "no"; nothing when never
+   * known): what a role recorded later is compared with (src/lib/keys/roles.ts). Kept like `role`.
+   */
+  users?: "yes" | "no";
 }
 
 /** A line with everything a list shows. */
-type CompleteLine = Required<Omit<SavedLine, "issuerIdSuffix" | "role">> & Pick<SavedLine, "issuerIdSuffix" | "role">;
+type CompleteLine = Required<Omit<SavedLine, "issuerIdSuffix" | "role" | "users">> &
+  Pick<SavedLine, "issuerIdSuffix" | "role" | "users">;
 
 export function isComplete(line: SavedLine): line is CompleteLine {
   return (
@@ -242,9 +248,12 @@ export function createSavedKeyStore(service: string, backend: SecretBackend, loc
       if (at === -1) continue;
       const lines = [...page.lines];
       const before = page.lines[at];
-      // The recorded role stays with the same key material unless the new line says otherwise.
-      const kept = !("role" in line) && before.role && before.fingerprint === line.fingerprint;
-      const next = kept ? { ...line, role: before.role } : line;
+      // The recorded role and Apple's last Users and Access answer stay with the same key material unless the new
+      // line says otherwise.
+      const same = before.fingerprint === line.fingerprint;
+      const next = { ...line };
+      if (same && !("role" in line) && before.role) next.role = before.role;
+      if (same && !("users" in line) && before.users) next.users = before.users;
       lines[at] = next;
       if (fits(index, { ...page, lines }, 1)) {
         page.lines = lines;
@@ -389,6 +398,7 @@ function orderedLine(line: SavedLine): Record<string, unknown> {
   if (line.fingerprint !== undefined) out.fingerprint = line.fingerprint;
   if (line.savedAt !== undefined) out.savedAt = line.savedAt;
   if (line.role !== undefined) out.role = line.role;
+  if (line.users !== undefined) out.users = line.users;
   return out;
 }
 
@@ -445,6 +455,7 @@ function parseLine(value: unknown): SavedLine | undefined {
   if (typeof raw.savedAt === "string" && !Number.isNaN(Date.parse(raw.savedAt))) line.savedAt = raw.savedAt;
   const role = line.kind === "team" ? parseKeyRole(raw.role) : undefined;
   if (role !== undefined) line.role = role;
+  if (line.kind === "team" && (raw.users === "yes" || raw.users === "no")) line.users = raw.users;
   return line;
 }
 
