@@ -566,7 +566,10 @@ describe.skipIf(!HAS_KEYRING)("API Key Status", () => {
     expect(raycast.toast?.title).toMatch(
       new RegExp(`^Key ${old.keyId} still works at Apple \\(checked \\d\\d:\\d\\d\\): revoke it on Team Keys$`),
     );
-    expect(again.markdown).toContain(`**Key ${old.keyId} still works at Apple`);
+    // Still working: the step first, then what Apple said.
+    expect(again.markdown).toContain(
+      `> **Revoke key ${old.keyId} on Team Keys.** Key ${old.keyId} still works at Apple`,
+    );
     expect(again.actionTitles()).toContain(`Open Team Keys to Revoke ${old.keyId}`);
 
     // Revoked at Apple: one refusal is not proof; a second 11 minutes later by Apple's clock is.
@@ -674,6 +677,32 @@ describe.skipIf(!HAS_KEYRING)("what the key can do, and its health", () => {
     expect(screen.markdown).not.toContain("Role:");
     // All of it from what was remembered: Apple was not asked again.
     expect(world.apple.requests).toHaveLength(requests);
+  });
+
+  it("Record Role for a key Apple kept out of Users and Access: the contradiction said first, as the view says it", async () => {
+    const key = world.key({ answer: { role: "developer" } as never });
+    await world.seed(key);
+    const screen = await openStatus();
+    await screen.runAction("Check What the Key Can Do");
+    await screen.waitFor(() => expect(screen.markdown).toContain("| Users and Access | No |"));
+    const menu = "Record Role from Team Keys";
+    for (const [role, label] of [
+      ["app-manager", "App Manager"],
+      ["admin", "Admin"],
+    ] as const) {
+      const toasts = raycast.toasts.length;
+      await screen.runAction(`${menu} › ${label}`);
+      await screen.waitFor(() => expect(raycast.toasts.length > toasts && raycast.toast?.style).toBe("SUCCESS"));
+      // What to do first: the title; then why, then what was recorded.
+      expect(raycast.toast).toMatchObject({
+        title: `Check Key ${key.keyId}'s Access on Team Keys`,
+        message: `Apple kept it out of Users and Access at its last check, which ${label} keys reach. "Unnamed key" (Key ID ${key.keyId}) recorded as ${label} (from Team Keys).`,
+        primaryAction: "Open Team Keys",
+      });
+      // The same contradiction the view then shows in full.
+      const contradiction = roleWords(key.keyId, "no", role, "")!.text;
+      await screen.waitFor(() => expect(screen.markdown).toContain(contradiction));
+    }
   });
 
   it("a Finance key: no builds, no TestFlight, said as Apple's pages back it; nothing unknown called no", async () => {

@@ -154,10 +154,12 @@ describe.skipIf(!HAS_KEYRING)("API Keys", () => {
     ]);
 
     await screen.runAction(`${menu} › Admin`);
-    await screen.waitFor(() => expect(raycast.toast?.title).toBe("Recorded as Admin"));
-    expect(raycast.toast?.message).toMatch(
-      /recorded as Admin \(from Team Keys\)\. Key \w+ is an Admin key .*Rotate Key…/,
+    // What to do comes first, in the title; why, then what was recorded, in a message short enough to be read whole.
+    await screen.waitFor(() => expect(raycast.toast?.title).toBe(`Rotate Key ${acme.keyId} to an App Manager Key`));
+    expect(raycast.toast?.message).toBe(
+      `An Admin key can do more than LingCode needs. "Acme" (Key ID ${acme.keyId}) recorded as Admin (from Team Keys).`,
     );
+    expect(raycast.toast?.primaryAction).toBe("Open Team Keys");
     await screen.waitFor(() => expect(screen.items()[0].accessories).toContain("Admin"));
 
     await screen.runAction(`${menu} › Forget Recorded Role`);

@@ -47,8 +47,9 @@ describe.skipIf(!HAS_KEYRING)("Import Keys", () => {
       [saved.keyId, "Already Saved"],
     ]);
     expect(screen.items()[0].subtitle).toBe(`Issuer ID ends in ...${ISSUER_SUFFIX} · $ASC_PRIVATE_KEY`);
+    // Saved already with its Issuer ID: the .p8 needs nothing, so its subtitle asks for nothing.
     expect(screen.items()[1].subtitle).toBe(
-      `Issuer ID needed · ~/.appstoreconnect/private_keys/AuthKey_${saved.keyId}.p8`,
+      `Issuer ID ends in ...${ISSUER_SUFFIX} · ~/.appstoreconnect/private_keys/AuthKey_${saved.keyId}.p8`,
     );
     // A saved key has nothing to import.
     await screen.select(saved.keyId);

@@ -96,7 +96,10 @@ describe.skipIf(!HAS_KEYRING)("rotating the key from API Key Status", () => {
     await screen.waitFor(() => expect(screen.metadata()[row]).toBe("Not Proven Revoked"));
     expect(screen.metadata()["Previous Key to Revoke"]).toBeUndefined();
     expect(screen.markdown).toMatch(new RegExp(`^# ${sentence(b.keyId).replace(/\./g, "\\.")}`));
-    expect(screen.markdown).toContain(`Key ${a.keyId} not proven revoked yet`);
+    // The step that ends the rotation, then what proves it.
+    expect(screen.markdown).toContain(
+      `> **Revoke key ${a.keyId} on Team Keys.** Key ${a.keyId} not proven revoked yet`,
+    );
     expect(screen.markdown).toContain(outcomeSentence("valid", { keyId: b.keyId }));
     expect(screen.markdown).not.toContain("consider rotating");
     expect(screen.metadata()).toMatchObject({ Age: "Less than a day", "Last Check": "valid" });
@@ -124,6 +127,65 @@ describe.skipIf(!HAS_KEYRING)("rotating the key from API Key Status", () => {
 
     // Nothing secret reached anything Raycast shows or keeps.
     world.expectClean([raycast.toasts.map((x) => x.history), raycast.alerts, raycast.localStorage, again.text()]);
+  });
+
+  it("after a rotation the status says the step first, the same before and after the retired keys are read", async () => {
+    const a = world.key();
+    await world.seed(a);
+    const b = world.key();
+    const step = `Revoke key ${a.keyId} on Team Keys.`;
+    const proof = `Key ${a.keyId} not proven revoked yet: once it is revoked on Team Keys, two refusals by Apple at least 10 minutes apart prove it.`;
+    const headline = `# ${sentence(b.keyId)}\n\n> **${step}**`;
+
+    const screen = await openStatus();
+    await rotateTo(screen, b);
+    answerNextAlert(true);
+    await screen.runAction("Register API Key");
+    await screen.waitFor(() => expect(raycast.toast?.style).toBe("SUCCESS"), { timeout: 5000 });
+    // The toast: the step, then what proves it, before anything else; its action opens Team Keys.
+    expect(raycast.toast?.message?.startsWith(`${step} ${proof} Fingerprint `)).toBe(true);
+    expect(raycast.toast?.primaryAction).toBe(`Revoke ${a.keyId} on Team Keys`);
+    // Settled in place: the step right under the headline, the proof after it, said once.
+    await screen.waitFor(() => expect(screen.markdown).toContain(proof), { timeout: 5000 });
+    expect(screen.markdown?.startsWith(`${headline} ${proof}`)).toBe(true);
+    expect(screen.markdown?.split(proof)).toHaveLength(2);
+    await screen.unmount();
+
+    // Opened again with the retired keys' list held back: the first render already says the step...
+    const backend = world.backend();
+    const get = backend.get;
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    backend.get = async (service, account) => {
+      if (account === "retired") await held;
+      return get.call(backend, service, account);
+    };
+    try {
+      const again = await render(<Command />);
+      await again.waitFor(() => expect(again.markdown).toContain(step));
+      const before = again.markdown ?? "";
+      const beforeRow = again.metadata()[`Previous Key ${a.keyId}`];
+      expect(before).not.toContain("not proven revoked yet");
+      expect(before.startsWith(headline)).toBe(true);
+      // ...and once the list is read, the same step stays first, with the proof added after it.
+      release();
+      await again.waitFor(() => !again.isLoading && again.markdown?.includes(proof) === true);
+      const after = again.markdown ?? "";
+      expect(after.startsWith(`${headline} ${proof}`)).toBe(true);
+      expect(after).not.toContain("Previous Key to Revoke");
+      expect([beforeRow, again.metadata()[`Previous Key ${a.keyId}`]]).toEqual([
+        "Not Proven Revoked",
+        "Not Proven Revoked",
+      ]);
+      // Open Team Keys, where it is revoked, one keystroke away.
+      const open = again.actions().find((action) => action.title === "Open Team Keys");
+      expect(open?.shortcut).toEqual({ modifiers: ["cmd"], key: "o" });
+      await again.runAction("Open Team Keys");
+      expect(raycast.opened.at(-1)).toBe(TEAM_KEYS_URL);
+    } finally {
+      release();
+      backend.get = get;
+    }
   });
 
   it("declining the replacement keeps A, with no reminder to revoke anything", async () => {

@@ -151,7 +151,9 @@ Options:
   -h, --help              Show this help
 
 Then, without --key, a line per retired key: an old key a rotation took out of use, kept only to ask Apple
-whether it still works until Apple proves it revoked (asc-key verify --retired checks now):
+whether it still works until Apple proves it revoked (asc-key verify --retired checks now), after the step that
+ends its rotation as long as Apple has not refused it:
+  Revoke key ABC1234DEF on Team Keys.
   Retired: Key ABC1234DEF still works at Apple (checked 09:14): revoke it on Team Keys
   Retired: Key ABC1234DEF revoked: Apple refused it at 09:14 and 09:31.
 --json: "retired":[{"keyId","state":"still-works"|"pending"|"revoked","sentence","checkedAt"?,"refusedAt"?,"note"?}]
@@ -201,6 +203,9 @@ saved keys (nothing secret is read or written). Apple's API cannot tell an App M
 reach Users and Access. Once App Manager is recorded, register and verify --capabilities say nothing more about it;
 an Admin key gets the advice to rotate to an App Manager key. "none" forgets what was recorded. Team keys only (an
 individual key has its owner's roles). A key registered again with the same .p8 keeps its role; a rotation does not.
+What to do comes first, on stderr, before the line saying what was recorded: the advice for an Admin key, or, when
+the key's last verify --capabilities saw Apple keep it out of Users and Access (which both roles reach), that the
+record contradicts Apple.
 
 Options:
   -h, --help  Show this help`,

@@ -15,6 +15,7 @@ import {
   type Registration,
   type RegistrationChoices,
   type RegistrationPlan,
+  stepAfterReplacing,
 } from "../lib/keys";
 import { printable } from "../lib/text";
 import { CLI_SWITCH_HINT } from "./capabilities";
@@ -87,9 +88,13 @@ function reportRegistration(registration: Registration, skipVerify: boolean, io:
   }
   if (registration.inUse) io.err(`asc-key use ${shellWord(registration.summary.keyId)} makes LingCode use it.`);
   if (registration.replaced) {
-    io.err(
-      `replaced the saved key ${namedKey(registration.replaced)}, fingerprint ${registration.replaced.fingerprint}; revoke it at ${TEAM_KEYS_URL} once nothing uses it.`,
-    );
+    const { keyId, fingerprint } = registration.replaced;
+    io.err(`replaced the saved key ${namedKey(registration.replaced)}, fingerprint ${fingerprint}.`);
+    // The rotation ends with its step, said with the answer, then what proves it done; then where it is done.
+    const { step, proof } = stepAfterReplacing(keyId);
+    io.out(step);
+    io.out(proof);
+    io.err(`Team Keys: ${TEAM_KEYS_URL} (asc-key open opens it; asc-key verify --retired asks Apple).`);
   }
 }
 

@@ -3,7 +3,7 @@
  * `forget-retired`. A retired key is never used for anything but its one check with Apple.
  */
 import { type CheckResult, OUTCOME, TEAM_KEYS_URL } from "../lib/apple";
-import { checkRetiredKeys, forgetRetiredKey, type RetiredKeyView } from "../lib/keys";
+import { checkRetiredKeys, forgetRetiredKey, revocationSteps, type RetiredKeyView } from "../lib/keys";
 import { parseCommandWithArgs } from "./args";
 import { EXIT, UsageError, type ExitStatus } from "./exit-status";
 import type { CliIo } from "./io";
@@ -21,9 +21,17 @@ export function retiredJson(keys: readonly RetiredKeyView[]): Record<string, unk
   });
 }
 
-/** The lines `status` prints after its sentence, one per retired key (its note indented below it). */
+/**
+ * The lines `status` prints after its sentence, one per retired key (its note indented below it), each after the step
+ * that ends its rotation ("Revoke key … on Team Keys.") while Apple has not refused it.
+ */
 export function retiredLines(keys: readonly RetiredKeyView[]): string[] {
-  return keys.flatMap((key) => [`Retired: ${key.sentence}`, ...(key.note ? [`  ${key.note}`] : [])]);
+  const steps = revocationSteps(keys);
+  return keys.flatMap((key) => [
+    ...steps.filter((step) => step.keyId === key.keyId).map((step) => step.step),
+    `Retired: ${key.sentence}`,
+    ...(key.note ? [`  ${key.note}`] : []),
+  ]);
 }
 
 /**

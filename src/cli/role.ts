@@ -3,7 +3,7 @@
  * kept with the key's line among the saved keys (src/lib/keys/roles.ts). Then registration and
  * `verify --capabilities` say nothing about an App Manager key, and advise an Admin key to rotate.
  */
-import { KEY_ROLE, KEY_ROLES, parseKeyRole } from "../lib/apple";
+import { KEY_ROLES, parseKeyRole, roleWords } from "../lib/apple";
 import { recordingWords, recordKeyRole } from "../lib/keys";
 import { parseCommandWithArgs } from "./args";
 import { CLI_SWITCH_HINT } from "./capabilities";
@@ -28,9 +28,10 @@ export async function role(args: string[], io: CliIo): Promise<ExitStatus> {
     );
   }
   const recording = await recordKeyRole(keyStoreFor(io.env), reference, chosen);
+  // What to do first, before the recording: a record that contradicts what Apple showed at the key's last capability
+  // check, or the advice to rotate an Admin key, in the words verify --capabilities uses (App Manager: nothing).
+  const words = chosen && roleWords(recording.keyId, recording.users ?? "unknown", chosen, CLI_SWITCH_HINT);
+  if (words) io.err(`${words.level === "warn" ? "warning" : "note"}: ${words.text}`);
   io.out(recordingWords(recording));
-  // An Admin key: the advice to rotate (an App Manager key: nothing more to say).
-  const advice = chosen ? KEY_ROLE[chosen].advice?.(recording.keyId, CLI_SWITCH_HINT) : undefined;
-  if (advice) io.err(`warning: ${advice}`);
   return EXIT.ok;
 }

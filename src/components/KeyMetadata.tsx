@@ -4,6 +4,7 @@ import type { KeyToRevoke } from "../helpers/local-storage";
 import { ageInDays, formatAge, type RememberedCheck, OUTCOME } from "../lib/apple";
 import { maskedSuffix } from "../lib/ids";
 import type { KeySummary } from "../lib/status";
+import { STATE_TAG } from "./RetiredKeys";
 
 function formatDate(iso: string): string {
   return new Date(iso).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
@@ -44,11 +45,10 @@ export function KeyMetadata(props: {
       <Detail.Metadata.Separator />
       {check ? <CheckRows check={check} /> : <Detail.Metadata.Label title="Last Check" text="Never" />}
       {keyToRevoke ? (
-        <Detail.Metadata.Label
-          title="Previous Key to Revoke"
-          text={keyToRevoke.keyId}
-          icon={{ source: Icon.ExclamationMark, tintColor: Color.Orange }}
-        />
+        // Titled as the retired key's own row (RetiredKeyRows), which takes its place once the retired keys are read.
+        <Detail.Metadata.TagList title={`Previous Key ${keyToRevoke.keyId}`}>
+          <Detail.Metadata.TagList.Item text={STATE_TAG.pending.text} color={STATE_TAG.pending.color} />
+        </Detail.Metadata.TagList>
       ) : null}
       {props.children}
     </Detail.Metadata>

@@ -1,5 +1,5 @@
 import { Detail } from "@raycast/api";
-import { dismissKeyToRevoke, lastCheckOf, readRememberedEntry, type KeyToRevoke } from "../helpers/local-storage";
+import { dismissKeyToRevoke, lastCheckOf, readRememberedEntry } from "../helpers/local-storage";
 import { rotationDays } from "../helpers/preferences";
 import { useRememberedChecks } from "../hooks/useRememberedChecks";
 import { useKeyHealth } from "../hooks/useKeyHealth";
@@ -7,7 +7,13 @@ import { useKeyStatus } from "../hooks/useKeyStatus";
 import { ageInDays, type RememberedCheck } from "../lib/apple";
 import { describeError, isUnreadableEntry } from "../lib/errors";
 import { retiredHealthLines } from "../lib/health";
-import { keepsWorkingAtApple, savedBesideSentence, type Registration, type StatusReport } from "../lib/keys";
+import {
+  savedBesideSentence,
+  type Registration,
+  type RevocationStep,
+  type StatusReport,
+  revocationSteps,
+} from "../lib/keys";
 import { NOT_CONFIGURED_SENTENCE, summarySentence, type KeySummary } from "../lib/status";
 import { KeyActions, type EntryReading } from "./KeyActions";
 import { KeyMetadata } from "./KeyMetadata";
@@ -20,13 +26,14 @@ function statusMarkdown(options: {
   sentence: string;
   summary?: KeySummary;
   error?: string;
-  keyToRevoke?: KeyToRevoke;
+  /** What is left to end a rotation: "Revoke key … on Team Keys.", then (once known) what proves it. */
+  steps: readonly RevocationStep[];
   check?: RememberedCheck;
   rotateAfter?: number;
   /** A key just saved beside the one shown, which LingCode does not use. */
   savedBeside?: Registration;
 }): string {
-  const { state, summary, error, keyToRevoke, check, rotateAfter, savedBeside } = options;
+  const { state, summary, error, steps, check, rotateAfter, savedBeside } = options;
   if (state === "unreadable") {
     return [
       "# The Saved Key Entry Is Unreadable",
@@ -53,9 +60,9 @@ function statusMarkdown(options: {
     }
     return parts.join("\n\n");
   }
-  if (keyToRevoke) {
-    const by = keyToRevoke.replacedBy ? `It was replaced by ${keyToRevoke.replacedBy} and` : "It";
-    parts.push(`> **Revoke key ${keyToRevoke.keyId} on Team Keys.** ${keepsWorkingAtApple(by)}.`);
+  // The step first, the same from the first render on; the proof is added after it once the retired keys are read.
+  for (const { step, proof, note } of steps) {
+    parts.push(`> **${step}**${proof ? ` ${proof}` : ""}${note ? `\n>\n> _${note}_` : ""}`);
   }
   // Apple's last answer is said once, in Health (and its time in the metadata).
   if (!check) parts.push("Not checked with Apple yet: Verify with Apple sends one request.");
@@ -90,6 +97,9 @@ export function KeyStatusView(props: { registered?: Registration }) {
   // The reminder to revoke a replaced key is the retired key's live state once its material is kept as one.
   const reminder = remembered.data?.keyToRevoke;
   const keyToRevoke = reminder && retiredKeys.some((key) => key.keyId === reminder.keyId) ? undefined : reminder;
+  // One derivation for the first render and the settled one: the step stays, the proof follows once read.
+  const steps = summary ? revocationSteps(retired.data, reminder ? [reminder.keyId] : []) : [];
+  const stepped = new Set(steps.map((step) => step.keyId));
   const check = summary && lastCheckOf(remembered.data, summary.keyId);
   const rotateAfter = rotationDays();
   const health = useKeyHealth(summary, check, rotateAfter);
@@ -107,8 +117,9 @@ export function KeyStatusView(props: { registered?: Registration }) {
       navigationTitle="API Key Status"
       isLoading={status.isLoading || remembered.isLoading || retired.isLoading}
       markdown={[
-        statusMarkdown({ state, sentence, summary, error, keyToRevoke, check, rotateAfter, savedBeside }),
-        retiredMarkdown(retiredKeys),
+        statusMarkdown({ state, sentence, summary, error, steps, check, rotateAfter, savedBeside }),
+        // A key whose step is said above is not said again below.
+        retiredMarkdown(retiredKeys.filter((key) => !stepped.has(key.keyId))),
         ...(summary && state === "read"
           ? [
               capabilitiesMarkdown(remembered.data?.capabilities, summary.keyId),

@@ -17,7 +17,7 @@ export function retiredMarkdown(keys: readonly RetiredKeyView[]): string {
   return ["## Previous Keys", ...lines].join("\n\n");
 }
 
-const STATE_TAG: Readonly<Record<RetiredKeyView["state"]["state"], { text: string; color: Color }>> = {
+export const STATE_TAG: Readonly<Record<RetiredKeyView["state"]["state"], { text: string; color: Color }>> = {
   "still-works": { text: "Still Works at Apple", color: Color.Orange },
   pending: { text: "Not Proven Revoked", color: Color.Yellow },
   revoked: { text: "Revoked", color: Color.Green },

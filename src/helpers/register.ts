@@ -14,6 +14,7 @@ import {
   planRegistration,
   prepareKey,
   staysSaved,
+  stepAfterReplacing,
   withChoices,
   type KeyInput,
   type Registration,
@@ -307,6 +308,11 @@ async function afterSave(
   const notes: string[] = [];
   if (!registration.active) {
     notes.push(inUse ? `${keepsUsing(inUse)}.` : "LingCode does not use it.");
+  }
+  // A rotation ends with its step: revoke the old key (the toast's action opens Team Keys), then what proves it.
+  if (registration.replaced) {
+    const { step, proof } = stepAfterReplacing(registration.replaced.keyId);
+    notes.push(step, proof);
   }
   notes.push(`Fingerprint ${registration.fingerprint}`);
   if (!check) notes.push("Not verified with Apple.");

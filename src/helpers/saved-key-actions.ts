@@ -1,5 +1,12 @@
 import { Alert, confirmAlert, open, showToast, Toast } from "@raycast/api";
-import { TEAM_KEYS_URL, DEFAULT_SWITCH_HINT, withRecordedRole, KEY_ROLE, type KeyRole } from "../lib/apple";
+import {
+  TEAM_KEYS_URL,
+  withRecordedRole,
+  KEY_ROLE,
+  recordedRoleStep,
+  type KeyRole,
+  type UsersAccess,
+} from "../lib/apple";
 import { isAscKeyError } from "../lib/errors";
 import {
   keepsWorkingAtApple,
@@ -157,14 +164,22 @@ export async function recordRole(keyId: string, role: KeyRole | undefined): Prom
   const toast = await showToast({ style: Toast.Style.Animated, title: "Recording the role…" });
   try {
     const recording = await recordKeyRole(keyStore(), keyId, role);
-    const advice = role === undefined ? undefined : KEY_ROLE[role].advice?.(recording.keyId, DEFAULT_SWITCH_HINT);
+    let seen: UsersAccess | undefined;
     await bestEffort(async () => {
       const report = await readCapabilities();
-      if (report?.keyId === recording.keyId) await saveCapabilities(withRecordedRole(report, role));
+      if (report?.keyId !== recording.keyId) return;
+      seen = report.areas.users?.answer;
+      await saveCapabilities(withRecordedRole(report, role));
     });
+    // What Apple showed at the last check (as API Key Status shows it, else as kept with the key): what to do first
+    // (check the Access column again when the record contradicts Apple, rotate an Admin key) is the toast's title.
+    const users = seen === "yes" || seen === "no" ? seen : (recording.users ?? "unknown");
+    const first = recordedRoleStep(recording.keyId, users, role);
     toast.style = Toast.Style.Success;
-    toast.title = role === undefined ? "Recorded Role Forgotten" : `Recorded as ${KEY_ROLE[role].label}`;
-    toast.message = advice ? `${recordingWords(recording)} ${advice}` : recordingWords(recording);
+    toast.title =
+      first?.step ?? (role === undefined ? "Recorded Role Forgotten" : `Recorded as ${KEY_ROLE[role].label}`);
+    toast.message = first ? `${first.why} ${recordingWords(recording)}` : recordingWords(recording);
+    toast.primaryAction = first ? { title: "Open Team Keys", onAction: () => open(TEAM_KEYS_URL) } : undefined;
     return true;
   } catch (error) {
     await showFailure("Couldn't Record the Role", error, toast);

@@ -247,6 +247,13 @@ describe.skipIf(!HAS_KEYRING)("asc-key import", () => {
     expect(expected.stdout.split("\n")[1]).toBe(`Fingerprint: ${await fingerprintOf()}`);
     const listedAgain = await cli(["import", "--from", "folders", "--issuer-id", TEAM, "--list"]);
     expect(listedAgain.stdout).toMatch(/: already saved as "[^"]+"; nothing to do\n$/);
+    // Without --issuer-id too: saved with its Issuer ID, the .p8 needs none, and its line says the saved key's team.
+    const listedBare = await cli(["import", "--from", "folders", "--list"]);
+    expect(listedBare.stdout).toMatch(
+      new RegExp(
+        `^saved {3}Key ID ${k.keyId} \\(Issuer ID ends in \\.\\.\\.b6c, SHA256:\\S+\\) from .*: already saved as "[^"]+"; nothing to do\\n$`,
+      ),
+    );
   });
 
   it("goes through Apple's check as register does: a rejected key is not saved (exit 3)", async () => {

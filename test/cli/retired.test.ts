@@ -92,11 +92,15 @@ describe.skipIf(!HAS_KEYRING)("retired keys through asc-key", { timeout: 120_000
       "Acme",
     ]);
     expect(rotation.status, rotation.stderr).toBe(0);
+    // The rotation ends with its step, said as one, then what proves it done.
+    const step = `Revoke key ${a.keyId} on Team Keys.`;
+    const proof = `Key ${a.keyId} not proven revoked yet: once it is revoked on Team Keys, two refusals by Apple at least 10 minutes apart prove it.`;
+    expect(rotation.stdout.split("\n").slice(1)).toEqual([expect.stringMatching(/^Fingerprint: /), step, proof, ""]);
 
-    // Not checked yet: status shows it (no request), its JSON too.
+    // Not checked yet: status shows it (no request), the step first, its JSON too.
     apple.requests.length = 0;
     let status = await cli(["status"]);
-    expect(status.stdout).toContain(`Retired: Key ${a.keyId} not proven revoked yet`);
+    expect(status.stdout.split("\n").slice(1, 3)).toEqual([step, `Retired: ${proof}`]);
     expect(apple.requests).toHaveLength(0);
 
     // Still works: verify --retired exits 3, one request for B and one for A.
@@ -104,7 +108,7 @@ describe.skipIf(!HAS_KEYRING)("retired keys through asc-key", { timeout: 120_000
     expect(verify.status, verify.stderr).toBe(3);
     expect(apple.requests.map((request) => request.keyId)).toEqual([b.keyId, a.keyId]);
     expect(verify.stdout).toMatch(
-      new RegExp(`Retired: Key ${a.keyId} still works at Apple \\(checked .+\\): revoke it on Team Keys`),
+      new RegExp(`${step}\nRetired: Key ${a.keyId} still works at Apple \\(checked .+\\): revoke it on Team Keys`),
     );
     status = await cli(["status", "--json"]);
     const json = JSON.parse(status.stdout) as { keyId: string; retired: { keyId: string; state: string }[] };
@@ -139,6 +143,8 @@ describe.skipIf(!HAS_KEYRING)("retired keys through asc-key", { timeout: 120_000
     verify = await cli(["verify", "--retired"]);
     expect(verify.status).toBe(0);
     expect(verify.stdout).toMatch(new RegExp(`Retired: Key ${a.keyId} revoked: Apple refused it at .+ and .+\\.`));
+    // Refused by Apple: the step is done, and no longer said.
+    expect(verify.stdout).not.toContain(step);
     expect(await storedSecret(savedKeysService(service), retiredAccount(a.keyId))).toBeUndefined();
     apple.setDateOffset(0);
 

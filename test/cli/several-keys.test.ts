@@ -232,7 +232,10 @@ describe.skipIf(!HAS_KEYRING)("several keys", { timeout: 120_000 }, () => {
     expect(rotated.status, rotated.stderr).toBe(0);
     expect(rotated.stdout.split("\n")[0]).toBe(`Yes, Issuer ID ends in ...4d1, Key ID ${fresh.keyId}`);
     expect(rotated.stderr).toContain(`replaced the saved key "Globex" (Key ID ${globex.keyId}`);
-    expect(rotated.stderr).toContain("revoke it at https://appstoreconnect.apple.com/access/integrations/api");
+    expect(rotated.stdout).toContain(
+      `Revoke key ${globex.keyId} on Team Keys.\nKey ${globex.keyId} not proven revoked yet: once it is revoked on Team Keys`,
+    );
+    expect(rotated.stderr).toContain("Team Keys: https://appstoreconnect.apple.com/access/integrations/api");
     await expectLingCodeReads(await savedRecord(service, fresh.keyId));
     expect((await listJson()).keys.map((k) => [k.name, k.keyId])).toEqual([
       ["Acme", acme.keyId],

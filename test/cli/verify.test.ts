@@ -3,15 +3,18 @@
  */
 import { describe, expect, it } from "vitest";
 import { CLI_SWITCH_HINT } from "../../src/cli/capabilities";
-import { KEY_ROLE } from "../../src/lib/apple/roles";
+import { KEY_ROLE, roleWords } from "../../src/lib/apple/roles";
 import { ACCOUNT } from "../../src/lib/keychain";
 import { ROLE_CASES, type Behaviour } from "../support/apple-stand-in";
 import { clearDirectly, HAS_KEYRING } from "../support/keyring";
 import { makeKeyId } from "../support/keys";
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 import { closedPortUrl } from "../support/network";
 import {
   apple,
   cli,
+  cliInOrder,
   expectFailure,
   expectNoSecrets,
   key,
@@ -268,10 +271,32 @@ describe.skipIf(!HAS_KEYRING)("verify against a private Secret Service and the A
       const again = await registerTeam();
       expect(again.status, again.stderr).toBe(0);
       expect(again.stderr).toBe("");
-      const admin = await cli(["role", keyId, "admin"]);
+      const admin = await cliInOrder(["role", keyId, "admin"]);
       expect(admin.stderr).toBe(`asc-key: warning: ${KEY_ROLE.admin.advice!(keyId, CLI_SWITCH_HINT)}\n`);
+      // What to do comes first, then what was recorded.
+      expect(admin.both).toBe(`${admin.stderr}${admin.stdout}`);
+      expect(admin.stdout).toMatch(/recorded as Admin \(from Team Keys\)\.\n$/);
       expectFailure(await cli(["role", keyId, "developer"]), 2, /The role is one of app-manager, admin, none/);
       expect((await cli(["role", keyId, "none"])).stdout).toMatch(/no role recorded/);
+    });
+
+    it("a role Apple's last check contradicts (kept out of Users and Access): said first, then the recording", async () => {
+      await saveWithRole({ role: "developer" });
+      // Before any capability check nothing is known: App Manager is recorded with nothing more to say.
+      const unchecked = await cli(["role", keyId, "app-manager"]);
+      expect([unchecked.status, unchecked.stderr]).toEqual([0, ""]);
+      expect((await cli(["verify", "--capabilities"])).stdout).toMatch(/Users and Access +no /);
+      for (const role of ["app-manager", "admin"] as const) {
+        const run = await cliInOrder(["role", keyId, role]);
+        expect(run.status, run.stderr).toBe(0);
+        const contradiction = roleWords(keyId, "no", role, CLI_SWITCH_HINT)!;
+        expect(contradiction.text).toMatch(/but Apple keeps it out of Users and Access/);
+        expect(run.both).toMatch(
+          new RegExp(
+            `^asc-key: warning: ${escapeRegExp(contradiction.text)}\n".*" \\(Key ID ${keyId}\\) recorded as ${KEY_ROLE[role].label} \\(from Team Keys\\)\\.\n$`,
+          ),
+        );
+      }
     });
 
     it("rate limited: every area unknown with the reason, never no; exit 0 with the warning", async () => {

@@ -87,20 +87,27 @@ function environment(overrides: Record<string, string | undefined> = {}): Record
 
 /** `asc-key <args>` in this process, as a fresh process would run it: no token minted before. */
 export async function cli(args: string[], options: RunOptions = {}): Promise<Run> {
+  const { status, stdout, stderr } = await cliInOrder(args, options);
+  return { status, stdout, stderr };
+}
+
+/** The same, with `both`: stdout and stderr in the order they were written, as a terminal shows them. */
+export async function cliInOrder(args: string[], options: RunOptions = {}): Promise<Run & { both: string }> {
   clearTokenCache();
   let stdout = "";
   let stderr = "";
+  let both = "";
   const input = options.input === undefined ? [] : [Buffer.from(options.input)];
   const io: CliIo = {
-    out: (line) => void (stdout += `${outLine(line)}\n`),
-    err: (line) => void (stderr += `${errLine(line)}\n`),
+    out: (line) => void ((stdout += `${outLine(line)}\n`), (both += `${outLine(line)}\n`)),
+    err: (line) => void ((stderr += `${errLine(line)}\n`), (both += `${errLine(line)}\n`)),
     stdin: Readable.from(input),
     env: options.exactEnv ?? environment(options.env),
     platform: process.platform,
     pause: options.pause ?? (async () => undefined),
   };
   const status = await main(args, io);
-  return { status, stdout, stderr };
+  return { status, stdout, stderr, both };
 }
 
 /** `node dist-cli/asc-key.js <args>` as a child process. */

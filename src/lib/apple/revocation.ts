@@ -212,6 +212,25 @@ export function retiredKeySentence(keyId: string, state: RetiredKeyState, clock:
   }
 }
 
+/**
+ * "Revoke key ABC1234DEF on Team Keys.": the step a rotation or replacement ends with, said as long as Apple has not
+ * refused the old key (see revocationStepDue), before the key's own sentence (about the proof).
+ */
+export function revokeStep(keyId: string): string {
+  return `Revoke key ${keyId} on Team Keys.`;
+}
+
+/** The state of a key a rotation has just retired: nothing asked yet, so nothing refused. */
+export const JUST_RETIRED: RetiredKeyState = { state: "pending", refusedAt: [] };
+
+/**
+ * Whether the step to revoke is still due for a retired key in this state: Apple has not refused it (it still works,
+ * or nothing it answered was a refusal that counts). Once Apple refuses it, its sentence says what is left.
+ */
+export function revocationStepDue(state: RetiredKeyState): boolean {
+  return state.state === "still-works" || (state.state === "pending" && state.refusedAt.length === 0);
+}
+
 /** The sentence for a revoked key's record, the same words as its state's. */
 export function revokedSentence(record: RevokedKey, clock: SubtitleClock = {}): string {
   return retiredKeySentence(record.keyId, { state: "revoked", refusedAt: record.refusedAt }, clock);

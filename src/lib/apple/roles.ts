@@ -76,6 +76,33 @@ export function roleWords(
   };
 }
 
+/** What recording a role calls for first: a step short enough for a toast's title, and why, in one short sentence. */
+export interface RoleStep {
+  step: string;
+  why: string;
+}
+
+/**
+ * What to do first after recording `role` for a team key, given what Apple showed at its last capability check
+ * (`users`): when Apple kept it out of Users and Access, which both roles reach, the record contradicts Apple (check
+ * the Access column again, the same contradiction roleWords states in full); an Admin key, rotate it. Undefined when
+ * there is nothing to do (an App Manager key, a role forgotten). Said before the recording, so a one-line toast
+ * shows it.
+ */
+export function recordedRoleStep(keyId: string, users: UsersAccess, role: KeyRole | undefined): RoleStep | undefined {
+  if (role === undefined) return undefined;
+  if (users === "no") {
+    return {
+      step: `Check Key ${keyId}'s Access on Team Keys`,
+      why: `Apple kept it out of Users and Access at its last check, which ${KEY_ROLE[role].label} keys reach.`,
+    };
+  }
+  if (role === "admin") {
+    return { step: `Rotate Key ${keyId} to an App Manager Key`, why: "An Admin key can do more than LingCode needs." };
+  }
+  return undefined;
+}
+
 /** The recorded role as shown beside what a capability check saw: "App Manager (recorded from Team Keys)". */
 export function recordedRoleText(role: KeyRole): string {
   return `${KEY_ROLE[role].label} (recorded from Team Keys)`;

@@ -663,6 +663,11 @@ export function classifyCandidates(found: readonly Found[], saved: readonly List
     if ("afterImport" in item && item.afterImport) candidate.afterImport = item.afterImport;
     if (facts.kind) candidate.kind = facts.kind;
     if (facts.issuerId) candidate.issuerIdSuffix = issuerIdSuffix(facts.issuerId);
+    // A .p8 carries no Issuer ID, but one saved already needs none: it is shown with the saved key's team.
+    if (candidate.state === "saved" && match?.state === "ok" && !facts.kind) {
+      candidate.kind = match.kind;
+      if (match.issuerIdSuffix) candidate.issuerIdSuffix = match.issuerIdSuffix;
+    }
     if ("prepared" in item) candidate.prepared = item.prepared;
     if (match) candidate.savedAs = match.name;
     byIdentity.set(identity, candidate);

@@ -74,11 +74,16 @@ export interface SavedLine {
    * same key material without an `acceptedAt` property; an explicit `acceptedAt: undefined` forgets it.
    */
   acceptedAt?: string;
+  /**
+   * Whether Apple let the key into Users and Access at its last capability check ("yes" or "no"; nothing when never
+   * known): what a role recorded later is compared with (src/lib/keys/roles.ts). Kept like `role`.
+   */
+  users?: "yes" | "no";
 }
 
 /** A line with everything a list shows. */
-type CompleteLine = Required<Omit<SavedLine, "issuerIdSuffix" | "role" | "acceptedAt">> &
-  Pick<SavedLine, "issuerIdSuffix" | "role" | "acceptedAt">;
+type CompleteLine = Required<Omit<SavedLine, "issuerIdSuffix" | "role" | "acceptedAt" | "users">> &
+  Pick<SavedLine, "issuerIdSuffix" | "role" | "acceptedAt" | "users">;
 
 export function isComplete(line: SavedLine): line is CompleteLine {
   return (
@@ -250,12 +255,13 @@ export function createSavedKeyStore(service: string, backend: SecretBackend, loc
       if (at === -1) continue;
       const lines = [...page.lines];
       const before = page.lines[at];
-      // The recorded role and the last accepted check stay with the same key material unless the new line says
-      // otherwise.
+      // The recorded role, the last accepted check and Apple's last Users and Access answer stay with the same key
+      // material unless the new line says otherwise.
       const same = before.fingerprint === line.fingerprint;
       const next = { ...line };
-      if (!("role" in line) && before.role && same) next.role = before.role;
-      if (!("acceptedAt" in line) && before.acceptedAt && same) next.acceptedAt = before.acceptedAt;
+      if (same && !("role" in line) && before.role) next.role = before.role;
+      if (same && !("acceptedAt" in line) && before.acceptedAt) next.acceptedAt = before.acceptedAt;
+      if (same && !("users" in line) && before.users) next.users = before.users;
       lines[at] = next;
       if (fits(index, { ...page, lines }, 1)) {
         page.lines = lines;
@@ -401,6 +407,7 @@ function orderedLine(line: SavedLine): Record<string, unknown> {
   if (line.savedAt !== undefined) out.savedAt = line.savedAt;
   if (line.role !== undefined) out.role = line.role;
   if (line.acceptedAt !== undefined) out.acceptedAt = line.acceptedAt;
+  if (line.users !== undefined) out.users = line.users;
   return out;
 }
 
@@ -458,6 +465,7 @@ function parseLine(value: unknown): SavedLine | undefined {
   const role = line.kind === "team" ? parseKeyRole(raw.role) : undefined;
   if (role !== undefined) line.role = role;
   if (typeof raw.acceptedAt === "string" && !Number.isNaN(Date.parse(raw.acceptedAt))) line.acceptedAt = raw.acceptedAt;
+  if (line.kind === "team" && (raw.users === "yes" || raw.users === "no")) line.users = raw.users;
   return line;
 }
 

@@ -67,7 +67,10 @@ export {
   checkRetiredKeys,
   forgetRetiredKey,
   stillWorkingNote,
+  revocationSteps,
+  stepAfterReplacing,
   type RetiredKeyView,
+  type RevocationStep,
 } from "./retired";
 export { readRecordedRole, recordKeyRole, recordingWords } from "./roles";
 export {

@@ -17,10 +17,13 @@ import type { RetiredLine, RetiredListLine } from "../keychain/retired";
 import type { KeyRecord } from "../record";
 import {
   addRetiredCheck,
+  JUST_RETIRED,
   retiredKeySentence,
   MIN_REQUESTS_LEFT,
   retiredKeyState,
+  revocationStepDue,
   revokedRecord,
+  revokeStep,
   unprovenNote,
   type RetiredCheck,
   type RetiredKeyState,
@@ -301,4 +304,48 @@ export async function retireReplaced(
     if (matches(item?.record)) record = item.record;
   }
   if (record) await retireKey(store, record, replaced.name);
+}
+
+/** The step that ends a rotation, for one old key: what to do, then what proves it done. Nothing secret. */
+export interface RevocationStep {
+  keyId: string;
+  /** "Revoke key ABC1234DEF on Team Keys." */
+  step: string;
+  /** The key's sentence once its state is known (about the proof: "Key ABC1234DEF not proven revoked yet: …"). */
+  proof?: string;
+  /** Why its latest check proved nothing, when it did. */
+  note?: string;
+}
+
+/**
+ * The steps that end rotations, one per old key Apple has not refused, the same in every face (API Key Status, the
+ * rotation's toast, `asc-key status` and `register --rotate`): `keys` are the retired keys as read (undefined while
+ * they are not read yet), `replaced` the Key IDs known to be replaced (a reminder kept by the face, a registration
+ * just made). The step comes first and stays as long as it is due, whether or not the retired keys are read yet, so
+ * a view never swaps it for other words: once they are read, the key's sentence (the proof) follows it. A replaced key
+ * not among the retired keys keeps its step alone; one Apple has refused has none (its sentence says what is left).
+ */
+export function revocationSteps(
+  keys: readonly RetiredKeyView[] | undefined,
+  replaced: readonly string[] = [],
+): RevocationStep[] {
+  const steps: RevocationStep[] = [];
+  const known = new Set((keys ?? []).map((key) => key.keyId));
+  for (const keyId of replaced) {
+    if (!known.has(keyId) && !steps.some((step) => step.keyId === keyId)) {
+      steps.push({ keyId, step: revokeStep(keyId) });
+    }
+  }
+  for (const key of keys ?? []) {
+    if (!revocationStepDue(key.state)) continue;
+    const step: RevocationStep = { keyId: key.keyId, step: revokeStep(key.keyId), proof: key.sentence };
+    if (key.note) step.note = key.note;
+    steps.push(step);
+  }
+  return steps;
+}
+
+/** The step after a registration that replaced key `keyId`, kept as a retired key just now: nothing refused it yet. */
+export function stepAfterReplacing(keyId: string, clock: SubtitleClock = {}): RevocationStep & { proof: string } {
+  return { keyId, step: revokeStep(keyId), proof: retiredKeySentence(keyId, JUST_RETIRED, clock) };
 }

@@ -16,6 +16,8 @@ interface RoleRecording {
   name: string;
   /** The role now recorded; undefined: forgotten. */
   role?: KeyRole;
+  /** Whether Apple let the key into Users and Access at its last capability check, when that is known. */
+  users?: "yes" | "no";
 }
 
 /**
@@ -41,7 +43,39 @@ export function recordKeyRole(store: KeyStore, reference: string, role: KeyRole 
     if (!found) throw new AscKeyError("key-unknown", `Key ${key.keyId} is not among the saved keys.`);
     const line: SavedLine = { ...found, role };
     await store.saved.putLine(snapshot.index, line);
-    return role === undefined ? { keyId: key.keyId, name: key.name } : { keyId: key.keyId, name: key.name, role };
+    const recording: RoleRecording = { keyId: key.keyId, name: key.name };
+    if (role !== undefined) recording.role = role;
+    if (found.users !== undefined && found.fingerprint === key.fingerprint) recording.users = found.users;
+    return recording;
+  });
+}
+
+/** The line of a saved key, for this very key material, from the index alone (no secret read). */
+export async function readSavedLine(
+  store: KeyStore,
+  keyId: string,
+  fingerprint: string,
+): Promise<SavedLine | undefined> {
+  const line = lineFor(await store.saved.readIndex(), keyId);
+  return line?.fingerprint === fingerprint ? line : undefined;
+}
+
+/**
+ * Keeps Apple's answer about Users and Access at a capability check with the key's line (for the same key material),
+ * when it is a yes or a no that differs from the one kept: what a role recorded later is compared with. Holds the
+ * saved keys' lock and reads the index again inside it. A key with no line (only in LingCode's entry) keeps nothing.
+ */
+export function rememberUsersAccess(
+  store: KeyStore,
+  keyId: string,
+  fingerprint: string,
+  answer: "yes" | "no",
+): Promise<void> {
+  return store.saved.locked(async () => {
+    const index = await store.saved.readIndex();
+    const line = lineFor(index, keyId);
+    if (!line || line.fingerprint !== fingerprint || line.users === answer) return;
+    await store.saved.putLine(index, { ...line, users: answer });
   });
 }
 

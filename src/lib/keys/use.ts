@@ -19,7 +19,7 @@ import type { KeyStore } from "../keychain";
 import type { KeyRecord } from "../record";
 import { noKeyError, readSavedKey, type SavedKeySummary } from "./read";
 import { listRetiredKeys, type RetiredKeyView } from "./retired";
-import { readRecordedRole } from "./roles";
+import { readSavedLine, rememberUsersAccess } from "./roles";
 import { statusSentence, summarize, type KeyStatus, type KeySummary } from "../status";
 import { mintToken, type MintOptions } from "../token";
 
@@ -129,14 +129,23 @@ export async function checkSavedKeyCapabilities(
 ): Promise<CapabilityCheck> {
   const { lastSeen, key, ...rest } = options;
   const record = await requireRecord(store, key);
-  // The role recorded from Team Keys, from the index alone (a team key only; an unreadable index: none).
-  const role = record.kind === "team" ? await readRecordedRole(store, record.keyId).catch(() => undefined) : undefined;
+  const fingerprint = (summarize(record) as KeySummary).fingerprint;
+  // The key's line: the role recorded from Team Keys and Apple's last Users and Access answer, from the index alone
+  // (a team key only; an unreadable index: none).
+  const line =
+    record.kind === "team" ? await readSavedLine(store, record.keyId, fingerprint).catch(() => undefined) : undefined;
+  const role = line?.role;
   const remembered = rememberedQuota(record.keyId, lastSeen, (options.now ?? Date.now)());
   const checkOptions =
     remembered === undefined || rest.rateLimitRemaining !== undefined
       ? rest
       : { ...rest, rateLimitRemaining: remembered };
   const report = await checkCapabilities(record, role ? { ...checkOptions, role } : checkOptions);
+  // What Apple said about Users and Access is kept with the line, for a role recorded later (best effort).
+  const users = report.areas.users?.answer;
+  if (line && (users === "yes" || users === "no") && line.users !== users) {
+    await rememberUsersAccess(store, record.keyId, fingerprint, users).catch(() => undefined);
+  }
   return { summary: summarize(record) as KeySummary, report };
 }
 

@@ -3,6 +3,7 @@ import {
   KEY_ROLE,
   KEY_ROLES,
   parseKeyRole,
+  recordedRoleStep,
   recordedRoleText,
   roleWords,
   type KeyRole,
@@ -49,6 +50,33 @@ describe("roleWords", () => {
   it("App Manager has no advice; Admin's carries the caller's switch hint", () => {
     expect(KEY_ROLE["app-manager"].advice).toBeUndefined();
     expect(KEY_ROLE.admin.advice?.(KEY, "use asc-key register --rotate")).toContain("(use asc-key register --rotate)");
+  });
+});
+
+describe("recordedRoleStep: what to do first when a role is recorded", () => {
+  const checkAccess = (label: string) => ({
+    step: "Check Key ABC1234DEF's Access on Team Keys",
+    why: `Apple kept it out of Users and Access at its last check, which ${label} keys reach.`,
+  });
+  const rotate = {
+    step: "Rotate Key ABC1234DEF to an App Manager Key",
+    why: "An Admin key can do more than LingCode needs.",
+  };
+  it.each<[UsersAccess, KeyRole | undefined, ReturnType<typeof recordedRoleStep>]>([
+    ["yes", "app-manager", undefined],
+    ["unknown", "app-manager", undefined],
+    ["yes", "admin", rotate],
+    ["unknown", "admin", rotate],
+    // The record contradicts what Apple showed: that first, whichever role, the same case roleWords warns about.
+    ["no", "app-manager", checkAccess("App Manager")],
+    ["no", "admin", checkAccess("Admin")],
+    ["no", undefined, undefined],
+  ])("Users and Access %s, recorded %s", (users, role, expected) => {
+    expect(recordedRoleStep(KEY, users, role)).toStrictEqual(expected);
+    // A step exactly where roleWords has a warning to give.
+    expect(expected !== undefined).toBe(roleWords(KEY, users, role, HINT)?.level === "warn");
+    // Short enough for a toast: the step as its title, the reason starting its message.
+    if (expected) expect(expected.step.length + expected.why.length).toBeLessThanOrEqual(130);
   });
 });
 

@@ -18,6 +18,7 @@ import {
   findInFolders,
   keyFolders,
   readKeyJsonIfAny,
+  stateWords,
   withIssuerId,
   type Found,
   type ImportCandidate,
@@ -578,5 +579,36 @@ describe("classifyCandidates", () => {
       ["new", ["k2.json"], undefined],
       ["broken", ["x.json"], undefined],
     ]);
+  });
+
+  it("a folder's .p8 saved already needs nothing: it carries the saved key's team, and stateWords asks for nothing", async () => {
+    const folderHome = mkdtempSync(path.join(tmp, "home-"));
+    const folder = path.join(folderHome, "private_keys");
+    mkdirSync(folder, { recursive: true });
+    const saved = makeRecord();
+    const replaced = makeRecord();
+    writeFileSync(path.join(folder, `AuthKey_${saved.keyId}.p8`), saved.privateKey);
+    writeFileSync(path.join(folder, `AuthKey_${replaced.keyId}.p8`), makeKey().pem);
+    const listedAs = (record: typeof saved, name: string): ListedKey => ({
+      state: "ok",
+      configured: true,
+      kind: "team",
+      keyId: record.keyId,
+      issuerIdSuffix: "b6c",
+      fingerprint: normalizePrivateKey(record.privateKey).fingerprint,
+      savedAt: record.savedAt,
+      name,
+      active: false,
+      saved: true,
+    });
+    const found = await findInFolders({ env: {}, home: folderHome, cwd });
+    const candidates = classifyCandidates(found, [listedAs(saved, "Acme"), listedAs(replaced, "Old")]);
+    const byId = (keyId: string) => candidates.find((c) => c.keyId === keyId) as KeyCandidate;
+    expect(byId(saved.keyId)).toMatchObject({ state: "saved", kind: "team", issuerIdSuffix: "b6c" });
+    expect(stateWords(byId(saved.keyId))).toBe('already saved as "Acme"; nothing to do');
+    // Other key material under a saved Key ID: importing it still needs its team's Issuer ID.
+    expect(byId(replaced.keyId)).toMatchObject({ state: "other-material" });
+    expect(byId(replaced.keyId).kind).toBeUndefined();
+    expect(byId(replaced.keyId).issuerIdSuffix).toBeUndefined();
   });
 });

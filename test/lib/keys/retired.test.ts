@@ -10,9 +10,16 @@ import { retiredAccount } from "../../../src/lib/keychain/retired";
 import { savedKeysService } from "../../../src/lib/keychain/saved";
 import { listKeys } from "../../../src/lib/keys";
 import { registerKey, verifySavedKey, type KeyInput } from "../../../src/lib/keys";
-import { checkRetiredKeys, forgetRetiredKey, listRetiredKeys, type RetiredKeyView } from "../../../src/lib/keys";
+import {
+  checkRetiredKeys,
+  forgetRetiredKey,
+  listRetiredKeys,
+  revocationSteps,
+  stepAfterReplacing,
+  type RetiredKeyView,
+} from "../../../src/lib/keys";
 import { retiredHealthLines } from "../../../src/lib/health";
-import { MIN_REQUESTS_LEFT } from "../../../src/lib/apple";
+import { MIN_REQUESTS_LEFT, retiredKeySentence } from "../../../src/lib/apple";
 import { useAppleStandIn } from "../../support/apple-stand-in";
 import { HAS_KEYRING, lookupDirectly, testService } from "../../support/keyring";
 import { ISSUER_ID, makeKey, makeKeyId } from "../../support/keys";
@@ -230,5 +237,57 @@ describe("Health: a retired key still working after the rotation-age days", () =
     ).toEqual([]);
     // 0: reminders are off.
     expect(retiredHealthLines([view(works, "2026-01-01T00:00:00.000Z")], now, 0)).toEqual([]);
+  });
+});
+
+describe("the step that ends a rotation", () => {
+  const view = (keyId: string, state: RetiredKeyView["state"], note?: string): RetiredKeyView => ({
+    keyId,
+    state,
+    sentence: retiredKeySentence(keyId, state, { now: Date.parse("2026-12-07T12:00:00.000Z"), timeZone: "UTC" }),
+    ...(note ? { note } : {}),
+  });
+  const step = (keyId: string) => `Revoke key ${keyId} on Team Keys.`;
+  const waiting = (keyId: string) =>
+    `Key ${keyId} not proven revoked yet: once it is revoked on Team Keys, two refusals by Apple at least 10 minutes apart prove it.`;
+
+  it("is said first while Apple has not refused the old key, with its sentence after it once it is read", () => {
+    // Not read yet: the step alone, for the key known to be replaced.
+    expect(revocationSteps(undefined, ["AAAAAAAAA1"])).toEqual([{ keyId: "AAAAAAAAA1", step: step("AAAAAAAAA1") }]);
+    // Read: the same step, then the proof; a note rides along.
+    const pending = view("AAAAAAAAA1", { state: "pending", refusedAt: [] }, "The check at 09:40 proved nothing.");
+    expect(revocationSteps([pending], ["AAAAAAAAA1"])).toEqual([
+      { keyId: "AAAAAAAAA1", step: step("AAAAAAAAA1"), proof: waiting("AAAAAAAAA1"), note: pending.note },
+    ]);
+    const works = view("BBBBBBBBB2", { state: "still-works", checkedAt: "2026-12-07T09:14:00.000Z" });
+    expect(revocationSteps([works])).toEqual([
+      {
+        keyId: "BBBBBBBBB2",
+        step: step("BBBBBBBBB2"),
+        proof: "Key BBBBBBBBB2 still works at Apple (checked 09:14): revoke it on Team Keys",
+      },
+    ]);
+  });
+
+  it("is no longer said once Apple refused the key; a replaced key never kept as retired keeps its step", () => {
+    const refused = view("AAAAAAAAA1", {
+      state: "pending",
+      refusedAt: ["2026-12-07T09:14:00.000Z"],
+      provableFrom: "2026-12-07T09:24:00.000Z",
+    });
+    const revoked = view("BBBBBBBBB2", {
+      state: "revoked",
+      refusedAt: ["2026-12-07T09:14:00.000Z", "2026-12-07T09:31:00.000Z"],
+    });
+    expect(revocationSteps([refused, revoked], ["AAAAAAAAA1", "BBBBBBBBB2"])).toEqual([]);
+    expect(revocationSteps([refused], ["CCCCCCCCC3"])).toEqual([{ keyId: "CCCCCCCCC3", step: step("CCCCCCCCC3") }]);
+  });
+
+  it("after a registration that replaced a key: the step, then the proof of a key just retired", () => {
+    expect(stepAfterReplacing("AAAAAAAAA1")).toEqual({
+      keyId: "AAAAAAAAA1",
+      step: step("AAAAAAAAA1"),
+      proof: waiting("AAAAAAAAA1"),
+    });
   });
 });

@@ -41,6 +41,7 @@ import {
 import { HAS_KEYRING, HAS_KEYTAR, loadKeytar, lookupDirectly, testService } from "../../support/keyring";
 import { makeKey, makeKeyId, makeRecord, type TestKey } from "../../support/keys";
 import { expectNoSecret } from "../../support/leaks";
+import { rememberUsersAccess } from "../../../src/lib/keys/roles";
 import { memoryBackend, memoryStore as memoryStoreIn, type MemoryBackend } from "../../support/memory-keychain";
 
 const TEAM_A = "3f2a9c1e-7b4d-4e8a-9c6f-1d2e3f4a5b6c"; // ends in b6c
@@ -317,6 +318,27 @@ describe("the saved keys, in memory", () => {
     const again = await planRegistration(await prepareKey(teamInput(other, globex.keyId, TEAM_B)), store);
     expect(again.replaces).toBeUndefined();
     expect(again.alreadySaved?.name).toBe("Globex");
+  });
+
+  it("Apple's last Users and Access answer stays with the key's material, for a role recorded later", async () => {
+    const { acme, a } = await threeKeys(store);
+    // Nothing known yet: the recording carries no answer.
+    expect((await recordKeyRole(store, "Acme", "admin")).users).toBeUndefined();
+    // Another key material's answer is not this key's: nothing written.
+    const before = writes(backend).length;
+    await rememberUsersAccess(store, acme.keyId, "SHA256:" + "A".repeat(43), "no");
+    expect(writes(backend)).toHaveLength(before);
+    await rememberUsersAccess(store, acme.keyId, a.fingerprint, "no");
+    expect(await recordKeyRole(store, acme.keyId, "app-manager")).toMatchObject({ role: "app-manager", users: "no" });
+    // The same answer again writes nothing.
+    const kept = writes(backend).length;
+    await rememberUsersAccess(store, acme.keyId, a.fingerprint, "no");
+    expect(writes(backend)).toHaveLength(kept);
+    // Registered again, the same .p8: kept; other key material under that Key ID: gone with the old material.
+    await registerKey(teamInput(acme.k, acme.keyId), { store, verify: false });
+    expect((await recordKeyRole(store, "Acme", "admin")).users).toBe("no");
+    await registerKey(teamInput(key(), acme.keyId), { store, verify: false });
+    expect((await recordKeyRole(store, "Acme", "admin")).users).toBeUndefined();
   });
 
   it("register's use choice: explicit yes switches, and a key of the team in use is used by default", async () => {
