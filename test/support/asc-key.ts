@@ -14,6 +14,9 @@
  * the stand-in knows and its AuthKey_<Key ID>.p8 in a fresh folder with a home of its own; the bindings below
  * (`service`, `key`, `keyId`, `p8`, `dataHome`, `apple`, `baseEnv`) are live: they name the current test's.
  *
+ * After each test, every in-process run's stdout and stderr is checked for any piece of a key made in the file and
+ * for more of an Issuer ID than its last three characters (expectCliRunsClean; expectCleanOutput for a child's run).
+ *
  * useCliMemoryKeychain() (useCliWorld calls it): each test's in-process runs reach an in-memory Keychain (listing its
  * items as the real backends do), since most tests are about what asc-key says and does, and the suite's time is a
  * budget. A test about the keyring itself, or one that runs the bundle as a child process (which reaches the real

@@ -16,9 +16,11 @@
  * lookup sees; a locked, missing or failing secret-tool) calls `await world.realKeyring()` first and gets the
  * private Secret Service `npm test` starts, emptied; fakeSecretTool and hideSecretTool refuse to run without it.
  *
- * After each test it asserts that no PEM fragment (base64, or hex as `security -X` carries it) and no full Issuer
- * ID is in any toast (every state), HUD, LocalStorage value, Cache entry, command metadata, alert or launch; before
- * each file it checks that this detector does catch such leaks.
+ * After each test it asserts that no piece of any key made in the file (in any encoding, test/support/leaks.ts) and no
+ * more than the last three characters of a watched Issuer ID is in anything a person sees (shownTexts: toasts in every
+ * state, HUDs, LocalStorage, Cache, command metadata, alerts, launches, every text a view rendered, clipboard copies
+ * and pastes, AI tools' answers), and that a token was copied only concealed; before each file it checks that the
+ * detector does catch such leaks.
  */
 import { spawnSync } from "node:child_process";
 import { promises as fs } from "node:fs";
