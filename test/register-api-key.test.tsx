@@ -8,6 +8,9 @@ import path from "node:path";
 import { LocalStorage, showHUD, showToast } from "@raycast/api";
 import { describe, expect, it, vi } from "vitest";
 import Command from "../src/register-api-key";
+
+// Every process the extension starts is recorded (test/support/spawns.ts): "no Keychain read" is then a fact.
+vi.mock("node:child_process", async (original) => (await import("./support/spawns")).recordingSpawns(original));
 import StatusCommand from "../src/api-key-status";
 import { keyStore } from "../src/helpers/core";
 import { outcomeSentence, TEAM_KEYS_URL } from "../src/lib/apple";
@@ -17,6 +20,7 @@ import { RAW_CONTROL } from "./support/controls";
 import { makeKey } from "./support/keys";
 import type { MemoryBackend } from "./support/memory-keychain";
 import { ACCOUNT } from "../src/lib/keychain";
+import { spawned } from "./support/spawns";
 import { LOCKED_MESSAGE } from "../src/lib/keychain/linux";
 import { answerNextAlert, raycast, render, setClipboardText, type Screen } from "./raycast/harness";
 import {
@@ -433,10 +437,12 @@ describe.skipIf(!HAS_KEYRING)("submitting: Apple's answer decides", () => {
     await screen.waitFor(() => raycast.toast?.style === "SUCCESS", { timeout: 15_000 });
     // The registration's read-back confirmed the entry: the status it shows reads the Keychain no more.
     await world.fakeSecretTool('echo "Cannot get secret of a locked object" >&2; exit 1');
+    const before = spawned.length;
     await screen.waitFor(() => screen.view?.type === "Detail");
     expect(screen.metadata()["Key ID"]).toBe(key.keyId);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(screen.isLoading).toBe(false);
+    // Once it has done loading, no Keychain tool was started for it.
+    await screen.waitFor(() => !screen.isLoading);
+    expect(spawned.slice(before).map((child) => child.spawnfile)).toEqual([]);
     expect(screen.markdown).not.toMatch(/Could Not Be Read/);
     expect(screen.metadata()["Key ID"]).toBe(key.keyId);
 

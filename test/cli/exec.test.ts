@@ -29,8 +29,10 @@ import {
 import { ACCOUNT } from "../../src/lib/keychain";
 import { serializeRecord, type KeyRecord } from "../../src/lib/record";
 import { clearDirectly, HAS_KEYRING, storeDirectly, testService } from "../support/keyring";
+import { expectCleanOutput } from "../support/asc-key";
 import { nodeOnlyPath } from "../support/cli";
 import { ISSUER_ID, makeKey, makeRecord, type TestKey } from "../support/keys";
+import { expectNoSecret } from "../support/leaks";
 
 const ROOT = process.cwd();
 const BUNDLE = path.join(ROOT, "dist-cli", "asc-key.js");
@@ -93,13 +95,12 @@ function reportOf(run: Run): Report {
   return JSON.parse(line) as Report;
 }
 
-/** The base64 lines of a PEM: what must never show up in output or on an argv. */
-function secretLines(pem: string): string[] {
-  return pem.split("\n").filter((line) => line && !line.startsWith("-----"));
-}
-
-function expectNoKey(text: string, key: TestKey) {
-  for (const line of secretLines(key.pem)) expect(text).not.toContain(line);
+/**
+ * No piece of the key (in any encoding, test/support/leaks.ts) on a command line: the Issuer ID may be there (it is
+ * what notarytool's --issuer takes), and the machine's other command lines are none of this test's.
+ */
+function expectNoKeyOnArgv(argv: string, key: TestKey) {
+  expectNoSecret({ pems: [key.pem] }, argv, "a command line");
 }
 
 async function waitFor(file: string, timeoutMs = 15_000): Promise<string> {
@@ -335,7 +336,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service", () => {
           spec.variables.filter((v) => ["key-file", "key-folder", "fastlane-json"].includes(v.source)),
         );
         expect(Object.keys(report.files).length > 0).toBe(fileVariables.length > 0);
-        expectNoKey(run.stdout + run.stderr, key);
+        expectCleanOutput(run);
         folderGone();
       });
     }
@@ -411,14 +412,14 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service", () => {
           childPid = Number(await waitFor(marker));
           expect(readdirSync(caseTmp)).toHaveLength(1);
           // While it runs: no argv on the machine carries the key.
-          expectNoKey(allCommandLines(), key);
+          expectNoKeyOnArgv(allCommandLines(), key);
           child.kill(signal);
           const run = await done;
           expect(run.status).toBe(128 + number);
           expect(readFileSync(`${marker}.signal`, "utf8")).toBe(signal);
           expect(isAlive(childPid)).toBe(false);
           folderGone();
-          expectNoKey(run.stdout + run.stderr, key);
+          expectCleanOutput(run);
         } finally {
           // Whatever failed above, leave no process of this test behind.
           if (childPid && isAlive(childPid)) process.kill(childPid, "SIGKILL");
@@ -488,7 +489,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service", () => {
       expect(run.status, run.stderr).toBe(0);
       expect(run.stderr.trimEnd().split("\n")).toHaveLength(1);
       expect(run.stderr).toMatch(/^asc-key: warning: .*api_key\.json holds the private key/);
-      expectNoKey(run.stdout + run.stderr, key);
+      expectCleanOutput(run);
       expect(statSync(out).mode & 0o777).toBe(0o600);
       const json = JSON.parse(readFileSync(out, "utf8")) as Record<string, unknown>;
       expect(json).toEqual({ key_id: record.keyId, issuer_id: ISSUER_ID, key: record.privateKey, in_house: false });
@@ -562,7 +563,7 @@ describe.skipIf(!HAS_KEYRING)("with a private Secret Service", () => {
       ]);
       expect(path.basename(keyPath)).toBe(`AuthKey_${record.keyId}.p8`);
       expect(seen.keyFile).toEqual({ isFile: true, mode: "600", folderMode: "700", sha256: sha(record.privateKey) });
-      expectNoKey(seen.argv.join(" "), key);
+      expectNoKeyOnArgv(seen.argv.join(" "), key);
       expect(existsSync(keyPath)).toBe(false);
       folderGone();
     });

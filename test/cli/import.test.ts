@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAppleStandIn, type AppleStandIn } from "../support/apple-stand-in";
-import { cli as inProcess, realKeyring, useCliMemoryKeychain } from "../support/asc-key";
+import { cli as inProcess, expectCleanOutput, realKeyring, useCliMemoryKeychain } from "../support/asc-key";
 import { runNode, type Run } from "../support/cli";
 import { HAS_KEYRING, testService } from "../support/keyring";
 import { makeKey, makeKeyFile, type KeyFile } from "../support/keys";
@@ -34,21 +34,13 @@ function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<Run
 }
 
 const pems: string[] = [];
-function expectNoSecrets(run: Run) {
-  const text = run.stdout + run.stderr;
-  for (const pem of pems) {
-    for (const line of pem.split("\n").filter((l) => l && !l.startsWith("-----"))) expect(text).not.toContain(line);
-    expect(text).not.toContain(Buffer.from(pem).toString("base64").slice(0, 40));
-  }
-  expect(text).not.toContain(TEAM);
-}
 
 function expectRefused(run: Run, status: number, pattern: RegExp) {
   expect(run.status, run.stderr).toBe(status);
   expect(run.stdout).toBe("");
   expect(run.stderr.trimEnd().split("\n")).toHaveLength(1);
   expect(run.stderr.trimEnd()).toMatch(pattern);
-  expectNoSecrets(run);
+  expectCleanOutput(run);
 }
 
 const made = (): KeyFile => makeKeyFile(tmp, pems);
@@ -102,7 +94,7 @@ describe.skipIf(!HAS_KEYRING)("asc-key import", () => {
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toBe(`"Unnamed key" (Key ID ${k.keyId}) is already saved; nothing to do.\n`);
     expect(await savedCount()).toBe(1);
-    expectNoSecrets(again);
+    expectCleanOutput(again);
 
     // Into an empty Keychain service, checked with Apple (the stand-in) like a registration.
     const other = testService("import-other");
@@ -119,7 +111,7 @@ describe.skipIf(!HAS_KEYRING)("asc-key import", () => {
     expect(imported.stdout).toBe(`Yes, Issuer ID ends in ...b6c, Key ID ${k.keyId}\nFingerprint: ${original}\n`);
     expect(imported.stderr).toContain(`exported-${k.keyId}.json still holds the private key in clear`);
     expect(await fingerprintOf(other)).toBe(original);
-    expectNoSecrets(imported);
+    expectCleanOutput(imported);
   });
 
   it("asc-key exec, then import --from env inside it: the key exec handed out", async () => {
@@ -155,7 +147,7 @@ describe.skipIf(!HAS_KEYRING)("asc-key import", () => {
     ]);
     expect(imported.status, imported.stderr).toBe(0);
     expect(await fingerprintOf(other)).toBe(original);
-    expectNoSecrets(imported);
+    expectCleanOutput(imported);
   });
 
   it("--from eas-json: each key with its profiles in --list, --key-id picks one, then what to do with the .p8", async () => {
@@ -192,7 +184,7 @@ describe.skipIf(!HAS_KEYRING)("asc-key import", () => {
         `^new {5}Key ID ${individual.keyId} \\(individual key, SHA256:\\S+\\) from eas\\.json profile personal: new$`,
       ),
     );
-    expectNoSecrets(listed);
+    expectCleanOutput(listed);
 
     // Two keys: --key-id chooses.
     expectRefused(
@@ -210,7 +202,7 @@ describe.skipIf(!HAS_KEYRING)("asc-key import", () => {
       'asc-key: note: Then point the profile at the saved key: "ascApiKeyPath": "$EXPO_ASC_API_KEY_PATH"',
     );
     expect(await savedCount()).toBe(1);
-    expectNoSecrets(imported);
+    expectCleanOutput(imported);
 
     // A variable the profile needs but the environment lacks: the profile and the variable, in one line.
     const partly = await cli(["import", "--from", "eas-json", easJson, "--list"], { TEAM_ID: TEAM });
@@ -319,7 +311,7 @@ describe.skipIf(!HAS_KEYRING)("asc-key import", () => {
     const brokenList = await cli(["import", "--from", "fastlane-json", notJson, "--list"]);
     expect(brokenList.status, brokenList.stderr).toBe(2);
     expect(brokenList.stdout).toMatch(/^broken {2}notjson\.json is not JSON;[^\n]*\n$/);
-    expectNoSecrets(brokenList);
+    expectCleanOutput(brokenList);
 
     // Two keys in one source: which one is for --key-id to say.
     const second = made();
@@ -340,7 +332,7 @@ describe.skipIf(!HAS_KEYRING)("asc-key import", () => {
     const chosen = await cli(["import", "--from", "env", "--key-id", second.keyId, "--skip-verify"], withSecond);
     expect(chosen.status, chosen.stderr).toBe(0);
     expect(chosen.stdout.split("\n")[0]).toBe(`Yes, Issuer ID ends in ...b6c, Key ID ${second.keyId}`);
-    expectNoSecrets(chosen);
+    expectCleanOutput(chosen);
     expect(await savedCount()).toBe(1);
   });
 });

@@ -11,7 +11,7 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { constants as osConstants, tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT, createKeyStore } from "../../src/lib/keychain";
@@ -162,21 +162,43 @@ async function settled(marker: string): Promise<void> {
   while (processesOf(marker).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
 }
 
-function run(lane: Lane, args: string[], marker = randomUUID()): { pid: number; done: Promise<void> } {
+/** How a run ended: its exit status, or the signal that ended it. */
+interface End {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** Whether a run was ended by `signal`: killed by it, or exiting as a process does on it (128 + its number). */
+function endedBy(end: End, signal: NodeJS.Signals): boolean {
+  return end.signal === signal || end.status === 128 + osConstants.signals[signal];
+}
+
+function run(lane: Lane, args: string[], marker = randomUUID()): { pid: number; done: Promise<End> } {
   const child = spawn(process.execPath, [BUNDLE, ...args], { env: envFor(lane, marker), stdio: "ignore" });
-  return { pid: child.pid as number, done: new Promise((resolve) => child.once("close", () => resolve())) };
+  return {
+    pid: child.pid as number,
+    done: new Promise((resolve) => child.once("close", (status, signal) => resolve({ status, signal }))),
+  };
 }
 
 type Outcome = "old" | "new" | "lost";
 
-/** One killed registration of the lane's other key; waits for everything it started to end, then reads. */
-async function trial(lane: Lane, turn: number, kill: (pid: number) => Promise<boolean> | boolean) {
+/**
+ * One killed registration of the lane's other key; waits for everything it started to end, then reads. `killed`: the
+ * signal did end it (a kill sent after it had finished ends nothing).
+ */
+async function trial(
+  lane: Lane,
+  turn: number,
+  signal: NodeJS.Signals,
+  kill: (pid: number) => Promise<boolean> | boolean,
+) {
   const before = await savedKeyId(lane);
   const next = lane.keyIds.indexOf(before) === 0 ? 1 : 0;
   const marker = randomUUID();
   const child = run(lane, lane.args[next], marker);
   const caught = await kill(child.pid);
-  await child.done;
+  const killed = endedBy(await child.done, signal);
   await settled(marker);
   const after = await savedKeyId(lane);
   const outcome: Outcome = after === before ? "old" : after === lane.keyIds[next] ? "new" : "lost";
@@ -184,7 +206,7 @@ async function trial(lane: Lane, turn: number, kill: (pid: number) => Promise<bo
     // Put a key back so the next trial again has an old key to lose.
     await run(lane, lane.args[next]).done;
   }
-  return { turn, caught, outcome, after };
+  return { turn, caught, killed, outcome, after };
 }
 
 async function seed(lane: Lane): Promise<number> {
@@ -204,7 +226,7 @@ describe.skipIf(!HAS_KEYRING || process.platform !== "linux")("asc-key register 
     const atStore: Awaited<ReturnType<typeof trial>>[] = [];
     for (let turn = 0; turn < AT_STORE_TRIALS; turn++) {
       const signal: NodeJS.Signals = turn % 2 === 0 ? "SIGKILL" : "SIGTERM";
-      atStore.push(await trial(lanes[turn % LANES], turn, (pid) => killAtStore(pid, signal)));
+      atStore.push(await trial(lanes[turn % LANES], turn, signal, (pid) => killAtStore(pid, signal)));
     }
 
     // At random moments between its start and the end of a whole registration: the lanes side by side.
@@ -214,7 +236,7 @@ describe.skipIf(!HAS_KEYRING || process.platform !== "linux")("asc-key register 
         for (let turn = index; turn < RANDOM_TRIALS; turn += LANES) {
           const signal: NodeJS.Signals = turn % 2 === 0 ? "SIGKILL" : "SIGTERM";
           results.push(
-            await trial(lane, turn, async (pid) => {
+            await trial(lane, turn, signal, async (pid) => {
               await new Promise((resolve) => setTimeout(resolve, Math.random() * longest));
               trySignal(pid, signal);
               return false;
@@ -227,15 +249,18 @@ describe.skipIf(!HAS_KEYRING || process.platform !== "linux")("asc-key register 
 
     const lost = [...atStore, ...random.flat()].filter((result) => result.outcome === "lost");
     expect(lost, JSON.stringify(lost)).toEqual([]);
-    // The watcher did catch the store, and at least once before anything was saved: the moment was hit.
+    // The watcher did catch the store, and at least once before anything was saved: the moment was hit. Each store it
+    // caught, its signal ended the registration; and some of the random moments fell before a registration ended.
     expect(atStore.filter((result) => result.caught).length).toBeGreaterThan(AT_STORE_TRIALS / 2);
+    expect(atStore.filter((result) => result.caught && !result.killed)).toEqual([]);
     expect(atStore.some((result) => result.caught && result.outcome === "old")).toBe(true);
+    expect(random.flat().filter((result) => result.killed).length).toBeGreaterThan(0);
   }, 240_000);
 
   it("remove racing register, the register killed at the store in every other trial: no key or a whole one", async () => {
     const lanes = Array.from({ length: LANES }, (_, index) => makeLane(index + LANES));
     await Promise.all(lanes.map(seed));
-    const results: { turn: number; after: string }[] = [];
+    const results: { turn: number; caught: boolean; killed: boolean; after: string }[] = [];
     for (let turn = 0; turn < 8; turn++) {
       const lane = lanes[turn % LANES];
       if ((await savedKeyId(lane)) === "none") await run(lane, lane.args[0]).done;
@@ -244,11 +269,15 @@ describe.skipIf(!HAS_KEYRING || process.platform !== "linux")("asc-key register 
       const marker = randomUUID();
       const register = run(lane, lane.args[next], marker);
       const remove = run(lane, ["remove"], marker);
-      if (turn % 2 === 1) killAtStore(register.pid, "SIGKILL");
-      await Promise.all([register.done, remove.done]);
+      const caught = turn % 2 === 1 && killAtStore(register.pid, "SIGKILL");
+      const [end] = await Promise.all([register.done, remove.done]);
       await settled(marker);
-      results.push({ turn, after: await savedKeyId(lane) });
+      results.push({ turn, caught, killed: endedBy(end, "SIGKILL"), after: await savedKeyId(lane) });
     }
+    // The kills happened: the watcher caught the store in some of its trials, and each one it caught ended the run.
+    const tried = results.filter(({ turn }) => turn % 2 === 1);
+    expect(tried.filter(({ caught }) => caught).length, JSON.stringify(tried)).toBeGreaterThan(0);
+    expect(tried.filter(({ caught, killed }) => caught !== killed)).toEqual([]);
     // Gone, or one of the two keys whole: never an empty or cut entry.
     const wholeOrNone = new Set(lanes.flatMap((lane) => [...lane.keyIds, "none"]));
     expect(results.filter(({ after }) => !wholeOrNone.has(after))).toEqual([]);

@@ -1,5 +1,6 @@
 /**
- * asc-key register against the private Secret Service and the Apple stand-in, in this process (test/support/asc-key.ts).
+ * asc-key register on an in-memory Keychain (useCliWorld) with the Apple stand-in, in this process
+ * (test/support/asc-key.ts).
  */
 import { execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
@@ -29,7 +30,7 @@ import {
   withoutPrivilegeNote,
 } from "../support/asc-key";
 
-describe.skipIf(!HAS_KEYRING)("register against a private Secret Service and the Apple stand-in", () => {
+describe.skipIf(!HAS_KEYRING)("register on an in-memory Keychain with the Apple stand-in", () => {
   useCliWorld();
 
   describe("register", () => {

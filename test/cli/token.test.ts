@@ -1,5 +1,5 @@
 /**
- * asc-key token against the private Secret Service, in this process: the JWT it prints, checked by hand.
+ * asc-key token on an in-memory Keychain (useCliWorld), in this process: the JWT it prints, checked by hand.
  */
 import { createPublicKey, verify as verifySignature } from "node:crypto";
 import { describe, expect, it } from "vitest";
@@ -17,7 +17,7 @@ function decodeJwt(token: string) {
   };
 }
 
-describe.skipIf(!HAS_KEYRING)("token against a private Secret Service", () => {
+describe.skipIf(!HAS_KEYRING)("token on an in-memory Keychain", () => {
   useCliWorld();
 
   describe("token", () => {

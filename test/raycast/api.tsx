@@ -32,6 +32,9 @@
  *   ref has focus() (useForm focuses the first invalid field), recorded in `raycast.focused`.
  * - Action.Push pushes onto the harness's navigation stack; views below stay mounted. useNavigation()
  *   acts on the same stack.
+ * - Every text an element shows (titles, subtitles, accessories, markdown, metadata, form errors and info,
+ *   descriptions, tooltips; not field values) is recorded in `raycast.rendered` each time it renders.
+ * - Clipboard.paste is recorded in `raycast.clipboard` with `pasted: true`.
  * - Action.CopyToClipboard copies (recording `concealed`) and shows the HUD "Copied to Clipboard";
  *   Action.OpenInBrowser calls open(). Both are recorded in `raycast`.
  * - showToast returns a live Toast: later changes to title/message/style/actions are recorded in the

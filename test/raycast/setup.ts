@@ -3,9 +3,10 @@
  * fails if the double caught misuse a command may have swallowed (e.g. confirmAlert with no answer).
  */
 import { tmpdir } from "node:os";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, vi } from "vitest";
-import { cleanup, resetRaycast, takeProblems } from "./harness";
+import { cleanup, raycast, resetRaycast, takeProblems } from "./harness";
 
 // The saved keys' lock lives in a per-user folder (userLockDir, src/lib/keychain/store.ts); under test it goes to a
 // throwaway folder instead, never the user's own: asc-key (in this process and as a child, which inherits it) and
@@ -33,6 +34,36 @@ vi.mock("../../src/cli/settings", async (importOriginal) => {
     },
   };
 });
+
+// Every AI tool (each file of src/tools/) answers through a wrapper that records its answer, its confirmation's and any
+// error's message in `raycast.toolAnswers`, where the test world's leak check reads them (test/support/world.ts).
+// vi.doMock, not vi.mock: the list of tools is read from the folder, and the test file's imports come after this file.
+const TOOLS = path.resolve(process.cwd(), "src/tools");
+for (const file of readdirSync(TOOLS).filter((name) => name.endsWith(".ts"))) {
+  const tool = file.replace(/\.ts$/, "");
+  vi.doMock(path.join(TOOLS, file), async (importOriginal) => {
+    const original = await importOriginal<Record<string, (...args: never[]) => unknown>>();
+    const wrapped: Record<string, unknown> = { ...original };
+    if (typeof original.default === "function") wrapped.default = recordingAnswers(tool, original.default);
+    if (typeof original.confirmation === "function") {
+      wrapped.confirmation = recordingAnswers(`${tool} (confirmation)`, original.confirmation);
+    }
+    return wrapped;
+  });
+}
+
+function recordingAnswers(tool: string, answer: (...args: never[]) => unknown) {
+  return async (...args: never[]) => {
+    try {
+      const result = await answer(...args);
+      raycast.toolAnswers.push({ tool, answer: result });
+      return result;
+    } catch (error) {
+      raycast.toolAnswers.push({ tool, answer: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+  };
+}
 
 // Tell React this is a test environment where updates are wrapped in act().
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;

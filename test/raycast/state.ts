@@ -34,9 +34,11 @@ export interface ToastRecord extends ToastSnapshot {
 }
 
 export interface ClipboardRecord {
-  /** The text copied. */
+  /** The text copied (or pasted). */
   text: string;
   concealed: boolean;
+  /** Set when the text was pasted into the front app (`Clipboard.paste`), not copied. */
+  pasted?: true;
   /** The options passed to `Clipboard.copy`, if any, unchanged. */
   options?: { concealed?: boolean };
 }
@@ -59,8 +61,15 @@ export interface RaycastRecords {
   huds: string[];
   /** Targets given to `open()`, in order; includes Action.OpenInBrowser. */
   opened: string[];
-  /** Every `Clipboard.copy`, including Action.CopyToClipboard. */
+  /** Every `Clipboard.copy`, including Action.CopyToClipboard, and every `Clipboard.paste`. */
   clipboard: ClipboardRecord[];
+  /**
+   * Every text any view put on screen while the test ran, as `"<element> <prop>\0<text>"` (once each): titles,
+   * subtitles, accessories, markdown, metadata, form errors and info, descriptions, tooltips. Not field values.
+   */
+  rendered: Set<string>;
+  /** Every answer (or thrown error's message) of an AI tool and of its confirmation, in order. */
+  toolAnswers: { tool: string; answer: unknown }[];
   /** Paths given to `trash()`, flattened, in order. */
   trashed: string[];
   /** Every `confirmAlert`, with the answer the test queued. */
@@ -101,6 +110,8 @@ function freshRecords(): RaycastRecords {
     huds: [],
     opened: [],
     clipboard: [],
+    rendered: new Set(),
+    toolAnswers: [],
     trashed: [],
     alerts: [],
     metadata: [],

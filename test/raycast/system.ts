@@ -239,6 +239,10 @@ export const Clipboard = {
     raycast.clipboard.push(record);
     store.clipboardText = text;
   },
+  /** Pastes into the front app: recorded in `raycast.clipboard` as `pasted`. */
+  async paste(content: string | number): Promise<void> {
+    raycast.clipboard.push({ text: String(content), concealed: false, pasted: true });
+  },
   async readText(): Promise<string | undefined> {
     return store.clipboardText;
   },

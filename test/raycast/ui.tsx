@@ -48,6 +48,7 @@ function withArgs(children: unknown): ReactNode[] {
  * Slots and children sit in two keyed fragments, so a slot appearing never remounts the children.
  */
 function hostElement(type: string, props: Props, slots: readonly string[] = [], extra: Props = {}): ReactElement {
+  recordShown(type, { ...props, ...extra });
   const { children, ...rest } = props;
   const hostProps: Props = { ...extra };
   const slotElements: ReactNode[] = [];
@@ -67,6 +68,45 @@ function hostElement(type: string, props: Props, slots: readonly string[] = [], 
     createElement(Fragment, { key: "slots" }, ...slotElements),
     createElement(Fragment, { key: "children" }, ...withArgs(children)),
   );
+}
+
+/** Props whose text a user reads on screen (never a field's value: that is what the user typed or picked). */
+const SHOWN_PROPS = [
+  "navigationTitle",
+  "searchBarPlaceholder",
+  "title",
+  "subtitle",
+  "markdown",
+  "text",
+  "label",
+  "description",
+  "placeholder",
+  "error",
+  "info",
+  "tooltip",
+] as const;
+
+/** The text of a Raycast "string or { value, tooltip }" prop, and its tooltip. */
+function textsOf(value: unknown): string[] {
+  if (typeof value === "string" || typeof value === "number") return [String(value)];
+  if (typeof value !== "object" || value === null) return [];
+  const { value: inner, tooltip } = value as { value?: unknown; tooltip?: unknown };
+  return [...textsOf(inner), ...textsOf(tooltip)];
+}
+
+/**
+ * Every text an element puts on screen, each time it renders, into `raycast.rendered` (what the test world's leak
+ * check reads): titles, subtitles, accessories, markdown, metadata, form errors and info, descriptions, tooltips.
+ */
+function recordShown(type: string, props: Props): void {
+  const add = (prop: string, value: unknown) => {
+    for (const text of textsOf(value)) if (text !== "") raycast.rendered.add(`${type} ${prop}\u0000${text}`);
+  };
+  for (const prop of SHOWN_PROPS) add(prop, props[prop]);
+  for (const accessory of (props.accessories ?? []) as Props[]) {
+    for (const prop of ["text", "tag", "tooltip"]) add(`accessory ${prop}`, accessory?.[prop]);
+  }
+  if (typeof props.children === "string") add("children", props.children);
 }
 
 function host(type: string, slots: readonly string[] = []): Component {

@@ -55,7 +55,7 @@
  *   starts at `rateLimitRemaining` or 3600 and drops by one per judged request, reaches 0.)
  * - "server-error": 500 UNEXPECTED_ERROR; "unavailable": 503 with an HTML body.
  * - "garbage": 200 with an HTML page (a captive portal).
- * - "hang": accepts the connection and never answers (until `close()`).
+ * - "hang": accepts the connection and never answers (until `close()`); `hungUp` once the client gives up.
  * Hostile answers, as a proxy, a broken server or an attacker on the path could send them:
  * - "endless": 200 `application/json` whose body never ends (sent as fast as the client reads, until it hangs up).
  * - "gzip-bomb": 200 `Content-Encoding: gzip`, about 3 MB on the wire that inflate to GZIP_BOMB_BYTES (3 GiB) of
@@ -197,7 +197,7 @@ export interface StandInRequest {
   status?: number;
   /** Why a token was refused (401), for test messages. */
   reason?: string;
-  /** The client closed the connection before an "endless" or "gzip-bomb" body was over. */
+  /** The client closed the connection before an "endless" or "gzip-bomb" body was over, or while "hang" kept it waiting. */
   hungUp?: boolean;
 }
 
@@ -367,7 +367,9 @@ export async function startAppleStandIn(options: StartOptions = {}): Promise<App
 
     switch (registered?.behaviour.answer) {
       case "hang":
-        return; // never answered; close() destroys the connection
+        // Never answered; close() destroys the connection. A client that gives up is recorded as hanging up.
+        res.once("close", () => (entry.hungUp = true));
+        return;
       case "endless":
         entry.status = 200;
         res.writeHead(200, { "Content-Type": "application/json", Date: new Date(clockMs).toUTCString() });

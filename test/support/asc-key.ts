@@ -14,6 +14,9 @@
  * the stand-in knows and its AuthKey_<Key ID>.p8 in a fresh folder with a home of its own; the bindings below
  * (`service`, `key`, `keyId`, `p8`, `dataHome`, `apple`, `baseEnv`) are live: they name the current test's.
  *
+ * After each test, every in-process run's stdout and stderr is checked for any piece of a key made in the file and
+ * for more of an Issuer ID than its last three characters (expectCliRunsClean; expectCleanOutput for a child's run).
+ *
  * useCliMemoryKeychain() (useCliWorld calls it): each test's in-process runs reach an in-memory Keychain (listing its
  * items as the real backends do), since most tests are about what asc-key says and does, and the suite's time is a
  * budget. A test about the keyring itself, or one that runs the bundle as a child process (which reaches the real
@@ -34,8 +37,8 @@ import { clearTokenCache } from "../../src/lib/token";
 import { startAppleStandIn, type AppleStandIn } from "./apple-stand-in";
 import { runNode, type Run } from "./cli";
 import { clearDirectly, lookupDirectly, storeDirectly, testService } from "./keyring";
-import { ISSUER_ID, makeKey, makeKeyId, type TestKey } from "./keys";
-import { expectNoSecret } from "./leaks";
+import { ISSUER_ID, madePems, makeKey, makeKeyId, type TestKey } from "./keys";
+import { expectNoSecret, expectNoSecretIn, watchedIssuerIds } from "./leaks";
 import { memoryBackend } from "./memory-keychain";
 import { useTestBackend } from "./test-backend";
 
@@ -85,6 +88,44 @@ function environment(overrides: Record<string, string | undefined> = {}): Record
   return env;
 }
 
+/** Every in-process run of the current test: what its person read on the terminal, checked after the test. */
+const runsThisTest: { args: string[]; run: Run }[] = [];
+
+/**
+ * The CLI world's leak check, after every test of a file that imports this one: no in-process run's stdout or stderr
+ * shows a piece of any key made in the file (test/support/leaks.ts, every encoding) or more than the last three
+ * characters of a watched Issuer ID. Nothing is exempt, because asc-key hands nothing secret to a terminal: the one
+ * output that is the point of a command is `token`'s stdout, a token (a signature: no key material, and its Issuer ID
+ * only inside the base64url claims), which passes the check as it is; `export` writes the key only to the file
+ * `--out` names (it refuses `-` and stdout), and the command `exec` runs gets stdio of its own, not asc-key's.
+ */
+export function expectCliRunsClean(): void {
+  for (const { args, run } of runsThisTest) expectCleanOutput(run, `asc-key ${args.join(" ")}`.slice(0, 120));
+}
+
+/**
+ * The same check on one run (or text) now: for a child process of the bundle, whose output the check after the test
+ * does not see, or to fail at the step that leaked.
+ */
+export function expectCleanOutput(output: Run | string, where = "asc-key's output"): void {
+  const texts: [string, string][] =
+    typeof output === "string"
+      ? [[where, output]]
+      : [
+          [`${where}: stdout`, output.stdout],
+          [`${where}: stderr`, output.stderr],
+        ];
+  expectNoSecretIn({ pems: madePems, issuerIds: watchedIssuerIds() }, texts);
+}
+
+/** Forget this test's runs (for a test that planted a leak on purpose to see the check fail). */
+export function forgetCliRuns(): void {
+  runsThisTest.length = 0;
+}
+
+beforeEach(forgetCliRuns);
+afterEach(expectCliRunsClean);
+
 /** `asc-key <args>` in this process, as a fresh process would run it: no token minted before. */
 export async function cli(args: string[], options: RunOptions = {}): Promise<Run> {
   const { status, stdout, stderr } = await cliInOrder(args, options);
@@ -107,7 +148,9 @@ export async function cliInOrder(args: string[], options: RunOptions = {}): Prom
     pause: options.pause ?? (async () => undefined),
   };
   const status = await main(args, io);
-  return { status, stdout, stderr, both };
+  const run = { status, stdout, stderr, both };
+  runsThisTest.push({ args, run });
+  return run;
 }
 
 /** `node dist-cli/asc-key.js <args>` as a child process. */
@@ -133,9 +176,9 @@ export function fingerprintOf(publicKey: KeyObject): string {
   return `SHA256:${createHash("sha256").update(spki).digest("base64").replace(/=+$/, "")}`;
 }
 
-/** Neither the private key nor (unless told otherwise) the whole Issuer ID (test/support/leaks.ts). */
+/** No piece of the key nor (unless told otherwise) of a watched Issuer ID (test/support/leaks.ts). */
 export function expectNoSecrets(text: string, key: TestKey, checkIssuerId = true) {
-  expectNoSecret({ pems: [key.pem], issuerIds: checkIssuerId ? [ISSUER_ID] : [] }, text, "asc-key's output");
+  expectNoSecret({ pems: [key.pem], issuerIds: checkIssuerId ? watchedIssuerIds() : [] }, text, "asc-key's output");
 }
 
 /** The secret-tool on PATH. */

@@ -11,9 +11,14 @@ export interface TestKey {
   publicKey: KeyObject;
 }
 
+/** Every key made in this test file so far (each file has its own modules): no output may show any of them. */
+export const madePems: string[] = [];
+
 export function makeKey(namedCurve = "P-256"): TestKey {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve });
-  return { pem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(), privateKey, publicKey };
+  const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  madePems.push(pem);
+  return { pem, privateKey, publicKey };
 }
 
 let counter = 0;

@@ -16,9 +16,11 @@
  * lookup sees; a locked, missing or failing secret-tool) calls `await world.realKeyring()` first and gets the
  * private Secret Service `npm test` starts, emptied; fakeSecretTool and hideSecretTool refuse to run without it.
  *
- * After each test it asserts that no PEM fragment (base64, or hex as `security -X` carries it) and no full Issuer
- * ID is in any toast (every state), HUD, LocalStorage value, Cache entry, command metadata, alert or launch; before
- * each file it checks that this detector does catch such leaks.
+ * After each test it asserts that no piece of any key made in the file (in any encoding, test/support/leaks.ts) and no
+ * more than the last three characters of a watched Issuer ID is in anything a person sees (shownTexts: toasts in every
+ * state, HUDs, LocalStorage, Cache, command metadata, alerts, launches, every text a view rendered, clipboard copies
+ * and pastes, AI tools' answers), and that a token was copied only concealed; before each file it checks that the
+ * detector does catch such leaks.
  */
 import { spawnSync } from "node:child_process";
 import { promises as fs } from "node:fs";
@@ -34,8 +36,8 @@ import { raycast, type ToastRecord } from "../raycast/harness";
 import { store as doubleStore } from "../raycast/state";
 import { startAppleStandIn, type AppleStandIn, type Answer } from "./apple-stand-in";
 import { HAS_KEYRING } from "./keyring";
-import { ISSUER_ID, ISSUER_SUFFIX, makeKey, makeKeyId, makeRecord, type TestKey } from "./keys";
-import { checkLeakDetector, expectNoSecret, expectNoSecretIn } from "./leaks";
+import { ISSUER_ID, ISSUER_SUFFIX, madePems, makeKey, makeKeyId, makeRecord, type TestKey } from "./keys";
+import { checkLeakDetector, expectNoSecret, expectNoSecretIn, watchedIssuerIds } from "./leaks";
 import { closedPortUrl } from "./network";
 import { clearKeys } from "./saved-keys";
 import { memoryBackend } from "./memory-keychain";
@@ -227,7 +229,7 @@ export function testWorld(name: string): TestWorld {
     saved: () => keyStore().read(),
 
     expectClean(value) {
-      expectNoSecret({ pems, issuerIds: [ISSUER_ID] }, value);
+      expectNoSecret({ pems: [...new Set([...pems, ...madePems])], issuerIds: watchedIssuerIds() }, value);
     },
 
     async goOffline() {
@@ -312,9 +314,24 @@ export function testWorld(name: string): TestWorld {
   return world;
 }
 
-/** Everything a user or another process could read that Raycast was handed, labelled by where it went. */
+/**
+ * Everything a user or another process could read that Raycast was handed, labelled by where it went: toasts (every
+ * state), HUDs, LocalStorage, Cache, command metadata, alerts, launches, every text a view rendered (Detail markdown,
+ * metadata, list items' titles, subtitles and accessories, form errors and info...), every clipboard copy and paste,
+ * and every AI tool's answer (and its confirmation's, and the message of what it threw).
+ */
 export function shownTexts(): [where: string, text: string][] {
   const texts: [string, string][] = [];
+  for (const entry of raycast.rendered) {
+    const [where, text] = entry.split("\u0000", 2);
+    texts.push([`rendered ${where}`, text]);
+  }
+  for (const [i, copy] of raycast.clipboard.entries()) {
+    texts.push([`clipboard ${copy.pasted ? "paste" : "copy"} ${i}${copy.concealed ? " (concealed)" : ""}`, copy.text]);
+  }
+  for (const { tool, answer } of raycast.toolAnswers) {
+    texts.push([`AI tool ${tool}`, typeof answer === "string" ? answer : (JSON.stringify(answer) ?? "")]);
+  }
   for (const [i, toast] of raycast.toasts.entries()) {
     for (const state of toast.history) texts.push([`toast ${i}`, JSON.stringify(state)]);
   }
@@ -329,9 +346,31 @@ export function shownTexts(): [where: string, text: string][] {
   return texts;
 }
 
-/** No PEM fragment (base64 or hex) and no full Issuer ID in anything Raycast shows or keeps. */
-export function expectNothingSecret(pems: string[], extra: [string, string][] = []): void {
-  expectNoSecretIn({ pems, issuerIds: [ISSUER_ID] }, [...shownTexts(), ...extra]);
+/**
+ * No piece of any key made in this file (in any encoding, leaks.ts) and no more than the last three characters of a
+ * watched Issuer ID in anything Raycast shows or keeps (shownTexts); and a token copied only concealed, so that it
+ * stays out of clipboard history.
+ */
+export function expectNothingSecret(pems: readonly string[], extra: [string, string][] = []): void {
+  expectNoSecretIn({ pems: [...new Set([...pems, ...madePems])], issuerIds: watchedIssuerIds() }, [
+    ...shownTexts(),
+    ...extra,
+  ]);
+  for (const copy of raycast.clipboard) {
+    if (!copy.pasted && looksLikeJwt(copy.text))
+      expect(copy.concealed, "a token copied without concealed: true").toBe(true);
+  }
+}
+
+/** A compact JWS whose header names an algorithm: what a token copy is. */
+function looksLikeJwt(text: string): boolean {
+  const parts = text.trim().split(".");
+  if (parts.length !== 3 || !parts.every((part) => /^[A-Za-z0-9_-]+$/.test(part))) return false;
+  try {
+    return typeof JSON.parse(Buffer.from(parts[0], "base64url").toString("utf8")).alg === "string";
+  } catch {
+    return false;
+  }
 }
 
 /** A toast's titles as the user saw them change (repeats of the same title collapsed). */

@@ -22,6 +22,10 @@ import {
 } from "../../../src/lib/keychain/macos";
 import { serializeRecord, type KeyRecord } from "../../../src/lib/record";
 import { makeRecord } from "../../support/keys";
+import { endOf, spawned } from "../../support/spawns";
+
+// Every process the backends start is recorded (test/support/spawns.ts): to see how a run of the tool ended.
+vi.mock("node:child_process", async (original) => (await import("../../support/spawns")).recordingSpawns(original));
 
 const FAKE = path.resolve("test/support/fake-security.mjs");
 const SERVICE = "LingCode-test-macos";
@@ -480,13 +484,15 @@ describe("macOS backend: exit statuses", () => {
     expect(await fake.store().read()).toBeUndefined();
   });
 
-  it("a hung tool times out with a sentence about the unlock dialog", async () => {
+  it("a hung tool times out with a sentence about the unlock dialog, and is killed", async () => {
     fake.fault = { command: "*", hang: true };
-    const started = Date.now();
+    spawned.length = 0;
     const error = await rejection(fake.store({ timeoutMs: 400 }).read());
     expect(error.code).toBe("keychain-timeout");
     expect(error.message).toBe("Waited 400 ms for the Keychain; is an unlock dialog waiting for you?");
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // One run of the tool, which never ends by itself: the answer came from the timeout, which killed it.
+    expect(spawned).toHaveLength(1);
+    expect(await endOf(spawned[0])).toBe("SIGKILL");
   });
 
   it("a missing tool is keychain-tool-missing", async () => {
