@@ -3,7 +3,7 @@ import { addToCiSecrets } from "../helpers/ci-secrets";
 import { keyStore } from "../helpers/core";
 import { CI_VENDOR, ciNames, isCiVendor, leftOutWords, parseCiGroups, parseCiTarget, whereWords } from "../lib/ci";
 import { AscKeyError, describeError } from "../lib/errors";
-import { findKey, listKeys, type ListedOkKey } from "../lib/keys";
+import { findKey, listKeys, namedKey, type ListedOkKey } from "../lib/keys";
 
 type Input = {
   /** Where the secrets go: "owner/name" on GitHub, "group/project" on GitLab, as the user said it. */
@@ -52,7 +52,7 @@ export const confirmation: Tool.Confirmation<Input> = async (input) => {
   const names = ciNames(key.kind, groups);
   const info = [
     { name: "Where", value: whereWords(target) },
-    { name: "Key", value: `"${key.name}" (Key ID ${key.keyId})` },
+    { name: "Key", value: namedKey(key) },
     { name: "Names", value: names.names.map((n) => n.name).join(", ") },
   ];
   const leftOut = leftOutWords(names.leftOut, groups);

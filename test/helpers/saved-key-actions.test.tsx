@@ -73,7 +73,7 @@ describe.skipIf(!HAS_KEYRING)("Remove Key…, one flow", () => {
     expect(sameWords(fromList.said, fromList.keyId)).toEqual(sameWords(fromStatus.said, fromStatus.keyId));
     expect(fromList.said).toEqual({
       title: `Remove Key ${fromList.keyId}?`,
-      message: `LingCode can't reach App Store Connect until you register a key again. Key ${fromList.keyId} keeps working at Apple until you revoke it on Team Keys.`,
+      message: `LingCode can't reach App Store Connect until you register a key again. "Acme" (Key ID ${fromList.keyId}) keeps working at Apple until you revoke it on Team Keys.`,
       toast: [`Removing Key ${fromList.keyId}…`, `Removed Key ${fromList.keyId} From the Keychain`],
       toastMessage: `Revoke ${fromList.keyId} on Team Keys if nobody needs it.`,
     });
@@ -90,7 +90,7 @@ describe.skipIf(!HAS_KEYRING)("Remove Key…, one flow", () => {
     await screen.runAction("Remove Key…");
     expect(raycast.alerts[0]).toMatchObject({
       title: `Remove Key ${globex.keyId}?`,
-      message: `Key ${globex.keyId} keeps working at Apple until you revoke it on Team Keys.`,
+      message: `"Globex" (Key ID ${globex.keyId}) keeps working at Apple until you revoke it on Team Keys.`,
     });
     expect(change.removeKey).not.toHaveBeenCalled();
     answerNextAlert(true);

@@ -82,8 +82,7 @@ describe("verifyAndRemember", () => {
 
   it("is the one: no other face verifies and remembers by itself", () => {
     expect(filesMatching(/\bverifySavedKey\(/)).toEqual({
-      "cli/commands.ts": 1,
-      "cli/retired.ts": 1,
+      "cli/shared.ts": 1,
       "helpers/verify.ts": 1,
       "lib/keys/use.ts": 1,
     });

@@ -117,7 +117,8 @@ async function askOne(
   if (!Number.isNaN(appleTime)) {
     answer.appleTime = appleTime;
     // `Date` has whole seconds, cut down: Apple's clock was half a second past it on average.
-    answer.clockOffsetSeconds = Math.round((appleTime + 500 - (options.now ?? Date.now)()) / 1000);
+    // `+ 0` turns Math.round's -0 (an offset just under zero) into 0, which JSON and every reader say alike.
+    answer.clockOffsetSeconds = Math.round((appleTime + 500 - (options.now ?? Date.now)()) / 1000) + 0;
   }
   if (text === undefined) answer.tooLarge = true;
   else {

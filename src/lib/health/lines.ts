@@ -134,6 +134,7 @@ const ENV_READERS: Readonly<Partial<Record<ExportGroup, string>>> = {
   fastlane: "fastlane",
   asc: "the asc CLI",
   codemagic: "codemagic",
+  eas: "Expo EAS",
 };
 
 const KEY_ROLES: readonly ReadRole[] = ["key-text", "key-base64", "key-path", "fastlane-json"];

@@ -399,6 +399,8 @@ describe("macOS backend: two reads in one run", () => {
   });
 
   it("a locked Keychain fails the batched read as it fails a read", async () => {
+    // As the tool does it: the search sees the item, reading its content is what a locked keychain refuses.
+    await fake.store().write(makeRecord());
     fake.fault = { command: "find-generic-password", status: 36 };
     const error = await rejection(fake.store().readWithRetired());
     expect(error.code).toBe("keychain-locked");
