@@ -12,7 +12,7 @@ const RETIRED_NOTE = "retired-note";
 
 /**
  * After a check of the key LingCode uses (`current`; undefined when it has none): one request per retired key not
- * yet proven revoked, within the rate-limit guard (src/lib/retired-keys.ts). Remembers the subtitle's note. A
+ * yet proven revoked, within the rate-limit guard (src/lib/keys/retired.ts). Remembers the subtitle's note. A
  * failure here (the Keychain, say) never hides the answer about the key LingCode uses: the retired keys are then
  * left as they were.
  */

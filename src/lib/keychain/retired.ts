@@ -10,7 +10,7 @@
  *   beside the index pages, so that the usable keys' pages (rebuilt from their items, deleted when empty) never carry
  *   a retired key, and a retired key's history never takes room a usable key needs.
  *
- * Order of writes (src/lib/retired-keys.ts keeps it): a line is written before its item, and its item is deleted
+ * Order of writes (src/lib/keys/retired.ts keeps it): a line is written before its item, and its item is deleted
  * before the line goes, so every retired item stays reachable from the list.
  */
 import { AscKeyError } from "../errors";

@@ -432,7 +432,7 @@ function isKeychainError(error: AscKeyError): boolean {
  * Applies a plan: checks with Apple (unless told not to), reads again what may have changed since the plan (see
  * ApplyOptions.recheck), then saves. Saving first adds the key LingCode uses to the saved keys if it was only in
  * LingCode's entry (unless the new key replaces it), writes the new key's line and item, then (when LingCode uses it)
- * LingCode's entry in one update, read back, and last retires a rotated key (src/lib/retired-keys.ts) and removes
+ * LingCode's entry in one update, read back, and last retires a rotated key (src/lib/keys/retired.ts) and removes
  * it. Apple saying `rejected` throws
  * AppleCheckError(apple-rejected); `unreachable` or `server-error` throws AppleCheckError(apple-unavailable) so the
  * caller can offer to save without verifying (apply the same plan again with `verify: false`). Every refusal comes
