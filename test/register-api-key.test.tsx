@@ -1047,6 +1047,34 @@ describe("Expo's eas.json in the file field", () => {
   });
 });
 
+describe("Expo's eas.json naming a .p8 outside its project", () => {
+  it("offers no Trash box (nothing would move), saves the key, and moves nothing", async () => {
+    const key = world.key();
+    const p8 = await world.writeP8(key);
+    const project = path.join(path.dirname(p8), "app");
+    await mkdir(project);
+    const easJson = path.join(project, "eas.json");
+    await writeFile(
+      easJson,
+      JSON.stringify({
+        submit: {
+          production: {
+            ios: { ascApiKeyPath: `../${path.basename(p8)}`, ascApiKeyId: key.keyId, ascApiKeyIssuerId: key.issuerId },
+          },
+        },
+      }),
+    );
+    const screen = await openForm();
+    await screen.form.setValue("p8", [easJson]);
+    await screen.waitFor(() => !screen.isLoading && screen.form.field("keyId").value === key.keyId);
+    expect(screen.form.fieldIds()).not.toContain("trash");
+    await submit(screen);
+    await waitForStatus(screen);
+    expect(await world.saved()).toMatchObject({ keyId: key.keyId });
+    expect(raycast.trashed).toEqual([]);
+  });
+});
+
 describe("the check that nothing secret is shown", () => {
   it("would catch a line of a key in a toast, or a full Issuer ID in a HUD", async () => {
     const key = world.key({ answer: false });

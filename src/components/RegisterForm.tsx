@@ -169,7 +169,13 @@ export function RegisterForm(props: {
         />
       )}
       <Form.Checkbox {...itemProps.verify} label="Verify with Apple before saving" />
-      <Form.Checkbox {...itemProps.trash} label={trashLabel(json)} />
+      {json && json.source !== "fastlane-json" && !json.holder ? (
+        // An eas.json whose .p8 lies outside its project: that file is not one a project leaves lying around, and
+        // nothing here would move it, so no box says it will.
+        <Form.Description text="The .p8 this eas.json names lies outside its project; it stays where it is." />
+      ) : (
+        <Form.Checkbox {...itemProps.trash} label={trashLabel(json)} />
+      )}
     </Form>
   );
 }
