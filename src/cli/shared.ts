@@ -1,7 +1,7 @@
 /** Small pieces every asc-key command uses. */
 import type { CheckOptions } from "../lib/apple";
 import type { KeyStore } from "../lib/keychain";
-import { acceptedBefore, rememberCheck, verifySavedKey, type Verification } from "../lib/keys";
+import { acceptedBefore, rememberAcceptance, verifySavedKey, type Verification } from "../lib/keys";
 import { EXIT, type ExitStatus } from "./exit-status";
 import { COMMAND_HELP, type CommandName } from "./help";
 import type { CliIo } from "./io";
@@ -47,6 +47,6 @@ export async function verifyRemembering(
     wasValid: (keyId, fingerprint) => acceptedBefore(store, { keyId, fingerprint }),
     pause: io.pause,
   });
-  await rememberCheck(store, verification.summary, verification.check);
+  await rememberAcceptance(store, verification.summary, verification.check);
   return verification;
 }

@@ -35,7 +35,7 @@ export async function acceptedBefore(store: KeyStore, key: KeyMaterial): Promise
  * the index does not list with this key material is left alone. Never throws: the check's answer stands whatever
  * happens here.
  */
-export async function rememberCheck(store: KeyStore, key: KeyMaterial, check: CheckResult): Promise<void> {
+export async function rememberAcceptance(store: KeyStore, key: KeyMaterial, check: CheckResult): Promise<void> {
   const accepted = OUTCOME[check.outcome].usable ? true : check.outcome === "rejected" ? false : undefined;
   if (accepted === undefined) return;
   const changes = (line: ReturnType<typeof lineFor>) =>

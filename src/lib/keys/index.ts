@@ -85,4 +85,4 @@ export {
   keepsWorkingAtApple,
   revokeReplaced,
 } from "./words";
-export { acceptedBefore, rememberCheck } from "./accepted";
+export { acceptedBefore, rememberAcceptance } from "./accepted";
