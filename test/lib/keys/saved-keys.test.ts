@@ -20,7 +20,6 @@ import { pageBudget, serializePage, serializeSavedItem } from "../../../src/lib/
 import {
   forgetRetiredKey,
   recordKeyRole,
-  rememberAcceptance,
   planRegistration,
   prepareKey,
   readStatus,
@@ -42,6 +41,7 @@ import {
 import { HAS_KEYRING, HAS_KEYTAR, loadKeytar, lookupDirectly, testService } from "../../support/keyring";
 import { makeKey, makeKeyId, makeRecord, type TestKey } from "../../support/keys";
 import { expectNoSecret } from "../../support/leaks";
+import { rememberAcceptance } from "../../../src/lib/keys/accepted";
 import { rememberUsersAccess } from "../../../src/lib/keys/roles";
 import { memoryBackend, memoryStore as memoryStoreIn, type MemoryBackend } from "../../support/memory-keychain";
 
