@@ -1,6 +1,5 @@
 /** `asc-key doctor`: each part of the set-up, pass, warn or fail, with a one-line fix. */
 import os from "node:os";
-import { checkKey } from "../lib/apple";
 import {
   appleLine,
   clockLine,
@@ -27,7 +26,7 @@ import type { CliIo } from "./io";
 import { KEY_OPTION, keyReference } from "./keys";
 import { findLeftovers, leftoverFoldersLine } from "./private-folder";
 import { appleOptionsFor, keyStoreFor } from "./settings";
-import { notTrashedWarning, showHelp } from "./shared";
+import { notTrashedWarning, showHelp, verifyRemembering } from "./shared";
 
 export async function doctor(args: string[], io: CliIo): Promise<ExitStatus> {
   const values = parseCommandArgs("doctor", args, {
@@ -79,7 +78,8 @@ export async function doctor(args: string[], io: CliIo): Promise<ExitStatus> {
   if (folders) lines.push(folders);
   lines.push(environmentLine(io.env, summary));
   if (record) {
-    const check = await checkKey(record, appleOptionsFor(io.env));
+    // As verify checks (a stray 401 for a key Apple accepted before asked again, the answer kept); not read again.
+    const { check } = await verifyRemembering(keyStoreFor(io.env), appleOptionsFor(io.env), io, key, record);
     lines.push(appleLine(check), clockLine(check));
   }
   if (summary) lines.push(keyAgeLine(summary, now, rotateAfter));

@@ -1,7 +1,8 @@
 /** Small pieces every asc-key command uses. */
 import type { CheckOptions } from "../lib/apple";
 import type { KeyStore } from "../lib/keychain";
-import { acceptedBefore, rememberCheck, verifySavedKey, type Verification } from "../lib/keys";
+import { verifyRememberingAcceptance, type Verification } from "../lib/keys";
+import type { KeyRecord } from "../lib/record";
 import { EXIT, type ExitStatus } from "./exit-status";
 import { COMMAND_HELP, type CommandName } from "./help";
 import type { CliIo } from "./io";
@@ -30,23 +31,17 @@ export function looksLikeKeyText(value: string): boolean {
 }
 
 /**
- * One check with Apple of the key LingCode uses (or the saved key `key`), as `verify` runs it: a 401 for a key Apple
- * accepted before (at its last check, or when it was saved: its line in the saved keys' index, keys/accepted.ts) is
- * asked once more after a short pause (`io.pause`), and the second answer decides. What Apple said is then kept in
- * that line for the next check.
+ * One check with Apple of the key LingCode uses (or the saved key `key`), as `verify` and `doctor` run it: the keys
+ * room's verify-and-remember (keys/accepted.ts), so a 401 for a key Apple accepted before (its line in the saved keys'
+ * index, whichever face checked it last) is asked once more after a short pause (`io.pause`), and what Apple said is
+ * kept in that line for the next check. `record`: the key as the command has read it already (not read again).
  */
 export async function verifyRemembering(
   store: KeyStore,
   options: CheckOptions,
   io: CliIo,
   key?: string,
+  record?: KeyRecord,
 ): Promise<Verification> {
-  const verification = await verifySavedKey(store, {
-    ...options,
-    key,
-    wasValid: (keyId, fingerprint) => acceptedBefore(store, { keyId, fingerprint }),
-    pause: io.pause,
-  });
-  await rememberCheck(store, verification.summary, verification.check);
-  return verification;
+  return verifyRememberingAcceptance(store, { ...options, key, record, pause: io.pause });
 }

@@ -1,5 +1,5 @@
 import type { RememberedCheck } from "../lib/apple";
-import { verifySavedKey, type Verification } from "../lib/keys";
+import { verifyRememberingAcceptance, type Verification } from "../lib/keys";
 import { appleOptions, keyStore } from "./core";
 import { acceptedAtLastCheck } from "./last-check";
 import { refreshLauncherSubtitle } from "./launcher";
@@ -24,16 +24,18 @@ export interface RememberedVerification extends Verification {
 }
 
 /**
- * The extension's one verify-and-remember: one Keychain read and one request to Apple (a 401 for a key Apple accepted
- * at its last check is asked once more after a pause), then the answer remembered in LocalStorage for the key it
+ * The extension's one verify-and-remember, through the keys room's (keys/accepted.ts), as asc-key's: one read of the
+ * key and one request to Apple (a 401 for a key Apple accepted before, by the saved keys' index, is asked once more
+ * after a pause), the answer kept in the key's line of the index, then remembered in LocalStorage for the key it
  * checked, and for the key LingCode uses also as the last check (and the key as just read). Remembering is best
  * effort: its failure never hides Apple's answer. Throws what verifySavedKey throws (no key, the Keychain).
  */
 export async function verifyAndRemember(choice: VerifyChoice = {}): Promise<RememberedVerification> {
-  const verification = await verifySavedKey(keyStore(), {
+  const verification = await verifyRememberingAcceptance(keyStore(), {
     ...appleOptions(),
     key: choice.key,
-    wasValid: await acceptedAtLastCheck(),
+    // Where the saved keys' index does not list the key LingCode uses: this extension's last check of it.
+    wasValid: choice.key === undefined ? await acceptedAtLastCheck() : undefined,
   });
   const { summary, check } = verification;
   let remembered: RememberedCheck | undefined;

@@ -137,6 +137,44 @@ describe.skipIf(!HAS_KEYRING)("doctor against a private Secret Service and the A
       );
     });
 
+    describe("a stray 401, as verify takes it", () => {
+      /** A pause that records how long it was asked to wait, and what Apple answers after it. */
+      function pauseThen(answer: "ok" | "revoked") {
+        const waited: number[] = [];
+        const pause = async (ms: number) => {
+          waited.push(ms);
+          apple.setBehaviour(keyId, answer);
+        };
+        return { waited, pause };
+      }
+      const doctorPausing = (pause: (ms: number) => Promise<void>) =>
+        cli(["doctor", "--json"], { env: doctorEnv(), pause });
+
+      it("for a key Apple accepted when it was saved: asked once more after a pause; the 200 decides, exit 0", async () => {
+        expect((await registerTeam()).status).toBe(0);
+        apple.setBehaviour(keyId, "revoked");
+        const { waited, pause } = pauseThen("ok");
+        const run = await doctorPausing(pause);
+        expect(run.status, run.stdout).toBe(0);
+        expect(levels(JSON.parse(run.stdout) as Lines)).toMatchObject({ apple: "pass" });
+        expect(waited).toEqual([2000]);
+      });
+
+      it("two 401s: the apple line fails, exit 6, and the key is no longer taken as accepted", async () => {
+        expect((await registerTeam()).status).toBe(0);
+        apple.setBehaviour(keyId, "revoked");
+        const first = pauseThen("revoked");
+        const run = await doctorPausing(first.pause);
+        expect(run.status).toBe(6);
+        expect(levels(JSON.parse(run.stdout) as Lines)).toMatchObject({ apple: "fail" });
+        expect(first.waited).toHaveLength(1);
+        // Remembered: verify calls the next 401 rejected without a pause.
+        const next = pauseThen("ok");
+        expectFailure(await cli(["verify"], { pause: next.pause }), 3);
+        expect(next.waited).toEqual([]);
+      });
+    });
+
     it("a clock two minutes fast fails the clock line (and Apple refuses the key)", async () => {
       expect((await registerTeam(["--skip-verify"])).status).toBe(0);
       apple.setClockSkew(-120);

@@ -4,9 +4,9 @@
  */
 import { LocalStorage } from "@raycast/api";
 import { describe, expect, it, vi } from "vitest";
-import { keyStore } from "../../src/helpers/core";
+import { appleOptions, keyStore } from "../../src/helpers/core";
 import { verifyAndRemember } from "../../src/helpers/verify";
-import { registerKey } from "../../src/lib/keys";
+import { registerKey, verifyRememberingAcceptance } from "../../src/lib/keys";
 import { raycast } from "../raycast/harness";
 import { filesMatching } from "../support/source";
 import { ISSUER_ID, testWorld, type WorldKey } from "../support/world";
@@ -67,6 +67,60 @@ describe("verifyAndRemember", () => {
     expect(world.apple.requests).toHaveLength(3);
   });
 
+  describe("one memory with asc-key: the key's line in the saved keys' index (acceptedAt)", () => {
+    /** The key's line's acceptedAt, as asc-key reads it. */
+    async function acceptedAt(key: WorldKey) {
+      const index = await keyStore().saved.readIndex();
+      return index.pages.flatMap((page) => page.lines).find((line) => line.keyId === key.keyId)?.acceptedAt;
+    }
+    /** A check as asc-key runs it (cli/shared.ts), recording whether it paused to ask a 401 again. */
+    async function ascKeyVerify() {
+      const waited: number[] = [];
+      const { check } = await verifyRememberingAcceptance(keyStore(), {
+        ...appleOptions(),
+        pause: async (ms) => {
+          waited.push(ms);
+        },
+      });
+      return { outcome: check.outcome, waited };
+    }
+
+    it("accepted in asc-key, never checked here: a stray 401 is asked once more", async () => {
+      const key = world.key();
+      await save(key, "Acme", true);
+      expect((await ascKeyVerify()).outcome).toBe("valid");
+      expect(raycast.localStorage["checks-by-key"]).toBeUndefined();
+      world.apple.setBehaviour(key.keyId, "revoked");
+      world.apple.requests.length = 0;
+      expect((await verifyAndRemember()).check.outcome).toBe("rejected");
+      // The 401, the same question after the pause, then as an individual key.
+      expect(world.apple.requests).toHaveLength(3);
+    });
+
+    it("a final 401 here is kept in the line: asc-key's next 401 is not asked again", async () => {
+      const key = world.key();
+      await save(key, "Acme", true);
+      await verifyAndRemember();
+      expect(await acceptedAt(key)).toEqual(expect.any(String));
+      world.apple.setBehaviour(key.keyId, "revoked");
+      expect((await verifyAndRemember()).check.outcome).toBe("rejected");
+      expect(await acceptedAt(key)).toBeUndefined();
+      expect(await ascKeyVerify()).toEqual({ outcome: "rejected", waited: [] });
+    });
+
+    it("a final 401 in asc-key: this extension's valid last check does not ask the next 401 again", async () => {
+      const key = world.key();
+      await save(key, "Acme", true);
+      await verifyAndRemember();
+      world.apple.setBehaviour(key.keyId, "revoked");
+      expect(await ascKeyVerify()).toEqual({ outcome: "rejected", waited: [expect.any(Number)] });
+      world.apple.requests.length = 0;
+      expect((await verifyAndRemember()).check.outcome).toBe("rejected");
+      // The 401 and the individual-key ask only.
+      expect(world.apple.requests).toHaveLength(2);
+    });
+  });
+
   it("LocalStorage failing: Apple's answer still comes back, with nothing remembered", async () => {
     const key = world.key();
     await world.seed(key);
@@ -82,9 +136,13 @@ describe("verifyAndRemember", () => {
 
   it("is the one: no other face verifies and remembers by itself", () => {
     expect(filesMatching(/\bverifySavedKey\(/)).toEqual({
+      "lib/keys/accepted.ts": 1,
+      "lib/keys/use.ts": 1,
+    });
+    expect(filesMatching(/\bverifyRememberingAcceptance\(/)).toEqual({
       "cli/shared.ts": 1,
       "helpers/verify.ts": 1,
-      "lib/keys/use.ts": 1,
+      "lib/keys/accepted.ts": 1,
     });
     expect(filesMatching(/\brememberVerification\(/)).toEqual({
       "helpers/local-storage.ts": 1,

@@ -85,6 +85,23 @@ export interface SavedLine {
 type CompleteLine = Required<Omit<SavedLine, "issuerIdSuffix" | "role" | "acceptedAt" | "users">> &
   Pick<SavedLine, "issuerIdSuffix" | "role" | "acceptedAt" | "users">;
 
+/** What a line keeps from the line it replaces, for the same key material: what the user recorded and Apple said. */
+const KEPT_WITH_KEY_MATERIAL = ["role", "acceptedAt", "users"] as const;
+
+/**
+ * The line that replaces `before` for the same Key ID, as every writer of the index writes it (putLine, rebuild): the
+ * recorded role, the last accepted check and Apple's last Users and Access answer stay with the same key material
+ * (same fingerprint) unless the new line has that property (an explicit `undefined` forgets it).
+ */
+export function replacingLine(before: SavedLine | undefined, line: SavedLine): SavedLine {
+  if (before === undefined || before.fingerprint !== line.fingerprint) return line;
+  const next: SavedLine = { ...line };
+  for (const field of KEPT_WITH_KEY_MATERIAL) {
+    if (!(field in line) && before[field] !== undefined) Object.assign(next, { [field]: before[field] });
+  }
+  return next;
+}
+
 export function isComplete(line: SavedLine): line is CompleteLine {
   return (
     line.name !== undefined &&
@@ -254,14 +271,7 @@ export function createSavedKeyStore(service: string, backend: SecretBackend, loc
       const at = page.lines.findIndex((existing) => existing.keyId === line.keyId);
       if (at === -1) continue;
       const lines = [...page.lines];
-      const before = page.lines[at];
-      // The recorded role, the last accepted check and Apple's last Users and Access answer stay with the same key
-      // material unless the new line says otherwise.
-      const same = before.fingerprint === line.fingerprint;
-      const next = { ...line };
-      if (same && !("role" in line) && before.role) next.role = before.role;
-      if (same && !("acceptedAt" in line) && before.acceptedAt) next.acceptedAt = before.acceptedAt;
-      if (same && !("users" in line) && before.users) next.users = before.users;
+      const next = replacingLine(page.lines[at], line);
       lines[at] = next;
       if (fits(index, { ...page, lines }, 1)) {
         page.lines = lines;
@@ -312,7 +322,7 @@ export function createSavedKeyStore(service: string, backend: SecretBackend, loc
         for (const line of lines) {
           const at = all.findIndex((other) => other.keyId === line.keyId);
           if (at === -1) all.push(line);
-          else all[at] = line;
+          else all[at] = replacingLine(all[at], line);
         }
         // In the order the keys were saved in (the index's own order), a line that lost its date last.
         all.sort((a, b) => (a.savedAt ?? "\uffff").localeCompare(b.savedAt ?? "\uffff"));

@@ -1,13 +1,14 @@
 /**
  * Whether Apple accepted a saved key before, kept with its non-secret facts: `acceptedAt` in its line of the saved
- * keys' index (src/lib/keychain/saved.ts), set when a registration's check accepts it and by a later check that does,
- * removed by a check that ends in a 401. It is what lets a command that has no memory of its own (asc-key) ask a 401
- * once more after a pause before it calls the key rejected, as the Raycast views do from their remembered checks
- * (apple/explain.ts). Nothing secret is read: the index only.
+ * keys' index (src/lib/keychain/saved.ts), set when a registration's check accepts it and by a later check that does
+ * (in any face: asc-key and Raycast both check through verifyRememberingAcceptance), removed by a check that ends in a 401. It
+ * is what lets every face ask a 401 once more after a pause before it calls the key rejected (apple/explain.ts),
+ * whichever face saw the key's last answer. Nothing secret is read: the index only.
  */
 import { OUTCOME, type CheckResult } from "../apple";
 import type { KeyStore } from "../keychain";
 import { lineFor } from "./read";
+import { verifySavedKey, type Verification, type VerifyOptions } from "./use";
 
 /** A key by its Key ID and key material (the index's line is about this very key only if the fingerprints agree). */
 interface KeyMaterial {
@@ -17,14 +18,14 @@ interface KeyMaterial {
 
 /**
  * Whether Apple accepted this key at its last check, or when it was saved (its line's `acceptedAt`): one read of the
- * index. False for a key the index does not list with this key material, and when the index cannot be read.
+ * index. Undefined where the index cannot say: it does not list the key with this key material, or cannot be read.
  */
-export async function acceptedBefore(store: KeyStore, key: KeyMaterial): Promise<boolean> {
+async function acceptedBefore(store: KeyStore, key: KeyMaterial): Promise<boolean | undefined> {
   try {
     const line = lineFor(await store.saved.readIndex(), key.keyId);
-    return line !== undefined && line.fingerprint === key.fingerprint && line.acceptedAt !== undefined;
+    return line !== undefined && line.fingerprint === key.fingerprint ? line.acceptedAt !== undefined : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -35,7 +36,7 @@ export async function acceptedBefore(store: KeyStore, key: KeyMaterial): Promise
  * the index does not list with this key material is left alone. Never throws: the check's answer stands whatever
  * happens here.
  */
-export async function rememberCheck(store: KeyStore, key: KeyMaterial, check: CheckResult): Promise<void> {
+export async function rememberAcceptance(store: KeyStore, key: KeyMaterial, check: CheckResult): Promise<void> {
   const accepted = OUTCOME[check.outcome].usable ? true : check.outcome === "rejected" ? false : undefined;
   if (accepted === undefined) return;
   const changes = (line: ReturnType<typeof lineFor>) =>
@@ -51,4 +52,22 @@ export async function rememberCheck(store: KeyStore, key: KeyMaterial, check: Ch
   } catch {
     // Not remembered: the next 401 is taken at once, as for a key never accepted.
   }
+}
+
+/**
+ * Every face's one check of a saved key with Apple (verifySavedKey): a 401 for a key Apple accepted before is asked
+ * once more after a pause, then what Apple said is kept in the key's line (rememberAcceptance) for the next check in
+ * any face. "Accepted before" is the line's `acceptedAt` (the index read only after a 401); the face's own memory
+ * (`wasValid`, Raycast's last check of the key LingCode uses) is asked only where the index cannot say: a key it
+ * does not list with this key material, or an index that cannot be read.
+ */
+export async function verifyRememberingAcceptance(store: KeyStore, options: VerifyOptions = {}): Promise<Verification> {
+  const { wasValid, ...rest } = options;
+  const verification = await verifySavedKey(store, {
+    ...rest,
+    wasValid: async (keyId, fingerprint) =>
+      (await acceptedBefore(store, { keyId, fingerprint })) ?? (await wasValid?.(keyId, fingerprint)) === true,
+  });
+  await rememberAcceptance(store, verification.summary, verification.check);
+  return verification;
 }

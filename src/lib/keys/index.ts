@@ -8,7 +8,8 @@
  *   use.ts       using a saved key: status, a check with Apple, what it can do, a token
  *   words.ts     every sentence about a key's place (saved, used, kept beside the key in use, switched,
  *                retired, working at Apple until revoked), and the one way a sentence names a key
- *   accepted.ts  whether Apple accepted a saved key before (its line's `acceptedAt`), and keeping that after a check
+ *   accepted.ts  whether Apple accepted a saved key before (its line's `acceptedAt`), and keeping that after a check:
+ *                every face's one verify (verifyRememberingAcceptance)
  *
  * "Entry" means LingCode's Keychain item (service `LingCode`, account `asc-api-key`) and nothing else; a saved key's
  * row in the saved keys' index is a line.
@@ -60,6 +61,7 @@ export {
   type LastSeenQuota,
   type StatusReport,
   type Verification,
+  type VerifyOptions,
 } from "./use";
 export {
   listRetiredKeys,
@@ -85,4 +87,4 @@ export {
   keepsWorkingAtApple,
   revokeReplaced,
 } from "./words";
-export { acceptedBefore, rememberCheck } from "./accepted";
+export { verifyRememberingAcceptance } from "./accepted";

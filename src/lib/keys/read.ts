@@ -16,7 +16,7 @@
 import { AscKeyError, isAscKeyError, isUnreadableEntry } from "../errors";
 import { parseKeyId } from "../ids";
 import type { KeyStore } from "../keychain";
-import { isComplete, type SavedLine, type SavedIndex, type SavedItem } from "../keychain/saved";
+import { isComplete, replacingLine, type SavedLine, type SavedIndex, type SavedItem } from "../keychain/saved";
 import { freeDefaultName, sameName, shownReference } from "../names";
 import type { KeyRole } from "../apple";
 import type { KeyRecord } from "../record";
@@ -158,7 +158,10 @@ async function repairIndex(store: KeyStore, index: SavedIndex): Promise<{ notes:
     };
   } catch (error) {
     for (const page of index.pages) {
-      page.lines = page.lines.map((line) => lines.find((other) => other.keyId === line.keyId) ?? line);
+      page.lines = page.lines.map((line) => {
+        const fresh = lines.find((other) => other.keyId === line.keyId);
+        return fresh ? replacingLine(line, fresh) : line;
+      });
     }
     const missing = lines.filter((line) => lineFor(index, line.keyId) === undefined);
     if (missing.length > 0) index.pages.push({ number: index.pages.length + 1, lines: missing });

@@ -88,11 +88,13 @@ export interface Verification {
 }
 
 /** How a saved key is verified. */
-interface VerifyOptions extends CheckOptions, KeyChoice, Pick<ExplainOptions, "retryPauseMs" | "pause"> {
+export interface VerifyOptions extends CheckOptions, KeyChoice, Pick<ExplainOptions, "retryPauseMs" | "pause"> {
+  /** The key's record when the caller has read it already (`key` is then not read again): no Keychain read. */
+  record?: KeyRecord;
   /**
-   * Whether Apple accepted the key before (the Raycast views remember checks per key in LocalStorage; asc-key asks
-   * the saved keys' index, keys/accepted.ts): then a 401 is asked once more after a short pause before the key is
-   * called rejected. Asked only after a 401.
+   * Whether Apple accepted the key before (its line in the saved keys' index, and for Raycast also its remembered
+   * checks: see verifyRememberingAcceptance in keys/accepted.ts): then a 401 is asked once more after a short pause before the
+   * key is called rejected. Asked only after a 401.
    */
   wasValid?: (keyId: string, fingerprint: string) => boolean | Promise<boolean>;
 }
@@ -102,8 +104,8 @@ interface VerifyOptions extends CheckOptions, KeyChoice, Pick<ExplainOptions, "r
  * requests: see apple/explain.ts), and the message says what was found. Throws no-key when nothing is saved.
  */
 export async function verifySavedKey(store: KeyStore, options: VerifyOptions = {}): Promise<Verification> {
-  const { key, wasValid, ...checkOptions } = options;
-  const record = await requireRecord(store, key);
+  const { key, wasValid, record: given, ...checkOptions } = options;
+  const record = given ?? (await requireRecord(store, key));
   const summary = summarize(record) as KeySummary;
   const check = await checkKey(record, checkOptions);
   if (check.outcome !== "rejected") return { summary, check };

@@ -41,6 +41,7 @@ import {
 import { HAS_KEYRING, HAS_KEYTAR, loadKeytar, lookupDirectly, testService } from "../../support/keyring";
 import { makeKey, makeKeyId, makeRecord, type TestKey } from "../../support/keys";
 import { expectNoSecret } from "../../support/leaks";
+import { rememberAcceptance } from "../../../src/lib/keys/accepted";
 import { rememberUsersAccess } from "../../../src/lib/keys/roles";
 import { memoryBackend, memoryStore as memoryStoreIn, type MemoryBackend } from "../../support/memory-keychain";
 
@@ -821,6 +822,33 @@ describe("the items are the truth: a damaged, missing or stale index is rebuilt 
     expect(backend.calls.filter((c) => c.op === "get" && c.account.startsWith("key-"))).toEqual([]);
     await useSavedKey(store, made[1].name);
     expect((await store.read())!.keyId).toBe(made[1].keyId);
+  });
+
+  it("a rebuild keeps the recorded role and the last accepted check with the same key material", async () => {
+    const { store, backend } = listingStore();
+    const [first, second] = await registerMany(store, 2);
+    await recordKeyRole(store, first.keyId, "app-manager");
+    const acceptedAt = "2025-01-02T03:04:05.000Z";
+    const line = (await store.saved.readIndex()).pages[0].lines.find((each) => each.keyId === first.keyId)!;
+    await rememberAcceptance(
+      store,
+      { keyId: first.keyId, fingerprint: line.fingerprint! },
+      {
+        outcome: "valid",
+        message: "accepted",
+        checkedAt: acceptedAt,
+      },
+    );
+    // Page 1 damaged (a line without a Key ID): every key on it is read again and its line rebuilt.
+    const id = `${savedKeysService(store.service)}\u0000${indexAccount(1)}`;
+    const page = JSON.parse(backend.items.get(id)!) as { keys: unknown[] };
+    backend.items.set(id, JSON.stringify({ ...page, keys: [...page.keys, { name: "no Key ID" }] }));
+    expect((await listKeys(store)).problems).toEqual([
+      "The list of saved keys was damaged; it was rebuilt from the saved keys themselves.",
+    ]);
+    const after = (await store.saved.readIndex()).pages.flatMap((each) => each.lines);
+    expect(after.find((each) => each.keyId === first.keyId)).toMatchObject({ role: "app-manager", acceptedAt });
+    expect(after.find((each) => each.keyId === second.keyId)).not.toHaveProperty("role");
   });
 
   it("a name planted with U+202E or a zero-width space is shown escaped, in the list the views show", async () => {
