@@ -16,6 +16,8 @@
 export {
   listKeys,
   findKey,
+  listedKeyFor,
+  noKeyError,
   isSavedAlready,
   namesOf,
   readSavedKey,

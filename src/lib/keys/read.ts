@@ -343,6 +343,16 @@ export function findKey(keys: readonly ListedKey[], reference: string): ListedKe
 }
 
 /**
+ * The listed key a command would work with, from the listing alone (no saved item read): `reference` (a name or Key
+ * ID) found among the saved keys, else the key LingCode uses; undefined when it uses none. For a plan or a dry run.
+ */
+export async function listedKeyFor(store: KeyStore, reference?: string): Promise<ListedKey | undefined> {
+  const { keys } = await listKeys(store);
+  if (reference !== undefined) return findKey(keys, reference);
+  return keys.find((listed): listed is ListedOkKey => listed.state === "ok" && listed.active);
+}
+
+/**
  * The one "already saved" rule: `listed` is the very key given (the same Key ID and the same key material, by its
  * fingerprint) and readable. Import calls such a key saved already, a registration of it replaces nothing, and
  * LingCode's entry is that listed key.
