@@ -50,9 +50,9 @@ ${secretLines()}
 
 gh is found on PATH (GH_TOKEN, GH_HOST and gh's own login are honoured), glab likewise (GITLAB_TOKEN, GITLAB_HOST).
 Exit status: 0 when every name was set; 127 when gh or glab is not installed; 7 when it is not logged in, cannot
-see or manage the repository, a name was refused, or only part was set (the line names what was set and what not;
-running the same command again finishes it); 2 for bad usage; 1 and 4 as for the other commands. Nothing is set
-unless the line says so.
+see or manage the repository, a name was refused, it failed otherwise or was stopped at its timeout, or only part
+was set (the line names what was set and what not; running the same command again finishes it); 2 for bad usage; 1
+and 4 as for the other commands. Nothing is set unless the line says so.
 
 Examples:
   asc-key ci github --repo acme/app --only fastlane,asc

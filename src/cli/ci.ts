@@ -23,7 +23,7 @@ import type { CliIo } from "./io";
 import { KEY_OPTION, keyReference } from "./keys";
 import { keyStoreFor } from "./settings";
 import { showHelp } from "./shared";
-import { requireRecord } from "../lib/keys";
+import { listedKeyFor, noKeyError, requireRecord } from "../lib/keys";
 
 const CI_OPTIONS = {
   repo: { type: "string" },
@@ -76,17 +76,24 @@ export async function runCi(args: string[], io: CliIo): Promise<ExitStatus> {
   return EXIT.ok;
 }
 
-/** The names and where, for this key's kind (team or individual): no value is shown, nothing runs. */
+/**
+ * The names and where, for this key's kind (team or individual): no value is shown, nothing runs, and the key is
+ * known from the saved keys' listing, so its item (the private key) is not read. A damaged key is read as setting
+ * would, for that refusal's own words.
+ */
 async function dryRun(
   io: CliIo,
   target: CiTarget,
   groups: ExportGroup[],
   key: string | undefined,
 ): Promise<ExitStatus> {
-  const record = await requireRecord(keyStoreFor(io.env), key);
-  const names = ciNames(record.kind, groups);
+  const store = keyStoreFor(io.env);
+  const listed = await listedKeyFor(store, key);
+  if (listed === undefined) throw noKeyError();
+  const { kind, keyId } = listed.state === "ok" ? listed : await requireRecord(store, key);
+  const names = ciNames(kind, groups);
   io.out(
-    `Would set ${names.names.length} ${CI_VENDOR[target.vendor].secrets} for Key ID ${record.keyId} in ${whereWords(target)} (dry run: nothing set):`,
+    `Would set ${names.names.length} ${CI_VENDOR[target.vendor].secrets} for Key ID ${keyId} in ${whereWords(target)} (dry run: nothing set):`,
   );
   for (const { name, group } of names.names) io.out(`  ${name}  ${group}: ${ciSourceWords(group, name)}`);
   notes(io, target, groups, names.leftOut);

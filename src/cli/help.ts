@@ -52,7 +52,9 @@ const EXIT_STATUSES = `Exit statuses:
      remove the damaged one)
   5  App Store Connect unreachable or answering with a server error (register saves nothing)
   6  doctor: at least one health check failed
-  7  ci: gh or glab not logged in, no access, a name refused, or only part set (the line says what was set)
+  7  ci: gh or glab not logged in, no access, no repository, project, group or environment it can see (or
+     none named and none in this folder), a name refused, any other gh or glab failure (or one stopped at
+     its timeout), or only part set (the line says what was set)
 ${PIPELINE_EXIT_STATUSES}
 Any other status is a bug; asc-key exits 70 when something unexpected goes wrong.`;
 

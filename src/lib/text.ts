@@ -25,6 +25,8 @@ export const WIDTH = {
   commandName: 80,
   /** A value of an environment variable shown back in a health line. */
   environmentValue: 20,
+  /** What gh or glab said, in one line of an error. */
+  toolAnswer: 160,
 } as const;
 
 /** One of WIDTH's widths (a type, so that `lines.map(printableCut)` cannot pass an index as a width). */

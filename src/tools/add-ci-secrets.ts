@@ -3,7 +3,7 @@ import { addToCiSecrets } from "../helpers/ci-secrets";
 import { keyStore } from "../helpers/core";
 import { CI_VENDOR, ciNames, isCiVendor, leftOutWords, parseCiGroups, parseCiTarget, whereWords } from "../lib/ci";
 import { AscKeyError, describeError } from "../lib/errors";
-import { findKey, listKeys, namedKey, type ListedOkKey } from "../lib/keys";
+import { listedKeyFor, namedKey } from "../lib/keys";
 
 type Input = {
   /** Where the secrets go: "owner/name" on GitHub, "group/project" on GitLab, as the user said it. */
@@ -31,12 +31,16 @@ async function planOf(input: Input) {
     environment: input.environment || undefined,
   });
   const groups = parseCiGroups(input.tools ? String(input.tools).split(",") : undefined);
-  const { keys } = await listKeys(keyStore());
-  const key =
-    input.key !== undefined
-      ? findKey(keys, String(input.key))
-      : keys.find((listed): listed is ListedOkKey => listed.state === "ok" && listed.active);
+  const key = await listedKeyFor(keyStore(), input.key === undefined ? undefined : String(input.key));
   return { target, groups, key };
+}
+
+/**
+ * The plan's refusals, which the tool itself answers with their reason (so nothing is asked): a target or group it
+ * cannot use, no key, a name or Key ID that means no key. Anything else (a locked Keychain) is not an answer.
+ */
+function isRefusal(code: string): boolean {
+  return code === "ci-target-invalid" || code === "no-key" || code.startsWith("key-");
 }
 
 /** Asked first: the repository and every name to be set, with the key's name and Key ID (no value). */
@@ -44,8 +48,9 @@ export const confirmation: Tool.Confirmation<Input> = async (input) => {
   let plan;
   try {
     plan = await planOf(input);
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (error instanceof AscKeyError && isRefusal(error.code)) return undefined;
+    throw error;
   }
   const { target, groups, key } = plan;
   if (!key || key.state !== "ok") return undefined;

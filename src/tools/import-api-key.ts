@@ -4,6 +4,7 @@ import path from "node:path";
 import { appleOptions, keyStore } from "../helpers/core";
 import { AscKeyError, describeError, isAscKeyError, refusedInput } from "../lib/errors";
 import { maskIssuerId } from "../lib/ids";
+import { printable } from "../lib/text";
 import { classifyCandidates, findInPickedJson, type KeyCandidate } from "../lib/import";
 import {
   AppleCheckError,
@@ -98,10 +99,12 @@ async function read(input: Input): Promise<Read> {
 
 /** What to remind the user of: the file that still holds the key in clear, and what eas.json can say instead. */
 function fileReminder(read: Read, saved: boolean): string | undefined {
-  const words = read.holder
+  // The file's name is outside text: eas.json's ascApiKeyPath may name it.
+  const file = read.holder && printable(path.basename(read.holder));
+  const words = file
     ? saved
-      ? `${path.basename(read.holder)} still holds the private key in clear; now that the key is saved, delete it or move it to the Trash.`
-      : `${path.basename(read.holder)} holds the private key in clear; delete it or move it to the Trash.`
+      ? `${file} still holds the private key in clear; now that the key is saved, delete it or move it to the Trash.`
+      : `${file} holds the private key in clear; delete it or move it to the Trash.`
     : undefined;
   return [words, read.afterImport].filter(Boolean).join(" ") || undefined;
 }

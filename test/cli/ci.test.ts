@@ -7,14 +7,24 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { ACCOUNT } from "../../src/lib/keychain";
+import { ACCOUNT, itemAccount } from "../../src/lib/keychain";
 import { hasUnprintable } from "../../src/lib/text";
 import { serializeRecord, type KeyRecord } from "../../src/lib/record";
-import { cli, expectFailure, nodeOnlyPath, storeSecret, tmp, useCliMemoryKeychain, type Run } from "../support/asc-key";
+import {
+  cli,
+  cliBackend,
+  expectFailure,
+  nodeOnlyPath,
+  storeSecret,
+  tmp,
+  useCliMemoryKeychain,
+  type Run,
+} from "../support/asc-key";
 import { ciStandIns, filesUnder, sha256, type CiStandIns, type ReceivedValue } from "../support/ci-stand-ins";
 import { testService } from "../support/keyring";
 import { ISSUER_ID, makeKey, makeRecord, type TestKey } from "../support/keys";
 import { expectNoSecretIn } from "../support/leaks";
+import type { MemoryBackend } from "../support/memory-keychain";
 
 const TOKEN = "stand-in-token";
 const NAMES = {
@@ -171,6 +181,25 @@ describe("asc-key ci github", () => {
     for (const name of NAMES.fastlane) expect(result.stdout).toMatch(new RegExp(`^  ${name}  fastlane: `, "m"));
     expect(result.stdout).not.toContain(record.keyId.repeat(2));
     expectNothingLeaked(result);
+  });
+
+  it("--dry-run --key reads no private key: the saved keys' list says the kind and Key ID", async () => {
+    expect(
+      (await cli(["rename", record.keyId, "Acme"], { exactEnv: { LINGCODE_KEYCHAIN_SERVICE: service } })).status,
+    ).toBe(0);
+    const backend = cliBackend() as MemoryBackend;
+    backend.calls.length = 0;
+    const result = await gh(["--repo", "acme/app", "--only", "asc", "--key", "Acme", "--dry-run"]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`Would set 3 GitHub Actions secrets for Key ID ${record.keyId}`);
+    expect(backend.calls.length).toBeGreaterThan(0);
+    const read = backend.calls.map((call) => call.account);
+    expect(read).not.toContain(ACCOUNT);
+    expect(read).not.toContain(itemAccount(record.keyId));
+    // Setting reads it, as it must.
+    ci.world({ token: TOKEN, repos: { "acme/app": "admin" } });
+    expect((await gh(["--repo", "acme/app", "--only", "asc", "--key", "Acme"])).status).toBe(0);
+    expect(backend.calls.map((call) => call.account)).toContain(itemAccount(record.keyId));
   });
 
   describe("errors: one line each, and nothing set", () => {

@@ -32,6 +32,22 @@ describe("help and usage", () => {
     }
   });
 
+  it("the exit 7 line names every ci failure that exits 7: a repository it cannot see and any other failure too", async () => {
+    const run = await cli(["--help"]);
+    const seven = /^ {2}7 {2}ci: ([^]*?)\n {2}\d/m.exec(run.stdout)![1].replace(/\s+/g, " ");
+    for (const words of [
+      "not logged in",
+      "no access",
+      "no repository",
+      "a name refused",
+      "any other gh or glab failure",
+      "only part set",
+    ]) {
+      expect(seven).toContain(words);
+    }
+    expect((await cli(["ci", "--help"])).stdout.replace(/\s+/g, " ")).toContain("it failed otherwise or was stopped");
+  });
+
   it("exits 2 with one line for no command, unknown commands, unknown options and stray arguments", async () => {
     expectFailure(await cli([]), 2, /no command/);
     expectFailure(await cli(["frobnicate"]), 2, /Unknown command "frobnicate"/);

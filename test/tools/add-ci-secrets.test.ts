@@ -4,9 +4,11 @@
  * workflow's lines, or one line saying why nothing was set.
  */
 import { describe, expect, it } from "vitest";
+import { AscKeyError } from "../../src/lib/errors";
 import * as addTool from "../../src/tools/add-ci-secrets";
 import { sha256, type ReceivedValue } from "../support/ci-stand-ins";
 import { CI_TOKEN, useCiStandIns } from "../support/ci-env";
+import type { MemoryBackend } from "../support/memory-keychain";
 import { HAS_KEYRING, testWorld } from "../support/world";
 
 const FASTLANE = [
@@ -61,6 +63,26 @@ describe.skipIf(!HAS_KEYRING)("add-ci-secrets", () => {
     expect(await addTool.default({ repository: "acme/app", vendor: "bitbucket" })).toEqual({
       set: false,
       reason: 'The vendor is "github" or "gitlab".',
+    });
+  });
+
+  it("a key listing that fails (a locked Keychain) is no refusal: the confirmation throws, never skips the asking", async () => {
+    await world.seed(world.key());
+    const backend = world.backend() as MemoryBackend;
+    backend.fail.get = new AscKeyError("keychain-locked", "The keychain is locked.");
+    await expect(addTool.confirmation({ repository: "acme/app", vendor: "github" })).rejects.toMatchObject({
+      code: "keychain-locked",
+    });
+    backend.fail.get = undefined;
+    expect(standIns().runs()).toHaveLength(0);
+  });
+
+  it("a name that means no saved key: no confirmation, and the tool says why", async () => {
+    await world.seed(world.key());
+    expect(await addTool.confirmation({ repository: "acme/app", vendor: "github", key: "Nope" })).toBeUndefined();
+    expect(await addTool.default({ repository: "acme/app", vendor: "github", key: "Nope" })).toEqual({
+      set: false,
+      reason: expect.stringMatching(/^No saved key is named "Nope"/),
     });
   });
 });

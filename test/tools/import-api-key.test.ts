@@ -2,6 +2,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { keyFingerprint } from "../../src/lib/key";
+import { hasUnprintable } from "../../src/lib/text";
 import * as importTool from "../../src/tools/import-api-key";
 import { fastlaneJsonOf, ISSUER_ID, ISSUER_SUFFIX, HAS_KEYRING, testWorld } from "../support/world";
 
@@ -120,6 +121,21 @@ describe("import-api-key with an Expo project's eas.json", () => {
     });
     world.expectClean(result);
     expect(keyFingerprint((await world.saved())!.privateKey)).toBe(keyFingerprint(key.pem));
+  });
+
+  it("the .p8's name, read from eas.json's text, is shown printable in the reminder", async () => {
+    const key = world.key();
+    const { p8, easJson } = await project(key);
+    const odd = path.join(path.dirname(p8), "team\u001b[31m\u202ekey.p8");
+    await fs.rename(p8, odd);
+    const eas = JSON.parse(await fs.readFile(easJson, "utf8"));
+    eas.submit.production.ios.ascApiKeyPath = `./${path.basename(odd)}`;
+    await fs.writeFile(easJson, JSON.stringify(eas));
+    const result = (await run({ path: easJson })) as { saved: boolean; fileReminder?: string };
+    expect(result.saved).toBe(true);
+    expect(result.fileReminder).toMatch(/^team\\x1b\[31m\\u202ekey\.p8 still holds the private key in clear/);
+    expect(hasUnprintable(result.fileReminder!)).toBe(false);
+    world.expectClean(result);
   });
 
   it("profiles with different keys: the reason lists them, and keyId picks one", async () => {

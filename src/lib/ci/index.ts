@@ -1,7 +1,7 @@
 /**
  * CI secrets: the key a person keeps in the Keychain, set as GitHub Actions secrets or GitLab CI/CD variables through
  * the vendor's own command line (gh, glab), with the key on the child's stdin only: never on an argv, in a file or in
- * an environment variable. The names and values come from the exports table (src/lib/exports.ts, each row's `ci`):
+ * an environment variable. The names and values come from the exports table (src/lib/exports/, each row's `ci`):
  * the key as one line of base64 wherever the tool reads base64, with the variable that says so.
  *
  * Offers: planning (the names for a key, the secrets with their values, the target checked, the workflow lines),

@@ -1,6 +1,6 @@
 /**
  * What `asc-key ci` sets, and where: the secrets' names and values from a key record and the exports table
- * (src/lib/exports.ts, each row's `ci`), the target (a GitHub repository, environment or organization; a GitLab
+ * (src/lib/exports/, each row's `ci`), the target (a GitHub repository, environment or organization; a GitLab
  * project or group) checked before anything runs, and the lines a workflow needs to read what was set.
  */
 import { AscKeyError } from "../errors";

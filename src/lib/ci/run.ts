@@ -70,7 +70,8 @@ export type ToolRunner = (call: ToolCall) => Promise<ToolRun>;
 
 /** What a tool may print at most before the rest is dropped (its messages are short; a flood is not kept). */
 const MAX_OUTPUT = 64 * 1024;
-const TIMEOUT_MS = 120_000;
+/** How long gh or glab may take before it is stopped. */
+export const TIMEOUT_MS = 120_000;
 
 export const runTool: ToolRunner = (call) =>
   new Promise((resolve) => {

@@ -12,9 +12,9 @@
  * What the tools print is outside text: it is made printable and cut to one short line before it is shown.
  */
 import { AscKeyError, type ErrorCode } from "../errors";
-import { oneLine, printable } from "../text";
+import { durationWords, oneLine, printableCut, WIDTH } from "../text";
 import { CI_VENDOR, whereWords, type CiSecret, type CiTarget } from "./plan";
-import type { ToolRun, ToolRunner } from "./run";
+import { TIMEOUT_MS, type ToolRun, type ToolRunner } from "./run";
 
 export interface CiSetOptions {
   target: CiTarget;
@@ -85,7 +85,7 @@ async function setWithGh(options: CiSetOptions): Promise<CiSetResult> {
   });
   if (run.status === 0 && run.failure === undefined) return { set: names, updated: [] };
   const where = whereWords(target);
-  startFailure(run, "github");
+  if (run.failure !== undefined) throw startFailure(run, "github");
   const said = `${run.stderr}\n${run.stdout}`;
   if (run.status === 4) throw notLoggedIn("github", "gh needs you to log in");
   // gh names each secret it could not set; the others were set.
@@ -151,12 +151,15 @@ async function setWithGlab(options: CiSetOptions): Promise<CiSetResult> {
       if (updated) done.updated.push(secret.name);
       continue;
     }
-    startFailure(run, "gitlab");
-    const said = `${run.stderr}\n${run.stdout}`;
-    const error = classified(said, run, "gitlab", where, secret.name);
+    // glab that could not start or was stopped after some names were set is a partial failure like any other.
+    const error =
+      run.failure !== undefined
+        ? startFailure(run, "gitlab")
+        : classified(`${run.stderr}\n${run.stdout}`, run, "gitlab", where, secret.name);
     if (done.set.length === 0) throw error;
+    const why = run.failure !== undefined ? stopped(run, "gitlab") : withoutNothingSet(error.message);
     const untried = secrets.slice(secrets.indexOf(secret) + 1).map((other) => `${other.name} (not tried)`);
-    const failed = [`${secret.name} (${withoutNothingSet(error.message)})`, ...untried].join(", ");
+    const failed = [`${secret.name} (${why})`, ...untried].join(", ");
     throw partial("gitlab", done.set, failed, where);
   }
   return done;
@@ -165,18 +168,21 @@ async function setWithGlab(options: CiSetOptions): Promise<CiSetResult> {
 // ---------------------------------------------------------------------------------------------------------------
 // what the tools said, in one line
 
-/** The tool could not be started, or was stopped after two minutes. */
-function startFailure(run: ToolRun, vendor: CiTarget["vendor"]): void {
+/** Why a run that did not finish failed, in words: it was stopped after TIMEOUT_MS, or could not be started. */
+function stopped(run: ToolRun, vendor: CiTarget["vendor"]): string {
   const { tool } = CI_VENDOR[vendor];
+  return run.failure === "timeout"
+    ? `${tool} did not finish within ${durationWords(TIMEOUT_MS)} and was stopped`
+    : `${tool} could not be run (${run.failure})`;
+}
+
+/** The error of a run that did not finish (run.failure set), when it is the whole story. */
+function startFailure(run: ToolRun, vendor: CiTarget["vendor"]): AscKeyError {
   if (run.failure === "timeout") {
-    throw new AscKeyError(
-      "ci-failed",
-      `${tool} did not finish within two minutes and was stopped; check the network, then run it again.`,
-    );
+    return new AscKeyError("ci-failed", `${stopped(run, vendor)}; check the network, then run it again.`);
   }
-  if (run.failure === "ENOENT") throw toolMissing(vendor);
-  if (run.failure !== undefined)
-    throw new AscKeyError("ci-failed", `${tool} could not be run (${run.failure}); nothing was set.`);
+  if (run.failure === "ENOENT") return toolMissing(vendor);
+  return new AscKeyError("ci-failed", `${stopped(run, vendor)}; nothing was set.`);
 }
 
 export function toolMissing(vendor: CiTarget["vendor"]): AscKeyError {
@@ -261,6 +267,5 @@ function firstLine(text: string): string {
 
 /** Outside text on one short printable line. */
 function shortened(text: string): string {
-  const line = printable(oneLine(text));
-  return line.length > 160 ? `${line.slice(0, 159)}…` : line;
+  return printableCut(oneLine(text), WIDTH.toolAnswer);
 }

@@ -17,6 +17,8 @@
 export {
   listKeys,
   findKey,
+  listedKeyFor,
+  noKeyError,
   isSavedAlready,
   namesOf,
   readSavedKey,

@@ -346,6 +346,24 @@ export function findKey(keys: readonly ListedKey[], reference: string): ListedKe
 }
 
 /**
+ * The listed key a command would work with, from the listing alone (no saved item read): `reference` (a name or Key
+ * ID) found among the saved keys, else the key LingCode uses; undefined when it uses none. A reference is looked for
+ * in the index first, as readSavedKey does, and LingCode's entry (a secret) is read only when the index lacks it.
+ */
+export async function listedKeyFor(store: KeyStore, reference?: string): Promise<ListedKey | undefined> {
+  if (reference !== undefined) {
+    try {
+      return findKey((await listKeys(store, { entry: false })).keys, reference);
+    } catch (error) {
+      if (!isAscKeyError(error, "key-unknown") && !isAscKeyError(error, "no-key")) throw error;
+    }
+  }
+  const { keys } = await listKeys(store);
+  if (reference !== undefined) return findKey(keys, reference);
+  return keys.find((listed): listed is ListedOkKey => listed.state === "ok" && listed.active);
+}
+
+/**
  * The one "already saved" rule: `listed` is the very key given (the same Key ID and the same key material, by its
  * fingerprint) and readable. Import calls such a key saved already, a registration of it replaces nothing, and
  * LingCode's entry is that listed key.
