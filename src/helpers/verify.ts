@@ -25,8 +25,8 @@ export interface RememberedVerification extends Verification {
 
 /**
  * The extension's one verify-and-remember, through the keys room's (keys/accepted.ts), as asc-key's: one read of the
- * key and one request to Apple (a 401 for a key Apple accepted before, by the saved keys' index, is asked once more
- * after a pause), the answer kept in the key's line of the index, then remembered in LocalStorage for the key it
+ * key and one request to Apple (a 401 for a key Apple accepted before, by the saved keys' index or this extension's
+ * last check, is asked once more after a pause), a final 401 kept in the key's line of the index, then remembered in LocalStorage for the key it
  * checked, and for the key LingCode uses also as the last check (and the key as just read). Remembering is best
  * effort: its failure never hides Apple's answer. Throws what verifySavedKey throws (no key, the Keychain).
  */
@@ -34,8 +34,10 @@ export async function verifyAndRemember(choice: VerifyChoice = {}): Promise<Reme
   const verification = await verifyRememberingAcceptance(keyStore(), {
     ...appleOptions(),
     key: choice.key,
-    // Where the saved keys' index does not list the key LingCode uses: this extension's last check of it.
+    // Where the saved keys' index does not say the key was accepted: this extension's last check of it.
     wasValid: choice.key === undefined ? await acceptedAtLastCheck() : undefined,
+    // This extension remembers an acceptance in LocalStorage; only a final 401 goes to the index (no extra read).
+    rememberAccepted: false,
   });
   const { summary, check } = verification;
   let remembered: RememberedCheck | undefined;

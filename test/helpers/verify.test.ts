@@ -3,6 +3,7 @@
  * the verify-api-key tool, Check API Key and Check Again all check through it, so they remember alike.
  */
 import { LocalStorage } from "@raycast/api";
+import type { MemoryBackend } from "../support/memory-keychain";
 import { describe, expect, it, vi } from "vitest";
 import { appleOptions, keyStore } from "../../src/helpers/core";
 import { verifyAndRemember } from "../../src/helpers/verify";
@@ -100,7 +101,7 @@ describe("verifyAndRemember", () => {
     it("a final 401 here is kept in the line: asc-key's next 401 is not asked again", async () => {
       const key = world.key();
       await save(key, "Acme", true);
-      await verifyAndRemember();
+      expect((await ascKeyVerify()).outcome).toBe("valid");
       expect(await acceptedAt(key)).toEqual(expect.any(String));
       world.apple.setBehaviour(key.keyId, "revoked");
       expect((await verifyAndRemember()).check.outcome).toBe("rejected");
@@ -108,16 +109,22 @@ describe("verifyAndRemember", () => {
       expect(await ascKeyVerify()).toEqual({ outcome: "rejected", waited: [] });
     });
 
-    it("a final 401 in asc-key: this extension's valid last check does not ask the next 401 again", async () => {
+    it("an everyday valid check here reads the key alone; a final 401 in asc-key still meets this extension's memory", async () => {
       const key = world.key();
       await save(key, "Acme", true);
+      expect((await ascKeyVerify()).outcome).toBe("valid");
+      const store = world.backend() as MemoryBackend;
+      const before = store.calls.length;
       await verifyAndRemember();
+      // One Keychain read, the key's: an acceptance is remembered in LocalStorage, not written to the index.
+      expect(store.calls.slice(before).map((call) => call.op)).toEqual(["get"]);
       world.apple.setBehaviour(key.keyId, "revoked");
       expect(await ascKeyVerify()).toEqual({ outcome: "rejected", waited: [expect.any(Number)] });
+      expect(await acceptedAt(key)).toBeUndefined();
       world.apple.requests.length = 0;
       expect((await verifyAndRemember()).check.outcome).toBe("rejected");
-      // The 401 and the individual-key ask only.
-      expect(world.apple.requests).toHaveLength(2);
+      // This extension's own last check said valid: the 401 is asked once more, then as an individual key.
+      expect(world.apple.requests).toHaveLength(3);
     });
   });
 

@@ -1,7 +1,8 @@
 /**
  * Whether Apple accepted a saved key before, kept with its non-secret facts: `acceptedAt` in its line of the saved
- * keys' index (src/lib/keychain/saved.ts), set when a registration's check accepts it and by a later check that does
- * (in any face: asc-key and Raycast both check through verifyRememberingAcceptance), removed by a check that ends in a 401. It
+ * keys' index (src/lib/keychain/saved.ts), set when a registration's check accepts it and by a later asc-key check
+ * that does (Raycast keeps acceptances in its own LocalStorage, so that its everyday check reads no more), removed by
+ * a check in any face that ends in a 401. It
  * is what lets every face ask a 401 once more after a pause before it calls the key rejected (apple/explain.ts),
  * whichever face saw the key's last answer. Nothing secret is read: the index only.
  */
@@ -54,20 +55,34 @@ export async function rememberAcceptance(store: KeyStore, key: KeyMaterial, chec
   }
 }
 
+/** How a face checks through verifyRememberingAcceptance. */
+export interface RememberingOptions extends VerifyOptions {
+  /**
+   * Whether an acceptance is written to the index too (default true). A face with a memory of its own (Raycast's
+   * remembered checks) passes false: its everyday check then reads no more than the key (one Keychain read), while a
+   * final 401 is still written, so that no face asks that key's next 401 again. Registrations write the acceptance.
+   */
+  rememberAccepted?: boolean;
+}
+
 /**
  * Every face's one check of a saved key with Apple (verifySavedKey): a 401 for a key Apple accepted before is asked
  * once more after a pause, then what Apple said is kept in the key's line (rememberAcceptance) for the next check in
- * any face. "Accepted before" is the line's `acceptedAt` (the index read only after a 401); the face's own memory
- * (`wasValid`, Raycast's last check of the key LingCode uses) is asked only where the index cannot say: a key it
- * does not list with this key material, or an index that cannot be read.
+ * any face. "Accepted before": the line's `acceptedAt` (the index read only after a 401), or the face's own memory
+ * (`wasValid`, Raycast's last check of the key LingCode uses) where the line does not say so.
  */
-export async function verifyRememberingAcceptance(store: KeyStore, options: VerifyOptions = {}): Promise<Verification> {
-  const { wasValid, ...rest } = options;
+export async function verifyRememberingAcceptance(
+  store: KeyStore,
+  options: RememberingOptions = {},
+): Promise<Verification> {
+  const { wasValid, rememberAccepted = true, ...rest } = options;
   const verification = await verifySavedKey(store, {
     ...rest,
     wasValid: async (keyId, fingerprint) =>
-      (await acceptedBefore(store, { keyId, fingerprint })) ?? (await wasValid?.(keyId, fingerprint)) === true,
+      (await acceptedBefore(store, { keyId, fingerprint })) === true || (await wasValid?.(keyId, fingerprint)) === true,
   });
-  await rememberAcceptance(store, verification.summary, verification.check);
+  if (rememberAccepted || !OUTCOME[verification.check.outcome].usable) {
+    await rememberAcceptance(store, verification.summary, verification.check);
+  }
   return verification;
 }
