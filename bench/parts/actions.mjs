@@ -36,7 +36,9 @@ const ENTRY_READS = {
   registerAsked: 3, // the plan, the second look after the question, the read-back
   rejected: 1, // the plan; Apple answers before the second look
   statusCopyToken: 2, // the status shown, the token's key
-  remove: 2, // the removal's plan, the read-back of the key LingCode uses next
+  // The plan the dialog asks about (planRemoval), the removal's own look under the saved keys' lock (a stale plan
+  // is refused there), the read-back of the key LingCode uses next.
+  remove: 3,
   none: 0,
   check: 1,
 };

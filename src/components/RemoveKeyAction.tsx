@@ -33,7 +33,10 @@ export function RemoveKeyForm(props: NextKeyChoice & { onDone: () => void }) {
   const { handleSubmit, itemProps } = useForm<{ next: string }>({
     initialValues: { next: others[0]?.keyId ?? NONE },
     async onSubmit({ next }) {
-      const result = await removeWithConfirmation(keyItem.keyId, next === NONE ? null : next);
+      const result = await removeWithConfirmation(keyItem.keyId, {
+        next: next === NONE ? null : next,
+        plan: props.plan,
+      });
       if ("removed" in result && result.removed) onDone();
     },
   });

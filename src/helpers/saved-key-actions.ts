@@ -7,10 +7,9 @@ import {
   type KeyRole,
   type UsersAccess,
 } from "../lib/apple";
-import { isAscKeyError } from "../lib/errors";
+import { AscKeyError } from "../lib/errors";
 import {
   keepsWorkingAtApple,
-  listKeys,
   namedKey,
   nowUses,
   planRemoval,
@@ -29,11 +28,6 @@ import { keyStore } from "./core";
 import { showFailure } from "./toast";
 import { rememberActive } from "./launcher";
 import { bestEffort, readCapabilities, saveCapabilities } from "./local-storage";
-
-/** The saved keys LingCode could use instead of `key`: every usable one but it. */
-export function otherUsableKeys(keys: readonly ListedKey[], key: ListedKey | undefined): ListedOkKey[] {
-  return keys.filter((other): other is ListedOkKey => other !== key && other.state === "ok");
-}
 
 /** Use for LingCode: one update of LingCode's entry; the key it used before remains among the saved keys. */
 export async function useForLingCode(key: ListedKey): Promise<boolean> {
@@ -69,28 +63,43 @@ export async function renameKey(key: ListedKey, name: string): Promise<boolean> 
 export interface NextKeyChoice {
   keyItem: ListedOkKey;
   others: ListedOkKey[];
+  /** The plan the choice completes: applied with the answer, not made again. */
+  plan: RemovalPlan;
 }
 
 /**
- * Remove Key…, the one removal flow of every view: the core plans the removal (planRemoval: what goes, what LingCode
- * uses afterwards, every refusal), the user is asked about that plan, and that plan is applied. `key`: a saved key's
- * Key ID; left out, the key LingCode uses (or its unreadable entry). `next`, for the key LingCode uses: the key it
- * uses next (Key ID) or null for none; left out with other keys saved, `choose` comes back, and the caller asks
- * which (RemoveKeyForm) and calls this again with the answer.
+ * Remove Key…, the one removal flow of every view: the core plans the removal once (planRemoval: what goes, what
+ * LingCode uses afterwards, every refusal), the user is asked about that plan, and removeKey applies it (under the
+ * saved keys' lock, where it is checked against the Keychain again). `key`: a saved key's Key ID; left out, the key
+ * LingCode uses (or its unreadable entry). With other keys saved, removing the key LingCode uses comes back as
+ * `choose` first; the caller asks which key LingCode uses next (RemoveKeyForm) and calls this again with the answer
+ * (a Key ID, or null for none) and the plan it completes. LingCode's entry is read for the plan, then by the removal
+ * and its read-back.
  */
 export async function removeWithConfirmation(
   key?: string,
-  next?: string | null,
+  answer?: { next: string | null; plan: RemovalPlan },
 ): Promise<{ removed: boolean } | { choose: NextKeyChoice }> {
   const store = keyStore();
   let plan: RemovalPlan;
-  try {
-    plan = await planRemoval(store, { key, next });
-  } catch (error) {
-    const choose = isAscKeyError(error, "next-key-needed") ? await nextKeyChoice(key) : undefined;
-    if (choose) return { choose };
-    await showFailure("Couldn't Remove the Key", error);
-    return { removed: false };
+  if (answer) {
+    const next = answer.next === null ? null : answer.plan.others?.find((other) => other.keyId === answer.next);
+    if (next === undefined) {
+      await showFailure("Couldn't Remove the Key", new AscKeyError("choice-invalid", "Choose a saved key, or none."));
+      return { removed: false };
+    }
+    plan = { ...answer.plan, next };
+  } else {
+    try {
+      plan = await planRemoval(store, { key, askNext: true });
+    } catch (error) {
+      await showFailure("Couldn't Remove the Key", error);
+      return { removed: false };
+    }
+    const keyItem = plan.target?.state === "ok" ? plan.target : undefined;
+    if (plan.wasActive && plan.next === undefined && keyItem && plan.others?.length) {
+      return { choose: { keyItem: { ...keyItem, active: true }, others: plan.others, plan } };
+    }
   }
   if (!plan.removes) {
     await showToast({ style: Toast.Style.Success, title: "No Key Was Saved" });
@@ -143,16 +152,6 @@ function removalQuestion(plan: RemovalPlan): string {
   }
   const keepsWorking = `${keepsWorkingAtApple(namedKey(target))}.`;
   return noKeyAfter ? `${noKeyAfter} ${keepsWorking}` : keepsWorking;
-}
-
-/** The key being removed and the keys LingCode could use next, from the list; undefined when it can't be read. */
-async function nextKeyChoice(key: string | undefined): Promise<NextKeyChoice | undefined> {
-  const listed = await listKeys(keyStore()).catch(() => undefined);
-  const keyItem = listed?.keys.find(
-    (item): item is ListedOkKey => item.state === "ok" && (key === undefined ? item.active : item.keyId === key),
-  );
-  const others = listed && keyItem ? otherUsableKeys(listed.keys, keyItem) : [];
-  return keyItem && others.length > 0 ? { keyItem, others } : undefined;
 }
 
 /**

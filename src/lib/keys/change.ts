@@ -196,6 +196,11 @@ export interface RemoveOptions {
    * then if other keys are saved (`next-key-needed` otherwise); refused for any other key (`choice-invalid`).
    */
   next?: string | null;
+  /**
+   * planRemoval only: when the key LingCode uses is removed with other keys saved and `next` is left out, return the
+   * plan with `next` undefined and the keys it could use next (`others`), instead of refusing with next-key-needed.
+   */
+  askNext?: boolean;
 }
 
 export interface Removal {
@@ -228,6 +233,8 @@ export interface RemovalPlan {
   next?: ListedOkKey | null;
   /** For another key: the key LingCode goes on using, if any. */
   kept?: ListedOkKey;
+  /** For LingCode's key: the keys it could use next (asked for when `next` was left out, with askNext). */
+  others?: ListedOkKey[];
 }
 
 interface PlannedRemoval extends RemovalPlan {
@@ -237,8 +244,8 @@ interface PlannedRemoval extends RemovalPlan {
 
 /** Plans a removal as removeKey would make it (the AI tool's confirmation names what it will do), writing nothing. */
 export async function planRemoval(store: KeyStore, options: RemoveOptions = {}): Promise<RemovalPlan> {
-  const { removes, target, strayItem, wasActive, next, kept } = await removal(store, options);
-  return { removes, target, strayItem, wasActive, next, kept };
+  const { removes, target, strayItem, wasActive, next, kept, others } = await removal(store, options);
+  return { removes, target, strayItem, wasActive, next, kept, others };
 }
 
 async function removal(store: KeyStore, options: RemoveOptions): Promise<PlannedRemoval> {
@@ -265,8 +272,10 @@ async function removal(store: KeyStore, options: RemoveOptions): Promise<Planned
   const wasActive = target === undefined || target.active;
   const plan: PlannedRemoval = { removes: true, target, wasActive, snapshot };
   if (wasActive) {
-    const others = keys.filter((key) => key !== target && key.state === "ok");
+    const others = keys.filter((key): key is ListedOkKey => key !== target && key.state === "ok");
+    plan.others = others;
     const wanted = options.next === undefined ? (others.length === 0 ? null : undefined) : options.next;
+    if (wanted === undefined && options.askNext) return plan;
     if (wanted === undefined) {
       const what = target ? `"${target.name}" is the key LingCode uses` : "LingCode's entry is unreadable";
       throw new AscKeyError(
@@ -302,7 +311,8 @@ export function removeKey(store: KeyStore, options: RemoveOptions = {}): Promise
 }
 
 async function removeKeyHeld(store: KeyStore, options: RemoveOptions = {}): Promise<Removal> {
-  const plan = await removal(store, options);
+  // A removal always knows what LingCode uses next: askNext is for planning only.
+  const plan = await removal(store, { ...options, askNext: false });
   const { snapshot, target, wasActive } = plan;
   if (!plan.removes) return { removed: false };
   if (plan.strayItem !== undefined) {
