@@ -25,8 +25,8 @@ const BUNDLE = path.join(ROOT, "dist-cli", "asc-key.js");
  * watcher catches the store in most and some random kill lands before the end (both asserted), within the suite's
  * time budget.
  */
-const AT_STORE_TRIALS = 20;
-const RANDOM_TRIALS = 18;
+const AT_STORE_TRIALS = 14;
+const RANDOM_TRIALS = 15;
 /** Services worked on side by side, each with its own pair of keys. */
 const LANES = 3;
 
