@@ -20,7 +20,7 @@ export const KEYCHAIN_FILE_ENV = "LINGCODE_KEYCHAIN_FILE";
  */
 export const LOCK_DIR_ENV = "LINGCODE_LOCK_DIR";
 /** Tests only: a stand-in `security` tool, used instead of /usr/bin/security on any platform. */
-export const TEST_SECURITY_TOOL_ENV = "LINGCODE_TEST_SECURITY_TOOL";
+const TEST_SECURITY_TOOL_ENV = "LINGCODE_TEST_SECURITY_TOOL";
 
 /** The settings for this run: each variable when set and not blank, else the real entry and Apple's API. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {

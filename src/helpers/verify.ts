@@ -5,7 +5,7 @@ import { acceptedAtLastCheck } from "./last-check";
 import { refreshLauncherSubtitle } from "./launcher";
 import { bestEffort, rememberVerification, saveCheck } from "./local-storage";
 
-export interface VerifyChoice {
+interface VerifyChoice {
   /**
    * Another saved key, by name or Key ID; left out, the key LingCode uses. Another key's answer is remembered for that
    * key only: what the status view and the launcher show speaks of the key LingCode uses.
@@ -18,7 +18,7 @@ export interface VerifyChoice {
   refreshLauncher?: boolean;
 }
 
-export interface RememberedVerification extends Verification {
+interface RememberedVerification extends Verification {
   /** The answer as remembered; undefined when LocalStorage failed (the answer itself stands). */
   remembered?: RememberedCheck;
 }

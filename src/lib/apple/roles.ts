@@ -77,7 +77,7 @@ export function roleWords(
 }
 
 /** What recording a role calls for first: a step short enough for a toast's title, and why, in one short sentence. */
-export interface RoleStep {
+interface RoleStep {
   step: string;
   why: string;
 }

@@ -114,7 +114,7 @@ const FASTLANE_JSON: SmallFileKind = {
  * `is_key_content_base64`, `in_house` (an Enterprise key: refused) and `duration` (ignored: LingCode mints its own
  * tokens). Throws AscKeyError with a one-line reason naming the file.
  */
-export async function readFastlaneJsonKey(filePath: string, context: Pick<ImportContext, "home">): Promise<KeyInput> {
+async function readFastlaneJsonKey(filePath: string, context: Pick<ImportContext, "home">): Promise<KeyInput> {
   const name = printable(path.basename(filePath));
   const json = parseFastlaneJson(await readSmallFile(filePath, FASTLANE_JSON), name);
   if (json === undefined) {

@@ -146,7 +146,7 @@ export function addGenericPasswordLine(
  * The stdin of `security -i` reading two items: one `find-generic-password -w` line each, every line ended by "\n"
  * (a last line without it would be dropped).
  */
-export function findPairLines(first: ItemRef, second: ItemRef, keychainFile?: string): string {
+function findPairLines(first: ItemRef, second: ItemRef, keychainFile?: string): string {
   const line = (item: ItemRef) => {
     const words = [
       "find-generic-password",
@@ -305,7 +305,7 @@ const KEYCHAIN_MAGIC = "kych";
  * path is checked: `security` looks a bare name up in the search list and ~/Library/Keychains, not the current
  * folder (SecurityTool/macOS/keychain_utilities.c, keychain_open).
  */
-export async function keychainFileError(keychainFile: string | undefined): Promise<AscKeyError | undefined> {
+async function keychainFileError(keychainFile: string | undefined): Promise<AscKeyError | undefined> {
   if (keychainFile === undefined || !path.isAbsolute(keychainFile)) return undefined;
   const shown = printable(keychainFile);
   let magic: string;

@@ -56,7 +56,7 @@ export async function rememberAcceptance(store: KeyStore, key: KeyMaterial, chec
 }
 
 /** How a face checks through verifyRememberingAcceptance. */
-export interface RememberingOptions extends VerifyOptions {
+interface RememberingOptions extends VerifyOptions {
   /**
    * Whether an acceptance is written to the index too (default true). A face with a memory of its own (Raycast's
    * remembered checks) passes false: its everyday check then reads no more than the key (one Keychain read), while a
