@@ -15,20 +15,11 @@
 //     "secrets": { "<target>": { "NAME": { sha256, decodedSha256, length, lines } } } }
 // What it was given is appended to $CI_STAND_IN_LOG as one JSON line: its argv, its environment, whether stdin was
 // a terminal, and per secret only the SHA-256 of the value and of the value base64-decoded, never the value.
-import { createHash } from "node:crypto";
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
+import { argv, log as logRun, saveState, sha, state } from "./ci-stand-in-world.mjs";
 
-const argv = process.argv.slice(2);
-const statePath = process.env.CI_STAND_IN_STATE;
-const state = statePath && existsSync(statePath) ? JSON.parse(readFileSync(statePath, "utf8")) : {};
-const sha = (data) => createHash("sha256").update(data).digest("hex");
-
-function log(extra) {
-  if (!process.env.CI_STAND_IN_LOG) return;
-  const entry = { tool: "gh", argv, env: process.env, stdinIsTTY: Boolean(process.stdin.isTTY), ...extra };
-  appendFileSync(process.env.CI_STAND_IN_LOG, `${JSON.stringify(entry)}\n`);
-}
+const log = (extra) => logRun("gh", extra);
 
 function fail(text, status = 1) {
   process.stderr.write(`${text}\n`);
@@ -175,7 +166,7 @@ async function main() {
     }
     state.secrets[target][name] = facts;
   }
-  if (statePath) writeFileSync(statePath, JSON.stringify(state));
+  saveState();
   if (errors.length > 0) {
     fail(
       `${errors.length} error${errors.length === 1 ? "" : "s"} occurred:\n${errors.map((e) => `\t* ${e}`).join("\n")}\n`,

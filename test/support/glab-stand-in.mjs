@@ -17,19 +17,9 @@
 //     "variables": { "<project or group:G>": { "NAME": { sha256, decodedSha256, length, lines, masked, protected, scope } } } }
 // Each run appends one JSON line to $CI_STAND_IN_LOG: argv, environment, whether stdin was a terminal, and the
 // value's SHA-256 (and of its base64 decoding), never the value.
-import { createHash } from "node:crypto";
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { argv, log as logRun, saveState, sha, state } from "./ci-stand-in-world.mjs";
 
-const argv = process.argv.slice(2);
-const statePath = process.env.CI_STAND_IN_STATE;
-const state = statePath && existsSync(statePath) ? JSON.parse(readFileSync(statePath, "utf8")) : {};
-const sha = (data) => createHash("sha256").update(data).digest("hex");
-
-function log(extra) {
-  if (!process.env.CI_STAND_IN_LOG) return;
-  const entry = { tool: "glab", argv, env: process.env, stdinIsTTY: Boolean(process.stdin.isTTY), ...extra };
-  appendFileSync(process.env.CI_STAND_IN_LOG, `${JSON.stringify(entry)}\n`);
-}
+const log = (extra) => logRun("glab", extra);
 
 function fail(text) {
   process.stderr.write(`${text}\n`);
@@ -109,7 +99,7 @@ async function main() {
   if (verb === "set" && exists) fail(`${url}: 400 {message: {key: [(${name}) has already been taken]}}`);
   if (verb === "update" && !exists) fail(`${url}: 404 {message: 404 Variable Not Found}`);
   state.variables[where][name] = facts;
-  if (statePath) writeFileSync(statePath, JSON.stringify(state));
+  saveState();
   process.stdout.write(`✓ ${verb === "set" ? "Created" : "Updated"} variable ${name} for ${where}.\n`);
 }
 
