@@ -3,9 +3,9 @@
  * (this core reads none): the CLI its own, the extension Raycast's, which is short, plus where Homebrew and the
  * official installers put the tools.
  */
-import { spawn } from "node:child_process";
 import { accessSync, constants as fsConstants, statSync } from "node:fs";
 import path from "node:path";
+import { runTool as runProcess } from "../keychain/run";
 
 /**
  * Where gh and glab land besides the PATH: Homebrew on Apple silicon and on Intel (and the official macOS packages of
@@ -73,43 +73,30 @@ const MAX_OUTPUT = 64 * 1024;
 /** How long gh or glab may take before it is stopped. */
 export const TIMEOUT_MS = 120_000;
 
-export const runTool: ToolRunner = (call) =>
-  new Promise((resolve) => {
-    let stdout = "";
-    let stderr = "";
-    let failure: string | undefined;
-    const env: Record<string, string> = {};
-    for (const [name, value] of Object.entries(call.env)) if (value !== undefined) env[name] = value;
-    let child;
-    try {
-      child = spawn(call.file, [...call.args], { env, cwd: call.cwd, stdio: ["pipe", "pipe", "pipe"] });
-    } catch (error) {
-      resolve({ status: null, stdout, stderr, failure: errnoCode(error) });
-      return;
-    }
-    const timer = setTimeout(() => {
-      failure = "timeout";
-      child.kill("SIGTERM");
-    }, TIMEOUT_MS);
-    child.stdout.on("data", (chunk: Buffer) => {
-      if (stdout.length < MAX_OUTPUT) stdout += chunk.toString("utf8");
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      if (stderr.length < MAX_OUTPUT) stderr += chunk.toString("utf8");
-    });
-    child.on("error", (error) => {
-      failure ??= errnoCode(error);
-    });
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr, failure });
-    });
-    // A tool that exits before reading all of it (a usage error) closes the pipe: not an error of ours.
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(call.stdin);
+/** The project's one way to run a tool (keychain/run.ts), with the child's environment exactly `call.env`. */
+export const runTool: ToolRunner = async (call) => {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(call.env)) if (value !== undefined) env[name] = value;
+  const result = await runProcess(call.file, call.args, {
+    input: call.stdin,
+    env,
+    replaceEnv: true,
+    cwd: call.cwd,
+    maxOutput: MAX_OUTPUT,
+    timeoutMs: TIMEOUT_MS,
+    timeoutSignal: "SIGTERM",
   });
-
-function errnoCode(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === "string" && /^E[A-Z0-9]+$/.test(code) ? code : "unknown error";
-}
+  const nothing = { status: null, stdout: "", stderr: "" };
+  switch (result.kind) {
+    case "exited":
+      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    case "signalled":
+      return nothing;
+    case "timeout":
+      return { ...nothing, failure: "timeout" };
+    case "missing":
+      return { ...nothing, failure: "ENOENT" };
+    case "unstartable":
+      return { ...nothing, failure: /^E[A-Z0-9]+$/.test(result.code) ? result.code : "unknown error" };
+  }
+};

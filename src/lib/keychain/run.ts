@@ -19,8 +19,15 @@ export interface RunOptions {
   /** Written to stdin, which is then closed. Without it stdin is closed at once. */
   input?: string;
   timeoutMs: number;
-  /** Merged over process.env (PATH, HOME, DBUS_SESSION_BUS_ADDRESS ... are kept). */
+  /** Merged over process.env (PATH, HOME, DBUS_SESSION_BUS_ADDRESS ... are kept), unless `replaceEnv`. */
   env?: NodeJS.ProcessEnv;
+  /** `env` is the child's whole environment: nothing of this process's reaches it (gh and glab, src/lib/ci). */
+  replaceEnv?: boolean;
+  cwd?: string;
+  /** Keeps at most this many bytes of each of stdout and stderr (a flood is dropped); default: all of it. */
+  maxOutput?: number;
+  /** The signal a timeout sends (default SIGKILL). */
+  timeoutSignal?: NodeJS.Signals;
   /**
    * Runs the tool in a process group of its own, and a timeout ends the whole group, not only the tool: for a
    * tool that starts tools of its own (the Secret Service writer is a shell running secret-tool). The group also
@@ -42,7 +49,8 @@ export function runTool(file: string, args: readonly string[], options: RunOptio
     let child: ChildProcessWithoutNullStreams;
     try {
       child = spawn(file, [...args], {
-        env: { ...process.env, ...options.env },
+        env: options.replaceEnv ? options.env : { ...process.env, ...options.env },
+        cwd: options.cwd,
         stdio: ["pipe", "pipe", "pipe"],
         windowsHide: true,
         detached: options.processGroup === true,
@@ -55,12 +63,22 @@ export function runTool(file: string, args: readonly string[], options: RunOptio
 
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    const limit = options.maxOutput ?? Infinity;
+    const keep = (into: Buffer[]) => {
+      let kept = 0;
+      return (chunk: Buffer) => {
+        if (kept >= limit) return;
+        into.push(chunk);
+        kept += chunk.length;
+      };
+    };
+    child.stdout.on("data", keep(stdout));
+    child.stderr.on("data", keep(stderr));
 
     const timer = setTimeout(() => {
-      if (options.processGroup && child.pid !== undefined) killGroup(child.pid);
-      else child.kill("SIGKILL");
+      const signal = options.timeoutSignal ?? "SIGKILL";
+      if (options.processGroup && child.pid !== undefined) killGroup(child.pid, signal);
+      else child.kill(signal);
       child.stdout.destroy();
       child.stderr.destroy();
       finish({ kind: "timeout" });
@@ -91,9 +109,9 @@ export function runTool(file: string, args: readonly string[], options: RunOptio
   });
 }
 
-function killGroup(pid: number): void {
+function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
-    process.kill(-pid, "SIGKILL");
+    process.kill(-pid, signal);
   } catch {
     // already gone
   }
