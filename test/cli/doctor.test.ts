@@ -9,6 +9,7 @@ import { serializeRecord } from "../../src/lib/record";
 import { HAS_KEYRING, storeDirectly } from "../support/keyring";
 import { makeRecord } from "../support/keys";
 import { closedPortUrl } from "../support/network";
+import { pauseThen as pauseAndAnswer } from "../support/apple-stand-in";
 import {
   apple,
   cli,
@@ -138,15 +139,7 @@ describe.skipIf(!HAS_KEYRING)("doctor against a private Secret Service and the A
     });
 
     describe("a stray 401, as verify takes it", () => {
-      /** A pause that records how long it was asked to wait, and what Apple answers after it. */
-      function pauseThen(answer: "ok" | "revoked") {
-        const waited: number[] = [];
-        const pause = async (ms: number) => {
-          waited.push(ms);
-          apple.setBehaviour(keyId, answer);
-        };
-        return { waited, pause };
-      }
+      const pauseThen = (answer: "ok" | "revoked") => pauseAndAnswer(apple, keyId, answer);
       const doctorPausing = (pause: (ms: number) => Promise<void>) =>
         cli(["doctor", "--json"], { env: doctorEnv(), pause });
 

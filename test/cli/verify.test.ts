@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { CLI_SWITCH_HINT } from "../../src/cli/capabilities";
 import { KEY_ROLE, roleWords } from "../../src/lib/apple/roles";
 import { ACCOUNT } from "../../src/lib/keychain";
-import { ROLE_CASES, type Behaviour } from "../support/apple-stand-in";
+import { ROLE_CASES, type Behaviour, pauseThen as pauseAndAnswer } from "../support/apple-stand-in";
 import { clearDirectly, HAS_KEYRING } from "../support/keyring";
 import { makeKeyId } from "../support/keys";
 
@@ -87,15 +87,7 @@ describe.skipIf(!HAS_KEYRING)("verify against a private Secret Service and the A
     });
 
     describe("a stray 401", () => {
-      /** A pause that records how long it was asked to wait, and what Apple answers after it. */
-      function pauseThen(answer: "ok" | "revoked") {
-        const waited: number[] = [];
-        const pause = async (ms: number) => {
-          waited.push(ms);
-          apple.setBehaviour(keyId, answer);
-        };
-        return { waited, pause };
-      }
+      const pauseThen = (answer: "ok" | "revoked") => pauseAndAnswer(apple, keyId, answer);
 
       it("for a key Apple accepted when it was saved: asked once more after a pause; the 200 decides, exit 0", async () => {
         expect((await registerTeam()).status).toBe(0);

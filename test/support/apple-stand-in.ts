@@ -281,6 +281,19 @@ const APPLE_ERRORS = {
  * emptied, its clock and `Date` header put back, and the token cache cleared. The handle reaches the file's stand-in
  * once it has started (in a test or a hook, not while the file is collected).
  */
+/**
+ * A pause for a stray-401 test: records how long it was asked to wait, and has Apple answer `answer` for `keyId` after
+ * it (as a key Apple refused once and accepts, or refuses, when asked again).
+ */
+export function pauseThen(apple: AppleStandIn, keyId: string, answer: "ok" | "revoked") {
+  const waited: number[] = [];
+  const pause = async (ms: number) => {
+    waited.push(ms);
+    apple.setBehaviour(keyId, answer);
+  };
+  return { waited, pause };
+}
+
 export function useAppleStandIn(options: StartOptions = {}): AppleStandIn {
   let standIn: AppleStandIn | undefined;
   const current = (): AppleStandIn => {
