@@ -2,9 +2,9 @@
  * Whether Apple accepted a saved key before, kept with its non-secret facts: `acceptedAt` in its line of the saved
  * keys' index (src/lib/keychain/saved.ts), set when a registration's check accepts it and by a later asc-key check
  * that does (Raycast keeps acceptances in its own LocalStorage, so that its everyday check reads no more), removed by
- * a check in any face that ends in a 401. It
- * is what lets every face ask a 401 once more after a pause before it calls the key rejected (apple/explain.ts),
- * whichever face saw the key's last answer. Nothing secret is read: the index only.
+ * a check in any face that ends in a 401. It is what lets every face ask a 401 once more after a pause before it
+ * calls the key rejected (apple/explain.ts), whichever face saw the key's last answer. Nothing secret is read: the
+ * index only.
  */
 import { OUTCOME, type CheckResult } from "../apple";
 import type { KeyStore } from "../keychain";
